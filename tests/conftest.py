@@ -1,0 +1,80 @@
+"""Shared fixtures: real TensorFlow (CPU, split into two logical devices), Agg, a real IPython shell.
+
+The autouse ``leak_guard`` checks after every test that matplotlib is exactly
+as it was before tfplotguard touched it and that no tfplotguard event
+callback, magic or configurable is left in the shell.
+"""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+import tensorflow as tf  # noqa: E402
+
+# Two logical CPU devices, so per-device behaviour (MirroredStrategy,
+# PerReplica, op placement, the simulated-accelerator seam) runs without a GPU.
+# This must happen before TensorFlow initialises its devices.
+_cpus = tf.config.list_physical_devices("CPU")
+try:
+    tf.config.set_logical_device_configuration(
+        _cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2
+    )
+except RuntimeError:  # devices already initialised by an earlier import
+    pass
+
+from tfplotguard import guard as _guard  # noqa: E402
+
+
+def _snapshot_patch_targets():
+    return {key: owner.__dict__.get(name, _guard.ABSENT) for key, (owner, name) in _guard.patch_targets().items()}
+
+
+_ORIGINALS = _snapshot_patch_targets()
+
+
+@pytest.fixture(scope="session")
+def ip():
+    """A real IPython InteractiveShell (IPython's own test shell)."""
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython()
+    return shell
+
+
+@pytest.fixture
+def guarded():
+    """The guard enabled for one test, with fresh statistics and cache."""
+    _guard.enable()
+    _guard.reset_stats()
+    _guard.clear_cache()
+    try:
+        yield _guard
+    finally:
+        _guard.disable()
+
+
+@pytest.fixture(autouse=True)
+def leak_guard(request):
+    """After every test: matplotlib restored exactly, nothing of ours left in the shell."""
+    yield
+    plt.close("all")
+    assert not _guard.is_enabled(), "a test left the guard enabled"
+    assert _snapshot_patch_targets() == _ORIGINALS, "matplotlib attributes differ from the originals"
+    if "ip" in request.fixturenames:
+        shell = request.getfixturevalue("ip")
+        for event, callbacks in shell.events.callbacks.items():
+            leftovers = [cb for cb in callbacks if "tfplotguard" in getattr(cb, "__module__", "") or ""]
+            assert not leftovers, f"tfplotguard callbacks left on {event}: {leftovers}"
+        for kind in ("line", "cell"):
+            assert "tfcheck" not in shell.magics_manager.magics[kind], "tfcheck magic left registered"
+        assert not any(
+            type(c).__module__.startswith("tfplotguard") for c in shell.configurables
+        ), "tfplotguard configurable left registered"

@@ -1,0 +1,39 @@
+"""tfplotguard: hand TensorFlow values straight to matplotlib, converted once.
+
+``import tfplotguard`` imports neither TensorFlow nor IPython's magics
+machinery: TensorFlow values are recognised through ``sys.modules`` once the
+user has imported TensorFlow, whenever that is.
+"""
+
+from .errors import TensorPlotError
+from .convert import to_numpy
+from .guard import configure, disable, enable, is_enabled, settings, stats
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "TensorPlotError",
+    "configure",
+    "disable",
+    "enable",
+    "is_enabled",
+    "load_ipython_extension",
+    "settings",
+    "stats",
+    "to_numpy",
+    "unload_ipython_extension",
+]
+
+
+def load_ipython_extension(ipython):
+    """Load the extension into an IPython shell (``%load_ext tfplotguard``)."""
+    from .extension import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython):
+    """Undo exactly what :func:`load_ipython_extension` did (``%unload_ext tfplotguard``)."""
+    from .extension import unload
+
+    unload(ipython)

@@ -1,0 +1,125 @@
+"""The IPython extension: one owner per shell for everything a load installs.
+
+``load`` and ``unload`` are exact mirrors. Every install step pushes its own
+undo onto a stack, and ``unload`` pops that stack in reverse order, so a
+half-finished load (an exception part-way) is undone just as cleanly as a
+complete one, and ``%reload_ext`` never registers anything twice.
+"""
+
+from __future__ import annotations
+
+from . import guard
+
+_EXTENSIONS: dict[int, "Extension"] = {}
+
+
+class Extension:
+    """Everything tfplotguard installed into one IPython shell, with its undo stack."""
+
+    def __init__(self, shell):
+        self.shell = shell
+        self._undo: list = []
+
+    # -- install helpers: each records its own undo -------------------------
+    def enable_guard(self):
+        """Patch matplotlib (shared by every shell; reference counted in ``guard``)."""
+        guard.enable()
+        self._undo.append(guard.disable)
+
+    def register_event(self, name, callback):
+        """Register an IPython event callback that ``unload`` will remove."""
+        self.shell.events.register(name, callback)
+        self._undo.append(lambda: _unregister_event(self.shell, name, callback))
+
+    def register_magics(self, magics):
+        """Register a ``Magics`` instance whose magics ``unload`` will remove."""
+        self.shell.register_magics(magics)
+        self._undo.append(lambda: _unregister_magics(self.shell, magics))
+
+    def register_configurable(self, configurable):
+        """Make a traitlets ``Configurable`` reachable by ``%config``."""
+        self.shell.configurables.append(configurable)
+        self._undo.append(lambda: _remove_item(self.shell.configurables, configurable))
+
+    def on_unload(self, undo):
+        """Run ``undo()`` on unload (for state that has no helper above)."""
+        self._undo.append(undo)
+
+    # -- lifecycle ------------------------------------------------------------
+    def install(self):
+        """Install the guard, the configuration object and the magics."""
+        self.enable_guard()
+        from .config import TFPlotGuardConfig
+
+        self.register_configurable(TFPlotGuardConfig(shell=self.shell, parent=self.shell))
+        try:
+            from . import magics
+        except ImportError:  # the %tfcheck magics are optional for the guard
+            return
+        magics.install(self)
+
+    def uninstall(self):
+        """Undo every install step in reverse order; keep going past a failing step."""
+        errors = []
+        while self._undo:
+            undo = self._undo.pop()
+            try:
+                undo()
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+        if errors:
+            raise RuntimeError(f"tfplotguard: {len(errors)} unload step(s) failed: {errors!r}")
+
+
+def load(shell) -> Extension:
+    """Load into ``shell`` once; a second load of the same shell is a no-op."""
+    ext = _EXTENSIONS.get(id(shell))
+    if ext is not None and ext.shell is shell:
+        return ext
+    ext = Extension(shell)
+    _EXTENSIONS[id(shell)] = ext
+    try:
+        ext.install()
+    except BaseException:
+        _EXTENSIONS.pop(id(shell), None)
+        ext.uninstall()
+        raise
+    return ext
+
+
+def unload(shell) -> None:
+    """Unload from ``shell``; unloading a shell that never loaded is a no-op."""
+    ext = _EXTENSIONS.pop(id(shell), None)
+    if ext is not None:
+        ext.uninstall()
+
+
+def get(shell) -> Extension | None:
+    """The loaded extension of ``shell``, or None."""
+    ext = _EXTENSIONS.get(id(shell))
+    return ext if ext is not None and ext.shell is shell else None
+
+
+def _unregister_event(shell, name, callback):
+    try:
+        shell.events.unregister(name, callback)
+    except ValueError:  # already gone: IPython raises for an unknown callback
+        pass
+
+
+def _unregister_magics(shell, magics):
+    manager = shell.magics_manager
+    for kind, table in magics.magics.items():
+        for magic_name in table:
+            registered = manager.magics[kind].get(magic_name)
+            if getattr(registered, "__self__", None) is magics:
+                del manager.magics[kind][magic_name]
+    if manager.registry.get(type(magics).__name__) is magics:
+        del manager.registry[type(magics).__name__]
+
+
+def _remove_item(items, item):
+    for index, existing in enumerate(items):
+        if existing is item:
+            del items[index]
+            return
