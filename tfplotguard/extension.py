@@ -51,7 +51,7 @@ class Extension:
         self.enable_guard()
         from .config import TFPlotGuardConfig
 
-        self.register_configurable(TFPlotGuardConfig(shell=self.shell, parent=self.shell))
+        self.register_configurable(TFPlotGuardConfig(parent=self.shell))
         try:
             from . import magics
         except ImportError:  # the %tfcheck magics are optional for the guard

@@ -1,0 +1,119 @@
+"""%load_ext / %reload_ext / %unload_ext in a real IPython shell, %config, and lazy TensorFlow."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from IPython.testing.tools import AssertNotPrints, AssertPrints
+
+from tfplotguard import guard
+
+
+def _current_targets():
+    return {key: vars(owner)[name] for key, (owner, name) in guard.patch_targets().items()}
+
+
+@pytest.fixture
+def loaded(ip):
+    ip.run_line_magic("load_ext", "tfplotguard")
+    try:
+        yield ip
+    finally:
+        ip.run_line_magic("unload_ext", "tfplotguard")
+
+
+def test_load_reload_unload_restore_every_attribute(ip):
+    originals = _current_targets()
+    ip.run_line_magic("load_ext", "tfplotguard")
+    assert guard.is_enabled()
+    patched = _current_targets()
+    assert all(patched[k] is not originals[k] for k in originals)
+
+    ip.run_line_magic("load_ext", "tfplotguard")  # loading twice does not double-wrap
+    assert _current_targets() == patched
+
+    ip.run_line_magic("reload_ext", "tfplotguard")
+    assert guard.is_enabled()
+    rewrapped = _current_targets()
+    assert all(fn.__tfplotguard_original__ is originals[k] for k, fn in rewrapped.items())
+
+    ip.run_line_magic("unload_ext", "tfplotguard")
+    assert not guard.is_enabled()
+    restored = _current_targets()
+    assert all(restored[k] is originals[k] for k in originals)
+
+
+def test_tensor_cell_after_load_and_after_unload(ip):
+    ip.run_cell("import tensorflow as tf, matplotlib.pyplot as plt, tfplotguard")
+    cell = "rt = tf.ragged.constant([[1.0, 2.0], [3.0]]); plt.figure(); print('drawn', 1000 * len(plt.plot(rt)) + 7)"
+    ip.run_line_magic("load_ext", "tfplotguard")
+    try:
+        with AssertPrints("drawn 2007"):
+            ip.run_cell(cell)
+    finally:
+        ip.run_line_magic("unload_ext", "tfplotguard")
+    with AssertNotPrints("drawn 2007"):
+        result = ip.run_cell(cell, silent=True)
+    assert isinstance(result.error_in_exec, RecursionError)  # matplotlib's own behaviour, restored
+    ip.run_cell("plt.close('all')")
+
+
+def test_config_changes_the_dense_limit(loaded):
+    loaded.run_line_magic("config", "TFPlotGuard.dense_limit_mb = 64")
+    assert guard.settings()["dense_limit_mb"] == 64
+    loaded.run_line_magic("config", "TFPlotGuard.dense_limit_mb = 256")
+    assert guard.settings()["dense_limit_mb"] == 256
+
+
+def test_config_refuses_bad_values_and_changes_nothing(loaded, caplog):
+    before = guard.settings()
+    loaded.run_line_magic("config", "TFPlotGuard.cache_limit_mb = -5")  # %config logs the TraitError
+    assert "TFPlotGuard.cache_limit_mb must be a positive number of MiB, got -5.0" in caplog.text
+    assert guard.settings() == before
+
+
+def test_config_help_lists_the_settings(loaded):
+    with AssertPrints("dense_limit_mb"):
+        loaded.run_line_magic("config", "TFPlotGuard")
+
+
+def _run_python(code):
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_import_and_load_ext_never_import_tensorflow():
+    result = _run_python(
+        """
+        import sys
+        import tfplotguard
+        assert "tensorflow" not in sys.modules, "import tfplotguard imported TensorFlow"
+        from IPython.testing.globalipapp import start_ipython
+        ip = start_ipython()
+        ip.run_line_magic("load_ext", "tfplotguard")
+        ip.run_cell("import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt; plt.plot([1, 2])")
+        ip.run_line_magic("unload_ext", "tfplotguard")
+        assert "tensorflow" not in sys.modules, "%load_ext tfplotguard imported TensorFlow"
+        print("OK", sorted(m for m in sys.modules if m.startswith("tensorflow")))
+        """
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "OK []" in result.stdout
+
+
+def test_tensorflow_imported_after_enable_is_recognised():
+    result = _run_python(
+        """
+        import matplotlib; matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import tfplotguard
+        tfplotguard.enable()
+        plt.plot([1.0, 2.0])
+        import tensorflow as tf
+        plt.plot(tf.ragged.constant([[1.0, 2.0], [3.0]]))
+        print("conversions", tfplotguard.stats()["conversions"])
+        """
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "conversions 2" in result.stdout  # the row splits and the flat values
