@@ -69,8 +69,12 @@ def test_config_changes_the_dense_limit(loaded):
 def test_config_refuses_bad_values_and_changes_nothing(loaded, caplog):
     before = guard.settings()
     loaded.run_line_magic("config", "TFPlotGuard.cache_limit_mb = -5")  # %config logs the TraitError
-    assert "TFPlotGuard.cache_limit_mb must be a positive number of MiB, got -5.0" in caplog.text
+    assert "TFPlotGuard.cache_limit_mb must be a positive number of MiB, got -5" in caplog.text
     assert guard.settings() == before
+    with pytest.warns(UserWarning, match="cache_limit_mb must be a positive number of MiB, got -5.*Ignored"):
+        loaded.run_line_magic("reload_ext", "tfplotguard")  # a new instance reads the shell's config
+    assert guard.settings() == before
+    assert "cache_limit_mb" not in loaded.config.TFPlotGuard
 
 
 def test_config_help_lists_the_settings(loaded):

@@ -5,13 +5,15 @@ class is named ``TFPlotGuard`` because that is the name ``%config`` and
 ``ipython_config.py`` address (``c.TFPlotGuard.cache_limit_mb = 1024``).
 """
 
+import warnings
+
 from traitlets import Float, TraitError, default, observe, validate
 from traitlets.config import Configurable
 
 from . import guard
 
 
-class TFPlotGuardConfig(Configurable):
+class TFPlotGuard(Configurable):
     """tfplotguard settings, reachable through ``%config TFPlotGuard``."""
 
     dense_limit_mb = Float(
@@ -21,10 +23,6 @@ class TFPlotGuardConfig(Configurable):
     cache_limit_mb = Float(
         help="Byte bound (MiB) of the convert-once cache of host copies of immutable eager tensors.",
     ).tag(config=True)
-
-    @classmethod
-    def section_names(cls):
-        return ["TFPlotGuard"]
 
     @default("dense_limit_mb")
     def _default_dense_limit(self):
@@ -36,14 +34,37 @@ class TFPlotGuardConfig(Configurable):
 
     @validate("dense_limit_mb", "cache_limit_mb")
     def _positive(self, proposal):
-        value = proposal["value"]
-        if not 0 < value < float("inf"):
-            raise TraitError(
-                f"TFPlotGuard.{proposal['trait'].name} must be a positive number of MiB, got {value!r}; "
-                "the setting was not changed."
-            )
-        return value
+        return _checked(proposal["trait"].name, proposal["value"])
 
     @observe("dense_limit_mb", "cache_limit_mb")
     def _apply(self, change):
         guard.configure(**{change["name"]: change["new"]})
+
+    def __init__(self, **kwargs):
+        # A refused ``%config TFPlotGuard.x = bad`` still lands in the shell's own
+        # config (IPython merges into every configurable, the shell included), and
+        # ``ipython_config.py`` may hold a bad value: drop those here, loudly,
+        # instead of failing every later %load_ext.
+        parent_config = getattr(kwargs.get("parent"), "config", None)
+        section = parent_config.get(type(self).__name__) if parent_config is not None else None
+        for name in ("dense_limit_mb", "cache_limit_mb"):
+            if section is not None and name in section:
+                try:
+                    _checked(name, section[name])
+                except TraitError as exc:
+                    del section[name]
+                    warnings.warn(f"{exc} Ignored; using {guard.settings()[name]:g}.", stacklevel=2)
+        super().__init__(**kwargs)
+
+
+def _checked(name, value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not 0 < number < float("inf"):
+        raise TraitError(
+            f"TFPlotGuard.{name} must be a positive number of MiB, got {value!r}; the setting was not changed."
+        )
+    return number
+

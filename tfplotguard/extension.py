@@ -49,9 +49,9 @@ class Extension:
     def install(self):
         """Install the guard, the configuration object and the magics."""
         self.enable_guard()
-        from .config import TFPlotGuardConfig
+        from .config import TFPlotGuard
 
-        self.register_configurable(TFPlotGuardConfig(parent=self.shell))
+        self.register_configurable(TFPlotGuard(parent=self.shell))
         try:
             from . import magics
         except ImportError:  # the %tfcheck magics are optional for the guard
