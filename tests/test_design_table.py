@@ -36,21 +36,24 @@ def tf_detections(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "method, make_args",
+    "method, make_args, repeats_natively",
     [
-        ("plot", lambda xp: (xp(np.arange(50.0)), xp(np.sin(np.arange(50.0))))),
-        ("scatter", lambda xp: (xp(np.arange(50.0)), xp(np.cos(np.arange(50.0))))),
-        ("bar", lambda xp: (xp(np.arange(20.0)), xp(np.arange(20.0) ** 2))),
+        # plot detects each tensor once; on an accelerator that is still one copy per call.
+        ("plot", lambda xp: (xp(np.arange(50.0)), xp(np.sin(np.arange(50.0)))), False),
+        ("scatter", lambda xp: (xp(np.arange(50.0)), xp(np.cos(np.arange(50.0)))), True),
+        ("bar", lambda xp: (xp(np.arange(20.0)), xp(np.arange(20.0) ** 2)), True),
     ],
 )
 @pytest.mark.parametrize("make_tensor", [tf.constant, tf.Variable], ids=["EagerTensor", "Variable"])
-def test_dense_converted_once_per_tensor(method, make_args, make_tensor, tf_detections):
+def test_dense_converted_once_per_tensor(method, make_args, repeats_natively, make_tensor, tf_detections):
     numpy_args = make_args(np.asarray)
     tensor_args = make_args(make_tensor)
 
     native = _draw(lambda ax: getattr(ax, method)(*tensor_args))
     native_detections = tf_detections["n"]
-    assert native_detections > len(tensor_args), "matplotlib now converts each tensor once by itself"
+    assert native_detections >= len(tensor_args)
+    if repeats_natively:
+        assert native_detections > len(tensor_args), "matplotlib now converts each tensor once by itself"
 
     expected = _draw(lambda ax: getattr(ax, method)(*numpy_args))
     assert_same_drawing(expected, native)
@@ -117,9 +120,9 @@ CASES = {
     # name: (make value, native call, expected native exception, equivalent NumPy call)
     "ragged-plot": (_ragged, lambda ax, v: ax.plot(v), RecursionError, lambda ax: ax.plot(_ragged_as_lines())),
     "ragged-hist": (_ragged, lambda ax, v: ax.hist(v), TypeError,
-                    lambda ax: ax.hist([np.array(r) for r in ROWS])),
+                    lambda ax: ax.hist([np.array(r, np.float32) for r in ROWS])),
     "ragged-boxplot": (_ragged, lambda ax, v: ax.boxplot(v), TypeError,
-                       lambda ax: ax.boxplot([np.array(r) for r in ROWS])),
+                       lambda ax: ax.boxplot([np.array(r, np.float32) for r in ROWS])),
     "sparse-imshow": (_sparse, lambda ax, v: ax.imshow(v), TypeError, lambda ax: ax.imshow(DENSE_2D)),
     # A sparse value is drawn as markers, the way matplotlib draws a scipy sparse matrix.
     "sparse-spy": (_sparse, lambda ax, v: ax.spy(v), TypeError, lambda ax: ax.spy(DENSE_2D, marker="s")),
