@@ -362,6 +362,9 @@ def _host_array(tensor):
         decoded = [b.decode("utf-8", "replace") if isinstance(b, bytes) else str(b) for b in raw.reshape(-1)]
         array = np.array(decoded, dtype=str).reshape(raw.shape) if decoded else np.empty(raw.shape, dtype=str)
         copied = True
+    elif not tensor.shape.rank:
+        array = tensor.numpy()  # 0-d: np.asarray refuses a 0-d bfloat16 tensor; one scalar copy is free
+        copied = True
     elif is_host_device(device):
         array = np.asarray(tensor)  # zero-copy, read-only view of the tensor's buffer
         copied = False

@@ -45,8 +45,8 @@ _AXES_METHODS = (
 _AXES3D_METHODS = (
     "plot", "plot3D", "scatter", "scatter3D", "plot_surface", "plot_wireframe", "plot_trisurf", "bar",
     "bar3d", "contour", "contour3D", "contourf", "contourf3D", "tricontour", "tricontourf", "quiver",
-    "quiver3D", "voxels", "text", "text3D", "fill_between", "stem", "stem3D", "errorbar", "set_zlim",
-    "set_zlim3d",
+    "quiver3D", "voxels", "text", "text3D", "fill_between", "stem", "stem3D", "errorbar", "set_xlim",
+    "set_ylim", "set_zlim", "set_xlim3d", "set_ylim3d", "set_zlim3d", "set_zbound", "set_zticks",
 )
 
 #: (module, class, methods). A method is patched on the class that defines it
