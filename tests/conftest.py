@@ -34,7 +34,11 @@ from tfplotguard import guard as _guard  # noqa: E402
 
 
 def _snapshot_patch_targets():
-    return {key: owner.__dict__.get(name, _guard.ABSENT) for key, (owner, name) in _guard.patch_targets().items()}
+    from matplotlib._pylab_helpers import Gcf
+
+    targets = dict(_guard.patch_targets())
+    targets.update({f"Gcf.{name}": (Gcf, name) for name in _guard.PYPLOT_STATE_METHODS})
+    return {key: owner.__dict__.get(name, _guard.ABSENT) for key, (owner, name) in targets.items()}
 
 
 _ORIGINALS = _snapshot_patch_targets()

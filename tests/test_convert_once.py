@@ -183,3 +183,43 @@ def test_disable_restores_identical_originals():
     tfplotguard.disable()
     tfplotguard.disable()  # idempotent
     assert all(vars(o)[n] is originals[k] for k, (o, n) in guard.patch_targets().items())
+
+
+def test_pyplot_from_a_worker_thread_warns_once_per_thread(guarded):
+    import threading
+
+    def use_pyplot():
+        plt.figure()
+        plt.plot([1, 2])
+        plt.gca()
+
+    caught = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            worker = threading.Thread(target=use_pyplot, name="plotter")
+            worker.start()
+            worker.join()
+        plt.subplots()[1].plot([3, 4])  # the main thread: no warning
+    ours = [w for w in caught if issubclass(w.category, guard.TFPlotGuardWarning)]
+    assert len(ours) == 2  # once for each of the two threads
+    assert "thread 'plotter'" in str(ours[0].message) and "matplotlib.figure.Figure()" in str(ours[0].message)
+    assert tfplotguard.stats()["pyplot_thread_calls"] >= 6
+
+
+def test_object_oriented_matplotlib_in_a_thread_does_not_warn(guarded):
+    import threading
+
+    from matplotlib.figure import Figure
+
+    def draw():
+        fig = Figure()
+        fig.subplots().plot(tf.range(3.0))
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        worker = threading.Thread(target=draw)
+        worker.start()
+        worker.join()
+    assert not [w for w in caught if issubclass(w.category, guard.TFPlotGuardWarning)]
+    assert tfplotguard.stats()["pyplot_thread_calls"] == 0

@@ -68,6 +68,12 @@ _GRID = {"imshow", "matshow", "pcolor", "pcolormesh", "pcolorfast", "contour", "
          "contourf3D", "figimage", "plot_surface", "plot_wireframe", "voxels", "set_array"}
 
 
+#: pyplot reaches its global figure state through these ``Gcf`` classmethods
+#: (gcf/gca and every plotting function, figure(), subplots()); the guard
+#: watches them for calls from threads other than the main thread.
+PYPLOT_STATE_METHODS = ("get_active", "get_fig_manager", "_set_new_active_manager")
+
+
 def ragged_policy(owner_name: str, method: str) -> str:
     """The ragged policy of one entry point (see ``convert.RAGGED_POLICIES``)."""
     if method == "spy":
@@ -109,6 +115,7 @@ class Guard:
         self.cache = ConvertCache(DEFAULT_CACHE_LIMIT_BYTES)
         self.dense_limit_bytes = DEFAULT_DENSE_LIMIT_BYTES
         self._warned: set[tuple[str, str]] = set()
+        self._warned_threads: set[int] = set()
         self.reset_stats()
 
     # statistics ------------------------------------------------------------
@@ -116,6 +123,7 @@ class Guard:
         """Zero every counter."""
         with self._lock:
             self.calls = self.conversions = self.cache_hits = self.errors = 0
+            self.pyplot_thread_calls = 0
             self.bytes_by_device: dict[str, int] = {}
 
     def record(self, device: str, nbytes: int):
@@ -141,6 +149,7 @@ class Guard:
                 "bytes_by_device": dict(self.bytes_by_device),
                 "bytes_converted": sum(self.bytes_by_device.values()),
                 "errors": self.errors,
+                "pyplot_thread_calls": self.pyplot_thread_calls,
                 "cache_entries": len(self.cache),
                 "cache_bytes": self.cache.nbytes,
                 "cache_limit_bytes": self.cache.limit_bytes,
@@ -164,6 +173,13 @@ class Guard:
                 wrapper = self._wrap(original, ragged_policy(owner.__name__, name), label)
                 setattr(owner, name, wrapper)
                 self._patches.append((owner, name, original))
+            from matplotlib._pylab_helpers import Gcf
+
+            for name in PYPLOT_STATE_METHODS:
+                original = vars(Gcf).get(name)
+                if isinstance(original, classmethod):
+                    setattr(Gcf, name, classmethod(self._watch_thread(original.__func__)))
+                    self._patches.append((Gcf, name, original))
         except BaseException:
             self.disable()
             raise
@@ -192,6 +208,34 @@ class Guard:
 
         tfplotguard_entry_point.__tfplotguard_original__ = original
         return tfplotguard_entry_point
+
+    def _watch_thread(self, function):
+        guard = self
+
+        @functools.wraps(function)
+        def tfplotguard_pyplot_state(*args, **kwargs):
+            if threading.current_thread() is not threading.main_thread():
+                guard._pyplot_from_thread()
+            return function(*args, **kwargs)
+
+        return tfplotguard_pyplot_state
+
+    def _pyplot_from_thread(self):
+        thread = threading.current_thread()
+        with self._lock:
+            self.pyplot_thread_calls += 1
+            first = thread.ident not in self._warned_threads
+            self._warned_threads.add(thread.ident)
+        if first:
+            warnings.warn(
+                f"matplotlib.pyplot was used from thread {thread.name!r}, not the main thread. pyplot keeps "
+                "global figure state and GUI backends must run on the main thread, so this can crash the "
+                "kernel or mix up figures. In a worker thread build figures without pyplot "
+                "(fig = matplotlib.figure.Figure(); ax = fig.subplots(); ...; fig.savefig(path)), or hand "
+                "the data to the main thread and plot there. (Shown once per thread.)",
+                TFPlotGuardWarning,
+                stacklevel=4,
+            )
 
     def convert_call(self, policy: str, args: tuple, kwargs: dict):
         """Convert one call's arguments (``args[0]`` is the matplotlib object and stays)."""
