@@ -1,0 +1,1 @@
+"""tfplotguard benchmarks: run with ``python -m benchmarks``."""

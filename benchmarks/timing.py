@@ -1,0 +1,59 @@
+"""Interleaved A/B timing and markdown tables for the benchmarks."""
+
+from __future__ import annotations
+
+import gc
+import random
+import statistics
+import time
+
+
+def interleaved(variants: dict, repeats: int, warmup: int = 1, seed: int = 0) -> dict[str, float]:
+    """Median seconds per variant, the variants run in a shuffled order each round to cancel drift.
+
+    ``variants`` maps a name to ``(setup, run, teardown)``: only ``run(state)``
+    is timed, with ``state = setup()``; ``teardown(state)`` cleans up.
+    """
+    rng = random.Random(seed)
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    names = list(variants)
+    for round_index in range(warmup + repeats):
+        rng.shuffle(names)
+        for name in names:
+            setup, run, teardown = variants[name]
+            state = setup()
+            gc.collect()
+            gc.disable()
+            try:
+                start = time.perf_counter()
+                run(state)
+                elapsed = time.perf_counter() - start
+            finally:
+                gc.enable()
+                teardown(state)
+            if round_index >= warmup:
+                samples[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def fmt_time(seconds: float) -> str:
+    """Seconds in the unit that reads best."""
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.2f} s"
+
+
+def fmt_bytes(nbytes: float) -> str:
+    """Bytes in MiB (or kB for small values)."""
+    if abs(nbytes) < 2**20:
+        return f"{nbytes / 1024:.0f} kB"
+    return f"{nbytes / 2**20:.1f} MiB"
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    """A markdown table."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
