@@ -8,6 +8,7 @@ user has imported TensorFlow, whenever that is.
 from .errors import TensorPlotError
 from .convert import to_numpy
 from .guard import configure, disable, enable, is_enabled, settings, stats
+from .report import last_report, reports
 
 __version__ = "0.1.0"
 
@@ -17,7 +18,9 @@ __all__ = [
     "disable",
     "enable",
     "is_enabled",
+    "last_report",
     "load_ipython_extension",
+    "reports",
     "settings",
     "stats",
     "to_numpy",

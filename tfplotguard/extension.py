@@ -116,6 +116,8 @@ def _unregister_magics(shell, magics):
                 del manager.magics[kind][magic_name]
     if manager.registry.get(type(magics).__name__) is magics:
         del manager.registry[type(magics).__name__]
+    # Magics.__init__ made the instance a configurable of the shell, too.
+    _remove_item(shell.configurables, magics)
 
 
 def _remove_item(items, item):

@@ -18,6 +18,7 @@ import importlib
 import sys
 import threading
 import warnings
+import weakref
 
 from .cache import DEFAULT_CACHE_LIMIT_BYTES, ConvertCache
 from .convert import _PLAIN_TYPES, DEFAULT_DENSE_LIMIT_BYTES, Converter, kind_of, short_device
@@ -115,7 +116,8 @@ class Guard:
         self.cache = ConvertCache(DEFAULT_CACHE_LIMIT_BYTES)
         self.dense_limit_bytes = DEFAULT_DENSE_LIMIT_BYTES
         self._warned: set[tuple[str, str]] = set()
-        self._warned_threads: set[int] = set()
+        # Thread objects, not idents: an ident is reused as soon as a thread ends.
+        self._warned_threads: weakref.WeakSet = weakref.WeakSet()
         self.reset_stats()
 
     # statistics ------------------------------------------------------------
@@ -224,8 +226,8 @@ class Guard:
         thread = threading.current_thread()
         with self._lock:
             self.pyplot_thread_calls += 1
-            first = thread.ident not in self._warned_threads
-            self._warned_threads.add(thread.ident)
+            first = thread not in self._warned_threads
+            self._warned_threads.add(thread)
         if first:
             warnings.warn(
                 f"matplotlib.pyplot was used from thread {thread.name!r}, not the main thread. pyplot keeps "

@@ -1,0 +1,161 @@
+"""CPU per thread group, measured for real with psutil: grouping, exited threads, the sampler's lifetime."""
+
+import hashlib
+import os
+import threading
+import time
+
+import psutil
+import pytest
+import tensorflow as tf
+
+from tfplotguard import cellcost
+from tfplotguard.cellcost import CellMeter, classify
+
+pytestmark = pytest.mark.skipif(not cellcost.THREAD_NAMES_AVAILABLE, reason="per-thread figures need Linux /proc")
+
+
+def _burn_python(seconds):
+    t0 = time.thread_time()
+    n = 0
+    while time.thread_time() - t0 < seconds:
+        n += 1
+    return n
+
+
+def _sampler_alive():
+    return any(t.name == "tfcheck-sampler" and t.is_alive() for t in threading.enumerate())
+
+
+@pytest.mark.parametrize(
+    "name, tid, expected",
+    [("python", 1, "main"), ("python", 2, "python"), ("python", 3, "sampler"), ("tf_data_iterator", 4, "tf_data"),
+     ("tf_Compute", 4, "tf_named"), ("python", 4, "tf_pool"), ("ZMQbg/IO/0", 4, "other")],
+)
+def test_classify_by_exclusion(name, tid, expected):
+    assert classify(name, tid, main_id=1, python_ids={1, 2}, sampler_id=3, tf_imported=True,
+                    process_name="python") == expected
+
+
+def test_classify_without_tensorflow_calls_native_threads_other():
+    assert classify("python", 9, main_id=1, python_ids={1}, sampler_id=None, tf_imported=False) == "other"
+
+
+def test_pure_python_cpu_lands_on_the_main_thread_and_matches_psutil():
+    proc = psutil.Process()
+    outer0, w0 = proc.cpu_times(), time.perf_counter()
+    meter = CellMeter(interval_ms=50).start()
+    try:
+        _burn_python(0.4)
+    finally:
+        cost = meter.stop()
+    outer1, w1 = proc.cpu_times(), time.perf_counter()
+    outer = (outer1.user - outer0.user) + (outer1.system - outer0.system)
+    assert cost.groups["main"]["cpu_s"] >= 0.3
+    assert max(cost.groups, key=lambda g: cost.groups[g]["cpu_s"]) == "main"
+    assert cost.cpu_s <= outer + 0.02 and cost.wall_s <= w1 - w0
+    assert sum(row["cpu_s"] for row in cost.groups.values()) == pytest.approx(cost.cpu_s, abs=0.03)
+    assert cost.samples >= 1 and 0 < cost.peak_utilisation <= cellcost.cpu_count()
+    assert not _sampler_alive()
+
+
+def test_tensorflow_matmuls_burn_in_the_tensorflow_pool():
+    m = tf.random.normal((1000, 1000))
+    tf.matmul(m, m)  # warm up kernels outside the measurement
+    meter = CellMeter(interval_ms=50).start()
+    t0 = time.process_time()  # the whole process: TensorFlow's pool threads included
+    try:
+        while time.process_time() - t0 < 0.4:
+            r = tf.matmul(m, m)
+        r.numpy()
+    finally:
+        cost = meter.stop()
+    pool = cost.groups.get("tf_pool", {}).get("cpu_s", 0.0)
+    assert pool > cost.groups["main"]["cpu_s"], cost.groups
+    assert "python" in cost.groups["tf_pool"]["names"]  # the compute threads carry the process name
+
+
+def test_threads_that_end_unseen_are_the_exited_remainder():
+    meter = CellMeter(interval_ms=None).start()  # no sampler: the worker is never seen alive
+    worker = threading.Thread(target=_burn_python, args=(0.3,))
+    worker.start()
+    worker.join()
+    # join() returns when the Python thread is done; the OS thread can linger a moment longer.
+    deadline = time.monotonic() + 2
+    while os.path.exists(f"/proc/self/task/{worker.native_id}") and time.monotonic() < deadline:
+        time.sleep(0.001)
+    cost = meter.stop()
+    assert cost.groups["exited"]["cpu_s"] >= 0.2
+    assert cost.peak_utilisation is None and cost.timeline is None
+
+
+def _burn_hashing(seconds):
+    # hashlib releases the GIL on large inputs but computes in the calling thread: the sampler runs on
+    # time (a pure-Python burner would delay it: it needs the GIL) and the CPU stays on this thread.
+    data = b"x" * 2_000_000
+    t0 = time.thread_time()
+    while time.thread_time() - t0 < seconds:
+        hashlib.sha256(data).digest()
+
+
+def test_the_sampler_sees_a_short_lived_thread_and_keeps_its_group():
+    meter = CellMeter(interval_ms=20).start()
+    worker = threading.Thread(target=_burn_hashing, args=(0.3,))
+    worker.start()
+    worker.join()
+    cost = meter.stop()
+    assert cost.groups["python"]["cpu_s"] >= 0.2
+    assert cost.groups.get("exited", {}).get("cpu_s", 0.0) < 0.1
+    assert "python" in cost.timeline["groups"] and cost.samples >= 3
+
+
+def test_sampler_stops_when_the_measured_code_raises():
+    meter = CellMeter(interval_ms=10).start()
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            raise KeyboardInterrupt
+        finally:
+            cost = meter.stop()
+    assert not _sampler_alive()
+    assert cost.wall_s >= 0
+
+
+def test_long_timelines_are_thinned(monkeypatch):
+    monkeypatch.setattr(cellcost, "TIMELINE_LIMIT", 10)
+    meter = CellMeter(interval_ms=10_000).start()
+    sampler = meter._sampler
+    for _ in range(50):
+        sampler.sample()
+    cost = meter.stop()
+    assert len(cost.timeline["t"]) <= 2 * 10 + 1
+    assert cost.timeline["t"][0] == 0.0
+
+
+def _os_thread_names():
+    names = set()
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                names.add(f.read().strip())
+        except OSError:  # the thread ended meanwhile
+            pass
+    return names
+
+
+def test_named_native_threads_are_not_counted_as_tensorflow():
+    zmq = pytest.importorskip("zmq")  # its I/O threads are native threads with names of their own
+    context = zmq.Context()
+    socket = context.socket(zmq.PUB)
+    try:
+        # the I/O threads name themselves once running: wait for that before measuring
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not {"ZMQbg/IO/0", "ZMQbg/Reaper"} <= _os_thread_names():
+            time.sleep(0.005)
+        meter = CellMeter(interval_ms=None).start()
+        cost = meter.stop()
+        names = {name for tid, (group, name) in meter._grouper.groups.items() if group == "other"}
+        assert {"ZMQbg/IO/0", "ZMQbg/Reaper"} <= names
+        assert "ZMQbg/IO/0" not in cost.groups.get("tf_pool", {}).get("names", [])
+    finally:
+        socket.close()
+        context.term()

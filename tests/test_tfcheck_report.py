@@ -1,0 +1,155 @@
+"""The report model on its own: formatting, JSON round trip, renderings, history, the timeline figure."""
+
+import json
+
+import pytest
+from matplotlib.figure import Figure
+
+from tfplotguard import report as rep
+from tfplotguard.report import Finding, Report, format_bytes, format_seconds
+
+
+def _sample_report(**overrides) -> Report:
+    fields = dict(
+        kind="cell",
+        source="y = tf.matmul(x, x)",
+        wall_s=1.5,
+        cpu_user_s=2.5,
+        cpu_system_s=0.5,
+        cores=2,
+        utilisation=2.0,
+        peak_utilisation=2.0,
+        interval_ms=50.0,
+        samples=29,
+        thread_groups=[
+            {"group": "tf_pool", "cpu_s": 2.7, "threads": 2, "names": ["python"]},
+            {"group": "main", "cpu_s": 0.3, "threads": 1, "names": ["python"]},
+        ],
+        rss_before=100 * 2**20,
+        rss_after=120 * 2**20,
+        rss_peak=130 * 2**20,
+        guard={"conversions": 2, "cache_hits": 1, "calls": 3, "errors": 0,
+               "bytes_by_device": {"CPU:0": 4096}, "enabled": True},
+        numpy={"calls": 1, "bytes": 400, "seconds": 0.001, "max_same_tensor": 1, "largest_host": None},
+        traces={"f": 3},
+        trace_signatures={"f": [{"x": "tensor float32(2,)", "n": "python int 0"}]},
+        ops={"CPU:0": {"MatMul": 4}, "CPU:1": {"AddV2": 1}},
+        tensors=[{"name": "y", "kind": "eager", "shape": [2, 2], "dtype": "float32", "device": "CPU:0",
+                  "bytes": 16, "change": "new"}],
+        tf={"imported": True, "functions_run_eagerly": False},
+        mpl={"imported": True, "interactive": False},
+        timeline={"t": [0.0, 0.05, 0.1], "groups": {"tf_pool": [1.8, 1.9, 1.7], "main": [0.2, 0.1, 0.2]}},
+        findings=[Finding("retracing", "tf.function f was traced 3 times.", "pass tensors.")],
+        notes=["a note"],
+    )
+    fields.update(overrides)
+    return Report(**fields)
+
+
+@pytest.mark.parametrize(
+    "seconds, text",
+    [(0.00065, "650 µs"), (0.51, "510 ms"), (1.234, "1.23 s"), (125, "2 min 5 s"), (None, "–")],
+)
+def test_format_seconds(seconds, text):
+    assert format_seconds(seconds) == text
+
+
+@pytest.mark.parametrize(
+    "nbytes, signed, text",
+    [(512, False, "512 B"), (200 * 2**20, False, "200 MiB"), (3 * 2**30, False, "3 GiB"),
+     (5 * 2**20, True, "+5 MiB"), (-2048, True, "-2 KiB")],
+)
+def test_format_bytes(nbytes, signed, text):
+    assert format_bytes(nbytes, signed=signed) == text
+
+
+def test_to_dict_is_json_and_round_trips():
+    report = _sample_report()
+    data = json.loads(json.dumps(report.to_dict()))
+    again = Report.from_dict(data)
+    assert again == report
+    assert again.to_dict() == data
+    assert isinstance(again.findings[0], Finding)
+    assert data["cpu_s"] == pytest.approx(3.0)
+
+
+def test_figure_is_not_part_of_the_data():
+    report = _sample_report()
+    report.figure = report.plot()
+    assert "figure" not in report.to_dict()
+    json.dumps(report.to_dict())
+
+
+def test_plain_text_is_aligned_and_complete():
+    text = str(_sample_report())
+    lines = text.splitlines()
+    assert lines[0] == "%%tfcheck: ok"
+    # every label column of the summary rows ends at the same place
+    summary = [line for line in lines[1:] if line.startswith("  ") and not line.startswith("   ")][:5]
+    starts = {len(line) - len(line[2:].split("  ", 1)[1].lstrip()) for line in summary}
+    assert len(starts) == 1, summary
+    for expected in ("1.50 s", "TensorFlow pool (native threads)", "90%", "f ×3", "1 on CPU:1 (AddV2 1)",
+                     "fix: pass tensors.", "note: a note", "(2, 2)"):
+        assert expected in text
+
+
+def test_html_escapes_and_contains_the_sections():
+    report = _sample_report(source="<script>", findings=[Finding("x", "a < b", "use <b>")])
+    html = report._repr_html_()
+    assert "<script>" not in html and "a &lt; b" in html and "use &lt;b&gt;" in html
+    assert "CPU per thread group" in html and "new or changed tensor" in html
+
+
+def test_failed_report_says_so_everywhere():
+    report = _sample_report(ok=False, error="ValueError: boom")
+    assert "FAILED (ValueError: boom)" in str(report)
+    assert "FAILED (ValueError: boom)" in report.compact()
+    assert "FAILED" in report._repr_html_()
+
+
+def test_compact_line_has_wall_cpu_conversions_traces_and_top_finding():
+    line = _sample_report().compact()
+    assert "\n" not in line
+    for expected in ("1.50 s wall", "3.00 s CPU (2.00 cores)", "2 conversions", "3 traces",
+                     "tf.function f was traced 3 times."):
+        assert expected in line
+
+
+def test_mimebundle_has_text_and_html():
+    bundle = _sample_report().mimebundle()
+    assert set(bundle) == {"text/plain", "text/html"}
+    compact = _sample_report().mimebundle(compact=True)
+    assert compact["text/plain"] == _sample_report().compact()
+
+
+def test_whole_process_report_renders_without_thread_groups():
+    report = _sample_report(thread_groups=None, ops=None, timeline=None, peak_utilisation=None)
+    text = str(report)
+    assert "CPU per thread group" not in text and "ops " not in text
+    assert "sampled peak" not in text
+
+
+def test_plot_draws_one_area_per_group():
+    fig = _sample_report().plot()
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["main thread", "TensorFlow pool (native threads)"]
+    assert ax.get_ylabel() == "cores busy"
+
+
+def test_plot_without_samples_says_so():
+    fig = _sample_report(timeline=None).plot()
+    assert "no samples" in fig.axes[0].texts[0].get_text()
+
+
+def test_history_is_bounded_and_ordered():
+    rep.clear_history()
+    try:
+        for i in range(rep.HISTORY_LIMIT + 5):
+            rep.record(_sample_report(source=str(i)))
+        kept = rep.reports()
+        assert len(kept) == rep.HISTORY_LIMIT
+        assert kept[0].source == "5" and rep.last_report().source == str(rep.HISTORY_LIMIT + 4)
+    finally:
+        rep.clear_history()
+    assert rep.last_report() is None and rep.reports() == []

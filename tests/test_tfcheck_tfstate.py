@@ -1,0 +1,190 @@
+"""TensorFlow probes with real TensorFlow: traces, ops per device, .numpy() counting, tensors, state."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorflow.python.framework import ops as tf_ops
+
+import tfplotguard
+from tfplotguard import tfstate
+from tfplotguard.tfstate import NumpyWatch, OpWatch
+
+
+def _watch(fn, ops=False):
+    watch = OpWatch(ops=ops)
+    assert watch.start()
+    try:
+        fn()
+    finally:
+        watch.stop()
+    return watch
+
+
+def test_python_ints_retrace_and_tensors_do_not():
+    @tf.function
+    def scale(x, n):
+        return x * n
+
+    x = tf.constant([1.0, 2.0])
+    ints = _watch(lambda: [scale(x, i) for i in range(3)])
+    assert ints.traces == {"scale": 3}
+    signatures = ints.signatures({"scale": scale})["scale"]
+    assert [s["n"] for s in signatures] == ["python int 0", "python int 1", "python int 2"]
+    assert signatures[0]["x"] == "tensor float32(2,)"
+
+    @tf.function
+    def scale2(x, n):
+        return x * n
+
+    tensors = _watch(lambda: [scale2(x, tf.constant(float(i))) for i in range(3)])
+    assert tensors.traces == {"scale2": 1}
+    assert tensors.signatures() == {}
+
+
+def test_a_function_created_in_a_loop_is_traced_per_object():
+    x = tf.constant([1.0])
+    watch = _watch(lambda: [tf.function(lambda a: a + 1)(x) for _ in range(3)])
+    assert watch.traces == {"<lambda>": 3}
+
+
+def test_control_flow_branches_and_tf1_graphs_are_not_traces():
+    @tf.function
+    def branchy(x):
+        y = tf.cond(x[0] > 0, lambda: x * 2, lambda: x * 3)
+        for _ in tf.range(2):
+            y = y + 1.0
+        return y
+
+    def build():
+        branchy(tf.constant([1.0]))
+        with tf.Graph().as_default():
+            tf.constant(1.0) + 1
+
+    assert _watch(build).traces == {"branchy": 1}
+
+
+def test_ops_are_counted_per_device_and_type():
+    x = tf.constant([1.0, 2.0])
+
+    def work():
+        with tf.device("/CPU:1"):
+            tf.add(x, 1.0)
+            tf.strings.format("{}", x)
+        tf.cast(x, tf.int32)
+
+    counts = _watch(work, ops=True).ops_by_device()
+    assert counts["CPU:1"] == {"AddV2": 1, "StringFormat": 1}
+    assert counts["CPU:0"] == {"Cast": 1}
+
+
+def test_op_callback_is_removed_after_the_cell():
+    from tensorflow.python.eager import context
+
+    watch = _watch(lambda: None, ops=True)
+    assert watch._callback not in context.context().op_callbacks
+    watch.stop()  # a second stop is harmless
+
+
+def test_numpy_calls_are_counted_and_the_original_method_restored():
+    original = vars(tf_ops._EagerTensorBase)["numpy"]
+    x = tf.range(1000.0)
+    watch = NumpyWatch()
+    assert watch.start()
+    try:
+        for _ in range(4):
+            x.numpy()
+        tf.Variable([1.0, 2.0]).numpy()
+        np.asarray(x)  # the buffer protocol: not a .numpy() call
+        tfplotguard.to_numpy(x)
+    finally:
+        watch.stop()
+    assert vars(tf_ops._EagerTensorBase)["numpy"] is original
+    summary = watch.summary()
+    assert summary["calls"] == 5 and summary["max_same_tensor"] == 4
+    assert summary["bytes"] == 4 * 4000 + 8
+    assert summary["largest_host"]["device"] == "CPU:0"
+
+
+def test_numpy_watch_leaves_a_foreign_replacement_alone():
+    original = vars(tf_ops._EagerTensorBase)["numpy"]
+    watch = NumpyWatch()
+    watch.start()
+    try:
+        def foreign(self):
+            return original(self)
+
+        tf_ops._EagerTensorBase.numpy = foreign
+        watch.stop()
+        assert vars(tf_ops._EagerTensorBase)["numpy"] is foreign
+    finally:
+        tf_ops._EagerTensorBase.numpy = original
+
+
+def test_describe_tensor_and_changed_tensors():
+    x = tf.zeros((3, 4))
+    v = tf.Variable(tf.ones(5, dtype=tf.int64))
+    assert tfstate.describe_tensor(x) == {"kind": "eager", "shape": [3, 4], "dtype": "float32",
+                                          "device": "CPU:0", "bytes": 48}
+    assert tfstate.describe_tensor(v)["bytes"] == 40
+    assert tfstate.describe_tensor(np.zeros(3)) is None
+    ns = {"x": x, "keep": 1, "_hidden": x}
+    before = tfstate.namespace_ids(ns)
+    ns["v"] = v
+    ns["x"] = tf.zeros(2)
+    ns["_other"] = tf.zeros(1)
+    changed = tfstate.changed_tensors(ns, before)
+    assert [(t["name"], t["change"]) for t in changed] == [("v", "new"), ("x", "changed")]
+
+
+def test_status_has_every_probe():
+    tf.constant(1.0) + 1  # logical devices are only listed once TensorFlow has initialised
+    state = tfstate.status()
+    assert state["imported"] and state["version"] == tf.__version__
+    assert state["executing_eagerly"] is True and state["functions_run_eagerly"] is False
+    assert "CPU:0" in state["physical_devices"]
+    assert state["context_initialized"] and {"/device:CPU:0", "/device:CPU:1"} <= set(state["logical_devices"])
+    assert state["strategy"] == {"in_scope": False, "name": "DefaultDistributionStrategy", "replicas": 1}
+    assert state["gpu_memory"] == {}  # no GPU on this machine: the live GPU path is untested here
+    assert isinstance(state["intra_op_threads"], int) and isinstance(state["soft_device_placement"], bool)
+
+
+def test_status_sees_a_strategy_in_scope():
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    with strategy.scope():
+        state = tfstate.status()["strategy"]
+    assert state == {"in_scope": True, "name": "MirroredStrategy", "replicas": 2}
+
+
+@pytest.mark.parametrize("name, expected", [("__backward_f_81", "f (backward)"), ("f", "f"),
+                                            ("Dataset_map_lambda", "Dataset_map_lambda")])
+def test_function_name(name, expected):
+    assert tfstate.function_name(name) == expected
+
+
+def test_probes_and_a_measured_cell_leave_tensorflow_configurable():
+    """Before the first op, nothing tfcheck does may fix TensorFlow's device or thread configuration."""
+    script = textwrap.dedent("""\
+        import os
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+        import tensorflow as tf
+        from tfplotguard import tfstate
+        from tfplotguard.cellcheck import CellCheck
+        state = tfstate.status()
+        assert state["logical_devices"] is None and not state["context_initialized"], state
+        CellCheck({}, ops=True).start().stop()
+        assert not tfstate.context_initialized()
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        assert len(tf.config.list_logical_devices("CPU")) == 2
+        print("OK")
+        """)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("OK"), proc.stdout + proc.stderr

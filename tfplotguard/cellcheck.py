@@ -1,0 +1,160 @@
+"""One measured cell: start every probe before it, stop them all after it, build the report.
+
+Used by ``%%tfcheck`` (with the sampler thread and the namespace scan) and by
+auto mode (without either, so that it stays within about a millisecond a
+cell). ``stop()`` undoes every ``start()`` step even when one of them fails.
+"""
+
+from __future__ import annotations
+
+import time
+
+from . import cellcost, findings, mplprobe, tfstate
+from . import guard as _guard
+from .report import Report
+
+_STAT_COUNTERS = ("calls", "conversions", "cache_hits", "errors", "pyplot_thread_calls")
+
+
+def state() -> dict:
+    """The state findings compare around a cell: TensorFlow, matplotlib, the guard's counters."""
+    return {"tf": tfstate.quick_state(), "mpl": mplprobe.state(), "guard": _guard.stats()}
+
+
+def guard_delta(before: dict, after: dict) -> dict:
+    """What the guard did between two ``stats()`` snapshots."""
+    delta = {key: after.get(key, 0) - before.get(key, 0) for key in _STAT_COUNTERS}
+    old = before.get("bytes_by_device", {})
+    delta["bytes_by_device"] = {
+        device: n - old.get(device, 0) for device, n in after.get("bytes_by_device", {}).items()
+        if n - old.get(device, 0) > 0
+    }
+    delta["enabled"] = bool(after.get("enabled"))
+    return delta
+
+
+class CellCheck:
+    """Measures one cell: ``start()`` right before running it, ``stop(error)`` right after (always)."""
+
+    def __init__(self, namespace: dict, *, kind: str = "cell", source: str = "",
+                 interval_ms: float | None = cellcost.DEFAULT_INTERVAL_MS, ops: bool = False,
+                 scan_namespace: bool = True):
+        self.namespace = namespace
+        self.kind = kind
+        self.source = source
+        self.interval_ms = interval_ms
+        self.scan_namespace = scan_namespace
+        self.opwatch = tfstate.OpWatch(ops=ops)
+        self.numpywatch = tfstate.NumpyWatch()
+        self.mplwatch = mplprobe.MplWatch()
+        self.meter = cellcost.CellMeter(interval_ms)
+        self._undo: list = []
+        self._before: dict = {}
+        self._ns_ids: dict | None = None
+        self._started = 0.0
+
+    def start(self) -> "CellCheck":
+        """Snapshot the state and start every probe (the CPU meter last, closest to the cell)."""
+        try:
+            self._before = state()
+            if self.scan_namespace:
+                self._ns_ids = tfstate.namespace_ids(self.namespace)
+            tfstate.reset_gpu_peaks()
+            self.mplwatch.start()
+            self._undo.append(self.mplwatch.stop)
+            if self.numpywatch.start():
+                self._undo.append(self.numpywatch.stop)
+            if self.opwatch.start():
+                self._undo.append(self.opwatch.stop)
+            self._started = time.time()
+            self.meter.start()
+            self._undo.append(self.meter.stop)
+        except BaseException:
+            self._unwind()
+            raise
+        return self
+
+    def _unwind(self) -> list[str]:
+        errors = []
+        while self._undo:
+            undo = self._undo.pop()
+            try:
+                undo()
+            except Exception as exc:
+                errors.append(f"{getattr(undo, '__qualname__', undo)} failed: {type(exc).__name__}: {exc}")
+        return errors
+
+    def cancel(self) -> None:
+        """Stop every probe without building a report."""
+        self._unwind()
+
+    def stop(self, error: BaseException | None = None) -> Report:
+        """Stop every probe (CPU meter first) and return the cell's :class:`Report`."""
+        cost = None
+        if self._undo and self._undo[-1] == self.meter.stop:
+            self._undo.pop()
+            try:
+                cost = self.meter.stop()
+            except Exception:
+                cost = None
+        notes = self._unwind()
+        if cost is None:
+            cost = cellcost.CellCost()
+            notes.append("the CPU meter failed: no cost figures")
+        before, after = self._before, state()
+        report = Report(
+            kind=self.kind,
+            source=self.source,
+            ok=error is None,
+            error=None if error is None else f"{type(error).__name__}: {error}"[:200],
+            started=self._started,
+            wall_s=cost.wall_s,
+            cpu_user_s=cost.cpu_user_s,
+            cpu_system_s=cost.cpu_system_s,
+            cores=cellcost.cpu_count(),
+            utilisation=cost.cpu_s / cost.wall_s if cost.wall_s > 0 else 0.0,
+            peak_utilisation=cost.peak_utilisation,
+            interval_ms=self.interval_ms,
+            samples=cost.samples,
+            thread_groups=None if cost.groups is None else [
+                {"group": g, "cpu_s": row["cpu_s"], "threads": row["threads"], "names": row["names"]}
+                for g, row in sorted(cost.groups.items(), key=lambda kv: -kv[1]["cpu_s"])
+            ],
+            rss_before=cost.rss_before,
+            rss_after=cost.rss_after,
+            rss_peak=cost.rss_peak,
+            gpu_memory=tfstate.gpu_memory(),
+            guard=guard_delta(before.get("guard", {}), after["guard"]),
+            tf=after["tf"],
+            mpl={**after["mpl"], **self.mplwatch.summary()},
+            timeline=cost.timeline,
+            notes=notes + cost.notes,
+        )
+        if after["tf"].get("imported"):
+            if not before.get("tf", {}).get("imported"):
+                report.notes.append("TensorFlow was imported during this cell: traces, ops and .numpy() "
+                                    "calls are counted from the next cell on")
+            report.numpy = self.numpywatch.summary()
+            report.traces = dict(self.opwatch.traces)
+            report.trace_signatures = self.opwatch.signatures(self.namespace)
+            if self.opwatch.count_ops:
+                report.ops = self.opwatch.ops_by_device()
+                report.notes.append("ops are counted in the main thread only (TensorFlow's op callbacks are per thread)")
+            if self.opwatch.errors:
+                report.notes.append(f"{self.opwatch.errors} op callback error(s) ignored")
+            if self._ns_ids is not None:
+                report.tensors = tfstate.changed_tensors(self.namespace, self._ns_ids)
+        else:
+            report.notes.append(tfstate.NOT_IMPORTED)
+        report.findings, rule_notes = findings.evaluate(before, after, report)
+        report.notes += rule_notes
+        return report
+
+
+def first_line(cell: str, width: int = 80) -> str:
+    """The first non-blank line of a cell, shortened to ``width``."""
+    for line in cell.splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= width else line[: width - 1] + "…"
+    return ""

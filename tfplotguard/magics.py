@@ -1,0 +1,295 @@
+"""The ``%tfcheck`` / ``%%tfcheck`` magics: thin glue between IPython and the measuring modules.
+
+Loaded by the extension only (``%load_ext tfplotguard``); ``install(ext)``
+registers everything through the extension's owner object so that
+``%unload_ext`` removes exactly what was added. Never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import keyword
+import math
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand, output_can_be_silenced
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
+
+from . import cellcost, mplprobe, tfstate
+from . import guard as _guard
+from . import report as _report
+from .cellcheck import CellCheck, first_line
+from .report import StatusReport, format_bytes, format_seconds
+
+
+def install(ext) -> "TFCheckMagics":
+    """Register the magics with ``ext`` (a :class:`tfplotguard.extension.Extension`)."""
+    magics = TFCheckMagics(ext.shell)
+    ext.register_magics(magics)
+    ext.on_unload(magics.auto.unregister)  # popped before the magics go: auto mode's events are removed first
+    return magics
+
+
+class AutoMode:
+    """``%tfcheck on``: one compact report after every cell, through pre/post run-cell events.
+
+    A nested ``run_cell`` inside a cell fires a second pre/post pair, so a
+    depth counter makes only the outermost pair measure. No sampler thread and
+    no namespace scan: auto mode has to stay within about a millisecond a cell.
+    """
+
+    def __init__(self, shell):
+        self.shell = shell
+        self.on = False
+        self.depth = 0
+        self.check: CellCheck | None = None
+        self.full_report_shown = False  # a %%tfcheck inside the cell already showed its report
+
+    def register(self) -> bool:
+        """Start reporting after every cell; False if it already was on."""
+        if self.on:
+            return False
+        self.shell.events.register("pre_run_cell", self.pre_run_cell)
+        self.shell.events.register("post_run_cell", self.post_run_cell)
+        self.on = True
+        return True
+
+    def unregister(self) -> bool:
+        """Stop reporting (a cell measured at this moment is abandoned cleanly); True if it was on."""
+        was_on, self.on = self.on, False
+        for name, callback in (("pre_run_cell", self.pre_run_cell), ("post_run_cell", self.post_run_cell)):
+            try:
+                self.shell.events.unregister(name, callback)
+            except ValueError:  # IPython raises for an unknown callback
+                pass
+        check, self.check = self.check, None
+        self.depth = 0
+        if check is not None:
+            check.cancel()
+        return was_on
+
+    def pre_run_cell(self, info=None):
+        """IPython event: a cell is about to run."""
+        self.depth += 1
+        if self.depth == 1:
+            self.full_report_shown = False
+            raw = getattr(info, "raw_cell", "") or ""
+            self.check = CellCheck(self.shell.user_ns, kind="auto", source=first_line(raw),
+                                   interval_ms=None, scan_namespace=False).start()
+
+    def post_run_cell(self, result=None):
+        """IPython event: a cell has run (also after an exception)."""
+        if self.depth == 0:  # the cell that turned auto mode on
+            return
+        self.depth -= 1
+        if self.depth or self.check is None:
+            return
+        check, self.check = self.check, None
+        error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
+        report = check.stop(error)
+        _report.record(report)
+        if not self.full_report_shown:
+            display(report.mimebundle(compact=True), raw=True)
+
+
+@magics_class
+class TFCheckMagics(Magics):
+    """``%tfcheck`` (status panel, ``on`` / ``off``) and ``%%tfcheck`` (measure one cell)."""
+
+    def __init__(self, shell):
+        super().__init__(shell)
+        self.auto = AutoMode(shell)
+
+    # -- the magic ---------------------------------------------------------------
+    @magic_arguments()
+    @argument("mode", nargs="?", choices=("on", "off"),
+              help="line magic only: 'on' shows a one-line report after every cell, 'off' stops that.")
+    @argument("--json", action="store_true", help="print the report as JSON instead of the table.")
+    @argument("-o", dest="name", metavar="NAME", default=None,
+              help="store the report object in the user namespace as NAME (like %%timeit -o).")
+    @argument("--plot", action="store_true", help="also draw the cell's CPU-per-thread-group timeline.")
+    @argument("--interval", metavar="MS", type=float, default=None,
+              help=f"CPU sampling interval in milliseconds (default {cellcost.DEFAULT_INTERVAL_MS:g}).")
+    @argument("--ops", action="store_true",
+              help="count eager ops per device and op type during the cell (TensorFlow op callbacks).")
+    @argument("--quiet", action="store_true",
+              help="show nothing; the report stays available (-o NAME, tfplotguard.last_report()).")
+    @no_var_expand
+    @output_can_be_silenced
+    @line_cell_magic
+    def tfcheck(self, line="", cell=None):
+        """Explain what TensorFlow is doing and what a cell costs.
+
+        ``%tfcheck`` shows TensorFlow's state (never importing it), matplotlib's
+        and tfplotguard's. ``%%tfcheck`` runs the cell exactly as IPython would
+        and reports wall and CPU time, CPU per thread group, memory, tensor
+        conversions, ``.numpy()`` calls, ``tf.function`` traces, new tensors,
+        and findings, each with a fix. ``%tfcheck on`` / ``off`` toggles a
+        one-line report after every cell.
+
+        Examples::
+
+          In [1]: %load_ext tfplotguard
+
+          In [2]: %tfcheck
+
+          In [3]: %%tfcheck --ops -o rep
+             ...: y = tf.matmul(x, x)
+
+          In [4]: rep.findings
+
+          In [5]: %tfcheck on
+        """
+        __tracebackhide__ = True  # IPython leaves these frames out of the user's traceback
+        args = parse_argstring(self.tfcheck, line)
+        if args.name is not None and not (args.name.isidentifier() and not keyword.iskeyword(args.name)):
+            raise UsageError(f"-o needs a Python name, got {args.name!r}")
+        if args.interval is not None and not (math.isfinite(args.interval) and args.interval > 0):
+            raise UsageError(f"--interval must be a positive number of milliseconds, got {args.interval:g}")
+        if cell is None:
+            return self._line(args)
+        if args.mode is not None:
+            raise UsageError(f"'{args.mode}' is for the line magic: %tfcheck {args.mode}")
+        return self._cell(cell, args)
+
+    def _line(self, args):
+        cell_only = [flag for flag, given in (("--plot", args.plot), ("--ops", args.ops),
+                                              ("--interval", args.interval is not None)) if given]
+        if cell_only:
+            raise UsageError(f"{', '.join(cell_only)} measure a cell: use them with %%tfcheck")
+        if args.mode == "on":
+            if args.json or args.name or args.quiet:
+                raise UsageError("%tfcheck on takes no options")
+            print("tfcheck auto mode on: a one-line report after every cell (%tfcheck off to stop)"
+                  if self.auto.register() else "tfcheck auto mode is already on")
+            return None
+        if args.mode == "off":
+            print("tfcheck auto mode off" if self.auto.unregister() else "tfcheck auto mode was not on")
+            return None
+        panel = status_report(auto_on=self.auto.on)
+        if args.name:
+            self.shell.user_ns[args.name] = panel
+        if not args.quiet:
+            if args.json:
+                print(json.dumps(panel.to_dict(), indent=1, default=str))
+            else:
+                display(panel.mimebundle(), raw=True)
+        return None
+
+    def _cell(self, cell, args):
+        __tracebackhide__ = True
+        shell = self.shell
+        body, tail = _compile_cell(shell, cell)
+        interval = args.interval if args.interval is not None else cellcost.DEFAULT_INTERVAL_MS
+        check = CellCheck(shell.user_ns, kind="cell", source=first_line(cell), interval_ms=interval, ops=args.ops)
+        self.auto.full_report_shown = True
+        error = None
+        check.start()
+        try:
+            exec(body, shell.user_ns)
+            return eval(tail, shell.user_ns) if tail is not None else None
+        except BaseException as exc:
+            error = exc
+            raise  # the user's exception, unchanged, after the report below
+        finally:
+            self._finish(check, error, args)
+
+    def _finish(self, check: CellCheck, error, args):
+        try:
+            report = check.stop(error)
+            _report.record(report)
+            if args.name:
+                self.shell.user_ns[args.name] = report
+            if args.plot:
+                report.figure = report.plot()
+            if args.quiet:
+                return
+            if args.json:
+                print(report.to_json())
+            else:
+                display(report.mimebundle(), raw=True)
+            if report.figure is not None:
+                display(_png_bundle(report.figure), raw=True)
+        except Exception as exc:  # never hide the user's own result or exception behind ours
+            print(f"tfcheck: could not show the report ({type(exc).__name__}: {exc})")
+
+
+def _compile_cell(shell, cell):
+    """Compile a cell the way ``%%time`` does: body, plus the last expression to display."""
+    source = shell.transform_cell(cell)
+    tree = shell.transform_ast(shell.compile.ast_parse(source))
+    tail = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        tail = ast.Expression(tree.body.pop().value)
+    # A cached filename lets tracebacks show the cell's own lines.
+    filename = shell.compile.cache(source, shell.execution_count, raw_code=cell)
+    body = shell.compile(tree, filename, "exec")
+    return body, (shell.compile(tail, filename, "eval") if tail is not None else None)
+
+
+def _png_bundle(fig) -> dict:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return {"image/png": buf.getvalue(), "text/plain": "<tfcheck CPU timeline figure>"}
+
+
+def status_report(auto_on: bool = False) -> StatusReport:
+    """The ``%tfcheck`` panel: TensorFlow, matplotlib, tfplotguard and the process."""
+    tf = tfstate.status()
+    mpl = mplprobe.state()
+    stats = _guard.stats()
+    proc = cellcost.process()
+    process = {"cores": cellcost.cpu_count(), "rss": proc.memory_info().rss, "threads": proc.num_threads()}
+    data = {"tensorflow": tf, "matplotlib": mpl, "guard": stats, "auto_mode": auto_on,
+            "reports": len(_report.reports()), "process": process}
+
+    if not tf.get("imported"):
+        tf_rows = [["TensorFlow", "not imported (%tfcheck never imports it)"]]
+    else:
+        strategy = tf.get("strategy")
+        if isinstance(strategy, dict):
+            strategy = (f"{strategy['name']}, {strategy['replicas']} replica(s)"
+                        + ("" if strategy["in_scope"] else " (no strategy scope: default)"))
+        logical = tf.get("logical_devices")
+        tf_rows = [
+            ["version", tf.get("version")],
+            ["executing eagerly", str(tf.get("executing_eagerly"))],
+            ["functions run eagerly", str(tf.get("functions_run_eagerly"))],
+            ["physical devices", ", ".join(tf.get("physical_devices") or []) or "none"],
+            ["logical devices", ", ".join(tfstate.short_device(d) for d in logical) if logical is not None
+             else "not initialised yet (no op has run; listing would fix the device configuration)"],
+            ["soft placement", str(tf.get("soft_device_placement"))],
+            ["intra/inter-op threads", f"{tf.get('intra_op_threads')} / {tf.get('inter_op_threads')} (0 = one per core)"],
+            ["strategy", str(strategy)],
+        ]
+        for device, info in sorted((tf.get("gpu_memory") or {}).items()):
+            tf_rows.append([f"{device} memory", f"now {format_bytes(info['current'])}, peak {format_bytes(info['peak'])}"])
+    if mpl.get("imported"):
+        mpl_rows = [["version", mpl["version"]], ["backend", mpl["backend"]],
+                    ["interactive", str(mpl["interactive"])]]
+    else:
+        mpl_rows = [["matplotlib", mplprobe.NOT_IMPORTED]]
+    by_device = ", ".join(f"{format_bytes(n)} from {d}" for d, n in sorted(stats.get("bytes_by_device", {}).items()))
+    guard_rows = [
+        ["guard", "enabled" if stats.get("enabled") else "disabled"],
+        ["conversions", f"{stats.get('conversions', 0)} in {stats.get('calls', 0)} calls"
+                        + (f" ({by_device})" if by_device else "")],
+        ["cache", f"{stats.get('cache_hits', 0)} hits, {stats.get('cache_entries', 0)} entries, "
+                  f"{format_bytes(stats.get('cache_bytes', 0))}"],
+        ["errors (fail-open)", str(stats.get("errors", 0))],
+        ["auto mode", "on" if auto_on else "off"],
+        ["reports kept", str(data["reports"])],
+    ]
+    last = _report.last_report()
+    if last is not None:
+        guard_rows.append(["last report", f"{format_seconds(last.wall_s)} wall, {last.source[:40]}"])
+    proc_rows = [["cores", str(process["cores"])], ["resident memory", format_bytes(process["rss"])],
+                 ["threads", str(process["threads"])]]
+    return StatusReport(
+        sections=[["TensorFlow", tf_rows], ["matplotlib", mpl_rows], ["tfplotguard", guard_rows],
+                  ["process", proc_rows]],
+        data=data,
+    )

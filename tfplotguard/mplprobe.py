@@ -1,0 +1,114 @@
+"""What matplotlib did during a cell: its redraws and ``plt.pause`` time.
+
+Only during a measured cell, ``pyplot.pause`` and ``Figure.draw`` are
+wrapped; each is put back as the identical original object afterwards
+(unless someone else replaced the wrapper meanwhile, whose change is then
+left alone). Neither is a guard entry point, so the guard's own patches are
+never wrapped or undone here. pyplot use from other threads is counted by the
+guard itself (``stats()["pyplot_thread_calls"]``). matplotlib is never
+imported: what is not loaded is not watched.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+import time
+
+NOT_IMPORTED = "matplotlib not imported"
+
+
+def state() -> dict:
+    """matplotlib version, backend and interactive mode (without importing or resolving anything)."""
+    mpl = sys.modules.get("matplotlib")
+    if mpl is None or not hasattr(mpl, "rcParams"):
+        return {"imported": False}
+    try:
+        backend = mpl.rcParams._get_backend_or_none() or "(not chosen yet)"
+    except Exception:
+        backend = "?"
+    return {
+        "imported": True,
+        "version": getattr(mpl, "__version__", "?"),
+        "backend": backend,
+        "interactive": bool(mpl.is_interactive()),
+        "pyplot_imported": "matplotlib.pyplot" in sys.modules,
+    }
+
+
+class MplWatch:
+    """Counts figure redraws and ``plt.pause`` calls, with the time they took, during a cell."""
+
+    def __init__(self):
+        self.draws = 0
+        self.draw_s = 0.0
+        self.pauses = 0
+        self.pause_s = 0.0
+        self._patches: list[tuple[object, str, object, object]] = []  # (owner, name, original, wrapper)
+        self._pausing = threading.local()
+
+    def start(self):
+        """Install the wrappers on whatever of matplotlib is loaded."""
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            self._patch(pyplot, "pause", self._wrap_pause)
+        figure = sys.modules.get("matplotlib.figure")
+        if figure is not None:
+            self._patch(figure.Figure, "draw", self._wrap_draw)
+        return self
+
+    def stop(self):
+        """Restore every wrapped attribute, in reverse order."""
+        while self._patches:
+            owner, name, original, wrapper = self._patches.pop()
+            if vars(owner).get(name) is wrapper:
+                setattr(owner, name, original)
+
+    def _patch(self, owner, name, make_wrapper):
+        original = vars(owner).get(name)
+        if original is None:
+            return
+        wrapper = make_wrapper(original)
+        setattr(owner, name, wrapper)
+        self._patches.append((owner, name, original, wrapper))
+
+    def _wrap_pause(self, original):
+        watch = self
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            watch._pausing.active = True
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                watch.pause_s += time.perf_counter() - t0
+                watch.pauses += 1
+                watch._pausing.active = False
+
+        return wrapper
+
+    def _wrap_draw(self, original):
+        watch = self
+
+        @functools.wraps(original)  # keeps the draw method's rasterization markers
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                watch.draws += 1
+                if not getattr(watch._pausing, "active", False):  # time inside pause() is counted there
+                    watch.draw_s += time.perf_counter() - t0
+
+        return wrapper
+
+    def summary(self) -> dict:
+        """Counts for the report."""
+        return {
+            "draws": self.draws,
+            "draw_s": self.draw_s,
+            "pauses": self.pauses,
+            "pause_s": self.pause_s,
+        }

@@ -1,0 +1,466 @@
+"""What ``%tfcheck`` reports: the data model, its renderings, and the history of reports.
+
+A :class:`Report` holds plain data only (numbers, strings, lists, dicts), so
+``to_dict()`` is JSON-able and ``Report.from_dict(report.to_dict())`` gives
+an equal report back. It renders as aligned plain text (terminal IPython),
+as HTML (Jupyter), as one compact line (auto mode) and, on request, as a
+CPU-per-thread-group timeline figure. :class:`StatusReport` is the panel of
+the bare ``%tfcheck`` line magic.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import html
+import json
+import threading
+from dataclasses import dataclass, field
+
+#: How many reports :func:`reports` keeps (the oldest are dropped first).
+HISTORY_LIMIT = 100
+
+#: Human labels of the thread groups, in display order.
+GROUP_LABELS = {
+    "main": "main thread",
+    "tf_pool": "TensorFlow pool (native threads)",
+    "tf_named": "TensorFlow named threads (tf_*)",
+    "tf_data": "tf.data threads",
+    "python": "other Python threads",
+    "other": "other native threads",
+    "exited": "threads that exited",
+    "sampler": "tfcheck sampler",
+}
+
+_SEVERITY_ORDER = {"warn": 0, "info": 1}
+
+
+# -- formatting --------------------------------------------------------------
+
+
+def format_seconds(seconds) -> str:
+    """A duration for people: ``650 µs``, ``510 ms``, ``1.23 s``, ``2 min 5 s``."""
+    if seconds is None:
+        return "–"
+    if seconds < 0:
+        return "-" + format_seconds(-seconds)
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.3g} ms"
+    if seconds < 60:
+        return f"{seconds:.2f} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)} min {rest:.0f} s"
+
+
+def format_bytes(nbytes, signed: bool = False) -> str:
+    """A size in binary units: ``512 B``, ``3.8 MiB``; ``signed`` prefixes ``+`` to positive deltas."""
+    if nbytes is None:
+        return "–"
+    sign = "-" if nbytes < 0 else ("+" if signed and nbytes > 0 else "")
+    value = float(abs(nbytes))
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024:
+            return f"{sign}{value:.0f} {unit}" if unit == "B" else f"{sign}{value:.3g} {unit}"
+        value /= 1024
+    return f"{sign}{value:.3g} TiB"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+# -- findings ----------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    """One diagnosis of a cell, with a concrete fix; ``severity`` is ``"warn"`` or ``"info"``."""
+
+    rule: str
+    message: str
+    fix: str
+    severity: str = "warn"
+
+    def __str__(self):
+        return f"{self.message} Fix: {self.fix}"
+
+
+# -- the per-cell report -------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """Everything ``%%tfcheck`` (or auto mode) measured for one cell.
+
+    Times are seconds, sizes bytes, ``utilisation`` is cores busy on average
+    (CPU time / wall time). Sections that were not measured are None: the
+    thread groups where the OS gives no per-thread figures, ``ops`` without
+    ``--ops``, the sampled peak and timeline in auto mode.
+    """
+
+    kind: str = "cell"  # "cell" (%%tfcheck) or "auto" (%tfcheck on)
+    source: str = ""
+    ok: bool = True
+    error: str | None = None
+    started: float = 0.0  # epoch seconds
+    wall_s: float = 0.0
+    cpu_user_s: float = 0.0
+    cpu_system_s: float = 0.0
+    cores: int = 1
+    utilisation: float = 0.0
+    peak_utilisation: float | None = None
+    interval_ms: float | None = None
+    samples: int = 0
+    thread_groups: list | None = None  # [{"group", "cpu_s", "threads", "names"}]
+    rss_before: int = 0
+    rss_after: int = 0
+    rss_peak: int = 0
+    gpu_memory: dict = field(default_factory=dict)  # {"GPU:0": {"current", "peak"}}
+    guard: dict = field(default_factory=dict)  # deltas of tfplotguard.stats()
+    numpy: dict = field(default_factory=dict)  # explicit .numpy() calls
+    traces: dict = field(default_factory=dict)  # {function name: traces during the cell}
+    trace_signatures: dict = field(default_factory=dict)  # {name: [ {argument: description} ]}
+    ops: dict | None = None  # {device: {op type: count}}
+    tensors: list = field(default_factory=list)
+    tf: dict = field(default_factory=dict)
+    mpl: dict = field(default_factory=dict)
+    timeline: dict | None = None  # {"t": [...], "groups": {group: [cores busy, ...]}}
+    findings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    #: The ``--plot`` figure (a matplotlib ``Figure``); not part of ``to_dict()``.
+    figure: object = field(default=None, repr=False, compare=False)
+
+    # -- data ----------------------------------------------------------------
+    @property
+    def cpu_s(self) -> float:
+        """User + system CPU seconds of the whole process during the cell."""
+        return self.cpu_user_s + self.cpu_system_s
+
+    def group_cpu(self, group: str) -> float:
+        """CPU seconds of one thread group (0 when absent or not measured)."""
+        for row in self.thread_groups or ():
+            if row["group"] == group:
+                return row["cpu_s"]
+        return 0.0
+
+    def top_group(self) -> str | None:
+        """The thread group with the most CPU time, or None."""
+        rows = [row for row in self.thread_groups or () if row["group"] != "sampler"]
+        return max(rows, key=lambda row: row["cpu_s"])["group"] if rows else None
+
+    def total_traces(self) -> int:
+        """All ``tf.function`` traces during the cell."""
+        return sum(self.traces.values())
+
+    def to_dict(self) -> dict:
+        """The report as plain JSON-able data (``Report.from_dict`` reverses it)."""
+        data = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name != "figure"}
+        data["cpu_s"] = self.cpu_s
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        """Rebuild a report from :meth:`to_dict` output (also after a JSON round trip)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {key: value for key, value in data.items() if key in names}
+        kwargs["findings"] = [f if isinstance(f, Finding) else Finding(**f) for f in kwargs.get("findings", [])]
+        return cls(**kwargs)
+
+    def to_json(self, indent: int | None = 1) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, default=str)
+
+    # -- renderings ------------------------------------------------------------
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = []
+        cores = f"{self.utilisation:.2f} of {self.cores} cores busy on average"
+        if self.peak_utilisation is not None:
+            cores += (f", sampled peak {self.peak_utilisation:.2f} "
+                      f"({_plural(self.samples, 'sample')}, interval {self.interval_ms:g} ms)")
+        rows.append(("wall", format_seconds(self.wall_s)))
+        rows.append((
+            "CPU",
+            f"{format_seconds(self.cpu_s)} (user {format_seconds(self.cpu_user_s)}, "
+            f"system {format_seconds(self.cpu_system_s)})",
+        ))
+        rows.append(("utilisation", cores))
+        rows.append((
+            "memory",
+            f"RSS {format_bytes(self.rss_before)} → {format_bytes(self.rss_after)} "
+            f"({format_bytes(self.rss_after - self.rss_before, signed=True)}), peak {format_bytes(self.rss_peak)}",
+        ))
+        for device, info in sorted(self.gpu_memory.items()):
+            rows.append((f"{device} memory", f"peak {format_bytes(info.get('peak'))}, now {format_bytes(info.get('current'))}"))
+        rows.append(("guard", self._guard_text()))
+        rows.append((".numpy()", self._numpy_text()))
+        rows.append(("traces", self._traces_text()))
+        if self.ops is not None:
+            rows.append(("ops", self._ops_text()))
+        return rows
+
+    def _guard_text(self) -> str:
+        g = self.guard
+        if not g:
+            return "–"
+        by_device = ", ".join(f"{format_bytes(n)} from {d}" for d, n in sorted(g.get("bytes_by_device", {}).items()))
+        text = f"{_plural(g.get('conversions', 0), 'conversion')}"
+        if by_device:
+            text += f" ({by_device})"
+        text += f", {_plural(g.get('cache_hits', 0), 'cache hit')}, {_plural(g.get('errors', 0), 'error')}"
+        if not g.get("enabled", True):
+            text += " (guard disabled)"
+        return text
+
+    def _numpy_text(self) -> str:
+        n = self.numpy
+        if not n:
+            return "–" if self.tf.get("imported") else "TensorFlow not imported"
+        text = f"{_plural(n.get('calls', 0), 'call')}"
+        if n.get("calls"):
+            text += f", {format_bytes(n.get('bytes', 0))} copied in {format_seconds(n.get('seconds', 0.0))}"
+            if n.get("max_same_tensor", 0) > 1:
+                text += f", up to {n['max_same_tensor']}× on the same tensor"
+        return text
+
+    def _traces_text(self) -> str:
+        if not self.tf.get("imported"):
+            return "TensorFlow not imported"
+        if not self.traces:
+            return "none"
+        return ", ".join(f"{name} ×{count}" for name, count in sorted(self.traces.items(), key=lambda kv: -kv[1]))
+
+    def _ops_text(self) -> str:
+        if not self.ops:
+            return "none"
+        parts = []
+        for device, counts in sorted(self.ops.items()):
+            top = sorted(counts.items(), key=lambda kv: -kv[1])
+            shown = ", ".join(f"{op} {n}" for op, n in top[:4]) + (", …" if len(top) > 4 else "")
+            parts.append(f"{sum(counts.values())} on {device} ({shown})")
+        return "; ".join(parts)
+
+    def _group_table(self) -> list[tuple[str, str, str, str, str]]:
+        total = sum(row["cpu_s"] for row in self.thread_groups or ()) or 1.0
+        table = []
+        for row in sorted(self.thread_groups or (), key=lambda r: -r["cpu_s"]):
+            names = ", ".join(row.get("names", [])[:4])
+            table.append((
+                GROUP_LABELS.get(row["group"], row["group"]),
+                format_seconds(row["cpu_s"]),
+                f"{100 * row['cpu_s'] / total:.0f}%",
+                str(row.get("threads", "")),
+                names,
+            ))
+        return table
+
+    def _tensor_table(self) -> list[tuple[str, ...]]:
+        return [
+            (t["name"], str(tuple(t["shape"])) if t.get("shape") is not None else "?", t.get("dtype", "?"),
+             t.get("device", "?"), format_bytes(t.get("bytes")), t.get("change", ""))
+            for t in self.tensors
+        ]
+
+    def _title(self) -> str:
+        magic = "%%tfcheck" if self.kind == "cell" else "%tfcheck on"
+        status = "ok" if self.ok else f"FAILED ({self.error})"
+        return f"{magic}: {status}"
+
+    def __str__(self):
+        lines = [self._title()]
+        rows = self._rows()
+        width = max(len(label) for label, _ in rows)
+        lines += [f"  {label:<{width}}  {text}" for label, text in rows]
+        if self.thread_groups is not None:
+            lines.append("  CPU per thread group:")
+            lines += _aligned(("group", "CPU", "share", "threads", "names"), self._group_table(), indent=4)
+        if self.tensors:
+            lines.append("  new or changed tensors:")
+            lines += _aligned(("name", "shape", "dtype", "device", "size", ""), self._tensor_table(), indent=4)
+        if self.findings:
+            lines.append("  findings:")
+            for f in self.findings:
+                mark = "!" if f.severity == "warn" else "·"
+                lines.append(f"    {mark} {f.message}")
+                lines.append(f"      fix: {f.fix}")
+        lines += [f"  note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(str(self))
+
+    def _repr_html_(self):
+        e = html.escape
+        out = [
+            '<div class="tfcheck-report" style="font-family: monospace, monospace; font-size: 12px">',
+            f'<b style="color:{"#1a7f37" if self.ok else "#cf222e"}">{e(self._title())}</b>',
+            '<table style="border-collapse: collapse">',
+        ]
+        out += [f"<tr><th style='text-align:left; padding-right:1em'>{e(k)}</th><td style='text-align:left'>{e(v)}</td></tr>"
+                for k, v in self._rows()]
+        out.append("</table>")
+        if self.thread_groups is not None:
+            out.append(_html_table(("CPU per thread group", "CPU", "share", "threads", "names"), self._group_table()))
+        if self.tensors:
+            out.append(_html_table(("new or changed tensor", "shape", "dtype", "device", "size", ""), self._tensor_table()))
+        if self.findings:
+            out.append("<ul style='margin: 0.3em 0'>")
+            for f in self.findings:
+                color = "#9a6700" if f.severity == "warn" else "#57606a"
+                out.append(f"<li><span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}</li>")
+            out.append("</ul>")
+        out += [f"<div style='color:#57606a'>note: {e(n)}</div>" for n in self.notes]
+        out.append("</div>")
+        return "\n".join(out)
+
+    def compact(self) -> str:
+        """The one-line form shown after every cell in auto mode."""
+        parts = [
+            f"tfcheck: {format_seconds(self.wall_s)} wall",
+            f"{format_seconds(self.cpu_s)} CPU ({self.utilisation:.2f} cores)",
+        ]
+        conversions = self.guard.get("conversions", 0)
+        if conversions:
+            parts.append(_plural(conversions, "conversion"))
+        traces = self.total_traces()
+        if traces:
+            parts.append(_plural(traces, "trace"))
+        line = ", ".join(parts)
+        if not self.ok:
+            line += f" — FAILED ({self.error})"
+        if self.findings:
+            line += f" — {self.findings[0].message}"
+        return line
+
+    def mimebundle(self, compact: bool = False) -> dict:
+        """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``."""
+        if compact:
+            text = self.compact()
+            return {"text/plain": text, "text/html": f"<code>{html.escape(text)}</code>"}
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+    def plot(self):
+        """A matplotlib ``Figure`` of cores busy per thread group over the cell (needs ``--plot`` data)."""
+        from matplotlib.figure import Figure  # a pyplot-free figure: it never joins pyplot's state
+
+        fig = Figure(figsize=(7, 2.8), layout="constrained")
+        ax = fig.add_subplot()
+        timeline = self.timeline or {}
+        t = timeline.get("t") or []
+        groups = {g: ys for g, ys in (timeline.get("groups") or {}).items() if any(ys)}
+        if t and groups:
+            order = [g for g in GROUP_LABELS if g in groups] + [g for g in groups if g not in GROUP_LABELS]
+            ax.stackplot(t, *[groups[g] for g in order], labels=[GROUP_LABELS.get(g, g) for g in order], step="post")
+            ax.legend(loc="upper left", fontsize="small", frameon=False)
+        else:
+            ax.text(0.5, 0.5, "no samples (cell shorter than one interval)", ha="center", va="center",
+                    transform=ax.transAxes)
+        ax.axhline(self.cores, color="0.5", lw=0.8, ls="--")
+        ax.set_xlabel("seconds since the cell started")
+        ax.set_ylabel("cores busy")
+        ax.set_ylim(0, max(self.cores, self.peak_utilisation or 0) * 1.15)
+        ax.set_title(f"CPU per thread group: {self.source[:60]}", fontsize="medium", loc="left")
+        return fig
+
+
+def _plain(value):
+    """A deep copy made of dicts, lists and scalars only."""
+    if isinstance(value, Finding):
+        return dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _aligned(header, rows, indent=0) -> list[str]:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    pad = " " * indent
+    return [pad + "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in (header, *rows)]
+
+
+def _html_table(header, rows) -> str:
+    e = html.escape
+    head = "".join(f"<th style='text-align:left; padding-right:1em'>{e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td style='text-align:left; padding-right:1em'>{e(str(c))}</td>" for c in row)
+                   + "</tr>" for row in rows)
+    return f"<table style='border-collapse: collapse; margin-top: 0.3em'><tr>{head}</tr>{body}</table>"
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Warnings first, then information; stable within each severity."""
+    return sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 2))
+
+
+# -- the status panel ------------------------------------------------------------
+
+
+@dataclass
+class StatusReport:
+    """The bare ``%tfcheck`` panel: sections of ``(label, value)`` rows, plus the raw data."""
+
+    sections: list = field(default_factory=list)  # [[title, [[label, text], ...]], ...]
+    data: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The panel's raw data, JSON-able."""
+        return self.data
+
+    def __str__(self):
+        rows = [row for _, section in self.sections for row in section]
+        width = max((len(label) for label, _ in rows), default=0)
+        lines = ["%tfcheck status"]
+        for title, section in self.sections:
+            lines.append(f"  {title}")
+            lines += [f"    {label:<{width}}  {text}" for label, text in section]
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(str(self))
+
+    def _repr_html_(self):
+        e = html.escape
+        out = ['<div class="tfcheck-status" style="font-family: monospace, monospace; font-size: 12px">',
+               "<b>%tfcheck status</b>", "<table style='border-collapse: collapse'>"]
+        for title, section in self.sections:
+            out.append(f"<tr><th colspan=2 style='text-align:left; padding-top:0.4em'>{e(title)}</th></tr>")
+            out += [f"<tr><td style='text-align:left; padding-right:1em'>{e(k)}</td><td style='text-align:left'>{e(v)}</td></tr>"
+                    for k, v in section]
+        out.append("</table></div>")
+        return "\n".join(out)
+
+    def mimebundle(self) -> dict:
+        """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``."""
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+
+# -- history -------------------------------------------------------------------
+
+_HISTORY: collections.deque = collections.deque(maxlen=HISTORY_LIMIT)
+_HISTORY_LOCK = threading.Lock()
+
+
+def record(report: Report) -> None:
+    """Append ``report`` to the history behind :func:`last_report` and :func:`reports`."""
+    with _HISTORY_LOCK:
+        _HISTORY.append(report)
+
+
+def last_report() -> Report | None:
+    """The most recent ``%tfcheck`` cell report, or None."""
+    with _HISTORY_LOCK:
+        return _HISTORY[-1] if _HISTORY else None
+
+
+def reports() -> list[Report]:
+    """The last reports, oldest first (at most ``HISTORY_LIMIT``)."""
+    with _HISTORY_LOCK:
+        return list(_HISTORY)
+
+
+def clear_history() -> None:
+    """Forget every stored report."""
+    with _HISTORY_LOCK:
+        _HISTORY.clear()

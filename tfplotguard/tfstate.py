@@ -1,0 +1,412 @@
+"""What TensorFlow is doing: state probes, trace and op counting, ``.numpy()`` counting.
+
+Nothing here imports TensorFlow: every probe looks for it in ``sys.modules``
+and returns a clean "not imported" answer when it is absent. TensorFlow's own
+submodules are only reached once ``tensorflow`` itself is loaded.
+
+Probes never initialise TensorFlow's runtime: listing logical devices or
+reading GPU memory would lock the device and threading configuration that a
+notebook may still be about to set, so those are only read once an op has
+run (the eager context is initialised).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import sys
+import threading
+import time
+import weakref
+
+from .convert import EAGER, RAGGED, SPARSE, VARIABLE, is_host_device, kind_of, short_device, tensorflow_module
+
+NOT_IMPORTED = "TensorFlow not imported"
+
+_BACKWARD = re.compile(r"^__(backward|forward)_(.+)_\d+$")
+_INFERENCE = re.compile(r"^__inference_(.+)_\d+$")
+
+
+def _tf_submodule(name: str):
+    """A TensorFlow submodule, only when TensorFlow is already imported (else None)."""
+    if tensorflow_module() is None:
+        return None
+    module = sys.modules.get(name)
+    if module is None:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            return None
+    return module
+
+
+def _probe(fn, default=None):
+    try:
+        return fn()
+    except Exception as exc:  # a probe reports, it never breaks the panel
+        return default if default is not None else f"unavailable ({type(exc).__name__})"
+
+
+def context_initialized() -> bool:
+    """True once TensorFlow's eager context exists (an op ran); False if not or not imported."""
+    context = _tf_submodule("tensorflow.python.eager.context")
+    if context is None:
+        return False
+    try:
+        return bool(context.context()._initialized)
+    except Exception:
+        return False
+
+
+# -- state -------------------------------------------------------------------
+
+_PHYSICAL: dict[str, list] = {}  # cached: physical devices do not change within a process
+
+
+def physical_devices(device_type: str | None = None) -> list[str]:
+    """Physical device names (``/physical_device:GPU:0`` …), cached; [] without TensorFlow."""
+    tf = tensorflow_module()
+    if tf is None:
+        return []
+    key = device_type or ""
+    if key not in _PHYSICAL:
+        _PHYSICAL[key] = [d.name for d in tf.config.list_physical_devices(device_type)]
+    return _PHYSICAL[key]
+
+
+def gpu_memory() -> dict[str, dict]:
+    """``{"GPU:0": {"current", "peak"}}`` in bytes, for each GPU; {} without GPUs or before init."""
+    tf = tensorflow_module()
+    if tf is None or not physical_devices("GPU") or not context_initialized():
+        return {}
+    out = {}
+    for index, _ in enumerate(physical_devices("GPU")):
+        device = f"GPU:{index}"
+        try:
+            info = tf.config.experimental.get_memory_info(device)
+            out[device] = {"current": int(info["current"]), "peak": int(info["peak"])}
+        except Exception:
+            continue
+    return out
+
+
+def reset_gpu_peaks() -> None:
+    """Reset each GPU's peak-memory counter, so the next reading is the peak of one cell."""
+    tf = tensorflow_module()
+    if tf is None or not physical_devices("GPU") or not context_initialized():
+        return
+    for index, _ in enumerate(physical_devices("GPU")):
+        try:
+            tf.config.experimental.reset_memory_stats(f"GPU:{index}")
+        except Exception:
+            pass
+
+
+def quick_state() -> dict:
+    """The cheap per-cell state: imported, version, eager flags, thread settings, GPUs."""
+    tf = tensorflow_module()
+    if tf is None:
+        return {"imported": False}
+    return {
+        "imported": True,
+        "version": getattr(tf, "__version__", "?"),
+        "executing_eagerly": _probe(tf.executing_eagerly),
+        "functions_run_eagerly": _probe(tf.config.functions_run_eagerly),
+        "intra_op_threads": _probe(tf.config.threading.get_intra_op_parallelism_threads),
+        "inter_op_threads": _probe(tf.config.threading.get_inter_op_parallelism_threads),
+        "gpus": [short_device(name) for name in _probe(lambda: physical_devices("GPU"), [])],
+    }
+
+
+def status() -> dict:
+    """The full TensorFlow panel of ``%tfcheck`` (never imports or initialises TensorFlow)."""
+    tf = tensorflow_module()
+    if tf is None:
+        return {"imported": False, "message": NOT_IMPORTED}
+    state = quick_state()
+    initialized = context_initialized()
+    state.update(
+        physical_devices=_probe(lambda: [f"{short_device(n)}" for n in physical_devices()], []),
+        context_initialized=initialized,
+        logical_devices=(_probe(lambda: [d.name for d in tf.config.list_logical_devices()], [])
+                         if initialized else None),
+        gpu_memory=gpu_memory(),
+        soft_device_placement=_probe(tf.config.get_soft_device_placement),
+        strategy=_probe(_strategy),
+    )
+    return state
+
+
+def _strategy() -> dict:
+    tf = tensorflow_module()
+    strategy = tf.distribute.get_strategy()
+    return {
+        "in_scope": bool(tf.distribute.has_strategy()),
+        "name": type(strategy).__name__.lstrip("_"),
+        "replicas": int(strategy.num_replicas_in_sync),
+    }
+
+
+# -- tensors in the user namespace ----------------------------------------------
+
+
+def namespace_ids(namespace: dict) -> dict[str, int]:
+    """``{name: id(value)}`` of the user's names (IPython's ``_``-prefixed ones skipped)."""
+    return {name: id(value) for name, value in namespace.items() if not name.startswith("_")}
+
+
+def describe_tensor(value) -> dict | None:
+    """Shape, dtype, device and bytes of an eager tensor or variable; None for anything else."""
+    kind = kind_of(value)
+    if kind not in (EAGER, VARIABLE, RAGGED, SPARSE):
+        return None
+    try:
+        dtype = value.dtype
+        if kind == RAGGED:
+            shape = [None if d is None else int(d) for d in value.shape.as_list()]
+            size = int(value.flat_values.shape.num_elements() or 0)
+            device = value.flat_values.device
+        elif kind == SPARSE:
+            shape = [int(d) for d in value.dense_shape.numpy()]
+            size = int(value.values.shape.num_elements() or 0)
+            device = value.values.device
+        else:
+            shape = [int(d) for d in value.shape.as_list()]
+            size = int(value.shape.num_elements() or 0)
+            device = value.device
+        nbytes = size * dtype.size if dtype.name != "string" else None
+        return {"kind": kind, "shape": shape, "dtype": dtype.name, "device": short_device(device), "bytes": nbytes}
+    except Exception:
+        return None
+
+
+def changed_tensors(namespace: dict, before: dict[str, int], limit: int = 20) -> list[dict]:
+    """Tensors bound to new names or rebound since ``before`` (largest first, at most ``limit``)."""
+    if tensorflow_module() is None:
+        return []
+    found = []
+    for name, value in list(namespace.items()):
+        if name.startswith("_"):
+            continue
+        old = before.get(name)
+        if old == id(value):
+            continue
+        info = describe_tensor(value)
+        if info is not None:
+            info = {"name": name, **info, "change": "new" if old is None else "changed"}
+            found.append(info)
+    found.sort(key=lambda t: -(t["bytes"] or 0))
+    return found[:limit]
+
+
+# -- traces and ops (TensorFlow op callbacks) -----------------------------------------
+
+
+def function_name(graph_name: str) -> str:
+    """``__backward_f_81`` → ``f (backward)``; other FuncGraph names unchanged."""
+    match = _BACKWARD.match(graph_name)
+    return f"{match.group(2)} ({match.group(1)})" if match else graph_name
+
+
+class OpWatch:
+    """Counts ``tf.function`` traces (and, with ``ops=True``, eager ops per device) during a cell.
+
+    TensorFlow calls op callbacks while it builds a ``FuncGraph``, with the
+    graph as an argument: each new non-control-flow ``FuncGraph`` is one trace,
+    named after the traced function. This counts every trace, also of
+    ``tf.function`` objects created anew inside a loop. Op callbacks are
+    thread-local: ops and traces of other Python threads are not seen.
+    """
+
+    def __init__(self, ops: bool = False):
+        self.count_ops = ops
+        self.traces: dict[str, int] = {}
+        self._graphs: list[tuple[str, weakref.ref]] = []
+        self._seen = weakref.WeakSet()
+        self.ops: dict[tuple[str, str], int] = {}
+        self.errors = 0
+        self._module = None
+        self._thread = None
+
+    def start(self) -> bool:
+        """Register the op callback; False when TensorFlow is not imported."""
+        module = _tf_submodule("tensorflow.python.framework.op_callbacks")
+        if module is None:
+            return False
+        module.add_op_callback(self._callback)
+        self._module = module
+        self._thread = threading.get_ident()
+        return True
+
+    def stop(self):
+        """Remove the op callback (tolerates a user who cleared all callbacks)."""
+        module, self._module = self._module, None
+        if module is None:
+            return
+        if threading.get_ident() != self._thread:  # callbacks are thread-local: only the owner can remove
+            return
+        try:
+            module.remove_op_callback(self._callback)
+        except (KeyError, ValueError):
+            pass
+
+    def _callback(self, op_type, inputs, attrs, outputs, op_name=None, graph=None):
+        try:
+            if graph is not None:
+                # FuncGraphs have is_control_flow_graph (False for a traced function, True for
+                # cond / while branches); plain TF1 graphs lack it.
+                if getattr(graph, "is_control_flow_graph", True) is False and graph not in self._seen:
+                    self._seen.add(graph)
+                    name = function_name(graph.name)
+                    self.traces[name] = self.traces.get(name, 0) + 1
+                    self._graphs.append((name, weakref.ref(graph)))
+            elif self.count_ops:
+                tensor = outputs[0] if outputs else (inputs[0] if inputs else None)
+                device = short_device(getattr(tensor, "device", "") or "") if tensor is not None else "?"
+                match = _INFERENCE.match(op_type)
+                key = (device, f"{match.group(1)} (tf.function)" if match else op_type)
+                self.ops[key] = self.ops.get(key, 0) + 1
+        except Exception:  # an op callback must never break the user's op
+            self.errors += 1
+        return None
+
+    def ops_by_device(self) -> dict[str, dict[str, int]]:
+        """``{device: {op type: count}}``."""
+        out: dict[str, dict[str, int]] = {}
+        for (device, op), count in self.ops.items():
+            out.setdefault(device, {})[op] = count
+        return out
+
+    def signatures(self, namespace: dict | None = None, per_function: int = 6) -> dict[str, list[dict]]:
+        """Input signatures of the functions traced more than once: ``{name: [{argument: description}]}``.
+
+        Arguments are named from the tensor specs (TensorFlow names them after
+        the parameter) or from a ``tf.function`` of that name in ``namespace``.
+        """
+        by_name: dict[str, list] = {}
+        for name, ref in self._graphs:
+            if self.traces.get(name, 0) > 1 and " (" not in name:
+                graph = ref()
+                if graph is not None and len(by_name.setdefault(name, [])) < per_function:
+                    by_name[name].append(getattr(graph, "structured_input_signature", None))
+        out = {}
+        for name, sigs in by_name.items():
+            params = _parameter_names(name, namespace)
+            out[name] = [_describe_signature(sig, params) for sig in sigs if sig is not None]
+        return out
+
+
+def _parameter_names(function_name: str, namespace: dict | None) -> list[str]:
+    for value in (namespace or {}).values():
+        python_function = getattr(value, "python_function", None)
+        if python_function is not None and getattr(python_function, "__name__", None) == function_name:
+            try:
+                return list(inspect.signature(python_function).parameters)
+            except (TypeError, ValueError):
+                return []
+    return []
+
+
+def _describe_signature(signature, params: list[str]) -> dict[str, str]:
+    args, kwargs = signature
+    leaves: dict[str, str] = {}
+    for index, value in enumerate(args):
+        _describe_leaf(params[index] if index < len(params) else f"#{index + 1}", value, leaves)
+    for key, value in sorted(kwargs.items()):
+        _describe_leaf(key, value, leaves)
+    return leaves
+
+
+def _describe_leaf(path: str, value, leaves: dict):
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _describe_leaf(f"{path}[{index}]", item, leaves)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _describe_leaf(f"{path}[{key!r}]", item, leaves)
+    elif hasattr(value, "shape") and hasattr(value, "dtype"):  # a TensorSpec
+        dtype = getattr(value.dtype, "name", str(value.dtype))
+        leaves[path] = f"tensor {dtype}{tuple(value.shape.as_list()) if value.shape.rank is not None else '(?)'}"
+    else:
+        leaves[path] = f"python {type(value).__name__} {value!r}"[:60]
+
+
+# -- explicit .numpy() calls ------------------------------------------------------------
+
+
+class NumpyWatch:
+    """Counts explicit ``.numpy()`` calls on eager tensors during a cell.
+
+    NumPy reaches tensors through the buffer protocol, so this counts only
+    what user code asks for by name (``Variable.numpy()`` included). The
+    class attribute is replaced for the cell only and the identical original
+    object is put back; calls made by tfplotguard itself are not counted.
+    """
+
+    def __init__(self):
+        self.calls = 0
+        self.bytes = 0
+        self.seconds = 0.0
+        self.by_tensor: dict[int, tuple[weakref.ref, int]] = {}
+        self.max_same = 0
+        self.largest_host: dict | None = None  # the largest copy of a host tensor: {"bytes", "seconds", "device"}
+        self._owner = None
+        self._original = None
+        self._wrapper = None
+
+    def start(self) -> bool:
+        """Wrap ``_EagerTensorBase.numpy``; False when TensorFlow is not imported."""
+        ops = _tf_submodule("tensorflow.python.framework.ops")
+        owner = getattr(ops, "_EagerTensorBase", None)
+        if owner is None or "numpy" not in vars(owner):
+            return False
+        original = vars(owner)["numpy"]
+        watch = self
+
+        def numpy(tensor):
+            if sys._getframe(1).f_globals.get("__name__", "").startswith("tfplotguard."):
+                return original(tensor)
+            t0 = time.perf_counter()
+            result = original(tensor)
+            watch._record(tensor, result, time.perf_counter() - t0)
+            return result
+
+        numpy.__doc__ = original.__doc__
+        numpy.__wrapped__ = original
+        self._owner, self._original, self._wrapper = owner, original, numpy
+        owner.numpy = numpy
+        return True
+
+    def stop(self):
+        """Put the original method back, unless someone replaced ours meanwhile."""
+        owner, self._owner = self._owner, None
+        if owner is not None and vars(owner).get("numpy") is self._wrapper:
+            owner.numpy = self._original
+
+    def _record(self, tensor, result, seconds):
+        nbytes = int(getattr(result, "nbytes", 0))
+        self.calls += 1
+        self.bytes += nbytes
+        self.seconds += seconds
+        key = id(tensor)
+        entry = self.by_tensor.get(key)
+        # An id is reused once a temporary dies: count repeats only for the very same object.
+        count = entry[1] + 1 if entry is not None and entry[0]() is tensor else 1
+        try:
+            self.by_tensor[key] = (weakref.ref(tensor), count)
+        except TypeError:
+            return
+        self.max_same = max(self.max_same, count)
+        if (self.largest_host is None or nbytes > self.largest_host["bytes"]) and is_host_device(tensor.device):
+            self.largest_host = {"bytes": nbytes, "seconds": seconds, "device": short_device(tensor.device)}
+
+    def summary(self) -> dict:
+        """Counts for the report."""
+        return {
+            "calls": self.calls,
+            "bytes": self.bytes,
+            "seconds": self.seconds,
+            "max_same_tensor": self.max_same,
+            "largest_host": self.largest_host,
+        }
