@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     output = args.output or (None if args.quick else Path(__file__).with_name("RESULTS.md"))
 
-    from . import guard_bench
+    from . import guard_bench, tfcheck_bench
 
     started = time.perf_counter()
     parts = [f"# tfplotguard benchmarks{' (quick smoke run)' if args.quick else ''}\n", _machine(), ""]
@@ -69,6 +69,14 @@ def main(argv=None) -> int:
     section("4. Import and load", body)
     targets.append(("`%load_ext tfplotguard` ≤ 50 ms beyond IPython + matplotlib", f"{load_s * 1e3:.1f} ms",
                     load_s <= 0.05 and not tf_loaded))
+    body, overheads = tfcheck_bench.bench_per_cell(args.quick)
+    sampler_body, sampler_share = tfcheck_bench.bench_sampler(args.quick)
+    ops_body, per_op = tfcheck_bench.bench_ops(args.quick)
+    section("5. `%tfcheck` costs", body + "\n\n" + sampler_body + "\n\n" + ops_body)
+    targets.append(("`%%tfcheck` ≤ 2 ms per cell", f"{overheads['cell'] * 1e3:.2f} ms", overheads["cell"] <= 2e-3))
+    targets.append(("sampler ≤ 1 % of one core", f"{sampler_share:.2f} %", sampler_share <= 1))
+    targets.append(("auto mode ≤ 1 ms per cell", f"{overheads['auto'] * 1e3:.2f} ms", overheads["auto"] <= 1e-3))
+    targets.append(("`--ops` overhead per eager op (no target)", f"{per_op * 1e6:.1f} µs", True))
     body, cache_ok = guard_bench.bench_memory(args.quick)
     section("6. Memory", body)
     targets.append(("cache stays under its bound", "yes" if cache_ok else "NO", cache_ok))

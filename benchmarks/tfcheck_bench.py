@@ -1,0 +1,110 @@
+"""``%%tfcheck`` costs: per cell, the sampler's CPU, auto mode, and ``--ops`` per eager op.
+
+All in one real IPython shell; every variant is a whole ``run_cell`` with the
+report shown (``--quiet`` would hide the rendering cost), output captured.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+
+from IPython.testing.globalipapp import start_ipython
+from IPython.utils.capture import capture_output
+
+from .timing import fmt_time, interleaved, table
+
+_shell = None
+
+
+def _ip():
+    global _shell
+    if _shell is None:
+        _shell = start_ipython()
+        _shell.run_cell("import time, tensorflow as tf")
+        _shell.run_line_magic("load_ext", "tfplotguard")
+    return _shell
+
+
+def _cell(source):
+    def run(_state):
+        with capture_output():
+            result = _ip().run_cell(source, store_history=False)
+        if not result.success:
+            raise RuntimeError(f"benchmark cell failed: {result.error_in_exec!r}")
+
+    return run
+
+
+def _plain(run):
+    return (lambda: None, run, lambda s: None)
+
+
+def bench_per_cell(quick: bool):
+    """Overhead of ``%%tfcheck`` on an empty cell and a 100 ms cell, and of auto mode."""
+    ip = _ip()
+    repeats = 5 if quick else 25
+    empty = interleaved({"plain": _plain(_cell("pass")), "tfcheck": _plain(_cell("%%tfcheck\npass"))},
+                        repeats=repeats, warmup=2)
+    sleepy = interleaved({"plain": _plain(_cell("time.sleep(0.1)")),
+                          "tfcheck": _plain(_cell("%%tfcheck\ntime.sleep(0.1)"))},
+                         repeats=3 if quick else 11, warmup=1)
+
+    def auto_on():
+        with capture_output():
+            ip.run_line_magic("tfcheck", "on")
+
+    def auto_off(_state=None):
+        with capture_output():
+            ip.run_line_magic("tfcheck", "off")
+
+    auto = interleaved({"off": _plain(_cell("pass")), "on": (auto_on, _cell("pass"), auto_off)},
+                       repeats=repeats, warmup=2)
+    rows = [
+        ["`%%tfcheck`, empty cell", fmt_time(empty["plain"]), fmt_time(empty["tfcheck"]),
+         fmt_time(empty["tfcheck"] - empty["plain"])],
+        ["`%%tfcheck`, 100 ms cell", fmt_time(sleepy["plain"]), fmt_time(sleepy["tfcheck"]),
+         fmt_time(sleepy["tfcheck"] - sleepy["plain"])],
+        ["`%tfcheck on`, empty cell", fmt_time(auto["off"]), fmt_time(auto["on"]),
+         fmt_time(auto["on"] - auto["off"])],
+    ]
+    overheads = {
+        "cell": max(empty["tfcheck"] - empty["plain"], sleepy["tfcheck"] - sleepy["plain"]),
+        "auto": auto["on"] - auto["off"],
+    }
+    return table(["cell", "without", "with", "overhead"], rows), overheads
+
+
+def _cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bench_sampler(quick: bool):
+    """CPU the sampler thread costs while a cell sleeps (so nothing else burns CPU)."""
+    seconds = 1.0 if quick else 3.0
+    results = {}
+    for name, source in (("plain", f"time.sleep({seconds})"), ("tfcheck", f"%%tfcheck\ntime.sleep({seconds})")):
+        cpu0, wall0 = _cpu_seconds(), time.perf_counter()
+        _cell(source)(None)
+        results[name] = (_cpu_seconds() - cpu0, time.perf_counter() - wall0)
+    extra_cpu = results["tfcheck"][0] - results["plain"][0]
+    share = extra_cpu / results["tfcheck"][1] * 100
+    return table(
+        ["sleeping cell", "CPU used without", "CPU used with `%%tfcheck`", "sampler cost (% of one core)"],
+        [[f"{seconds:g} s", fmt_time(results["plain"][0]), fmt_time(results["tfcheck"][0]), f"{share:.2f} %"]],
+    ), share
+
+
+def bench_ops(quick: bool):
+    """``--ops`` overhead per eager op."""
+    n_ops = 200 if quick else 2000
+    body = f"x = tf.constant(1.0)\nfor _ in range({n_ops}):\n    x = x + 1.0"
+    times = interleaved({"plain": _plain(_cell("%%tfcheck\n" + body)),
+                         "ops": _plain(_cell("%%tfcheck --ops\n" + body))},
+                        repeats=3 if quick else 11, warmup=1)
+    per_op = (times["ops"] - times["plain"]) / n_ops
+    return table(
+        [f"cell of {n_ops} eager adds", "`%%tfcheck`", "`%%tfcheck --ops`", "overhead per eager op"],
+        [["", fmt_time(times["plain"]), fmt_time(times["ops"]), fmt_time(per_op)]],
+    ), per_op
