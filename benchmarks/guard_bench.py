@@ -269,7 +269,7 @@ _IMPORT_PROBE = textwrap.dedent(
 
 def bench_import(quick: bool):
     """Section 4: ``import tfplotguard`` and ``%load_ext tfplotguard`` in fresh interpreters."""
-    runs = 3 if quick else 9
+    runs = 1 if quick else 9
     imports, loads, tf_loaded = [], [], False
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     for _ in range(runs):

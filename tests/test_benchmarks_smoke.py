@@ -1,0 +1,21 @@
+"""The benchmark runner keeps working: a CI-sized ``--quick`` run (timings are not asserted)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_benchmark_run_writes_every_section(tmp_path):
+    output = tmp_path / "RESULTS.md"
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--output", str(output)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = output.read_text()
+    for heading in ("## 1. Entry points", "## 2. Re-plotting", "## 3. Guard overhead", "## 4. Import and load",
+                    "## 5. `%tfcheck` costs", "## 6. Memory", "## Targets"):
+        assert heading in text, f"{heading!r} missing from the results"
+    assert "| plot | large (1,000,000) |" in text
+    assert "| `import tfplotguard` |" in text and "| no |" in text  # TensorFlow stays unimported
+    assert text.count("- met: ") + text.count("- **missed**: ") >= 8
