@@ -17,7 +17,8 @@ from nbconvert.preprocessors import ExecutePreprocessor
 ROOT = Path(__file__).resolve().parents[1]
 NATIVE_LOG = re.compile(
     r"(?m)^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
-    r"|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.]+:\d+\].*)\n?"
+    r"|[IWE]\d{4} \d\d:\d\d:[\d.]+ +\d+ [\w.]+:\d+\].*"
+    r"|To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\.)\n?"
 )
 
 

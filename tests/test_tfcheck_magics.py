@@ -286,6 +286,46 @@ def test_auto_mode_retraces_reach_the_compact_line(tfcheck):
     run(tfcheck, "%tfcheck off")
 
 
+def test_auto_mode_leaves_out_the_inline_backends_end_of_cell_rendering(tfcheck):
+    """The inline backend draws the cell's figures in its own post_execute callback, after the cell."""
+    figures = []
+
+    def flush_figures():  # what matplotlib_inline registers on post_execute
+        for fig in figures:
+            fig.canvas.draw()
+        figures.clear()
+
+    tfcheck.events.register("post_execute", flush_figures)
+    tfcheck.user_ns["figures"] = figures
+    try:
+        run(tfcheck, "%tfcheck on")
+        _, cap = run(tfcheck, "from matplotlib.figure import Figure\nfrom matplotlib.backends.backend_agg import FigureCanvasAgg\n"
+                              "fig = Figure()\nFigureCanvasAgg(fig)\nfig.subplots().plot(range(5))\nfigures.append(fig)")
+        report = rep.last_report()
+        assert report.mpl["draws"] == 0, "the notebook's own rendering was counted as the cell's"
+        assert not [f for f in report.findings if f.rule == "interactive_redraws"]
+        _, cap = run(tfcheck, "fig.canvas.draw()\n1 / 0")  # the cell's own draw counts; the error is kept
+        report = rep.last_report()
+        assert report.mpl["draws"] == 1 and not report.ok and "ZeroDivisionError" in report.error
+    finally:
+        run(tfcheck, "%tfcheck off")
+        tfcheck.events.unregister("post_execute", flush_figures)
+        for name in ("figures", "fig", "Figure", "FigureCanvasAgg"):
+            tfcheck.user_ns.pop(name, None)
+
+
+def test_unload_keeps_a_guard_the_user_enabled_by_hand(ip):
+    import tfplotguard
+
+    tfplotguard.enable()
+    try:
+        ip.run_line_magic("load_ext", "tfplotguard")
+        ip.run_line_magic("unload_ext", "tfplotguard")
+        assert tfplotguard.is_enabled(), "%unload_ext switched off the guard the user had enabled"
+    finally:
+        tfplotguard.disable()
+
+
 def test_unload_while_auto_mode_is_on_removes_its_events(ip):
     ip.run_line_magic("load_ext", "tfplotguard")
     try:

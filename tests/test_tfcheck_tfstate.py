@@ -110,6 +110,36 @@ def test_numpy_calls_are_counted_and_the_original_method_restored():
     assert summary["largest_host"]["device"] == "CPU:0"
 
 
+def test_numpy_calls_inside_tensorflow_are_not_the_users():
+    """Under run_functions_eagerly, TensorFlow's own gradient code calls .numpy() every step."""
+    w = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.matmul(x, w))
+        return tape.gradient(loss, w)
+
+    x = tf.ones((3, 2))
+    tf.config.run_functions_eagerly(True)
+    watch = NumpyWatch()
+    assert watch.start()
+    try:
+        for _ in range(5):
+            step(x)
+        x.numpy()  # the user's own call
+    finally:
+        watch.stop()
+        tf.config.run_functions_eagerly(False)
+    assert watch.summary()["calls"] == 1
+
+
+def test_ops_whose_type_arrives_as_bytes_are_counted():
+    watch = _watch(lambda: tf.linspace(0.0, 10.0, 50), ops=True)
+    assert watch.errors == 0
+    assert sum(watch.ops.values()) >= 1
+
+
 def test_numpy_watch_leaves_a_foreign_replacement_alone():
     original = vars(tf_ops._EagerTensorBase)["numpy"]
     watch = NumpyWatch()

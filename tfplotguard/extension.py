@@ -22,7 +22,13 @@ class Extension:
 
     # -- install helpers: each records its own undo -------------------------
     def enable_guard(self):
-        """Patch matplotlib (shared by every shell; reference counted in ``guard``)."""
+        """Patch matplotlib; unload disables it again only if this load was what enabled it.
+
+        A guard the user enabled by hand (``tfplotguard.enable()``) stays on
+        after ``%unload_ext``: nothing the user set up is undone behind their back.
+        """
+        if guard.is_enabled():
+            return
         guard.enable()
         self._undo.append(guard.disable)
 

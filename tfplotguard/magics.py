@@ -39,6 +39,12 @@ class AutoMode:
     A nested ``run_cell`` inside a cell fires a second pre/post pair, so a
     depth counter makes only the outermost pair measure. No sampler thread and
     no namespace scan: auto mode has to stay within about a millisecond a cell.
+
+    The measurement ends at ``post_execute``, through a callback put *first*
+    in that list: the inline backend renders the cell's figures in its own
+    ``post_execute`` callback, and that rendering is the notebook's, not the
+    cell's (counting it made every plotting cell look like an interactive-mode
+    redraw problem).
     """
 
     def __init__(self, shell):
@@ -46,6 +52,7 @@ class AutoMode:
         self.on = False
         self.depth = 0
         self.check: CellCheck | None = None
+        self.report = None  # measured at post_execute, shown at post_run_cell
         self.full_report_shown = False  # a %%tfcheck inside the cell already showed its report
 
     def register(self) -> bool:
@@ -54,19 +61,22 @@ class AutoMode:
             return False
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
         self.shell.events.register("post_run_cell", self.post_run_cell)
+        self.shell.events.callbacks["post_execute"].insert(0, self.post_execute)
         self.on = True
         return True
 
     def unregister(self) -> bool:
         """Stop reporting (a cell measured at this moment is abandoned cleanly); True if it was on."""
         was_on, self.on = self.on, False
-        for name, callback in (("pre_run_cell", self.pre_run_cell), ("post_run_cell", self.post_run_cell)):
+        for name, callback in (("pre_run_cell", self.pre_run_cell), ("post_run_cell", self.post_run_cell),
+                               ("post_execute", self.post_execute)):
             try:
                 self.shell.events.unregister(name, callback)
             except ValueError:  # IPython raises for an unknown callback
                 pass
         check, self.check = self.check, None
         self.depth = 0
+        self.report = None
         if check is not None:
             check.cancel()
         return was_on
@@ -80,16 +90,29 @@ class AutoMode:
             self.check = CellCheck(self.shell.user_ns, kind="auto", source=first_line(raw),
                                    interval_ms=None, scan_namespace=False).start()
 
+    def post_execute(self):
+        """IPython event, first in line: the outermost cell's code is done; stop measuring."""
+        if self.depth == 1 and self.check is not None:
+            check, self.check = self.check, None
+            self.report = check.stop(None)
+
     def post_run_cell(self, result=None):
         """IPython event: a cell has run (also after an exception)."""
         if self.depth == 0:  # the cell that turned auto mode on
             return
         self.depth -= 1
-        if self.depth or self.check is None:
+        if self.depth:
             return
-        check, self.check = self.check, None
         error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
-        report = check.stop(error)
+        check, self.check = self.check, None
+        report, self.report = self.report, None
+        if check is not None:  # post_execute did not run (silent cells skip it)
+            report = check.stop(error)
+        elif report is None:
+            return
+        elif error is not None:
+            report.ok = False
+            report.error = f"{type(error).__name__}: {error}"[:200]
         _report.record(report)
         if not self.full_report_shown:
             display(report.mimebundle(compact=True), raw=True)

@@ -26,6 +26,8 @@ NOT_IMPORTED = "TensorFlow not imported"
 
 _BACKWARD = re.compile(r"^__(backward|forward)_(.+)_\d+$")
 _INFERENCE = re.compile(r"^__inference_(.+)_\d+$")
+#: Callers whose .numpy() calls are not the user's: TensorFlow, Keras and tfplotguard itself.
+_NOT_USER_CODE = ("tensorflow.", "keras.", "tf_keras.", "tfplotguard.")
 
 
 def _tf_submodule(name: str):
@@ -264,6 +266,8 @@ class OpWatch:
             elif self.count_ops:
                 tensor = outputs[0] if outputs else (inputs[0] if inputs else None)
                 device = short_device(getattr(tensor, "device", "") or "") if tensor is not None else "?"
+                if isinstance(op_type, bytes):  # some ops report their type as bytes
+                    op_type = op_type.decode("utf-8", "replace")
                 match = _INFERENCE.match(op_type)
                 key = (device, f"{match.group(1)} (tf.function)" if match else op_type)
                 self.ops[key] = self.ops.get(key, 0) + 1
@@ -365,7 +369,13 @@ class NumpyWatch:
         watch = self
 
         def numpy(tensor):
-            if sys._getframe(1).f_globals.get("__name__", "").startswith("tfplotguard."):
+            # Only the user's own calls count: TensorFlow and Keras call .numpy()
+            # internally (e.g. gradient code under run_functions_eagerly), and so may
+            # we. A library method that is itself a .numpy() (Variable.numpy) only
+            # passes the user's call on, so that one counts.
+            caller = sys._getframe(1)
+            if (caller.f_globals.get("__name__", "").startswith(_NOT_USER_CODE)
+                    and caller.f_code.co_name != "numpy"):
                 return original(tensor)
             t0 = time.perf_counter()
             result = original(tensor)
