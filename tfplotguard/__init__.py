@@ -8,17 +8,20 @@ user has imported TensorFlow, whenever that is.
 from .errors import TensorPlotError
 from .convert import to_numpy
 from .guard import configure, disable, enable, is_enabled, settings, stats
+from .live import LivePlot, live
 from .report import last_report, reports
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "LivePlot",
     "TensorPlotError",
     "configure",
     "disable",
     "enable",
     "is_enabled",
     "last_report",
+    "live",
     "load_ipython_extension",
     "reports",
     "settings",

@@ -7,6 +7,7 @@ cell). ``stop()`` undoes every ``start()`` step even when one of them fails.
 
 from __future__ import annotations
 
+import sys
 import time
 
 from . import cellcost, findings, mplprobe, tfstate
@@ -17,8 +18,18 @@ _STAT_COUNTERS = ("calls", "conversions", "cache_hits", "errors", "pyplot_thread
 
 
 def state() -> dict:
-    """The state findings compare around a cell: TensorFlow, matplotlib, the guard's counters."""
-    return {"tf": tfstate.quick_state(), "mpl": mplprobe.state(), "guard": _guard.stats()}
+    """The state findings compare around a cell: TensorFlow, matplotlib, the guard's and live plotting's counters."""
+    return {"tf": tfstate.quick_state(), "mpl": mplprobe.state(), "guard": _guard.stats(), "live": _live_counters()}
+
+
+def _live_counters() -> dict:
+    live = sys.modules.get("tfplotguard.live")  # only once someone used live plotting
+    return live.counters() if live is not None else {}
+
+
+def live_delta(before: dict, after: dict) -> dict:
+    """What LivePlot / live() did between two counter snapshots."""
+    return {key: value - before.get(key, 0) for key, value in after.items()}
 
 
 def guard_delta(before: dict, after: dict) -> dict:
@@ -127,6 +138,7 @@ class CellCheck:
             guard=guard_delta(before.get("guard", {}), after["guard"]),
             tf=after["tf"],
             mpl={**after["mpl"], **self.mplwatch.summary()},
+            live=live_delta(before.get("live", {}), after["live"]),
             timeline=cost.timeline,
             notes=notes + cost.notes,
         )

@@ -200,7 +200,8 @@ def interactive_redraws(before, after, report) -> Finding | None:
     mpl = report.mpl
     if not after.get("mpl", {}).get("interactive") or not report.tf.get("imported"):
         return None
-    blocked = mpl.get("draw_s", 0.0) + mpl.get("pause_s", 0.0)
+    # LivePlot's frames are Figure draws too, but throttled and budgeted: not the problem this rule is about.
+    blocked = max(0.0, mpl.get("draw_s", 0.0) - report.live.get("seconds", 0.0)) + mpl.get("pause_s", 0.0)
     if report.wall_s <= 0 or blocked / report.wall_s < REDRAW_SHARE:
         return None
     return Finding(

@@ -126,6 +126,7 @@ class Report:
     tensors: list = field(default_factory=list)
     tf: dict = field(default_factory=dict)
     mpl: dict = field(default_factory=dict)
+    live: dict = field(default_factory=dict)  # LivePlot / live() during the cell: seconds, redraws, ...
     timeline: dict | None = None  # {"t": [...], "groups": {group: [cores busy, ...]}}
     findings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
@@ -198,7 +199,15 @@ class Report:
         rows.append(("traces", self._traces_text()))
         if self.ops is not None:
             rows.append(("ops", self._ops_text()))
+        if self.live.get("redraws") or self.live.get("throttled"):
+            rows.append(("live plot", self._live_text()))
         return rows
+
+    def _live_text(self) -> str:
+        seconds = self.live.get("seconds", 0.0)
+        share = f" ({100 * seconds / self.wall_s:.1f}% of the cell)" if self.wall_s > 0 else ""
+        return (f"{_plural(self.live.get('redraws', 0), 'redraw')} in {format_seconds(seconds)}{share}, "
+                f"{self.live.get('throttled', 0)} skipped by the throttle")
 
     def _guard_text(self) -> str:
         g = self.guard
