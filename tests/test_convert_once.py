@@ -223,3 +223,16 @@ def test_object_oriented_matplotlib_in_a_thread_does_not_warn(guarded):
         worker.join()
     assert not [w for w in caught if issubclass(w.category, guard.TFPlotGuardWarning)]
     assert tfplotguard.stats()["pyplot_thread_calls"] == 0
+
+
+def test_fail_open_also_covers_the_argument_scan(guarded, monkeypatch):
+    def broken_scan(args, kwargs):
+        raise RuntimeError("injected scan bug")
+
+    monkeypatch.setattr(guard, "_holds_tf_value", broken_scan)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = plt.subplots()[1].plot(tf.constant([1.0, 2.0]))[0]
+    assert [w for w in caught if "injected scan bug" in str(w.message)]
+    np.testing.assert_array_equal(line.get_ydata(), [1.0, 2.0])
+    assert tfplotguard.stats()["errors"] == 1

@@ -197,16 +197,20 @@ class Guard:
 
         @functools.wraps(original)
         def tfplotguard_entry_point(*args, **kwargs):
-            if "tensorflow" not in sys.modules or not _holds_tf_value(args, kwargs):
+            if "tensorflow" not in sys.modules:
                 return original(*args, **kwargs)
+            # Everything of ours runs inside the try; matplotlib itself runs outside it,
+            # so its own exceptions reach the user untouched and are never retried.
             try:
-                new_args, new_kwargs = guard.convert_call(policy, args, kwargs)
+                converted = guard.convert_call(policy, args, kwargs) if _holds_tf_value(args, kwargs) else None
             except TensorPlotError:
                 raise
             except Exception as exc:
                 guard._fail_open(label, exc)
+                converted = None
+            if converted is None:
                 return original(*args, **kwargs)
-            return original(*new_args, **new_kwargs)
+            return original(*converted[0], **converted[1])
 
         tfplotguard_entry_point.__tfplotguard_original__ = original
         return tfplotguard_entry_point
