@@ -229,10 +229,12 @@ def test_fail_open_also_covers_the_argument_scan(guarded, monkeypatch):
     def broken_scan(args, kwargs):
         raise RuntimeError("injected scan bug")
 
+    ax = plt.subplots()[1]
     monkeypatch.setattr(guard, "_holds_tf_value", broken_scan)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        line = plt.subplots()[1].plot(tf.constant([1.0, 2.0]))[0]
-    assert [w for w in caught if "injected scan bug" in str(w.message)]
+        line = ax.plot(tf.constant([1.0, 2.0]))[0]  # plot's inner setters fail open too
+    plot_warnings = [w for w in caught if "Axes.plot" in str(w.message)]
+    assert len(plot_warnings) == 1 and "injected scan bug" in str(plot_warnings[0].message)
     np.testing.assert_array_equal(line.get_ydata(), [1.0, 2.0])
-    assert tfplotguard.stats()["errors"] == 1
+    assert tfplotguard.stats()["errors"] >= 1
