@@ -226,8 +226,11 @@ def test_object_oriented_matplotlib_in_a_thread_does_not_warn(guarded):
 
 
 def test_fail_open_also_covers_the_argument_scan(guarded, monkeypatch):
+    class ScanBug(Exception):  # its own type: warnings are once per entry point and error type
+        pass
+
     def broken_scan(args, kwargs):
-        raise RuntimeError("injected scan bug")
+        raise ScanBug("injected scan bug")
 
     ax = plt.subplots()[1]
     monkeypatch.setattr(guard, "_holds_tf_value", broken_scan)
