@@ -7,7 +7,7 @@ class is named ``TFPlotGuard`` because that is the name ``%config`` and
 
 import warnings
 
-from traitlets import Float, TraitError, default, observe, validate
+from traitlets import Float, TraitError, observe, validate
 from traitlets.config import Configurable
 
 from . import guard
@@ -23,14 +23,6 @@ class TFPlotGuard(Configurable):
     cache_limit_mb = Float(
         help="Byte bound (MiB) of the convert-once cache of host copies of immutable eager tensors.",
     ).tag(config=True)
-
-    @default("dense_limit_mb")
-    def _default_dense_limit(self):
-        return guard.settings()["dense_limit_mb"]
-
-    @default("cache_limit_mb")
-    def _default_cache_limit(self):
-        return guard.settings()["cache_limit_mb"]
 
     @validate("dense_limit_mb", "cache_limit_mb")
     def _positive(self, proposal):
@@ -55,6 +47,13 @@ class TFPlotGuard(Configurable):
                     del section[name]
                     warnings.warn(f"{exc} Ignored; using {guard.settings()[name]:g}.", stacklevel=2)
         super().__init__(**kwargs)
+        # The traits start as the settings in force (tfplotguard.configure may have run
+        # before the load), so %config shows them and every later change is validated.
+        configured = self.config.get(type(self).__name__, {})
+        current = guard.settings()
+        for name in ("dense_limit_mb", "cache_limit_mb"):
+            if name not in configured:
+                setattr(self, name, current[name])
 
 
 def _checked(name, value):

@@ -138,7 +138,7 @@ class Converter:
     host conversion; ``record_hit()`` once per cache hit.
     """
 
-    __slots__ = ("policy", "dense_limit", "cache", "record", "record_hit", "_memo")
+    __slots__ = ("policy", "dense_limit", "cache", "record", "record_hit", "_memo", "_open_sequences")
 
     def __init__(self, policy="points", dense_limit=DEFAULT_DENSE_LIMIT_BYTES, cache=None,
                  record=None, record_hit=None):
@@ -150,6 +150,7 @@ class Converter:
         self.record = record
         self.record_hit = record_hit
         self._memo: dict[int, tuple[object, object]] = {}
+        self._open_sequences: set[int] = set()
 
     # Containers ----------------------------------------------------------
     def convert(self, value):
@@ -163,6 +164,15 @@ class Converter:
         return value
 
     def _convert_sequence(self, seq):
+        if id(seq) in self._open_sequences:  # a list that contains itself: leave the cycle alone
+            return seq
+        self._open_sequences.add(id(seq))
+        try:
+            return self._convert_items(seq)
+        finally:
+            self._open_sequences.discard(id(seq))
+
+    def _convert_items(self, seq):
         converted = None
         for index, item in enumerate(seq):
             if type(item) in _PLAIN_TYPES:
@@ -260,6 +270,14 @@ class Converter:
             return flat
         if policy == "datasets":
             return [flat[start:stop] for start, stop in zip(splits[:-1], splits[1:])]
+        if flat.dtype.kind not in "biuf":
+            what = "string" if flat.dtype.kind == "U" else str(flat.dtype)
+            raise TensorPlotError(
+                f"{_describe(ragged)} holds {what} values, which cannot "
+                "be padded into lines or a grid (the padding is NaN). Plot its rows one at a time, or use an entry "
+                "point that takes rows of any length (hist, boxplot, eventplot), or "
+                "tfplotguard.to_numpy(value, policy='datasets') for a list of rows."
+            )
         lengths = np.diff(splits)
         rows, width = len(lengths), int(lengths.max()) if len(lengths) else 0
         self._check_dense_size((rows, width), np.dtype(np.float64), ragged)
@@ -294,7 +312,7 @@ class Converter:
         shape = _sparse_shape(value, kind, indices, values, self)
         if self.policy == "coo":
             return _coo_view(indices, values, shape, kind)
-        dtype = values.dtype if values.dtype.kind not in "US" else np.dtype(object)
+        dtype = values.dtype  # a str array fills with '', as tf.sparse.to_dense fills strings with b""
         self._check_dense_size(shape, dtype, value)
         dense = np.zeros(shape, dtype=dtype)
         if kind == SPARSE:
@@ -343,10 +361,11 @@ def to_numpy(value, policy: str = "grid", *, dense_limit_mb: float | None = None
     """
     from . import guard
 
-    limit = guard.settings()["dense_limit_mb"] if dense_limit_mb is None else dense_limit_mb
-    if limit is not None and limit <= 0:
-        raise ValueError(f"dense_limit_mb must be positive, got {limit!r}")
-    converter = Converter(policy, dense_limit=None if limit is None else int(limit * 2**20))
+    if dense_limit_mb is None:
+        limit_bytes = guard.GUARD.dense_limit_bytes
+    else:
+        limit_bytes = guard.mib_to_bytes("dense_limit_mb", dense_limit_mb)
+    converter = Converter(policy, dense_limit=limit_bytes)
     return converter.convert(value)
 
 

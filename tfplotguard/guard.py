@@ -276,13 +276,8 @@ class Guard:
         """Change settings; every value is checked before any is applied."""
         updates = {}
         for name, value in (("dense_limit_mb", dense_limit_mb), ("cache_limit_mb", cache_limit_mb)):
-            if value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or value == float("inf"):
-                raise ValueError(
-                    f"tfplotguard: {name} must be a positive number of MiB, got {value!r}; nothing was changed."
-                )
-            updates[name] = int(value * 2**20)
+            if value is not None:
+                updates[name] = mib_to_bytes(name, value)
         if "dense_limit_mb" in updates:
             self.dense_limit_bytes = updates["dense_limit_mb"]
         if "cache_limit_mb" in updates:
@@ -296,6 +291,13 @@ class Guard:
         }
 
 
+def mib_to_bytes(name: str, value) -> int:
+    """``value`` MiB in bytes; ValueError naming ``name`` unless it is a positive, finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        raise ValueError(f"tfplotguard: {name} must be a positive number of MiB, got {value!r}; nothing was changed.")
+    return int(value * 2**20)
+
+
 def _holds_tf_value(args, kwargs) -> bool:
     for value in args:
         if type(value) not in _PLAIN_TYPES and _may_hold(value):
@@ -307,12 +309,16 @@ def _holds_tf_value(args, kwargs) -> bool:
 
 
 def _may_hold(value) -> bool:
-    if kind_of(value) is not None:
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(type(item) not in _PLAIN_TYPES and _may_hold(item) for item in value)
-    if isinstance(value, dict):
-        return any(type(item) not in _PLAIN_TYPES and _may_hold(item) for item in value.values())
+    # Iterative, with a seen-set: a list may contain itself.
+    pending, seen = [value], set()
+    while pending:
+        item = pending.pop()
+        if kind_of(item) is not None:
+            return True
+        if isinstance(item, (list, tuple, dict)) and id(item) not in seen:
+            seen.add(id(item))
+            items = item.values() if isinstance(item, dict) else item
+            pending.extend(x for x in items if type(x) not in _PLAIN_TYPES)
     return False
 
 
