@@ -197,7 +197,9 @@ class Guard:
 
         @functools.wraps(original)
         def tfplotguard_entry_point(*args, **kwargs):
-            if "tensorflow" not in sys.modules:
+            # matplotlib calls many patched methods from inside one (Axes.plot makes ~90
+            # such calls): they carry what the outer call converted, so they go straight through.
+            if _call_state.inside or "tensorflow" not in sys.modules:
                 return original(*args, **kwargs)
             # Everything of ours runs inside the try; matplotlib itself runs outside it,
             # so its own exceptions reach the user untouched and are never retried.
@@ -207,10 +209,15 @@ class Guard:
                 raise
             except Exception as exc:
                 guard._fail_open(label, exc)
-                converted = None
-            if converted is None:
+                # matplotlib now meets the tensors itself: its inner calls stay guarded.
                 return original(*args, **kwargs)
-            return original(*converted[0], **converted[1])
+            _call_state.inside = True
+            try:
+                if converted is None:
+                    return original(*args, **kwargs)
+                return original(*converted[0], **converted[1])
+            finally:
+                _call_state.inside = False
 
         tfplotguard_entry_point.__tfplotguard_original__ = original
         return tfplotguard_entry_point
@@ -291,6 +298,15 @@ class Guard:
         }
 
 
+class _CallState(threading.local):
+    """Per thread: is a guarded matplotlib call running right now?"""
+
+    inside = False
+
+
+_call_state = _CallState()
+
+
 def mib_to_bytes(name: str, value) -> int:
     """``value`` MiB in bytes; ValueError naming ``name`` unless it is a positive, finite number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
@@ -299,7 +315,7 @@ def mib_to_bytes(name: str, value) -> int:
 
 
 def _holds_tf_value(args, kwargs) -> bool:
-    for value in args:
+    for value in args[1:]:  # args[0] is the matplotlib object the method is called on
         if type(value) not in _PLAIN_TYPES and _may_hold(value):
             return True
     for value in kwargs.values():

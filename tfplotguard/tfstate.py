@@ -115,10 +115,30 @@ def quick_state() -> dict:
         "version": getattr(tf, "__version__", "?"),
         "executing_eagerly": _probe(tf.executing_eagerly),
         "functions_run_eagerly": _probe(tf.config.functions_run_eagerly),
+        **_fixed_settings(tf),
+    }
+
+
+_FIXED: dict = {}
+
+
+def _fixed_settings(tf) -> dict:
+    """Thread settings and GPUs: read each time until TensorFlow initialises, then fixed for good.
+
+    TensorFlow refuses to change them once its context exists, and reading the
+    thread settings builds a config proto (tens of µs each): per-cell checks
+    should not pay for that again and again.
+    """
+    if _FIXED.get("tf") is tf:
+        return _FIXED["settings"]
+    settings = {
         "intra_op_threads": _probe(tf.config.threading.get_intra_op_parallelism_threads),
         "inter_op_threads": _probe(tf.config.threading.get_inter_op_parallelism_threads),
         "gpus": [short_device(name) for name in _probe(lambda: physical_devices("GPU"), [])],
     }
+    if context_initialized():
+        _FIXED.update(tf=tf, settings=settings)
+    return settings
 
 
 def status() -> dict:
