@@ -137,13 +137,16 @@ def test_fail_open_draws_from_original_arguments_and_warns_once(guarded, monkeyp
         line = ax.plot(t)[0]  # matplotlib's own path draws from the tensor itself
         calls["n"] = 0
         ax.plot(t)  # fails again: same entry point, same error → no second warning
+        # (matplotlib < 3.9 hands the raw tensor on to patched setters, which still convert it)
+        before = tfplotguard.stats()
         ax.plot(t)  # and the next call converts normally
     ours = [w for w in caught if issubclass(w.category, guard.TFPlotGuardWarning)]
     assert len(ours) == 1
     assert "injected converter bug" in str(ours[0].message) and "Axes.plot" in str(ours[0].message)
     np.testing.assert_array_equal(line.get_ydata(), [3.0, 1.0, 2.0])
-    stats = tfplotguard.stats()
-    assert stats["errors"] == 2 and stats["conversions"] == 1
+    after = tfplotguard.stats()
+    assert after["errors"] == before["errors"] == 2
+    assert after["conversions"] + after["cache_hits"] - before["conversions"] - before["cache_hits"] == 1
 
 
 def test_tensor_plot_error_is_not_swallowed_by_fail_open(guarded):

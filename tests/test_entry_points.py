@@ -790,7 +790,7 @@ def _(ax, xp):
 
 @case("Axes3D.text", on="axes3d")
 def _(ax, xp):
-    ax.text(xp.f(0.25), xp.f(0.5), xp.f(0.75), "hi", zdir=xp.f([1.0, 1.0, 0.0]))
+    ax.text(xp.f(0.25), xp.f(0.5), xp.f(0.75), "hi", zdir="y")  # a vector zdir needs matplotlib >= 3.8
 
 
 @case("Axes3D.text3D", on="axes3d")
@@ -1106,6 +1106,8 @@ def test_tensor_drawing_equals_numpy(guarded, key, mode):
     label = patch_label(*case_.target)
     if label is None or label not in guard_module.patch_targets():
         pytest.skip(f"{'.'.join(case_.target)} is not an entry point in this matplotlib")
+    if case_.target[0] == "Axes3D" and not label.startswith("mpl_toolkits."):
+        pytest.skip(f"this matplotlib has no 3-D {case_.target[1]}: it resolves to the 2-D {label}")
     xp_b = XP(mode, tensors=True)
     fig_a, fig_b, stats = draw_pair(guarded, case_, XP(mode, tensors=False), xp_b)
     assert stats["conversions"] + stats["cache_hits"] > 0, f"no tensor went through the guard: {stats}"

@@ -94,6 +94,11 @@ def lines_of(figure, title):
             for line in ax.get_lines() if not line.get_label().startswith("_")}
 
 
+def suptitle(figure):
+    """The figure's suptitle text (``Figure.get_suptitle`` exists only from matplotlib 3.8 on)."""
+    return figure._suptitle.get_text() if figure._suptitle is not None else ""
+
+
 def pngs(outputs):
     return [base64.b64decode(o.data["image/png"]) for o in outputs]
 
@@ -147,7 +152,7 @@ def test_fit_updates_one_output_in_place_through_the_display_publisher(ip, model
     assert lines["val_loss"] == ([1.0, 2.0, 3.0], history.history["val_loss"])
     assert lines_of(lp.figure, "mae")["val_mae"][1] == history.history["val_mae"]
     assert lp.history == history.history and all(type(v) is float for v in lp.history["loss"])
-    assert lp.figure.get_suptitle() == "epoch 3/3 · done"
+    assert suptitle(lp.figure) == "epoch 3/3 · done"
     # process-wide accounting for %%tfcheck
     after = live_module.counters()
     assert after["redraws"] - before["redraws"] == 5 and after["seconds"] > before["seconds"]
@@ -195,7 +200,7 @@ def test_an_exception_mid_fit_still_leaves_the_final_figure(ip, model, data):
     assert lp.finished
     assert len(lp.history["loss"]) == 2
     assert lines_of(lp.figure, "loss")["loss"][0] == [1.0, 2.0]
-    assert lp.figure.get_suptitle() == "epoch 2/3 · stopped by RuntimeError"
+    assert suptitle(lp.figure) == "epoch 2/3 · stopped by RuntimeError"
     outputs = captured.outputs
     # frames at t = 0.5, 1.0, 1.5 while training, then the final one, all in the same output
     assert [o.update for o in outputs] == [False, True, True, True] and lp.redraws == 4
@@ -231,7 +236,7 @@ def test_keyboard_interrupt_in_a_with_block_writes_the_final_png(tmp_path, model
         with LivePlot(output="file", path=path, clock=FakeClock()) as lp:
             fit(model, data, [lp, RaiseAt(0, KeyboardInterrupt())])
     assert lp.finished and lp.live.output_kind == "file"
-    assert lp.figure.get_suptitle() == "epoch 1/3 · stopped by KeyboardInterrupt"
+    assert suptitle(lp.figure) == "epoch 1/3 · stopped by KeyboardInterrupt"
     assert path.read_bytes().startswith(PNG_SIGNATURE)
     err = capsys.readouterr().err
     assert err.count("the live plot is written to") == 1 and str(path) in err
@@ -284,7 +289,7 @@ def test_live_in_a_custom_training_loop(ip):
     outputs = captured.outputs
     # 12 steps 0.2 s apart from t = 0: frames at 0.6, 1.2, 1.8 (0.5 s apart at least), and the final one
     assert board.redraws == len(outputs) == 4 and [o.update for o in outputs] == [False, True, True, True]
-    assert board.figure.get_suptitle() == "regression · step 11 · done"
+    assert suptitle(board.figure) == "regression · step 11 · done"
 
 
 def test_in_terminal_ipython_the_plot_goes_to_a_png_file(ip, tmp_path, capsys):
@@ -305,7 +310,7 @@ def test_a_script_imports_lazily_writes_png_and_closes_at_exit(tmp_path):
         import tfplotguard
         from tfplotguard.live import live
         print(sorted(m for m in ("tensorflow", "keras", "matplotlib", "IPython") if m in sys.modules))
-        atexit.register(lambda: print("final:", board.finished, board.figure.get_suptitle()))
+        atexit.register(lambda: print("final:", board.finished, board.figure._suptitle.get_text()))
         board = live()
         for step in range(4):
             board.log(step, loss=1.0 / (step + 1))
