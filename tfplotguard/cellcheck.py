@@ -7,24 +7,19 @@ cell). ``stop()`` undoes every ``start()`` step even when one of them fails.
 
 from __future__ import annotations
 
-import sys
 import time
 
 from . import cellcost, findings, mplprobe, tfstate
 from . import guard as _guard
-from .report import Report
+from .live import counters as live_counters
+from .report import Report, error_text
 
 _STAT_COUNTERS = ("calls", "conversions", "cache_hits", "errors", "pyplot_thread_calls")
 
 
 def state() -> dict:
     """The state findings compare around a cell: TensorFlow, matplotlib, the guard's and live plotting's counters."""
-    return {"tf": tfstate.quick_state(), "mpl": mplprobe.state(), "guard": _guard.stats(), "live": _live_counters()}
-
-
-def _live_counters() -> dict:
-    live = sys.modules.get("tfplotguard.live")  # only once someone used live plotting
-    return live.counters() if live is not None else {}
+    return {"tf": tfstate.quick_state(), "mpl": mplprobe.state(), "guard": _guard.stats(), "live": live_counters()}
 
 
 def live_delta(before: dict, after: dict) -> dict:
@@ -117,7 +112,7 @@ class CellCheck:
             kind=self.kind,
             source=self.source,
             ok=error is None,
-            error=None if error is None else f"{type(error).__name__}: {error}"[:200],
+            error=None if error is None else error_text(error),
             started=self._started,
             wall_s=cost.wall_s,
             cpu_user_s=cost.cpu_user_s,

@@ -61,7 +61,7 @@ def _checked(name, value):
         number = float(value)
     except (TypeError, ValueError):
         number = float("nan")
-    if isinstance(value, bool) or not 0 < number < float("inf"):
+    if isinstance(value, bool) or not guard.is_valid_mib(number):
         raise TraitError(
             f"TFPlotGuard.{name} must be a positive number of MiB, got {value!r}; the setting was not changed."
         )

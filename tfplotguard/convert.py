@@ -159,7 +159,7 @@ class Converter:
         if kind is not None:
             return self._convert_tf(value, kind)
         cls = type(value)
-        if cls is list or cls is tuple or (isinstance(value, (list, tuple)) and not isinstance(value, str)):
+        if cls is list or cls is tuple or isinstance(value, (list, tuple)):
             return self._convert_sequence(value)
         return value
 

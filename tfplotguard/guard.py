@@ -307,9 +307,14 @@ class _CallState(threading.local):
 _call_state = _CallState()
 
 
+def is_valid_mib(value) -> bool:
+    """True for a positive, finite number of MiB (``True``/``False`` are not numbers here)."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 < value < float("inf")
+
+
 def mib_to_bytes(name: str, value) -> int:
-    """``value`` MiB in bytes; ValueError naming ``name`` unless it is a positive, finite number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+    """``value`` MiB in bytes; ValueError naming ``name`` unless :func:`is_valid_mib`."""
+    if not is_valid_mib(value):
         raise ValueError(f"tfplotguard: {name} must be a positive number of MiB, got {value!r}; nothing was changed.")
     return int(value * 2**20)
 

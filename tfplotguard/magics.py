@@ -112,7 +112,7 @@ class AutoMode:
             return
         elif error is not None:
             report.ok = False
-            report.error = f"{type(error).__name__}: {error}"[:200]
+            report.error = _report.error_text(error)
         _report.record(report)
         if not self.full_report_shown:
             display(report.mimebundle(compact=True), raw=True)

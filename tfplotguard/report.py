@@ -398,6 +398,11 @@ def _html_table(header, rows) -> str:
     return f"<table style='border-collapse: collapse; margin-top: 0.3em'><tr>{head}</tr>{body}</table>"
 
 
+def error_text(error: BaseException) -> str:
+    """How a report names the exception a cell raised: ``Type: message``, at most 200 characters."""
+    return f"{type(error).__name__}: {error}"[:200]
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Warnings first, then information; stable within each severity."""
     return sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 2))
