@@ -54,6 +54,27 @@ def ip():
 
 
 @pytest.fixture
+def tfcheck(ip):
+    """The extension loaded into the shared shell for one test, with an empty report history.
+
+    Afterwards it is unloaded, and the names the test added to the user namespace are removed.
+    """
+    from tfplotguard import report
+
+    names_before = set(ip.user_ns)
+    report.clear_history()
+    ip.run_line_magic("load_ext", "tfplotguard")
+    try:
+        yield ip
+    finally:
+        ip.run_line_magic("unload_ext", "tfplotguard")
+        for name in set(ip.user_ns) - names_before:
+            if not name.startswith("_"):  # IPython's own history names (_i3, _3, …) stay
+                del ip.user_ns[name]
+        report.clear_history()
+
+
+@pytest.fixture
 def guarded():
     """The guard enabled for one test, with fresh statistics and cache."""
     _guard.enable()

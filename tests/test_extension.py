@@ -15,12 +15,8 @@ def _current_targets():
 
 
 @pytest.fixture
-def loaded(ip):
-    ip.run_line_magic("load_ext", "tfplotguard")
-    try:
-        yield ip
-    finally:
-        ip.run_line_magic("unload_ext", "tfplotguard")
+def loaded(tfcheck):
+    return tfcheck
 
 
 def test_load_reload_unload_restore_every_attribute(ip):

@@ -55,16 +55,9 @@ def _fingerprint(ip):
 
 
 @pytest.fixture
-def loaded(ip):
-    _report.clear_history()
-    ip.run_line_magic("load_ext", "tfplotguard")
-    try:
-        yield ip
-    finally:
-        ip.run_line_magic("unload_ext", "tfplotguard")
-        ip.user_ns.pop("ran", None)
-        ip.config.pop("TFPlotGuard", None)  # refused %config values land there (see the docstring)
-        _report.clear_history()
+def loaded(tfcheck):
+    yield tfcheck
+    tfcheck.config.pop("TFPlotGuard", None)  # refused %config values land there (see the docstring)
 
 
 # -- the Python API ------------------------------------------------------------------------------

@@ -174,19 +174,6 @@ def _samplers():
     return [t for t in threading.enumerate() if t.name == "tfcheck-sampler"]
 
 
-@pytest.fixture
-def tfcheck(ip):
-    _report.clear_history()
-    ip.run_line_magic("load_ext", "tfplotguard")
-    try:
-        yield ip
-    finally:
-        ip.run_line_magic("unload_ext", "tfplotguard")
-        for name in ("ran", "inner"):
-            ip.user_ns.pop(name, None)
-        _report.clear_history()
-
-
 _WAIT_FOR_INTERRUPT = (
     "for _ in range(1000):\n"  # the pending interrupt is delivered at the next bytecode
     "    time.sleep(0.005)\n"

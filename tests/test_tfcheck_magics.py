@@ -18,20 +18,6 @@ from tfplotguard import report as rep
 from tfplotguard.report import Report
 
 
-@pytest.fixture
-def tfcheck(ip):
-    """The extension loaded into the shared shell for one test, with an empty report history."""
-    rep.clear_history()
-    ip.run_line_magic("load_ext", "tfplotguard")
-    try:
-        yield ip
-    finally:
-        ip.run_line_magic("unload_ext", "tfplotguard")
-        for name in ("r", "err", "ran", "scale", "x", "t", "m", "tf", "time", "t0", "i"):
-            ip.user_ns.pop(name, None)
-        rep.clear_history()
-
-
 def run(ip, cell):
     with capture_output() as cap:
         result = ip.run_cell(cell)
