@@ -12,6 +12,8 @@ import time
 from IPython.testing.globalipapp import start_ipython
 from IPython.utils.capture import capture_output
 
+from tfplotguard.cellcost import SAMPLER_THREAD
+
 from .timing import fmt_time, interleaved, table
 
 _shell = None
@@ -44,7 +46,9 @@ def bench_per_cell(quick: bool):
     """Overhead of ``%%tfcheck`` on an empty cell and a 100 ms cell, and of auto mode."""
     ip = _ip()
     repeats = 5 if quick else 25
-    empty = interleaved({"plain": _plain(_cell("pass")), "tfcheck": _plain(_cell("%%tfcheck\npass"))},
+    # "first": the first measured cell of a session also starts the sampler thread (kept parked afterwards).
+    empty = interleaved({"plain": _plain(_cell("pass")), "tfcheck": _plain(_cell("%%tfcheck\npass")),
+                         "first": (SAMPLER_THREAD.shutdown, _cell("%%tfcheck\npass"), lambda s: None)},
                         repeats=repeats, warmup=2)
     sleepy = interleaved({"plain": _plain(_cell("time.sleep(0.1)")),
                           "tfcheck": _plain(_cell("%%tfcheck\ntime.sleep(0.1)"))},
@@ -63,6 +67,8 @@ def bench_per_cell(quick: bool):
     rows = [
         ["`%%tfcheck`, empty cell", fmt_time(empty["plain"]), fmt_time(empty["tfcheck"]),
          fmt_time(empty["tfcheck"] - empty["plain"])],
+        ["`%%tfcheck`, empty cell, the session's first (starts the sampler thread, once)", fmt_time(empty["plain"]),
+         fmt_time(empty["first"]), fmt_time(empty["first"] - empty["plain"])],
         ["`%%tfcheck`, 100 ms cell", fmt_time(sleepy["plain"]), fmt_time(sleepy["tfcheck"]),
          fmt_time(sleepy["tfcheck"] - sleepy["plain"])],
         ["`%tfcheck on`, empty cell", fmt_time(auto["off"]), fmt_time(auto["on"]),

@@ -31,6 +31,7 @@ except RuntimeError:  # devices already initialised by an earlier import
     pass
 
 from tfplotguard import guard as _guard  # noqa: E402
+from tfplotguard.cellcost import SAMPLER_THREAD  # noqa: E402
 
 
 def _snapshot_patch_targets():
@@ -92,6 +93,8 @@ def leak_guard(request):
     yield
     plt.close("all")
     assert not _guard.is_enabled(), "a test left the guard enabled"
+    assert not SAMPLER_THREAD.busy, "a measurement was left attached to the sampler thread"
+    SAMPLER_THREAD.shutdown()  # parked by design after a measurement: each test starts without one
     assert _snapshot_patch_targets() == _ORIGINALS, "matplotlib attributes differ from the originals"
     if "ip" in request.fixturenames:
         shell = request.getfixturevalue("ip")

@@ -1,5 +1,5 @@
 """Threads: concurrent plotting is correct and counted exactly; pyplot off the main thread warns once
-per thread; the ``%%tfcheck`` sampler thread always stops.
+per thread; the ``%%tfcheck`` sampler thread always stops sampling and is parked.
 
 No timing is asserted: concurrency is forced with barriers, and every
 assertion is about data, counters and which threads are alive.
@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import tfplotguard
+from samplers import assert_parked, new_threads, sampler_threads
 from tfplotguard import report as _report
 from tfplotguard.guard import TFPlotGuardWarning
 from tfplotguard.testing import simulate_accelerator
@@ -170,10 +171,6 @@ def test_every_sequential_pyplot_thread_is_warned(guarded):
 # -- the %%tfcheck sampler thread ----------------------------------------------------------------------
 
 
-def _samplers():
-    return [t for t in threading.enumerate() if t.name == "tfcheck-sampler"]
-
-
 _WAIT_FOR_INTERRUPT = (
     "for _ in range(1000):\n"  # the pending interrupt is delivered at the next bytecode
     "    time.sleep(0.005)\n"
@@ -222,8 +219,8 @@ def test_sampler_thread_stops_whatever_ends_the_cell(tfcheck, interruptible, nam
     else:
         assert isinstance(error, expected), repr(error)
     assert "ran" not in tfcheck.user_ns
-    assert not _samplers(), "the sampler thread outlived its cell"
-    assert {t.ident for t in threading.enumerate()} <= threads_before, "a thread was left running"
+    assert_parked()
+    assert not new_threads(threads_before), "a thread was left running"
     reports = _report.reports()
     assert reports and not reports[-1].ok, "the failing cell was not reported as failed"
     assert expected.__name__ in reports[-1].error
@@ -234,16 +231,16 @@ def test_sampler_not_started_for_a_cell_that_does_not_compile(tfcheck):
     with capture_output():
         result = tfcheck.run_cell("%%tfcheck --interval 1\nran = (")
     assert isinstance(result.error_in_exec, SyntaxError) or result.error_before_exec is not None
-    assert not _samplers() and _report.reports() == []
+    assert not sampler_threads() and _report.reports() == []
 
 
 def test_many_sampled_cells_leave_no_sampler_thread(tfcheck):
-    """50 measured cells (every other one failing) leave no sampler and no other new thread."""
+    """50 measured cells (every other one failing) leave the one parked sampler and no other new thread."""
     threads_before = {t.ident for t in threading.enumerate()}
     with capture_output():
         for i in range(50):
             tfcheck.run_cell(f"%%tfcheck --interval 1 --quiet\nran = {i}\n" + ("1 / 0" if i % 2 else ""))
-    assert not _samplers()
-    assert {t.ident for t in threading.enumerate()} <= threads_before
+    assert_parked()
+    assert len(sampler_threads()) == 1 and not new_threads(threads_before)
     reports = _report.reports()
     assert [r.ok for r in reports[-50:]] == [i % 2 == 0 for i in range(50)]

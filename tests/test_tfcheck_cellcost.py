@@ -1,7 +1,8 @@
-"""CPU per thread group, measured for real with psutil: grouping, exited threads, the sampler's lifetime."""
+"""CPU per thread group, measured for real: grouping, exited threads, the sampler thread's life."""
 
 import hashlib
 import os
+import sys
 import threading
 import time
 
@@ -10,7 +11,8 @@ import pytest
 import tensorflow as tf
 
 from tfplotguard import cellcost
-from tfplotguard.cellcost import CellMeter, classify
+from samplers import assert_parked, sampler_threads
+from tfplotguard.cellcost import SAMPLER_THREAD, CellMeter, classify
 
 pytestmark = pytest.mark.skipif(not cellcost.THREAD_NAMES_AVAILABLE, reason="per-thread figures need Linux /proc")
 
@@ -21,10 +23,6 @@ def _burn_python(seconds):
     while time.thread_time() - t0 < seconds:
         n += 1
     return n
-
-
-def _sampler_alive():
-    return any(t.name == "tfcheck-sampler" and t.is_alive() for t in threading.enumerate())
 
 
 @pytest.mark.parametrize(
@@ -56,7 +54,7 @@ def test_pure_python_cpu_lands_on_the_main_thread_and_matches_psutil():
     assert cost.cpu_s <= outer + 0.02 and cost.wall_s <= w1 - w0
     assert sum(row["cpu_s"] for row in cost.groups.values()) == pytest.approx(cost.cpu_s, abs=0.03)
     assert cost.samples >= 1 and 0 < cost.peak_utilisation <= cellcost.cpu_count()
-    assert not _sampler_alive()
+    assert_parked()
 
 
 def test_tensorflow_matmuls_burn_in_the_tensorflow_pool():
@@ -116,8 +114,127 @@ def test_sampler_stops_when_the_measured_code_raises():
             raise KeyboardInterrupt
         finally:
             cost = meter.stop()
-    assert not _sampler_alive()
+    assert_parked()
     assert cost.wall_s >= 0
+
+
+def _thread_cpu_s(tid):
+    with open(f"/proc/self/task/{tid}/stat", "rb") as f:
+        fields = f.read().rsplit(b")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_one_sampler_thread_serves_every_measurement_and_is_parked_in_between():
+    first = CellMeter(interval_ms=5).start()
+    time.sleep(0.05)
+    first_cost = first.stop()
+    (thread,) = sampler_threads()
+    parked_cpu = _thread_cpu_s(thread.native_id)
+    time.sleep(0.5)  # ten intervals of the finished measurement: a parked thread takes no sample
+    assert _thread_cpu_s(thread.native_id) - parked_cpu < 0.01
+    assert len(first.stop.__self__._sampler.points) == first_cost.samples + 1
+    second = CellMeter(interval_ms=5).start()
+    time.sleep(0.05)
+    second_cost = second.stop()
+    assert sampler_threads() == [thread] and first_cost.samples >= 2 and second_cost.samples >= 2
+    assert "sampler" not in {g for g, row in first_cost.groups.items() if row["threads"] == 0}
+    assert_parked()
+
+
+def test_a_stopped_measurement_gets_no_more_samples():
+    meter = CellMeter(interval_ms=1).start()
+    time.sleep(0.02)
+    cost = meter.stop()
+    points = list(meter._sampler.points)
+    time.sleep(0.05)
+    assert meter._sampler.points == points and cost.samples == len(points) - 1 >= 1
+
+
+def test_nested_measurements_are_sampled_at_their_own_intervals():
+    outer = CellMeter(interval_ms=100).start()
+    inner = CellMeter(interval_ms=5).start()
+    _burn_hashing(0.3)
+    inner_cost = inner.stop()
+    _burn_hashing(0.15)
+    outer_cost = outer.stop()
+    assert inner_cost.samples >= 20, inner_cost.samples  # 60 due in 0.3 s; a loaded machine delays some
+    assert 2 <= outer_cost.samples <= 5, outer_cost.samples  # 0.45 s at 100 ms
+    assert outer_cost.timeline["t"][-1] > inner_cost.wall_s  # the outer one went on after the inner stopped
+    assert len(sampler_threads()) == 1
+    assert_parked()
+
+
+def test_shutdown_ends_the_thread_and_the_next_measurement_starts_another():
+    CellMeter(interval_ms=10).start().stop()
+    (old,) = sampler_threads()
+    assert SAMPLER_THREAD.shutdown() and not old.is_alive() and not sampler_threads()
+    assert not SAMPLER_THREAD.shutdown()  # nothing left to end
+    meter = CellMeter(interval_ms=5).start()
+    time.sleep(0.03)
+    cost = meter.stop()
+    (new,) = sampler_threads()
+    assert new is not old and cost.samples >= 1
+    assert meter._grouper.sampler_id == new.native_id
+
+
+def test_a_failing_sample_ends_that_measurements_sampling_with_a_note_and_the_thread_lives_on(monkeypatch):
+    real = cellcost._thread_cpu_times
+
+    def failing_in_the_sampler():
+        if threading.current_thread().name == SAMPLER_THREAD.NAME:
+            raise OSError("injected /proc failure")
+        return real()
+
+    monkeypatch.setattr(cellcost, "_thread_cpu_times", failing_in_the_sampler)
+    meter = CellMeter(interval_ms=2).start()
+    time.sleep(0.05)
+    cost = meter.stop()
+    assert cost.samples == 0 and cost.groups["main"]["threads"] == 1  # the cell's own figures are whole
+    assert cost.notes == ["sampler stopped: OSError: injected /proc failure"]
+    monkeypatch.setattr(cellcost, "_thread_cpu_times", real)
+    meter = CellMeter(interval_ms=2).start()
+    time.sleep(0.05)
+    assert meter.stop().samples >= 2 and len(sampler_threads()) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_measures_with_a_sampler_thread_of_its_own():
+    CellMeter(interval_ms=5).start().stop()  # the parent's thread exists and is parked
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no sampler thread survived the fork
+        status = 1
+        try:
+            meter = CellMeter(interval_ms=5).start()
+            time.sleep(0.05)
+            cost = meter.stop()
+            os.write(write_end, f"{cost.samples} {len(sampler_threads())}".encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    samples, threads = map(int, os.read(read_end, 100).split())
+    os.close(read_end)
+    assert os.waitstatus_to_exitcode(status) == 0 and samples >= 2 and threads == 1
+
+
+def test_a_cell_that_holds_the_gil_gets_a_coarse_timeline_and_a_note_saying_why():
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(5.0)  # pure Python then keeps the GIL from the sampler for the whole cell
+    try:
+        meter = CellMeter(interval_ms=5).start()
+        _burn_python(0.3)
+        cost = meter.stop()
+    finally:
+        sys.setswitchinterval(switch)
+    assert cost.samples < 10
+    assert any(note.startswith(f"the sampler took {cost.samples} of about ") for note in cost.notes), cost.notes
+    assert cost.timeline["groups"]["main"][-1] > 0.5  # the last interval still shows who burned the CPU
+    meter = CellMeter(interval_ms=5).start()
+    _burn_hashing(0.3)
+    cost = meter.stop()
+    assert cost.samples >= 20 and not any("sampler took" in note for note in cost.notes)
 
 
 def test_long_timelines_are_thinned(monkeypatch):

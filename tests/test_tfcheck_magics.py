@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
 
 import psutil
 import pytest
@@ -14,6 +13,7 @@ from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 from matplotlib.figure import Figure
 
+from samplers import assert_parked, sampler_threads
 from tfplotguard import report as rep
 from tfplotguard.report import Report
 
@@ -26,10 +26,6 @@ def run(ip, cell):
 
 def bundles(cap):
     return [out.data for out in cap.outputs]
-
-
-def _sampler_alive():
-    return any(t.name == "tfcheck-sampler" and t.is_alive() for t in threading.enumerate())
 
 
 # -- the status panel ---------------------------------------------------------------------------------
@@ -86,13 +82,30 @@ def test_failing_cell_reports_and_reraises_the_users_exception(tfcheck):
     assert not report.ok and report.error == "ValueError: boom-42"
     assert any(b["text/plain"].startswith("%%tfcheck: FAILED (ValueError: boom-42)") for b in bundles(cap))
     assert "boom-42" in cap.stdout  # IPython's own traceback, after the report
-    assert not _sampler_alive()
+    assert_parked()
 
 
 def test_keyboard_interrupt_still_stops_the_sampler(tfcheck):
     result, _ = run(tfcheck, "%%tfcheck\nraise KeyboardInterrupt")
     assert isinstance(result.error_in_exec, KeyboardInterrupt)
-    assert rep.last_report().error.startswith("KeyboardInterrupt") and not _sampler_alive()
+    assert rep.last_report().error.startswith("KeyboardInterrupt")
+    assert_parked()
+
+
+def test_the_sampler_thread_is_started_by_the_first_measured_cell_and_ended_by_unload(ip):
+    ip.run_line_magic("load_ext", "tfplotguard")
+    try:
+        assert not sampler_threads()  # loading starts no thread
+        for _ in range(3):
+            run(ip, "%%tfcheck --quiet\nran = 1")
+        threads = sampler_threads()
+        assert len(threads) == 1  # one thread for every cell, parked in between
+        assert_parked()
+    finally:
+        ip.run_line_magic("unload_ext", "tfplotguard")
+        ip.user_ns.pop("ran", None)
+        rep.clear_history()
+    assert not sampler_threads() and not threads[0].is_alive()
 
 
 def test_tensorflow_cell_cpu_is_in_the_pool_and_consistent_with_psutil(tfcheck):
@@ -180,10 +193,11 @@ def test_o_stores_the_report_object(tfcheck):
 def test_plot_produces_a_figure(tfcheck):
     result, cap = run(tfcheck, textwrap.dedent("""\
         %%tfcheck --plot --interval 20 -o r
-        import time
+        import hashlib, time
+        data = b"x" * 2_000_000
         t0 = time.thread_time()
         while time.thread_time() - t0 < 0.15:
-            pass
+            hashlib.sha256(data).digest()  # releases the GIL: the sampler runs on time
         """))
     report = tfcheck.user_ns["r"]
     assert isinstance(report.figure, Figure) and report.figure.axes[0].collections  # the stacked areas
@@ -232,6 +246,7 @@ def test_auto_mode_reports_every_cell_until_off(tfcheck):
     assert len(lines) == 3 and all("wall" in line and "CPU" in line for line in lines)
     assert [r.kind for r in rep.reports()] == ["auto"] * 3
     assert "tfcheck-sampler" not in tfcheck.user_ns.pop("sampler")  # auto mode starts no thread
+    assert not sampler_threads()
     assert rep.last_report().peak_utilisation is None
     run(tfcheck, "%tfcheck off")
     for cell in ("ran = 3", "ran = 4"):

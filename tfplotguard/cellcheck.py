@@ -18,8 +18,18 @@ _STAT_COUNTERS = ("calls", "conversions", "cache_hits", "errors", "pyplot_thread
 
 
 def state() -> dict:
-    """The state findings compare around a cell: TensorFlow, matplotlib, the guard's and live plotting's counters."""
+    """The state after a cell: TensorFlow, matplotlib, the guard's and live plotting's counters."""
     return {"tf": tfstate.quick_state(), "mpl": mplprobe.state(), "guard": _guard.stats(), "live": live_counters()}
+
+
+def opening_state() -> dict:
+    """The state before a cell: only what the report and the findings compare (counters, TensorFlow imported).
+
+    Leaner than :func:`state`: while TensorFlow's context is not initialised,
+    reading its thread settings builds a config proto each time.
+    """
+    return {"tf": {"imported": tfstate.tensorflow_module() is not None}, "guard": _guard.stats(),
+            "live": live_counters()}
 
 
 def live_delta(before: dict, after: dict) -> dict:
@@ -62,7 +72,7 @@ class CellCheck:
     def start(self) -> "CellCheck":
         """Snapshot the state and start every probe (the CPU meter last, closest to the cell)."""
         try:
-            self._before = state()
+            self._before = opening_state()
             if self.scan_namespace:
                 self._ns_ids = tfstate.namespace_ids(self.namespace)
             tfstate.reset_gpu_peaks()

@@ -15,7 +15,7 @@ by exclusion:
   in a Jupyter kernel, for instance), or every one without TensorFlow;
 - ``exited``: process CPU delta minus the threads still alive and those the
   sampler saw before they ended — threads that started and ended unseen;
-- ``sampler``: the sampler thread itself.
+- ``sampler``: the sampler thread itself (one per process, parked between cells).
 
 Per-thread figures need ``/proc/self/task/<tid>/comm`` (Linux); elsewhere
 only whole-process figures are reported, with a note.
@@ -29,6 +29,11 @@ import threading
 import time
 
 import psutil
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
 
 THREAD_NAMES_AVAILABLE = sys.platform.startswith("linux") and os.path.isdir("/proc/self/task")
 DEFAULT_INTERVAL_MS = 100.0
@@ -49,6 +54,8 @@ def process() -> psutil.Process:
 
 def cpu_count() -> int:
     """Logical CPUs this process may run on (its affinity where the OS tells)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
     try:
         return len(process().cpu_affinity()) or 1
     except (AttributeError, psutil.Error, OSError):
@@ -90,22 +97,59 @@ def classify(name: str, tid: int, main_id: int, python_ids, sampler_id, tf_impor
     return "other"
 
 
+def _read_proc(path: str) -> bytes:
+    # os.open/os.read: about a third cheaper than open() or psutil, and a cell pays for it twice.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, 4096)
+    finally:
+        os.close(fd)
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _thread_cpu_times() -> dict[int, float]:
+    """CPU seconds (user + system) of every live thread of this process, from ``/proc/self/task``."""
+    threads = {}
+    for entry in os.listdir("/proc/self/task"):
+        try:
+            stat = _read_proc(f"/proc/self/task/{entry}/stat")
+        except OSError:  # the thread ended between the listing and the read
+            continue
+        # The name field may hold spaces and parentheses: the fields that follow start after the last ')'.
+        fields = stat[stat.rfind(b")") + 2:].split()
+        threads[int(entry)] = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
+    return threads
+
+
+def _process_cpu_rss() -> tuple[float, float, int]:
+    """User and system CPU seconds of the process, and its resident set size in bytes."""
+    if resource is not None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)  # microseconds, where /proc counts 10 ms ticks
+        user, system = usage.ru_utime, usage.ru_stime
+    else:
+        times = process().cpu_times()
+        user, system = times.user, times.system
+    if THREAD_NAMES_AVAILABLE:
+        rss = int(_read_proc("/proc/self/statm").split()[1]) * _PAGE_SIZE
+    else:
+        rss = process().memory_info().rss
+    return user, system, rss
+
+
 class Snapshot:
     """Process CPU times, RSS and (on Linux) CPU seconds per live thread, at one instant."""
 
     __slots__ = ("t", "cpu_user", "cpu_system", "rss", "threads")
 
     def __init__(self, per_thread: bool = THREAD_NAMES_AVAILABLE):
-        proc = process()
-        self.threads: dict[int, float] | None = None
-        if per_thread:
-            self.threads = {th.id: th.user_time + th.system_time for th in proc.threads()}
+        self.threads: dict[int, float] | None = _thread_cpu_times() if per_thread else None
         # Stamped between the thread and the process reads: under GIL contention each read can wait
         # several milliseconds, and the stamp should sit close to both.
         self.t = time.perf_counter()
-        times = proc.cpu_times()
-        self.cpu_user, self.cpu_system = times.user, times.system
-        self.rss = proc.memory_info().rss
+        self.cpu_user, self.cpu_system, self.rss = _process_cpu_rss()
 
     @property
     def cpu(self) -> float:
@@ -148,48 +192,165 @@ class _Grouper:
 
 
 class Sampler:
-    """A daemon thread that samples CPU per thread group and RSS every ``interval`` seconds."""
+    """The samples of one measurement: CPU per thread group and RSS, every ``interval_s`` seconds.
+
+    The sampling runs on the shared :data:`SAMPLER_THREAD`; ``stop()`` detaches
+    this measurement without waiting for the thread, and a sample that was
+    being taken at that moment is dropped.
+    """
 
     def __init__(self, interval_s: float, grouper: _Grouper | None, start: Snapshot):
         self.interval_s = interval_s
         self._grouper = grouper
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="tfcheck-sampler", daemon=True)
+        self._lock = threading.Lock()  # the sampler thread and stop() both touch the points and the grouper
+        self._stopped = False
+        self.next_due = start.t + interval_s  # perf_counter time of the next sample (the thread's to move)
         self.t0 = start.t
         self.points: list[tuple[float, float, dict]] = [(0.0, start.cpu, {})]  # (t, process CPU, group CPU)
         self.rss_peak = start.rss
         self.error: str | None = None
 
+    @property
+    def per_thread(self) -> bool:
+        """True when the samples need per-thread CPU."""
+        return self._grouper is not None
+
     def start(self):
         """Start sampling."""
-        self._thread.start()
+        SAMPLER_THREAD.attach(self)
 
     def stop(self):
-        """Stop sampling and wait for the thread to end (safe to call more than once)."""
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join()
+        """Stop sampling at once (safe to call more than once); later samples are ignored."""
+        with self._lock:
+            self._stopped = True
+        SAMPLER_THREAD.detach(self)
 
-    def _run(self):
-        if self._grouper is not None:
-            self._grouper.sampler_id = threading.get_native_id()  # before the first sample sees this thread
-        try:
-            while not self._stop.wait(self.interval_s):
-                self.sample()
-        except Exception as exc:  # psutil may fail on exotic systems: keep the cell unharmed
+    def sample(self, snap: Snapshot | None = None):
+        """Record one sample: ``snap``, or a snapshot taken now."""
+        if snap is None:
+            snap = Snapshot(per_thread=self.per_thread)
+        with self._lock:
+            if self._stopped:
+                return
+            groups = {}
+            if self._grouper is not None:
+                self._grouper.observe(snap.threads)
+                groups = self._grouper.cumulative()
+            self.points.append((snap.t - self.t0, snap.cpu, groups))
+            if len(self.points) > 2 * TIMELINE_LIMIT:
+                self.points = self.points[:1] + self.points[2::2]  # thin: keep the start, every other point
+            self.rss_peak = max(self.rss_peak, snap.rss)
+
+    def fail(self, exc: BaseException):
+        """Record why sampling stopped (psutil or /proc may fail on exotic systems; the cell is unharmed)."""
+        with self._lock:
             self.error = f"sampler stopped: {type(exc).__name__}: {exc}"
 
-    def sample(self):
-        """Take one sample now."""
-        snap = Snapshot(per_thread=self._grouper is not None)
-        groups = {}
-        if self._grouper is not None:
-            self._grouper.observe(snap.threads)
-            groups = self._grouper.cumulative()
-        self.points.append((snap.t - self.t0, snap.cpu, groups))
-        if len(self.points) > 2 * TIMELINE_LIMIT:
-            self.points = self.points[:1] + self.points[2::2]  # thin: keep the start, every other point
-        self.rss_peak = max(self.rss_peak, snap.rss)
+
+class SamplerThread:
+    """One daemon thread that samples every attached :class:`Sampler` at its interval.
+
+    It starts with the first sampled measurement and is then kept, parked on a
+    condition (blocked, no CPU) while no measurement is attached: starting and
+    joining a thread for every cell cost about half a millisecond of the cell's
+    overhead. ``shutdown()`` ends it; ``%unload_ext tfplotguard`` calls it.
+    Several measurements (a ``%%tfcheck`` nested in another) share one
+    snapshot when they are due together.
+    """
+
+    NAME = "tfcheck-sampler"
+
+    def __init__(self):
+        self._reset()
+        if hasattr(os, "register_at_fork"):
+            # The child has no sampler thread, and the condition may have been held at the fork.
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self):
+        self._cond = threading.Condition()
+        self._jobs: list[Sampler] = []
+        self._thread: threading.Thread | None = None
+        self.native_id: int | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while the thread exists (parked or sampling)."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    @property
+    def busy(self) -> bool:
+        """True while some measurement is attached."""
+        return bool(self._jobs)
+
+    def start(self) -> int:
+        """Start the thread unless it runs; return its native id."""
+        with self._cond:
+            if not self.running:
+                thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
+                thread.start()
+                self._thread, self.native_id = thread, thread.native_id
+            return self.native_id
+
+    def attach(self, job: Sampler):
+        """Sample ``job`` from now on, every ``job.interval_s``."""
+        self.start()
+        with self._cond:
+            self._jobs.append(job)
+            self._cond.notify()
+
+    def detach(self, job: Sampler):
+        """Stop sampling ``job`` (the thread is not woken: it finds the job gone when it next wakes)."""
+        with self._cond:
+            if job in self._jobs:
+                self._jobs.remove(job)
+
+    def shutdown(self, timeout: float = 1.0) -> bool:
+        """End the thread; attached measurements get no more samples. True if a thread was running."""
+        with self._cond:
+            thread, self._thread, self.native_id = self._thread, None, None
+            self._jobs.clear()
+            self._cond.notify_all()
+        if thread is None or not thread.is_alive():
+            return False
+        if thread is not threading.current_thread():
+            thread.join(timeout)
+        return True
+
+    def _due(self) -> list[Sampler] | None:
+        """Wait until some job is due; None once this thread has been shut down or replaced."""
+        with self._cond:
+            while self._thread is threading.current_thread():
+                now = time.perf_counter()
+                due = [job for job in self._jobs if job.next_due <= now]
+                if due:
+                    return due
+                next_due = min((job.next_due for job in self._jobs), default=None)
+                self._cond.wait(None if next_due is None else next_due - now)
+        return None
+
+    def _run(self):
+        while (due := self._due()) is not None:
+            try:
+                snap = Snapshot(per_thread=any(job.per_thread for job in due))
+            except Exception as exc:
+                snap = None
+                for job in due:
+                    job.fail(exc)
+                    self.detach(job)
+            for job in due if snap is not None else ():
+                try:
+                    job.sample(snap)
+                except Exception as exc:
+                    job.fail(exc)
+                    self.detach(job)
+            now = time.perf_counter()
+            for job in due:
+                job.next_due = now + job.interval_s
+
+
+#: The process's one sampler thread.
+SAMPLER_THREAD = SamplerThread()
 
 
 class CellCost:
@@ -229,9 +390,12 @@ class CellMeter:
 
     def start(self):
         """Take the opening snapshot and start the sampler."""
+        # Before the opening snapshot: the first sampled cell starts the thread outside its own figures.
+        sampler_id = SAMPLER_THREAD.start() if self.interval_ms is not None else SAMPLER_THREAD.native_id
         self._before = before = Snapshot(self.per_thread)
         if self.per_thread:
             self._grouper = _Grouper(before, self._tf_imported)
+            self._grouper.sampler_id = sampler_id
         if self.interval_ms is not None:
             self._sampler = Sampler(self.interval_ms / 1000.0, self._grouper, before)
             self._sampler.start()
@@ -253,10 +417,18 @@ class CellMeter:
             rss_after=after.rss,
             rss_peak=max(before.rss, after.rss, sampler.rss_peak if sampler else 0),
         )
+        if self._grouper is not None:
+            self._grouper.observe(after.threads)  # the timeline's last interval ends with the closing snapshot
         if sampler is not None:
             if sampler.error:
                 cost.notes.append(sampler.error)
             self._add_samples(cost, sampler, after)
+            due = int(wall / sampler.interval_s)
+            if not sampler.error and due >= 3 and cost.samples < due / 2:
+                cost.notes.append(
+                    f"the sampler took {cost.samples} of about {due} samples: it runs only when it gets the GIL "
+                    "(which the cell's pure-Python code holds) and a free core; the totals are exact, the "
+                    "timeline is coarse")
         if self._grouper is not None:
             cost.groups = self._groups(cost, after)
             _forget_dead_names(after.threads)
@@ -266,7 +438,6 @@ class CellMeter:
 
     def _groups(self, cost: CellCost, after: Snapshot) -> dict[str, dict]:
         grouper = self._grouper
-        grouper.observe(after.threads)
         groups: dict[str, dict] = {}
         for tid, cpu in grouper.last_seen.items():
             group, name = grouper.groups[tid]

@@ -1,8 +1,10 @@
 """Findings: small rules that turn one cell's measurements into a diagnosis and a fix.
 
-Each rule is ``rule(before, after, report) -> Finding | None``. ``before`` and
-``after`` are the state around the cell (``{"tf": ..., "mpl": ..., "guard": ...}``)
-and ``report`` is the :class:`~tfplotguard.report.Report` with everything
+Each rule is ``rule(before, after, report) -> Finding | None``. ``after`` is the
+state after the cell (``{"tf": ..., "mpl": ..., "guard": ..., "live": ...}``);
+``before`` holds only the counters and whether TensorFlow was imported
+(:func:`~tfplotguard.cellcheck.opening_state`: a rule that needs more from
+before the cell must add it there), and ``report`` is the :class:`~tfplotguard.report.Report` with everything
 measured during it. Rules are pure: they read data, never TensorFlow itself,
 so each one is tested with a real cell that triggers it and one that does not
 (and, where this machine cannot produce the data, with constructed data).

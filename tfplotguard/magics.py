@@ -7,7 +7,9 @@ registers everything through the extension's owner object so that
 
 from __future__ import annotations
 
+import argparse
 import ast
+import functools
 import io
 import json
 import keyword
@@ -28,6 +30,7 @@ from .report import StatusReport, format_bytes, format_seconds
 def install(ext) -> "TFCheckMagics":
     """Register the magics with ``ext`` (a :class:`tfplotguard.extension.Extension`)."""
     magics = TFCheckMagics(ext.shell)
+    ext.on_unload(cellcost.SAMPLER_THREAD.shutdown)  # undone last: the parked sampler thread ends with the extension
     ext.register_magics(magics)
     ext.on_unload(magics.auto.unregister)  # popped before the magics go: auto mode's events are removed first
     return magics
@@ -167,7 +170,7 @@ class TFCheckMagics(Magics):
           In [5]: %tfcheck on
         """
         __tracebackhide__ = True  # IPython leaves these frames out of the user's traceback
-        args = parse_argstring(self.tfcheck, line)
+        args = _parse_args(self.tfcheck, line)
         if args.name is not None and not (args.name.isidentifier() and not keyword.iskeyword(args.name)):
             raise UsageError(f"-o needs a Python name, got {args.name!r}")
         if args.interval is not None and not (math.isfinite(args.interval) and args.interval > 0):
@@ -238,6 +241,16 @@ class TFCheckMagics(Magics):
                 display(_png_bundle(report.figure), raw=True)
         except Exception as exc:  # never hide the user's own result or exception behind ours
             print(f"tfcheck: could not show the report ({type(exc).__name__}: {exc})")
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(magic, line: str) -> argparse.Namespace:
+    return parse_argstring(magic, line)
+
+
+def _parse_args(magic, line: str) -> argparse.Namespace:
+    """``parse_argstring``, cached per line (argparse costs tens of µs a cell); a fresh copy each call."""
+    return argparse.Namespace(**vars(_parsed(magic, line)))
 
 
 def _compile_cell(shell, cell):
