@@ -1,7 +1,9 @@
 """Guard benchmarks: host conversions and time per entry point versus NumPy and native matplotlib.
 
 Each timing is one matplotlib call on a fresh Axes (created outside the
-timed region), the median over interleaved rounds after a warm-up:
+timed region), the median over interleaved rounds after a warm-up (the
+ratios are the median of the ratios within each round, which cancels the
+shared machine's speed drift between rounds):
 (a) pre-converted NumPy, (b) tensors with matplotlib's own tensor path
 (guard disabled), (c) tensors with the guard. Conversions per call: for (b)
 matplotlib's own tensor detections (each is followed by an ``np.asarray``,
@@ -15,6 +17,7 @@ time, as a first plot of a new tensor does.
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -31,7 +34,7 @@ import tensorflow as tf  # noqa: E402
 import tfplotguard  # noqa: E402
 from tfplotguard import guard  # noqa: E402
 
-from .timing import fmt_bytes, fmt_time, interleaved, table  # noqa: E402
+from .timing import fmt_bytes, fmt_time, interleaved, paired_ratio, rounds, table  # noqa: E402
 
 RNG = np.random.default_rng(0)
 
@@ -142,17 +145,18 @@ def _conversions_per_call(call, tensor_args):
 
 def bench_entry_points(quick: bool):
     """Section 1: per entry point, small and large."""
-    repeats = 3 if quick else 9
+    repeats, warmup = (1, 0) if quick else (15, 1)  # quick: one round keeps every case working
     rows, worst = [], []
     for name, (build, call, small, large) in CASES.items():
         sizes = [("small", small)] + ([] if quick and name not in ("plot", "imshow") else [("large", large)])
         for label, size in sizes:
             numpy_args = build(size)
             tensor_args = tuple(tf.constant(a) for a in numpy_args)
-            times = interleaved(_variants(call, numpy_args, tensor_args), repeats=repeats)
+            samples = rounds(_variants(call, numpy_args, tensor_args), repeats=repeats, warmup=warmup)
+            times = {name: statistics.median(values) for name, values in samples.items()}
             native_conv, guard_conv = _conversions_per_call(call, tensor_args)
-            ratio_native = times["native"] / times["numpy"]
-            ratio_guard = times["guard"] / times["numpy"]
+            ratio_native = paired_ratio(samples, "native", "numpy")
+            ratio_guard = paired_ratio(samples, "guard", "numpy")
             if label == "large":
                 worst.append((ratio_guard, name))
             rows.append([name, f"{label} ({_size_label(name, size)})", fmt_time(times["numpy"]),
@@ -160,7 +164,9 @@ def bench_entry_points(quick: bool):
                          f"{ratio_guard:.2f}×", native_conv, guard_conv])
     headers = ["entry point", "size", "(a) NumPy", "(b) tensors, native", "(c) tensors, guard", "(b)/(a)",
                "(c)/(a)", "host conversions (b)", "host conversions (c)"]
-    return table(headers, rows), worst
+    note = (f"Times: medians over {repeats} interleaved rounds. Ratios: the median over rounds of the ratio "
+            "within a round, so they need not equal the ratio of the medians shown.")
+    return table(headers, rows) + "\n\n" + note, worst
 
 
 def _size_label(name, size):

@@ -14,6 +14,22 @@ def interleaved(variants: dict, repeats: int, warmup: int = 1, seed: int = 0) ->
     ``variants`` maps a name to ``(setup, run, teardown)``: only ``run(state)``
     is timed, with ``state = setup()``; ``teardown(state)`` cleans up.
     """
+    return {name: statistics.median(values) for name, values in rounds(variants, repeats, warmup, seed).items()}
+
+
+def paired_ratio(samples: dict[str, list[float]], name: str, baseline: str) -> float:
+    """The median over rounds of ``name``'s time over ``baseline``'s in the same round.
+
+    Each round runs every variant back to back, so a ratio within a round
+    cancels the machine's speed changes between rounds (a shared VM's speed
+    drifts by tens of percent over seconds); the median drops the rounds a
+    burst of load hit.
+    """
+    return statistics.median(a / b for a, b in zip(samples[name], samples[baseline]))
+
+
+def rounds(variants: dict, repeats: int, warmup: int = 1, seed: int = 0) -> dict[str, list[float]]:
+    """Seconds per variant and round (after warm-up), as :func:`interleaved` measures them."""
     rng = random.Random(seed)
     samples: dict[str, list[float]] = {name: [] for name in variants}
     names = list(variants)
@@ -33,7 +49,7 @@ def interleaved(variants: dict, repeats: int, warmup: int = 1, seed: int = 0) ->
                 teardown(state)
             if round_index >= warmup:
                 samples[name].append(elapsed)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return samples
 
 
 def fmt_time(seconds: float) -> str:

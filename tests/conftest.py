@@ -31,6 +31,7 @@ except RuntimeError:  # devices already initialised by an earlier import
     pass
 
 from tfplotguard import guard as _guard  # noqa: E402
+from tfplotguard import cellcost  # noqa: E402
 from tfplotguard.cellcost import SAMPLER_THREAD  # noqa: E402
 
 
@@ -94,7 +95,7 @@ def leak_guard(request):
     plt.close("all")
     assert not _guard.is_enabled(), "a test left the guard enabled"
     assert not SAMPLER_THREAD.busy, "a measurement was left attached to the sampler thread"
-    SAMPLER_THREAD.shutdown()  # parked by design after a measurement: each test starts without one
+    cellcost.release()  # the sampler thread and /proc files are kept by design: each test starts without them
     assert _snapshot_patch_targets() == _ORIGINALS, "matplotlib attributes differ from the originals"
     if "ip" in request.fixturenames:
         shell = request.getfixturevalue("ip")

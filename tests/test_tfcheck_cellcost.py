@@ -10,7 +10,7 @@ import psutil
 import pytest
 import tensorflow as tf
 
-from tfplotguard import cellcost
+from tfplotguard import cellcost, procfs
 from samplers import assert_parked, sampler_threads
 from tfplotguard.cellcost import SAMPLER_THREAD, CellMeter, classify
 
@@ -178,20 +178,20 @@ def test_shutdown_ends_the_thread_and_the_next_measurement_starts_another():
 
 
 def test_a_failing_sample_ends_that_measurements_sampling_with_a_note_and_the_thread_lives_on(monkeypatch):
-    real = cellcost._thread_cpu_times
+    real = procfs.READER.thread_cpu_times
 
     def failing_in_the_sampler():
         if threading.current_thread().name == SAMPLER_THREAD.NAME:
             raise OSError("injected /proc failure")
         return real()
 
-    monkeypatch.setattr(cellcost, "_thread_cpu_times", failing_in_the_sampler)
+    monkeypatch.setattr(procfs.READER, "thread_cpu_times", failing_in_the_sampler)
     meter = CellMeter(interval_ms=2).start()
     time.sleep(0.05)
     cost = meter.stop()
     assert cost.samples == 0 and cost.groups["main"]["threads"] == 1  # the cell's own figures are whole
     assert cost.notes == ["sampler stopped: OSError: injected /proc failure"]
-    monkeypatch.setattr(cellcost, "_thread_cpu_times", real)
+    monkeypatch.undo()
     meter = CellMeter(interval_ms=2).start()
     time.sleep(0.05)
     assert meter.stop().samples >= 2 and len(sampler_threads()) == 1

@@ -14,6 +14,7 @@ from IPython.utils.capture import capture_output
 from matplotlib.figure import Figure
 
 from samplers import assert_parked, sampler_threads
+from tfplotguard import procfs
 from tfplotguard import report as rep
 from tfplotguard.report import Report
 
@@ -92,7 +93,7 @@ def test_keyboard_interrupt_still_stops_the_sampler(tfcheck):
     assert_parked()
 
 
-def test_the_sampler_thread_is_started_by_the_first_measured_cell_and_ended_by_unload(ip):
+def test_the_sampler_thread_is_started_by_the_first_measured_cell_and_unload_ends_it(ip):
     ip.run_line_magic("load_ext", "tfplotguard")
     try:
         assert not sampler_threads()  # loading starts no thread
@@ -106,6 +107,7 @@ def test_the_sampler_thread_is_started_by_the_first_measured_cell_and_ended_by_u
         ip.user_ns.pop("ran", None)
         rep.clear_history()
     assert not sampler_threads() and not threads[0].is_alive()
+    assert procfs.READER.open_files == 0  # the /proc files measuring kept open are closed too
 
 
 def test_tensorflow_cell_cpu_is_in_the_pool_and_consistent_with_psutil(tfcheck):

@@ -30,12 +30,14 @@ import time
 
 import psutil
 
+from . import procfs
+
 try:
     import resource
 except ImportError:  # Windows
     resource = None
 
-THREAD_NAMES_AVAILABLE = sys.platform.startswith("linux") and os.path.isdir("/proc/self/task")
+THREAD_NAMES_AVAILABLE = procfs.AVAILABLE
 DEFAULT_INTERVAL_MS = 100.0
 #: Timeline points kept for ``--plot``; longer cells are thinned to this.
 TIMELINE_LIMIT = 2000
@@ -97,33 +99,6 @@ def classify(name: str, tid: int, main_id: int, python_ids, sampler_id, tf_impor
     return "other"
 
 
-def _read_proc(path: str) -> bytes:
-    # os.open/os.read: about a third cheaper than open() or psutil, and a cell pays for it twice.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        return os.read(fd, 4096)
-    finally:
-        os.close(fd)
-
-
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-def _thread_cpu_times() -> dict[int, float]:
-    """CPU seconds (user + system) of every live thread of this process, from ``/proc/self/task``."""
-    threads = {}
-    for entry in os.listdir("/proc/self/task"):
-        try:
-            stat = _read_proc(f"/proc/self/task/{entry}/stat")
-        except OSError:  # the thread ended between the listing and the read
-            continue
-        # The name field may hold spaces and parentheses: the fields that follow start after the last ')'.
-        fields = stat[stat.rfind(b")") + 2:].split()
-        threads[int(entry)] = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
-    return threads
-
-
 def _process_cpu_rss() -> tuple[float, float, int]:
     """User and system CPU seconds of the process, and its resident set size in bytes."""
     if resource is not None:
@@ -133,7 +108,7 @@ def _process_cpu_rss() -> tuple[float, float, int]:
         times = process().cpu_times()
         user, system = times.user, times.system
     if THREAD_NAMES_AVAILABLE:
-        rss = int(_read_proc("/proc/self/statm").split()[1]) * _PAGE_SIZE
+        rss = procfs.READER.rss()
     else:
         rss = process().memory_info().rss
     return user, system, rss
@@ -145,7 +120,7 @@ class Snapshot:
     __slots__ = ("t", "cpu_user", "cpu_system", "rss", "threads")
 
     def __init__(self, per_thread: bool = THREAD_NAMES_AVAILABLE):
-        self.threads: dict[int, float] | None = _thread_cpu_times() if per_thread else None
+        self.threads: dict[int, float] | None = procfs.READER.thread_cpu_times() if per_thread else None
         # Stamped between the thread and the process reads: under GIL contention each read can wait
         # several milliseconds, and the stamp should sit close to both.
         self.t = time.perf_counter()
@@ -351,6 +326,12 @@ class SamplerThread:
 
 #: The process's one sampler thread.
 SAMPLER_THREAD = SamplerThread()
+
+
+def release() -> None:
+    """End the sampler thread and close the ``/proc`` files measuring keeps open (``%unload_ext`` calls this)."""
+    SAMPLER_THREAD.shutdown()
+    procfs.READER.close()
 
 
 class CellCost:

@@ -30,7 +30,7 @@ from .report import StatusReport, format_bytes, format_seconds
 def install(ext) -> "TFCheckMagics":
     """Register the magics with ``ext`` (a :class:`tfplotguard.extension.Extension`)."""
     magics = TFCheckMagics(ext.shell)
-    ext.on_unload(cellcost.SAMPLER_THREAD.shutdown)  # undone last: the parked sampler thread ends with the extension
+    ext.on_unload(cellcost.release)  # undone last: the parked sampler thread and the open /proc files go
     ext.register_magics(magics)
     ext.on_unload(magics.auto.unregister)  # popped before the magics go: auto mode's events are removed first
     return magics
