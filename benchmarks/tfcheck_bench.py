@@ -12,7 +12,7 @@ import time
 from IPython.testing.globalipapp import start_ipython
 from IPython.utils.capture import capture_output
 
-from tfplotguard.cellcost import SAMPLER_THREAD
+from tfplotguard import cellcost
 
 from .timing import fmt_time, interleaved, table
 
@@ -46,9 +46,10 @@ def bench_per_cell(quick: bool):
     """Overhead of ``%%tfcheck`` on an empty cell and a 100 ms cell, and of auto mode."""
     ip = _ip()
     repeats = 5 if quick else 25
-    # "first": the first measured cell of a session also starts the sampler thread (kept parked afterwards).
+    # "first": the first measured cell of a session also starts the sampler thread and opens the /proc files
+    # (both kept afterwards; %unload_ext releases them as release() does here).
     empty = interleaved({"plain": _plain(_cell("pass")), "tfcheck": _plain(_cell("%%tfcheck\npass")),
-                         "first": (SAMPLER_THREAD.shutdown, _cell("%%tfcheck\npass"), lambda s: None)},
+                         "first": (cellcost.release, _cell("%%tfcheck\npass"), lambda s: None)},
                         repeats=repeats, warmup=2)
     sleepy = interleaved({"plain": _plain(_cell("time.sleep(0.1)")),
                           "tfcheck": _plain(_cell("%%tfcheck\ntime.sleep(0.1)"))},

@@ -217,7 +217,7 @@ class Sampler:
             self.rss_peak = max(self.rss_peak, snap.rss)
 
     def fail(self, exc: BaseException):
-        """Record why sampling stopped (psutil or /proc may fail on exotic systems; the cell is unharmed)."""
+        """Record why sampling stopped (``/proc`` may fail on exotic systems; the cell is unharmed)."""
         with self._lock:
             self.error = f"sampler stopped: {type(exc).__name__}: {exc}"
 
@@ -236,12 +236,11 @@ class SamplerThread:
     NAME = "tfcheck-sampler"
 
     def __init__(self):
-        self._reset()
-        if hasattr(os, "register_at_fork"):
-            # The child has no sampler thread, and the condition may have been held at the fork.
-            os.register_at_fork(after_in_child=self._reset)
+        self.reset()
 
-    def _reset(self):
+    def reset(self):
+        """No thread, no measurement (also run in a forked child: no thread survived the fork there,
+        and the condition may have been held at that moment)."""
         self._cond = threading.Condition()
         self._jobs: list[Sampler] = []
         self._thread: threading.Thread | None = None
@@ -326,6 +325,8 @@ class SamplerThread:
 
 #: The process's one sampler thread.
 SAMPLER_THREAD = SamplerThread()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=SAMPLER_THREAD.reset)
 
 
 def release() -> None:

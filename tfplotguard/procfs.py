@@ -31,9 +31,6 @@ class ProcReader:
 
     def __init__(self):
         self._reset()
-        if hasattr(os, "register_at_fork"):
-            # The child's copies of the descriptors name the parent's threads: drop them there.
-            os.register_at_fork(after_in_child=self._forget_in_child)
 
     def _reset(self):
         self._lock = threading.Lock()
@@ -41,7 +38,8 @@ class ProcReader:
         self._stat: int | None = None  # /proc/self/stat
         self._statm: int | None = None  # /proc/self/statm
 
-    def _forget_in_child(self):
+    def forget_in_child(self):
+        """After a fork, in the child: close the inherited descriptors, which name the parent's threads."""
         self._close_all()
         self._reset()
 
@@ -112,3 +110,5 @@ class ProcReader:
 
 #: The process's one reader.
 READER = ProcReader()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=READER.forget_in_child)
