@@ -64,7 +64,25 @@ CASES = {
     "boxplot": (lambda n: (RNG.normal(size=(n // 4, 4)),), lambda ax, v: ax.boxplot(v), 1_000, 1_000_000),
     "stem": (_series, lambda ax, x, y: ax.stem(x, y), 1_000, 100_000),
     "step": (_series, lambda ax, x, y: ax.step(x, y), 1_000, 1_000_000),
+    "animation frame (`set_ydata` + draw)": (_series, lambda ax, x, y: _animation_frame(ax, y), 1_000, 1_000_000),
 }
+
+
+def _animation_line(ax, x, y):
+    """An animation's line as it stands before a frame: plotted over ``x`` and drawn once."""
+    ax.plot(x, np.zeros_like(y))
+    ax.set_ylim(-1.1, 1.1)
+    ax.figure.canvas.draw()
+
+
+def _animation_frame(ax, y):
+    # What a FuncAnimation update does with each new y, followed by the frame's draw.
+    ax.lines[0].set_ydata(y)
+    ax.figure.canvas.draw()
+
+
+# name: prepare(ax, *numpy arrays), run untimed on each fresh Axes before the timed call
+PREPARE = {"animation frame (`set_ydata` + draw)": _animation_line}
 
 
 class _DetectionCounter:
@@ -99,10 +117,12 @@ def _settle():
     plt.close(fig)
 
 
-def _variants(call, numpy_args, tensor_args):
+def _variants(call, numpy_args, tensor_args, prepare=None):
     def fresh_axes():
         _settle()
         fig, ax = plt.subplots()
+        if prepare is not None:
+            prepare(ax, *numpy_args)
         return fig, ax
 
     def teardown(state):
@@ -125,8 +145,10 @@ def _variants(call, numpy_args, tensor_args):
     }
 
 
-def _conversions_per_call(call, tensor_args):
+def _conversions_per_call(call, numpy_args, tensor_args, prepare=None):
     fig, ax = plt.subplots()
+    if prepare is not None:
+        prepare(ax, *numpy_args)
     with _DetectionCounter() as counter:
         call(ax, *tensor_args)
     plt.close(fig)
@@ -136,6 +158,8 @@ def _conversions_per_call(call, tensor_args):
     guard.reset_stats()
     fig, ax = plt.subplots()
     try:
+        if prepare is not None:
+            prepare(ax, *numpy_args)
         call(ax, *tensor_args)
     finally:
         tfplotguard.disable()
@@ -152,9 +176,10 @@ def bench_entry_points(quick: bool):
         for label, size in sizes:
             numpy_args = build(size)
             tensor_args = tuple(tf.constant(a) for a in numpy_args)
-            samples = rounds(_variants(call, numpy_args, tensor_args), repeats=repeats, warmup=warmup)
-            times = {name: statistics.median(values) for name, values in samples.items()}
-            native_conv, guard_conv = _conversions_per_call(call, tensor_args)
+            prepare = PREPARE.get(name)
+            samples = rounds(_variants(call, numpy_args, tensor_args, prepare), repeats=repeats, warmup=warmup)
+            times = {variant: statistics.median(values) for variant, values in samples.items()}
+            native_conv, guard_conv = _conversions_per_call(call, numpy_args, tensor_args, prepare)
             ratio_native = paired_ratio(samples, "native", "numpy")
             ratio_guard = paired_ratio(samples, "guard", "numpy")
             if label == "large":

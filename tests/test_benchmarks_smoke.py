@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.guard_bench import CASES
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -17,5 +19,8 @@ def test_quick_benchmark_run_writes_every_section(tmp_path):
                     "## 5. `%tfcheck` costs", "## 6. Memory", "## Targets"):
         assert heading in text, f"{heading!r} missing from the results"
     assert "| plot | large (1,000,000) |" in text
+    for name in CASES:  # every entry point of the list, the animation frame included
+        assert f"| {name} | small (" in text, f"{name!r} missing from section 1"
+    assert "| animation frame (`set_ydata` + draw) | small (1,000) |" in text
     assert "| `import tfplotguard` |" in text and "| no |" in text  # TensorFlow stays unimported
     assert text.count("- met: ") + text.count("- **missed**: ") >= 8
