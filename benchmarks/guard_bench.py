@@ -276,13 +276,17 @@ def bench_numpy_only(quick: bool):
         for _ in range(number):
             line.set_ydata(small)
 
+    plots = 5 if quick else 20  # one 1.6 ms call per round was at the mercy of the machine's jitter
+
     def plot_1e5(state):
-        state[1].plot(x, y)
+        for _ in range(plots):
+            state[1].plot(x, y)
 
     per_call = interleaved(variants(many_set_ydata), repeats=5 if quick else 15)
-    plot_times = interleaved(variants(plot_1e5), repeats=5 if quick else 15)
+    plot_rounds = rounds(variants(plot_1e5), repeats=5 if quick else 25)
+    plot_times = {variant: statistics.median(values) / plots for variant, values in plot_rounds.items()}
     overhead_us = (per_call["on"] - per_call["off"]) / number * 1e6
-    overhead_pct = (plot_times["on"] / plot_times["off"] - 1) * 100
+    overhead_pct = (paired_ratio(plot_rounds, "on", "off") - 1) * 100
     return table(
         ["call", "guard off", "guard on", "overhead"],
         [["`Line2D.set_ydata` (10 points), per call", fmt_time(per_call["off"] / number),
