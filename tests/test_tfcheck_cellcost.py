@@ -130,7 +130,7 @@ def test_one_sampler_thread_serves_every_measurement_and_is_parked_in_between():
     first_cost = first.stop()
     (thread,) = sampler_threads()
     parked_cpu = _thread_cpu_s(thread.native_id)
-    time.sleep(0.5)  # ten intervals of the finished measurement: a parked thread takes no sample
+    time.sleep(0.5)  # a hundred intervals of the finished measurement: a parked thread takes no sample
     assert _thread_cpu_s(thread.native_id) - parked_cpu < 0.01
     assert len(first._sampler.points) == first_cost.samples + 1  # nothing was added after stop()
     second = CellMeter(interval_ms=5).start()
