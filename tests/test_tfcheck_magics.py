@@ -1,10 +1,12 @@
 """%tfcheck / %%tfcheck in a real IPython shell with real TensorFlow (CPU split in two logical devices)."""
 
+import gc
 import json
 import os
 import subprocess
 import sys
 import textwrap
+import weakref
 
 import psutil
 import pytest
@@ -108,6 +110,20 @@ def test_the_sampler_thread_is_started_by_the_first_measured_cell_and_unload_end
         rep.clear_history()
     assert not sampler_threads() and not threads[0].is_alive()
     assert procfs.READER.open_files == 0  # the /proc files measuring kept open are closed too
+
+
+def test_unload_frees_the_magics_object_after_measured_cells(ip):
+    ip.run_line_magic("load_ext", "tfplotguard")
+    try:
+        magics = weakref.ref(ip.magics_manager.registry["TFCheckMagics"])
+        run(ip, "%%tfcheck --quiet\nran = 1")  # parses its arguments, which are cached per line
+        run(ip, "%tfcheck --quiet")
+    finally:
+        ip.run_line_magic("unload_ext", "tfplotguard")
+        ip.user_ns.pop("ran", None)
+        rep.clear_history()
+    gc.collect()
+    assert magics() is None, "something still holds the unloaded magics (and through it the shell)"
 
 
 def test_tensorflow_cell_cpu_is_in_the_pool_and_consistent_with_psutil(tfcheck):

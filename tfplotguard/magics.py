@@ -170,7 +170,7 @@ class TFCheckMagics(Magics):
           In [5]: %tfcheck on
         """
         __tracebackhide__ = True  # IPython leaves these frames out of the user's traceback
-        args = _parse_args(self.tfcheck, line)
+        args = _parse_args(line)
         if args.name is not None and not (args.name.isidentifier() and not keyword.iskeyword(args.name)):
             raise UsageError(f"-o needs a Python name, got {args.name!r}")
         if args.interval is not None and not (math.isfinite(args.interval) and args.interval > 0):
@@ -244,13 +244,15 @@ class TFCheckMagics(Magics):
 
 
 @functools.lru_cache(maxsize=64)
-def _parsed(magic, line: str) -> argparse.Namespace:
-    return parse_argstring(magic, line)
+def _parsed(line: str) -> argparse.Namespace:
+    # Keyed on the line alone, with the class's function: a bound method in the key would keep an
+    # unloaded Magics object (and its shell) alive in the cache.
+    return parse_argstring(TFCheckMagics.tfcheck, line)
 
 
-def _parse_args(magic, line: str) -> argparse.Namespace:
-    """``parse_argstring``, cached per line (argparse costs tens of µs a cell); a fresh copy each call."""
-    return argparse.Namespace(**vars(_parsed(magic, line)))
+def _parse_args(line: str) -> argparse.Namespace:
+    """``%tfcheck``'s arguments, parsed once per distinct line (argparse costs tens of µs a cell); a fresh copy."""
+    return argparse.Namespace(**vars(_parsed(line)))
 
 
 def _compile_cell(shell, cell):
