@@ -7,6 +7,7 @@ import time
 import psutil
 import pytest
 
+from forked import run_in_child
 from tfplotguard import procfs
 from tfplotguard.procfs import ProcReader
 
@@ -119,21 +120,9 @@ def test_a_forked_child_reads_its_own_threads():
     worker = _Parked()  # the parent has two threads at least
     try:
         assert worker.thread.native_id in reader.thread_cpu_times()
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            status = 1
-            try:
-                tids = sorted(reader.thread_cpu_times())
-                os.write(write_end, f"{tids} {os.getpid()}".encode())
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        _, status = os.waitpid(pid, 0)
-        tids, child = os.read(read_end, 1000).decode().rsplit(" ", 1)
-        os.close(read_end)
-        assert os.waitstatus_to_exitcode(status) == 0
+        code, text = run_in_child(lambda: f"{sorted(reader.thread_cpu_times())} {os.getpid()}")
+        tids, child = text.rsplit(" ", 1)
+        assert code == 0
         assert tids == f"[{child}]"  # only the child's one thread, not the parent's
         assert reader.thread_cpu_times().keys() == {int(tid) for tid in os.listdir("/proc/self/task")}
     finally:

@@ -11,6 +11,7 @@ import pytest
 import tensorflow as tf
 
 from tfplotguard import cellcost, procfs
+from forked import run_in_child
 from samplers import assert_parked, sampler_threads
 from tfplotguard.cellcost import SAMPLER_THREAD, CellMeter, classify
 
@@ -200,23 +201,16 @@ def test_a_failing_sample_ends_that_measurements_sampling_with_a_note_and_the_th
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_forked_child_measures_with_a_sampler_thread_of_its_own():
     CellMeter(interval_ms=5).start().stop()  # the parent's thread exists and is parked
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: no sampler thread survived the fork
-        status = 1
-        try:
-            meter = CellMeter(interval_ms=5).start()
-            time.sleep(0.05)
-            cost = meter.stop()
-            os.write(write_end, f"{cost.samples} {len(sampler_threads())}".encode())
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    _, status = os.waitpid(pid, 0)
-    samples, threads = map(int, os.read(read_end, 100).split())
-    os.close(read_end)
-    assert os.waitstatus_to_exitcode(status) == 0 and samples >= 2 and threads == 1
+
+    def measure_in_child():  # no sampler thread survived the fork
+        meter = CellMeter(interval_ms=5).start()
+        time.sleep(0.05)
+        cost = meter.stop()
+        return f"{cost.samples} {len(sampler_threads())}"
+
+    code, text = run_in_child(measure_in_child)
+    samples, threads = map(int, text.split())
+    assert code == 0 and samples >= 2 and threads == 1
 
 
 def test_a_cell_that_holds_the_gil_gets_a_coarse_timeline_and_a_note_saying_why():
