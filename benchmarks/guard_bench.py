@@ -17,7 +17,6 @@ time, as a first plot of a new tensor does.
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import textwrap
@@ -34,7 +33,7 @@ import tensorflow as tf  # noqa: E402
 import tfplotguard  # noqa: E402
 from tfplotguard import guard  # noqa: E402
 
-from .timing import fmt_bytes, fmt_time, interleaved, paired_ratio, rounds, table  # noqa: E402
+from .timing import fmt_bytes, fmt_time, interleaved, medians, paired_ratio, rounds, table  # noqa: E402
 
 RNG = np.random.default_rng(0)
 
@@ -178,7 +177,7 @@ def bench_entry_points(quick: bool):
             tensor_args = tuple(tf.constant(a) for a in numpy_args)
             prepare = PREPARE.get(name)
             samples = rounds(_variants(call, numpy_args, tensor_args, prepare), repeats=repeats, warmup=warmup)
-            times = {variant: statistics.median(values) for variant, values in samples.items()}
+            times = medians(samples)
             native_conv, guard_conv = _conversions_per_call(call, numpy_args, tensor_args, prepare)
             ratio_native = paired_ratio(samples, "native", "numpy")
             ratio_guard = paired_ratio(samples, "guard", "numpy")
@@ -284,7 +283,7 @@ def bench_numpy_only(quick: bool):
 
     per_call = interleaved(variants(many_set_ydata), repeats=5 if quick else 15)
     plot_rounds = rounds(variants(plot_1e5), repeats=5 if quick else 25)
-    plot_times = {variant: statistics.median(values) / plots for variant, values in plot_rounds.items()}
+    plot_times = {variant: seconds / plots for variant, seconds in medians(plot_rounds).items()}
     overhead_us = (per_call["on"] - per_call["off"]) / number * 1e6
     overhead_pct = (paired_ratio(plot_rounds, "on", "off") - 1) * 100
     return table(

@@ -14,7 +14,12 @@ def interleaved(variants: dict, repeats: int, warmup: int = 1, seed: int = 0) ->
     ``variants`` maps a name to ``(setup, run, teardown)``: only ``run(state)``
     is timed, with ``state = setup()``; ``teardown(state)`` cleans up.
     """
-    return {name: statistics.median(values) for name, values in rounds(variants, repeats, warmup, seed).items()}
+    return medians(rounds(variants, repeats, warmup, seed))
+
+
+def medians(samples: dict[str, list[float]]) -> dict[str, float]:
+    """The median of each variant's samples."""
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def paired_ratio(samples: dict[str, list[float]], name: str, baseline: str) -> float:
