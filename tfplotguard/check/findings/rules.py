@@ -116,12 +116,10 @@ def numpy_in_loop(before, after, report, *, repeat, many) -> tuple | None:
         return None
     what = (f".numpy() was called {same} times on the same tensor" if same >= repeat
             else f".numpy() was called {calls} times")
-    return (
-        f"{what} ({calls} calls, {format_bytes(n.get('bytes', 0))} copied, {format_seconds(n.get('seconds', 0.0))}); "
-        "every call is a new full copy.",
-        "convert once outside the loop (a = np.asarray(t), read-only and free on CPU), or collect results "
-        "in a tensor (tf.stack / tf.TensorArray) and convert that once at the end.",
-    )
+    copied = f"{calls} calls, {format_bytes(n.get('bytes', 0))} copied, {format_seconds(n.get('seconds', 0.0))}"
+    fix = ("convert once outside the loop (a = np.asarray(t), read-only and free on CPU), or collect results "
+           "in a tensor (tf.stack / tf.TensorArray) and convert that once at the end.")
+    return f"{what} ({copied}); every call is a new full copy.", fix
 
 
 @rule(id="gpu_idle_ops_on_cpu", needs=("ops",), thresholds={"cpu_share": 0.5, "min_ops": 10})
