@@ -11,6 +11,7 @@ import tensorflow as tf
 from tensorflow.python.framework import ops as tf_ops
 
 import tfplotguard
+from tfplotguard import TFPlotGuardWarning
 from tfplotguard.check import tfstate
 from tfplotguard.check.tfwatch import NumpyWatch, OpWatch, function_name
 
@@ -149,7 +150,8 @@ def test_numpy_watch_leaves_a_foreign_replacement_alone():
             return original(self)
 
         tf_ops._EagerTensorBase.numpy = foreign
-        watch.stop()
+        with pytest.warns(TFPlotGuardWarning, match="numpy was replaced by another library"):
+            watch.stop()
         assert vars(tf_ops._EagerTensorBase)["numpy"] is foreign
     finally:
         tf_ops._EagerTensorBase.numpy = original

@@ -143,6 +143,7 @@ class Grouper:
         self.last_seen: dict[int, float] = {}  # tid → CPU at its last observation
 
     def observe(self, threads: dict[int, float]):
+        """Group the threads seen for the first time; remember every thread's latest CPU seconds."""
         unknown = [tid for tid in threads if tid not in self.groups]
         if unknown:
             python_ids = {t.native_id for t in threading.enumerate()}

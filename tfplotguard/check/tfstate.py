@@ -20,7 +20,7 @@ from ..core.convert import EAGER, RAGGED, SPARSE, VARIABLE, kind_of, short_devic
 NOT_IMPORTED = "TensorFlow not imported"
 
 
-def _tf_submodule(name: str):
+def tf_submodule(name: str):
     """A TensorFlow submodule, only when TensorFlow is already imported (else None)."""
     if tensorflow_module() is None:
         return None
@@ -42,7 +42,7 @@ def _probe(fn, default=None):
 
 def context_initialized() -> bool:
     """True once TensorFlow's eager context exists (an op ran); False if not or not imported."""
-    context = _tf_submodule("tensorflow.python.eager.context")
+    context = tf_submodule("tensorflow.python.eager.context")
     if context is None:
         return False
     try:

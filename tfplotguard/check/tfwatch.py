@@ -11,7 +11,7 @@ import weakref
 
 from ..core.convert import is_host_device, short_device
 from ..core.patch import Patches
-from .tfstate import _tf_submodule
+from .tfstate import tf_submodule
 
 _BACKWARD = re.compile(r"^__(backward|forward)_(.+)_\d+$")
 _INFERENCE = re.compile(r"^__inference_(.+)_\d+$")
@@ -47,7 +47,7 @@ class OpWatch:
 
     def start(self) -> bool:
         """Register the op callback; False when TensorFlow is not imported."""
-        module = _tf_submodule("tensorflow.python.framework.op_callbacks")
+        module = tf_submodule("tensorflow.python.framework.op_callbacks")
         if module is None:
             return False
         module.add_op_callback(self._callback)
@@ -173,7 +173,7 @@ class NumpyWatch:
 
     def start(self) -> bool:
         """Wrap ``_EagerTensorBase.numpy``; False when TensorFlow is not imported."""
-        ops = _tf_submodule("tensorflow.python.framework.ops")
+        ops = tf_submodule("tensorflow.python.framework.ops")
         owner = getattr(ops, "_EagerTensorBase", None)
         if owner is None or "numpy" not in vars(owner):
             return False

@@ -17,12 +17,22 @@ from __future__ import annotations
 import threading
 import warnings
 
+from . import state
 from .errors import TFPlotGuardWarning
 
-#: Marks "the owner had no such attribute of its own" (restore deletes it again).
+#: Marks "the owner has no such attribute of its own" (nothing is patched then).
 ABSENT = object()
 
-_warned: set[str] = set()
+
+class _Warned(set):
+    """Labels already warned about (process state: once per attribute and process)."""
+
+    def reset(self):
+        """Warn again about every attribute."""
+        self.clear()
+
+
+_warned = state.own("patch warnings", _Warned())
 _warned_lock = threading.Lock()
 
 

@@ -14,7 +14,7 @@ import warnings
 from ..core.errors import TFPlotGuardWarning
 from . import display
 from .log import LiveLog
-from .throttle import _on_main_thread, _scalar, _timed
+from .throttle import accounted, on_main_thread, scalar
 
 
 _KERAS_CLASSES: dict[tuple[type, type], type] = {}
@@ -91,14 +91,14 @@ class LivePlot:
         self._image_epoch = None  # the epoch whose images are shown
 
     # -- Keras hooks --------------------------------------------------------------------
-    @_timed
+    @accounted
     def on_train_begin(self, logs=None):
         """Start a run: a new output in the current cell; values keep accumulating across fits."""
         self.live._end_run(self.live._interrupted_label(None))  # a previous fit that raised
         self.live._begin_run(new_output=True)
         self._offset = None
 
-    @_timed
+    @accounted
     def on_epoch_begin(self, epoch, logs=None):
         """Place this epoch after everything already plotted (``initial_epoch`` is honoured)."""
         if self._offset is None:
@@ -110,12 +110,12 @@ class LivePlot:
             self.live._xlim = (0.0, (epochs + self._offset) * 1.03)
         self.live._maybe_draw()
 
-    @_timed
+    @accounted
     def on_train_batch_begin(self, batch, logs=None):
         """Pick up values queued by asynchronous batch hooks: draw them here, on the main thread."""
         self.live._maybe_draw()
 
-    @_timed
+    @accounted
     def on_train_batch_end(self, batch, logs=None):
         """Record the running batch values (converted once) and redraw when the throttle allows."""
         steps = self._steps()
@@ -132,26 +132,26 @@ class LivePlot:
                 self.live._status = status
         self.live._maybe_draw()
 
-    @_timed
+    @accounted
     def on_epoch_end(self, epoch, logs=None):
         """Record the epoch's values; compute the image panel only if a frame is due now."""
         self.live._record(float(self._epoch + 1), _float_logs(logs or {}),
                           status=f"epoch {self._epoch + 1}{self._of_epochs()}")
-        if self.images is not None and _on_main_thread() and self.live.throttle.due(self.live.clock()):
+        if self.images is not None and on_main_thread() and self.live.throttle.due(self.live.clock()):
             self._refresh_images()
         self.live._maybe_draw()
 
-    @_timed
+    @accounted
     def on_train_end(self, logs=None):
         """Draw the final frame (with the latest images)."""
-        if self.images is not None and _on_main_thread():
+        if self.images is not None and on_main_thread():
             self._refresh_images()
         self.live._end_run("")
 
     # -- the same API as live() -------------------------------------------------------------
     def show(self):
         """Redraw now, ignoring the throttle (main thread)."""
-        if self.images is not None and _on_main_thread() and not self.live._run_open:
+        if self.images is not None and on_main_thread() and not self.live._run_open:
             self._refresh_images()
         self.live.show()
 
@@ -234,7 +234,7 @@ class _KerasLiveLog(LiveLog):
 def _float_logs(logs: dict) -> dict:
     converted = {}
     for key, value in logs.items():
-        y = _scalar(value)
+        y = scalar(value)
         if y is not None:
             converted[key] = y
     return converted

@@ -15,8 +15,8 @@ from ..core.errors import TFPlotGuardWarning
 from ..core.events import unregister_event
 from . import display, throttle
 from .throttle import (
-    _OUTPUTS, DEFAULT_MAX_POINTS, DEFAULT_MAX_SHARE, DEFAULT_MIN_INTERVAL, DEFAULT_PATH, Throttle,
-    _count, _on_main_thread, _panel_of, _scalar, _Series, _timed, counters, plot_seconds,
+    DEFAULT_MAX_POINTS, DEFAULT_MAX_SHARE, DEFAULT_MIN_INTERVAL, DEFAULT_PATH, OUTPUTS, Series, Throttle,
+    accounted, count_event, counters, on_main_thread, panel_of, plot_seconds, scalar,
 )
 
 
@@ -35,13 +35,13 @@ class LiveLog:
         if isinstance(metrics, str):
             metrics = [metrics]
         if metrics is not None:
-            metrics = [_panel_of(str(m)) for m in metrics]
+            metrics = [panel_of(str(m)) for m in metrics]
         if not isinstance(min_interval, (int, float)) or isinstance(min_interval, bool) or not min_interval >= 0:
             raise ValueError(f"min_interval must be a number of seconds >= 0, got {min_interval!r}")
         if not isinstance(max_share, (int, float)) or isinstance(max_share, bool) or not 0 < max_share <= 1:
             raise ValueError(f"max_share must be a fraction in (0, 1], got {max_share!r}")
-        if output not in _OUTPUTS:
-            raise ValueError(f"output must be one of {', '.join(map(repr, _OUTPUTS))}, got {output!r}")
+        if output not in OUTPUTS:
+            raise ValueError(f"output must be one of {', '.join(map(repr, OUTPUTS))}, got {output!r}")
         if clock is not None and not callable(clock):
             raise TypeError(f"clock must be a callable returning seconds, got {clock!r}")
         self.metrics = metrics
@@ -55,8 +55,8 @@ class LiveLog:
         self.max_points = max_points
         self._figure_options = {"figsize": figsize, "dpi": dpi, "max_cols": max_cols}
         self._lock = threading.RLock()
-        self._series: dict[str, _Series] = {}
-        self._fine: dict[str, _Series] = {}
+        self._series: dict[str, Series] = {}
+        self._fine: dict[str, Series] = {}
         self._image = None  # (mosaic, label)
         self._version = 0
         self._drawn_version = 0
@@ -77,15 +77,15 @@ class LiveLog:
         self.deferred = 0
 
     # -- public API ------------------------------------------------------------------
-    @_timed
+    @accounted
     def log(self, step, **values) -> None:
         """Record scalar values at ``step`` (floats, NumPy or TensorFlow scalars, converted now); maybe redraw."""
-        x = _scalar(step)
+        x = scalar(step)
         if x is None:
             raise TypeError(f"step must be a number, got {step!r}")
         converted = {}
         for key, value in values.items():
-            y = _scalar(value)
+            y = scalar(value)
             if y is None:
                 raise TypeError(f"log() takes scalar values; {key}={value!r} is not one")
             converted[key] = y
@@ -93,7 +93,7 @@ class LiveLog:
         self._record(x, converted, status=f"{self.xlabel} {x:g}")
         self._maybe_draw()
 
-    @_timed
+    @accounted
     def image(self, value, label: str = "images") -> None:
         """Set the image panel: one image or a batch (first ``max_images``), converted once through the guard."""
         from ..core.convert import to_numpy
@@ -105,17 +105,17 @@ class LiveLog:
             self._version += 1
         self._maybe_draw()
 
-    @_timed
+    @accounted
     def show(self) -> None:
         """Redraw now, ignoring the throttle (on the main thread; queued values included)."""
-        if not _on_main_thread():
+        if not on_main_thread():
             self._defer()
         elif self._final_pending:
             self._end_run(self._ended)
         else:
             self._draw(final=not self._run_open)
 
-    @_timed
+    @accounted
     def close(self, error: BaseException | None = None) -> None:
         """End the run: draw the final frame (from the main thread; elsewhere it waits for ``show()``)."""
         self._end_run(type(error).__name__ if error is not None else "")
@@ -171,11 +171,11 @@ class LiveLog:
         store = self._fine if fine else self._series
         with self._lock:
             for key, y in values.items():
-                if self.metrics is not None and _panel_of(key) not in self.metrics:
+                if self.metrics is not None and panel_of(key) not in self.metrics:
                     continue
                 series = store.get(key)
                 if series is None:
-                    series = store[key] = _Series()
+                    series = store[key] = Series()
                 series.add(x, y)
             if status is not None:
                 self._status = status
@@ -194,7 +194,7 @@ class LiveLog:
         # The expected cost of a frame is in real seconds: only a real clock can be compared with it.
         expected = throttle._FRAME_COST[0] if self.clock is time.perf_counter else 0.0
         self.throttle.start(self.clock(), expected)
-        if _on_main_thread():
+        if on_main_thread():
             self._install_end_hooks()
 
     def _end_run(self, ended: str) -> None:
@@ -206,7 +206,7 @@ class LiveLog:
                 self._final_pending = True
             if not self._final_pending:
                 return
-        if not _on_main_thread():
+        if not on_main_thread():
             self._hint_thread()
             return
         self._remove_end_hooks()
@@ -228,7 +228,7 @@ class LiveLog:
         while self._hooks:
             self._hooks.pop()()
 
-    @_timed
+    @accounted
     def _after_cell(self, result=None) -> None:
         """IPython ``post_run_cell``: the cell ended (maybe by an exception) with the run still open."""
         error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
@@ -244,7 +244,7 @@ class LiveLog:
     def _maybe_draw(self) -> None:
         if self._version == self._drawn_version and not self._final_pending:
             return
-        if not _on_main_thread():
+        if not on_main_thread():
             self._defer()
             return
         if self._final_pending:
@@ -252,13 +252,13 @@ class LiveLog:
             return
         if not self.throttle.due(self.clock()):
             self.throttled += 1
-            _count("throttled")
+            count_event("throttled")
             return
         self._draw(final=False)
 
     def _defer(self) -> None:
         self.deferred += 1
-        _count("deferred")
+        count_event("deferred")
 
     def _hint_thread(self) -> None:
         if self._hinted_thread:
@@ -274,7 +274,7 @@ class LiveLog:
             order: list[str] = []
             members: dict[str, list[str]] = {}
             for key in list(self._series) + [k for k in self._fine if k not in self._series]:
-                panel = _panel_of(key)
+                panel = panel_of(key)
                 if panel not in members:
                     order.append(panel)
                     members[panel] = []
@@ -332,7 +332,7 @@ class LiveLog:
         self._drawn_version = version
         self._final_pending = False
         self.redraws += 1
-        _count("redraws")
+        count_event("redraws")
 
 
 def live(metrics=None, **options) -> LiveLog:

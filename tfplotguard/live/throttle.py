@@ -22,7 +22,7 @@ DEFAULT_MAX_SHARE = 0.03
 DEFAULT_PATH = "liveplot.png"
 DEFAULT_MAX_POINTS = 2000
 
-_OUTPUTS = ("auto", "display", "file")
+OUTPUTS = ("auto", "display", "file")
 
 # -- process-wide accounting (read by %%tfcheck) ----------------------------------
 
@@ -57,12 +57,13 @@ def counters() -> dict:
         return dict(_ACCOUNT)
 
 
-def _count(name: str, amount=1) -> None:
+def count_event(name: str, amount=1) -> None:
+    """Add ``amount`` to the process-wide live-plotting total ``name``."""
     with _ACCOUNT_LOCK:
         _ACCOUNT[name] += amount
 
 
-def _timed(method):
+def accounted(method):
     """Add the time spent in ``method`` to ``plot_seconds()`` (outermost call per thread only)."""
 
     @functools.wraps(method)
@@ -75,12 +76,13 @@ def _timed(method):
         finally:
             _DEPTH.value = depth
             if depth == 0:
-                _count("seconds", time.perf_counter() - start)
+                count_event("seconds", time.perf_counter() - start)
 
     return timed
 
 
-def _on_main_thread() -> bool:
+def on_main_thread() -> bool:
+    """True in the main thread, the only one live plotting draws in."""
     return threading.current_thread() is threading.main_thread()
 
 
@@ -127,7 +129,7 @@ class Throttle:
 # -- the series store ---------------------------------------------------------------------
 
 
-class _Series:
+class Series:
     """Every (x, y) of one metric, compact (8 bytes a value); thinned only when drawn."""
 
     __slots__ = ("x", "y")
@@ -137,6 +139,7 @@ class _Series:
         self.y = array("d")
 
     def add(self, x: float, y: float) -> None:
+        """Append one point."""
         self.x.append(x)
         self.y.append(y)
 
@@ -153,7 +156,7 @@ class _Series:
         return x, y
 
 
-def _scalar(value):
+def scalar(value):
     """``value`` as a Python float, converted once (TensorFlow values through the guard), or None."""
     if type(value) is float:
         return value
@@ -172,5 +175,6 @@ def _scalar(value):
     return float(flat[0])
 
 
-def _panel_of(key: str) -> str:
+def panel_of(key: str) -> str:
+    """The panel a metric is drawn in: ``val_loss`` shares ``loss``'s."""
     return key[4:] if key.startswith("val_") and len(key) > 4 else key
