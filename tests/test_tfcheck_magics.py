@@ -58,7 +58,8 @@ def test_status_as_json_and_stored(tfcheck):
 
 def test_help_shows_every_option(tfcheck):
     doc = tfcheck.find_line_magic("tfcheck").__doc__
-    for option in ("--json", "-o NAME", "--plot", "--interval MS", "--ops", "--quiet", "{on,off}", "In [2]: %tfcheck"):
+    for option in ("--json", "-o NAME", "--plot", "--interval MS", "--ops", "--quiet", "--rules", "{on,off}",
+                   "In [2]: %tfcheck"):
         assert option in doc
     assert "-h " not in doc.replace("-h, --help", "")
 
