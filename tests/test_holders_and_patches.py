@@ -40,18 +40,28 @@ def test_unload_in_one_shell_keeps_the_guard_on_for_the_other(ip, second_shell):
     assert not guard.is_enabled(), "the last shell to unload disables the guard"
 
 
-def test_a_script_enable_outlives_unload_and_a_bare_disable_keeps_a_shells_hold(ip):
+def test_a_script_enable_outlives_unload(ip):
     tfplotguard.enable()
     tfplotguard.load_ipython_extension(ip)
     tfplotguard.unload_ipython_extension(ip)
-    assert guard.is_enabled(), "tfplotguard.enable() is the script's hold, %unload_ext does not drop it"
+    assert guard.is_enabled(), "tfplotguard.enable() before the load is the script's hold, %unload_ext keeps it"
+    tfplotguard.disable()
+    assert not guard.is_enabled()
+
+
+def test_disable_and_enable_in_a_loaded_shell_switch_the_guard_and_unload_ends_it(ip, second_shell):
     tfplotguard.load_ipython_extension(ip)
+    tfplotguard.load_ipython_extension(second_shell)
     try:
         tfplotguard.disable()
-        assert guard.is_enabled(), "disable() drops the script's hold only"
+        assert not guard.is_enabled(), "disable() is the off switch, for every shell"
+        tfplotguard.enable()
+        assert guard.is_enabled()
+        tfplotguard.unload_ipython_extension(second_shell)
+        assert guard.is_enabled(), "the first shell still holds the guard"
     finally:
         tfplotguard.unload_ipython_extension(ip)
-    assert not guard.is_enabled()
+    assert not guard.is_enabled(), "enable() inside a loaded shell took no hold of its own"
 
 
 def test_a_wrapper_installed_on_axes_plot_after_enable_still_works_after_disable():

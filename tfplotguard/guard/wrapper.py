@@ -2,10 +2,14 @@
 
 One process-wide :class:`Guard` owns the patches, the convert-once cache and
 the statistics. matplotlib is process-wide, so the guard is enabled by
-*holders*: each shell with the extension loaded is one, a script calling
-``tfplotguard.enable()`` is the holder ``"script"``. matplotlib is patched
-while at least one holder is left and restored when the last one goes, so
-``%unload_ext`` in one shell leaves the guard on for another. Patches go
+*holders*: each shell with the extension loaded is one, and matplotlib is
+restored when the last one unloads, so ``%unload_ext`` in one shell leaves the
+guard on for another. ``tfplotguard.enable()`` / ``disable()`` are the
+switch: ``enable()`` patches and, when no shell holds the guard (a script),
+takes the hold ``"script"``; ``disable()`` restores matplotlib now, for every
+shell, and drops that hold. A shell that still has the extension loaded keeps
+its hold, so ``enable()`` there switches the guard back on and that shell's
+``%unload_ext`` switches it off, as in a notebook without a second shell. Patches go
 through :class:`tfplotguard.core.patch.Patches`, which never clobbers a
 wrapper another library installed on top of ours.
 
@@ -107,11 +111,11 @@ class Guard:
         return bool(self._patches)
 
     def enable(self, holder=SCRIPT):
-        """Add ``holder``; the first holder patches every entry point (never double-wraps)."""
+        """Patch every entry point (never double-wraps) and add ``holder`` (see the module docstring)."""
         with self._lock:
-            first = not self._holders
-            self._holders.add(holder)
-        if not first and self._patches:
+            if holder != SCRIPT or not self._holders - {SCRIPT}:
+                self._holders.add(holder)
+        if self._patches:
             return
         try:
             for label, (owner, name) in patch_targets().items():
@@ -128,11 +132,15 @@ class Guard:
             raise
 
     def disable(self, holder=SCRIPT):
-        """Drop ``holder``; when none is left, restore matplotlib (reverse order, foreign wrappers kept)."""
+        """Drop ``holder``; restore matplotlib when it was the script's switch or the last holder.
+
+        Restoring runs in reverse order and leaves a wrapper another library
+        installed over ours in place (``core.patch``).
+        """
         with self._lock:
             self._holders.discard(holder)
-            last = not self._holders
-        if last:
+            off = holder == SCRIPT or not self._holders
+        if off:
             self._patches.restore()
 
     def _wrap(self, original, patch, *, policy: str, label: str):
@@ -264,14 +272,15 @@ GUARD = state.own("guard", Guard())
 def enable():
     """Patch matplotlib so TensorFlow values are converted once per call (idempotent).
 
-    Holds the guard as ``"script"``: a later ``%unload_ext`` does not switch
-    it off, and :func:`disable` drops only this hold, not a shell's.
+    Without a shell holding the guard this is the ``"script"`` hold: a later
+    ``%unload_ext`` does not switch it off. In a shell with the extension
+    loaded it switches the guard back on, and that shell's unload ends it.
     """
     GUARD.enable(SCRIPT)
 
 
 def disable():
-    """Drop the ``"script"`` hold; matplotlib is restored once no shell holds the guard either (idempotent)."""
+    """Restore matplotlib exactly as it was, now, for every shell (idempotent); loaded shells keep their hold."""
     GUARD.disable(SCRIPT)
 
 

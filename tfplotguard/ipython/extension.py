@@ -7,9 +7,9 @@ just as cleanly as a complete one, and ``%reload_ext`` never registers
 anything twice.
 
 The guard is process-wide and held by reference: each loaded shell is one
-holder (``"script"`` is ``tfplotguard.enable()``'s), so unloading one shell
-leaves the guard on while another shell, or a script's ``enable()``, still
-holds it.
+holder, so unloading one shell leaves the guard on while another shell, or a
+script's ``tfplotguard.enable()`` made before any load, still holds it (see
+``tfplotguard/guard/wrapper.py``).
 """
 
 from __future__ import annotations
