@@ -43,7 +43,7 @@ SCRIPT = "script"
 
 
 class Guard:
-    """Patches, cache, settings and counters: everything ``enable`` installs and ``disable`` removes."""
+    """Patches, holders, cache and counters: everything ``enable`` installs and ``disable`` removes."""
 
     def __init__(self):
         self._patches = Patches()
