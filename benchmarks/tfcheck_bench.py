@@ -12,7 +12,7 @@ import time
 from IPython.testing.globalipapp import start_ipython
 from IPython.utils.capture import capture_output
 
-from tfplotguard import cellcost
+from tfplotguard.check import sampler
 
 from .timing import fmt_time, interleaved, table
 
@@ -49,7 +49,7 @@ def bench_per_cell(quick: bool):
     # "first": the first measured cell of a session also starts the sampler thread and opens the /proc files
     # (both kept afterwards; %unload_ext releases them as release() does here).
     empty = interleaved({"plain": _plain(_cell("pass")), "tfcheck": _plain(_cell("%%tfcheck\npass")),
-                         "first": (cellcost.release, _cell("%%tfcheck\npass"), lambda s: None)},
+                         "first": (sampler.release, _cell("%%tfcheck\npass"), lambda s: None)},
                         repeats=repeats, warmup=2)
     sleepy = interleaved({"plain": _plain(_cell("time.sleep(0.1)")),
                           "tfcheck": _plain(_cell("%%tfcheck\ntime.sleep(0.1)"))},

@@ -31,8 +31,8 @@ except RuntimeError:  # devices already initialised by an earlier import
     pass
 
 from tfplotguard import guard as _guard  # noqa: E402
-from tfplotguard import cellcost  # noqa: E402
-from tfplotguard.cellcost import SAMPLER_THREAD  # noqa: E402
+from tfplotguard.check.sampler import SAMPLER_THREAD  # noqa: E402
+from tfplotguard.core import state  # noqa: E402
 
 
 def _snapshot_patch_targets():
@@ -61,10 +61,8 @@ def tfcheck(ip):
 
     Afterwards it is unloaded, and the names the test added to the user namespace are removed.
     """
-    from tfplotguard import report
-
     names_before = set(ip.user_ns)
-    report.clear_history()
+    state.reset()
     ip.run_line_magic("load_ext", "tfplotguard")
     try:
         yield ip
@@ -73,15 +71,14 @@ def tfcheck(ip):
         for name in set(ip.user_ns) - names_before:
             if not name.startswith("_"):  # IPython's own history names (_i3, _3, …) stay
                 del ip.user_ns[name]
-        report.clear_history()
+        state.reset()
 
 
 @pytest.fixture
 def guarded():
     """The guard enabled for one test, with fresh statistics and cache."""
+    state.reset()
     _guard.enable()
-    _guard.reset_stats()
-    _guard.clear_cache()
     try:
         yield _guard
     finally:
@@ -95,7 +92,8 @@ def leak_guard(request):
     plt.close("all")
     assert not _guard.is_enabled(), "a test left the guard enabled"
     assert not SAMPLER_THREAD.busy, "a measurement was left attached to the sampler thread"
-    cellcost.release()  # the sampler thread and /proc files are kept by design: each test starts without them
+    # The sampler thread, /proc files, counters and history are kept by design: each test starts without them.
+    state.reset()
     assert _snapshot_patch_targets() == _ORIGINALS, "matplotlib attributes differ from the originals"
     if "ip" in request.fixturenames:
         shell = request.getfixturevalue("ip")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from tfplotguard.cellcost import SAMPLER_THREAD
+from tfplotguard.check.sampler import SAMPLER_THREAD
 
 
 def sampler_threads() -> list[threading.Thread]:

@@ -8,7 +8,7 @@ import tensorflow as tf
 
 import tfplotguard
 from tfplotguard import TensorPlotError, to_numpy
-from tfplotguard.convert import COOView, kind_of
+from tfplotguard.core.convert import COOView, kind_of
 
 
 def test_cpu_tensor_becomes_read_only_zero_copy_view():

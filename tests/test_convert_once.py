@@ -118,7 +118,7 @@ def test_cached_arrays_are_read_only(guarded):
 
 
 def test_fail_open_draws_from_original_arguments_and_warns_once(guarded, monkeypatch):
-    from tfplotguard.convert import Converter
+    from tfplotguard.core.convert import Converter
 
     calls = {"n": 0}
     real = Converter._dispatch
@@ -236,7 +236,7 @@ def test_fail_open_also_covers_the_argument_scan(guarded, monkeypatch):
         raise ScanBug("injected scan bug")
 
     ax = plt.subplots()[1]
-    monkeypatch.setattr(guard, "_holds_tf_value", broken_scan)
+    monkeypatch.setattr(guard.wrapper, "_holds_tf_value", broken_scan)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         line = ax.plot(tf.constant([1.0, 2.0]))[0]  # plot's inner setters fail open too

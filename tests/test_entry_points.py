@@ -38,8 +38,8 @@ from matplotlib.figure import Figure
 
 from figdata import MISSING, Failed, artist_data, assert_same_drawing, figure_data
 from tfplotguard import guard as guard_module
-from tfplotguard.convert import kind_of
-from tfplotguard.guard import TFPlotGuardWarning
+from tfplotguard.core.convert import kind_of
+from tfplotguard import TFPlotGuardWarning
 
 # -- inputs: the same data as NumPy or as tensors -----------------------------
 

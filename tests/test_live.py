@@ -24,9 +24,9 @@ from IPython.utils.capture import capture_output
 
 import tfplotguard
 from tfplotguard import live as live_module
-from tfplotguard.guard import TFPlotGuardWarning
+from tfplotguard import TFPlotGuardWarning
 from tfplotguard.live import LivePlot, Throttle, live
-from tfplotguard.live_display import TEXT_PLAIN, mosaic
+from tfplotguard.live.display import TEXT_PLAIN, mosaic
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,12 +208,12 @@ def test_an_exception_mid_fit_still_leaves_the_final_figure(ip, model, data):
 
 
 def test_tfcheck_reports_live_plottings_share_of_the_cell(ip, model, data, monkeypatch):
-    from tfplotguard import report as rep
+    from tfplotguard.check import report as rep
 
     # The first frame's expected cost is what frames cost earlier in this process: after slow
     # frames of other tests (matplotlib 3.7 draws slower) a short fit could afford its final
     # frame only. With no history the first epoch draws, so the cell has two frames at least.
-    monkeypatch.setattr(sys.modules["tfplotguard.live"], "_FRAME_COST", [0.0])  # the module, not the function
+    monkeypatch.setattr(sys.modules["tfplotguard.live.throttle"], "_FRAME_COST", [0.0])  # the module, not the function
     names = dict(LivePlot=LivePlot, model=model, data=data, fit=fit)
     ip.user_ns.update(names)
     ip.run_line_magic("load_ext", "tfplotguard")

@@ -8,8 +8,8 @@ import psutil
 import pytest
 
 from forked import run_in_child
-from tfplotguard import procfs
-from tfplotguard.procfs import ProcReader
+from tfplotguard.check import procfs
+from tfplotguard.check.procfs import ProcReader
 
 pytestmark = pytest.mark.skipif(not procfs.AVAILABLE, reason="needs Linux /proc")
 

@@ -20,7 +20,7 @@ from IPython.utils.capture import capture_output
 
 import tfplotguard
 from tfplotguard import guard as _guard
-from tfplotguard import report as _report
+from tfplotguard.check import report as _report
 
 
 def _assert_config_tells_the_truth(ip):

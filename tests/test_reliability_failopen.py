@@ -26,8 +26,8 @@ from matplotlib.figure import Figure
 import tfplotguard
 from figdata import assert_same_drawing
 from tfplotguard import guard as _guard
-from tfplotguard.convert import Converter
-from tfplotguard.guard import TFPlotGuardWarning
+from tfplotguard.core.convert import Converter
+from tfplotguard import TFPlotGuardWarning
 
 
 def _axes():

@@ -28,7 +28,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import tfplotguard
-from tfplotguard import extension
+from tfplotguard.ipython import extension
 from tfplotguard import guard as _guard
 from tfplotguard.testing import simulate_accelerator
 

@@ -55,7 +55,7 @@ from matplotlib.figure import Figure
 from figdata import assert_same_drawing
 from tfplotguard import TensorPlotError
 from tfplotguard import guard as _guard
-from tfplotguard.guard import TFPlotGuardWarning
+from tfplotguard import TFPlotGuardWarning
 
 
 def _profile(max_examples: int):

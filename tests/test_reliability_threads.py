@@ -21,8 +21,8 @@ from matplotlib.figure import Figure
 
 import tfplotguard
 from samplers import assert_parked, new_threads, sampler_threads
-from tfplotguard import report as _report
-from tfplotguard.guard import TFPlotGuardWarning
+from tfplotguard.check import report as _report
+from tfplotguard import TFPlotGuardWarning
 from tfplotguard.testing import simulate_accelerator
 
 THREADS = 8

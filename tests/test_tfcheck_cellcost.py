@@ -10,12 +10,15 @@ import psutil
 import pytest
 import tensorflow as tf
 
-from tfplotguard import cellcost, procfs
+from tfplotguard.check import cpu, procfs
+from tfplotguard.check import sampler as sampler_module
 from forked import run_in_child
 from samplers import assert_parked, sampler_threads
-from tfplotguard.cellcost import SAMPLER_THREAD, CellMeter, classify
+from tfplotguard.check.cpu import classify
+from tfplotguard.check.meter import CpuMeter
+from tfplotguard.check.sampler import SAMPLER_THREAD
 
-pytestmark = pytest.mark.skipif(not cellcost.THREAD_NAMES_AVAILABLE, reason="per-thread figures need Linux /proc")
+pytestmark = pytest.mark.skipif(not cpu.THREAD_NAMES_AVAILABLE, reason="per-thread figures need Linux /proc")
 
 
 def _burn_python(seconds):
@@ -43,7 +46,7 @@ def test_classify_without_tensorflow_calls_native_threads_other():
 def test_pure_python_cpu_lands_on_the_main_thread_and_matches_psutil():
     proc = psutil.Process()
     outer0, w0 = proc.cpu_times(), time.perf_counter()
-    meter = CellMeter(interval_ms=50).start()
+    meter = CpuMeter(interval_ms=50).start()
     try:
         _burn_python(0.4)
     finally:
@@ -54,14 +57,14 @@ def test_pure_python_cpu_lands_on_the_main_thread_and_matches_psutil():
     assert max(cost.groups, key=lambda g: cost.groups[g]["cpu_s"]) == "main"
     assert cost.cpu_s <= outer + 0.02 and cost.wall_s <= w1 - w0
     assert sum(row["cpu_s"] for row in cost.groups.values()) == pytest.approx(cost.cpu_s, abs=0.03)
-    assert cost.samples >= 1 and 0 < cost.peak_utilisation <= cellcost.cpu_count()
+    assert cost.samples >= 1 and 0 < cost.peak_utilisation <= cpu.cpu_count()
     assert_parked()
 
 
 def test_tensorflow_matmuls_burn_in_the_tensorflow_pool():
     m = tf.random.normal((1000, 1000))
     tf.matmul(m, m)  # warm up kernels outside the measurement
-    meter = CellMeter(interval_ms=50).start()
+    meter = CpuMeter(interval_ms=50).start()
     t0 = time.process_time()  # the whole process: TensorFlow's pool threads included
     try:
         while time.process_time() - t0 < 0.4:
@@ -75,7 +78,7 @@ def test_tensorflow_matmuls_burn_in_the_tensorflow_pool():
 
 
 def test_threads_that_end_unseen_are_the_exited_remainder():
-    meter = CellMeter(interval_ms=None).start()  # no sampler: the worker is never seen alive
+    meter = CpuMeter(interval_ms=None).start()  # no sampler: the worker is never seen alive
     worker = threading.Thread(target=_burn_python, args=(0.3,))
     worker.start()
     worker.join()
@@ -98,7 +101,7 @@ def _burn_hashing(seconds):
 
 
 def test_the_sampler_sees_a_short_lived_thread_and_keeps_its_group():
-    meter = CellMeter(interval_ms=20).start()
+    meter = CpuMeter(interval_ms=20).start()
     worker = threading.Thread(target=_burn_hashing, args=(0.3,))
     worker.start()
     worker.join()
@@ -109,7 +112,7 @@ def test_the_sampler_sees_a_short_lived_thread_and_keeps_its_group():
 
 
 def test_sampler_stops_when_the_measured_code_raises():
-    meter = CellMeter(interval_ms=10).start()
+    meter = CpuMeter(interval_ms=10).start()
     with pytest.raises(KeyboardInterrupt):
         try:
             raise KeyboardInterrupt
@@ -126,7 +129,7 @@ def _thread_cpu_s(tid):
 
 
 def test_one_sampler_thread_serves_every_measurement_and_is_parked_in_between():
-    first = CellMeter(interval_ms=5).start()
+    first = CpuMeter(interval_ms=5).start()
     time.sleep(0.05)
     first_cost = first.stop()
     (thread,) = sampler_threads()
@@ -134,7 +137,7 @@ def test_one_sampler_thread_serves_every_measurement_and_is_parked_in_between():
     time.sleep(0.5)  # a hundred intervals of the finished measurement: a parked thread takes no sample
     assert _thread_cpu_s(thread.native_id) - parked_cpu < 0.01
     assert len(first._sampler.points) == first_cost.samples + 1  # nothing was added after stop()
-    second = CellMeter(interval_ms=5).start()
+    second = CpuMeter(interval_ms=5).start()
     time.sleep(0.05)
     second_cost = second.stop()
     assert sampler_threads() == [thread] and first_cost.samples >= 2 and second_cost.samples >= 2
@@ -143,7 +146,7 @@ def test_one_sampler_thread_serves_every_measurement_and_is_parked_in_between():
 
 
 def test_a_stopped_measurement_gets_no_more_samples():
-    meter = CellMeter(interval_ms=1).start()
+    meter = CpuMeter(interval_ms=1).start()
     time.sleep(0.02)
     cost = meter.stop()
     points = list(meter._sampler.points)
@@ -152,8 +155,8 @@ def test_a_stopped_measurement_gets_no_more_samples():
 
 
 def test_nested_measurements_are_sampled_at_their_own_intervals():
-    outer = CellMeter(interval_ms=100).start()
-    inner = CellMeter(interval_ms=5).start()
+    outer = CpuMeter(interval_ms=100).start()
+    inner = CpuMeter(interval_ms=5).start()
     _burn_hashing(0.3)
     inner_cost = inner.stop()
     _burn_hashing(0.15)
@@ -166,11 +169,11 @@ def test_nested_measurements_are_sampled_at_their_own_intervals():
 
 
 def test_shutdown_ends_the_thread_and_the_next_measurement_starts_another():
-    CellMeter(interval_ms=10).start().stop()
+    CpuMeter(interval_ms=10).start().stop()
     (old,) = sampler_threads()
     assert SAMPLER_THREAD.shutdown() and not old.is_alive() and not sampler_threads()
     assert not SAMPLER_THREAD.shutdown()  # nothing left to end
-    meter = CellMeter(interval_ms=5).start()
+    meter = CpuMeter(interval_ms=5).start()
     time.sleep(0.03)
     cost = meter.stop()
     (new,) = sampler_threads()
@@ -187,23 +190,23 @@ def test_a_failing_sample_ends_that_measurements_sampling_with_a_note_and_the_th
         return real()
 
     monkeypatch.setattr(procfs.READER, "thread_cpu_times", failing_in_the_sampler)
-    meter = CellMeter(interval_ms=2).start()
+    meter = CpuMeter(interval_ms=2).start()
     time.sleep(0.05)
     cost = meter.stop()
     assert cost.samples == 0 and cost.groups["main"]["threads"] == 1  # the cell's own figures are whole
     assert cost.notes == ["sampler stopped: OSError: injected /proc failure"]
     monkeypatch.undo()
-    meter = CellMeter(interval_ms=2).start()
+    meter = CpuMeter(interval_ms=2).start()
     time.sleep(0.05)
     assert meter.stop().samples >= 2 and len(sampler_threads()) == 1
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_forked_child_measures_with_a_sampler_thread_of_its_own():
-    CellMeter(interval_ms=5).start().stop()  # the parent's thread exists and is parked
+    CpuMeter(interval_ms=5).start().stop()  # the parent's thread exists and is parked
 
     def measure_in_child():  # no sampler thread survived the fork
-        meter = CellMeter(interval_ms=5).start()
+        meter = CpuMeter(interval_ms=5).start()
         time.sleep(0.05)
         cost = meter.stop()
         return f"{cost.samples} {len(sampler_threads())}"
@@ -217,7 +220,7 @@ def test_a_cell_that_holds_the_gil_gets_a_coarse_timeline_and_a_note_saying_why(
     switch = sys.getswitchinterval()
     sys.setswitchinterval(5.0)  # pure Python then keeps the GIL from the sampler for the whole cell
     try:
-        meter = CellMeter(interval_ms=5).start()
+        meter = CpuMeter(interval_ms=5).start()
         _burn_python(0.3)
         cost = meter.stop()
     finally:
@@ -225,15 +228,15 @@ def test_a_cell_that_holds_the_gil_gets_a_coarse_timeline_and_a_note_saying_why(
     assert cost.samples < 10
     assert any(note.startswith(f"the sampler took {cost.samples} of about ") for note in cost.notes), cost.notes
     assert cost.timeline["groups"]["main"][-1] > 0.5  # the last interval still shows who burned the CPU
-    meter = CellMeter(interval_ms=5).start()
+    meter = CpuMeter(interval_ms=5).start()
     _burn_hashing(0.3)
     cost = meter.stop()
     assert cost.samples >= 20 and not any("sampler took" in note for note in cost.notes)
 
 
 def test_long_timelines_are_thinned(monkeypatch):
-    monkeypatch.setattr(cellcost, "TIMELINE_LIMIT", 10)
-    meter = CellMeter(interval_ms=10_000).start()
+    monkeypatch.setattr(sampler_module, "TIMELINE_LIMIT", 10)
+    meter = CpuMeter(interval_ms=10_000).start()
     sampler = meter._sampler
     for _ in range(50):
         sampler.sample()
@@ -262,7 +265,7 @@ def test_named_native_threads_are_not_counted_as_tensorflow():
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not {"ZMQbg/IO/0", "ZMQbg/Reaper"} <= _os_thread_names():
             time.sleep(0.005)
-        meter = CellMeter(interval_ms=None).start()
+        meter = CpuMeter(interval_ms=None).start()
         cost = meter.stop()
         names = {name for tid, (group, name) in meter._grouper.groups.items() if group == "other"}
         assert {"ZMQbg/IO/0", "ZMQbg/Reaper"} <= names

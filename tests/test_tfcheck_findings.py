@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfplotguard import findings
-from tfplotguard.cellcheck import CellCheck
-from tfplotguard.report import Report
+from tfplotguard.check import findings
+from tfplotguard.check.cell import CellCheck
+from tfplotguard.check.report import Report
 
 
 def measure(fn, namespace=None, interval_ms=None, **kwargs) -> Report:
@@ -278,7 +278,8 @@ def test_matplotlib_is_restored_after_the_cell():
 
 def _gpu_case(ops, gpus):
     report = Report(ops=ops, tf={"imported": True, "gpus": gpus})
-    return findings.gpu_idle_ops_on_cpu({}, {"tf": {"gpus": gpus}}, report)
+    found = findings.rules.gpu_idle_ops_on_cpu({}, {"tf": {"gpus": gpus}}, report)
+    return found[0] if found else None
 
 
 def test_gpu_present_but_ops_on_cpu():
@@ -307,6 +308,29 @@ def test_a_broken_rule_becomes_a_note_and_the_others_still_run():
 
     report = Report(tf={"functions_run_eagerly": True})
     found, notes = findings.evaluate({}, {"tf": {"functions_run_eagerly": True}}, report,
-                                     rules=(broken, findings.functions_run_eagerly))
+                                     rules=(broken, findings.rules.functions_run_eagerly))
     assert [f.rule for f in found] == ["functions_run_eagerly"]
     assert notes == ["rule broken failed: RuntimeError: oops"]
+
+
+# -- the registry ---------------------------------------------------------------------------------------
+
+
+def test_every_rule_has_one_id_a_severity_and_a_summary():
+    listed = findings.listing()
+    assert [rule_id for rule_id, _, _ in listed] == findings.rule_ids() and len(set(findings.rule_ids())) == len(listed)
+    assert {"cpu_in_tf_pools", "cpu_in_main_thread", "retracing"} <= set(findings.rule_ids())
+    assert all(severity in ("warn", "info") and summary for _, severity, summary in listed)
+
+
+def test_a_disabled_rule_is_skipped():
+    report = measure(_burn_python, interval_ms=None)
+    assert "cpu_in_main_thread" in rules(report)
+    check = CellCheck({}, interval_ms=None, disabled_rules={"cpu_in_main_thread"}).start()
+    _burn_python()
+    assert "cpu_in_main_thread" not in rules(check.stop(None))
+
+
+def test_unknown_rule_ids_are_refused_naming_the_valid_ones():
+    with pytest.raises(ValueError, match=r"unknown finding rule id\(s\) 'no_such_rule'; valid ids: retracing, "):
+        findings.checked_ids(["retracing", "no_such_rule"])

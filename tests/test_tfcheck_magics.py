@@ -16,9 +16,10 @@ from IPython.utils.capture import capture_output
 from matplotlib.figure import Figure
 
 from samplers import assert_parked, sampler_threads
-from tfplotguard import procfs
-from tfplotguard import report as rep
-from tfplotguard.report import Report
+from tfplotguard.check import procfs
+from tfplotguard.check import findings
+from tfplotguard.check import report as rep
+from tfplotguard.check.report import Report
 
 
 def run(ip, cell):
@@ -57,7 +58,8 @@ def test_status_as_json_and_stored(tfcheck):
 
 def test_help_shows_every_option(tfcheck):
     doc = tfcheck.find_line_magic("tfcheck").__doc__
-    for option in ("--json", "-o NAME", "--plot", "--interval MS", "--ops", "--quiet", "{on,off}", "In [2]: %tfcheck"):
+    for option in ("--json", "-o NAME", "--plot", "--interval MS", "--ops", "--quiet", "--rules", "{on,off}",
+                   "In [2]: %tfcheck"):
         assert option in doc
     assert "-h " not in doc.replace("-h, --help", "")
 
@@ -388,3 +390,40 @@ def test_without_tensorflow_nothing_imports_it():
         [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.environ.get("PYTHONPATH", "")]))
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip().endswith("OK"), proc.stdout + proc.stderr
+
+
+# -- finding rules: listed, switched off by id ---------------------------------------------------------
+
+
+def test_rules_are_listed_with_id_severity_and_summary(tfcheck):
+    _, cap = run(tfcheck, "%tfcheck --rules")
+    lines = cap.stdout.splitlines()
+    assert len(lines) == len(findings.rule_ids())
+    assert lines[0].split()[:2] == ["retracing", "warn"] and "traced more than once" in lines[0]
+    with pytest.raises(UsageError, match="line magic"):
+        tfcheck.run_cell_magic("tfcheck", "--rules", "pass")
+
+
+def test_config_switches_a_rule_off_and_refuses_unknown_ids(tfcheck, caplog):
+    cell = textwrap.dedent("""\
+        %%tfcheck --quiet -o r
+        import time
+        t0 = time.thread_time()
+        while time.thread_time() - t0 < 0.3:
+            pass
+        """)
+    try:
+        tfcheck.run_line_magic("config", "TFPlotGuard.disabled_rules = ['cpu_in_main_thread']")
+        run(tfcheck, cell)
+        assert "cpu_in_main_thread" not in {f.rule for f in tfcheck.user_ns["r"].findings}
+        _, cap = run(tfcheck, "%tfcheck --rules")
+        assert "cpu_in_main_thread (disabled)" in cap.stdout
+        tfcheck.run_line_magic("config", "TFPlotGuard.disabled_rules = ['no_such_rule']")
+        assert "unknown finding rule id(s) 'no_such_rule'; valid ids: retracing" in caplog.text
+        run(tfcheck, cell)  # the refused value changed nothing
+        assert "cpu_in_main_thread" not in {f.rule for f in tfcheck.user_ns["r"].findings}
+    finally:
+        tfcheck.run_line_magic("config", "TFPlotGuard.disabled_rules = []")
+        tfcheck.config.TFPlotGuard.pop("disabled_rules", None)  # the shell keeps %config values for later loads
+    run(tfcheck, cell)
+    assert "cpu_in_main_thread" in {f.rule for f in tfcheck.user_ns["r"].findings}

@@ -5,8 +5,8 @@ import json
 import pytest
 from matplotlib.figure import Figure
 
-from tfplotguard import report as rep
-from tfplotguard.report import Finding, Report, format_bytes, format_seconds
+from tfplotguard.check import report as rep
+from tfplotguard.check.report import Finding, Report, format_bytes, format_seconds
 
 
 def _sample_report(**overrides) -> Report:

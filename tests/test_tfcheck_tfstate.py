@@ -11,8 +11,9 @@ import tensorflow as tf
 from tensorflow.python.framework import ops as tf_ops
 
 import tfplotguard
-from tfplotguard import tfstate
-from tfplotguard.tfstate import NumpyWatch, OpWatch
+from tfplotguard import TFPlotGuardWarning
+from tfplotguard.check import tfstate
+from tfplotguard.check.tfwatch import NumpyWatch, OpWatch, function_name
 
 
 def _watch(fn, ops=False):
@@ -149,7 +150,8 @@ def test_numpy_watch_leaves_a_foreign_replacement_alone():
             return original(self)
 
         tf_ops._EagerTensorBase.numpy = foreign
-        watch.stop()
+        with pytest.warns(TFPlotGuardWarning, match="numpy was replaced by another library"):
+            watch.stop()
         assert vars(tf_ops._EagerTensorBase)["numpy"] is foreign
     finally:
         tf_ops._EagerTensorBase.numpy = original
@@ -193,7 +195,7 @@ def test_status_sees_a_strategy_in_scope():
 @pytest.mark.parametrize("name, expected", [("__backward_f_81", "f (backward)"), ("f", "f"),
                                             ("Dataset_map_lambda", "Dataset_map_lambda")])
 def test_function_name(name, expected):
-    assert tfstate.function_name(name) == expected
+    assert function_name(name) == expected
 
 
 def test_probes_and_a_measured_cell_leave_tensorflow_configurable():
@@ -202,8 +204,8 @@ def test_probes_and_a_measured_cell_leave_tensorflow_configurable():
         import os
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
         import tensorflow as tf
-        from tfplotguard import tfstate
-        from tfplotguard.cellcheck import CellCheck
+        from tfplotguard.check import tfstate
+        from tfplotguard.check.cell import CellCheck
         state = tfstate.status()
         assert state["logical_devices"] is None and not state["context_initialized"], state
         CellCheck({}, ops=True).start().stop()

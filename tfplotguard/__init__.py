@@ -5,16 +5,17 @@ machinery: TensorFlow values are recognised through ``sys.modules`` once the
 user has imported TensorFlow, whenever that is.
 """
 
-from .errors import TensorPlotError
-from .convert import to_numpy
+from .core.convert import to_numpy
+from .core.errors import TensorPlotError, TFPlotGuardWarning
 from .guard import configure, disable, enable, is_enabled, settings, stats
 from .live import LivePlot, live
-from .report import last_report, reports
+from .check.report import last_report, reports
 
 __version__ = "0.1.0"
 
 __all__ = [
     "LivePlot",
+    "TFPlotGuardWarning",
     "TensorPlotError",
     "configure",
     "disable",
@@ -33,13 +34,13 @@ __all__ = [
 
 def load_ipython_extension(ipython):
     """Load the extension into an IPython shell (``%load_ext tfplotguard``)."""
-    from .extension import load
+    from .ipython.extension import load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython):
     """Undo exactly what :func:`load_ipython_extension` did (``%unload_ext tfplotguard``)."""
-    from .extension import unload
+    from .ipython.extension import unload
 
     unload(ipython)

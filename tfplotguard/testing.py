@@ -2,7 +2,7 @@
 
 from contextlib import contextmanager
 
-from . import convert
+from .core import convert
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""The one error tfplotguard raises on purpose."""
+"""The one error tfplotguard raises on purpose, and the one warning class it issues."""
 
 
 class TensorPlotError(Exception):
@@ -8,3 +8,7 @@ class TensorPlotError(Exception):
     values whose dense form would exceed the configured memory limit. Every
     other problem inside the guard fails open instead (see ``guard.py``).
     """
+
+
+class TFPlotGuardWarning(UserWarning):
+    """tfplotguard fell back to matplotlib's own handling, or left another library's change alone."""

@@ -1,14 +1,23 @@
 """The IPython extension: one owner per shell for everything a load installs.
 
 ``load`` and ``unload`` are exact mirrors. Every install step pushes its own
-undo onto a stack, and ``unload`` pops that stack in reverse order, so a
-half-finished load (an exception part-way) is undone just as cleanly as a
-complete one, and ``%reload_ext`` never registers anything twice.
+undo onto a :class:`contextlib.ExitStack`, and ``unload`` closes that stack
+(reverse order), so a half-finished load (an exception part-way) is undone
+just as cleanly as a complete one, and ``%reload_ext`` never registers
+anything twice.
+
+The guard is process-wide and held by reference: each loaded shell is one
+holder, so unloading one shell leaves the guard on while another shell, or a
+script's ``tfplotguard.enable()`` made before any load, still holds it (see
+``tfplotguard/guard/wrapper.py``).
 """
 
 from __future__ import annotations
 
-from . import guard
+import contextlib
+
+from .. import guard
+from ..core.events import unregister_event
 
 _EXTENSIONS: dict[int, "Extension"] = {}
 
@@ -18,38 +27,34 @@ class Extension:
 
     def __init__(self, shell):
         self.shell = shell
-        self._undo: list = []
+        self.config = None  # the shell's TFPlotGuard configurable, once installed
+        self._undo = contextlib.ExitStack()
 
     # -- install helpers: each records its own undo -------------------------
     def enable_guard(self):
-        """Patch matplotlib; unload disables it again only if this load was what enabled it.
-
-        A guard the user enabled by hand (``tfplotguard.enable()``) stays on
-        after ``%unload_ext``: nothing the user set up is undone behind their back.
-        """
-        if guard.is_enabled():
-            return
-        guard.enable()
-        self._undo.append(guard.disable)
+        """Hold the guard for this shell; unload drops this shell's hold only."""
+        holder = ("shell", id(self.shell))
+        guard.GUARD.enable(holder)
+        self._undo.callback(guard.GUARD.disable, holder)
 
     def register_event(self, name, callback):
         """Register an IPython event callback that ``unload`` will remove."""
         self.shell.events.register(name, callback)
-        self._undo.append(lambda: _unregister_event(self.shell, name, callback))
+        self._undo.callback(unregister_event, self.shell, name, callback)
 
     def register_magics(self, magics):
         """Register a ``Magics`` instance whose magics ``unload`` will remove."""
         self.shell.register_magics(magics)
-        self._undo.append(lambda: _unregister_magics(self.shell, magics))
+        self._undo.callback(_unregister_magics, self.shell, magics)
 
     def register_configurable(self, configurable):
         """Make a traitlets ``Configurable`` reachable by ``%config``."""
         self.shell.configurables.append(configurable)
-        self._undo.append(lambda: _remove_item(self.shell.configurables, configurable))
+        self._undo.callback(_remove_item, self.shell.configurables, configurable)
 
     def on_unload(self, undo):
         """Run ``undo()`` on unload (for state that has no helper above)."""
-        self._undo.append(undo)
+        self._undo.callback(undo)
 
     # -- lifecycle ------------------------------------------------------------
     def install(self):
@@ -57,7 +62,8 @@ class Extension:
         self.enable_guard()
         from .config import TFPlotGuard
 
-        self.register_configurable(TFPlotGuard(parent=self.shell))
+        self.config = TFPlotGuard(parent=self.shell)
+        self.register_configurable(self.config)
         try:
             from . import magics
         except ImportError:  # the %tfcheck magics are optional for the guard
@@ -66,15 +72,11 @@ class Extension:
 
     def uninstall(self):
         """Undo every install step in reverse order; keep going past a failing step."""
-        errors = []
-        while self._undo:
-            undo = self._undo.pop()
-            try:
-                undo()
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-        if errors:
-            raise RuntimeError(f"tfplotguard: {len(errors)} unload step(s) failed: {errors!r}")
+        stack, self._undo = self._undo, contextlib.ExitStack()
+        try:
+            stack.close()  # runs every undo, newest first, even past one that raises
+        except Exception as exc:
+            raise RuntimeError(f"tfplotguard: unload did not finish cleanly: {exc!r}") from exc
 
 
 def load(shell) -> Extension:
@@ -104,13 +106,6 @@ def get(shell) -> Extension | None:
     """The loaded extension of ``shell``, or None."""
     ext = _EXTENSIONS.get(id(shell))
     return ext if ext is not None and ext.shell is shell else None
-
-
-def _unregister_event(shell, name, callback):
-    try:
-        shell.events.unregister(name, callback)
-    except ValueError:  # already gone: IPython raises for an unknown callback
-        pass
 
 
 def _unregister_magics(shell, magics):

@@ -29,6 +29,7 @@ import threading
 import numpy as np
 
 from .errors import TensorPlotError
+from .settings import DEFAULT_DENSE_LIMIT_BYTES, SETTINGS, mib_to_bytes
 
 #: What a ragged tensor becomes, per policy name.
 RAGGED_POLICIES = {
@@ -40,7 +41,6 @@ RAGGED_POLICIES = {
 #: Policies accepted by :func:`to_numpy` (``coo`` is the sparse-aware policy of ``spy``).
 POLICIES = tuple(RAGGED_POLICIES) + ("coo",)
 
-DEFAULT_DENSE_LIMIT_BYTES = 256 * 2**20
 
 _TF_MODULE_PREFIXES = ("tensorflow", "keras", "tf_keras")
 
@@ -359,12 +359,10 @@ def to_numpy(value, policy: str = "grid", *, dense_limit_mb: float | None = None
     are not TensorFlow values are returned as the very same object. Raises
     :class:`TensorPlotError` for symbolic tensors and over-limit results.
     """
-    from . import guard
-
     if dense_limit_mb is None:
-        limit_bytes = guard.GUARD.dense_limit_bytes
+        limit_bytes = SETTINGS.dense_limit_bytes
     else:
-        limit_bytes = guard.mib_to_bytes("dense_limit_mb", dense_limit_mb)
+        limit_bytes = mib_to_bytes("dense_limit_mb", dense_limit_mb)
     converter = Converter(policy, dense_limit=limit_bytes)
     return converter.convert(value)
 

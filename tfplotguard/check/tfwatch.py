@@ -1,18 +1,7 @@
-"""What TensorFlow is doing: state probes, trace and op counting, ``.numpy()`` counting.
-
-Nothing here imports TensorFlow: every probe looks for it in ``sys.modules``
-and returns a clean "not imported" answer when it is absent. TensorFlow's own
-submodules are only reached once ``tensorflow`` itself is loaded.
-
-Probes never initialise TensorFlow's runtime: listing logical devices or
-reading GPU memory would lock the device and threading configuration that a
-notebook may still be about to set, so those are only read once an op has
-run (the eager context is initialised).
-"""
+"""What TensorFlow does during a cell: ``tf.function`` traces and eager ops (op callbacks), ``.numpy()`` calls."""
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import re
 import sys
@@ -20,209 +9,14 @@ import threading
 import time
 import weakref
 
-from .convert import EAGER, RAGGED, SPARSE, VARIABLE, is_host_device, kind_of, short_device, tensorflow_module
-
-NOT_IMPORTED = "TensorFlow not imported"
+from ..core.convert import is_host_device, short_device
+from ..core.patch import Patches
+from .tfstate import tf_submodule
 
 _BACKWARD = re.compile(r"^__(backward|forward)_(.+)_\d+$")
 _INFERENCE = re.compile(r"^__inference_(.+)_\d+$")
 #: Callers whose .numpy() calls are not the user's: TensorFlow, Keras and tfplotguard itself.
 _NOT_USER_CODE = ("tensorflow.", "keras.", "tf_keras.", "tfplotguard.")
-
-
-def _tf_submodule(name: str):
-    """A TensorFlow submodule, only when TensorFlow is already imported (else None)."""
-    if tensorflow_module() is None:
-        return None
-    module = sys.modules.get(name)
-    if module is None:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            return None
-    return module
-
-
-def _probe(fn, default=None):
-    try:
-        return fn()
-    except Exception as exc:  # a probe reports, it never breaks the panel
-        return default if default is not None else f"unavailable ({type(exc).__name__})"
-
-
-def context_initialized() -> bool:
-    """True once TensorFlow's eager context exists (an op ran); False if not or not imported."""
-    context = _tf_submodule("tensorflow.python.eager.context")
-    if context is None:
-        return False
-    try:
-        return bool(context.context()._initialized)
-    except Exception:
-        return False
-
-
-# -- state -------------------------------------------------------------------
-
-_PHYSICAL: dict[str, list] = {}  # cached: physical devices do not change within a process
-
-
-def physical_devices(device_type: str | None = None) -> list[str]:
-    """Physical device names (``/physical_device:GPU:0`` …), cached; [] without TensorFlow."""
-    tf = tensorflow_module()
-    if tf is None:
-        return []
-    key = device_type or ""
-    if key not in _PHYSICAL:
-        _PHYSICAL[key] = [d.name for d in tf.config.list_physical_devices(device_type)]
-    return _PHYSICAL[key]
-
-
-def gpu_memory() -> dict[str, dict]:
-    """``{"GPU:0": {"current", "peak"}}`` in bytes, for each GPU; {} without GPUs or before init."""
-    tf = tensorflow_module()
-    if tf is None or not physical_devices("GPU") or not context_initialized():
-        return {}
-    out = {}
-    for index, _ in enumerate(physical_devices("GPU")):
-        device = f"GPU:{index}"
-        try:
-            info = tf.config.experimental.get_memory_info(device)
-            out[device] = {"current": int(info["current"]), "peak": int(info["peak"])}
-        except Exception:
-            continue
-    return out
-
-
-def reset_gpu_peaks() -> None:
-    """Reset each GPU's peak-memory counter, so the next reading is the peak of one cell."""
-    tf = tensorflow_module()
-    if tf is None or not physical_devices("GPU") or not context_initialized():
-        return
-    for index, _ in enumerate(physical_devices("GPU")):
-        try:
-            tf.config.experimental.reset_memory_stats(f"GPU:{index}")
-        except Exception:
-            pass
-
-
-def quick_state() -> dict:
-    """The cheap per-cell state: imported, version, eager flags, thread settings, GPUs."""
-    tf = tensorflow_module()
-    if tf is None:
-        return {"imported": False}
-    return {
-        "imported": True,
-        "version": getattr(tf, "__version__", "?"),
-        "executing_eagerly": _probe(tf.executing_eagerly),
-        "functions_run_eagerly": _probe(tf.config.functions_run_eagerly),
-        **_fixed_settings(tf),
-    }
-
-
-_FIXED: dict = {}
-
-
-def _fixed_settings(tf) -> dict:
-    """Thread settings and GPUs: read each time until TensorFlow initialises, then fixed for good.
-
-    TensorFlow refuses to change them once its context exists, and reading the
-    thread settings builds a config proto (tens of µs each): per-cell checks
-    should not pay for that again and again.
-    """
-    if _FIXED.get("tf") is tf:
-        return _FIXED["settings"]
-    settings = {
-        "intra_op_threads": _probe(tf.config.threading.get_intra_op_parallelism_threads),
-        "inter_op_threads": _probe(tf.config.threading.get_inter_op_parallelism_threads),
-        "gpus": [short_device(name) for name in _probe(lambda: physical_devices("GPU"), [])],
-    }
-    if context_initialized():
-        _FIXED.update(tf=tf, settings=settings)
-    return settings
-
-
-def status() -> dict:
-    """The full TensorFlow panel of ``%tfcheck`` (never imports or initialises TensorFlow)."""
-    tf = tensorflow_module()
-    if tf is None:
-        return {"imported": False, "message": NOT_IMPORTED}
-    state = quick_state()
-    initialized = context_initialized()
-    state.update(
-        physical_devices=_probe(lambda: [f"{short_device(n)}" for n in physical_devices()], []),
-        context_initialized=initialized,
-        logical_devices=(_probe(lambda: [d.name for d in tf.config.list_logical_devices()], [])
-                         if initialized else None),
-        gpu_memory=gpu_memory(),
-        soft_device_placement=_probe(tf.config.get_soft_device_placement),
-        strategy=_probe(_strategy),
-    )
-    return state
-
-
-def _strategy() -> dict:
-    tf = tensorflow_module()
-    strategy = tf.distribute.get_strategy()
-    return {
-        "in_scope": bool(tf.distribute.has_strategy()),
-        "name": type(strategy).__name__.lstrip("_"),
-        "replicas": int(strategy.num_replicas_in_sync),
-    }
-
-
-# -- tensors in the user namespace ----------------------------------------------
-
-
-def namespace_ids(namespace: dict) -> dict[str, int]:
-    """``{name: id(value)}`` of the user's names (IPython's ``_``-prefixed ones skipped)."""
-    return {name: id(value) for name, value in namespace.items() if not name.startswith("_")}
-
-
-def describe_tensor(value) -> dict | None:
-    """Shape, dtype, device and bytes of an eager tensor or variable; None for anything else."""
-    kind = kind_of(value)
-    if kind not in (EAGER, VARIABLE, RAGGED, SPARSE):
-        return None
-    try:
-        dtype = value.dtype
-        if kind == RAGGED:
-            shape = [None if d is None else int(d) for d in value.shape.as_list()]
-            size = int(value.flat_values.shape.num_elements() or 0)
-            device = value.flat_values.device
-        elif kind == SPARSE:
-            shape = [int(d) for d in value.dense_shape.numpy()]
-            size = int(value.values.shape.num_elements() or 0)
-            device = value.values.device
-        else:
-            shape = [int(d) for d in value.shape.as_list()]
-            size = int(value.shape.num_elements() or 0)
-            device = value.device
-        nbytes = size * dtype.size if dtype.name != "string" else None
-        return {"kind": kind, "shape": shape, "dtype": dtype.name, "device": short_device(device), "bytes": nbytes}
-    except Exception:
-        return None
-
-
-def changed_tensors(namespace: dict, before: dict[str, int], limit: int = 20) -> list[dict]:
-    """Tensors bound to new names or rebound since ``before`` (largest first, at most ``limit``)."""
-    if tensorflow_module() is None:
-        return []
-    found = []
-    for name, value in list(namespace.items()):
-        if name.startswith("_"):
-            continue
-        old = before.get(name)
-        if old == id(value):
-            continue
-        info = describe_tensor(value)
-        if info is not None:
-            info = {"name": name, **info, "change": "new" if old is None else "changed"}
-            found.append(info)
-    found.sort(key=lambda t: -(t["bytes"] or 0))
-    return found[:limit]
-
-
-# -- traces and ops (TensorFlow op callbacks) -----------------------------------------
 
 
 def function_name(graph_name: str) -> str:
@@ -253,7 +47,7 @@ class OpWatch:
 
     def start(self) -> bool:
         """Register the op callback; False when TensorFlow is not imported."""
-        module = _tf_submodule("tensorflow.python.framework.op_callbacks")
+        module = tf_submodule("tensorflow.python.framework.op_callbacks")
         if module is None:
             return False
         module.add_op_callback(self._callback)
@@ -365,7 +159,7 @@ class NumpyWatch:
     NumPy reaches tensors through the buffer protocol, so this counts only
     what user code asks for by name (``Variable.numpy()`` included). The
     class attribute is replaced for the cell only and the identical original
-    object is put back; calls made by tfplotguard itself are not counted.
+    object is put back (through ``core.patch``); calls made by tfplotguard itself are not counted.
     """
 
     def __init__(self):
@@ -375,17 +169,18 @@ class NumpyWatch:
         self.by_tensor: dict[int, tuple[weakref.ref, int]] = {}
         self.max_same = 0
         self.largest_host: dict | None = None  # the largest copy of a host tensor: {"bytes", "seconds", "device"}
-        self._owner = None
-        self._original = None
-        self._wrapper = None
+        self._patches = Patches()
 
     def start(self) -> bool:
         """Wrap ``_EagerTensorBase.numpy``; False when TensorFlow is not imported."""
-        ops = _tf_submodule("tensorflow.python.framework.ops")
+        ops = tf_submodule("tensorflow.python.framework.ops")
         owner = getattr(ops, "_EagerTensorBase", None)
         if owner is None or "numpy" not in vars(owner):
             return False
-        original = vars(owner)["numpy"]
+        self._patches.install(owner, "numpy", self._wrap)
+        return True
+
+    def _wrap(self, original, patch):
         watch = self
 
         def numpy(tensor):
@@ -394,7 +189,7 @@ class NumpyWatch:
             # we. A library method that is itself a .numpy() (Variable.numpy) only
             # passes the user's call on, so that one counts.
             caller = sys._getframe(1)
-            if (caller.f_globals.get("__name__", "").startswith(_NOT_USER_CODE)
+            if (not patch.active or caller.f_globals.get("__name__", "").startswith(_NOT_USER_CODE)
                     and caller.f_code.co_name != "numpy"):
                 return original(tensor)
             t0 = time.perf_counter()
@@ -404,15 +199,11 @@ class NumpyWatch:
 
         numpy.__doc__ = original.__doc__
         numpy.__wrapped__ = original
-        self._owner, self._original, self._wrapper = owner, original, numpy
-        owner.numpy = numpy
-        return True
+        return numpy
 
     def stop(self):
-        """Put the original method back, unless someone replaced ours meanwhile."""
-        owner, self._owner = self._owner, None
-        if owner is not None and vars(owner).get("numpy") is self._wrapper:
-            owner.numpy = self._original
+        """Put the original method back, unless someone replaced ours meanwhile (see ``core.patch``)."""
+        self._patches.restore()
 
     def _record(self, tensor, result, seconds):
         nbytes = int(getattr(result, "nbytes", 0))

@@ -15,6 +15,8 @@ import os
 import sys
 import threading
 
+from ..core import state
+
 AVAILABLE = sys.platform.startswith("linux") and os.path.isdir("/proc/self/task")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -37,6 +39,10 @@ class ProcReader:
         self._tasks: dict[int, int] = {}  # tid → descriptor of /proc/self/task/<tid>/stat
         self._stat: int | None = None  # /proc/self/stat
         self._statm: int | None = None  # /proc/self/statm
+
+    def reset(self):
+        """Close every file (process-state reset); the next read opens them again."""
+        self.close()
 
     def forget_in_child(self):
         """After a fork, in the child: close the inherited descriptors, which name the parent's threads."""
@@ -109,6 +115,6 @@ class ProcReader:
 
 
 #: The process's one reader.
-READER = ProcReader()
+READER = state.own("proc reader", ProcReader())
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=READER.forget_in_child)

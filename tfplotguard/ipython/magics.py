@@ -20,17 +20,18 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from . import cellcost, mplprobe, tfstate
-from . import guard as _guard
-from . import report as _report
-from .cellcheck import CellCheck, first_line
-from .report import StatusReport, format_bytes, format_seconds
+from ..check import findings, meter, sampler
+from ..check.cell import CellCheck, first_line
+from ..check.report import history
+from ..check.report.model import error_text
+from ..check.report.status import status_report
+from ..core.events import unregister_event
 
 
 def install(ext) -> "TFCheckMagics":
     """Register the magics with ``ext`` (a :class:`tfplotguard.extension.Extension`)."""
-    magics = TFCheckMagics(ext.shell)
-    ext.on_unload(cellcost.release)  # undone last: the parked sampler thread and the open /proc files go
+    magics = TFCheckMagics(ext.shell, ext.config)
+    ext.on_unload(sampler.release)  # undone last: the parked sampler thread and the open /proc files go
     ext.register_magics(magics)
     ext.on_unload(magics.auto.unregister)  # popped before the magics go: auto mode's events are removed first
     return magics
@@ -50,8 +51,9 @@ class AutoMode:
     redraw problem).
     """
 
-    def __init__(self, shell):
+    def __init__(self, shell, config=None):
         self.shell = shell
+        self.config = config
         self.on = False
         self.depth = 0
         self.check: CellCheck | None = None
@@ -73,10 +75,7 @@ class AutoMode:
         was_on, self.on = self.on, False
         for name, callback in (("pre_run_cell", self.pre_run_cell), ("post_run_cell", self.post_run_cell),
                                ("post_execute", self.post_execute)):
-            try:
-                self.shell.events.unregister(name, callback)
-            except ValueError:  # IPython raises for an unknown callback
-                pass
+            unregister_event(self.shell, name, callback)
         check, self.check = self.check, None
         self.depth = 0
         self.report = None
@@ -91,7 +90,8 @@ class AutoMode:
             self.full_report_shown = False
             raw = getattr(info, "raw_cell", "") or ""
             self.check = CellCheck(self.shell.user_ns, kind="auto", source=first_line(raw),
-                                   interval_ms=None, scan_namespace=False).start()
+                                   interval_ms=None, scan_namespace=False,
+                                   disabled_rules=_disabled(self.config)).start()
 
     def post_execute(self):
         """IPython event, first in line: the outermost cell's code is done; stop measuring."""
@@ -115,8 +115,8 @@ class AutoMode:
             return
         elif error is not None:
             report.ok = False
-            report.error = _report.error_text(error)
-        _report.record(report)
+            report.error = error_text(error)
+        history.record(report)
         if not self.full_report_shown:
             display(report.mimebundle(compact=True), raw=True)
 
@@ -125,9 +125,10 @@ class AutoMode:
 class TFCheckMagics(Magics):
     """``%tfcheck`` (status panel, ``on`` / ``off``) and ``%%tfcheck`` (measure one cell)."""
 
-    def __init__(self, shell):
+    def __init__(self, shell, config=None):
         super().__init__(shell)
-        self.auto = AutoMode(shell)
+        self.tfplotguard_config = config
+        self.auto = AutoMode(shell, config)
 
     # -- the magic ---------------------------------------------------------------
     @magic_arguments()
@@ -138,9 +139,12 @@ class TFCheckMagics(Magics):
               help="store the report object in the user namespace as NAME (like %%timeit -o).")
     @argument("--plot", action="store_true", help="also draw the cell's CPU-per-thread-group timeline.")
     @argument("--interval", metavar="MS", type=float, default=None,
-              help=f"CPU sampling interval in milliseconds (default {cellcost.DEFAULT_INTERVAL_MS:g}).")
+              help=f"CPU sampling interval in milliseconds (default {meter.DEFAULT_INTERVAL_MS:g}).")
     @argument("--ops", action="store_true",
               help="count eager ops per device and op type during the cell (TensorFlow op callbacks).")
+    @argument("--rules", action="store_true",
+              help="line magic only: list the finding rules (id, severity, summary); "
+                   "%%config TFPlotGuard.disabled_rules = [...] switches rules off by id.")
     @argument("--quiet", action="store_true",
               help="show nothing; the report stays available (-o NAME, tfplotguard.last_report()).")
     @no_var_expand
@@ -177,6 +181,8 @@ class TFCheckMagics(Magics):
             raise UsageError(f"--interval must be a positive number of milliseconds, got {args.interval:g}")
         if cell is None:
             return self._line(args)
+        if args.rules:
+            raise UsageError("--rules lists the finding rules: use it with the line magic, %tfcheck --rules")
         if args.mode is not None:
             raise UsageError(f"'{args.mode}' is for the line magic: %tfcheck {args.mode}")
         return self._cell(cell, args)
@@ -186,6 +192,11 @@ class TFCheckMagics(Magics):
                                               ("--interval", args.interval is not None)) if given]
         if cell_only:
             raise UsageError(f"{', '.join(cell_only)} measure a cell: use them with %%tfcheck")
+        if args.rules:
+            if args.mode or args.json or args.name or args.quiet:
+                raise UsageError("%tfcheck --rules takes no other options")
+            print(rules_table(_disabled(self.tfplotguard_config)))
+            return None
         if args.mode == "on":
             if args.json or args.name or args.quiet:
                 raise UsageError("%tfcheck on takes no options")
@@ -209,8 +220,9 @@ class TFCheckMagics(Magics):
         __tracebackhide__ = True
         shell = self.shell
         body, tail = _compile_cell(shell, cell)
-        interval = args.interval if args.interval is not None else cellcost.DEFAULT_INTERVAL_MS
-        check = CellCheck(shell.user_ns, kind="cell", source=first_line(cell), interval_ms=interval, ops=args.ops)
+        interval = args.interval if args.interval is not None else meter.DEFAULT_INTERVAL_MS
+        check = CellCheck(shell.user_ns, kind="cell", source=first_line(cell), interval_ms=interval, ops=args.ops,
+                          disabled_rules=_disabled(self.tfplotguard_config))
         self.auto.full_report_shown = True
         error = None
         check.start()
@@ -226,7 +238,7 @@ class TFCheckMagics(Magics):
     def _finish(self, check: CellCheck, error, args):
         try:
             report = check.stop(error)
-            _report.record(report)
+            history.record(report)
             if args.name:
                 self.shell.user_ns[args.name] = report
             if args.plot:
@@ -274,60 +286,13 @@ def _png_bundle(fig) -> dict:
     return {"image/png": buf.getvalue(), "text/plain": "<tfcheck CPU timeline figure>"}
 
 
-def status_report(auto_on: bool = False) -> StatusReport:
-    """The ``%tfcheck`` panel: TensorFlow, matplotlib, tfplotguard and the process."""
-    tf = tfstate.status()
-    mpl = mplprobe.state()
-    stats = _guard.stats()
-    proc = cellcost.process()
-    process = {"cores": cellcost.cpu_count(), "rss": proc.memory_info().rss, "threads": proc.num_threads()}
-    data = {"tensorflow": tf, "matplotlib": mpl, "guard": stats, "auto_mode": auto_on,
-            "reports": len(_report.reports()), "process": process}
+def rules_table(disabled=()) -> str:
+    """The finding rules as aligned text: id, severity, one-line summary (disabled ones marked)."""
+    rows = [(rule_id + (" (disabled)" if rule_id in disabled else ""), severity, summary)
+            for rule_id, severity, summary in findings.listing()]
+    width = max(len(row[0]) for row in rows)
+    return "\n".join(f"{rule_id:<{width}}  {severity:<4}  {summary}" for rule_id, severity, summary in rows)
 
-    if not tf.get("imported"):
-        tf_rows = [["TensorFlow", "not imported (%tfcheck never imports it)"]]
-    else:
-        strategy = tf.get("strategy")
-        if isinstance(strategy, dict):
-            strategy = (f"{strategy['name']}, {strategy['replicas']} replica(s)"
-                        + ("" if strategy["in_scope"] else " (no strategy scope: default)"))
-        logical = tf.get("logical_devices")
-        tf_rows = [
-            ["version", tf.get("version")],
-            ["executing eagerly", str(tf.get("executing_eagerly"))],
-            ["functions run eagerly", str(tf.get("functions_run_eagerly"))],
-            ["physical devices", ", ".join(tf.get("physical_devices") or []) or "none"],
-            ["logical devices", ", ".join(tfstate.short_device(d) for d in logical) if logical is not None
-             else "not initialised yet (no op has run; listing would fix the device configuration)"],
-            ["soft placement", str(tf.get("soft_device_placement"))],
-            ["intra/inter-op threads", f"{tf.get('intra_op_threads')} / {tf.get('inter_op_threads')} (0 = one per core)"],
-            ["strategy", str(strategy)],
-        ]
-        for device, info in sorted((tf.get("gpu_memory") or {}).items()):
-            tf_rows.append([f"{device} memory", f"now {format_bytes(info['current'])}, peak {format_bytes(info['peak'])}"])
-    if mpl.get("imported"):
-        mpl_rows = [["version", mpl["version"]], ["backend", mpl["backend"]],
-                    ["interactive", str(mpl["interactive"])]]
-    else:
-        mpl_rows = [["matplotlib", mplprobe.NOT_IMPORTED]]
-    by_device = ", ".join(f"{format_bytes(n)} from {d}" for d, n in sorted(stats.get("bytes_by_device", {}).items()))
-    guard_rows = [
-        ["guard", "enabled" if stats.get("enabled") else "disabled"],
-        ["conversions", f"{stats.get('conversions', 0)} in {stats.get('calls', 0)} calls"
-                        + (f" ({by_device})" if by_device else "")],
-        ["cache", f"{stats.get('cache_hits', 0)} hits, {stats.get('cache_entries', 0)} entries, "
-                  f"{format_bytes(stats.get('cache_bytes', 0))}"],
-        ["errors (fail-open)", str(stats.get("errors", 0))],
-        ["auto mode", "on" if auto_on else "off"],
-        ["reports kept", str(data["reports"])],
-    ]
-    last = _report.last_report()
-    if last is not None:
-        guard_rows.append(["last report", f"{format_seconds(last.wall_s)} wall, {last.source[:40]}"])
-    proc_rows = [["cores", str(process["cores"])], ["resident memory", format_bytes(process["rss"])],
-                 ["threads", str(process["threads"])]]
-    return StatusReport(
-        sections=[["TensorFlow", tf_rows], ["matplotlib", mpl_rows], ["tfplotguard", guard_rows],
-                  ["process", proc_rows]],
-        data=data,
-    )
+
+def _disabled(config) -> frozenset:
+    return frozenset(config.disabled_rules) if config is not None else frozenset()

@@ -16,6 +16,8 @@ import sys
 import threading
 import time
 
+from ..core.patch import Patches
+
 NOT_IMPORTED = "matplotlib not imported"
 
 
@@ -45,39 +47,30 @@ class MplWatch:
         self.draw_s = 0.0
         self.pauses = 0
         self.pause_s = 0.0
-        self._patches: list[tuple[object, str, object, object]] = []  # (owner, name, original, wrapper)
+        self._patches = Patches()
         self._pausing = threading.local()
 
     def start(self):
         """Install the wrappers on whatever of matplotlib is loaded."""
         pyplot = sys.modules.get("matplotlib.pyplot")
         if pyplot is not None:
-            self._patch(pyplot, "pause", self._wrap_pause)
+            self._patches.install(pyplot, "pause", self._wrap_pause)
         figure = sys.modules.get("matplotlib.figure")
         if figure is not None:
-            self._patch(figure.Figure, "draw", self._wrap_draw)
+            self._patches.install(figure.Figure, "draw", self._wrap_draw)
         return self
 
     def stop(self):
-        """Restore every wrapped attribute, in reverse order."""
-        while self._patches:
-            owner, name, original, wrapper = self._patches.pop()
-            if vars(owner).get(name) is wrapper:
-                setattr(owner, name, original)
+        """Restore every wrapped attribute, in reverse order (a wrapper installed over ours is kept)."""
+        self._patches.restore()
 
-    def _patch(self, owner, name, make_wrapper):
-        original = vars(owner).get(name)
-        if original is None:
-            return
-        wrapper = make_wrapper(original)
-        setattr(owner, name, wrapper)
-        self._patches.append((owner, name, original, wrapper))
-
-    def _wrap_pause(self, original):
+    def _wrap_pause(self, original, patch):
         watch = self
 
         @functools.wraps(original)
         def wrapper(*args, **kwargs):
+            if not patch.active:
+                return original(*args, **kwargs)
             watch._pausing.active = True
             t0 = time.perf_counter()
             try:
@@ -89,11 +82,13 @@ class MplWatch:
 
         return wrapper
 
-    def _wrap_draw(self, original):
+    def _wrap_draw(self, original, patch):
         watch = self
 
         @functools.wraps(original)  # keeps the draw method's rasterization markers
         def wrapper(*args, **kwargs):
+            if not patch.active:
+                return original(*args, **kwargs)
             t0 = time.perf_counter()
             try:
                 return original(*args, **kwargs)

@@ -1,9 +1,17 @@
 """The guard: matplotlib's data entry points, patched so every TensorFlow value is converted once.
 
-One process-wide :class:`Guard` owns the patches, the convert-once cache, the
-settings and the statistics. ``enable()`` patches, ``disable()`` restores the
-identical original objects in reverse order (line_profiler's ``_PatchDict``
-pattern: a stack of ``(owner, name, original)``).
+One process-wide :class:`Guard` owns the patches, the convert-once cache and
+the statistics. matplotlib is process-wide, so the guard is enabled by
+*holders*: each shell with the extension loaded is one, and matplotlib is
+restored when the last one unloads, so ``%unload_ext`` in one shell leaves the
+guard on for another. ``tfplotguard.enable()`` / ``disable()`` are the
+switch: ``enable()`` patches and, when no shell holds the guard (a script),
+takes the hold ``"script"``; ``disable()`` restores matplotlib now, for every
+shell, and drops that hold. A shell that still has the extension loaded keeps
+its hold, so ``enable()`` there switches the guard back on and that shell's
+``%unload_ext`` switches it off, as in a notebook without a second shell. Patches go
+through :class:`tfplotguard.core.patch.Patches`, which never clobbers a
+wrapper another library installed on top of ours.
 
 The wrapper fails open: an unexpected exception inside the guard's own
 conversion calls matplotlib with the original arguments and warns once per
@@ -14,110 +22,46 @@ purpose.
 from __future__ import annotations
 
 import functools
-import importlib
 import sys
 import threading
 import warnings
 import weakref
 
-from .cache import DEFAULT_CACHE_LIMIT_BYTES, ConvertCache
-from .convert import _PLAIN_TYPES, DEFAULT_DENSE_LIMIT_BYTES, Converter, kind_of, short_device
-from .errors import TensorPlotError
+from ..core import state
+from ..core.cache import ConvertCache
+from ..core.convert import _PLAIN_TYPES, Converter, kind_of, short_device
+from ..core.errors import TensorPlotError, TFPlotGuardWarning
+from ..core.patch import Patches
+from ..core.settings import SETTINGS
+from .entry_points import PYPLOT_STATE_METHODS, patch_targets, ragged_policy
 
-ABSENT = object()  # marks "the owner had no such attribute of its own"
-
-
-class TFPlotGuardWarning(UserWarning):
-    """The guard fell back to matplotlib's own handling of an argument."""
-
-
-# -- the entry points ----------------------------------------------------------
-
-_AXES_METHODS = (
-    "plot", "scatter", "bar", "barh", "broken_barh", "grouped_bar", "hist", "hist2d", "stairs", "ecdf",
-    "imshow", "matshow", "pcolor", "pcolormesh", "pcolorfast", "contour", "contourf", "tricontour",
-    "tricontourf", "tripcolor", "triplot", "fill", "fill_between", "fill_betweenx", "errorbar", "step",
-    "stem", "boxplot", "violinplot", "eventplot", "stackplot", "pie", "quiver", "barbs", "streamplot",
-    "hexbin", "spy", "axhline", "axvline", "axhspan", "axvspan", "axline", "hlines", "vlines",
-    "set_xlim", "set_ylim", "set_xbound", "set_ybound", "set_xticks", "set_yticks", "text", "annotate",
-    "arrow", "semilogx", "semilogy", "loglog", "psd", "csd", "specgram", "magnitude_spectrum",
-    "angle_spectrum", "phase_spectrum", "cohere", "xcorr", "acorr",
-)
-_AXES3D_METHODS = (
-    "plot", "plot3D", "scatter", "scatter3D", "plot_surface", "plot_wireframe", "plot_trisurf", "bar",
-    "bar3d", "contour", "contour3D", "contourf", "contourf3D", "tricontour", "tricontourf", "quiver",
-    "quiver3D", "voxels", "text", "text3D", "fill_between", "stem", "stem3D", "errorbar", "set_xlim",
-    "set_ylim", "set_zlim", "set_xlim3d", "set_ylim3d", "set_zlim3d", "set_zbound", "set_zticks",
-)
-
-#: (module, class, methods). A method is patched on the class that defines it
-#: (the first in the MRO), once; methods missing in an older matplotlib are skipped.
-ENTRY_POINT_SPECS = (
-    ("matplotlib.axes", "Axes", _AXES_METHODS),
-    ("matplotlib.figure", "Figure", ("figimage",)),
-    ("mpl_toolkits.mplot3d.axes3d", "Axes3D", _AXES3D_METHODS),
-    ("matplotlib.lines", "Line2D", ("set_data", "set_xdata", "set_ydata")),
-    ("matplotlib.collections", "Collection", ("set_offsets", "set_array")),
-    ("matplotlib.collections", "QuadMesh", ("set_array",)),
-    ("matplotlib.image", "AxesImage", ("set_data", "set_array")),
-    ("matplotlib.patches", "Polygon", ("set_xy",)),
-)
-
-_DATASETS = {"hist", "boxplot", "violinplot", "eventplot"}
-_LINES = {"plot", "plot3D", "step", "semilogx", "semilogy", "loglog"}
-_GRID = {"imshow", "matshow", "pcolor", "pcolormesh", "pcolorfast", "contour", "contourf", "contour3D",
-         "contourf3D", "figimage", "plot_surface", "plot_wireframe", "voxels", "set_array"}
-
-
-#: pyplot reaches its global figure state through these ``Gcf`` classmethods
-#: (gcf/gca and every plotting function, figure(), subplots()); the guard
-#: watches them for calls from threads other than the main thread.
-PYPLOT_STATE_METHODS = ("get_active", "get_fig_manager", "_set_new_active_manager")
-
-
-def ragged_policy(owner_name: str, method: str) -> str:
-    """The ragged policy of one entry point (see ``convert.RAGGED_POLICIES``)."""
-    if method == "spy":
-        return "coo"
-    if method in _DATASETS:
-        return "datasets"
-    if method in _LINES:
-        return "lines"
-    if method in _GRID or (method == "set_data" and owner_name == "_ImageBase"):
-        return "grid"
-    return "points"
-
-
-def patch_targets() -> dict[str, tuple[type, str]]:
-    """Every attribute the guard patches in this matplotlib: ``"Owner.name" → (owner, name)``."""
-    targets: dict[str, tuple[type, str]] = {}
-    for module_name, class_name, methods in ENTRY_POINT_SPECS:
-        try:
-            cls = getattr(importlib.import_module(module_name), class_name)
-        except (ImportError, AttributeError):
-            continue
-        for method in methods:
-            owner = next((klass for klass in cls.__mro__ if method in vars(klass)), None)
-            if owner is None or owner is object:
-                continue
-            targets.setdefault(f"{owner.__module__}.{owner.__qualname__}.{method}", (owner, method))
-    return targets
+#: The holder that ``tfplotguard.enable()`` / ``disable()`` stand for.
+SCRIPT = "script"
 
 
 # -- the owner of all guard state ----------------------------------------------
 
 
 class Guard:
-    """Patches, cache, settings and counters: everything ``enable`` installs and ``disable`` removes."""
+    """Patches, holders, cache and counters: everything ``enable`` installs and ``disable`` removes."""
 
     def __init__(self):
-        self._patches: list[tuple[type, str, object]] = []
+        self._patches = Patches()
+        self._holders: set = set()
         self._lock = threading.Lock()
-        self.cache = ConvertCache(DEFAULT_CACHE_LIMIT_BYTES)
-        self.dense_limit_bytes = DEFAULT_DENSE_LIMIT_BYTES
+        self.cache = ConvertCache(SETTINGS.cache_limit_bytes)
+        SETTINGS.observe(lambda settings: self.cache.set_limit(settings.cache_limit_bytes))
         self._warned: set[tuple[str, str]] = set()
         # Thread objects, not idents: an ident is reused as soon as a thread ends.
         self._warned_threads: weakref.WeakSet = weakref.WeakSet()
+        self.reset_stats()
+
+    def reset(self):
+        """Every holder gone, matplotlib restored, counters zero, cache empty (process-state reset)."""
+        self._holders.clear()
+        self._patches.restore()
+        self.cache.clear()
+        self._warned.clear()
         self.reset_stats()
 
     # statistics ------------------------------------------------------------
@@ -155,8 +99,9 @@ class Guard:
                 "cache_entries": len(self.cache),
                 "cache_bytes": self.cache.nbytes,
                 "cache_limit_bytes": self.cache.limit_bytes,
-                "dense_limit_bytes": self.dense_limit_bytes,
+                "dense_limit_bytes": SETTINGS.dense_limit_bytes,
                 "patched": len(self._patches),
+                "holders": len(self._holders),
             }
 
     # patching --------------------------------------------------------------
@@ -165,41 +110,48 @@ class Guard:
         """True while matplotlib is patched."""
         return bool(self._patches)
 
-    def enable(self):
-        """Patch every entry point; a second call does nothing (never double-wraps)."""
+    def enable(self, holder=SCRIPT):
+        """Patch every entry point (never double-wraps) and add ``holder`` (see the module docstring)."""
+        with self._lock:
+            if holder != SCRIPT or not self._holders - {SCRIPT}:
+                self._holders.add(holder)
         if self._patches:
             return
         try:
             for label, (owner, name) in patch_targets().items():
-                original = vars(owner)[name]
-                wrapper = self._wrap(original, ragged_policy(owner.__name__, name), label)
-                setattr(owner, name, wrapper)
-                self._patches.append((owner, name, original))
+                policy = ragged_policy(owner.__name__, name)
+                self._patches.install(owner, name, functools.partial(self._wrap, policy=policy, label=label))
             from matplotlib._pylab_helpers import Gcf
 
             for name in PYPLOT_STATE_METHODS:
-                original = vars(Gcf).get(name)
-                if isinstance(original, classmethod):
-                    setattr(Gcf, name, classmethod(self._watch_thread(original.__func__)))
-                    self._patches.append((Gcf, name, original))
+                if isinstance(vars(Gcf).get(name), classmethod):
+                    self._patches.install(Gcf, name, self._watch_thread)
         except BaseException:
-            self.disable()
+            self._holders.discard(holder)
+            self._patches.restore()
             raise
 
-    def disable(self):
-        """Restore every patched attribute to the identical original object, in reverse order."""
-        while self._patches:
-            owner, name, original = self._patches.pop()
-            setattr(owner, name, original)
+    def disable(self, holder=SCRIPT):
+        """Drop ``holder``; restore matplotlib when it was the script's switch or the last holder.
 
-    def _wrap(self, original, policy: str, label: str):
+        Restoring runs in reverse order and leaves a wrapper another library
+        installed over ours in place (``core.patch``).
+        """
+        with self._lock:
+            self._holders.discard(holder)
+            off = holder == SCRIPT or not self._holders
+        if off:
+            self._patches.restore()
+
+    def _wrap(self, original, patch, *, policy: str, label: str):
         guard = self
 
         @functools.wraps(original)
         def tfplotguard_entry_point(*args, **kwargs):
             # matplotlib calls many patched methods from inside one (Axes.plot makes ~90
             # such calls): they carry what the outer call converted, so they go straight through.
-            if _call_state.inside or "tensorflow" not in sys.modules:
+            # An inactive patch is one another library wrapped after us: we only pass through.
+            if _call_state.inside or not patch.active or "tensorflow" not in sys.modules:
                 return original(*args, **kwargs)
             # Everything of ours runs inside the try; matplotlib itself runs outside it,
             # so its own exceptions reach the user untouched and are never retried.
@@ -222,16 +174,17 @@ class Guard:
         tfplotguard_entry_point.__tfplotguard_original__ = original
         return tfplotguard_entry_point
 
-    def _watch_thread(self, function):
+    def _watch_thread(self, original, patch):
         guard = self
+        function = original.__func__
 
         @functools.wraps(function)
         def tfplotguard_pyplot_state(*args, **kwargs):
-            if threading.current_thread() is not threading.main_thread():
+            if patch.active and threading.current_thread() is not threading.main_thread():
                 guard._pyplot_from_thread()
             return function(*args, **kwargs)
 
-        return tfplotguard_pyplot_state
+        return classmethod(tfplotguard_pyplot_state)
 
     def _pyplot_from_thread(self):
         thread = threading.current_thread()
@@ -254,7 +207,7 @@ class Guard:
         """Convert one call's arguments (``args[0]`` is the matplotlib object and stays)."""
         with self._lock:
             self.calls += 1
-        converter = Converter(policy, self.dense_limit_bytes, self.cache, self.record, self.record_hit)
+        converter = Converter(policy, SETTINGS.dense_limit_bytes, self.cache, self.record, self.record_hit)
         new_args = (args[0],) + tuple(converter.convert(a) for a in args[1:]) if args else args
         new_kwargs = {
             key: converter.convert_mapping(value) if key == "data" else converter.convert(value)
@@ -278,25 +231,6 @@ class Guard:
                 stacklevel=3,
             )
 
-    # settings --------------------------------------------------------------
-    def configure(self, dense_limit_mb=None, cache_limit_mb=None):
-        """Change settings; every value is checked before any is applied."""
-        updates = {}
-        for name, value in (("dense_limit_mb", dense_limit_mb), ("cache_limit_mb", cache_limit_mb)):
-            if value is not None:
-                updates[name] = mib_to_bytes(name, value)
-        if "dense_limit_mb" in updates:
-            self.dense_limit_bytes = updates["dense_limit_mb"]
-        if "cache_limit_mb" in updates:
-            self.cache.set_limit(updates["cache_limit_mb"])
-
-    def settings(self) -> dict:
-        """The current settings in MiB."""
-        return {
-            "dense_limit_mb": self.dense_limit_bytes / 2**20,
-            "cache_limit_mb": self.cache.limit_bytes / 2**20,
-        }
-
 
 class _CallState(threading.local):
     """Per thread: is a guarded matplotlib call running right now?"""
@@ -305,18 +239,6 @@ class _CallState(threading.local):
 
 
 _call_state = _CallState()
-
-
-def is_valid_mib(value) -> bool:
-    """True for a positive, finite number of MiB (``True``/``False`` are not numbers here)."""
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 < value < float("inf")
-
-
-def mib_to_bytes(name: str, value) -> int:
-    """``value`` MiB in bytes; ValueError naming ``name`` unless :func:`is_valid_mib`."""
-    if not is_valid_mib(value):
-        raise ValueError(f"tfplotguard: {name} must be a positive number of MiB, got {value!r}; nothing was changed.")
-    return int(value * 2**20)
 
 
 def _holds_tf_value(args, kwargs) -> bool:
@@ -343,17 +265,23 @@ def _may_hold(value) -> bool:
     return False
 
 
-GUARD = Guard()
+#: The process's one guard.
+GUARD = state.own("guard", Guard())
 
 
 def enable():
-    """Patch matplotlib so TensorFlow values are converted once per call (idempotent)."""
-    GUARD.enable()
+    """Patch matplotlib so TensorFlow values are converted once per call (idempotent).
+
+    Without a shell holding the guard this is the ``"script"`` hold: a later
+    ``%unload_ext`` does not switch it off. In a shell with the extension
+    loaded it switches the guard back on, and that shell's unload ends it.
+    """
+    GUARD.enable(SCRIPT)
 
 
 def disable():
-    """Restore matplotlib exactly as it was (idempotent)."""
-    GUARD.disable()
+    """Restore matplotlib exactly as it was, now, for every shell (idempotent); loaded shells keep their hold."""
+    GUARD.disable(SCRIPT)
 
 
 def is_enabled() -> bool:
@@ -378,9 +306,9 @@ def clear_cache():
 
 def configure(*, dense_limit_mb: float | None = None, cache_limit_mb: float | None = None):
     """Set the dense-result limit for sparse/ragged values and the cache's byte bound, in MiB."""
-    GUARD.configure(dense_limit_mb=dense_limit_mb, cache_limit_mb=cache_limit_mb)
+    SETTINGS.configure(dense_limit_mb=dense_limit_mb, cache_limit_mb=cache_limit_mb)
 
 
 def settings() -> dict:
     """The current settings: ``dense_limit_mb`` and ``cache_limit_mb``."""
-    return GUARD.settings()
+    return SETTINGS.as_mib()

@@ -15,7 +15,7 @@ import threading
 import weakref
 from collections import OrderedDict
 
-DEFAULT_CACHE_LIMIT_BYTES = 512 * 2**20
+from .settings import DEFAULT_CACHE_LIMIT_BYTES
 
 
 class ConvertCache:

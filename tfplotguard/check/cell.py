@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 
-from . import cellcost, findings, mplprobe, tfstate
-from . import guard as _guard
-from .live import counters as live_counters
+from .. import guard as _guard
+from ..live import counters as live_counters
+from . import cpu, findings, meter, mplprobe, tfstate
 from .report import Report, error_text
+from .tfwatch import NumpyWatch, OpWatch
 
 _STAT_COUNTERS = ("calls", "conversions", "cache_hits", "errors", "pyplot_thread_calls")
 
@@ -53,17 +54,18 @@ class CellCheck:
     """Measures one cell: ``start()`` right before running it, ``stop(error)`` right after (always)."""
 
     def __init__(self, namespace: dict, *, kind: str = "cell", source: str = "",
-                 interval_ms: float | None = cellcost.DEFAULT_INTERVAL_MS, ops: bool = False,
-                 scan_namespace: bool = True):
+                 interval_ms: float | None = meter.DEFAULT_INTERVAL_MS, ops: bool = False,
+                 scan_namespace: bool = True, disabled_rules=()):
         self.namespace = namespace
         self.kind = kind
         self.source = source
         self.interval_ms = interval_ms
         self.scan_namespace = scan_namespace
-        self.opwatch = tfstate.OpWatch(ops=ops)
-        self.numpywatch = tfstate.NumpyWatch()
+        self.disabled_rules = frozenset(disabled_rules)
+        self.opwatch = OpWatch(ops=ops)
+        self.numpywatch = NumpyWatch()
         self.mplwatch = mplprobe.MplWatch()
-        self.meter = cellcost.CellMeter(interval_ms)
+        self.meter = meter.CpuMeter(interval_ms)
         self._undo: list = []
         self._before: dict = {}
         self._ns_ids: dict | None = None
@@ -115,7 +117,7 @@ class CellCheck:
                 cost = None
         notes = self._unwind()
         if cost is None:
-            cost = cellcost.CellCost()
+            cost = meter.CpuCost()
             notes.append("the CPU meter failed: no cost figures")
         before, after = self._before, state()
         report = Report(
@@ -127,7 +129,7 @@ class CellCheck:
             wall_s=cost.wall_s,
             cpu_user_s=cost.cpu_user_s,
             cpu_system_s=cost.cpu_system_s,
-            cores=cellcost.cpu_count(),
+            cores=cpu.cpu_count(),
             utilisation=cost.cpu_s / cost.wall_s if cost.wall_s > 0 else 0.0,
             peak_utilisation=cost.peak_utilisation,
             interval_ms=self.interval_ms,
@@ -163,7 +165,7 @@ class CellCheck:
                 report.tensors = tfstate.changed_tensors(self.namespace, self._ns_ids)
         else:
             report.notes.append(tfstate.NOT_IMPORTED)
-        report.findings, rule_notes = findings.evaluate(before, after, report)
+        report.findings, rule_notes = findings.evaluate(before, after, report, disabled=self.disabled_rules)
         report.notes += rule_notes
         return report
 

@@ -1,4 +1,8 @@
-"""``%config TFPlotGuard.dense_limit_mb = 512``: the guard's settings as traitlets.
+"""``%config TFPlotGuard.dense_limit_mb = 512``: tfplotguard's settings as traitlets.
+
+The limits are the process's (``core/settings.py`` validates and holds them);
+``disabled_rules`` belongs to this shell: its ``%%tfcheck`` reports skip those
+finding rules.
 
 Loaded only by the IPython extension (traitlets comes with IPython). The
 class is named ``TFPlotGuard`` because that is the name ``%config`` and
@@ -7,10 +11,11 @@ class is named ``TFPlotGuard`` because that is the name ``%config`` and
 
 import warnings
 
-from traitlets import Float, TraitError, observe, validate
+from traitlets import Float, List, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
-from . import guard
+from ..check import findings
+from ..core.settings import NAMES, SETTINGS, is_valid_mib
 
 
 class TFPlotGuard(Configurable):
@@ -23,6 +28,17 @@ class TFPlotGuard(Configurable):
     cache_limit_mb = Float(
         help="Byte bound (MiB) of the convert-once cache of host copies of immutable eager tensors.",
     ).tag(config=True)
+    disabled_rules = List(
+        Unicode(),
+        help="Ids of finding rules that this shell's %%tfcheck reports skip (%tfcheck --rules lists them).",
+    ).tag(config=True)
+
+    @validate("disabled_rules")
+    def _known_rules(self, proposal):
+        try:
+            return findings.checked_ids(proposal["value"])
+        except ValueError as exc:
+            raise TraitError(f"TFPlotGuard.disabled_rules: {exc}; the setting was not changed.") from None
 
     @validate("dense_limit_mb", "cache_limit_mb")
     def _positive(self, proposal):
@@ -30,7 +46,7 @@ class TFPlotGuard(Configurable):
 
     @observe("dense_limit_mb", "cache_limit_mb")
     def _apply(self, change):
-        guard.configure(**{change["name"]: change["new"]})
+        SETTINGS.configure(**{change["name"]: change["new"]})
 
     def __init__(self, **kwargs):
         # A refused ``%config TFPlotGuard.x = bad`` still lands in the shell's own
@@ -39,19 +55,25 @@ class TFPlotGuard(Configurable):
         # instead of failing every later %load_ext.
         parent_config = getattr(kwargs.get("parent"), "config", None)
         section = parent_config.get(type(self).__name__) if parent_config is not None else None
-        for name in ("dense_limit_mb", "cache_limit_mb"):
+        for name in NAMES:
             if section is not None and name in section:
                 try:
                     _checked(name, section[name])
                 except TraitError as exc:
                     del section[name]
-                    warnings.warn(f"{exc} Ignored; using {guard.settings()[name]:g}.", stacklevel=2)
+                    warnings.warn(f"{exc} Ignored; using {SETTINGS.as_mib()[name]:g}.", stacklevel=2)
+        if section is not None and "disabled_rules" in section:
+            try:
+                findings.checked_ids(section["disabled_rules"])
+            except (TypeError, ValueError) as exc:
+                del section["disabled_rules"]
+                warnings.warn(f"TFPlotGuard.disabled_rules: {exc}. Ignored; no rule is disabled.", stacklevel=2)
         super().__init__(**kwargs)
         # The traits start as the settings in force (tfplotguard.configure may have run
         # before the load), so %config shows them and every later change is validated.
         configured = self.config.get(type(self).__name__, {})
-        current = guard.settings()
-        for name in ("dense_limit_mb", "cache_limit_mb"):
+        current = SETTINGS.as_mib()
+        for name in NAMES:
             if name not in configured:
                 setattr(self, name, current[name])
 
@@ -61,7 +83,7 @@ def _checked(name, value):
         number = float(value)
     except (TypeError, ValueError):
         number = float("nan")
-    if isinstance(value, bool) or not guard.is_valid_mib(number):
+    if isinstance(value, bool) or not is_valid_mib(number):
         raise TraitError(
             f"TFPlotGuard.{name} must be a positive number of MiB, got {value!r}; the setting was not changed."
         )

@@ -1,0 +1,134 @@
+"""What ``%tfcheck`` measured for one cell, as plain data (``Report``), and its diagnoses (``Finding``).
+
+A :class:`Report` holds plain data only (numbers, strings, lists, dicts), so
+``to_dict()`` is JSON-able and ``Report.from_dict(report.to_dict())`` gives
+an equal report back. Its renderings live in :mod:`.render`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+
+from .render import ReportRendering
+
+_SEVERITY_ORDER = {"warn": 0, "info": 1}
+
+
+@dataclass
+class Finding:
+    """One diagnosis of a cell, with a concrete fix; ``severity`` is ``"warn"`` or ``"info"``."""
+
+    rule: str
+    message: str
+    fix: str
+    severity: str = "warn"
+
+    def __str__(self):
+        return f"{self.message} Fix: {self.fix}"
+
+
+@dataclass
+class Report(ReportRendering):
+    """Everything ``%%tfcheck`` (or auto mode) measured for one cell.
+
+    Times are seconds, sizes bytes, ``utilisation`` is cores busy on average
+    (CPU time / wall time). Sections that were not measured are None: the
+    thread groups where the OS gives no per-thread figures, ``ops`` without
+    ``--ops``, the sampled peak and timeline in auto mode.
+    """
+
+    kind: str = "cell"  # "cell" (%%tfcheck) or "auto" (%tfcheck on)
+    source: str = ""
+    ok: bool = True
+    error: str | None = None
+    started: float = 0.0  # epoch seconds
+    wall_s: float = 0.0
+    cpu_user_s: float = 0.0
+    cpu_system_s: float = 0.0
+    cores: int = 1
+    utilisation: float = 0.0
+    peak_utilisation: float | None = None
+    interval_ms: float | None = None
+    samples: int = 0
+    thread_groups: list | None = None  # [{"group", "cpu_s", "threads", "names"}]
+    rss_before: int = 0
+    rss_after: int = 0
+    rss_peak: int = 0
+    gpu_memory: dict = field(default_factory=dict)  # {"GPU:0": {"current", "peak"}}
+    guard: dict = field(default_factory=dict)  # deltas of tfplotguard.stats()
+    numpy: dict = field(default_factory=dict)  # explicit .numpy() calls
+    traces: dict = field(default_factory=dict)  # {function name: traces during the cell}
+    trace_signatures: dict = field(default_factory=dict)  # {name: [ {argument: description} ]}
+    ops: dict | None = None  # {device: {op type: count}}
+    tensors: list = field(default_factory=list)
+    tf: dict = field(default_factory=dict)
+    mpl: dict = field(default_factory=dict)
+    live: dict = field(default_factory=dict)  # LivePlot / live() during the cell: seconds, redraws, ...
+    timeline: dict | None = None  # {"t": [...], "groups": {group: [cores busy, ...]}}
+    findings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    #: The ``--plot`` figure (a matplotlib ``Figure``); not part of ``to_dict()``.
+    figure: object = field(default=None, repr=False, compare=False)
+
+    # -- data ----------------------------------------------------------------
+    @property
+    def cpu_s(self) -> float:
+        """User + system CPU seconds of the whole process during the cell."""
+        return self.cpu_user_s + self.cpu_system_s
+
+    def group_cpu(self, group: str) -> float:
+        """CPU seconds of one thread group (0 when absent or not measured)."""
+        for row in self.thread_groups or ():
+            if row["group"] == group:
+                return row["cpu_s"]
+        return 0.0
+
+    def top_group(self) -> str | None:
+        """The thread group with the most CPU time, or None."""
+        rows = [row for row in self.thread_groups or () if row["group"] != "sampler"]
+        return max(rows, key=lambda row: row["cpu_s"])["group"] if rows else None
+
+    def total_traces(self) -> int:
+        """All ``tf.function`` traces during the cell."""
+        return sum(self.traces.values())
+
+    def to_dict(self) -> dict:
+        """The report as plain JSON-able data (``Report.from_dict`` reverses it)."""
+        data = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name != "figure"}
+        data["cpu_s"] = self.cpu_s
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        """Rebuild a report from :meth:`to_dict` output (also after a JSON round trip)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {key: value for key, value in data.items() if key in names}
+        kwargs["findings"] = [f if isinstance(f, Finding) else Finding(**f) for f in kwargs.get("findings", [])]
+        return cls(**kwargs)
+
+    def to_json(self, indent: int | None = 1) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, default=str)
+
+
+def _plain(value):
+    """A deep copy made of dicts, lists and scalars only."""
+    if isinstance(value, Finding):
+        return dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def error_text(error: BaseException) -> str:
+    """How a report names the exception a cell raised: ``Type: message``, at most 200 characters."""
+    return f"{type(error).__name__}: {error}"[:200]
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Warnings first, then information; stable within each severity."""
+    return sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 2))

@@ -1,0 +1,235 @@
+"""How a :class:`~tfplotguard.check.report.model.Report` shows itself: aligned text, HTML, one line, a figure."""
+
+from __future__ import annotations
+
+import html
+
+from .format import format_bytes, format_seconds, plural
+
+#: Human labels of the thread groups, in display order.
+GROUP_LABELS = {
+    "main": "main thread",
+    "tf_pool": "TensorFlow pool (native threads)",
+    "tf_named": "TensorFlow named threads (tf_*)",
+    "tf_data": "tf.data threads",
+    "python": "other Python threads",
+    "other": "other native threads",
+    "exited": "threads that exited",
+    "sampler": "tfcheck sampler",
+}
+
+
+class ReportRendering:
+    """The renderings of a report (mixed into ``Report``, which holds the data)."""
+
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = []
+        cores = f"{self.utilisation:.2f} of {self.cores} cores busy on average"
+        if self.peak_utilisation is not None:
+            cores += (f", sampled peak {self.peak_utilisation:.2f} "
+                      f"({plural(self.samples, 'sample')}, interval {self.interval_ms:g} ms)")
+        rows.append(("wall", format_seconds(self.wall_s)))
+        rows.append((
+            "CPU",
+            f"{format_seconds(self.cpu_s)} (user {format_seconds(self.cpu_user_s)}, "
+            f"system {format_seconds(self.cpu_system_s)})",
+        ))
+        rows.append(("utilisation", cores))
+        rows.append((
+            "memory",
+            f"RSS {format_bytes(self.rss_before)} → {format_bytes(self.rss_after)} "
+            f"({format_bytes(self.rss_after - self.rss_before, signed=True)}), peak {format_bytes(self.rss_peak)}",
+        ))
+        for device, info in sorted(self.gpu_memory.items()):
+            rows.append((f"{device} memory", f"peak {format_bytes(info.get('peak'))}, now {format_bytes(info.get('current'))}"))
+        rows.append(("guard", self._guard_text()))
+        rows.append((".numpy()", self._numpy_text()))
+        rows.append(("traces", self._traces_text()))
+        if self.ops is not None:
+            rows.append(("ops", self._ops_text()))
+        if self.live.get("redraws") or self.live.get("throttled"):
+            rows.append(("live plot", self._live_text()))
+        return rows
+
+    def _live_text(self) -> str:
+        seconds = self.live.get("seconds", 0.0)
+        share = f" ({100 * seconds / self.wall_s:.1f}% of the cell)" if self.wall_s > 0 else ""
+        return (f"{plural(self.live.get('redraws', 0), 'redraw')} in {format_seconds(seconds)}{share}, "
+                f"{self.live.get('throttled', 0)} skipped by the throttle")
+
+    def _guard_text(self) -> str:
+        g = self.guard
+        if not g:
+            return "–"
+        by_device = ", ".join(f"{format_bytes(n)} from {d}" for d, n in sorted(g.get("bytes_by_device", {}).items()))
+        text = f"{plural(g.get('conversions', 0), 'conversion')}"
+        if by_device:
+            text += f" ({by_device})"
+        text += f", {plural(g.get('cache_hits', 0), 'cache hit')}, {plural(g.get('errors', 0), 'error')}"
+        if not g.get("enabled", True):
+            text += " (guard disabled)"
+        return text
+
+    def _numpy_text(self) -> str:
+        n = self.numpy
+        if not n:
+            return "–" if self.tf.get("imported") else "TensorFlow not imported"
+        text = f"{plural(n.get('calls', 0), 'call')}"
+        if n.get("calls"):
+            text += f", {format_bytes(n.get('bytes', 0))} copied in {format_seconds(n.get('seconds', 0.0))}"
+            if n.get("max_same_tensor", 0) > 1:
+                text += f", up to {n['max_same_tensor']}× on the same tensor"
+        return text
+
+    def _traces_text(self) -> str:
+        if not self.tf.get("imported"):
+            return "TensorFlow not imported"
+        if not self.traces:
+            return "none"
+        return ", ".join(f"{name} ×{count}" for name, count in sorted(self.traces.items(), key=lambda kv: -kv[1]))
+
+    def _ops_text(self) -> str:
+        if not self.ops:
+            return "none"
+        parts = []
+        for device, counts in sorted(self.ops.items()):
+            top = sorted(counts.items(), key=lambda kv: -kv[1])
+            shown = ", ".join(f"{op} {n}" for op, n in top[:4]) + (", …" if len(top) > 4 else "")
+            parts.append(f"{sum(counts.values())} on {device} ({shown})")
+        return "; ".join(parts)
+
+    def _group_table(self) -> list[tuple[str, str, str, str, str]]:
+        total = sum(row["cpu_s"] for row in self.thread_groups or ()) or 1.0
+        table = []
+        for row in sorted(self.thread_groups or (), key=lambda r: -r["cpu_s"]):
+            names = ", ".join(row.get("names", [])[:4])
+            table.append((
+                GROUP_LABELS.get(row["group"], row["group"]),
+                format_seconds(row["cpu_s"]),
+                f"{100 * row['cpu_s'] / total:.0f}%",
+                str(row.get("threads", "")),
+                names,
+            ))
+        return table
+
+    def _tensor_table(self) -> list[tuple[str, ...]]:
+        return [
+            (t["name"], str(tuple(t["shape"])) if t.get("shape") is not None else "?", t.get("dtype", "?"),
+             t.get("device", "?"), format_bytes(t.get("bytes")), t.get("change", ""))
+            for t in self.tensors
+        ]
+
+    def _title(self) -> str:
+        magic = "%%tfcheck" if self.kind == "cell" else "%tfcheck on"
+        status = "ok" if self.ok else f"FAILED ({self.error})"
+        return f"{magic}: {status}"
+
+    def __str__(self):
+        lines = [self._title()]
+        rows = self._rows()
+        width = max(len(label) for label, _ in rows)
+        lines += [f"  {label:<{width}}  {text}" for label, text in rows]
+        if self.thread_groups is not None:
+            lines.append("  CPU per thread group:")
+            lines += _aligned(("group", "CPU", "share", "threads", "names"), self._group_table(), indent=4)
+        if self.tensors:
+            lines.append("  new or changed tensors:")
+            lines += _aligned(("name", "shape", "dtype", "device", "size", ""), self._tensor_table(), indent=4)
+        if self.findings:
+            lines.append("  findings:")
+            for f in self.findings:
+                mark = "!" if f.severity == "warn" else "·"
+                lines.append(f"    {mark} {f.message}")
+                lines.append(f"      fix: {f.fix}")
+        lines += [f"  note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(str(self))
+
+    def _repr_html_(self):
+        e = html.escape
+        out = [
+            '<div class="tfcheck-report" style="font-family: monospace, monospace; font-size: 12px">',
+            f'<b style="color:{"#1a7f37" if self.ok else "#cf222e"}">{e(self._title())}</b>',
+            '<table style="border-collapse: collapse">',
+        ]
+        out += [f"<tr><th style='text-align:left; padding-right:1em'>{e(k)}</th><td style='text-align:left'>{e(v)}</td></tr>"
+                for k, v in self._rows()]
+        out.append("</table>")
+        if self.thread_groups is not None:
+            out.append(_html_table(("CPU per thread group", "CPU", "share", "threads", "names"), self._group_table()))
+        if self.tensors:
+            out.append(_html_table(("new or changed tensor", "shape", "dtype", "device", "size", ""), self._tensor_table()))
+        if self.findings:
+            out.append("<ul style='margin: 0.3em 0'>")
+            for f in self.findings:
+                color = "#9a6700" if f.severity == "warn" else "#57606a"
+                out.append(f"<li><span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}</li>")
+            out.append("</ul>")
+        out += [f"<div style='color:#57606a'>note: {e(n)}</div>" for n in self.notes]
+        out.append("</div>")
+        return "\n".join(out)
+
+    def compact(self) -> str:
+        """The one-line form shown after every cell in auto mode."""
+        parts = [
+            f"tfcheck: {format_seconds(self.wall_s)} wall",
+            f"{format_seconds(self.cpu_s)} CPU ({self.utilisation:.2f} cores)",
+        ]
+        conversions = self.guard.get("conversions", 0)
+        if conversions:
+            parts.append(plural(conversions, "conversion"))
+        traces = self.total_traces()
+        if traces:
+            parts.append(plural(traces, "trace"))
+        line = ", ".join(parts)
+        if not self.ok:
+            line += f" — FAILED ({self.error})"
+        if self.findings:
+            line += f" — {self.findings[0].message}"
+        return line
+
+    def mimebundle(self, compact: bool = False) -> dict:
+        """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``."""
+        if compact:
+            text = self.compact()
+            return {"text/plain": text, "text/html": f"<code>{html.escape(text)}</code>"}
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+    def plot(self):
+        """A matplotlib ``Figure`` of cores busy per thread group over the cell (needs ``--plot`` data)."""
+        from matplotlib.figure import Figure  # a pyplot-free figure: it never joins pyplot's state
+
+        fig = Figure(figsize=(7, 2.8), layout="constrained")
+        ax = fig.add_subplot()
+        timeline = self.timeline or {}
+        t = timeline.get("t") or []
+        groups = {g: ys for g, ys in (timeline.get("groups") or {}).items() if any(ys)}
+        if t and groups:
+            order = [g for g in GROUP_LABELS if g in groups] + [g for g in groups if g not in GROUP_LABELS]
+            ax.stackplot(t, *[groups[g] for g in order], labels=[GROUP_LABELS.get(g, g) for g in order], step="post")
+            ax.legend(loc="upper left", fontsize="small", frameon=False)
+        else:
+            ax.text(0.5, 0.5, "no samples (cell shorter than one interval)", ha="center", va="center",
+                    transform=ax.transAxes)
+        ax.axhline(self.cores, color="0.5", lw=0.8, ls="--")
+        ax.set_xlabel("seconds since the cell started")
+        ax.set_ylabel("cores busy")
+        ax.set_ylim(0, max(self.cores, self.peak_utilisation or 0) * 1.15)
+        ax.set_title(f"CPU per thread group: {self.source[:60]}", fontsize="medium", loc="left")
+        return fig
+
+
+def _aligned(header, rows, indent=0) -> list[str]:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    pad = " " * indent
+    return [pad + "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in (header, *rows)]
+
+
+def _html_table(header, rows) -> str:
+    e = html.escape
+    head = "".join(f"<th style='text-align:left; padding-right:1em'>{e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td style='text-align:left; padding-right:1em'>{e(str(c))}</td>" for c in row)
+                   + "</tr>" for row in rows)
+    return f"<table style='border-collapse: collapse; margin-top: 0.3em'><tr>{head}</tr>{body}</table>"

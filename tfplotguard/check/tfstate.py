@@ -1,0 +1,212 @@
+"""What state TensorFlow is in: version, eager flags, thread settings, devices, GPU memory, new tensors.
+
+Nothing here imports TensorFlow: every probe looks for it in ``sys.modules``
+and returns a clean "not imported" answer when it is absent. TensorFlow's own
+submodules are only reached once ``tensorflow`` itself is loaded.
+
+Probes never initialise TensorFlow's runtime: listing logical devices or
+reading GPU memory would lock the device and threading configuration that a
+notebook may still be about to set, so those are only read once an op has
+run (the eager context is initialised).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from ..core.convert import EAGER, RAGGED, SPARSE, VARIABLE, kind_of, short_device, tensorflow_module
+
+NOT_IMPORTED = "TensorFlow not imported"
+
+
+def tf_submodule(name: str):
+    """A TensorFlow submodule, only when TensorFlow is already imported (else None)."""
+    if tensorflow_module() is None:
+        return None
+    module = sys.modules.get(name)
+    if module is None:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            return None
+    return module
+
+
+def _probe(fn, default=None):
+    try:
+        return fn()
+    except Exception as exc:  # a probe reports, it never breaks the panel
+        return default if default is not None else f"unavailable ({type(exc).__name__})"
+
+
+def context_initialized() -> bool:
+    """True once TensorFlow's eager context exists (an op ran); False if not or not imported."""
+    context = tf_submodule("tensorflow.python.eager.context")
+    if context is None:
+        return False
+    try:
+        return bool(context.context()._initialized)
+    except Exception:
+        return False
+
+
+# -- state -------------------------------------------------------------------
+
+_PHYSICAL: dict[str, list] = {}  # cached: physical devices do not change within a process
+
+
+def physical_devices(device_type: str | None = None) -> list[str]:
+    """Physical device names (``/physical_device:GPU:0`` …), cached; [] without TensorFlow."""
+    tf = tensorflow_module()
+    if tf is None:
+        return []
+    key = device_type or ""
+    if key not in _PHYSICAL:
+        _PHYSICAL[key] = [d.name for d in tf.config.list_physical_devices(device_type)]
+    return _PHYSICAL[key]
+
+
+def gpu_memory() -> dict[str, dict]:
+    """``{"GPU:0": {"current", "peak"}}`` in bytes, for each GPU; {} without GPUs or before init."""
+    tf = tensorflow_module()
+    if tf is None or not physical_devices("GPU") or not context_initialized():
+        return {}
+    out = {}
+    for index, _ in enumerate(physical_devices("GPU")):
+        device = f"GPU:{index}"
+        try:
+            info = tf.config.experimental.get_memory_info(device)
+            out[device] = {"current": int(info["current"]), "peak": int(info["peak"])}
+        except Exception:
+            continue
+    return out
+
+
+def reset_gpu_peaks() -> None:
+    """Reset each GPU's peak-memory counter, so the next reading is the peak of one cell."""
+    tf = tensorflow_module()
+    if tf is None or not physical_devices("GPU") or not context_initialized():
+        return
+    for index, _ in enumerate(physical_devices("GPU")):
+        try:
+            tf.config.experimental.reset_memory_stats(f"GPU:{index}")
+        except Exception:
+            pass
+
+
+def quick_state() -> dict:
+    """The cheap per-cell state: imported, version, eager flags, thread settings, GPUs."""
+    tf = tensorflow_module()
+    if tf is None:
+        return {"imported": False}
+    return {
+        "imported": True,
+        "version": getattr(tf, "__version__", "?"),
+        "executing_eagerly": _probe(tf.executing_eagerly),
+        "functions_run_eagerly": _probe(tf.config.functions_run_eagerly),
+        **_fixed_settings(tf),
+    }
+
+
+_FIXED: dict = {}
+
+
+def _fixed_settings(tf) -> dict:
+    """Thread settings and GPUs: read each time until TensorFlow initialises, then fixed for good.
+
+    TensorFlow refuses to change them once its context exists, and reading the
+    thread settings builds a config proto (tens of µs each): per-cell checks
+    should not pay for that again and again.
+    """
+    if _FIXED.get("tf") is tf:
+        return _FIXED["settings"]
+    settings = {
+        "intra_op_threads": _probe(tf.config.threading.get_intra_op_parallelism_threads),
+        "inter_op_threads": _probe(tf.config.threading.get_inter_op_parallelism_threads),
+        "gpus": [short_device(name) for name in _probe(lambda: physical_devices("GPU"), [])],
+    }
+    if context_initialized():
+        _FIXED.update(tf=tf, settings=settings)
+    return settings
+
+
+def status() -> dict:
+    """The full TensorFlow panel of ``%tfcheck`` (never imports or initialises TensorFlow)."""
+    tf = tensorflow_module()
+    if tf is None:
+        return {"imported": False, "message": NOT_IMPORTED}
+    state = quick_state()
+    initialized = context_initialized()
+    state.update(
+        physical_devices=_probe(lambda: [f"{short_device(n)}" for n in physical_devices()], []),
+        context_initialized=initialized,
+        logical_devices=(_probe(lambda: [d.name for d in tf.config.list_logical_devices()], [])
+                         if initialized else None),
+        gpu_memory=gpu_memory(),
+        soft_device_placement=_probe(tf.config.get_soft_device_placement),
+        strategy=_probe(_strategy),
+    )
+    return state
+
+
+def _strategy() -> dict:
+    tf = tensorflow_module()
+    strategy = tf.distribute.get_strategy()
+    return {
+        "in_scope": bool(tf.distribute.has_strategy()),
+        "name": type(strategy).__name__.lstrip("_"),
+        "replicas": int(strategy.num_replicas_in_sync),
+    }
+
+
+# -- tensors in the user namespace ----------------------------------------------
+
+
+def namespace_ids(namespace: dict) -> dict[str, int]:
+    """``{name: id(value)}`` of the user's names (IPython's ``_``-prefixed ones skipped)."""
+    return {name: id(value) for name, value in namespace.items() if not name.startswith("_")}
+
+
+def describe_tensor(value) -> dict | None:
+    """Shape, dtype, device and bytes of an eager tensor or variable; None for anything else."""
+    kind = kind_of(value)
+    if kind not in (EAGER, VARIABLE, RAGGED, SPARSE):
+        return None
+    try:
+        dtype = value.dtype
+        if kind == RAGGED:
+            shape = [None if d is None else int(d) for d in value.shape.as_list()]
+            size = int(value.flat_values.shape.num_elements() or 0)
+            device = value.flat_values.device
+        elif kind == SPARSE:
+            shape = [int(d) for d in value.dense_shape.numpy()]
+            size = int(value.values.shape.num_elements() or 0)
+            device = value.values.device
+        else:
+            shape = [int(d) for d in value.shape.as_list()]
+            size = int(value.shape.num_elements() or 0)
+            device = value.device
+        nbytes = size * dtype.size if dtype.name != "string" else None
+        return {"kind": kind, "shape": shape, "dtype": dtype.name, "device": short_device(device), "bytes": nbytes}
+    except Exception:
+        return None
+
+
+def changed_tensors(namespace: dict, before: dict[str, int], limit: int = 20) -> list[dict]:
+    """Tensors bound to new names or rebound since ``before`` (largest first, at most ``limit``)."""
+    if tensorflow_module() is None:
+        return []
+    found = []
+    for name, value in list(namespace.items()):
+        if name.startswith("_"):
+            continue
+        old = before.get(name)
+        if old == id(value):
+            continue
+        info = describe_tensor(value)
+        if info is not None:
+            info = {"name": name, **info, "change": "new" if old is None else "changed"}
+            found.append(info)
+    found.sort(key=lambda t: -(t["bytes"] or 0))
+    return found[:limit]
