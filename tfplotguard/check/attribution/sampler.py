@@ -1,0 +1,214 @@
+"""A stack sampler for one cell: where the cell's wall time went, by category and by cell line.
+
+While a cell runs, a thread of its own reads ``sys._current_frames()`` every
+``interval_s`` (default 1 ms) and classifies the stack of the cell's thread
+(the thread that called :meth:`StackSampler.start`, not necessarily the main
+thread) and of every other Python thread (:mod:`.categories`). Each sample
+weighs the wall time since the previous one, not one count: the sampler needs
+the GIL, so a pure-Python loop or a C call holding the GIL delays it, and an
+equal weight per sample would under-count exactly that code. Only counters are
+kept (category → seconds, line → seconds per category, thread name → category
+seconds and top frames), never stacks, so memory does not grow with the cell.
+
+Time that no sample covers is ``unattributed``: from ``start()`` to the
+sampler's first look, from its last sample to ``stop()``, and whatever a single
+gap exceeds ``max_gap_s`` (a sampler starved for longer cannot say what
+happened meanwhile). It is never spread over the other categories.
+
+While sampling, ``sys.setswitchinterval`` is lowered to the sampling interval
+(and restored at ``stop()``, unless someone else changed it meanwhile): with
+CPython's default 5 ms a pure-Python cell hands the GIL to the sampler only
+every 5 ms, so a 100 ms cell would get 20 samples instead of the 50+ wanted.
+
+Why not the parked ``tfcheck-sampler`` thread of :mod:`tfplotguard.cellcost`:
+it wakes every 100 ms (``DEFAULT_INTERVAL_MS``) and takes a ``/proc``
+snapshot of every thread at each wake (tens of µs); stack sampling wants
+1 ms, and a snapshot per millisecond would cost more than the 3 % budget. The
+two sit side by side: this thread is started per cell (about 0.1 ms) and
+joined at ``stop()``, so nothing of it is left once the cell is done, and the
+parked thread's samples (CPU per thread group) are unchanged. The stack
+sampler skips the parked thread's and its own stacks.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+from . import categories
+from .model import Attribution
+
+__all__ = ["StackSampler", "DEFAULT_INTERVAL_S"]
+
+DEFAULT_INTERVAL_S = 0.001
+#: Top frames kept per other thread; further distinct frames are summed under "<other frames>".
+FRAMES_PER_THREAD = 40
+#: Other threads kept by name; further names are summed under "<other threads>".
+THREAD_NAMES_LIMIT = 64
+_PARKED_NAMES = frozenset(("tfcheck-sampler",))
+
+
+def _thread_by_ident(ident: int):
+    active = getattr(threading, "_active", None)  # private, but enumerate() copies every thread
+    if active is not None:
+        return active.get(ident)
+    return next((t for t in threading.enumerate() if t.ident == ident), None)
+
+
+class StackSampler:
+    """Samples the stacks of a cell's thread and of every other Python thread while the cell runs.
+
+    Use as ``with StackSampler(cell_filename) as sampler: ...`` then
+    ``sampler.result()``, or ``start()`` / ``stop()``. ``cell_filename`` is the
+    filename the cell's code was compiled with (its lines are reported).
+    """
+
+    NAME = "tfcheck-stacks"
+
+    def __init__(self, cell_filename: str | None = None, interval_s: float = DEFAULT_INTERVAL_S,
+                 max_gap_s: float = 1.0, adjust_switch_interval: bool = True):
+        if not interval_s > 0:
+            raise ValueError(f"interval_s must be > 0, not {interval_s!r}")
+        if not max_gap_s >= interval_s:
+            raise ValueError(f"max_gap_s must be >= interval_s, not {max_gap_s!r}")
+        self.cell_filename = cell_filename
+        self.interval_s = float(interval_s)
+        self.max_gap_s = float(max_gap_s)
+        self.adjust_switch_interval = adjust_switch_interval
+        self.samples = 0
+        self.error: BaseException | None = None
+        self._categories: dict[str, float] = {}
+        self._lines: dict[int, dict[str, float]] = {}
+        self._threads: dict[str, dict] = {}
+        self._covered = 0.0
+        self._first_look = self._last_look = None
+        self._t_start = self._t_stop = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._switch = None
+        self._target_ident = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> "StackSampler":
+        """Start sampling the calling thread (the cell's) and every other Python thread."""
+        if self._thread is not None:
+            raise RuntimeError("this StackSampler has already been started")
+        self._target_ident = threading.get_ident()
+        if self.adjust_switch_interval:
+            old = sys.getswitchinterval()
+            if old > self.interval_s:
+                sys.setswitchinterval(self.interval_s)
+                self._switch = (old, sys.getswitchinterval())
+        self._t_start = time.perf_counter()
+        self._thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> Attribution:
+        """Stop sampling, wait for the sampler thread to end, and return the :class:`Attribution`."""
+        if self._t_stop is None:
+            self._t_stop = time.perf_counter()
+            self._stop.set()
+            thread = self._thread
+            if thread is not None and thread is not threading.current_thread():
+                thread.join()
+            if self._switch is not None:
+                old, ours = self._switch
+                if sys.getswitchinterval() == ours:
+                    sys.setswitchinterval(old)
+                self._switch = None
+        return self.result()
+
+    def __enter__(self) -> "StackSampler":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """True while the sampler thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- sampling ----------------------------------------------------------------------------
+    def _run(self):
+        clock = time.perf_counter
+        frames_of = sys._current_frames
+        classify = categories.classify_frame
+        cell_filename = self.cell_filename
+        me = threading.get_ident()
+        target = self._target_ident
+        interval, max_gap = self.interval_s, self.max_gap_s
+        cats, lines = self._categories, self._lines
+        names: dict[int, str] = {}
+        last = self._first_look = clock()
+        wait = self._stop.wait
+        try:
+            while not wait(interval):
+                frames = frames_of()
+                now = clock()
+                t_stop = self._t_stop
+                if t_stop is not None and now > t_stop:
+                    break  # a look after stop() belongs to no cell
+                weight = now - last
+                last = now
+                if weight > max_gap:
+                    weight = max_gap
+                self._covered += weight
+                self.samples += 1
+                frame = frames.get(target)
+                if frame is None:
+                    cats["native"] = cats.get("native", 0.0) + weight
+                else:
+                    cat, line = classify(frame, cell_filename)
+                    cats[cat] = cats.get(cat, 0.0) + weight
+                    if line is not None:
+                        per_line = lines.get(line)
+                        if per_line is None:
+                            per_line = lines[line] = {}
+                        per_line[cat] = per_line.get(cat, 0.0) + weight
+                if len(frames) > 2:
+                    self._sample_threads(frames, me, target, weight, names)
+                del frames, frame
+                self._last_look = now
+        except BaseException as exc:  # the cell must not fail because its sampler did
+            self.error = exc
+
+    def _sample_threads(self, frames, me, target, weight, names):
+        for ident, frame in frames.items():
+            if ident == me or ident == target:
+                continue
+            name = names.get(ident)
+            if name is None:
+                thread = _thread_by_ident(ident)
+                name = names[ident] = thread.name if thread is not None else "<native thread running Python>"
+            if name in _PARKED_NAMES:
+                continue
+            entry = self._threads.get(name)
+            if entry is None:
+                if len(self._threads) >= THREAD_NAMES_LIMIT:
+                    name = "<other threads>"
+                    entry = self._threads.get(name)
+                if entry is None:
+                    entry = self._threads[name] = {"seconds": 0.0, "categories": {}, "frames": {}}
+            cat, line = categories.classify_frame(frame, self.cell_filename, thread=True)
+            entry["seconds"] += weight
+            entry["categories"][cat] = entry["categories"].get(cat, 0.0) + weight
+            code = frame.f_code
+            key = (code.co_filename, code.co_name, frame.f_lineno)
+            top = entry["frames"]
+            if key not in top and len(top) >= FRAMES_PER_THREAD:
+                key = ("", "<other frames>", 0)
+            top[key] = top.get(key, 0.0) + weight
+
+    # -- result ------------------------------------------------------------------------------
+    def result(self) -> Attribution:
+        """The attribution so far (complete once :meth:`stop` has returned)."""
+        t_stop = self._t_stop if self._t_stop is not None else time.perf_counter()
+        wall = max(0.0, t_stop - self._t_start) if self._t_start is not None else 0.0
+        return Attribution.build(
+            wall_s=wall, categories=dict(self._categories), lines={k: dict(v) for k, v in self._lines.items()},
+            threads=self._threads, samples=self.samples, interval_s=self.interval_s,
+            cell_filename=self.cell_filename, error=None if self.error is None else repr(self.error),
+        )
