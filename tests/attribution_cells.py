@@ -20,7 +20,7 @@ def run_cell(src: str, ns: dict | None = None, filename: str = CELL, **sampler_k
     ns = {} if ns is None else ns
     register_source(src, filename)
     code = compile(src, filename, "exec")
-    with StackSampler(filename, **sampler_kw) as sampler:
+    with StackSampler(filename, namespace=ns, **sampler_kw) as sampler:
         exec(code, ns)
     return sampler.result()
 
@@ -30,7 +30,7 @@ def timed_cell(src: str, ns: dict | None = None) -> tuple[Attribution, float]:
     ns = {} if ns is None else ns
     register_source(src)
     code = compile(src, CELL, "exec")
-    with StackSampler(CELL) as sampler:
+    with StackSampler(CELL, namespace=ns) as sampler:
         t0 = time.perf_counter()
         exec(code, ns)
         wall = time.perf_counter() - t0

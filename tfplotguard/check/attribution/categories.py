@@ -142,7 +142,7 @@ PATTERNS: tuple[tuple[str, frozenset | None, str, str], ...] = tuple(
         ("abc", "", SKIP, ""),
         ("typing", "", SKIP, ""),
         # tf.function tracing and autograph conversion.
-        ("tensorflow.python.eager.polymorphic_function.tracing_compilation", "", TRACE, "tf_tracing"),
+        ("tensorflow.python.eager.polymorphic_function.tracing_compilation", "_create_concrete_function", TRACE, "tf_tracing"),
         ("tensorflow.python.framework.func_graph", "func_graph_from_py_func", TRACE, "tf_tracing"),
         ("tensorflow.python.autograph.pyct", "", TRACE, "tf_tracing"),
         ("tensorflow.python.autograph.converters", "", TRACE, "tf_tracing"),
@@ -212,7 +212,7 @@ _STDLIB_DIRS = tuple({os.path.normpath(p) + os.sep for p in (
     sysconfig.get_paths().get("stdlib"), getattr(sys, "base_prefix", None) and
     sysconfig.get_paths(vars={"installed_base": sys.base_prefix, "base": sys.base_prefix}).get("stdlib"),
 ) if p})
-_OWN_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))) + os.sep
 _SITE_MARKERS = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
 
 # Frame kinds.

@@ -13,6 +13,9 @@ __all__ = ["Attribution", "CategoryShare", "LineShare", "ThreadShare", "TOP_LINE
 TOP_LINES = 8
 #: Frames kept per other thread in a result, by time.
 TOP_FRAMES = 5
+#: A line whose samples were at least this share inside library calls gets its bare-frame samples moved to them.
+LIBRARY_LINE_SHARE = 0.10
+_OWN = frozenset(("cell", "waiting", "native"))
 
 
 @dataclass
@@ -67,8 +70,46 @@ class Attribution:
     @classmethod
     def build(cls, wall_s: float, categories: dict[str, float], lines: dict[int, dict[str, float]],
               threads: dict[str, dict], samples: int, interval_s: float, cell_filename: str | None = None,
-              error: str | None = None, top_lines: int = TOP_LINES) -> "Attribution":
-        """Make the result from the sampler's counters (seconds); ``unattributed`` = wall − sampled."""
+              error: str | None = None, top_lines: int = TOP_LINES, bare: dict[int, float] | None = None,
+              callees: dict[int, set] | None = None) -> "Attribution":
+        """Make the result from the sampler's counters (seconds); ``unattributed`` = wall − sampled.
+
+        ``bare``: per line, the seconds of samples caught in the cell's own frame
+        (a subset of that line's ``cell`` seconds). On a line where at least
+        ``LIBRARY_LINE_SHARE`` of the samples were inside library calls, those
+        are the tail of a GIL-holding C call made by the library (the interpreter
+        could only hand the GIL over once back in the cell), so they move to the
+        line's library categories in proportion. A line without such samples
+        whose calls (``callees``: line → categories, from :func:`.callees.line_callees`)
+        all start in one library category moves them there. Pure-Python lines,
+        and lines whose calls disagree, keep theirs. ``extra["moved_s"]`` says how much moved.
+        """
+        categories = dict(categories)
+        lines = {k: dict(v) for k, v in lines.items()}
+        moved = 0.0
+        for line, b in (bare or {}).items():
+            per_cat = lines.get(line)
+            if not per_cat or b <= 0:
+                continue
+            lib = {c: s for c, s in per_cat.items() if c not in _OWN}
+            lib_s = sum(lib.values())
+            if lib_s < LIBRARY_LINE_SHARE * sum(per_cat.values()):
+                called = {c for c in (callees or {}).get(line, ()) if c is not None}
+                if len(called) != 1 or called & _OWN:
+                    continue
+                lib = {called.pop(): 1.0}
+                lib_s = 1.0
+                for c in lib:
+                    per_cat.setdefault(c, 0.0)
+            b = min(b, per_cat.get("cell", 0.0))
+            per_cat["cell"] -= b
+            categories["cell"] = categories.get("cell", 0.0) - b
+            for c, s in lib.items():
+                per_cat[c] += b * s / lib_s
+                categories[c] = categories.get(c, 0.0) + b * s / lib_s
+            moved += b
+        if categories.get("cell", 1.0) <= 1e-12:
+            categories.pop("cell", None)
         sampled = sum(categories.values())
         wall_s = max(wall_s, sampled)
         secs = dict(categories)
@@ -83,7 +124,10 @@ class Attribution:
             cats.append(CategoryShare(cid, c.label, c.colour, s, share(s)))
         rows = []
         for line, per_cat in lines.items():
+            per_cat = {c: s for c, s in per_cat.items() if s > 1e-12}
             total = sum(per_cat.values())
+            if not per_cat:
+                continue
             top_cat, top_s = max(per_cat.items(), key=lambda kv: kv[1])
             source = linecache.getline(cell_filename, line).strip() if cell_filename else ""
             rows.append(LineShare(line, source, total, share(total), top_cat, top_s / total if total else 0.0))
@@ -96,7 +140,8 @@ class Attribution:
                 [{"function": f, "filename": fn, "line": ln, "seconds": s} for (fn, f, ln), s in frames],
             ))
         thread_rows.sort(key=lambda t: -t.seconds)
-        return cls(wall_s, cats, rows[:top_lines], thread_rows, samples, interval_s, cell_filename, error, len(rows))
+        return cls(wall_s, cats, rows[:top_lines], thread_rows, samples, interval_s, cell_filename, error, len(rows),
+                   {"moved_s": moved})
 
     def share(self, cid: str) -> float:
         """The share (0..1) of category ``cid``; 0 if it got no time."""

@@ -10,6 +10,14 @@ equal weight per sample would under-count exactly that code. Only counters are
 kept (category → seconds, line → seconds per category, thread name → category
 seconds and top frames), never stacks, so memory does not grow with the cell.
 
+A C call that holds the GIL (``tf.constant`` of a nested list spends 97 % of
+its 32 µs in ``EagerTensor(...)``) gives the GIL up only at the next check
+point of the interpreter, which is often back in the cell's frame (a loop's
+back edge): the sample then shows the bare cell line, not the call that took
+the time. So samples caught in the cell's own frame, on a line whose other
+samples were inside library calls, are moved to those calls' categories in
+proportion (see :meth:`Attribution.build`); lines of pure Python keep theirs.
+
 Time that no sample covers is ``unattributed``: from ``start()`` to the
 sampler's first look, from its last sample to ``stop()``, and whatever a single
 gap exceeds ``max_gap_s`` (a sampler starved for longer cannot say what
@@ -37,6 +45,7 @@ import threading
 import time
 
 from . import categories
+from .callees import line_callees
 from .model import Attribution
 
 __all__ = ["StackSampler", "DEFAULT_INTERVAL_S"]
@@ -62,12 +71,15 @@ class StackSampler:
     Use as ``with StackSampler(cell_filename) as sampler: ...`` then
     ``sampler.result()``, or ``start()`` / ``stop()``. ``cell_filename`` is the
     filename the cell's code was compiled with (its lines are reported).
+    ``namespace`` (the cell's globals, ``shell.user_ns``) lets :meth:`result`
+    tell which library a line calls when its samples were all caught back in
+    the cell's frame (:mod:`.callees`); without it those stay ``cell``.
     """
 
     NAME = "tfcheck-stacks"
 
     def __init__(self, cell_filename: str | None = None, interval_s: float = DEFAULT_INTERVAL_S,
-                 max_gap_s: float = 1.0, adjust_switch_interval: bool = True):
+                 max_gap_s: float = 1.0, adjust_switch_interval: bool = True, namespace: dict | None = None):
         if not interval_s > 0:
             raise ValueError(f"interval_s must be > 0, not {interval_s!r}")
         if not max_gap_s >= interval_s:
@@ -76,10 +88,12 @@ class StackSampler:
         self.interval_s = float(interval_s)
         self.max_gap_s = float(max_gap_s)
         self.adjust_switch_interval = adjust_switch_interval
+        self.namespace = namespace
         self.samples = 0
         self.error: BaseException | None = None
         self._categories: dict[str, float] = {}
         self._lines: dict[int, dict[str, float]] = {}
+        self._bare: dict[int, float] = {}  # line → seconds of samples caught in the cell's own frame
         self._threads: dict[str, dict] = {}
         self._covered = 0.0
         self._first_look = self._last_look = None
@@ -140,7 +154,7 @@ class StackSampler:
         me = threading.get_ident()
         target = self._target_ident
         interval, max_gap = self.interval_s, self.max_gap_s
-        cats, lines = self._categories, self._lines
+        cats, lines, bare = self._categories, self._lines, self._bare
         names: dict[int, str] = {}
         last = self._first_look = clock()
         wait = self._stop.wait
@@ -168,6 +182,11 @@ class StackSampler:
                         if per_line is None:
                             per_line = lines[line] = {}
                         per_line[cat] = per_line.get(cat, 0.0) + weight
+                        if cat == "cell":
+                            code = frame.f_code
+                            if code.co_filename == cell_filename and not code.co_name.startswith("<") \
+                                    or code.co_name == "<module>":
+                                bare[line] = bare.get(line, 0.0) + weight
                 if len(frames) > 2:
                     self._sample_threads(frames, me, target, weight, names)
                 del frames, frame
@@ -207,8 +226,14 @@ class StackSampler:
         """The attribution so far (complete once :meth:`stop` has returned)."""
         t_stop = self._t_stop if self._t_stop is not None else time.perf_counter()
         wall = max(0.0, t_stop - self._t_start) if self._t_start is not None else 0.0
+        callees = None
+        if self.namespace is not None and self.cell_filename and self._bare:
+            try:
+                callees = line_callees(self.cell_filename, self.namespace, list(self._bare))
+            except Exception:  # a namespace we cannot read must not lose the whole result
+                callees = None
         return Attribution.build(
             wall_s=wall, categories=dict(self._categories), lines={k: dict(v) for k, v in self._lines.items()},
-            threads=self._threads, samples=self.samples, interval_s=self.interval_s,
+            threads=self._threads, bare=dict(self._bare), callees=callees, samples=self.samples, interval_s=self.interval_s,
             cell_filename=self.cell_filename, error=None if self.error is None else repr(self.error),
         )
