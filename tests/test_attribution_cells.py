@@ -167,3 +167,24 @@ def test_native_when_the_thread_is_not_in_the_cell(ns):
         exec(code, ns)
     got = sampler.result()
     assert got.share("native") >= DOMINANT and got.share("cell") == 0
+
+
+def test_ipython_display_is_ipython(ns, ip):
+    """Display through a real shell's display machinery."""
+    src = ("from IPython.display import HTML\nt0 = time.perf_counter()\n"
+           "while time.perf_counter() - t0 < 0.3:\n    ip.display_formatter.format(HTML('<b>x</b>'))\n")
+    from IPython.display import HTML
+
+    ip.display_formatter.format(HTML("<b>x</b>"))  # its first call imports formatters' dependencies
+    got = run_cell(src, dict(ns, ip=ip))
+    assert got.share("ipython") >= DOMINANT, [(c.id, round(c.share, 2)) for c in got.categories]
+    twin = run_cell("t0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.3:\n    s = '<b>x</b>'.upper()\n",
+                    dict(ns, ip=ip))
+    assert twin.share("ipython") < DOMINANT
+
+
+def test_guarded_plotting_of_tensors_is_matplotlib_not_the_guard(ns, guarded):
+    """The guard's wrappers are transparent: a figure per iteration stays figure creation."""
+    got = run_cell(CASES["mpl_figure"][0], ns)
+    assert got.share("mpl_figure") >= DOMINANT and got.share("tfplotguard") < 0.2
+    assert guarded.stats()["conversions"] > 0

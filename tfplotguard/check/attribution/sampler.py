@@ -101,6 +101,7 @@ class StackSampler:
         self._t_start = self._t_stop = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._ready = threading.Event()
         self._switch = None
         self._target_ident = None
 
@@ -118,6 +119,10 @@ class StackSampler:
         self._t_start = time.perf_counter()
         self._thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
         self._thread.start()
+        # The cell starts only once the sampler has taken its first look: otherwise a cell that
+        # grabs the GIL at once (a C import, a long C call) leaves all that time before the
+        # first look, unattributed, instead of in the sample that follows it.
+        self._ready.wait(1.0)
         return self
 
     def stop(self) -> Attribution:
@@ -158,6 +163,7 @@ class StackSampler:
         cats, lines, bare = self._categories, self._lines, self._bare
         names: dict[int, str] = {}
         last = self._first_look = clock()
+        self._ready.set()
         due = last + interval
         floor = interval / 10
         wait = self._stop.wait
