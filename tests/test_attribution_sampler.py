@@ -154,7 +154,7 @@ def test_memory_is_bounded_by_lines_not_by_samples():
     with StackSampler(CELL) as sampler:
         register_source(src)
         exec(compile(src, CELL, "exec"), {"time": time})
-    assert sampler.samples > 100 and len(sampler._lines) <= 3
+    assert sampler.samples > 50 and len(sampler._lines) <= 3  # counters per line, however many samples
 
 
 def test_result_round_trips_through_json():
