@@ -71,7 +71,7 @@ class Attribution:
     def build(cls, wall_s: float, categories: dict[str, float], lines: dict[int, dict[str, float]],
               threads: dict[str, dict], samples: int, interval_s: float, cell_filename: str | None = None,
               error: str | None = None, top_lines: int = TOP_LINES, bare: dict[int, float] | None = None,
-              callees: dict[int, set] | None = None) -> "Attribution":
+              callees: dict[int, set] | None = None, sampler_cpu_s: float = 0.0) -> "Attribution":
         """Make the result from the sampler's counters (seconds); ``unattributed`` = wall − sampled.
 
         ``bare``: per line, the seconds of samples caught in the cell's own frame
@@ -141,7 +141,7 @@ class Attribution:
             ))
         thread_rows.sort(key=lambda t: -t.seconds)
         return cls(wall_s, cats, rows[:top_lines], thread_rows, samples, interval_s, cell_filename, error, len(rows),
-                   {"moved_s": moved})
+                   {"moved_s": moved, "sampler_cpu_s": sampler_cpu_s})
 
     def share(self, cid: str) -> float:
         """The share (0..1) of category ``cid``; 0 if it got no time."""
