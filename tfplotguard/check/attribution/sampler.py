@@ -175,7 +175,7 @@ class StackSampler:
         target = self._target_ident
         interval, max_gap = self.interval_s, self.max_gap_s
         cats, lines, bare = self._categories, self._lines, self._bare
-        names: dict[int, str] = {}
+        names: dict[int, tuple] = {}  # ident → (innermost frame, f_lasti, category, frame key) of the last look
         cpu0 = time.thread_time()
         last = self._first_look = clock()
         t0 = last
@@ -236,10 +236,8 @@ class StackSampler:
         for ident, frame in frames.items():
             if ident == me or ident == target:
                 continue
-            name = names.get(ident)
-            if name is None:
-                thread = _thread_by_ident(ident)
-                name = names[ident] = thread.name if thread is not None else "<native thread running Python>"
+            thread = _thread_by_ident(ident)  # each time: a new thread may reuse an ended one's ident
+            name = thread.name if thread is not None else "<native thread running Python>"
             if name in _PARKED_NAMES:
                 continue
             entry = self._threads.get(name)
@@ -249,11 +247,19 @@ class StackSampler:
                     entry = self._threads.get(name)
                 if entry is None:
                     entry = self._threads[name] = {"seconds": 0.0, "categories": {}, "frames": {}}
-            cat, line = categories.classify_frame(frame, self.cell_filename, thread=True)
+            # A thread parked in the same frame at the same instruction as last time (a kernel's
+            # heartbeat, a queue's waiter) has the same stack: no need to walk and classify it again.
+            seen = names.get(ident)
+            lasti = frame.f_lasti
+            if seen is not None and seen[0] is frame and seen[1] == lasti:
+                cat, key = seen[2], seen[3]
+            else:
+                cat, _ = categories.classify_frame(frame, self.cell_filename, thread=True)
+                code = frame.f_code
+                key = (code.co_filename, code.co_name, frame.f_lineno)
+                names[ident] = (frame, lasti, cat, key)
             entry["seconds"] += weight
             entry["categories"][cat] = entry["categories"].get(cat, 0.0) + weight
-            code = frame.f_code
-            key = (code.co_filename, code.co_name, frame.f_lineno)
             top = entry["frames"]
             if key not in top and len(top) >= FRAMES_PER_THREAD:
                 key = ("", "<other frames>", 0)
