@@ -32,6 +32,10 @@ _EMPTY = compile("pass\n", CELL, "exec")
 EMPTY_CELLS = 200
 
 
+def _signed(seconds: float) -> str:
+    return ("-" if seconds < 0 else "+") + fmt_time(abs(seconds))
+
+
 def _calibrate(target_s: float = 1.0) -> int:
     n = 200_000
     while True:
@@ -82,13 +86,13 @@ def main(argv=None) -> str:
         ratio = paired_ratio(samples, f"{name}+sampler", name)
         cpu = statistics.median(_CPU[name])
         rows.append([label, fmt_time(base), fmt_time(statistics.median(samples[f"{name}+sampler"])),
-                     f"{(ratio - 1) * 100:+.2f} %", fmt_time((ratio - 1) * base),
+                     f"{(ratio - 1) * 100:+.2f} %", _signed((ratio - 1) * base),
                      f"{fmt_time(cpu)} ({cpu / base * 100:.2f} %)"])
     fixed = [(a - b) / EMPTY_CELLS for a, b in zip(samples["empty+sampler"], samples["empty"])]
     base_empty = statistics.median(samples["empty"]) / EMPTY_CELLS
     rows.append(["empty cell (fixed cost)", fmt_time(base_empty),
                  fmt_time(statistics.median(samples["empty+sampler"]) / EMPTY_CELLS), "",
-                 fmt_time(statistics.median(fixed)), fmt_time(statistics.median(_CPU["empty"]))])
+                 _signed(statistics.median(fixed)), fmt_time(statistics.median(_CPU["empty"]))])
     out = (f"Stack sampler cost (interval {StackSampler().interval_s * 1e3:g} ms, median of {n_rounds} "
            f"interleaved rounds; ratio = median of per-round ratios)\n\n"
            + table(["cell", "without", "with sampler", "wall overhead", "per cell", "sampler thread CPU"], rows))

@@ -75,9 +75,11 @@ class StackSampler:
     filename the cell's code was compiled with (its lines are reported).
     ``interval_s`` is the interval while the cell is young; once it has run
     ``samples_per_decade × interval_s`` the interval grows with the cell's age
-    (age / ``samples_per_decade``) up to ``max_interval_s``: a 100 ms cell is
-    sampled every 1 ms, a 1 s cell gets ~330 samples instead of 1000, a 10 s
-    cell ~700. ``samples_per_decade=None`` keeps ``interval_s`` throughout.
+    (age / ``samples_per_decade``) up to ``max_interval_s``: a 100 ms cell gets
+    ~85 samples, a 1 s cell ~200 instead of 1000, a 10 s cell ~650. Against a
+    cell that holds the GIL every sample costs the cell a thread switch, so
+    this is what keeps long pure-Python cells cheap (benchmarks/attribution_bench.py).
+    ``samples_per_decade=None`` keeps ``interval_s`` throughout.
     ``namespace`` (the cell's globals, ``shell.user_ns``) lets :meth:`result`
     tell which library a line calls when its samples were all caught back in
     the cell's frame (:mod:`.callees`); without it those stay ``cell``.
@@ -87,7 +89,7 @@ class StackSampler:
 
     def __init__(self, cell_filename: str | None = None, interval_s: float = DEFAULT_INTERVAL_S,
                  max_gap_s: float = 1.0, adjust_switch_interval: bool = True, namespace: dict | None = None,
-                 samples_per_decade: int | None = 100, max_interval_s: float = 0.02):
+                 samples_per_decade: int | None = 50, max_interval_s: float = 0.02):
         if not interval_s > 0:
             raise ValueError(f"interval_s must be > 0, not {interval_s!r}")
         if not max_gap_s >= interval_s:
