@@ -6,7 +6,10 @@ variants interleaved in a shuffled order per round (``timing.rounds``):
 - a pure-Python loop of fixed work calibrated to ~1 s (it holds the GIL, so it
   competes with the sampler for it; the sampler also lowers the switch interval);
 - ``time.sleep(1)`` (GIL released: the cost is the fixed start/stop only);
-- an empty cell, 200 times per round: the fixed cost per cell.
+- an empty cell, 200 times per round: the fixed cost per cell;
+- the control: the pure-Python loop beside a thread that does nothing but wake
+  every 5 ms and take the GIL. On a loaded machine each hand-over of the GIL
+  costs the cell a trip through the scheduler, whatever the thread does then.
 
 Each ratio is the median over rounds of the per-round ratio with/without
 (``timing.paired_ratio``), which cancels the drift of a shared machine. The
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import threading
 import time
 
 from tfplotguard.check.attribution import StackSampler
@@ -30,6 +34,24 @@ _LOOP = compile("s = 0\nfor i in range(n):\n    s += i * i\n", CELL, "exec")
 _SLEEP = compile("time.sleep(1.0)\n", CELL, "exec")
 _EMPTY = compile("pass\n", CELL, "exec")
 EMPTY_CELLS = 200
+
+
+def _bare_thread(code, ns, period: float = 0.005):
+    """The control: a thread that only wakes every ``period`` and takes the GIL — what any periodic Python thread costs."""
+    def run(_):
+        stop = threading.Lock()
+        stop.acquire()
+
+        def loop():
+            while not stop.acquire(timeout=period):
+                pass
+
+        thread = threading.Thread(target=loop)
+        thread.start()
+        exec(code, ns)
+        stop.release()
+        thread.join()
+    return (lambda: None, run, lambda _: None)
 
 
 def _signed(seconds: float) -> str:
@@ -75,6 +97,7 @@ def main(argv=None) -> str:
     ns = {"n": n, "time": time}
     variants = {
         "python": _cell(_LOOP, ns, False), "python+sampler": _cell(_LOOP, ns, True, name="python"),
+        "python+bare": _bare_thread(_LOOP, ns),
         "sleep": _cell(sleep, ns, False), "sleep+sampler": _cell(sleep, ns, True, name="sleep"),
         "empty": _cell(_EMPTY, ns, False, EMPTY_CELLS),
         "empty+sampler": _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty"),
@@ -88,6 +111,11 @@ def main(argv=None) -> str:
         rows.append([label, fmt_time(base), fmt_time(statistics.median(samples[f"{name}+sampler"])),
                      f"{(ratio - 1) * 100:+.2f} %", _signed((ratio - 1) * base),
                      f"{fmt_time(cpu)} ({cpu / base * 100:.2f} %)"])
+    ratio = paired_ratio(samples, "python+bare", "python")
+    base = statistics.median(samples["python"])
+    rows.append(["pure-Python loop + a bare thread waking every 5 ms (control)", fmt_time(base),
+                 fmt_time(statistics.median(samples["python+bare"])), f"{(ratio - 1) * 100:+.2f} %",
+                 _signed((ratio - 1) * base), ""])
     fixed = [(a - b) / EMPTY_CELLS for a, b in zip(samples["empty+sampler"], samples["empty"])]
     base_empty = statistics.median(samples["empty"]) / EMPTY_CELLS
     rows.append(["empty cell (fixed cost)", fmt_time(base_empty),
