@@ -57,7 +57,7 @@ DEFAULT_INTERVAL_S = 0.001
 FRAMES_PER_THREAD = 40
 #: Other threads kept by name; further names are summed under "<other threads>".
 THREAD_NAMES_LIMIT = 64
-_PARKED_NAMES = frozenset(("tfcheck-sampler",))
+_PARKED_NAMES = frozenset(("tfcheck-sampler", "tfcheck-stacks"))  # cellcost's parked thread, and nested samplers
 
 
 def _thread_by_ident(ident: int):
