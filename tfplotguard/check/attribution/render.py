@@ -46,7 +46,7 @@ def _label(att: Attribution, cid: str) -> str:
 
 def render_text(att: Attribution, lines: int = 5) -> str:
     """Aligned plain text: one row per category (share, time), then the top cell lines and other threads."""
-    out = [f"where the time went ({att.samples} samples every {format_seconds(att.interval_s)}, "
+    out = [f"where the time went ({att.samples} samples, {format_seconds(att.interval_s)} apart at first, "
            f"{format_seconds(att.wall_s)} wall)"]
     rows = _rows(att)
     width = max((len(r[1]) for r in rows), default=0)
@@ -93,7 +93,7 @@ def render_html(att: Attribution, lines: int = 5) -> str:
         f'<div style="font-weight:bold;margin:4px 0">Where the time went</div>',
         bar,
         f'<div style="margin:4px 0">{legend}</div>',
-        f'<div style="color:#666">{att.samples} samples every {esc(format_seconds(att.interval_s))}, '
+        f'<div style="color:#666">{att.samples} samples, {esc(format_seconds(att.interval_s))} apart at first, '
         f'{esc(format_seconds(att.wall_s))} wall</div>',
     ]
     if att.lines and lines:
