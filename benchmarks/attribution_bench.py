@@ -1,0 +1,132 @@
+"""The stack sampler's cost: ``python -m benchmarks.attribution_bench [--rounds N] [--quick]``.
+
+Three cells, each run with and without a :class:`StackSampler` around it, the
+variants interleaved in a shuffled order per round (``timing.rounds``):
+
+- a pure-Python loop of fixed work calibrated to ~1 s (it holds the GIL, so it
+  competes with the sampler for it; the sampler also lowers the switch interval);
+- ``time.sleep(1)`` (GIL released: the cost is the fixed start/stop only);
+- an empty cell, 200 times per round: the fixed cost per cell;
+- the control: the pure-Python loop beside a thread that does nothing but wake
+  every 5 ms and take the GIL. On a loaded machine each hand-over of the GIL
+  costs the cell a trip through the scheduler, whatever the thread does then.
+
+Each ratio is the median over rounds of the per-round ratio with/without
+(``timing.paired_ratio``), which cancels the drift of a shared machine. The
+sampler thread's own CPU time (``StackSampler.cpu_s``, ``thread_time``) is
+shown too: unlike wall-time ratios it does not depend on the machine's load.
+Targets: ≤ 3 % of a 1 s cell, ≤ 2 ms fixed per cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import threading
+import time
+
+from tfplotguard.check.attribution import StackSampler
+
+from .timing import fmt_time, paired_ratio, rounds, table
+
+CELL = "<bench-cell>"
+_LOOP = compile("s = 0\nfor i in range(n):\n    s += i * i\n", CELL, "exec")
+_SLEEP = compile("time.sleep(1.0)\n", CELL, "exec")
+_EMPTY = compile("pass\n", CELL, "exec")
+EMPTY_CELLS = 200
+
+
+def _bare_thread(code, ns, period: float = 0.005):
+    """The control: a thread that only wakes every ``period`` and takes the GIL — what any periodic Python thread costs."""
+    def run(_):
+        stop = threading.Lock()
+        stop.acquire()
+
+        def loop():
+            while not stop.acquire(timeout=period):
+                pass
+
+        thread = threading.Thread(target=loop)
+        thread.start()
+        exec(code, ns)
+        stop.release()
+        thread.join()
+    return (lambda: None, run, lambda _: None)
+
+
+def _signed(seconds: float) -> str:
+    return ("-" if seconds < 0 else "+") + fmt_time(abs(seconds))
+
+
+def _calibrate(target_s: float = 1.0) -> int:
+    n = 200_000
+    while True:
+        t0 = time.perf_counter()
+        exec(_LOOP, {"n": n})
+        took = time.perf_counter() - t0
+        if took > 0.2:
+            return int(n * target_s / took)
+        n *= 4
+
+
+_CPU: dict[str, list[float]] = {}
+
+
+def _cell(code, ns, sampled: bool, times: int = 1, name: str = ""):
+    def run(_):
+        for _ in range(times):
+            if sampled:
+                with StackSampler(CELL) as sampler:
+                    exec(code, ns)
+                _CPU.setdefault(name, []).append(sampler.cpu_s)
+            else:
+                exec(code, ns)
+    return (lambda: None, run, lambda _: None)
+
+
+def main(argv=None) -> str:
+    """Run the rounds, print the table and return it (markdown)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 0.2 s cells (a smoke run)")
+    args = parser.parse_args(argv)
+    seconds = 0.2 if args.quick else 1.0
+    n_rounds = 2 if args.quick else args.rounds
+    n = _calibrate(seconds)
+    sleep = compile(f"time.sleep({seconds})\n", CELL, "exec")
+    ns = {"n": n, "time": time}
+    variants = {
+        "python": _cell(_LOOP, ns, False), "python+sampler": _cell(_LOOP, ns, True, name="python"),
+        "python+bare": _bare_thread(_LOOP, ns),
+        "sleep": _cell(sleep, ns, False), "sleep+sampler": _cell(sleep, ns, True, name="sleep"),
+        "empty": _cell(_EMPTY, ns, False, EMPTY_CELLS),
+        "empty+sampler": _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty"),
+    }
+    samples = rounds(variants, n_rounds, warmup=1)
+    rows = []
+    for name, label in (("python", f"pure-Python loop, {seconds:g} s"), ("sleep", f"time.sleep({seconds:g})")):
+        base = statistics.median(samples[name])
+        ratio = paired_ratio(samples, f"{name}+sampler", name)
+        cpu = statistics.median(_CPU[name])
+        rows.append([label, fmt_time(base), fmt_time(statistics.median(samples[f"{name}+sampler"])),
+                     f"{(ratio - 1) * 100:+.2f} %", _signed((ratio - 1) * base),
+                     f"{fmt_time(cpu)} ({cpu / base * 100:.2f} %)"])
+    ratio = paired_ratio(samples, "python+bare", "python")
+    base = statistics.median(samples["python"])
+    rows.append(["pure-Python loop + a bare thread waking every 5 ms (control)", fmt_time(base),
+                 fmt_time(statistics.median(samples["python+bare"])), f"{(ratio - 1) * 100:+.2f} %",
+                 _signed((ratio - 1) * base), ""])
+    fixed = [(a - b) / EMPTY_CELLS for a, b in zip(samples["empty+sampler"], samples["empty"])]
+    base_empty = statistics.median(samples["empty"]) / EMPTY_CELLS
+    rows.append(["empty cell (fixed cost)", fmt_time(base_empty),
+                 fmt_time(statistics.median(samples["empty+sampler"]) / EMPTY_CELLS), "",
+                 _signed(statistics.median(fixed)), fmt_time(statistics.median(_CPU["empty"]))])
+    out = (f"Stack sampler cost (interval {StackSampler().interval_s * 1e3:g} ms, median of {n_rounds} "
+           f"interleaved rounds; ratio = median of per-round ratios)\n\n"
+           + table(["cell", "without", "with sampler", "wall overhead", "per cell", "sampler thread CPU"], rows))
+    print(out)
+    return out
+
+
+if __name__ == "__main__":
+    main()

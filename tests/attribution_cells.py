@@ -1,0 +1,37 @@
+"""Run a cell's source as ``%%tfcheck`` will: compiled under its own filename, under the stack sampler."""
+
+from __future__ import annotations
+
+import linecache
+import time
+
+from tfplotguard.check.attribution import Attribution, StackSampler
+
+CELL = "<tfcheck-cell>"
+
+
+def register_source(src: str, filename: str = CELL) -> None:
+    """Make ``src`` the source linecache gives for ``filename`` (IPython does the same for its cells)."""
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+
+
+def run_cell(src: str, ns: dict | None = None, filename: str = CELL, **sampler_kw) -> Attribution:
+    """Exec ``src`` in ``ns`` under a :class:`StackSampler`; the cell's exception propagates."""
+    ns = {} if ns is None else ns
+    register_source(src, filename)
+    code = compile(src, filename, "exec")
+    with StackSampler(filename, namespace=ns, **sampler_kw) as sampler:
+        exec(code, ns)
+    return sampler.result()
+
+
+def timed_cell(src: str, ns: dict | None = None) -> tuple[Attribution, float]:
+    """(attribution, perf_counter wall time of the exec) — the sampler's own start/stop excluded."""
+    ns = {} if ns is None else ns
+    register_source(src)
+    code = compile(src, CELL, "exec")
+    with StackSampler(CELL, namespace=ns) as sampler:
+        t0 = time.perf_counter()
+        exec(code, ns)
+        wall = time.perf_counter() - t0
+    return sampler.result(), wall

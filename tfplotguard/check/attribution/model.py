@@ -1,0 +1,170 @@
+"""The result of a stack-sampled cell: plain data, JSON-able, with a ``from_dict`` round trip."""
+
+from __future__ import annotations
+
+import linecache
+from dataclasses import asdict, dataclass, field
+
+from .categories import UNATTRIBUTED, category
+
+__all__ = ["Attribution", "CategoryShare", "LineShare", "ThreadShare", "TOP_LINES", "TOP_FRAMES"]
+
+#: Cell lines kept in a result, by time.
+TOP_LINES = 8
+#: Frames kept per other thread in a result, by time.
+TOP_FRAMES = 5
+#: A line whose samples were at least this share inside library calls gets its bare-frame samples moved to them.
+LIBRARY_LINE_SHARE = 0.10
+_OWN = frozenset(("cell", "waiting", "native"))
+
+
+@dataclass
+class CategoryShare:
+    """Time of one category: ``seconds`` and ``share`` of the cell's wall time (0..1)."""
+
+    id: str
+    label: str
+    colour: str
+    seconds: float
+    share: float
+
+
+@dataclass
+class LineShare:
+    """One cell line: its time and share, and the category that dominated beneath it."""
+
+    line: int
+    source: str
+    seconds: float
+    share: float
+    category: str
+    category_share: float  # of this line's time
+
+
+@dataclass
+class ThreadShare:
+    """Another thread seen running Python during the cell, by name (threads of one name are summed)."""
+
+    name: str
+    seconds: float
+    categories: dict[str, float]
+    frames: list[dict]  # {"function", "filename", "line", "seconds"}, most time first
+
+
+@dataclass
+class Attribution:
+    """Where a cell's wall time went: categories (adding up to ``wall_s``, ``unattributed`` included),
+    the top cell lines, the other threads, and how it was sampled."""
+
+    wall_s: float
+    categories: list[CategoryShare]
+    lines: list[LineShare]
+    threads: list[ThreadShare]
+    samples: int
+    interval_s: float
+    cell_filename: str | None = None
+    error: str | None = None
+    lines_total: int = 0  # distinct cell lines sampled (``lines`` keeps the top ``TOP_LINES``)
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, wall_s: float, categories: dict[str, float], lines: dict[int, dict[str, float]],
+              threads: dict[str, dict], samples: int, interval_s: float, cell_filename: str | None = None,
+              error: str | None = None, top_lines: int = TOP_LINES, bare: dict[int, float] | None = None,
+              callees: dict[int, set] | None = None, sampler_cpu_s: float = 0.0) -> "Attribution":
+        """Make the result from the sampler's counters (seconds); ``unattributed`` = wall − sampled.
+
+        ``bare``: per line, the seconds of samples caught in the cell's own frame
+        (a subset of that line's ``cell`` seconds). On a line where at least
+        ``LIBRARY_LINE_SHARE`` of the samples were inside library calls, those
+        are the tail of a GIL-holding C call made by the library (the interpreter
+        could only hand the GIL over once back in the cell), so they move to the
+        line's library categories in proportion. A line without such samples
+        whose calls (``callees``: line → categories, from :func:`.callees.line_callees`)
+        all start in one library category moves them there. Pure-Python lines,
+        and lines whose calls disagree, keep theirs. ``extra["moved_s"]`` says how much moved.
+        """
+        categories = dict(categories)
+        lines = {k: dict(v) for k, v in lines.items()}
+        moved = 0.0
+        for line, b in (bare or {}).items():
+            per_cat = lines.get(line)
+            if not per_cat or b <= 0:
+                continue
+            lib = {c: s for c, s in per_cat.items() if c not in _OWN}
+            lib_s = sum(lib.values())
+            if lib_s < LIBRARY_LINE_SHARE * sum(per_cat.values()):
+                called = {c for c in (callees or {}).get(line, ()) if c is not None}
+                if len(called) != 1 or called & _OWN:
+                    continue
+                lib = {called.pop(): 1.0}
+                lib_s = 1.0
+                for c in lib:
+                    per_cat.setdefault(c, 0.0)
+            b = min(b, per_cat.get("cell", 0.0))
+            per_cat["cell"] -= b
+            categories["cell"] = categories.get("cell", 0.0) - b
+            for c, s in lib.items():
+                per_cat[c] += b * s / lib_s
+                categories[c] = categories.get(c, 0.0) + b * s / lib_s
+            moved += b
+        if categories.get("cell", 1.0) <= 1e-12:
+            categories.pop("cell", None)
+        sampled = sum(categories.values())
+        wall_s = max(wall_s, sampled)
+        secs = dict(categories)
+        secs[UNATTRIBUTED] = max(0.0, wall_s - sampled)
+
+        def share(s):
+            return s / wall_s if wall_s > 0 else 0.0
+
+        cats = []
+        for cid, s in sorted(secs.items(), key=lambda kv: (kv[0] == UNATTRIBUTED, -kv[1])):
+            c = category(cid)
+            cats.append(CategoryShare(cid, c.label, c.colour, s, share(s)))
+        rows = []
+        for line, per_cat in lines.items():
+            per_cat = {c: s for c, s in per_cat.items() if s > 1e-12}
+            total = sum(per_cat.values())
+            if not per_cat:
+                continue
+            top_cat, top_s = max(per_cat.items(), key=lambda kv: kv[1])
+            source = linecache.getline(cell_filename, line).strip() if cell_filename else ""
+            rows.append(LineShare(line, source, total, share(total), top_cat, top_s / total if total else 0.0))
+        rows.sort(key=lambda r: -r.seconds)
+        thread_rows = []
+        for name, entry in threads.items():
+            frames = sorted(entry["frames"].items(), key=lambda kv: -kv[1])[:TOP_FRAMES]
+            thread_rows.append(ThreadShare(
+                name, entry["seconds"], dict(sorted(entry["categories"].items(), key=lambda kv: -kv[1])),
+                [{"function": f, "filename": fn, "line": ln, "seconds": s} for (fn, f, ln), s in frames],
+            ))
+        thread_rows.sort(key=lambda t: -t.seconds)
+        return cls(wall_s, cats, rows[:top_lines], thread_rows, samples, interval_s, cell_filename, error, len(rows),
+                   {"moved_s": moved, "sampler_cpu_s": sampler_cpu_s})
+
+    def share(self, cid: str) -> float:
+        """The share (0..1) of category ``cid``; 0 if it got no time."""
+        return next((c.share for c in self.categories if c.id == cid), 0.0)
+
+    def seconds(self, cid: str) -> float:
+        """The seconds of category ``cid``; 0 if it got no time."""
+        return next((c.seconds for c in self.categories if c.id == cid), 0.0)
+
+    @property
+    def top(self) -> CategoryShare | None:
+        """The category with the most time, ``unattributed`` aside."""
+        return max((c for c in self.categories if c.id != UNATTRIBUTED), key=lambda c: c.seconds, default=None)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able data (``json.dumps`` works on it)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Attribution":
+        """The inverse of :meth:`to_dict`."""
+        data = dict(data)
+        data["categories"] = [CategoryShare(**c) for c in data["categories"]]
+        data["lines"] = [LineShare(**row) for row in data["lines"]]
+        data["threads"] = [ThreadShare(**t) for t in data["threads"]]
+        return cls(**data)

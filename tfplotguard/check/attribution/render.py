@@ -1,0 +1,115 @@
+"""The "where the time went" section: aligned plain text, and HTML with one stacked bar (inline styles only)."""
+
+from __future__ import annotations
+
+import html
+
+from .categories import UNATTRIBUTED
+from .model import Attribution
+
+__all__ = ["render_text", "render_html", "format_seconds"]
+
+#: Categories under this share are folded into one "other" row/segment (they stay in ``to_dict``).
+MIN_SHARE = 0.005
+
+
+def format_seconds(seconds: float) -> str:
+    """A short human time: ``812 µs``, ``12.3 ms``, ``1.25 s``."""
+    seconds = float(seconds)
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1.0:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.3g} s" if seconds < 100 else f"{seconds:.0f} s"
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.0f}%" if share >= 0.01 or share == 0 else "<1%"
+
+
+def _rows(att: Attribution):
+    """Category rows worth showing; the small ones summed into one."""
+    shown, small = [], 0.0
+    for c in att.categories:
+        if c.share >= MIN_SHARE or c.id == UNATTRIBUTED and c.seconds > 0:
+            shown.append((c.id, c.label, c.colour, c.seconds, c.share))
+        else:
+            small += c.seconds
+    if small > 0:
+        shown.append(("small", "categories under 0.5% each", "#eeeeee", small, small / att.wall_s if att.wall_s else 0))
+    return shown
+
+
+def _label(att: Attribution, cid: str) -> str:
+    return next((c.label for c in att.categories if c.id == cid), cid)
+
+
+def render_text(att: Attribution, lines: int = 5) -> str:
+    """Aligned plain text: one row per category (share, time), then the top cell lines and other threads."""
+    out = [f"where the time went ({att.samples} samples, {format_seconds(att.interval_s)} apart at first, "
+           f"{format_seconds(att.wall_s)} wall)"]
+    rows = _rows(att)
+    width = max((len(r[1]) for r in rows), default=0)
+    for cid, label, _, secs, share in rows:
+        out.append(f"  {label:<{width}}  {_pct(share):>4}  {format_seconds(secs):>8}")
+    if att.lines and lines:
+        out.append("top lines")
+        for row in att.lines[:lines]:
+            src = row.source if len(row.source) <= 48 else row.source[:47] + "…"
+            out.append(f"  line {row.line:<4} {_pct(row.share):>4}  {format_seconds(row.seconds):>8}  "
+                       f"{_label(att, row.category)}  {src}")
+    busy = [t for t in att.threads if any(k != "waiting" for k in t.categories)]
+    if busy:
+        out.append("other threads running Python")
+        for t in busy[:4]:
+            main_cat = max(t.categories.items(), key=lambda kv: kv[1])[0]
+            where = t.frames[0]["function"] if t.frames else ""
+            out.append(f"  {t.name}: {format_seconds(t.seconds)} seen, mostly {_label(att, main_cat)}"
+                       + (f" (in {where})" if where else ""))
+    if att.error:
+        out.append(f"  (the sampler stopped early: {att.error})")
+    return "\n".join(out)
+
+
+def render_html(att: Attribution, lines: int = 5) -> str:
+    """HTML: one stacked horizontal bar (a segment per category), a legend with shares and times, the lines table."""
+    esc = html.escape
+    rows = _rows(att)
+    segments = "".join(
+        f'<div title="{esc(label)}: {_pct(share)}, {esc(format_seconds(secs))}" '
+        f'style="width:{share * 100:.2f}%;background:{colour};height:100%;display:inline-block"></div>'
+        for cid, label, colour, secs, share in rows if share > 0
+    )
+    bar = ('<div style="display:flex;width:100%;max-width:640px;height:18px;border:1px solid #999;'
+           f'overflow:hidden;font-size:0">{segments}</div>')
+    legend = "".join(
+        f'<span style="display:inline-block;margin:2px 12px 2px 0;white-space:nowrap">'
+        f'<span style="display:inline-block;width:10px;height:10px;background:{colour};margin-right:4px;'
+        f'border:1px solid #999"></span>{esc(label)} <b>{_pct(share)}</b> {esc(format_seconds(secs))}</span>'
+        for cid, label, colour, secs, share in rows
+    )
+    parts = [
+        '<div style="font-family:sans-serif;font-size:12px">',
+        f'<div style="font-weight:bold;margin:4px 0">Where the time went</div>',
+        bar,
+        f'<div style="margin:4px 0">{legend}</div>',
+        f'<div style="color:#666">{att.samples} samples, {esc(format_seconds(att.interval_s))} apart at first, '
+        f'{esc(format_seconds(att.wall_s))} wall</div>',
+    ]
+    if att.lines and lines:
+        cell = 'style="padding:1px 8px;text-align:left"'
+        num = 'style="padding:1px 8px;text-align:right"'
+        body = "".join(
+            f"<tr><td {num}>{row.line}</td><td {num}>{_pct(row.share)}</td><td {num}>{esc(format_seconds(row.seconds))}</td>"
+            f"<td {cell}>{esc(_label(att, row.category))}</td><td {cell}><code>{esc(row.source)}</code></td></tr>"
+            for row in att.lines[:lines]
+        )
+        parts.append(
+            '<table style="border-collapse:collapse;margin-top:4px">'
+            f"<tr><th {num}>line</th><th {num}>share</th><th {num}>time</th><th {cell}>mostly</th><th {cell}>code</th></tr>"
+            f"{body}</table>"
+        )
+    if att.error:
+        parts.append(f'<div style="color:#a00">the sampler stopped early: {esc(att.error)}</div>')
+    parts.append("</div>")
+    return "".join(parts)
