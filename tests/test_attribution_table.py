@@ -94,7 +94,7 @@ def test_classify_reads_both_ends_real_keras_callback_stack():
 
 def test_classify_outside_the_cell_is_native_or_our_own():
     assert classify([("/nowhere/runner.py", "main", 1)], CELL) == ("native", None)
-    import tfplotguard.convert as conv
+    import tfplotguard.core.convert as conv
 
     assert classify([("/nowhere/runner.py", "main", 1), (conv.__file__, "to_numpy", 10)], CELL)[0] == "tfplotguard"
 
