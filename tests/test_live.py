@@ -8,11 +8,14 @@ counts are exact without sleeping.
 """
 
 import base64
+import copy
 import os
+import pickle
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -106,11 +109,12 @@ def pngs(outputs):
 # -- the callback class ----------------------------------------------------------------------
 
 
-def test_liveplot_is_a_keras_callback_whose_base_is_resolved_at_creation():
+def test_liveplot_is_one_real_keras_callback_class():
     lp, other = LivePlot(), LivePlot()
     assert isinstance(lp, LivePlot) and isinstance(lp, keras.callbacks.Callback)
     assert isinstance(lp, tf.keras.callbacks.Callback)  # tf.keras is Keras 3 in TensorFlow 2.21
-    assert type(lp) is type(other) and type(lp).__name__ == "LivePlot"
+    assert type(lp) is type(other) is LivePlot and LivePlot.__name__ == "LivePlot"
+    assert issubclass(LivePlot, keras.callbacks.Callback) and tfplotguard.LivePlot is LivePlot
 
     class Mine(LivePlot):
         pass
@@ -127,6 +131,91 @@ def test_bad_arguments_are_refused_with_the_reason():
         LivePlot(images=np.zeros((2, 2)))
     with pytest.raises(TypeError, match="scalar"):
         live(output="file").log(0, loss=[1.0, 2.0])
+
+
+# -- copies: keras-tuner deep-copies every callback before each trial -------------------------------
+
+
+def _pickled(value):
+    return pickle.loads(pickle.dumps(value))
+
+
+COPIES = pytest.mark.parametrize("make_copy", [copy.copy, copy.deepcopy, _pickled], ids=["copy", "deepcopy", "pickle"])
+
+
+@COPIES
+def test_a_copy_keeps_the_settings_and_nothing_of_the_run(make_copy, tmp_path):
+    lp = LivePlot(["loss"], batches=False, min_interval=0.25, max_share=0.5, output="file", path=tmp_path / "a.png",
+                  title="run", figsize=(4, 3), dpi=60, max_points=100)
+    twin = make_copy(lp)
+    assert type(twin) is LivePlot and isinstance(twin, keras.callbacks.Callback)
+    assert twin.live is not lp.live and twin.live._lock is not lp.live._lock
+    assert twin.live.metrics == ["loss"] and twin.batches is False and twin.images is None
+    assert (twin.live.throttle.min_interval, twin.live.throttle.max_share) == (0.25, 0.5)
+    assert (twin.live.output, twin.live.path, twin.live.title, twin.live.max_points) == ("file", tmp_path / "a.png",
+                                                                                         "run", 100)
+    assert twin.live._figure_options == {"figsize": (4, 3), "dpi": 60, "max_cols": 3}
+    assert twin.live.clock is time.perf_counter  # the default clock, by reference, not a copy
+    assert twin.history == {} and twin.redraws == 0 and twin.figure is None and twin.model is None
+
+
+@COPIES
+def test_a_copy_of_a_liveplot_that_trained_starts_empty_with_its_own_display(ip, model, data, make_copy):
+    lp = LivePlot()
+    with capture_output() as first:
+        fit(model, data, [lp])
+    drawn, figure = lp.redraws, lp.figure
+    twin = make_copy(lp)
+    # nothing of the run: no values, no frame, no output, no model (Keras sets it at the next fit)
+    assert twin.history == {} and twin.redraws == 0 and twin.figure is None and twin.live.output_kind is None
+    assert twin.model is None and twin.live._lock is not lp.live._lock
+    with capture_output() as second:
+        history = fit(model, data, [twin])
+    assert twin.history == history.history and twin.finished and twin.redraws >= 1
+    assert suptitle(twin.figure) == "epoch 3/3 · done"  # epochs 1-3 again: the copy has no earlier epochs
+    assert twin.figure is not figure and lp.figure is figure and lp.redraws == drawn
+    assert len(lp.history["loss"]) == EPOCHS  # the original did not see the second fit
+    ids = [{o.transient["display_id"] for o in run.outputs} for run in (first, second)]
+    assert len(ids[0]) == len(ids[1]) == 1 and ids[0] != ids[1]  # one output each, not shared
+    assert second.outputs[0].update is False  # the copy's first frame is a new display, not an update
+
+
+def test_the_keras_tuner_pattern_deepcopies_the_callback_list_per_trial(ip, model, data):
+    original = [LivePlot()]
+    runs = []
+    for _trial in range(2):
+        callbacks = copy.deepcopy(original)  # what keras-tuner does before each trial
+        with capture_output() as captured:
+            history = fit(model, data, callbacks)
+        assert callbacks[0].history == history.history and callbacks[0].finished
+        runs.append({o.transient["display_id"] for o in captured.outputs})
+    assert len(runs[0]) == len(runs[1]) == 1 and runs[0] != runs[1]
+    assert original[0].history == {} and original[0].redraws == 0
+
+
+def test_liveplot_is_defined_on_first_access_as_one_picklable_class():
+    script = textwrap.dedent("""
+        import pickle
+        import sys
+        import tfplotguard
+        import tfplotguard.live
+        from tfplotguard import *  # noqa: F403
+        print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
+        assert "LivePlot" not in dir(tfplotguard), "a <TAB> would import Keras"
+        from tfplotguard import LivePlot  # before Keras was imported: this imports it
+        import keras
+        module = sys.modules["tfplotguard.live"]
+        assert LivePlot is tfplotguard.LivePlot is module.LivePlot is module.keras.LivePlot, "one class object"
+        assert LivePlot.__module__ == "tfplotguard.live.keras" and LivePlot.__qualname__ == "LivePlot"
+        assert LivePlot.__bases__[-1] is keras.callbacks.Callback, LivePlot.__mro__
+        assert type(pickle.loads(pickle.dumps(LivePlot()))) is LivePlot
+        assert "LivePlot" in dir(tfplotguard) and "LivePlot" in dir(module)
+        print("OK")
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "OK"]
 
 
 # -- Done when: display updates, throttle, final figure, exception ---------------------------------

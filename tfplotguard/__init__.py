@@ -2,19 +2,21 @@
 
 ``import tfplotguard`` imports neither TensorFlow nor IPython's magics
 machinery: TensorFlow values are recognised through ``sys.modules`` once the
-user has imported TensorFlow, whenever that is.
+user has imported TensorFlow, whenever that is. ``tfplotguard.LivePlot`` is a
+Keras callback: Keras is imported when it is first accessed (see
+:mod:`tfplotguard.live`).
 """
 
 from .core.convert import to_numpy
 from .core.errors import TensorPlotError, TFPlotGuardWarning
 from .guard import configure, disable, enable, is_enabled, settings, stats
-from .live import LivePlot, live
+from .live import live
 from .check.report import last_report, reports
 
 __version__ = "0.1.0"
 
+# Not "LivePlot": `from tfplotguard import *` must not import Keras (or fail without it).
 __all__ = [
-    "LivePlot",
     "TFPlotGuardWarning",
     "TensorPlotError",
     "configure",
@@ -30,6 +32,22 @@ __all__ = [
     "to_numpy",
     "unload_ipython_extension",
 ]
+
+
+def __getattr__(name):
+    """``LivePlot``, defined by :mod:`tfplotguard.live` on first access (which imports Keras)."""
+    if name == "LivePlot":
+        from .live import LivePlot
+
+        globals()["LivePlot"] = LivePlot
+        return LivePlot
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    from .live.keras import _liveplot_is_cheap
+
+    return sorted({*globals(), "LivePlot"} if _liveplot_is_cheap() else globals())
 
 
 def load_ipython_extension(ipython):

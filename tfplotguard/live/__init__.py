@@ -29,12 +29,26 @@ What they do, and why (the measured facts are in ``tests/test_live.py``):
   that raised, ``KeyboardInterrupt`` included), or interpreter exit (``atexit``)
   in a script. The final frame's title says how training ended.
 
-The Keras base class is resolved when a ``LivePlot`` is created, not when this
-module is imported: ``LivePlot.__new__`` returns an instance of a subclass of
-both ``LivePlot`` and the Keras ``Callback`` in use, built once per base class
-and cached. So ``import tfplotguard`` never imports Keras or TensorFlow, and
-``isinstance(lp, LivePlot)`` and ``isinstance(lp, keras.callbacks.Callback)``
-are both true.
+- **A copy is a fresh callback with the same settings.** ``copy.copy``,
+  ``copy.deepcopy`` and ``pickle`` of a ``LivePlot`` (keras-tuner deep-copies
+  every callback before each trial) give one with an empty history, its own
+  lock, figure and output, and no model (Keras sets it at the next ``fit``);
+  the settings (metrics, throttle, output, path, figure size, clock, images
+  callable, ...) are carried over.
+
+``LivePlot`` is one real subclass of the Keras ``Callback`` class, defined the
+first time ``tfplotguard.LivePlot`` (or ``tfplotguard.live.LivePlot``) is
+accessed: a module-level ``__getattr__`` (PEP 562) in ``keras`` imports Keras
+then, builds the class from the Keras-independent body ``_LivePlotBody`` and
+stores it in the module, so every later access returns the same class object.
+So ``import tfplotguard`` never imports Keras or TensorFlow;
+``from tfplotguard import LivePlot`` imports Keras (it is a Keras callback);
+``isinstance(lp, keras.callbacks.Callback)`` is true, as a real subclass must be
+for Keras to treat it as a callback (Keras 3's ``CallbackList`` calls every hook
+and ``set_model`` / ``set_params`` on it, and inherits their no-op defaults only
+from ``Callback``); and pickle finds the class by its name,
+``tfplotguard.live.keras.LivePlot``. The Keras is chosen at that first access:
+``tf_keras`` when ``TF_USE_LEGACY_KERAS=1`` (as ``tf.keras`` is then), else Keras 3.
 
 ``plot_seconds()`` and ``counters()`` account for all time spent in these hooks
 (bookkeeping, drawing, encoding, publishing), process-wide, for ``%%tfcheck``.
@@ -44,8 +58,24 @@ Modules: ``throttle`` (when to redraw, time accounting, series), ``log``
 and where its frames go). Uses ``core`` only.
 """
 
-from .keras import LivePlot
 from .log import LiveLog, live
 from .throttle import Throttle, counters, plot_seconds
 
-__all__ = ["LiveLog", "LivePlot", "Throttle", "counters", "live", "plot_seconds"]
+# Not "LivePlot": `from tfplotguard.live import *` must not import Keras (or fail without it).
+__all__ = ["LiveLog", "Throttle", "counters", "live", "plot_seconds"]
+
+
+def __getattr__(name):
+    """``LivePlot``, defined by :mod:`tfplotguard.live.keras` on first access (which imports Keras)."""
+    if name == "LivePlot":
+        from .keras import LivePlot
+
+        globals()["LivePlot"] = LivePlot
+        return LivePlot
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    from .keras import _liveplot_is_cheap
+
+    return sorted({*globals(), "LivePlot"} if _liveplot_is_cheap() else globals())

@@ -1,7 +1,8 @@
 """``LivePlot``: the Keras callback, an adapter that feeds a ``LiveLog`` from Keras' hooks.
 
-The Keras base class is resolved when a ``LivePlot`` is created, not when this
-module is imported (see :mod:`tfplotguard.live`).
+``LivePlot`` is one real subclass of the Keras ``Callback``, defined by this
+module's ``__getattr__`` when it is first accessed, not when this module is
+imported (see :mod:`tfplotguard.live`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import sys
+import threading
 import warnings
 
 from ..core.errors import TFPlotGuardWarning
@@ -17,13 +20,11 @@ from .log import LiveLog
 from .throttle import accounted, on_main_thread, scalar
 
 
-_KERAS_CLASSES: dict[tuple[type, type], type] = {}
+_DEFINE_LOCK = threading.Lock()
 
 
-def _callback_base(keras=None) -> type:
-    """The Keras ``Callback`` class to subclass: of ``keras`` if given, else tf_keras in legacy mode, else Keras 3."""
-    if keras is not None:
-        return keras.callbacks.Callback
+def _callback_base() -> type:
+    """The Keras ``Callback`` to subclass: tf_keras's when ``TF_USE_LEGACY_KERAS=1``, else Keras 3's."""
     if os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true", "yes"):
         try:
             return importlib.import_module("tf_keras").callbacks.Callback
@@ -38,16 +39,31 @@ def _callback_base(keras=None) -> type:
         ) from exc
 
 
-def _keras_class(cls: type, base: type) -> type:
-    key = (cls, base)
-    made = _KERAS_CLASSES.get(key)
-    if made is None:
-        made = type(cls.__name__, (cls, base), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
-        _KERAS_CLASSES[key] = made
-    return made
+def __getattr__(name: str):
+    """``LivePlot``: defined (and Keras imported) on first access, then an ordinary module attribute."""
+    if name != "LivePlot":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    with _DEFINE_LOCK:
+        made = globals().get("LivePlot")
+        if made is None:
+            made = type("LivePlot", (_LivePlotBody, _callback_base()),
+                        {"__module__": __name__, "__qualname__": "LivePlot", "__doc__": _LivePlotBody.__doc__})
+            globals()["LivePlot"] = made  # from now on found without __getattr__: one class object
+        return made
 
 
-class LivePlot:
+def __dir__():
+    return sorted({*globals(), "LivePlot"} if _liveplot_is_cheap() else globals())
+
+
+def _liveplot_is_cheap() -> bool:
+    """True when ``LivePlot`` exists or Keras is imported already, so accessing it imports nothing."""
+    # dir() drives tab completion, which may look names up: listing LivePlot before Keras is
+    # imported would let a <TAB> import TensorFlow (seconds), or fail without Keras.
+    return "LivePlot" in globals() or "keras" in sys.modules or "tf_keras" in sys.modules
+
+
+class _LivePlotBody:
     """Keras callback: the logged metrics (train and validation paired) as one live, throttled notebook plot.
 
     ``LivePlot()`` draws every logged metric; ``LivePlot(["loss", "accuracy"])``
@@ -63,21 +79,21 @@ class LivePlot:
     In [2]: with tfplotguard.LivePlot(path="runs/curve.png") as lp:
        ...:     model.fit(x, y, epochs=20, callbacks=[lp])
 
-    Keras is imported when the first ``LivePlot`` is created; ``keras=`` picks the
-    Keras whose ``Callback`` it subclasses (e.g. ``tf_keras``); by default Keras 3
-    (which ``tf.keras`` is in TensorFlow >= 2.16), or ``tf_keras`` when
-    ``TF_USE_LEGACY_KERAS=1``.
+    ``copy.copy``, ``copy.deepcopy`` and ``pickle`` give a fresh ``LivePlot``
+    with the same settings: an empty history and its own output (keras-tuner
+    deep-copies callbacks before each trial). A subclass that adds state of its
+    own extends ``__getstate__`` / ``__setstate__``.
+
+    Keras is imported when ``tfplotguard.LivePlot`` is first accessed, and the
+    class subclasses its ``Callback``: Keras 3 (which ``tf.keras`` is in
+    TensorFlow >= 2.16), or ``tf_keras`` when ``TF_USE_LEGACY_KERAS=1``.
     """
 
     #: Keras 3 may then run batch-end hooks on worker threads (JAX / torch backends
     #: only); they only record values there, and drawing stays on the main thread.
     async_safe = True
 
-    def __new__(cls, *args, keras=None, **kwargs):
-        base = _callback_base(keras)
-        return super().__new__(cls if issubclass(cls, base) else _keras_class(cls, base))
-
-    def __init__(self, metrics=None, *, images=None, batches: bool = True, keras=None, **options):
+    def __init__(self, metrics=None, *, images=None, batches: bool = True, **options):
         super().__init__()
         if images is not None and not callable(images):
             raise TypeError("images must be a callable taking the model and returning images, e.g. "
@@ -192,6 +208,17 @@ class LivePlot:
 
     def __repr__(self):
         return f"<LivePlot metrics={sorted(self.live._series)} redraws={self.live.redraws}>"
+
+    # -- copies and pickles ---------------------------------------------------------------------
+    def __getstate__(self):
+        """The settings only: a copy or an unpickled ``LivePlot`` starts a new history on its own output."""
+        return {"metrics": self.live.metrics, "images": self.images, "batches": self.batches,
+                "options": self.live._settings()}
+
+    def __setstate__(self, state):
+        """Build the copy as a new ``LivePlot`` with the saved settings."""
+        _LivePlotBody.__init__(self, state["metrics"], images=state["images"], batches=state["batches"],
+                               **state["options"])
 
     # -- helpers ------------------------------------------------------------------------------
     def _steps(self):

@@ -120,6 +120,13 @@ class LiveLog:
         """End the run: draw the final frame (from the main thread; elsewhere it waits for ``show()``)."""
         self._end_run(type(error).__name__ if error is not None else "")
 
+    def _settings(self) -> dict:
+        """The keyword arguments (but ``metrics``) that make a new log configured like this one."""
+        return {"min_interval": self.throttle.min_interval, "max_share": self.throttle.max_share,
+                "output": self.output, "path": self.path, "title": self.title, "xlabel": self.xlabel,
+                **self._figure_options, "max_images": self.max_images, "max_points": self.max_points,
+                "clock": self.clock}
+
     def reset(self) -> None:
         """Forget every logged value and image (the figure keeps its output)."""
         with self._lock:
