@@ -100,6 +100,10 @@ def leak_guard(request):
         for event, callbacks in shell.events.callbacks.items():
             leftovers = [cb for cb in callbacks if "tfplotguard" in getattr(cb, "__module__", "") or ""]
             assert not leftovers, f"tfplotguard callbacks left on {event}: {leftovers}"
+        assert not [t for t in shell.input_transformers_cleanup if "tfplotguard" in getattr(t, "__module__", "")], \
+            "tfplotguard input transformer left registered"
+        assert not [t for t in shell.ast_transformers if type(t).__module__.startswith("tfplotguard")], \
+            "tfplotguard AST transformer left registered"
         for kind in ("line", "cell"):
             assert "tfcheck" not in shell.magics_manager.magics[kind], "tfcheck magic left registered"
         assert not any(

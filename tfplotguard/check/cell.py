@@ -12,6 +12,7 @@ import time
 from .. import guard as _guard
 from ..live import counters as live_counters
 from . import cpu, findings, meter, mplprobe, tfstate
+from .attribution import StackSampler
 from .report import Report, error_text
 from .tfwatch import NumpyWatch, OpWatch
 
@@ -55,7 +56,10 @@ class CellCheck:
 
     def __init__(self, namespace: dict, *, kind: str = "cell", source: str = "",
                  interval_ms: float | None = meter.DEFAULT_INTERVAL_MS, ops: bool = False,
-                 scan_namespace: bool = True, disabled_rules=()):
+                 scan_namespace: bool = True, disabled_rules=(), stacks_ms: float | None = None,
+                 cell_filename: str | None = None):
+        """``stacks_ms``: sample the cell's stacks every so many milliseconds (None: no attribution);
+        ``cell_filename``: the name the cell's code was compiled under (its lines are attributed)."""
         self.namespace = namespace
         self.kind = kind
         self.source = source
@@ -66,10 +70,14 @@ class CellCheck:
         self.numpywatch = NumpyWatch()
         self.mplwatch = mplprobe.MplWatch()
         self.meter = meter.CpuMeter(interval_ms)
+        self.stacks = None if stacks_ms is None else StackSampler(
+            cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace)
+        self._attribution = None
         self._undo: list = []
         self._before: dict = {}
         self._ns_ids: dict | None = None
         self._started = 0.0
+        self._gpu_before: dict = {}
 
     def start(self) -> "CellCheck":
         """Snapshot the state and start every probe (the CPU meter last, closest to the cell)."""
@@ -77,7 +85,8 @@ class CellCheck:
             self._before = opening_state()
             if self.scan_namespace:
                 self._ns_ids = tfstate.namespace_ids(self.namespace)
-            tfstate.reset_gpu_peaks()
+            if self.kind == "cell":  # auto mode never resets: the user's own peak readings stay true
+                self._gpu_before = tfstate.reset_gpu_peaks()
             self.mplwatch.start()
             self._undo.append(self.mplwatch.stop)
             if self.numpywatch.start():
@@ -85,12 +94,18 @@ class CellCheck:
             if self.opwatch.start():
                 self._undo.append(self.opwatch.stop)
             self._started = time.time()
+            if self.stacks is not None:
+                self.stacks.start()
+                self._undo.append(self._stop_stacks)
             self.meter.start()
             self._undo.append(self.meter.stop)
         except BaseException:
             self._unwind()
             raise
         return self
+
+    def _stop_stacks(self) -> None:
+        self._attribution = self.stacks.stop()
 
     def _unwind(self) -> list[str]:
         errors = []
@@ -141,7 +156,7 @@ class CellCheck:
             rss_before=cost.rss_before,
             rss_after=cost.rss_after,
             rss_peak=cost.rss_peak,
-            gpu_memory=tfstate.gpu_memory(),
+            gpu_memory=self._gpu_memory(),
             guard=guard_delta(before.get("guard", {}), after["guard"]),
             tf=after["tf"],
             mpl={**after["mpl"], **self.mplwatch.summary()},
@@ -149,6 +164,11 @@ class CellCheck:
             timeline=cost.timeline,
             notes=notes + cost.notes,
         )
+        if self._attribution is not None:
+            report.attribution = self._attribution.to_dict()
+        if self._gpu_before:
+            report.notes.append("GPU memory peaks were reset for this cell (tf.config.experimental.reset_memory_stats); "
+                                "the peaks before it are kept in the report as peak_before")
         if after["tf"].get("imported"):
             if not before.get("tf", {}).get("imported"):
                 report.notes.append("TensorFlow was imported during this cell: traces, ops and .numpy() "
@@ -168,6 +188,15 @@ class CellCheck:
         report.findings, rule_notes = findings.evaluate(before, after, report, disabled=self.disabled_rules)
         report.notes += rule_notes
         return report
+
+
+    def _gpu_memory(self) -> dict:
+        """Each GPU's memory now; a %%tfcheck cell's peak is its own, with the reset-away peak beside it."""
+        memory = tfstate.gpu_memory()
+        for device, info in memory.items():
+            if device in self._gpu_before:
+                info["peak_before"] = self._gpu_before[device]["peak"]
+        return memory
 
 
 def first_line(cell: str, width: int = 80) -> str:

@@ -67,32 +67,48 @@ def physical_devices(device_type: str | None = None) -> list[str]:
     return _PHYSICAL[key]
 
 
+class GpuMemoryStats:
+    """TensorFlow's per-GPU memory counters (a seam: the test machines have no GPU)."""
+
+    def devices(self) -> list[str]:
+        """``["GPU:0", …]`` once TensorFlow's context is initialised; [] without GPUs or before."""
+        if tensorflow_module() is None or not context_initialized():
+            return []
+        return [f"GPU:{index}" for index, _ in enumerate(physical_devices("GPU"))]
+
+    def read(self, device: str) -> dict:
+        """``{"current", "peak"}`` in bytes (peak: since the process started or the last reset)."""
+        info = tensorflow_module().config.experimental.get_memory_info(device)
+        return {"current": int(info["current"]), "peak": int(info["peak"])}
+
+    def reset(self, device: str) -> None:
+        """Reset the device's peak counter to its current use."""
+        tensorflow_module().config.experimental.reset_memory_stats(device)
+
+
+GPU_STATS = GpuMemoryStats()
+
+
 def gpu_memory() -> dict[str, dict]:
-    """``{"GPU:0": {"current", "peak"}}`` in bytes, for each GPU; {} without GPUs or before init."""
-    tf = tensorflow_module()
-    if tf is None or not physical_devices("GPU") or not context_initialized():
-        return {}
+    """``{"GPU:0": {"current", "peak"}}`` in bytes, for each GPU; {} without GPUs or before init. Never resets."""
     out = {}
-    for index, _ in enumerate(physical_devices("GPU")):
-        device = f"GPU:{index}"
+    for device in GPU_STATS.devices():
         try:
-            info = tf.config.experimental.get_memory_info(device)
-            out[device] = {"current": int(info["current"]), "peak": int(info["peak"])}
+            out[device] = GPU_STATS.read(device)
         except Exception:
             continue
     return out
 
 
-def reset_gpu_peaks() -> None:
-    """Reset each GPU's peak-memory counter, so the next reading is the peak of one cell."""
-    tf = tensorflow_module()
-    if tf is None or not physical_devices("GPU") or not context_initialized():
-        return
-    for index, _ in enumerate(physical_devices("GPU")):
+def reset_gpu_peaks() -> dict[str, dict]:
+    """Reset each GPU's peak counter, so the next reading is one cell's peak; returns the readings before."""
+    before = gpu_memory()
+    for device in before:
         try:
-            tf.config.experimental.reset_memory_stats(f"GPU:{index}")
+            GPU_STATS.reset(device)
         except Exception:
             pass
+    return before
 
 
 def quick_state() -> dict:

@@ -13,7 +13,9 @@ import functools
 import io
 import json
 import keyword
+import linecache
 import math
+import sys
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand, output_can_be_silenced
@@ -26,6 +28,10 @@ from ..check.report import history
 from ..check.report.model import error_text
 from ..check.report.status import status_report
 from ..core.events import unregister_event
+from .cellrun import CellRunner, runner_frame
+
+#: The stack sampler's interval while a %%tfcheck cell is young (it widens with the cell's age).
+DEFAULT_STACK_INTERVAL_MS = 1.0
 
 
 def install(ext) -> "TFCheckMagics":
@@ -33,92 +39,60 @@ def install(ext) -> "TFCheckMagics":
     magics = TFCheckMagics(ext.shell, ext.config)
     ext.on_unload(sampler.release)  # undone last: the parked sampler thread and the open /proc files go
     ext.register_magics(magics)
-    ext.on_unload(magics.auto.unregister)  # popped before the magics go: auto mode's events are removed first
+    magics.runner.install()
+    ext.on_unload(magics.runner.uninstall)
+    ext.on_unload(magics.auto.unregister)  # popped before the runner goes: auto mode's events are removed first
     return magics
 
 
 class AutoMode:
-    """``%tfcheck on``: one compact report after every cell, through pre/post run-cell events.
+    """``%tfcheck on``: one compact report after every cell.
 
-    A nested ``run_cell`` inside a cell fires a second pre/post pair, so a
-    depth counter makes only the outermost pair measure. No sampler thread and
-    no namespace scan: auto mode has to stay within about a millisecond a cell.
-
-    The measurement ends at ``post_execute``, through a callback put *first*
-    in that list: the inline backend renders the cell's figures in its own
-    ``post_execute`` callback, and that rendering is the notebook's, not the
-    cell's (counting it made every plotting cell look like an interactive-mode
-    redraw problem).
+    The cell runner (:mod:`.cellrun`) starts the measurement at ``pre_run_cell``
+    and stops it at the first ``post_execute`` after the cell's own code is done,
+    whatever nested cells fire; the report is shown at ``post_run_cell``. No
+    sampler thread, no stack sampling and no namespace scan: auto mode has to stay
+    within about a millisecond a cell (``%%tfcheck`` says where the time went).
     """
 
-    def __init__(self, shell, config=None):
+    def __init__(self, shell, runner, config=None):
         self.shell = shell
+        self.runner = runner
         self.config = config
         self.on = False
-        self.depth = 0
-        self.check: CellCheck | None = None
-        self.report = None  # measured at post_execute, shown at post_run_cell
-        self.full_report_shown = False  # a %%tfcheck inside the cell already showed its report
 
     def register(self) -> bool:
         """Start reporting after every cell; False if it already was on."""
         if self.on:
             return False
-        self.shell.events.register("pre_run_cell", self.pre_run_cell)
-        self.shell.events.register("post_run_cell", self.post_run_cell)
-        self.shell.events.callbacks["post_execute"].insert(0, self.post_execute)
+        self.shell.events.register("pre_run_cell", self.runner.pre_run_cell)
+        self.shell.events.register("post_run_cell", self.runner.post_run_cell)
         self.on = True
         return True
 
     def unregister(self) -> bool:
         """Stop reporting (a cell measured at this moment is abandoned cleanly); True if it was on."""
         was_on, self.on = self.on, False
-        for name, callback in (("pre_run_cell", self.pre_run_cell), ("post_run_cell", self.post_run_cell),
-                               ("post_execute", self.post_execute)):
+        for name, callback in (("pre_run_cell", self.runner.pre_run_cell),
+                               ("post_run_cell", self.runner.post_run_cell)):
             unregister_event(self.shell, name, callback)
-        check, self.check = self.check, None
-        self.depth = 0
-        self.report = None
-        if check is not None:
-            check.cancel()
+        self.runner.cancel_auto()
         return was_on
 
-    def pre_run_cell(self, info=None):
-        """IPython event: a cell is about to run."""
-        self.depth += 1
-        if self.depth == 1:
-            self.full_report_shown = False
-            raw = getattr(info, "raw_cell", "") or ""
-            self.check = CellCheck(self.shell.user_ns, kind="auto", source=first_line(raw),
-                                   interval_ms=None, scan_namespace=False,
-                                   disabled_rules=_disabled(self.config)).start()
+    def start(self, info=None) -> CellCheck:
+        """A cell starts: measure it (the runner calls this for outermost cells only)."""
+        raw = getattr(info, "raw_cell", "") or ""
+        return CellCheck(self.shell.user_ns, kind="auto", source=first_line(raw), interval_ms=None,
+                         scan_namespace=False, disabled_rules=_disabled(self.config)).start()
 
-    def post_execute(self):
-        """IPython event, first in line: the outermost cell's code is done; stop measuring."""
-        if self.depth == 1 and self.check is not None:
-            check, self.check = self.check, None
-            self.report = check.stop(None)
-
-    def post_run_cell(self, result=None):
-        """IPython event: a cell has run (also after an exception)."""
-        if self.depth == 0:  # the cell that turned auto mode on
-            return
-        self.depth -= 1
-        if self.depth:
-            return
+    def finish(self, report, result=None) -> None:
+        """The cell has run (also after an exception): record its report and show the compact line."""
         error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
-        check, self.check = self.check, None
-        report, self.report = self.report, None
-        if check is not None:  # post_execute did not run (silent cells skip it)
-            report = check.stop(error)
-        elif report is None:
-            return
-        elif error is not None:
+        if error is not None:
             report.ok = False
             report.error = error_text(error)
         history.record(report)
-        if not self.full_report_shown:
-            display(report.mimebundle(compact=True), raw=True)
+        display(report.mimebundle(compact=True), raw=True)
 
 
 @magics_class
@@ -128,7 +102,9 @@ class TFCheckMagics(Magics):
     def __init__(self, shell, config=None):
         super().__init__(shell)
         self.tfplotguard_config = config
-        self.auto = AutoMode(shell, config)
+        self.runner = CellRunner(shell, self._begin_cell, lambda info: self.auto.start(info),
+                                 lambda report, result: self.auto.finish(report, result))
+        self.auto = AutoMode(shell, self.runner, config)
 
     # -- the magic ---------------------------------------------------------------
     @magic_arguments()
@@ -140,6 +116,11 @@ class TFCheckMagics(Magics):
     @argument("--plot", action="store_true", help="also draw the cell's CPU-per-thread-group timeline.")
     @argument("--interval", metavar="MS", type=float, default=None,
               help=f"CPU sampling interval in milliseconds (default {meter.DEFAULT_INTERVAL_MS:g}).")
+    @argument("--no-stacks", dest="stacks", action="store_false",
+              help="do not sample the cell's stacks: no 'where the time went' section.")
+    @argument("--stack-interval", metavar="MS", type=float, default=None,
+              help=f"stack sampling interval in milliseconds while the cell is young "
+                   f"(default {DEFAULT_STACK_INTERVAL_MS:g}; it widens as the cell ages).")
     @argument("--ops", action="store_true",
               help="count eager ops per device and op type during the cell (TensorFlow op callbacks).")
     @argument("--rules", action="store_true",
@@ -174,22 +155,15 @@ class TFCheckMagics(Magics):
           In [5]: %tfcheck on
         """
         __tracebackhide__ = True  # IPython leaves these frames out of the user's traceback
-        args = _parse_args(line)
-        if args.name is not None and not (args.name.isidentifier() and not keyword.iskeyword(args.name)):
-            raise UsageError(f"-o needs a Python name, got {args.name!r}")
-        if args.interval is not None and not (math.isfinite(args.interval) and args.interval > 0):
-            raise UsageError(f"--interval must be a positive number of milliseconds, got {args.interval:g}")
         if cell is None:
-            return self._line(args)
-        if args.rules:
-            raise UsageError("--rules lists the finding rules: use it with the line magic, %tfcheck --rules")
-        if args.mode is not None:
-            raise UsageError(f"'{args.mode}' is for the line magic: %tfcheck {args.mode}")
-        return self._cell(cell, args)
+            return self._line(_checked_args(line))
+        return self._cell(cell, _cell_args(line))
 
     def _line(self, args):
         cell_only = [flag for flag, given in (("--plot", args.plot), ("--ops", args.ops),
-                                              ("--interval", args.interval is not None)) if given]
+                                              ("--interval", args.interval is not None),
+                                              ("--no-stacks", not args.stacks),
+                                              ("--stack-interval", args.stack_interval is not None)) if given]
         if cell_only:
             raise UsageError(f"{', '.join(cell_only)} measure a cell: use them with %%tfcheck")
         if args.rules:
@@ -216,14 +190,33 @@ class TFCheckMagics(Magics):
                 display(panel.mimebundle(), raw=True)
         return None
 
+    def _new_check(self, args, source: str, cell_filename: str | None) -> CellCheck:
+        interval = args.interval if args.interval is not None else meter.DEFAULT_INTERVAL_MS
+        stacks = (args.stack_interval if args.stack_interval is not None else DEFAULT_STACK_INTERVAL_MS) \
+            if args.stacks else None
+        return CellCheck(self.shell.user_ns, kind="cell", source=source, interval_ms=interval, ops=args.ops,
+                         disabled_rules=_disabled(self.tfplotguard_config), stacks_ms=stacks,
+                         cell_filename=cell_filename)
+
+    def _begin_cell(self, line: str, cell_frame):
+        """The cell runner's start of a ``%%tfcheck`` cell run by IPython itself: (check, show)."""
+        args = _cell_args(line)
+        filename = cell_frame.f_code.co_filename
+        body = "".join(linecache.getlines(filename)[1:])
+        check = self._new_check(args, first_line(body), filename).start()
+        return check, lambda report: self._show(report, args)
+
     def _cell(self, cell, args):
+        """``%%tfcheck`` called as a function (``run_cell_magic``): run the cell here, as ``%%time`` does.
+
+        Cells typed by the user never come here: the cell runner hands them to IPython's own
+        execution path (top-level ``await`` works only there).
+        """
         __tracebackhide__ = True
         shell = self.shell
-        body, tail = _compile_cell(shell, cell)
-        interval = args.interval if args.interval is not None else meter.DEFAULT_INTERVAL_MS
-        check = CellCheck(shell.user_ns, kind="cell", source=first_line(cell), interval_ms=interval, ops=args.ops,
-                          disabled_rules=_disabled(self.tfplotguard_config))
-        self.auto.full_report_shown = True
+        body, tail, filename = _compile_cell(shell, cell)
+        self.runner.drop_auto(runner_frame(sys._getframe()))
+        check = self._new_check(args, first_line(cell), filename)
         error = None
         check.start()
         try:
@@ -238,6 +231,13 @@ class TFCheckMagics(Magics):
     def _finish(self, check: CellCheck, error, args):
         try:
             report = check.stop(error)
+        except Exception as exc:  # never hide the user's own result or exception behind ours
+            print(f"tfcheck: could not measure the cell ({type(exc).__name__}: {exc})")
+            return
+        self._show(report, args)
+
+    def _show(self, report, args):
+        try:
             history.record(report)
             if args.name:
                 self.shell.user_ns[args.name] = report
@@ -262,6 +262,29 @@ def _parsed(line: str) -> argparse.Namespace:
     return parse_argstring(TFCheckMagics.tfcheck, line)
 
 
+def _checked_args(line: str) -> argparse.Namespace:
+    """Parsed and validated ``%tfcheck`` arguments (``UsageError`` on misuse)."""
+    args = _parse_args(line)
+    if args.name is not None and not (args.name.isidentifier() and not keyword.iskeyword(args.name)):
+        raise UsageError(f"-o needs a Python name, got {args.name!r}")
+    for flag, value in (("--interval", args.interval), ("--stack-interval", args.stack_interval)):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise UsageError(f"{flag} must be a positive number of milliseconds, got {value:g}")
+    if args.stack_interval is not None and not args.stacks:
+        raise UsageError("--stack-interval sets the stack sampler that --no-stacks switches off: use one of them")
+    return args
+
+
+def _cell_args(line: str) -> argparse.Namespace:
+    """``%%tfcheck``'s arguments: validated, and refused where they belong to the line magic."""
+    args = _checked_args(line)
+    if args.rules:
+        raise UsageError("--rules lists the finding rules: use it with the line magic, %tfcheck --rules")
+    if args.mode is not None:
+        raise UsageError(f"'{args.mode}' is for the line magic: %tfcheck {args.mode}")
+    return args
+
+
 def _parse_args(line: str) -> argparse.Namespace:
     """``%tfcheck``'s arguments, parsed once per distinct line (argparse costs tens of µs a cell); a fresh copy."""
     return argparse.Namespace(**vars(_parsed(line)))
@@ -274,10 +297,14 @@ def _compile_cell(shell, cell):
     tail = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         tail = ast.Expression(tree.body.pop().value)
-    # A cached filename lets tracebacks show the cell's own lines.
-    filename = shell.compile.cache(source, shell.execution_count, raw_code=cell)
+    # A cached filename lets tracebacks show the cell's own lines, under the number of the cell
+    # that is running (IPython has already counted it: execution_count is the next cell's).
+    running = runner_frame(sys._getframe(1))
+    number = running.f_locals.get("execution_count", shell.execution_count) if running is not None \
+        else shell.execution_count
+    filename = shell.compile.cache(source, number, raw_code=cell)
     body = shell.compile(tree, filename, "exec")
-    return body, (shell.compile(tail, filename, "eval") if tail is not None else None)
+    return body, (shell.compile(tail, filename, "eval") if tail is not None else None), filename
 
 
 def _png_bundle(fig) -> dict:

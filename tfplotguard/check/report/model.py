@@ -67,6 +67,7 @@ class Report(ReportRendering):
     mpl: dict = field(default_factory=dict)
     live: dict = field(default_factory=dict)  # LivePlot / live() during the cell: seconds, redraws, ...
     timeline: dict | None = None  # {"t": [...], "groups": {group: [cores busy, ...]}}
+    attribution: dict | None = None  # where the wall time went (Attribution.to_dict()); %%tfcheck only
     findings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     #: The ``--plot`` figure (a matplotlib ``Figure``); not part of ``to_dict()``.

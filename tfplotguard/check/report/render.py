@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from ..attribution import Attribution, render_html, render_text
 from .format import format_bytes, format_seconds, plural
 
 #: Human labels of the thread groups, in display order.
@@ -129,6 +130,8 @@ class ReportRendering:
         rows = self._rows()
         width = max(len(label) for label, _ in rows)
         lines += [f"  {label:<{width}}  {text}" for label, text in rows]
+        if self.attribution:
+            lines += ["  " + line for line in render_text(Attribution.from_dict(self.attribution)).splitlines()]
         if self.thread_groups is not None:
             lines.append("  CPU per thread group:")
             lines += _aligned(("group", "CPU", "share", "threads", "names"), self._group_table(), indent=4)
@@ -157,6 +160,8 @@ class ReportRendering:
         out += [f"<tr><th style='text-align:left; padding-right:1em'>{e(k)}</th><td style='text-align:left'>{e(v)}</td></tr>"
                 for k, v in self._rows()]
         out.append("</table>")
+        if self.attribution:
+            out.append(render_html(Attribution.from_dict(self.attribution)))
         if self.thread_groups is not None:
             out.append(_html_table(("CPU per thread group", "CPU", "share", "threads", "names"), self._group_table()))
         if self.tensors:
