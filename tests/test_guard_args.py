@@ -57,6 +57,7 @@ DICT_CASES = {
     # the cell: TypeError: alpha must be numeric or None, not EagerTensor
     "text bbox alpha": lambda ax, v: ax.text(0.5, 0.5, "hi", bbox=dict(alpha=v, facecolor="red")),
     "text fontdict": lambda ax, v: ax.text(0.2, 0.5, "hi", fontdict={"fontsize": 20 * v}),
+    "set_title fontdict": lambda ax, v: ax.set_title("loss", fontdict={"fontsize": 20 * v}),
     "annotate arrowprops": lambda ax, v: ax.annotate("a", xy=(0.2, 0.2), xytext=(0.7, 0.7),
                                                      arrowprops={"arrowstyle": "->", "alpha": v}),
     "pie textprops and wedgeprops": lambda ax, v: ax.pie([1.0, 2.0], labels=["a", "b"],
@@ -64,6 +65,7 @@ DICT_CASES = {
                                                          wedgeprops={"linewidth": 4 * v, "alpha": v}),
     "boxplot boxprops": lambda ax, v: ax.boxplot(np.arange(10.0), boxprops={"linewidth": 4 * v},
                                                  medianprops={"alpha": v}),
+    "legend prop": lambda ax, v: (ax.plot([0.0, 1.0], label="x"), ax.legend(prop={"size": 20 * v})),
     "nested dict": lambda ax, v: ax.text(0.5, 0.5, "hi", bbox={"alpha": v, "boxstyle": "round"},
                                          fontdict={"color": (v, v, v)}),
 }

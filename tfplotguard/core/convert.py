@@ -22,7 +22,8 @@ Pure functions, no matplotlib. The contract (also in README.md):
   value, as a new container: the user's own is never changed; everything else
   is passed through as the very same object.
 - 0-d results are NumPy scalars (``numbers.Real`` for floats and ints, so
-  matplotlib's ``alpha`` checks accept them).
+  matplotlib's ``alpha`` checks accept them); a 0-d ``tf.string`` becomes a
+  Python ``str``.
 """
 
 from __future__ import annotations
@@ -428,7 +429,10 @@ def _readonly(array):
 def _scalar_or_array(array):
     # A 0-d result is handed over as a NumPy scalar: every matplotlib path takes one
     # (np.float32 and np.int64 are numbers.Real, which alpha= and friends check for).
-    return array[()] if array.ndim == 0 else array
+    # A 0-d string becomes a Python str, as a title or a label is.
+    if array.ndim:
+        return array
+    return str(array[()]) if array.dtype.kind == "U" else array[()]
 
 
 def _float_dtype(dtype):
