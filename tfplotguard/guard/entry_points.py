@@ -49,6 +49,19 @@ _GRID = {"imshow", "matshow", "pcolor", "pcolormesh", "pcolorfast", "contour", "
          "contourf3D", "figimage", "plot_surface", "plot_wireframe", "voxels", "set_array"}
 
 
+#: matplotlib's own drawing: while one of these runs, the patched entry points it calls (~270 per
+#: draw of a simple figure: tick labels, texts, line setters) are matplotlib's, carrying what an
+#: earlier guarded call already converted, so they pass straight through without the pre-scan,
+#: like the inner calls of a guarded call. Axes, not Figure.draw: Figure.draw also runs the
+#: user's ``draw_event`` callbacks (FuncAnimation's ``init_func`` with ``blit=True``), which
+#: stay guarded.
+DRAW_SPECS = (
+    ("matplotlib.axes", "Axes", ("draw",)),
+    ("mpl_toolkits.mplot3d.axes3d", "Axes3D", ("draw",)),
+    ("matplotlib.layout_engine", "TightLayoutEngine", ("execute",)),
+    ("matplotlib.layout_engine", "ConstrainedLayoutEngine", ("execute",)),
+)
+
 #: pyplot reaches its global figure state through these ``Gcf`` classmethods
 #: (gcf/gca and every plotting function, figure(), subplots()); the guard
 #: watches them for calls from threads other than the main thread.
@@ -69,9 +82,18 @@ def ragged_policy(owner_name: str, method: str) -> str:
 
 
 def patch_targets() -> dict[str, tuple[type, str]]:
-    """Every attribute the guard patches in this matplotlib: ``"Owner.name" → (owner, name)``."""
+    """Every entry point the guard converts arguments of in this matplotlib: ``"Owner.name" → (owner, name)``."""
+    return _resolve(ENTRY_POINT_SPECS)
+
+
+def draw_targets() -> dict[str, tuple[type, str]]:
+    """matplotlib's drawing methods during which patched entry points pass straight through (``DRAW_SPECS``)."""
+    return _resolve(DRAW_SPECS)
+
+
+def _resolve(specs) -> dict[str, tuple[type, str]]:
     targets: dict[str, tuple[type, str]] = {}
-    for module_name, class_name, methods in ENTRY_POINT_SPECS:
+    for module_name, class_name, methods in specs:
         try:
             cls = getattr(importlib.import_module(module_name), class_name)
         except (ImportError, AttributeError):
