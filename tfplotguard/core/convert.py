@@ -375,13 +375,14 @@ _PLAIN_TYPES = frozenset({int, float, bool, complex, str, bytes, type(None), np.
 
 
 def to_numpy(value, policy: str = "grid", *, dense_limit_mb: float | None = None):
-    """Convert one TensorFlow value (or a nested list/tuple holding some) to NumPy.
+    """Convert one TensorFlow value (or a nested list/tuple/dict holding some) to NumPy.
 
     ``policy`` decides what a ragged tensor becomes (``"grid"``, ``"lines"``,
     ``"datasets"``, ``"points"``; see ``RAGGED_POLICIES``) and ``"coo"`` gives
     sparse values as indices. ``dense_limit_mb`` caps the dense size of sparse
     and ragged results (default: the guard's setting, 256 MiB). Values that
-    are not TensorFlow values are returned as the very same object. Raises
+    are not TensorFlow values are returned as the very same object. Unlike the
+    guard's pre-scan, this searches every element of a long list. Raises
     :class:`TensorPlotError` for symbolic tensors and over-limit results.
     """
     if dense_limit_mb is None:
