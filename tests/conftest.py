@@ -39,6 +39,7 @@ def _snapshot_patch_targets():
     from matplotlib._pylab_helpers import Gcf
 
     targets = dict(_guard.patch_targets())
+    targets.update(_guard.draw_targets())
     targets.update({f"Gcf.{name}": (Gcf, name) for name in _guard.PYPLOT_STATE_METHODS})
     return {key: owner.__dict__.get(name, _guard.ABSENT) for key, (owner, name) in targets.items()}
 

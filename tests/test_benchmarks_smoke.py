@@ -22,5 +22,7 @@ def test_quick_benchmark_run_writes_every_section(tmp_path):
     for name in CASES:  # every entry point of the issue's list, the animation frame included
         assert f"| {name} | small (" in text, f"{name!r} missing from section 1"
     assert "| animation frame (`set_ydata` + draw) | small (1,000) |" in text
+    assert "| `Axes.plot` of a Python list of 1e6 floats |" in text  # issue 13, item 9
+    assert "| `Axes.plot` of 1e5 NumPy points + `canvas.draw()` |" in text
     assert "| `import tfplotguard` |" in text and "| no |" in text  # TensorFlow stays unimported
-    assert text.count("- met: ") + text.count("- **missed**: ") >= 8
+    assert text.count("- met: ") + text.count("- **missed**: ") >= 10

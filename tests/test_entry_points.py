@@ -100,6 +100,13 @@ class XP:
         values = np.asarray(data).astype(dtype)
         return self._hold(tf.constant(values)) if self.tensors else _numpy_value(values)
 
+    def s(self, data):
+        """String input: a ``tf.string`` tensor, or NumPy ``str`` (a Python ``str`` when 0-d)."""
+        values = np.asarray(data, dtype=str)
+        if self.tensors:
+            return self._hold(tf.constant(values))
+        return str(values[()]) if values.ndim == 0 else values
+
     def _hold(self, tensor):
         return tf.Variable(tensor) if self.mode.holder == "variable" else tensor
 
@@ -1010,19 +1017,213 @@ def _(ax, xp):
     ax.hist(xp.i(r.integers(0, 200, 30), "uint8"), bins=xp.i([0, 50, 100, 150, 200]), weights=xp.f(r.random(30)))
 
 
+# Labels and text: tf.string tensors drawn as str, not as "tf.Tensor(b'a', ...)" -------
+
+
+def _ticked_line(ax, ticks=(0.0, 2.5, 5.0, 7.5)):
+    _some_line(ax)
+    ax.set_xticks(list(ticks))
+    ax.set_yticks(list(ticks[:3]))
+
+
+@case("Axes.set_xticks[tensor labels]", modes=EXACT_MODES)
+def _(ax, xp):
+    _some_line(ax)
+    ax.set_xticks(xp.f([0.0, 2.5, 5.0, 7.5]), labels=xp.s(list("abcd")))
+
+
+@case("Axes.set_xticklabels", modes=EXACT_MODES)
+def _(ax, xp):
+    _ticked_line(ax)
+    ax.set_xticklabels(xp.s(list("abcd")), rotation=45)
+
+
+@case("Axes.set_xticklabels[list of 0-d]", modes=EXACT_MODES)
+def _(ax, xp):
+    _ticked_line(ax)
+    ax.set_xticklabels([xp.s("a"), xp.s("b"), "c", xp.s("d")])
+
+
+@case("Axes.set_yticklabels", modes=EXACT_MODES)
+def _(ax, xp):
+    _ticked_line(ax)
+    ax.set_yticklabels(xp.s(["low", "mid", "high"]))
+
+
+@case("Axis.set_ticklabels", modes=EXACT_MODES)
+def _(ax, xp):
+    _ticked_line(ax)
+    ax.xaxis.set_ticklabels(xp.s(list("wxyz")))
+
+
+@case("Axis.set_ticks", modes=EXACT_MODES)
+def _(ax, xp):
+    _some_line(ax)
+    ax.yaxis.set_ticks(xp.f([0.5, 1.5, 2.5]), labels=xp.s(["p", "q", "r"]))
+
+
+@case("Axes3D.set_zticklabels", on="axes3d", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.plot(*_helix())
+    ax.set_zticks([0.0, 1.0, 2.0])
+    ax.set_zticklabels(xp.s(["z0", "z1", "z2"]))
+
+
+@case("Axes3D.set_zticks[tensor labels]", on="axes3d", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.plot(*_helix())
+    ax.set_zticks(xp.f([0.0, 1.0, 2.0]), labels=xp.s(["z0", "z1", "z2"]))
+
+
+@case("Axes3D.set_zlabel", on="axes3d", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.plot(*_helix())
+    ax.set_zlabel(xp.s("height"))
+
+
+@case("pyplot.xticks", on="pyplot", modes=EXACT_MODES, target="Axes.set_xticklabels")
+def _(fig, xp):
+    plt.plot(np.arange(5.0), np.arange(5.0) ** 2)
+    plt.xticks(range(5), xp.s(list("abcde")))
+
+
+@case("pyplot.yticks", on="pyplot", modes=EXACT_MODES, target="Axes.set_yticklabels")
+def _(fig, xp):
+    plt.plot(np.arange(5.0), np.arange(5.0) ** 2)
+    plt.yticks([0.0, 8.0, 16.0], xp.s(["none", "some", "many"]))
+
+
+@case("Axes.legend", modes=EXACT_MODES)
+def _(ax, xp):
+    for k in range(3):
+        ax.plot(np.arange(5.0) * k)
+    ax.legend(xp.s(["zero", "one", "two"]))
+
+
+@case("Axes.legend[handles, labels, title]", modes=EXACT_MODES)
+def _(ax, xp):
+    lines = [ax.plot(np.arange(5.0) * k)[0] for k in range(2)]
+    ax.legend(handles=lines, labels=xp.s(["first", "second"]), title=xp.s("runs"))
+
+
+@case("Line2D.set_label", modes=EXACT_MODES)
+def _(ax, xp):
+    (line,) = ax.plot(np.arange(5.0))
+    line.set_label(xp.s("loss"))
+    ax.legend()
+
+
+@case("Figure.legend", on="figure", modes=EXACT_MODES)
+def _(fig, xp):
+    ax = fig.add_subplot()
+    lines = [ax.plot(np.arange(5.0) * k)[0] for k in range(2)]
+    fig.legend(lines, xp.s(["train", "val"]))
+
+
+@case("Axes.table", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.table(cellText=xp.s([["a", "b"], ["c", "d"]]), rowLabels=xp.s(["r1", "r2"]),
+             colLabels=xp.s(["c1", "c2"]), loc="center")
+
+
+@case("Axes.pie[tensor labels]", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.pie(xp.f([3.0, 1.0, 2.0]), labels=xp.s(["x", "y", "z"]))
+
+
+@case("Axes.bar_label", modes=EXACT_MODES)
+def _(ax, xp):
+    bars = ax.bar([0, 1, 2], [1.0, 2.0, 3.0])
+    ax.bar_label(bars, labels=xp.s(["one", "two", "three"]))
+
+
+@case("Axes.clabel", modes=EXACT_MODES)
+def _(ax, xp):
+    X, Y, Z = _grid(12)
+    cs = ax.contour(X, Y, Z, levels=[-0.25, 0.25])
+    ax.clabel(cs, fmt={-0.25: xp.s("low"), 0.25: xp.s("high")})
+
+
+@case("ContourSet.clabel", modes=EXACT_MODES)
+def _(ax, xp):
+    X, Y, Z = _grid(12)
+    cs = ax.contour(X, Y, Z, levels=[-0.25, 0.25])
+    cs.clabel(levels=xp.f([0.25]), fmt={0.25: xp.s("high")})
+
+
+@case("Axes.set_title", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.set_title(xp.s("loss"), loc="left")
+
+
+@case("Axes.set_xlabel", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.set_xlabel(xp.s("epoch"))
+
+
+@case("Axes.set_ylabel", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.set_ylabel(xp.s("accuracy"))
+
+
+@case("Axes.text[string tensor]", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.text(0.25, 0.5, xp.s("hello"))
+
+
+@case("Axes.annotate[string tensor]", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.annotate(xp.s("peak"), xy=(0.25, 0.5), xytext=(0.5, 0.75), arrowprops={"arrowstyle": "->"})
+
+
+@case("Text.set_text", modes=EXACT_MODES)
+def _(ax, xp):
+    ax.text(0.25, 0.5, "before").set_text(xp.s("after"))
+
+
+@case("Figure.suptitle", on="figure", modes=EXACT_MODES)
+def _(fig, xp):
+    fig.suptitle(xp.s("all runs"))
+
+
+@case("Figure.supxlabel", on="figure", modes=EXACT_MODES)
+def _(fig, xp):
+    fig.supxlabel(xp.s("step"))
+
+
+@case("Figure.supylabel", on="figure", modes=EXACT_MODES)
+def _(fig, xp):
+    fig.supylabel(xp.s("value"))
+
+
+@case("Figure.text", on="figure", modes=EXACT_MODES)
+def _(fig, xp):
+    fig.text(0.5, 0.5, xp.s("note"), ha="center")
+
+
+@case("Figure.subplots[gridspec_kw]", on="figure")
+def _(fig, xp):
+    axs = fig.subplots(1, 2, gridspec_kw={"width_ratios": xp.f([1.0, 3.0])})
+    axs[0].plot([0.0, 1.0])
+
+
 # -- resolving a case to the guard's patch label ------------------------------------
 
 
 def _classes():
     from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
     from matplotlib.collections import PathCollection, QuadMesh
+    from matplotlib.contour import ContourSet
     from matplotlib.image import AxesImage
     from matplotlib.lines import Line2D
     from matplotlib.patches import Polygon
+    from matplotlib.text import Text
     from mpl_toolkits.mplot3d import Axes3D
 
     return {"Axes": Axes, "Axes3D": Axes3D, "Figure": Figure, "Line2D": Line2D,
-            "PathCollection": PathCollection, "QuadMesh": QuadMesh, "AxesImage": AxesImage, "Polygon": Polygon}
+            "PathCollection": PathCollection, "QuadMesh": QuadMesh, "AxesImage": AxesImage, "Polygon": Polygon,
+            "Axis": Axis, "ContourSet": ContourSet, "Text": Text}
 
 
 def patch_label(owner_name: str, method: str) -> str | None:
@@ -1202,6 +1403,42 @@ def test_axes3d_set_zticks_goes_through_the_guard(guarded):
     ax.plot(*_helix())
     ax.set_zticks(tf.constant([0.0, 1.0, 2.0]))
     assert guarded.stats()["conversions"] > 0, "Axes3D.set_zticks did not go through the guard"
+
+
+# -- issue 13, item 1: string tensors as labels and text -------------------------------
+
+#: The label and text cases: each draws tf.string tensors where matplotlib takes text.
+LABEL_CASES = [
+    "Axes.set_xticks[tensor labels]", "Axes.set_xticklabels", "Axes.set_xticklabels[list of 0-d]",
+    "Axes.set_yticklabels", "Axis.set_ticklabels", "Axis.set_ticks", "Axes3D.set_zticklabels",
+    "Axes3D.set_zticks[tensor labels]", "Axes3D.set_zlabel", "pyplot.xticks", "pyplot.yticks", "Axes.legend",
+    "Axes.legend[handles, labels, title]", "Line2D.set_label", "Figure.legend", "Axes.table",
+    "Axes.pie[tensor labels]", "Axes.bar_label", "Axes.clabel", "ContourSet.clabel", "Axes.set_title",
+    "Axes.set_xlabel", "Axes.set_ylabel", "Axes.text[string tensor]", "Axes.annotate[string tensor]",
+    "Text.set_text", "Figure.suptitle", "Figure.supxlabel", "Figure.supylabel", "Figure.text",
+]
+
+
+def _drawn_texts(fig) -> list[str]:
+    """Every text the figure draws, in artist order (tick labels, legend, table cells, titles, …)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+@pytest.mark.parametrize("mode", EXACT_MODES)
+@pytest.mark.parametrize("key", LABEL_CASES)
+def test_string_tensor_labels_draw_as_their_text(guarded, key, mode):
+    """A ``tf.string`` tensor given as labels or text draws its strings, exactly as NumPy ``str`` does.
+
+    No skip for a missing patch target here: the drawn texts are what the user sees.
+    """
+    fig_a, fig_b, stats = draw_pair(guarded, CASES[key], XP(mode, tensors=False), XP(mode, tensors=True))
+    texts_a, texts_b = _drawn_texts(fig_a), _drawn_texts(fig_b)
+    assert not [t for t in texts_b if "tf.Tensor" in t or "b'" in t], texts_b
+    assert texts_a == texts_b
+    assert stats["errors"] == 0
 
 
 # -- the comparison helper itself -------------------------------------------------------

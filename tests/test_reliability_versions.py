@@ -68,7 +68,8 @@ def test_an_entry_point_missing_in_an_older_matplotlib_is_skipped(missing, monke
     try:
         # (an inherited method may still be reached, e.g. Axes.fill_between from Axes3D before 3.10)
         assert {k: name in vars(k) for k in cls.__mro__} == owner_before, "enable() re-created a missing method"
-        assert _guard.stats()["patched"] == len(targets) + len(_guard.PYPLOT_STATE_METHODS)
+        patched = len(targets) + len(_guard.draw_targets()) + len(_guard.PYPLOT_STATE_METHODS)
+        assert _guard.stats()["patched"] == patched
         fig = Figure()
         FigureCanvasAgg(fig)
         ax = fig.add_subplot(projection="3d" if cls is Axes3D else None)

@@ -17,8 +17,13 @@ Pure functions, no matplotlib. The contract (also in README.md):
   :class:`TensorPlotError` naming the object, why it has no value, and the fix;
   a TF1 graph tensor whose graph has an active default session is evaluated
   through that session once.
-- lists / tuples (nested) are rebuilt only where they hold a TensorFlow value;
-  everything else is passed through as the very same object.
+- lists / tuples (nested) and dicts (any keyword argument such as ``bbox=``,
+  ``textprops=``, ``fmt=``) are rebuilt only where they hold a TensorFlow
+  value, as a new container: the user's own is never changed; everything else
+  is passed through as the very same object.
+- 0-d results are NumPy scalars (``numbers.Real`` for floats and ints, so
+  matplotlib's ``alpha`` checks accept them); a 0-d ``tf.string`` becomes a
+  Python ``str``.
 """
 
 from __future__ import annotations
@@ -160,17 +165,37 @@ class Converter:
             return self._convert_tf(value, kind)
         cls = type(value)
         if cls is list or cls is tuple or isinstance(value, (list, tuple)):
-            return self._convert_sequence(value)
+            return self._convert_sequence(value, self._convert_items)
+        if cls is dict or isinstance(value, dict):
+            return self._convert_sequence(value, self._convert_dict)
         return value
 
-    def _convert_sequence(self, seq):
-        if id(seq) in self._open_sequences:  # a list that contains itself: leave the cycle alone
+    def _convert_sequence(self, seq, convert_items):
+        if id(seq) in self._open_sequences:  # a container that contains itself: leave the cycle alone
             return seq
         self._open_sequences.add(id(seq))
         try:
-            return self._convert_items(seq)
+            return convert_items(seq)
         finally:
             self._open_sequences.discard(id(seq))
+
+    def _convert_dict(self, mapping):
+        # A dict argument (bbox=, textprops=, fmt=, ...): a new plain dict with the converted
+        # values, so the user's dict keeps its tensors; the very same dict if it holds none.
+        changed = None
+        for key, item in mapping.items():
+            if type(item) in _PLAIN_TYPES:
+                continue
+            new = self.convert(item)
+            if new is not item:
+                if changed is None:
+                    changed = {}
+                changed[key] = new
+        if changed is None:
+            return mapping
+        result = dict(mapping)
+        result.update(changed)
+        return result
 
     def _convert_items(self, seq):
         converted = None
@@ -350,13 +375,14 @@ _PLAIN_TYPES = frozenset({int, float, bool, complex, str, bytes, type(None), np.
 
 
 def to_numpy(value, policy: str = "grid", *, dense_limit_mb: float | None = None):
-    """Convert one TensorFlow value (or a nested list/tuple holding some) to NumPy.
+    """Convert one TensorFlow value (or a nested list/tuple/dict holding some) to NumPy.
 
     ``policy`` decides what a ragged tensor becomes (``"grid"``, ``"lines"``,
     ``"datasets"``, ``"points"``; see ``RAGGED_POLICIES``) and ``"coo"`` gives
     sparse values as indices. ``dense_limit_mb`` caps the dense size of sparse
     and ragged results (default: the guard's setting, 256 MiB). Values that
-    are not TensorFlow values are returned as the very same object. Raises
+    are not TensorFlow values are returned as the very same object. Unlike the
+    guard's pre-scan, this searches every element of a long list. Raises
     :class:`TensorPlotError` for symbolic tensors and over-limit results.
     """
     if dense_limit_mb is None:
@@ -402,8 +428,12 @@ def _readonly(array):
 
 
 def _scalar_or_array(array):
-    # A 0-d result is handed over as a NumPy scalar: every matplotlib path takes one.
-    return array[()] if array.ndim == 0 else array
+    # A 0-d result is handed over as a NumPy scalar: every matplotlib path takes one
+    # (np.float32 and np.int64 are numbers.Real, which alpha= and friends check for).
+    # A 0-d string becomes a Python str, as a title or a label is.
+    if array.ndim:
+        return array
+    return str(array[()]) if array.dtype.kind == "U" else array[()]
 
 
 def _float_dtype(dtype):
