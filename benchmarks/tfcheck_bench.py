@@ -88,17 +88,22 @@ def _cpu_seconds():
 
 
 def bench_sampler(quick: bool):
-    """CPU the sampler thread costs while a cell sleeps (so nothing else burns CPU)."""
+    """CPU the CPU sampler thread costs while a cell sleeps (so nothing else burns CPU).
+
+    ``--no-stacks``: this row is the parked CPU sampler's; the stack sampler's own cost has its
+    benchmark (``benchmarks/attribution_bench.py``, ``RESULTS_attribution.md``).
+    """
     seconds = 1.0 if quick else 3.0
     results = {}
-    for name, source in (("plain", f"time.sleep({seconds})"), ("tfcheck", f"%%tfcheck\ntime.sleep({seconds})")):
+    for name, source in (("plain", f"time.sleep({seconds})"),
+                         ("tfcheck", f"%%tfcheck --no-stacks\ntime.sleep({seconds})")):
         cpu0, wall0 = _cpu_seconds(), time.perf_counter()
         _cell(source)(None)
         results[name] = (_cpu_seconds() - cpu0, time.perf_counter() - wall0)
     extra_cpu = results["tfcheck"][0] - results["plain"][0]
     share = extra_cpu / results["tfcheck"][1] * 100
     return table(
-        ["sleeping cell", "CPU used without", "CPU used with `%%tfcheck`", "sampler cost (% of one core)"],
+        ["sleeping cell", "CPU used without", "CPU used with `%%tfcheck --no-stacks`", "CPU sampler cost (% of one core)"],
         [[f"{seconds:g} s", fmt_time(results["plain"][0]), fmt_time(results["tfcheck"][0]), f"{share:.2f} %"]],
     ), share
 

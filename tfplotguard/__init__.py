@@ -11,6 +11,7 @@ from .core.convert import to_numpy
 from .core.errors import TensorPlotError, TFPlotGuardWarning
 from .guard import configure, disable, enable, is_enabled, settings, stats
 from .live import live
+from .live.keras import reexport_hooks as _liveplot_hooks
 from .check.report import last_report, reports
 
 __version__ = "0.1.0"
@@ -34,20 +35,8 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    """``LivePlot``, defined by :mod:`tfplotguard.live` on first access (which imports Keras)."""
-    if name == "LivePlot":
-        from .live import LivePlot
-
-        globals()["LivePlot"] = LivePlot
-        return LivePlot
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    from .live.keras import _liveplot_is_cheap
-
-    return sorted({*globals(), "LivePlot"} if _liveplot_is_cheap() else globals())
+# ``LivePlot`` is defined on first access (which imports Keras), then an ordinary attribute.
+__getattr__, __dir__ = _liveplot_hooks(__name__, globals())
 
 
 def load_ipython_extension(ipython):

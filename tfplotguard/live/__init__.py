@@ -58,6 +58,7 @@ Modules: ``throttle`` (when to redraw, time accounting, series), ``log``
 and where its frames go). Uses ``core`` only.
 """
 
+from .keras import reexport_hooks as _liveplot_hooks
 from .log import LiveLog, live
 from .throttle import Throttle, counters, plot_seconds
 
@@ -65,17 +66,5 @@ from .throttle import Throttle, counters, plot_seconds
 __all__ = ["LiveLog", "Throttle", "counters", "live", "plot_seconds"]
 
 
-def __getattr__(name):
-    """``LivePlot``, defined by :mod:`tfplotguard.live.keras` on first access (which imports Keras)."""
-    if name == "LivePlot":
-        from .keras import LivePlot
-
-        globals()["LivePlot"] = LivePlot
-        return LivePlot
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    from .keras import _liveplot_is_cheap
-
-    return sorted({*globals(), "LivePlot"} if _liveplot_is_cheap() else globals())
+# ``LivePlot`` is defined on first access (which imports Keras), then an ordinary attribute.
+__getattr__, __dir__ = _liveplot_hooks(__name__, globals())

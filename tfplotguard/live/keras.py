@@ -56,6 +56,22 @@ def __dir__():
     return sorted({*globals(), "LivePlot"} if _liveplot_is_cheap() else globals())
 
 
+def reexport_hooks(module_name: str, module_globals: dict):
+    """``__getattr__`` and ``__dir__`` for a package that re-exports ``LivePlot`` without importing Keras early."""
+
+    def getattr_(name):
+        if name == "LivePlot":
+            made = __getattr__("LivePlot")
+            module_globals["LivePlot"] = made  # found without __getattr__ from now on
+            return made
+        raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+
+    def dir_():
+        return sorted({*module_globals, "LivePlot"} if _liveplot_is_cheap() else module_globals)
+
+    return getattr_, dir_
+
+
 def _liveplot_is_cheap() -> bool:
     """True when ``LivePlot`` exists or Keras is imported already, so accessing it imports nothing."""
     # dir() drives tab completion, which may look names up: listing LivePlot before Keras is
