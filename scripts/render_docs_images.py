@@ -1,14 +1,18 @@
 """Regenerate the pictures the README shows, in ``docs/``.
 
-Usage: python scripts/render_docs_images.py [before_after] [status] [report]   (default: all three)
+Usage: python scripts/render_docs_images.py [before_after] [status] [report] [attribution]   (default: all four)
 
 - ``docs/before_after.png``: ``plot`` of a ragged tensor on plain matplotlib (the exception it
   really raises here, caught and written into the picture) next to the same call with the guard.
   Drawn in this process with the Agg backend.
 - ``docs/tfcheck_status.png``: the bare ``%tfcheck`` panel from ``notebooks/01_quickstart.ipynb``.
 - ``docs/tfcheck_report.png``: a ``%%tfcheck --ops`` report from ``notebooks/03_finding_slow_cells.ipynb``.
+- ``docs/tfcheck_attribution.png``: the "where the time went" section (the HTML stacked bar, its
+  legend and the top lines) of a ``%%tfcheck`` report from ``notebooks/03_finding_slow_cells.ipynb``
+  (a ``tf.data`` pipeline fed by a Python generator), under the cell's input; the report's other
+  rows are hidden with CSS, nothing in the section is changed.
 
-The two ``%tfcheck`` pictures show the notebooks' stored outputs as a browser renders them: the
+The ``%tfcheck`` pictures show the notebooks' stored outputs as a browser renders them: the
 cells are taken from the executed notebooks (run ``scripts/execute_notebooks.py`` first to refresh
 them), exported to HTML with nbconvert, captured with headless Chromium (Debian: ``apt-get install
 chromium``) and cropped to what is drawn. ``# NBVAL_...`` marker lines (instructions to the notebook
@@ -28,10 +32,15 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 NOTEBOOKS = ROOT / "notebooks"
 
-#: (picture, notebook, text that identifies the cell whose output is pictured)
+#: CSS that leaves only the title and the "where the time went" section of a ``%%tfcheck`` report.
+ATTRIBUTION_ONLY = ".tfcheck-report > table, .tfcheck-report > ul { display: none !important; }"
+
+#: (picture, notebook, text that identifies the cell whose output is pictured, extra CSS for the page)
 NOTEBOOK_PICTURES = {
-    "status": ("tfcheck_status.png", "01_quickstart.ipynb", "%tfcheck\n"),
-    "report": ("tfcheck_report.png", "03_finding_slow_cells.ipynb", "%%tfcheck --ops -o rep_redraw"),
+    "status": ("tfcheck_status.png", "01_quickstart.ipynb", "%tfcheck\n", ""),
+    "report": ("tfcheck_report.png", "03_finding_slow_cells.ipynb", "%%tfcheck --ops -o rep_redraw", ""),
+    "attribution": ("tfcheck_attribution.png", "03_finding_slow_cells.ipynb", "%%tfcheck -o rep_pipeline",
+                    ATTRIBUTION_ONLY),
 }
 
 CHROMIUM_FLAGS = (
@@ -84,8 +93,9 @@ def before_after(out: Path) -> None:
     plt.close(fig)
 
 
-def notebook_picture(out: Path, notebook: str, marker: str) -> None:
-    """Render one stored cell (input and outputs) of an executed notebook as a browser shows it."""
+def notebook_picture(out: Path, notebook: str, marker: str, css: str = "") -> None:
+    """Render one stored cell (input and outputs) of an executed notebook as a browser shows it;
+    ``css``, if given, is added to the page (to hide part of an output)."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -99,6 +109,10 @@ def notebook_picture(out: Path, notebook: str, marker: str) -> None:
         raise SystemExit(f"{notebook}: the cell has no stored output; run scripts/execute_notebooks.py first")
     mini = nbformat.v4.new_notebook(cells=[cell], metadata=nb.metadata)
     html, _ = HTMLExporter(template_name="lab").from_notebook_node(mini)
+    if css:
+        if "</head>" not in html:
+            raise SystemExit("nbconvert's page has no </head>: cannot add the picture's CSS")
+        html = html.replace("</head>", f"<style>{css}</style>\n</head>", 1)
 
     browser = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
                     if shutil.which(name)), None)
@@ -138,9 +152,9 @@ def main(argv: list[str]) -> int:
             out = DOCS / "before_after.png"
             before_after(out)
         else:
-            filename, notebook, marker = NOTEBOOK_PICTURES[name]
+            filename, notebook, marker, css = NOTEBOOK_PICTURES[name]
             out = DOCS / filename
-            notebook_picture(out, notebook, marker)
+            notebook_picture(out, notebook, marker, css)
         print(f"wrote {out.relative_to(ROOT)}")
     return 0
 
