@@ -192,3 +192,9 @@ def test_unload_removes_the_transformers(ip):
     assert not [t for t in ip.ast_transformers if "tfplotguard" in type(t).__module__]
     result = ip.run_cell("%%tfcheck\nx = 1")
     assert result.error_in_exec is not None  # the magic is gone: UsageError, not a silent rewrite
+
+
+def test_a_cell_magic_under_tfcheck_still_runs(tfcheck):
+    result, cap = run(tfcheck, "%%tfcheck --quiet -o timed\n%%time\ntimed_value = 7")
+    assert result.error_in_exec is None and tfcheck.user_ns["timed_value"] == 7
+    assert "Wall time" in cap.stdout and tfcheck.user_ns["timed"].ok

@@ -53,8 +53,14 @@ def on_stack(target, frame) -> bool:
 
 
 def rewrite_magic_line(lines: list[str]) -> list[str]:
-    """IPython cleanup transform: a ``%%tfcheck`` cell's first line becomes a marker string statement."""
+    """IPython cleanup transform: a ``%%tfcheck`` cell's first line becomes a marker string statement.
+
+    A body that starts with another cell magic (``%%tfcheck`` over ``%%time``) is left to the
+    magic itself, which transforms its body as a cell of its own.
+    """
     if lines and lines[0].startswith(MARKER) and lines[0][len(MARKER):len(MARKER) + 1] in ("", " ", "\t", "\n"):
+        if len(lines) > 1 and lines[1].lstrip().startswith("%%"):
+            return lines
         return [repr(lines[0].rstrip("\r\n")) + "\n"] + lines[1:]
     return lines
 
