@@ -164,6 +164,14 @@ def test_a_cell_says_where_its_time_went(tfcheck):
     assert tfplotguard.check.report.Report.from_dict(report.to_dict()) == report
 
 
+def test_the_plot_gets_the_main_threads_categories_when_stacks_were_sampled(tfcheck):
+    run(tfcheck, "%%tfcheck --quiet -o where\n" + BURN)
+    run(tfcheck, "%%tfcheck --quiet --no-stacks -o plain\n" + BURN)
+    with_stacks, without = tfcheck.user_ns["where"].plot(), tfcheck.user_ns["plain"].plot()
+    assert len(with_stacks.axes) == 2 and len(without.axes) == 1
+    assert "the cell's own Python" in [t.get_text() for t in with_stacks.axes[1].get_legend().get_texts()]
+
+
 def test_no_stacks_leaves_the_section_out_and_auto_mode_never_samples_stacks(tfcheck):
     run(tfcheck, "%%tfcheck --quiet --no-stacks -o plain\nx = 1")
     assert tfcheck.user_ns["plain"].attribution is None
