@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from ..attribution import Attribution, category, render_html, render_text
+from ..attribution import Attribution, category, counts_text, render_html, render_text
 from .format import format_bytes, format_seconds, plural
 
 #: Human labels of the thread groups, in display order.
@@ -50,7 +50,14 @@ class ReportRendering:
             rows.append(("ops", self._ops_text()))
         if self.live.get("redraws") or self.live.get("throttled"):
             rows.append(("live plot", self._live_text()))
+        counted = counts_text(self.counts)  # traces have their row above
+        if counted and not self.attribution:  # with attribution they sit in "where the time went"
+            rows.append(("counted", counted))
         return rows
+
+    def _counts(self) -> dict:
+        """The exact counts of the cell (``counts``) with its traces."""
+        return {**(self.counts or {}), "traces": self.total_traces()}
 
     def _live_text(self) -> str:
         seconds = self.live.get("seconds", 0.0)
@@ -131,7 +138,7 @@ class ReportRendering:
         width = max(len(label) for label, _ in rows)
         lines += [f"  {label:<{width}}  {text}" for label, text in rows]
         if self.attribution:
-            lines += ["  " + line for line in render_text(Attribution.from_dict(self.attribution)).splitlines()]
+            lines += ["  " + line for line in render_text(Attribution.from_dict(self.attribution), counts=self._counts()).splitlines()]
         if self.thread_groups is not None:
             lines.append("  CPU per thread group:")
             lines += _aligned(("group", "CPU", "share", "threads", "names"), self._group_table(), indent=4)
@@ -161,7 +168,7 @@ class ReportRendering:
                 for k, v in self._rows()]
         out.append("</table>")
         if self.attribution:
-            out.append(render_html(Attribution.from_dict(self.attribution)))
+            out.append(render_html(Attribution.from_dict(self.attribution), counts=self._counts()))
         if self.thread_groups is not None:
             out.append(_html_table(("CPU per thread group", "CPU", "share", "threads", "names"), self._group_table()))
         if self.tensors:
