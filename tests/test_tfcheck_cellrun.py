@@ -189,6 +189,24 @@ def test_figures_created_in_a_cell_are_counted_exactly(tfcheck):
     assert ("counted", "1 figure created") in tfcheck.user_ns["plain"]._rows()
 
 
+def test_a_failing_cell_keeps_its_counts_and_leaves_no_counter_behind(tfcheck):
+    from matplotlib.figure import Figure
+
+    init = Figure.__init__
+    run(tfcheck, "import matplotlib.pyplot as plt")
+    run(tfcheck, "%%tfcheck --quiet\nfor _ in range(3):\n    plt.close(plt.figure())\n1 / 0")
+    report = history.last_report()
+    assert not report.ok and report.counts["figures"] == 3
+    assert Figure.__init__ is init
+    run(tfcheck, "%tfcheck on")
+    try:
+        run(tfcheck, "plt.close(plt.figure())")
+    finally:
+        run(tfcheck, "%tfcheck off")
+    assert history.last_report().kind == "auto" and history.last_report().counts["figures"] == 1
+    assert Figure.__init__ is init
+
+
 def test_keras_calls_in_a_cell_are_counted_exactly_outermost_only(tfcheck):
     keras = pytest.importorskip("keras")
     predict = {k: vars(k)["predict"] for k in keras.Model.__mro__ if "predict" in vars(k)}
@@ -201,6 +219,19 @@ def test_keras_calls_in_a_cell_are_counted_exactly_outermost_only(tfcheck):
     line = str(report).split("counted: ")[1].splitlines()[0]
     assert line.startswith("1 fit call, 3 predict calls") and "evaluate" not in line and "figure" not in line
     assert {k: vars(k)["predict"] for k in keras.Model.__mro__ if "predict" in vars(k)} == predict
+
+
+def test_variables_created_in_a_cell_are_counted_exactly(tfcheck):
+    from tensorflow.python.ops import resource_variable_ops
+
+    init = vars(resource_variable_ops.BaseResourceVariable)["__init__"]
+    run(tfcheck, "import tensorflow as tf")
+    run(tfcheck, "%%tfcheck --quiet -o made\nvs = [tf.Variable(float(i)) for i in range(5)]\n"
+                 "@tf.function\ndef f(x):\n    return x + 1.0\nf(vs[0])")
+    report = tfcheck.user_ns["made"]
+    assert report.counts["variables"] == 5
+    assert "5 variables created, 1 trace" in str(report)
+    assert vars(resource_variable_ops.BaseResourceVariable)["__init__"] is init
 
 
 def test_a_cell_without_counted_calls_shows_no_counts(tfcheck):

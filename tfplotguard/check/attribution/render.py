@@ -29,6 +29,7 @@ COUNT_LABELS = {
     "fit": ("fit call", "fit calls"),
     "predict": ("predict call", "predict calls"),
     "evaluate": ("evaluate call", "evaluate calls"),
+    "variables": ("variable created", "variables created"),
     "traces": ("trace", "traces"),
 }
 

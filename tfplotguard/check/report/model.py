@@ -70,7 +70,8 @@ class Report(ReportRendering):
     attribution: dict | None = None  # where the wall time went (Attribution.to_dict()); %%tfcheck only
     #: Exact counts of calls made during the cell: {"figures": matplotlib Figures created (matplotlib
     #: imported before the cell), "fit"/"predict"/"evaluate": outermost Keras Model calls (Keras
-    #: imported before the cell)}; traces are in ``traces``.
+    #: imported before the cell), "variables": tf.Variables created (TensorFlow imported before the
+    #: cell; Keras's own variables included)}; traces are in ``traces``.
     counts: dict = field(default_factory=dict)
     findings: list = field(default_factory=list)
     notes: list = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""Keras ``Model.fit`` / ``predict`` / ``evaluate`` calls during a cell: exact counts, cheaply.
+"""Exact counts during a cell, cheaply: Keras ``Model.fit`` / ``predict`` / ``evaluate`` calls, ``tf.Variable`` objects created.
 
 Only during a measured cell, and only if Keras is already imported (``keras``
 or ``tf_keras`` in ``sys.modules``: nothing is imported here), each of the three
@@ -9,6 +9,15 @@ thread counts: ``fit(validation_data=...)`` runs ``evaluate`` inside, and that i
 part of the one ``fit`` call the user made. A subclass that overrides a method
 without calling ``super()`` is not seen. Steps are not counted (Keras decides
 them inside its epoch iterator; counting them would need a callback in every call).
+
+Variables: ``BaseResourceVariable.__init__`` (TensorFlow's
+``resource_variable_ops``, only if already loaded) is wrapped the same way; every
+``tf.Variable`` is one (``ResourceVariable``, a ``tf.function``'s lifted
+variables, a Keras variable's TensorFlow variable), created in any thread, and
+is counted once it is made. That includes the variables Keras makes for itself
+(an optimizer's slots and iteration counter, metrics' state, seed generators):
+compiling and fitting a one-layer model creates several. ``tf.variable_creator_scope``
+was no alternative: it is per thread and per graph, and a context manager around the cell.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from ..core.patch import Patches
 
 METHODS = ("fit", "predict", "evaluate")
 _MODULES = ("keras", "tf_keras")
+_VARIABLES_MODULE = "tensorflow.python.ops.resource_variable_ops"
 
 
 def _owner(model_cls, name: str):
@@ -28,16 +38,20 @@ def _owner(model_cls, name: str):
     return next((klass for klass in model_cls.__mro__ if name in vars(klass)), None)
 
 
-class KerasWatch:
-    """Counts the user's ``fit``/``predict``/``evaluate`` calls on Keras models during a cell."""
+class CallCounts:
+    """Counts the user's ``fit``/``predict``/``evaluate`` calls on Keras models, and variables created, during a cell."""
 
     def __init__(self):
         self.calls = {name: 0 for name in METHODS}
+        self.variables = 0
         self._patches = Patches()
         self._depth = threading.local()
 
-    def start(self) -> "KerasWatch":
-        """Wrap the three methods of every loaded Keras (none if Keras is not imported)."""
+    def start(self) -> "CallCounts":
+        """Wrap what is loaded: the three methods of every Keras, the variables' constructor."""
+        variables = getattr(sys.modules.get(_VARIABLES_MODULE), "BaseResourceVariable", None)
+        if isinstance(variables, type):
+            self._patches.install(variables, "__init__", self._wrap_init)
         seen = set()
         for module_name in _MODULES:
             module = sys.modules.get(module_name)
@@ -73,6 +87,17 @@ class KerasWatch:
 
         return wrapper
 
+    def _wrap_init(self, original, patch):
+        watch = self
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            original(*args, **kwargs)
+            if patch.active:  # counted once made
+                watch.variables += 1
+
+        return wrapper
+
     def summary(self) -> dict:
-        """``{"fit": n, "predict": n, "evaluate": n}``."""
-        return dict(self.calls)
+        """``{"fit": n, "predict": n, "evaluate": n, "variables": n}``."""
+        return {**self.calls, "variables": self.variables}
