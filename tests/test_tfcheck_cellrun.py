@@ -164,6 +164,83 @@ def test_a_cell_says_where_its_time_went(tfcheck):
     assert tfplotguard.check.report.Report.from_dict(report.to_dict()) == report
 
 
+def test_the_plot_gets_the_main_threads_categories_when_stacks_were_sampled(tfcheck):
+    run(tfcheck, "%%tfcheck --quiet -o where\n" + BURN)
+    run(tfcheck, "%%tfcheck --quiet --no-stacks -o plain\n" + BURN)
+    with_stacks, without = tfcheck.user_ns["where"].plot(), tfcheck.user_ns["plain"].plot()
+    assert len(with_stacks.axes) == 2 and len(without.axes) == 1
+    assert "the cell's own Python" in [t.get_text() for t in with_stacks.axes[1].get_legend().get_texts()]
+
+
+def test_figures_created_in_a_cell_are_counted_exactly(tfcheck):
+    from matplotlib.figure import Figure
+
+    init = Figure.__init__
+    run(tfcheck, "import matplotlib.pyplot as plt\nfrom matplotlib.figure import Figure")
+    run(tfcheck, "%%tfcheck --quiet -o figs\nfor _ in range(10):\n    plt.close(plt.figure())\n"
+                 "objs = [Figure() for _ in range(2)]\nfig, axes = plt.subplots(2, 2)\nplt.close(fig)")
+    report = tfcheck.user_ns["figs"]
+    assert report.counts["figures"] == 13
+    assert "counted: 13 figures created" in str(report) and "counted: 13 figures created" in report._repr_html_()
+    assert "call" not in str(report).split("counted:")[1].splitlines()[0]  # zero Keras counts are not shown
+    assert Figure.__init__ is init  # the counter was there for the cell only
+    run(tfcheck, "%%tfcheck --quiet --no-stacks -o plain\nplt.close(plt.figure())")
+    assert tfcheck.user_ns["plain"].counts["figures"] == 1
+    assert ("counted", "1 figure created") in tfcheck.user_ns["plain"]._rows()
+
+
+def test_a_failing_cell_keeps_its_counts_and_leaves_no_counter_behind(tfcheck):
+    from matplotlib.figure import Figure
+
+    init = Figure.__init__
+    run(tfcheck, "import matplotlib.pyplot as plt")
+    run(tfcheck, "%%tfcheck --quiet\nfor _ in range(3):\n    plt.close(plt.figure())\n1 / 0")
+    report = history.last_report()
+    assert not report.ok and report.counts["figures"] == 3
+    assert Figure.__init__ is init
+    run(tfcheck, "%tfcheck on")
+    try:
+        run(tfcheck, "plt.close(plt.figure())")
+    finally:
+        run(tfcheck, "%tfcheck off")
+    assert history.last_report().kind == "auto" and history.last_report().counts["figures"] == 1
+    assert Figure.__init__ is init
+
+
+def test_keras_calls_in_a_cell_are_counted_exactly_outermost_only(tfcheck):
+    keras = pytest.importorskip("keras")
+    predict = {k: vars(k)["predict"] for k in keras.Model.__mro__ if "predict" in vars(k)}
+    run(tfcheck, "import keras, numpy as np\nm = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
+                 "m.compile('sgd', 'mse')\nx = np.ones((4, 2), 'float32')\ny = np.ones((4, 1), 'float32')")
+    run(tfcheck, "%%tfcheck --quiet -o calls\nfor _ in range(3):\n    m.predict(x, verbose=0)\n"
+                 "m.fit(x, y, epochs=1, verbose=0, validation_data=(x, y))")
+    report = tfcheck.user_ns["calls"]
+    assert {k: report.counts[k] for k in ("fit", "predict", "evaluate")} == {"fit": 1, "predict": 3, "evaluate": 0}
+    line = str(report).split("counted: ")[1].splitlines()[0]
+    assert line.startswith("1 fit call, 3 predict calls") and "evaluate" not in line and "figure" not in line
+    assert {k: vars(k)["predict"] for k in keras.Model.__mro__ if "predict" in vars(k)} == predict
+
+
+def test_variables_created_in_a_cell_are_counted_exactly(tfcheck):
+    from tensorflow.python.ops import resource_variable_ops
+
+    init = vars(resource_variable_ops.BaseResourceVariable)["__init__"]
+    run(tfcheck, "import tensorflow as tf")
+    run(tfcheck, "%%tfcheck --quiet -o made\nvs = [tf.Variable(float(i)) for i in range(5)]\n"
+                 "@tf.function\ndef f(x):\n    return x + 1.0\nf(vs[0])")
+    report = tfcheck.user_ns["made"]
+    assert report.counts["variables"] == 5
+    assert "5 variables created, 1 trace" in str(report)
+    assert vars(resource_variable_ops.BaseResourceVariable)["__init__"] is init
+
+
+def test_a_cell_without_counted_calls_shows_no_counts(tfcheck):
+    run(tfcheck, "%%tfcheck --quiet -o burn\n" + BURN)
+    report = tfcheck.user_ns["burn"]
+    assert not any(report.counts.values())
+    assert "counted" not in str(report) and "counted" not in report._repr_html_()
+
+
 def test_no_stacks_leaves_the_section_out_and_auto_mode_never_samples_stacks(tfcheck):
     run(tfcheck, "%%tfcheck --quiet --no-stacks -o plain\nx = 1")
     assert tfcheck.user_ns["plain"].attribution is None

@@ -142,6 +142,31 @@ def test_plot_without_samples_says_so():
     assert "no samples" in fig.axes[0].texts[0].get_text()
 
 
+def _attribution(timeline) -> dict:
+    return {"wall_s": 0.02, "categories": [], "lines": [], "threads": [], "samples": 4, "interval_s": 0.001,
+            "timeline": timeline}
+
+
+def test_plot_has_a_second_panel_with_the_main_threads_categories():
+    timeline = {"t": [0.0, 0.01], "width_s": 0.01,
+                "categories": {"mpl_figure": [0.009, 0.001], "cell": [0.0, 0.008], "tf_convert": [0.0, 0.0]}}
+    fig = _sample_report(attribution=_attribution(timeline)).plot()
+    assert len(fig.axes) == 2
+    assert fig.axes[1].get_shared_x_axes().joined(fig.axes[0], fig.axes[1])
+    legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert legend == ["matplotlib figure/axes creation", "the cell's own Python"]  # empty categories left out
+    colours = [tuple(round(c, 3) for c in p.get_facecolor()[0][:3]) for p in fig.axes[1].collections]
+    from matplotlib.colors import to_rgb
+    assert colours == [tuple(round(c, 3) for c in to_rgb(h)) for h in ("#499894", "#4e79a7")]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    FigureCanvasAgg(fig).draw()  # it renders
+
+
+def test_plot_has_one_panel_without_attribution_or_without_its_timeline():
+    assert len(_sample_report().plot().axes) == 1
+    assert len(_sample_report(attribution=_attribution(None)).plot().axes) == 1
+
+
 def test_history_is_bounded_and_ordered():
     rep.clear_history()
     try:

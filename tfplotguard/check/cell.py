@@ -11,7 +11,7 @@ import time
 
 from .. import guard as _guard
 from ..live import counters as live_counters
-from . import cpu, findings, meter, mplprobe, tfstate
+from . import callcounts, cpu, findings, meter, mplprobe, tfstate
 from .attribution import StackSampler
 from .report import Report, error_text
 from .tfwatch import NumpyWatch, OpWatch
@@ -69,6 +69,7 @@ class CellCheck:
         self.opwatch = OpWatch(ops=ops)
         self.numpywatch = NumpyWatch()
         self.mplwatch = mplprobe.MplWatch()
+        self.callcounts = callcounts.CallCounts()
         self.meter = meter.CpuMeter(interval_ms)
         self.stacks = None if stacks_ms is None else StackSampler(
             cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace)
@@ -89,6 +90,8 @@ class CellCheck:
                 self._gpu_before = tfstate.reset_gpu_peaks()
             self.mplwatch.start()
             self._undo.append(self.mplwatch.stop)
+            self.callcounts.start()
+            self._undo.append(self.callcounts.stop)
             if self.numpywatch.start():
                 self._undo.append(self.numpywatch.stop)
             if self.opwatch.start():
@@ -162,6 +165,7 @@ class CellCheck:
             mpl={**after["mpl"], **self.mplwatch.summary()},
             live=live_delta(before.get("live", {}), after["live"]),
             timeline=cost.timeline,
+            counts={"figures": self.mplwatch.figures, **self.callcounts.summary()},
             notes=notes + cost.notes,
         )
         if self._attribution is not None:

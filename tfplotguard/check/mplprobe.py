@@ -1,7 +1,9 @@
-"""What matplotlib did during a cell: its redraws and ``plt.pause`` time.
+"""What matplotlib did during a cell: figures created, redraws and ``plt.pause`` time.
 
-Only during a measured cell, ``pyplot.pause`` and ``Figure.draw`` are
-wrapped; each is put back as the identical original object afterwards
+Only during a measured cell, ``pyplot.pause``, ``Figure.draw`` and
+``Figure.__init__`` are wrapped (the last counts figures created, in any
+thread, ``pyplot``'s and object-API ones alike; a subclass's ``__init__``
+reaches it through ``super()``); each is put back as the identical original object afterwards
 (unless someone else replaced the wrapper meanwhile, whose change is then
 left alone). Neither is a guard entry point, so the guard's own patches are
 never wrapped or undone here. pyplot use from other threads is counted by the
@@ -40,9 +42,10 @@ def state() -> dict:
 
 
 class MplWatch:
-    """Counts figure redraws and ``plt.pause`` calls, with the time they took, during a cell."""
+    """Counts figures created, figure redraws and ``plt.pause`` calls (with the time they took) during a cell."""
 
     def __init__(self):
+        self.figures = 0
         self.draws = 0
         self.draw_s = 0.0
         self.pauses = 0
@@ -58,6 +61,7 @@ class MplWatch:
         figure = sys.modules.get("matplotlib.figure")
         if figure is not None:
             self._patches.install(figure.Figure, "draw", self._wrap_draw)
+            self._patches.install(figure.Figure, "__init__", self._wrap_init)
         return self
 
     def stop(self):
@@ -96,6 +100,17 @@ class MplWatch:
                 watch.draws += 1
                 if not getattr(watch._pausing, "active", False):  # time inside pause() is counted there
                     watch.draw_s += time.perf_counter() - t0
+
+        return wrapper
+
+    def _wrap_init(self, original, patch):
+        watch = self
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            original(*args, **kwargs)
+            if patch.active:  # counted once made: a Figure(...) that raised is no figure
+                watch.figures += 1
 
         return wrapper
 

@@ -7,10 +7,10 @@ standard library: nothing here imports TensorFlow, matplotlib or IPython.
 
 from .categories import CATEGORIES, PATTERNS, Category, category, classify, classify_frame
 from .model import Attribution, CategoryShare, LineShare, ThreadShare
-from .render import render_html, render_text
+from .render import counts_text, render_html, render_text
 from .sampler import DEFAULT_INTERVAL_S, StackSampler
 
 __all__ = [
     "Attribution", "CATEGORIES", "Category", "CategoryShare", "DEFAULT_INTERVAL_S", "LineShare", "PATTERNS",
-    "StackSampler", "ThreadShare", "category", "classify", "classify_frame", "render_html", "render_text",
+    "StackSampler", "ThreadShare", "category", "classify", "classify_frame", "counts_text", "render_html", "render_text",
 ]

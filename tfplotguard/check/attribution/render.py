@@ -7,7 +7,7 @@ import html
 from .categories import UNATTRIBUTED
 from .model import Attribution
 
-__all__ = ["render_text", "render_html", "format_seconds"]
+__all__ = ["render_text", "render_html", "format_seconds", "counts_text"]
 
 #: Categories under this share are folded into one "other" row/segment (they stay in ``to_dict``).
 MIN_SHARE = 0.005
@@ -21,6 +21,30 @@ def format_seconds(seconds: float) -> str:
     if seconds < 1.0:
         return f"{seconds * 1e3:.3g} ms"
     return f"{seconds:.3g} s" if seconds < 100 else f"{seconds:.0f} s"
+
+
+#: How each exact count reads (singular, plural), in display order; other keys read ``<n> <key>``.
+COUNT_LABELS = {
+    "figures": ("figure created", "figures created"),
+    "fit": ("fit call", "fit calls"),
+    "predict": ("predict call", "predict calls"),
+    "evaluate": ("evaluate call", "evaluate calls"),
+    "variables": ("variable created", "variables created"),
+    "traces": ("trace", "traces"),
+}
+
+
+def counts_text(counts: dict | None) -> str:
+    """``12 figures created, 3 predict calls, 1 trace``: the nonzero counts only ("" if none)."""
+    counts = counts or {}
+    keys = [k for k in COUNT_LABELS if k in counts] + [k for k in counts if k not in COUNT_LABELS]
+    parts = []
+    for key in keys:
+        n = counts[key]
+        if n:
+            one, many = COUNT_LABELS.get(key, (key, key))
+            parts.append(f"{n} {one if n == 1 else many}")
+    return ", ".join(parts)
 
 
 def _pct(share: float) -> str:
@@ -44,14 +68,18 @@ def _label(att: Attribution, cid: str) -> str:
     return next((c.label for c in att.categories if c.id == cid), cid)
 
 
-def render_text(att: Attribution, lines: int = 5) -> str:
-    """Aligned plain text: one row per category (share, time), then the top cell lines and other threads."""
+def render_text(att: Attribution, lines: int = 5, counts: dict | None = None) -> str:
+    """Aligned plain text: one row per category (share, time), the exact ``counts`` (:func:`counts_text`),
+    then the top cell lines and other threads."""
     out = [f"where the time went ({att.samples} samples, {format_seconds(att.interval_s)} apart at first, "
            f"{format_seconds(att.wall_s)} wall)"]
     rows = _rows(att)
     width = max((len(r[1]) for r in rows), default=0)
     for cid, label, _, secs, share in rows:
         out.append(f"  {label:<{width}}  {_pct(share):>4}  {format_seconds(secs):>8}")
+    counted = counts_text(counts)
+    if counted:
+        out.append(f"counted: {counted}")
     if att.lines and lines:
         out.append("top lines")
         for row in att.lines[:lines]:
@@ -71,8 +99,9 @@ def render_text(att: Attribution, lines: int = 5) -> str:
     return "\n".join(out)
 
 
-def render_html(att: Attribution, lines: int = 5) -> str:
-    """HTML: one stacked horizontal bar (a segment per category), a legend with shares and times, the lines table."""
+def render_html(att: Attribution, lines: int = 5, counts: dict | None = None) -> str:
+    """HTML: one stacked horizontal bar (a segment per category), a legend with shares and times,
+    the exact ``counts``, the lines table."""
     esc = html.escape
     rows = _rows(att)
     segments = "".join(
@@ -96,6 +125,9 @@ def render_html(att: Attribution, lines: int = 5) -> str:
         f'<div style="color:#666">{att.samples} samples, {esc(format_seconds(att.interval_s))} apart at first, '
         f'{esc(format_seconds(att.wall_s))} wall</div>',
     ]
+    counted = counts_text(counts)
+    if counted:
+        parts.append(f'<div style="margin:2px 0">counted: {esc(counted)}</div>')
     if att.lines and lines:
         cell = 'style="padding:1px 8px;text-align:left"'
         num = 'style="padding:1px 8px;text-align:right"'

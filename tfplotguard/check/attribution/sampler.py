@@ -38,6 +38,16 @@ two sit side by side: this thread is started per cell and
 joined at ``stop()``, so nothing of it is left once the cell is done, and the
 parked thread's samples (CPU per thread group) are unchanged. The stack
 sampler skips the parked thread's and its own stacks.
+
+The cell's thread also gets a **category timeline** (``--plot``'s second
+panel): seconds per category per time bucket since ``start()``. It is bounded:
+at most ``timeline_buckets`` (200) buckets, starting ``timeline_bucket_s`` (5 ms)
+wide; when a sample falls past the last one, adjacent buckets are merged
+pairwise and the width doubles (a 1 s cell keeps 5 ms buckets, a 100 s cell
+640 ms ones). A sample's weight is spread over the buckets its interval
+``[now − weight, now]`` spans. The timeline holds the samples as classified,
+before :meth:`Attribution.build` moves a line's bare-frame samples to its
+library calls, so its totals may differ from ``categories`` by ``extra["moved_s"]``.
 """
 
 from __future__ import annotations
@@ -53,6 +63,9 @@ from .model import Attribution
 __all__ = ["StackSampler", "DEFAULT_INTERVAL_S"]
 
 DEFAULT_INTERVAL_S = 0.001
+#: The category timeline: at most this many buckets, this wide at first (doubling when full).
+TIMELINE_BUCKETS = 200
+TIMELINE_BUCKET_S = 0.005
 #: Top frames kept per other thread; further distinct frames are summed under "<other frames>".
 FRAMES_PER_THREAD = 40
 #: Other threads kept by name; further names are summed under "<other threads>".
@@ -89,7 +102,8 @@ class StackSampler:
 
     def __init__(self, cell_filename: str | None = None, interval_s: float = DEFAULT_INTERVAL_S,
                  max_gap_s: float = 1.0, adjust_switch_interval: bool = True, namespace: dict | None = None,
-                 samples_per_decade: int | None = 50, max_interval_s: float = 0.02):
+                 samples_per_decade: int | None = 50, max_interval_s: float = 0.02,
+                 timeline_buckets: int = TIMELINE_BUCKETS, timeline_bucket_s: float = TIMELINE_BUCKET_S):
         if not interval_s > 0:
             raise ValueError(f"interval_s must be > 0, not {interval_s!r}")
         if not max_gap_s >= interval_s:
@@ -101,6 +115,11 @@ class StackSampler:
         self.namespace = namespace
         self.samples_per_decade = samples_per_decade
         self.max_interval_s = max(float(max_interval_s), self.interval_s)
+        if not timeline_buckets >= 2 or not timeline_bucket_s > 0:
+            raise ValueError("timeline_buckets must be >= 2 and timeline_bucket_s > 0")
+        self.timeline_buckets = int(timeline_buckets)
+        self._bucket_s = float(timeline_bucket_s)
+        self._buckets: list[dict[str, float]] = []  # one {category: seconds} per bucket, oldest first
         self.samples = 0
         #: CPU seconds the sampler thread itself used (set when it ends): its cost, whatever the machine's load.
         self.cpu_s = 0.0
@@ -212,9 +231,11 @@ class StackSampler:
                 frame = frames.get(target)
                 if frame is None:
                     cats["native"] = cats.get("native", 0.0) + weight
+                    self._add_to_timeline("native", now - self._t_start, weight)
                 else:
                     cat, line = classify(frame, cell_filename)
                     cats[cat] = cats.get(cat, 0.0) + weight
+                    self._add_to_timeline(cat, now - self._t_start, weight)
                     if line is not None:
                         per_line = lines.get(line)
                         if per_line is None:
@@ -233,6 +254,48 @@ class StackSampler:
             self.error = exc
         finally:
             self.cpu_s = time.thread_time() - cpu0
+
+    def _add_to_timeline(self, cat: str, end: float, weight: float) -> None:
+        """Spread ``weight`` seconds of ``cat`` over the buckets of ``[end − weight, end]`` (seconds since start)."""
+        buckets, limit = self._buckets, self.timeline_buckets
+        while end >= self._bucket_s * limit:  # full: merge adjacent buckets pairwise, double the width
+            merged = []
+            for i in range(0, len(buckets), 2):
+                pair = dict(buckets[i])
+                for c, v in (buckets[i + 1].items() if i + 1 < len(buckets) else ()):
+                    pair[c] = pair.get(c, 0.0) + v
+                merged.append(pair)
+            buckets[:] = merged
+            self._bucket_s *= 2
+        width = self._bucket_s
+        start = max(0.0, end - weight)
+        first, last = int(start / width), min(int(end / width), limit - 1)
+        while len(buckets) <= last:
+            buckets.append({})
+        if first >= last:
+            bucket = buckets[last]
+            bucket[cat] = bucket.get(cat, 0.0) + weight
+            return
+        span = end - start
+        for i in range(first, last + 1):
+            lo, hi = max(start, i * width), min(end, (i + 1) * width)
+            if hi > lo:
+                bucket = buckets[i]
+                bucket[cat] = bucket.get(cat, 0.0) + weight * (hi - lo) / span
+
+    def timeline(self) -> dict:
+        """The cell thread's categories over time: ``{"t": [bucket starts, s], "width_s", "categories": {id: [s]}}``."""
+        buckets, width = [dict(b) for b in self._buckets], self._bucket_s
+        totals: dict[str, float] = {}
+        for bucket in buckets:
+            for c, v in bucket.items():
+                totals[c] = totals.get(c, 0.0) + v
+        order = sorted(totals, key=lambda c: -totals[c])
+        return {
+            "t": [round(i * width, 9) for i in range(len(buckets))],
+            "width_s": width,
+            "categories": {c: [round(b.get(c, 0.0), 9) for b in buckets] for c in order},
+        }
 
     def _sample_threads(self, frames, me, target, weight, names):
         for ident, frame in frames.items():
@@ -282,5 +345,5 @@ class StackSampler:
             wall_s=wall, categories=dict(self._categories), lines={k: dict(v) for k, v in self._lines.items()},
             threads=self._threads, bare=dict(self._bare), callees=callees, samples=self.samples, interval_s=self.interval_s,
             cell_filename=self.cell_filename, error=None if self.error is None else repr(self.error),
-            sampler_cpu_s=self.cpu_s,
+            sampler_cpu_s=self.cpu_s, timeline=self.timeline(),
         )

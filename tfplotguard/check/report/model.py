@@ -68,6 +68,11 @@ class Report(ReportRendering):
     live: dict = field(default_factory=dict)  # LivePlot / live() during the cell: seconds, redraws, ...
     timeline: dict | None = None  # {"t": [...], "groups": {group: [cores busy, ...]}}
     attribution: dict | None = None  # where the wall time went (Attribution.to_dict()); %%tfcheck only
+    #: Exact counts of calls made during the cell: {"figures": matplotlib Figures created (matplotlib
+    #: imported before the cell), "fit"/"predict"/"evaluate": outermost Keras Model calls (Keras
+    #: imported before the cell), "variables": tf.Variables created (TensorFlow imported before the
+    #: cell; Keras's own variables included)}; traces are in ``traces``.
+    counts: dict = field(default_factory=dict)
     findings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     #: The ``--plot`` figure (a matplotlib ``Figure``); not part of ``to_dict()``.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from ..attribution import Attribution, render_html, render_text
+from ..attribution import Attribution, category, counts_text, render_html, render_text
 from .format import format_bytes, format_seconds, plural
 
 #: Human labels of the thread groups, in display order.
@@ -50,7 +50,14 @@ class ReportRendering:
             rows.append(("ops", self._ops_text()))
         if self.live.get("redraws") or self.live.get("throttled"):
             rows.append(("live plot", self._live_text()))
+        counted = counts_text(self.counts)  # traces have their row above
+        if counted and not self.attribution:  # with attribution they sit in "where the time went"
+            rows.append(("counted", counted))
         return rows
+
+    def _counts(self) -> dict:
+        """The exact counts of the cell (``counts``) with its traces."""
+        return {**(self.counts or {}), "traces": self.total_traces()}
 
     def _live_text(self) -> str:
         seconds = self.live.get("seconds", 0.0)
@@ -131,7 +138,7 @@ class ReportRendering:
         width = max(len(label) for label, _ in rows)
         lines += [f"  {label:<{width}}  {text}" for label, text in rows]
         if self.attribution:
-            lines += ["  " + line for line in render_text(Attribution.from_dict(self.attribution)).splitlines()]
+            lines += ["  " + line for line in render_text(Attribution.from_dict(self.attribution), counts=self._counts()).splitlines()]
         if self.thread_groups is not None:
             lines.append("  CPU per thread group:")
             lines += _aligned(("group", "CPU", "share", "threads", "names"), self._group_table(), indent=4)
@@ -161,7 +168,7 @@ class ReportRendering:
                 for k, v in self._rows()]
         out.append("</table>")
         if self.attribution:
-            out.append(render_html(Attribution.from_dict(self.attribution)))
+            out.append(render_html(Attribution.from_dict(self.attribution), counts=self._counts()))
         if self.thread_groups is not None:
             out.append(_html_table(("CPU per thread group", "CPU", "share", "threads", "names"), self._group_table()))
         if self.tensors:
@@ -203,11 +210,22 @@ class ReportRendering:
         return {"text/plain": str(self), "text/html": self._repr_html_()}
 
     def plot(self):
-        """A matplotlib ``Figure`` of cores busy per thread group over the cell (needs ``--plot`` data)."""
+        """A matplotlib ``Figure`` of cores busy per thread group over the cell (needs ``--plot`` data).
+
+        With a stack-sampled ``attribution`` that has a timeline, a second panel
+        below shares the time axis: the cell's thread (the main thread) by
+        category over time, each bucket's sampled seconds as a share of its width
+        (what is left up to 1 was not sampled), in the category table's colours.
+        """
         from matplotlib.figure import Figure  # a pyplot-free figure: it never joins pyplot's state
 
-        fig = Figure(figsize=(7, 2.8), layout="constrained")
-        ax = fig.add_subplot()
+        categories = (self.attribution or {}).get("timeline") or {}
+        two = bool(categories.get("t") and categories.get("categories"))
+        fig = Figure(figsize=(7, 5.4 if two else 2.8), layout="constrained")
+        if two:
+            ax, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=(1, 1))
+        else:
+            ax = fig.add_subplot()
         timeline = self.timeline or {}
         t = timeline.get("t") or []
         groups = {g: ys for g, ys in (timeline.get("groups") or {}).items() if any(ys)}
@@ -219,11 +237,30 @@ class ReportRendering:
             ax.text(0.5, 0.5, "no samples (cell shorter than one interval)", ha="center", va="center",
                     transform=ax.transAxes)
         ax.axhline(self.cores, color="0.5", lw=0.8, ls="--")
-        ax.set_xlabel("seconds since the cell started")
+        ax.set_xlabel("" if two else "seconds since the cell started")
         ax.set_ylabel("cores busy")
         ax.set_ylim(0, max(self.cores, self.peak_utilisation or 0) * 1.15)
         ax.set_title(f"CPU per thread group: {self.source[:60]}", fontsize="medium", loc="left")
+        if two:
+            _plot_categories(ax2, categories)
         return fig
+
+
+def _plot_categories(ax, timeline: dict) -> None:
+    """The cell thread's categories over time, stacked (a share of each bucket's wall time)."""
+    width = timeline.get("width_s") or 1.0
+    t = list(timeline["t"])
+    rows = [(cid, ys) for cid, ys in timeline["categories"].items() if any(ys)]
+    if rows:
+        edges = t + [t[-1] + width]  # step="post": repeat the last bucket up to its end
+        cats = [category(cid) for cid, _ in rows]
+        ax.stackplot(edges, *[[y / width for y in ys] + [ys[-1] / width] for _, ys in rows],
+                     labels=[c.label for c in cats], colors=[c.colour for c in cats], step="post")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="x-small", frameon=False)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("seconds since the cell started")
+    ax.set_ylabel("share of the time")
+    ax.set_title("main thread: where the time went", fontsize="medium", loc="left")
 
 
 def _aligned(header, rows, indent=0) -> list[str]:
