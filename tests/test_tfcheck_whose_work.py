@@ -132,3 +132,32 @@ def test_same_signatures_from_one_object_say_what_was_observed_without_a_cause()
     assert "outside the loop" not in fix and "pretty_printed_concrete_signatures" in fix
     cause, fix = findings.explain_retrace(same, objects=2, traces=2)
     assert "new tf.function object" in cause and "outside the loop" in fix
+
+
+# -- item 13: Python inside tf.data is Python work --------------------------------------------
+
+
+def _burn(seconds):
+    t0 = time.thread_time()
+    while time.thread_time() - t0 < seconds:
+        pass
+
+
+def test_a_python_generator_inside_tf_data_is_python_work_not_tensorflows_pool():
+    def gen():
+        for i in range(8):
+            _burn(0.06)  # the user's Python, run by tf.data on one of TensorFlow's native threads
+            yield float(i)
+
+    def cell():
+        ds = tf.data.Dataset.from_generator(gen, output_signature=tf.TensorSpec((), tf.float32)).prefetch(2)
+        return sum(float(v) for v in ds)
+
+    report = measure(cell, interval_ms=20)
+    python_native = report.group_cpu("tf_python")
+    assert python_native >= 0.3, report.thread_groups
+    assert python_native > report.group_cpu("tf_pool") + report.group_cpu("tf_data")
+    rules = by_rule(report)
+    assert "cpu_in_tf_pools" not in rules
+    assert "set_intra_op_parallelism_threads" not in " ".join(f.fix for f in report.findings)
+    assert "Python" in rules["cpu_in_tf_python"].message and "from_generator" in rules["cpu_in_tf_python"].message

@@ -354,3 +354,53 @@ class NumpyWatch:
             "largest_host": self.largest_host,
         }
 
+
+# -- Python run by TensorFlow's own threads -------------------------------------------------
+
+
+class PythonInTFThreads:
+    """Native ids of TensorFlow's threads that ran the user's Python during a measurement.
+
+    ``Dataset.from_generator``, ``tf.py_function`` and ``tf.numpy_function``
+    run Python on TensorFlow's native threads: each call goes through one
+    trampoline object, ``script_ops.FuncRegistry.__call__``, on the thread
+    that runs it. That method is wrapped for the measurement (through
+    ``core.patch``) to note ``threading.get_native_id()``. Measured on
+    TensorFlow 2.21, the ways that look simpler do not hold: those threads
+    never become ``threading._DummyThread``\\ s (nothing calls
+    ``threading.current_thread()`` there), and mapping the thread idents of
+    ``sys._current_frames()`` to native ids needs
+    ``time.pthread_getcpuclockid`` on threads that may have ended by then
+    (it raised ``ProcessLookupError`` for tf.data threads that had exited:
+    a call on a freed thread descriptor is undefined).
+    """
+
+    def __init__(self):
+        self.native_ids: set[int] = set()
+        self._patches = Patches()
+
+    def start(self) -> bool:
+        """Wrap the trampoline; False when TensorFlow (or its ``script_ops``) is not imported."""
+        if sys.modules.get("tensorflow.python.ops.script_ops") is None:
+            return False  # nothing can have run Python through it yet; never import it
+        script_ops = tf_submodule("tensorflow.python.ops.script_ops")
+        owner = getattr(script_ops, "FuncRegistry", None)
+        if owner is None or "__call__" not in vars(owner):
+            return False
+        ids = self.native_ids
+
+        def wrap(original, patch):
+            def __call__(registry, *args, **kwargs):
+                if patch.active:
+                    ids.add(threading.get_native_id())
+                return original(registry, *args, **kwargs)
+
+            __call__.__wrapped__ = original
+            return __call__
+
+        self._patches.install(owner, "__call__", wrap)
+        return True
+
+    def stop(self):
+        """Put the original method back (see ``core.patch`` for a method replaced meanwhile)."""
+        self._patches.restore()

@@ -236,6 +236,23 @@ def cpu_in_tf_pools(before, after, report, *, min_cpu_s, dominant_share) -> tupl
     )
 
 
+@rule(id="cpu_in_tf_python", severity="info", needs=("thread_groups",),
+      thresholds={"min_cpu_s": 0.2, "dominant_share": 0.5})
+def cpu_in_tf_python(before, after, report, *, min_cpu_s, dominant_share) -> tuple | None:
+    """Python run inside tf.data (from_generator, py_function) used most of the cell's CPU: Python work."""
+    py_cpu, total = _cpu_share(report, ("tf_python",), min_cpu_s)
+    if py_cpu / total < dominant_share:
+        return None
+    return (
+        f"Python code run by TensorFlow's threads (Dataset.from_generator, tf.py_function, tf.numpy_function) "
+        f"used {format_seconds(py_cpu)} of {format_seconds(total)} CPU ({100 * py_cpu / total:.0f}%): this is "
+        "your Python, run under the GIL one call at a time, not TensorFlow's parallelism; TensorFlow's thread "
+        "settings do not change it.",
+        "express the per-element work as TensorFlow ops (Dataset.from_tensor_slices(...).map(tf_fn, "
+        "num_parallel_calls=tf.data.AUTOTUNE)), or precompute it once and cache the dataset (.cache()).",
+    )
+
+
 @rule(id="cpu_in_main_thread", severity="info", needs=("thread_groups",),
       thresholds={"min_cpu_s": 0.2, "dominant_share": 0.6})
 def cpu_in_main_thread(before, after, report, *, min_cpu_s, dominant_share) -> tuple | None:
