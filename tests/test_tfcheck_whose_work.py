@@ -161,3 +161,21 @@ def test_a_python_generator_inside_tf_data_is_python_work_not_tensorflows_pool()
     assert "cpu_in_tf_pools" not in rules
     assert "set_intra_op_parallelism_threads" not in " ".join(f.fix for f in report.findings)
     assert "Python" in rules["cpu_in_tf_python"].message and "from_generator" in rules["cpu_in_tf_python"].message
+
+
+# -- item 11: the cell's own thread is its main -------------------------------------------------
+
+
+def test_a_cell_measured_off_the_main_thread_files_its_cpu_under_main():
+    out = {}
+
+    def run():
+        out["report"] = measure(lambda: _burn(0.3), interval_ms=50)
+
+    thread = threading.Thread(target=run, name="subshell-like")
+    thread.start()
+    thread.join()
+    report = out["report"]
+    assert report.group_cpu("main") >= 0.25, report.thread_groups
+    assert report.group_cpu("python") < 0.1
+    assert report.top_group() == "main"

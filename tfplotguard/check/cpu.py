@@ -5,8 +5,11 @@ TensorFlow 2.21 on Linux: the threads that burn an eager matmul, and the
 tf.data workers, inherit the process name ``python``), so threads are grouped
 by exclusion:
 
-- ``main``: ``threading.main_thread().native_id``;
-- ``python``: the other threads ``threading.enumerate()`` knows;
+- ``main``: the thread that started the measurement, i.e. the thread that
+  runs the cell (the interpreter's main thread, or the thread of an
+  ipykernel 7 subshell);
+- ``python``: the other threads ``threading.enumerate()`` knows (the
+  interpreter's main thread too, when the cell runs elsewhere);
 - ``tf_python``: TensorFlow's native threads that ran the user's Python
   during the measurement (``Dataset.from_generator``, ``tf.py_function``,
   ``tf.numpy_function``; see ``tfwatch.PythonInTFThreads``): Python work under
@@ -141,10 +144,12 @@ class Grouper:
     def __init__(self, before: Snapshot, tf_imported, tf_python_ids=None):
         self.base = dict(before.threads or {})
         self.tf_imported = tf_imported  # a callable: TensorFlow may be imported during the cell
-        self.main_id = threading.main_thread().native_id
+        # The measurement starts on the cell's thread, which is not the interpreter's main thread
+        # when a kernel runs cells elsewhere (ipykernel 7 subshells).
+        self.main_id = threading.get_native_id()
         # Threads nobody named inherit the name of the thread that created them, ultimately the
-        # process's: the main thread's name is the best witness of it.
-        self.process_name = thread_name(self.main_id)
+        # process's: the interpreter's main thread's name is the best witness of it.
+        self.process_name = thread_name(threading.main_thread().native_id)
         self.sampler_id = None
         # Filled while the cell runs (PythonInTFThreads.native_ids): such a thread may have been
         # grouped as TensorFlow's before it first ran Python.
