@@ -23,6 +23,8 @@ _LIBRARY_OWNERS = (("keras.", "keras"), ("tf_keras.", "keras"), ("tensorflow.", 
                    ("tfplotguard.", "tfplotguard"))
 #: Frames at most this far out are searched for the trace that owns a new FuncGraph.
 _STACK_LIMIT = 200
+#: TensorFlow's functions that hold the FuncGraph being built in a local named ``func_graph``.
+_GRAPH_BUILDERS = ("_create_concrete_function", "func_graph_from_py_func")
 
 
 def function_name(graph_name: str) -> str:
@@ -193,25 +195,28 @@ def trace_origin(graph, frame) -> dict:
     found = False
     depth = 0
     while frame is not None and depth < _STACK_LIMIT:
-        code, local = frame.f_code, frame.f_locals
-        if local.get("func_graph") is graph:
+        code = frame.f_code
+        # f_locals builds a dict: read it only in the few TensorFlow frames that matter.
+        if code.co_name in _GRAPH_BUILDERS and frame.f_locals.get("func_graph") is graph:
             if not found:
                 found = True
+                local = frame.f_locals
                 options = local.get("tracing_options")
                 python_function = (getattr(options, "python_function", None) if options is not None
                                    else local.get("python_func"))
         elif not found:
             pass  # frames of the traced function's body
-        elif code.co_filename.endswith("polymorphic_function.py") and "self" in local:
-            if function is None:
+        elif code.co_name in _GRAPH_BUILDERS:
+            break  # the trace that encloses this one
+        elif code.co_filename.endswith("polymorphic_function.py"):
+            local = frame.f_locals
+            if function is None and "self" in local:
                 function = local["self"]
             initializing = initializing or code.co_name == "_initialize"
-        elif code.co_filename.endswith("structured_function.py") and callable(local.get("func")):
+        elif code.co_filename.endswith("structured_function.py") and callable(frame.f_locals.get("func")):
             via = "tf.data"
-            python_function = local["func"]
+            python_function = frame.f_locals["func"]
             break
-        elif code.co_name in ("func_graph_from_py_func", "_create_concrete_function"):
-            break  # the trace that encloses this one
         frame = frame.f_back
         depth += 1
     return {"owner": owner_of(python_function) if python_function is not None else "unknown", "via": via,

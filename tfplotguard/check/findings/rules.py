@@ -24,6 +24,8 @@ from ..report import format_bytes, format_seconds
 from .registry import rule
 
 _TF_GROUPS = ("tf_pool", "tf_named", "tf_data")
+#: Owners of traced functions that are not the user's (``OpWatch.origins``).
+_LIBRARIES = ("keras", "tensorflow", "tfplotguard")
 
 # Rules are tried in the order they are declared here (warnings are shown first either way).
 
@@ -41,7 +43,8 @@ def retracing(before, after, report) -> tuple | None:
     retraced = {}
     for name, count in report.traces.items():
         origin = report.trace_origins.get(name, {})
-        if " (" in name or origin.get("owner", "user") != "user" or origin.get("via") == "tf.data":
+        # "unknown" (the traced function was not found on the stack) keeps the rule as it was.
+        if " (" in name or origin.get("owner") in _LIBRARIES or origin.get("via") == "tf.data":
             continue
         count -= origin.get("variable_traces", 0)
         if count > 1:
