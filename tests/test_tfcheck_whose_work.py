@@ -51,10 +51,14 @@ def make_model():
 def test_a_first_fit_traces_keras_steps_and_is_no_retracing():
     model = make_model()
     report = measure(lambda: model.fit(X, Y, epochs=2, batch_size=64, validation_split=0.2, verbose=0))
-    assert report.traces["one_step_on_data"] >= 2
-    assert report.trace_origins["one_step_on_data"]["owner"] == "keras"
-    assert report.trace_origins["Dataset_map_permutation"] == {
-        "owner": "keras", "via": "tf.data", "objects": 2, "variable_traces": 0}
+    origins = report.trace_origins
+    # Keras 3 names its steps one_step_on_data / multi_step_on_iterator, Keras 2 train_function.
+    keras_steps = {name: n for name, n in report.traces.items()
+                   if origins[name]["owner"] == "keras" and origins[name]["via"] == "tf.function"}
+    assert sum(keras_steps.values()) >= 2, report.traces
+    if "one_step_on_data" in report.traces:
+        assert origins["Dataset_map_permutation"] == {
+            "owner": "keras", "via": "tf.data", "objects": 2, "variable_traces": 0}
     assert "retracing" not in by_rule(report)
 
 
