@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Run the conversion, parity and reliability tests under the oldest versions tfplotguard claims
-# (pyproject.toml: matplotlib>=3.7, tensorflow>=2.15), in a throwaway venv outside the repository.
+# (pyproject.toml: matplotlib>=3.7, tensorflow>=2.15, ipython>=8.10), in a throwaway venv outside the repository.
 #
 #   bash scripts/check_oldest.sh                 # the default test selection below
 #   bash scripts/check_oldest.sh tests/test_convert.py -x
 #
 # Environment: PYTHON (default python3.11; TensorFlow 2.15 has wheels for 3.9-3.11),
-# MPL_VERSION (default 3.7.0), TF_VERSION (default 2.15.0), OLDEST_VENV (where the venv goes;
-# reused when it already exists, delete it to start over).
+# MPL_VERSION (default 3.7.0), TF_VERSION (default 2.15.0), IPYTHON_VERSION (default 8.10.0),
+# OLDEST_VENV (where the venv goes; reused when it already exists, delete it to start over).
 #
-# IPython stays below 9: matplotlib 3.7's pyplot imports IPython.core.pylabtools.backend2gui, which
-# IPython 9 removed, so with IPython 9 plt.figure() raises ImportError inside any IPython shell.
+# IPython is the floor itself, 8.10.0: the %%tfcheck magic needs IPython.core.magic's
+# output_can_be_silenced, which 8.9 lacks. (IPython 9 would not do here anyway: matplotlib 3.7's
+# pyplot imports IPython.core.pylabtools.backend2gui, which IPython 9 removed.)
 #
 # The package is not installed into the venv: the tests import it from this checkout through
 # PYTHONPATH, so nothing is written into the repository. Entry points matplotlib 3.7 lacks (ecdf,
@@ -22,8 +23,9 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3.11}
 MPL_VERSION=${MPL_VERSION:-3.7.0}
 TF_VERSION=${TF_VERSION:-2.15.0}
+IPYTHON_VERSION=${IPYTHON_VERSION:-8.10.0}
 PY_TAG=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-OLDEST_VENV=${OLDEST_VENV:-${TMPDIR:-/tmp}/tfplotguard-oldest-py$PY_TAG-mpl$MPL_VERSION-tf$TF_VERSION}
+OLDEST_VENV=${OLDEST_VENV:-${TMPDIR:-/tmp}/tfplotguard-oldest-py$PY_TAG-mpl$MPL_VERSION-tf$TF_VERSION-ipython$IPYTHON_VERSION}
 
 if [ "$#" -gt 0 ]; then
     TESTS=("$@")
@@ -35,11 +37,11 @@ else
 fi
 
 if [ ! -x "$OLDEST_VENV/bin/python" ]; then
-    echo "+ creating $OLDEST_VENV (matplotlib $MPL_VERSION, tensorflow-cpu $TF_VERSION, Python $PY_TAG)"
+    echo "+ creating $OLDEST_VENV (matplotlib $MPL_VERSION, tensorflow-cpu $TF_VERSION, IPython $IPYTHON_VERSION, Python $PY_TAG)"
     "$PYTHON" -m venv "$OLDEST_VENV"
     "$OLDEST_VENV/bin/python" -m pip install -q --disable-pip-version-check \
         "matplotlib==$MPL_VERSION" "tensorflow-cpu==$TF_VERSION" "numpy>=1.23,<2" \
-        "ipython>=8,<9" "psutil>=5.9" "pytest>=7" "hypothesis>=6" \
+        "ipython==$IPYTHON_VERSION" "psutil>=5.9" "pytest>=7" "hypothesis>=6" \
         || { rm -rf "$OLDEST_VENV"; echo "check_oldest.sh: installing the oldest versions failed" >&2; exit 2; }
 fi
 

@@ -118,3 +118,25 @@ def test_tensorflow_imported_after_enable_is_recognised():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "conversions 2" in result.stdout  # the row splits and the flat values
+
+
+def test_load_warns_naming_the_magics_when_they_cannot_be_imported(ip, monkeypatch):
+    import IPython
+
+    import tfplotguard.ipython
+
+    # A real import failure: Python refuses to import a module whose sys.modules entry is None.
+    monkeypatch.delattr(tfplotguard.ipython, "magics", raising=False)
+    monkeypatch.setitem(sys.modules, "tfplotguard.ipython.magics", None)
+    try:
+        with pytest.warns(UserWarning) as record:
+            ip.run_line_magic("load_ext", "tfplotguard")
+        (warning,) = [w for w in record if "tfplotguard" in str(w.message)]
+        text = str(warning.message)
+        assert "%tfcheck and %%tfcheck are not available" in text
+        assert "importing tfplotguard.ipython.magics failed (ModuleNotFoundError: " in text
+        assert f"need IPython >= 8.10 (this is IPython {IPython.__version__})" in text
+        assert guard.is_enabled() and "tfcheck" not in ip.magics_manager.magics["line"]
+    finally:
+        ip.run_line_magic("unload_ext", "tfplotguard")
+    assert not guard.is_enabled()

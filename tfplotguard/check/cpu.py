@@ -5,8 +5,15 @@ TensorFlow 2.21 on Linux: the threads that burn an eager matmul, and the
 tf.data workers, inherit the process name ``python``), so threads are grouped
 by exclusion:
 
-- ``main``: ``threading.main_thread().native_id``;
-- ``python``: the other threads ``threading.enumerate()`` knows;
+- ``main``: the thread that started the measurement, i.e. the thread that
+  runs the cell (the interpreter's main thread, or the thread of an
+  ipykernel 7 subshell);
+- ``python``: the other threads ``threading.enumerate()`` knows (the
+  interpreter's main thread too, when the cell runs elsewhere);
+- ``tf_python``: TensorFlow's native threads that ran the user's Python
+  during the measurement (``Dataset.from_generator``, ``tf.py_function``,
+  ``tf.numpy_function``; see ``tfwatch.PythonInTFThreads``): Python work under
+  the GIL, not TensorFlow's compute pool. The whole thread's CPU counts;
 - ``tf_data`` / ``tf_named``: threads whose OS name starts with ``tf_data`` / ``tf_``;
 - ``tf_pool``: every remaining native thread that carries the process's own
   name, when TensorFlow is imported (its intra-op / inter-op / Eigen / oneDNN
@@ -74,11 +81,12 @@ def thread_name(tid: int) -> str:
 
 
 def classify(name: str, tid: int, main_id: int, python_ids, sampler_id, tf_imported: bool,
-             process_name: str | None = None) -> str:
+             process_name: str | None = None, tf_python_ids=()) -> str:
     """The thread group of one thread (see the module docstring for the rules).
 
     ``process_name`` is the name threads inherit when nobody names them
-    (``python``); None accepts any name as inherited.
+    (``python``); None accepts any name as inherited. ``tf_python_ids`` are
+    native threads known to have run Python for TensorFlow.
     """
     if tid == main_id:
         return "main"
@@ -86,6 +94,8 @@ def classify(name: str, tid: int, main_id: int, python_ids, sampler_id, tf_impor
         return "sampler"
     if tid in python_ids:
         return "python"
+    if tid in tf_python_ids:
+        return "tf_python"
     if name.startswith("tf_data"):
         return "tf_data"
     if name.startswith("tf_"):
@@ -131,14 +141,20 @@ class Snapshot:
 class Grouper:
     """Remembers each thread's group and its CPU at the start, for one measurement."""
 
-    def __init__(self, before: Snapshot, tf_imported):
+    def __init__(self, before: Snapshot, tf_imported, tf_python_ids=None):
         self.base = dict(before.threads or {})
         self.tf_imported = tf_imported  # a callable: TensorFlow may be imported during the cell
-        self.main_id = threading.main_thread().native_id
+        # The measurement starts on the cell's thread, which is not the interpreter's main thread
+        # when a kernel runs cells elsewhere (ipykernel 7 subshells).
+        self.main_id = threading.get_native_id()
         # Threads nobody named inherit the name of the thread that created them, ultimately the
-        # process's: the main thread's name is the best witness of it.
-        self.process_name = thread_name(self.main_id)
+        # process's: the interpreter's main thread's name is the best witness of it.
+        self.process_name = thread_name(threading.main_thread().native_id)
         self.sampler_id = None
+        # Filled while the cell runs (PythonInTFThreads.native_ids): such a thread may have been
+        # grouped as TensorFlow's before it first ran Python.
+        self.tf_python_ids = tf_python_ids if tf_python_ids is not None else set()
+        self._regrouped = 0
         self.groups: dict[int, tuple[str, str]] = {}  # tid → (group, name)
         self.last_seen: dict[int, float] = {}  # tid → CPU at its last observation
 
@@ -150,8 +166,15 @@ class Grouper:
             tf_imported = self.tf_imported()
             for tid in unknown:
                 name = thread_name(tid)
-                group = classify(name, tid, self.main_id, python_ids, self.sampler_id, tf_imported, self.process_name)
+                group = classify(name, tid, self.main_id, python_ids, self.sampler_id, tf_imported,
+                                 self.process_name, self.tf_python_ids)
                 self.groups[tid] = (group, name)
+        if len(self.tf_python_ids) != self._regrouped:
+            self._regrouped = len(self.tf_python_ids)
+            for tid in list(self.tf_python_ids):
+                group, name = self.groups.get(tid, (None, ""))
+                if group in ("tf_pool", "tf_named", "tf_data", "other"):
+                    self.groups[tid] = ("tf_python", name)
         self.last_seen.update(threads)
 
     def cumulative(self) -> dict[str, float]:

@@ -6,6 +6,7 @@ import sys
 
 from .cpu import THREAD_NAMES_AVAILABLE, Grouper, Snapshot, cpu_count, forget_dead_names
 from .sampler import SAMPLER_THREAD, Sampler
+from .tfwatch import PythonInTFThreads
 
 DEFAULT_INTERVAL_MS = 100.0
 
@@ -44,6 +45,7 @@ class CpuMeter:
         self._before: Snapshot | None = None
         self._grouper: Grouper | None = None
         self._sampler: Sampler | None = None
+        self._tf_python: PythonInTFThreads | None = None
 
     def start(self):
         """Take the opening snapshot and start the sampler."""
@@ -51,15 +53,21 @@ class CpuMeter:
         sampler_id = SAMPLER_THREAD.start() if self.interval_ms is not None else SAMPLER_THREAD.native_id
         self._before = before = Snapshot(self.per_thread)
         if self.per_thread:
-            self._grouper = Grouper(before, self._tf_imported)
+            watch = PythonInTFThreads()
+            self._grouper = Grouper(before, self._tf_imported, watch.native_ids)
             self._grouper.sampler_id = sampler_id
         if self.interval_ms is not None:
             self._sampler = Sampler(self.interval_ms / 1000.0, self._grouper, before)
             self._sampler.start()
+        if self.per_thread and watch.start():  # last: nothing after it can fail and leave it installed
+            self._tf_python = watch
         return self
 
     def stop(self) -> CpuCost:
         """Stop the sampler, take the closing snapshot, and return the :class:`CpuCost`."""
+        watch, self._tf_python = self._tf_python, None
+        if watch is not None:
+            watch.stop()
         sampler = self._sampler
         if sampler is not None:
             sampler.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import sys
@@ -17,6 +18,13 @@ _BACKWARD = re.compile(r"^__(backward|forward)_(.+)_\d+$")
 _INFERENCE = re.compile(r"^__inference_(.+)_\d+$")
 #: Callers whose .numpy() calls are not the user's: TensorFlow, Keras and tfplotguard itself.
 _NOT_USER_CODE = ("tensorflow.", "keras.", "tf_keras.", "tfplotguard.")
+#: Module prefixes of the libraries whose own functions get traced: the owner a trace is filed under.
+_LIBRARY_OWNERS = (("keras.", "keras"), ("tf_keras.", "keras"), ("tensorflow.", "tensorflow"),
+                   ("tfplotguard.", "tfplotguard"))
+#: Frames at most this far out are searched for the trace that owns a new FuncGraph.
+_STACK_LIMIT = 200
+#: TensorFlow's functions that hold the FuncGraph being built in a local named ``func_graph``.
+_GRAPH_BUILDERS = ("_create_concrete_function", "func_graph_from_py_func")
 
 
 def function_name(graph_name: str) -> str:
@@ -40,6 +48,10 @@ class OpWatch:
         self.traces: dict[str, int] = {}
         self._graphs: list[tuple[str, weakref.ref]] = []
         self._seen = weakref.WeakSet()
+        # name → {"owner", "via", "objects", "variable_traces"}; see trace_origin()
+        self._origins: dict[str, dict] = {}
+        self._functions = weakref.WeakSet()  # the tf.function objects seen tracing
+        self._variable_graphs: list[tuple[weakref.ref, weakref.ref]] = []  # (graph, Function) of first traces
         self.ops: dict[tuple[str, str], int] = {}
         self.errors = 0
         self._module = None
@@ -77,6 +89,7 @@ class OpWatch:
                     name = function_name(graph.name)
                     self.traces[name] = self.traces.get(name, 0) + 1
                     self._graphs.append((name, weakref.ref(graph)))
+                    self._record_origin(name, graph)
             elif self.count_ops:
                 tensor = outputs[0] if outputs else (inputs[0] if inputs else None)
                 device = short_device(getattr(tensor, "device", "") or "") if tensor is not None else "?"
@@ -88,6 +101,53 @@ class OpWatch:
         except Exception:  # an op callback must never break the user's op
             self.errors += 1
         return None
+
+    def _record_origin(self, name: str, graph):
+        origin = trace_origin(graph, sys._getframe(2))
+        entry = self._origins.setdefault(name, {"owner": origin["owner"], "via": origin["via"], "objects": 0,
+                                                "variable_traces": 0})
+        if origin["owner"] == "user":  # one user-owned trace makes the name the user's
+            entry["owner"] = "user"
+        function = origin["function"]
+        if function is not None:
+            try:
+                if function not in self._functions:
+                    self._functions.add(function)
+                    entry["objects"] += 1
+                if origin["initializing"]:
+                    self._variable_graphs.append((weakref.ref(graph), weakref.ref(function)))
+            except TypeError:  # not weak-referenceable
+                pass
+
+    def _variable_trace(self, graph) -> bool:
+        """True for the first trace of a ``tf.function`` whose first call created variables.
+
+        TensorFlow traces such a function twice by design: once allowing
+        variable creation, then again without it (``polymorphic_function``'s
+        ``_initialize``, then ``_call``).
+        """
+        for graph_ref, function_ref in self._variable_graphs:
+            if graph_ref() is graph:
+                function = function_ref()
+                return bool(function is not None and getattr(function, "_created_variables", None))
+        return False
+
+    def origins(self) -> dict[str, dict]:
+        """Whose function each traced name is: ``{name: {"owner", "via", "objects", "variable_traces"}}``.
+
+        ``owner`` is ``"user"``, ``"keras"``, ``"tensorflow"`` (or ``"unknown"``)
+        from the traced Python function's module; ``via`` is ``"tf.function"``
+        or ``"tf.data"`` (a function given to ``Dataset.map`` and the like);
+        ``objects`` counts distinct ``tf.function`` objects that traced it;
+        ``variable_traces`` counts traces that were a function's first,
+        variable-creating trace (TensorFlow traces those functions again).
+        """
+        out = {name: dict(entry) for name, entry in self._origins.items()}
+        for name, ref in self._graphs:
+            graph = ref()
+            if graph is not None and name in out and self._variable_trace(graph):
+                out[name]["variable_traces"] += 1
+        return out
 
     def ops_by_device(self) -> dict[str, dict[str, int]]:
         """``{device: {op type: count}}``."""
@@ -106,13 +166,80 @@ class OpWatch:
         for name, ref in self._graphs:
             if self.traces.get(name, 0) > 1 and " (" not in name:
                 graph = ref()
-                if graph is not None and len(by_name.setdefault(name, [])) < per_function:
+                # A variable-creating first trace has the same signature as the retrace it causes.
+                if graph is None or self._variable_trace(graph):
+                    continue
+                if len(by_name.setdefault(name, [])) < per_function:
                     by_name[name].append(getattr(graph, "structured_input_signature", None))
         out = {}
         for name, sigs in by_name.items():
             params = _parameter_names(name, namespace)
             out[name] = [_describe_signature(sig, params) for sig in sigs if sig is not None]
         return out
+
+
+def trace_origin(graph, frame) -> dict:
+    """Who traced ``graph``, from the stack at its first op: ``{"owner", "via", "function", "initializing"}``.
+
+    Walks out from ``frame`` to the TensorFlow frame that builds this graph
+    (it holds the graph in a local named ``func_graph``) and reads the traced
+    Python function there; the frames further out tell the ``tf.function``
+    object and whether this is its first, variable-creating trace, and
+    whether tf.data's function wrapper asked for the trace (then the function
+    given to ``Dataset.map`` & co. decides the owner).
+    """
+    python_function = None
+    function = None
+    initializing = False
+    via = "tf.function"
+    found = False
+    depth = 0
+    while frame is not None and depth < _STACK_LIMIT:
+        code = frame.f_code
+        # f_locals builds a dict: read it only in the few TensorFlow frames that matter.
+        if code.co_name in _GRAPH_BUILDERS and frame.f_locals.get("func_graph") is graph:
+            if not found:
+                found = True
+                local = frame.f_locals
+                options = local.get("tracing_options")
+                python_function = (getattr(options, "python_function", None) if options is not None
+                                   else local.get("python_func"))
+        elif not found:
+            pass  # frames of the traced function's body
+        elif code.co_name in _GRAPH_BUILDERS:
+            break  # the trace that encloses this one
+        elif code.co_filename.endswith("polymorphic_function.py"):
+            local = frame.f_locals
+            if function is None and "self" in local:
+                function = local["self"]
+            initializing = initializing or code.co_name == "_initialize"
+        elif code.co_filename.endswith("structured_function.py") and callable(frame.f_locals.get("func")):
+            via = "tf.data"
+            python_function = frame.f_locals["func"]
+            break
+        frame = frame.f_back
+        depth += 1
+    return {"owner": owner_of(python_function) if python_function is not None else "unknown", "via": via,
+            "function": function, "initializing": initializing}
+
+
+def owner_of(function) -> str:
+    """``"keras"``, ``"tensorflow"``, ``"tfplotguard"`` or ``"user"``: the library that defined ``function``."""
+    for _ in range(20):  # tf.function, autograph, functools and bound-method wrappers, outermost first
+        if inspect.ismethod(function):
+            function = function.__func__
+            continue
+        inner = getattr(function, "__wrapped__", None) or getattr(function, "python_function", None)
+        if inner is None and isinstance(function, functools.partial):
+            inner = function.func
+        if inner is None or inner is function:
+            break
+        function = inner
+    module = getattr(function, "__module__", None) or ""
+    for prefix, owner in _LIBRARY_OWNERS:
+        if module.startswith(prefix):
+            return owner
+    return "user"
 
 
 def _parameter_names(function_name: str, namespace: dict | None) -> list[str]:
@@ -231,3 +358,54 @@ class NumpyWatch:
             "max_same_tensor": self.max_same,
             "largest_host": self.largest_host,
         }
+
+
+# -- Python run by TensorFlow's own threads -------------------------------------------------
+
+
+class PythonInTFThreads:
+    """Native ids of TensorFlow's threads that ran the user's Python during a measurement.
+
+    ``Dataset.from_generator``, ``tf.py_function`` and ``tf.numpy_function``
+    run Python on TensorFlow's native threads: each call goes through one
+    trampoline object, ``script_ops.FuncRegistry.__call__``, on the thread
+    that runs it. That method is wrapped for the measurement (through
+    ``core.patch``) to note ``threading.get_native_id()``. Measured on
+    TensorFlow 2.21, the ways that look simpler do not hold: those threads
+    never become ``threading._DummyThread``\\ s (nothing calls
+    ``threading.current_thread()`` there), and mapping the thread idents of
+    ``sys._current_frames()`` to native ids needs
+    ``time.pthread_getcpuclockid`` on threads that may have ended by then
+    (it raised ``ProcessLookupError`` for tf.data threads that had exited:
+    a call on a freed thread descriptor is undefined).
+    """
+
+    def __init__(self):
+        self.native_ids: set[int] = set()
+        self._patches = Patches()
+
+    def start(self) -> bool:
+        """Wrap the trampoline; False when TensorFlow (or its ``script_ops``) is not imported."""
+        if sys.modules.get("tensorflow.python.ops.script_ops") is None:
+            return False  # nothing can have run Python through it yet; never import it
+        script_ops = tf_submodule("tensorflow.python.ops.script_ops")
+        owner = getattr(script_ops, "FuncRegistry", None)
+        if owner is None or "__call__" not in vars(owner):
+            return False
+        ids = self.native_ids
+
+        def wrap(original, patch):
+            def __call__(registry, *args, **kwargs):
+                if patch.active:
+                    ids.add(threading.get_native_id())
+                return original(registry, *args, **kwargs)
+
+            __call__.__wrapped__ = original
+            return __call__
+
+        self._patches.install(owner, "__call__", wrap)
+        return True
+
+    def stop(self):
+        """Put the original method back (see ``core.patch`` for a method replaced meanwhile)."""
+        self._patches.restore()

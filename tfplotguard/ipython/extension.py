@@ -15,9 +15,14 @@ script's ``tfplotguard.enable()`` made before any load, still holds it (see
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 from .. import guard
+from ..core.errors import TFPlotGuardWarning
 from ..core.events import unregister_event
+
+#: The oldest IPython the magics work with: ``IPython.core.magic.output_can_be_silenced`` is new in 8.10.0.
+IPYTHON_FLOOR = "8.10"
 
 _EXTENSIONS: dict[int, "Extension"] = {}
 
@@ -66,7 +71,8 @@ class Extension:
         self.register_configurable(self.config)
         try:
             from . import magics
-        except ImportError:  # the %tfcheck magics are optional for the guard
+        except ImportError as exc:  # the guard works without the magics: load it, and say what is missing
+            warnings.warn(missing_magics_message(exc), TFPlotGuardWarning, stacklevel=4)
             return
         magics.install(self)
 
@@ -77,6 +83,15 @@ class Extension:
             stack.close()  # runs every undo, newest first, even past one that raises
         except Exception as exc:
             raise RuntimeError(f"tfplotguard: unload did not finish cleanly: {exc!r}") from exc
+
+
+def missing_magics_message(exc: BaseException) -> str:
+    """The load-time warning when the ``%tfcheck`` magics cannot be imported: what is missing and why."""
+    import IPython
+
+    return (f"tfplotguard: %tfcheck and %%tfcheck are not available: importing tfplotguard.ipython.magics "
+            f"failed ({type(exc).__name__}: {exc}). They need IPython >= {IPYTHON_FLOOR} (this is IPython "
+            f"{IPython.__version__}). The tensor guard and %config TFPlotGuard are installed.")
 
 
 def load(shell) -> Extension:

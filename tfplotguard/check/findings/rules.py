@@ -24,27 +24,47 @@ from ..report import format_bytes, format_seconds
 from .registry import rule
 
 _TF_GROUPS = ("tf_pool", "tf_named", "tf_data")
+#: Owners of traced functions that are not the user's (``OpWatch.origins``).
+_LIBRARIES = ("keras", "tensorflow", "tfplotguard")
 
 # Rules are tried in the order they are declared here (warnings are shown first either way).
 
 
-@rule(id="retracing", needs=("traces", "trace_signatures"))
+@rule(id="retracing", needs=("traces", "trace_signatures", "trace_origins"))
 def retracing(before, after, report) -> tuple | None:
-    """A ``tf.function`` traced more than once in one cell, with the argument kind that caused it."""
-    retraced = {name: n for name, n in report.traces.items() if n > 1 and " (" not in name}
+    """One of the user's own ``tf.function``s traced more than once in one cell, and what caused it.
+
+    Only functions whose Python code is the user's count: Keras and tf.data
+    trace functions of their own (``one_step_on_data``, ``Dataset_map_*``),
+    and "create the tf.function once" is advice the user cannot follow there.
+    A first trace that created variables is not counted: TensorFlow traces
+    such a function a second time by design.
+    """
+    retraced = {}
+    for name, count in report.traces.items():
+        origin = report.trace_origins.get(name, {})
+        # "unknown" (the traced function was not found on the stack) keeps the rule as it was.
+        if " (" in name or origin.get("owner") in _LIBRARIES or origin.get("via") == "tf.data":
+            continue
+        count -= origin.get("variable_traces", 0)
+        if count > 1:
+            retraced[name] = count
     if not retraced:
         return None
     name, count = max(retraced.items(), key=lambda kv: kv[1])
-    cause, fix = explain_retrace(report.trace_signatures.get(name, []))
+    objects = report.trace_origins.get(name, {}).get("objects", 0)
+    cause, fix = explain_retrace(report.trace_signatures.get(name, []), objects=objects, traces=count)
     return (f"tf.function {name} was traced {count} times in this cell: {cause}.", fix)
 
 
-def explain_retrace(signatures: list[dict]) -> tuple[str, str]:
+def explain_retrace(signatures: list[dict], objects: int = 0, traces: int = 0) -> tuple[str, str]:
     """Why a function was traced again, from its input signatures: ``(cause, fix)``.
 
     ``signatures`` are ``{argument: description}`` dicts as
     :meth:`tfplotguard.check.tfwatch.OpWatch.signatures` gives them: ``"python int 3"``
-    or ``"tensor float32(2,)"``.
+    or ``"tensor float32(2,)"``. ``objects`` is how many distinct
+    ``tf.function`` objects made the ``traces``: when the signatures do not
+    differ, only one object per trace establishes the cause.
     """
     if len(signatures) < 2:
         return ("its input signatures were not available",
@@ -75,9 +95,34 @@ def explain_retrace(signatures: list[dict]) -> tuple[str, str]:
                     "@tf.function(reduce_retracing=True), or pad / batch to one shape")
         return (f"argument {key} switched between a Python value and a tensor",
                 f"always pass {key} as a tensor")
-    return ("its arguments looked the same each time, so a new tf.function object was traced each time "
-            "(decorated or wrapped inside a loop or a function)",
-            "create the tf.function once, outside the loop, and call that object")
+    if objects and objects >= traces:
+        return ("its arguments looked the same each time, so a new tf.function object was traced each time "
+                "(decorated or wrapped inside a loop or a function)",
+                "create the tf.function once, outside the loop, and call that object")
+    return ("its input signatures looked the same each time and one tf.function object traced again; "
+            "what made it retrace is not in these measurements",
+            "print f.pretty_printed_concrete_signatures() after the cell to see every trace TensorFlow kept")
+
+
+@rule(id="pipelines_rebuilt", severity="info", needs=("traces", "trace_origins"),
+      thresholds={"many": 10})
+def pipelines_rebuilt(before, after, report, *, many) -> tuple | None:
+    """An input pipeline built again and again in one cell: tf.data traced its functions every time."""
+    built = {name: origin.get("objects", 0) for name, origin in report.trace_origins.items()
+             if origin.get("via") == "tf.data" and origin.get("objects", 0) >= many}
+    if not built:
+        return None
+    name, count = max(built.items(), key=lambda kv: kv[1])
+    if report.trace_origins[name].get("owner") == "keras":
+        return (f"Keras built a new tf.data input pipeline {count} times in this cell ({name} traced once per "
+                "pipeline): every fit / evaluate / predict call builds one for its input.",
+                "call predict once on all inputs stacked into one array, or, for a small batch in a loop, "
+                "call model(x, training=False) directly (it builds no pipeline).")
+    if report.trace_origins[name].get("owner") == "user":
+        return (f"tf.data traced the function given to a Dataset transformation {count} times in this cell "
+                f"({name}): once per dataset built.",
+                "build the dataset once, outside the loop, and iterate over it again.")
+    return None
 
 
 @rule(id="functions_run_eagerly", needs=("tf",))
@@ -191,6 +236,25 @@ def cpu_in_tf_pools(before, after, report, *, min_cpu_s, dominant_share) -> tupl
         "to leave cores free, call tf.config.threading.set_intra_op_parallelism_threads(n) and "
         "set_inter_op_parallelism_threads(n) at the top of the notebook, before the first op (they cannot "
         "change once TensorFlow has initialised: restart the kernel).",
+    )
+
+
+@rule(id="cpu_in_tf_python", severity="info", needs=("thread_groups",),
+      thresholds={"min_cpu_s": 0.2, "share": 0.4})
+def cpu_in_tf_python(before, after, report, *, min_cpu_s, share) -> tuple | None:
+    """TensorFlow's threads that ran the user's Python (from_generator, py_function) used the most CPU."""
+    py_cpu, total = _cpu_share(report, ("tf_python",), min_cpu_s)
+    # The largest group and a good share of the total: a generator pipeline measured 51-56% here,
+    # the rest spread over the main thread, TensorFlow's pools and exited threads.
+    if py_cpu / total < share or report.top_group() != "tf_python":
+        return None
+    return (
+        f"TensorFlow's threads that ran your Python (Dataset.from_generator, tf.py_function, "
+        f"tf.numpy_function) used {format_seconds(py_cpu)} of {format_seconds(total)} CPU "
+        f"({100 * py_cpu / total:.0f}%): that Python runs under the GIL, one call at a time; it is not "
+        "TensorFlow's parallelism, and TensorFlow's thread settings do not change it.",
+        "express the per-element work as TensorFlow ops (Dataset.from_tensor_slices(...).map(tf_fn, "
+        "num_parallel_calls=tf.data.AUTOTUNE)), or precompute it once and cache the dataset (.cache()).",
     )
 
 

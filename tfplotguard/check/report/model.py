@@ -61,6 +61,7 @@ class Report(ReportRendering):
     numpy: dict = field(default_factory=dict)  # explicit .numpy() calls
     traces: dict = field(default_factory=dict)  # {function name: traces during the cell}
     trace_signatures: dict = field(default_factory=dict)  # {name: [ {argument: description} ]}
+    trace_origins: dict = field(default_factory=dict)  # {name: {"owner", "via", "objects", "variable_traces"}}
     ops: dict | None = None  # {device: {op type: count}}
     tensors: list = field(default_factory=list)
     tf: dict = field(default_factory=dict)

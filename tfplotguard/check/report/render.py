@@ -13,6 +13,7 @@ GROUP_LABELS = {
     "tf_pool": "TensorFlow pool (native threads)",
     "tf_named": "TensorFlow named threads (tf_*)",
     "tf_data": "tf.data threads",
+    "tf_python": "Python inside TensorFlow's threads (tf.data)",
     "python": "other Python threads",
     "other": "other native threads",
     "exited": "threads that exited",
