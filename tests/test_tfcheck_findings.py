@@ -20,18 +20,7 @@ from tfplotguard.check import findings
 from tfplotguard.check.cell import CellCheck
 from tfplotguard.check.report import Report
 
-
-def measure(fn, namespace=None, interval_ms=None, **kwargs) -> Report:
-    check = CellCheck(namespace if namespace is not None else {}, interval_ms=interval_ms, **kwargs).start()
-    error = None
-    try:
-        fn()
-    except BaseException as exc:
-        error = exc
-        raise
-    finally:
-        report = check.stop(error)
-    return report
+from measured import measure
 
 
 def rules(report):

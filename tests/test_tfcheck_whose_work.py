@@ -14,24 +14,11 @@ import numpy as np
 import tensorflow as tf
 
 from tfplotguard.check import findings
-from tfplotguard.check.cell import CellCheck
-from tfplotguard.check.report import Report
+
+from measured import measure
 
 X = np.random.default_rng(0).normal(size=(512, 8)).astype("float32")
 Y = (X.sum(axis=1, keepdims=True) > 0).astype("float32")
-
-
-def measure(fn, interval_ms=None, **kwargs) -> Report:
-    check = CellCheck({}, interval_ms=interval_ms, **kwargs).start()
-    error = None
-    try:
-        fn()
-    except BaseException as exc:
-        error = exc
-        raise
-    finally:
-        report = check.stop(error)
-    return report
 
 
 def by_rule(report):

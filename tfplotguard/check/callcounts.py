@@ -26,7 +26,7 @@ import functools
 import sys
 import threading
 
-from ..core.patch import Patches
+from ..core.patch import Patches, counting_init
 
 METHODS = ("fit", "predict", "evaluate")
 _MODULES = ("keras", "tf_keras")
@@ -88,15 +88,10 @@ class CallCounts:
         return wrapper
 
     def _wrap_init(self, original, patch):
-        watch = self
+        def count():
+            self.variables += 1
 
-        @functools.wraps(original)
-        def wrapper(*args, **kwargs):
-            original(*args, **kwargs)
-            if patch.active:  # counted once made
-                watch.variables += 1
-
-        return wrapper
+        return counting_init(original, patch, count)
 
     def summary(self) -> dict:
         """``{"fit": n, "predict": n, "evaluate": n, "variables": n}``."""

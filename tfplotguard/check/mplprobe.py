@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-from ..core.patch import Patches
+from ..core.patch import Patches, counting_init
 
 NOT_IMPORTED = "matplotlib not imported"
 
@@ -104,15 +104,10 @@ class MplWatch:
         return wrapper
 
     def _wrap_init(self, original, patch):
-        watch = self
+        def count():
+            self.figures += 1
 
-        @functools.wraps(original)
-        def wrapper(*args, **kwargs):
-            original(*args, **kwargs)
-            if patch.active:  # counted once made: a Figure(...) that raised is no figure
-                watch.figures += 1
-
-        return wrapper
+        return counting_init(original, patch, count)
 
     def summary(self) -> dict:
         """Counts for the report."""

@@ -14,6 +14,7 @@ per attribute and process, so a long session does not repeat it.
 
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
 
@@ -107,3 +108,15 @@ def _warn_kept(label: str) -> None:
             TFPlotGuardWarning,
             stacklevel=4,
         )
+
+
+def counting_init(original, patch, count):
+    """A wrapper for ``__init__`` that calls ``count()`` once an object was made, while ``patch`` is active."""
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        original(*args, **kwargs)
+        if patch.active:  # counted once made: a constructor that raised made nothing
+            count()
+
+    return wrapper
