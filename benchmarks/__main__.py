@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     output = args.output or (None if args.quick else Path(__file__).with_name("RESULTS.md"))
 
-    from . import guard_bench, tfcheck_bench
+    from . import attribution_bench, guard_bench, tfcheck_bench
 
     started = time.perf_counter()
     parts = [f"# tfplotguard benchmarks{' (quick smoke run)' if args.quick else ''}\n", _machine(), ""]
@@ -81,6 +81,10 @@ def main(argv=None) -> int:
     targets.append(("sampler ≤ 1 % of one core", f"{sampler_share:.2f} %", sampler_share <= 1))
     targets.append(("auto mode ≤ 1 ms per cell", f"{overheads['auto'] * 1e3:.2f} ms", overheads["auto"] <= 1e-3))
     targets.append(("`--ops` overhead per eager op (no target)", f"{per_op * 1e6:.1f} µs", True))
+    body, python_pct, fixed_s = attribution_bench.bench_stack_sampler(args.quick)
+    section("5b. The stack sampler (where the time went)", body)
+    targets.append(("stack sampler ≤ 3 % of a 1 s pure-Python cell", f"{python_pct:+.2f} %", python_pct <= 3))
+    targets.append(("stack sampler ≤ 2 ms fixed per cell", f"{fixed_s * 1e3:.2f} ms", fixed_s <= 2e-3))
     body, cache_ok = guard_bench.bench_memory(args.quick)
     section("6. Memory", body)
     targets.append(("cache stays under its bound", "yes" if cache_ok else "NO", cache_ok))

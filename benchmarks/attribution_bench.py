@@ -84,14 +84,10 @@ def _cell(code, ns, sampled: bool, times: int = 1, name: str = ""):
     return (lambda: None, run, lambda _: None)
 
 
-def main(argv=None) -> str:
-    """Run the rounds, print the table and return it (markdown)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--quick", action="store_true", help="2 rounds of 0.2 s cells (a smoke run)")
-    args = parser.parse_args(argv)
-    seconds = 0.2 if args.quick else 1.0
-    n_rounds = 2 if args.quick else args.rounds
+def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
+    """The table (markdown), the wall overhead on the 1 s pure-Python cell (%), and the fixed cost per cell (s)."""
+    seconds = 0.2 if quick else 1.0
+    n_rounds = n_rounds or (2 if quick else 7)
     n = _calibrate(seconds)
     sleep = compile(f"time.sleep({seconds})\n", CELL, "exec")
     ns = {"n": n, "time": time}
@@ -103,11 +99,12 @@ def main(argv=None) -> str:
         "empty+sampler": _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty"),
     }
     samples = rounds(variants, n_rounds, warmup=1)
-    rows = []
+    rows, overheads = [], {}
     for name, label in (("python", f"pure-Python loop, {seconds:g} s"), ("sleep", f"time.sleep({seconds:g})")):
         base = statistics.median(samples[name])
         ratio = paired_ratio(samples, f"{name}+sampler", name)
         cpu = statistics.median(_CPU[name])
+        overheads[name] = (ratio - 1) * 100
         rows.append([label, fmt_time(base), fmt_time(statistics.median(samples[f"{name}+sampler"])),
                      f"{(ratio - 1) * 100:+.2f} %", _signed((ratio - 1) * base),
                      f"{fmt_time(cpu)} ({cpu / base * 100:.2f} %)"])
@@ -124,6 +121,16 @@ def main(argv=None) -> str:
     out = (f"Stack sampler cost (interval {StackSampler().interval_s * 1e3:g} ms, median of {n_rounds} "
            f"interleaved rounds; ratio = median of per-round ratios)\n\n"
            + table(["cell", "without", "with sampler", "wall overhead", "per cell", "sampler thread CPU"], rows))
+    return out, overheads["python"], statistics.median(fixed)
+
+
+def main(argv=None) -> str:
+    """Run the rounds, print the table and return it (markdown)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 0.2 s cells (a smoke run)")
+    args = parser.parse_args(argv)
+    out = bench_stack_sampler(args.quick, args.rounds if not args.quick else None)[0]
     print(out)
     return out
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 import ast
 import itertools
 import sys
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 MARKER = "%%tfcheck"
 _MODULE = __name__
@@ -144,7 +143,6 @@ class Measurement:
     kind: str  # "cell" or "auto"
     show: object = None  # callable(report) for %%tfcheck cells
     report: object = None  # set when failed() ended the measurement early
-    started: float = field(default_factory=time.perf_counter)
 
 
 class CellRunner:
