@@ -12,7 +12,6 @@ import time
 from .. import guard as _guard
 from ..live import counters as live_counters
 from . import callcounts, cpu, findings, meter, mplprobe, tfstate
-from .attribution import StackSampler
 from .report import Report, error_text
 from .tfwatch import NumpyWatch, OpWatch
 
@@ -71,8 +70,11 @@ class CellCheck:
         self.mplwatch = mplprobe.MplWatch()
         self.callcounts = callcounts.CallCounts()
         self.meter = meter.CpuMeter(interval_ms)
-        self.stacks = None if stacks_ms is None else StackSampler(
-            cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace)
+        self.stacks = None
+        if stacks_ms is not None:
+            from .attribution import StackSampler  # on first use: %load_ext stays within its 50 ms
+
+            self.stacks = StackSampler(cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace)
         self._attribution = None
         self._undo: list = []
         self._before: dict = {}

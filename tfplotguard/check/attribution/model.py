@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import linecache
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from .categories import UNATTRIBUTED, category
 
@@ -160,8 +160,15 @@ class Attribution:
         return max((c for c in self.categories if c.id != UNATTRIBUTED), key=lambda c: c.seconds, default=None)
 
     def to_dict(self) -> dict:
-        """Plain JSON-able data (``json.dumps`` works on it)."""
-        return asdict(self)
+        """Plain JSON-able data (``json.dumps`` works on it); nested lists and dicts are shared, not copied.
+
+        Not ``dataclasses.asdict``: its deep copy of the timeline cost a quarter of a millisecond a cell.
+        """
+        data = dict(vars(self))
+        data["categories"] = [dict(vars(c)) for c in self.categories]
+        data["lines"] = [dict(vars(row)) for row in self.lines]
+        data["threads"] = [dict(vars(t)) for t in self.threads]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Attribution":

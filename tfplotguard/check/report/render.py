@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-from ..attribution import Attribution, category, counts_text, render_html, render_text
 from .format import format_bytes, format_seconds, plural
 
 #: Human labels of the thread groups, in display order.
@@ -51,6 +50,8 @@ class ReportRendering:
             rows.append(("ops", self._ops_text()))
         if self.live.get("redraws") or self.live.get("throttled"):
             rows.append(("live plot", self._live_text()))
+        from ..attribution.render import counts_text  # lazily: import tfplotguard stays light
+
         counted = counts_text(self.counts)  # traces have their row above
         if counted and not self.attribution:  # with attribution they sit in "where the time went"
             rows.append(("counted", counted))
@@ -139,6 +140,8 @@ class ReportRendering:
         width = max(len(label) for label, _ in rows)
         lines += [f"  {label:<{width}}  {text}" for label, text in rows]
         if self.attribution:
+            from ..attribution import Attribution, render_text  # lazily: import tfplotguard stays light
+
             lines += ["  " + line for line in render_text(Attribution.from_dict(self.attribution), counts=self._counts()).splitlines()]
         if self.thread_groups is not None:
             lines.append("  CPU per thread group:")
@@ -169,6 +172,8 @@ class ReportRendering:
                 for k, v in self._rows()]
         out.append("</table>")
         if self.attribution:
+            from ..attribution import Attribution, render_html
+
             out.append(render_html(Attribution.from_dict(self.attribution), counts=self._counts()))
         if self.thread_groups is not None:
             out.append(_html_table(("CPU per thread group", "CPU", "share", "threads", "names"), self._group_table()))
@@ -254,6 +259,8 @@ def _plot_categories(ax, timeline: dict) -> None:
     rows = [(cid, ys) for cid, ys in timeline["categories"].items() if any(ys)]
     if rows:
         edges = t + [t[-1] + width]  # step="post": repeat the last bucket up to its end
+        from ..attribution import category
+
         cats = [category(cid) for cid, _ in rows]
         ax.stackplot(edges, *[[y / width for y in ys] + [ys[-1] / width] for _, ys in rows],
                      labels=[c.label for c in cats], colors=[c.colour for c in cats], step="post")
