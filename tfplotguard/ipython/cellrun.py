@@ -26,6 +26,8 @@ import itertools
 import sys
 from dataclasses import dataclass
 
+from ..core.events import remove_item, unregister_event
+
 MARKER = "%%tfcheck"
 _MODULE = __name__
 _RUNNERS: dict[int, "CellRunner"] = {}
@@ -181,9 +183,9 @@ class CellRunner:
     def uninstall(self) -> None:
         """Remove everything :meth:`install` added; measurements under way are cancelled."""
         _RUNNERS.pop(self.token, None)
-        _remove(self.shell.input_transformers_cleanup, rewrite_magic_line)
-        _remove(self.shell.ast_transformers, self.transformer)
-        _remove(self.shell.events.callbacks["post_execute"], self.post_execute)
+        remove_item(self.shell.input_transformers_cleanup, rewrite_magic_line)
+        remove_item(self.shell.ast_transformers, self.transformer)
+        unregister_event(self.shell, "post_execute", self.post_execute)
         while self.active:
             self.active.pop().check.cancel()
         self._auto_report = None
@@ -263,10 +265,3 @@ class CellRunner:
                 measurement.show(report)
             else:
                 self._auto_report = report
-
-
-def _remove(items: list, item) -> None:
-    for index, existing in enumerate(items):
-        if existing == item:  # ==, not is: each access to a bound method makes a new object
-            del items[index]
-            return

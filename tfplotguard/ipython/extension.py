@@ -19,7 +19,7 @@ import warnings
 
 from .. import guard
 from ..core.errors import TFPlotGuardWarning
-from ..core.events import unregister_event
+from ..core.events import remove_item, unregister_event
 
 #: The oldest IPython the magics work with: ``IPython.core.magic.output_can_be_silenced`` is new in 8.10.0.
 IPYTHON_FLOOR = "8.10"
@@ -55,7 +55,7 @@ class Extension:
     def register_configurable(self, configurable):
         """Make a traitlets ``Configurable`` reachable by ``%config``."""
         self.shell.configurables.append(configurable)
-        self._undo.callback(_remove_item, self.shell.configurables, configurable)
+        self._undo.callback(remove_item, self.shell.configurables, configurable)
 
     def on_unload(self, undo):
         """Run ``undo()`` on unload (for state that has no helper above)."""
@@ -133,11 +133,4 @@ def _unregister_magics(shell, magics):
     if manager.registry.get(type(magics).__name__) is magics:
         del manager.registry[type(magics).__name__]
     # Magics.__init__ made the instance a configurable of the shell, too.
-    _remove_item(shell.configurables, magics)
-
-
-def _remove_item(items, item):
-    for index, existing in enumerate(items):
-        if existing is item:
-            del items[index]
-            return
+    remove_item(shell.configurables, magics)
