@@ -5,22 +5,13 @@ from __future__ import annotations
 import html
 
 from .categories import UNATTRIBUTED
+from ..report.format import format_seconds  # the report's own durations, one style throughout
 from .model import Attribution
 
-__all__ = ["render_text", "render_html", "format_seconds", "counts_text"]
+__all__ = ["render_text", "render_html", "counts_text"]
 
 #: Categories under this share are folded into one "other" row/segment (they stay in ``to_dict``).
 MIN_SHARE = 0.005
-
-
-def format_seconds(seconds: float) -> str:
-    """A short human time: ``812 µs``, ``12.3 ms``, ``1.25 s``."""
-    seconds = float(seconds)
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f} µs"
-    if seconds < 1.0:
-        return f"{seconds * 1e3:.3g} ms"
-    return f"{seconds:.3g} s" if seconds < 100 else f"{seconds:.0f} s"
 
 
 #: How each exact count reads (singular, plural), in display order; other keys read ``<n> <key>``.
