@@ -131,9 +131,15 @@ CASES = {
 def test_category_dominates_its_cell_and_not_its_twin(cid, ns):
     cell, twin = CASES[cid]
     got = run_cell(cell, ns)
-    assert got.share(cid) >= DOMINANT, (cid, [(c.id, round(c.share, 2)) for c in got.categories])
+    assert got.share(cid) >= DOMINANT, (cid, _shares(got))
     other = run_cell(twin, ns)
-    assert other.share(cid) < DOMINANT, (cid, [(c.id, round(c.share, 2)) for c in other.categories])
+    assert other.share(cid) < DOMINANT, (cid, _shares(other))
+
+
+def _shares(att):
+    """What a failure message needs: the shares, and how the sampler's looks covered the cell."""
+    return [(c.id, round(c.share, 2)) for c in att.categories], att.samples, \
+        {k: round(v, 4) for k, v in att.extra.items()}
 
 
 def test_figure_per_iteration_is_not_eager_op_dispatch(ns):

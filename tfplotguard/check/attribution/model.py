@@ -74,7 +74,7 @@ class Attribution:
               threads: dict[str, dict], samples: int, interval_s: float, cell_filename: str | None = None,
               error: str | None = None, top_lines: int = TOP_LINES, bare: dict[int, float] | None = None,
               callees: dict[int, set] | None = None, sampler_cpu_s: float = 0.0,
-              timeline: dict | None = None) -> "Attribution":
+              timeline: dict | None = None, gaps: dict | None = None) -> "Attribution":
         """Make the result from the sampler's counters (seconds); ``unattributed`` = wall − sampled.
 
         ``bare``: per line, the seconds of samples caught in the cell's own frame
@@ -85,7 +85,8 @@ class Attribution:
         line's library categories in proportion. A line without such samples
         whose calls (``callees``: line → categories, from :func:`.callees.line_callees`)
         all start in one library category moves them there. Pure-Python lines,
-        and lines whose calls disagree, keep theirs. ``extra["moved_s"]`` says how much moved.
+        and lines whose calls disagree, keep theirs. ``extra["moved_s"]`` says how much moved;
+        ``gaps`` (the sampler's ``first_look_s`` and ``tail_s``) are copied into ``extra``.
         """
         categories = dict(categories)
         lines = {k: dict(v) for k, v in lines.items()}
@@ -144,7 +145,7 @@ class Attribution:
             ))
         thread_rows.sort(key=lambda t: -t.seconds)
         return cls(wall_s, cats, rows[:top_lines], thread_rows, samples, interval_s, cell_filename, error, len(rows),
-                   {"moved_s": moved, "sampler_cpu_s": sampler_cpu_s}, timeline)
+                   {"moved_s": moved, "sampler_cpu_s": sampler_cpu_s, **(gaps or {})}, timeline)
 
     def share(self, cid: str) -> float:
         """The share (0..1) of category ``cid``; 0 if it got no time."""
