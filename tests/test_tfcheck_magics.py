@@ -166,7 +166,9 @@ def test_python_cell_cpu_is_on_the_main_thread(tfcheck):
         """))
     report = tfcheck.user_ns["r"]
     assert result.success and report.top_group() == "main" and report.group_cpu("main") >= 0.25
-    assert "cpu_in_main_thread" in {f.rule for f in report.findings}
+    # Where the time went says it (the cell's own Python); no finding restates the CPU split.
+    assert {c["id"]: c["share"] for c in report.attribution["categories"]}["cell"] >= 0.8
+    assert not {f.rule for f in report.findings} & {"cpu_in_main_thread", "cpu_in_tf_pools"}
 
 
 def test_retracing_in_a_cell_and_the_fixed_cell(tfcheck):
@@ -412,23 +414,26 @@ def test_rules_are_listed_with_id_severity_and_summary(tfcheck):
 def test_config_switches_a_rule_off_and_refuses_unknown_ids(tfcheck, caplog):
     cell = textwrap.dedent("""\
         %%tfcheck --quiet -o r
-        import time
-        t0 = time.thread_time()
-        while time.thread_time() - t0 < 0.3:
-            pass
+        import tensorflow as tf
+        tf.config.run_functions_eagerly(True)
         """)
+    import tensorflow as tf
+
     try:
-        tfcheck.run_line_magic("config", "TFPlotGuard.disabled_rules = ['cpu_in_main_thread']")
+        tfcheck.run_line_magic("config", "TFPlotGuard.disabled_rules = ['functions_run_eagerly']")
         run(tfcheck, cell)
-        assert "cpu_in_main_thread" not in {f.rule for f in tfcheck.user_ns["r"].findings}
+        assert "functions_run_eagerly" not in {f.rule for f in tfcheck.user_ns["r"].findings}
         _, cap = run(tfcheck, "%tfcheck --rules")
-        assert "cpu_in_main_thread (disabled)" in cap.stdout
+        assert "functions_run_eagerly (disabled)" in cap.stdout
         tfcheck.run_line_magic("config", "TFPlotGuard.disabled_rules = ['no_such_rule']")
         assert "unknown finding rule id(s) 'no_such_rule'; valid ids: retracing" in caplog.text
         run(tfcheck, cell)  # the refused value changed nothing
-        assert "cpu_in_main_thread" not in {f.rule for f in tfcheck.user_ns["r"].findings}
-    finally:
+        assert "functions_run_eagerly" not in {f.rule for f in tfcheck.user_ns["r"].findings}
         tfcheck.run_line_magic("config", "TFPlotGuard.disabled_rules = []")
         tfcheck.config.TFPlotGuard.pop("disabled_rules", None)  # the shell keeps %config values for later loads
-    run(tfcheck, cell)
-    assert "cpu_in_main_thread" in {f.rule for f in tfcheck.user_ns["r"].findings}
+        run(tfcheck, cell)
+        assert "functions_run_eagerly" in {f.rule for f in tfcheck.user_ns["r"].findings}
+    finally:
+        tf.config.run_functions_eagerly(False)
+        tfcheck.run_line_magic("config", "TFPlotGuard.disabled_rules = []")
+        tfcheck.config.TFPlotGuard.pop("disabled_rules", None)

@@ -128,6 +128,9 @@ class TFCheckMagics(Magics):
                    "%%config TFPlotGuard.disabled_rules = [...] switches rules off by id.")
     @argument("--quiet", action="store_true",
               help="show nothing; the report stays available (-o NAME, tfplotguard.last_report()).")
+    @argument("--all", dest="all_findings", action="store_true",
+              help="also show the minor findings: those explaining under 10%% of the cell, or not weighed "
+                   "(the JSON always has them).")
     @no_var_expand
     @output_can_be_silenced
     @line_cell_magic
@@ -163,7 +166,8 @@ class TFCheckMagics(Magics):
         cell_only = [flag for flag, given in (("--plot", args.plot), ("--ops", args.ops),
                                               ("--interval", args.interval is not None),
                                               ("--no-stacks", not args.stacks),
-                                              ("--stack-interval", args.stack_interval is not None)) if given]
+                                              ("--stack-interval", args.stack_interval is not None),
+                                              ("--all", args.all_findings)) if given]
         if cell_only:
             raise UsageError(f"{', '.join(cell_only)} measure a cell: use them with %%tfcheck")
         if args.rules:
@@ -238,6 +242,7 @@ class TFCheckMagics(Magics):
 
     def _show(self, report, args):
         try:
+            report.show_minor = args.all_findings
             history.record(report)
             if args.name:
                 self.shell.user_ns[args.name] = report

@@ -1,12 +1,21 @@
 """The findings registry: each rule declared once, with its id, severity, needs and thresholds.
 
 A rule is a function ``fn(before, after, report, **thresholds)`` returning
-``None``, one ``(message, fix)`` pair or a list of them; :func:`rule`
-registers it and returns the callable :class:`Rule`, which turns the pairs
-into :class:`~tfplotguard.check.report.Finding` objects carrying the rule's
-id and severity. One rule, one id. ``needs`` names the report's measurements
-the rule reads (``"ops"``, ``"thread_groups"``, …): a rule whose measurement
-was not taken (None: ``--ops`` not given, no per-thread figures) is skipped.
+``None``, one :class:`Found` or a list of them; :func:`rule` registers it and
+returns the callable :class:`Rule`, which turns them into
+:class:`~tfplotguard.check.report.Finding` objects carrying the rule's id and
+severity. One rule, one id. ``needs`` names the report's measurements the rule
+reads (``"ops"``, ``"thread_groups"``, …): a rule whose measurement was not
+taken (None: ``--ops`` not given, no per-thread figures) is skipped.
+
+**Weight.** A :class:`Found` says how many seconds of the cell its cause
+explains (from the stack attribution, :mod:`.weight`, or a time measured
+directly, such as the seconds ``.numpy()`` took) and on which cell line. The
+registry turns that into the finding's ``share`` of the cell. A finding that
+explains less than its rule's ``min_share`` (:data:`MIN_SHARE`, 10 %, unless
+the rule says otherwise), or whose cause could not be weighed (``seconds``
+None), is ``minor``: kept in the report's JSON, shown only with ``--all``, never
+a warning. Users learn to ignore a tool that is loud about what cost nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +26,23 @@ import inspect
 from ..report import Finding, sort_findings
 
 SEVERITIES = ("warn", "info")
+#: A finding explaining less than this share of its cell is minor (shown with ``--all`` only).
+MIN_SHARE = 0.10
+
+
+@dataclasses.dataclass(frozen=True)
+class Found:
+    """What a rule found: the message, the fix, the seconds its cause explains and the cell line.
+
+    ``share`` is for a cause whose cost is not time (host memory growing cell
+    after cell): its weight given directly, 0..1, with the rule saying of what.
+    """
+
+    message: str
+    fix: str
+    seconds: float | None = None
+    line: int | None = None
+    share: float | None = None
 
 #: Every registered rule by id, in the order they are tried.
 RULES: dict[str, "Rule"] = {}
@@ -31,6 +57,7 @@ class Rule:
     needs: tuple
     thresholds: dict
     fn: object = dataclasses.field(repr=False)
+    min_share: float = MIN_SHARE
 
     @property
     def summary(self) -> str:
@@ -45,19 +72,34 @@ class Rule:
         result = self.fn(before, after, report, **{**self.thresholds, **thresholds})
         if result is None:
             return []
-        pairs = [result] if isinstance(result, tuple) else list(result)
-        return [Finding(self.id, message, fix, severity=self.severity) for message, fix in pairs]
+        found = [result] if isinstance(result, (Found, tuple)) else list(result)
+        return [self._finding(item, report) for item in found]
+
+    def _finding(self, item, report) -> Finding:
+        if not isinstance(item, Found):  # a plain (message, fix) pair: not weighed
+            item = Found(*item)
+        wall = getattr(report, "wall_s", 0.0) or 0.0
+        seconds = None if item.seconds is None else max(0.0, float(item.seconds))
+        share = None if seconds is None or wall <= 0 else min(1.0, seconds / wall)
+        if item.share is not None:
+            share = min(1.0, max(0.0, float(item.share)))
+        minor = share is None or share < self.min_share
+        return Finding(self.id, item.message, item.fix, severity=self.severity, seconds=seconds, share=share,
+                       line=item.line, minor=minor)
 
 
-def rule(*, id: str, severity: str = "warn", needs: tuple = (), thresholds: dict | None = None):
+def rule(*, id: str, severity: str = "warn", needs: tuple = (), thresholds: dict | None = None,
+         min_share: float = MIN_SHARE):
     """Register the decorated function as the rule ``id`` (see the module docstring)."""
     if severity not in SEVERITIES:
         raise ValueError(f"rule {id}: severity must be one of {SEVERITIES}, got {severity!r}")
+    if not 0.0 <= min_share <= 1.0:
+        raise ValueError(f"rule {id}: min_share must be within 0..1, got {min_share!r}")
 
     def register(fn) -> Rule:
         if id in RULES:
             raise ValueError(f"rule id {id!r} is registered twice")
-        registered = Rule(id, severity, tuple(needs), dict(thresholds or {}), fn)
+        registered = Rule(id, severity, tuple(needs), dict(thresholds or {}), fn, min_share)
         RULES[id] = registered
         return registered
 

@@ -11,6 +11,7 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 
+from .format import format_seconds
 from .render import ReportRendering
 
 _SEVERITY_ORDER = {"warn": 0, "info": 1}
@@ -18,15 +19,37 @@ _SEVERITY_ORDER = {"warn": 0, "info": 1}
 
 @dataclass
 class Finding:
-    """One diagnosis of a cell, with a concrete fix; ``severity`` is ``"warn"`` or ``"info"``."""
+    """One diagnosis of a cell, with a concrete fix; ``severity`` is ``"warn"`` or ``"info"``.
+
+    ``seconds`` is the time of the cell the finding's cause explains and
+    ``share`` that time over the cell's wall time (None: the cause could not be
+    weighed, e.g. in auto mode, which samples no stacks); ``line`` is the cell
+    line where it happens, when known. A ``minor`` finding explains less than
+    its rule's minimum share (:data:`~tfplotguard.check.findings.registry.MIN_SHARE`,
+    10 %, by default) or could not be weighed: it is kept in the JSON and shown
+    only with ``--all``.
+    """
 
     rule: str
     message: str
     fix: str
     severity: str = "warn"
+    seconds: float | None = None
+    share: float | None = None
+    line: int | None = None
+    minor: bool = False
+
+    @property
+    def weight(self) -> str:
+        """``"38% of the cell (1.2 s), line 4"``, or ``""`` for a finding that was not weighed."""
+        if self.share is None or self.seconds is None:
+            return ""
+        text = f"{100 * self.share:.0f}% of the cell ({format_seconds(self.seconds)})"
+        return text + (f", line {self.line}" if self.line is not None else "")
 
     def __str__(self):
-        return f"{self.message} Fix: {self.fix}"
+        weight = f"[{self.weight}] " if self.weight else ""
+        return f"{weight}{self.message} Fix: {self.fix}"
 
 
 @dataclass
@@ -74,8 +97,10 @@ class Report(ReportRendering):
     #: imported before the cell), "variables": tf.Variables created (TensorFlow imported before the
     #: cell; Keras's own variables included)}; traces are in ``traces``.
     counts: dict = field(default_factory=dict)
-    findings: list = field(default_factory=list)
+    findings: list = field(default_factory=list)  # every finding, minor ones included (see Finding)
     notes: list = field(default_factory=list)
+    #: Show the minor findings too (``--all``); a rendering option, kept in ``to_dict()``.
+    show_minor: bool = False
     #: The ``--plot`` figure (a matplotlib ``Figure``); not part of ``to_dict()``.
     figure: object = field(default=None, repr=False, compare=False)
 
@@ -96,6 +121,14 @@ class Report(ReportRendering):
         """The thread group with the most CPU time, or None."""
         rows = [row for row in self.thread_groups or () if row["group"] != "sampler"]
         return max(rows, key=lambda row: row["cpu_s"])["group"] if rows else None
+
+    def shown_findings(self) -> list:
+        """The findings the text and HTML show: all of them with ``show_minor``, else the non-minor ones."""
+        return list(self.findings) if self.show_minor else [f for f in self.findings if not f.minor]
+
+    def warnings(self) -> list:
+        """The findings that are warnings: severity ``warn`` and not minor."""
+        return [f for f in self.findings if f.severity == "warn" and not f.minor]
 
     def total_traces(self) -> int:
         """All ``tf.function`` traces during the cell."""
@@ -137,5 +170,5 @@ def error_text(error: BaseException) -> str:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Warnings first, then information; stable within each severity."""
-    return sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 2))
+    """Non-minor first, then by the share each explains (largest first), warnings before information on a tie."""
+    return sorted(findings, key=lambda f: (f.minor, -(f.share or 0.0), _SEVERITY_ORDER.get(f.severity, 2)))

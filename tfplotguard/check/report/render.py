@@ -149,12 +149,17 @@ class ReportRendering:
         if self.tensors:
             lines.append("  new or changed tensors:")
             lines += _aligned(("name", "shape", "dtype", "device", "size", ""), self._tensor_table(), indent=4)
-        if self.findings:
-            lines.append("  findings:")
-            for f in self.findings:
-                mark = "!" if f.severity == "warn" else "·"
-                lines.append(f"    {mark} {f.message}")
+        shown = self.shown_findings()
+        if shown:
+            lines.append("  findings (by the share of the cell each explains):")
+            for f in shown:
+                mark = "!" if f.severity == "warn" and not f.minor else "·"
+                weight = f"[{f.weight}] " if f.weight else ""
+                lines.append(f"    {mark} {weight}{f.message}")
                 lines.append(f"      fix: {f.fix}")
+        hidden = self._hidden_findings()
+        if hidden:
+            lines.append(f"  {hidden}")
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
 
@@ -179,12 +184,17 @@ class ReportRendering:
             out.append(_html_table(("CPU per thread group", "CPU", "share", "threads", "names"), self._group_table()))
         if self.tensors:
             out.append(_html_table(("new or changed tensor", "shape", "dtype", "device", "size", ""), self._tensor_table()))
-        if self.findings:
+        shown = self.shown_findings()
+        if shown:
             out.append("<ul style='margin: 0.3em 0'>")
-            for f in self.findings:
-                color = "#9a6700" if f.severity == "warn" else "#57606a"
-                out.append(f"<li><span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}</li>")
+            for f in shown:
+                color = "#9a6700" if f.severity == "warn" and not f.minor else "#57606a"
+                weight = f"<b>{e(f.weight)}</b>: " if f.weight else ""
+                out.append(f"<li>{weight}<span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}</li>")
             out.append("</ul>")
+        hidden = self._hidden_findings()
+        if hidden:
+            out.append(f"<div style='color:#57606a'>{e(hidden)}</div>")
         out += [f"<div style='color:#57606a'>note: {e(n)}</div>" for n in self.notes]
         out.append("</div>")
         return "\n".join(out)
@@ -204,9 +214,19 @@ class ReportRendering:
         line = ", ".join(parts)
         if not self.ok:
             line += f" — FAILED ({self.error})"
-        if self.findings:
-            line += f" — {self.findings[0].message}"
+        shown = self.shown_findings()
+        if shown:
+            first = shown[0]
+            line += f" — {first.message}" + (f" [{first.weight}]" if first.weight else "")
         return line
+
+    def _hidden_findings(self) -> str:
+        """``"2 minor findings not shown (under 10% of the cell each, or not weighed): --all shows them"``."""
+        hidden = len(self.findings) - len(self.shown_findings())
+        if not hidden:
+            return ""
+        return (f"{plural(hidden, 'minor finding')} not shown (each explains under 10% of the cell, or could not "
+                "be weighed): --all shows them")
 
     def mimebundle(self, compact: bool = False) -> dict:
         """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``."""
