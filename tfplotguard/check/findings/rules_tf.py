@@ -24,7 +24,8 @@ def retracing(before, after, report) -> list | None:
     variables (TensorFlow traces such a function a second time by design) and
     a trace that relaxed a shape to ``None`` (``reduce_retracing=True``, which
     Keras's step functions use: that trace is the fix, one trace then serves
-    every shape). Weighed by the tracing time: the stack attribution's
+    every shape), and for Keras a trace per step function object (its train,
+    test and predict steps share one name). Weighed by the tracing time: the stack attribution's
     ``tf_tracing`` share of the traces timed directly (each trace's time is
     measured in auto mode too), minus the first trace, which the fix keeps.
     """
@@ -41,7 +42,9 @@ def retracing(before, after, report) -> list | None:
         signatures = report.trace_signatures.get(name, [])
         kept = [sig for i, sig in enumerate(signatures) if not any(_relaxes(sig, s) for s in signatures[:i])]
         count -= origin.get("variable_traces", 0) + len(signatures) - len(kept)
-        if count <= 1:
+        objects = origin.get("objects", 0)
+        # Keras names its train, test and predict steps alike: one trace per object is one step each.
+        if count <= 1 or (owner == "keras" and objects >= count):
             continue
         took = times.get(name, [])
         retraced_s = sum(took[1:]) if len(took) > 1 else None
@@ -49,7 +52,6 @@ def retracing(before, after, report) -> list | None:
         if owner != "keras" and sampled is not None and retraced_s is not None and all_traced > 0:
             seconds = sampled * min(1.0, retraced_s / all_traced)
         line = weight.line_for(report, "keras_overhead" if owner == "keras" else "tf_tracing")
-        objects = origin.get("objects", 0)
         if owner == "keras":
             cause, fix = explain_keras_retrace(kept)
             message = f"Keras traced its own step function {name} {count} times in this cell: {cause}."
@@ -182,7 +184,7 @@ def functions_run_eagerly(before, after, report) -> Found | None:
 _INDEXING_OPS = frozenset(("StridedSlice", "Unpack", "Squeeze", "ResourceStridedSliceAssign"))
 
 
-@rule(id="eager_op_loop", needs=("tf_times",), thresholds={"many": 200, "small_s": 0.001, "pool_share": 0.6})
+@rule(id="eager_op_loop", needs=("tf_times",), thresholds={"many": 1000, "small_s": 0.001, "pool_share": 0.6})
 def eager_op_loop(before, after, report, *, many, small_s, pool_share) -> Found | None:
     """Many small eager ops dispatched one by one from Python, as an eager training loop does.
 
