@@ -180,8 +180,10 @@ def functions_run_eagerly(before, after, report) -> Found | None:
         seconds=seconds, line=weight.line_for(report, "tf_eager_ops", "cell"))
 
 
-#: Ops that take a tensor apart element by element (``for v in t``, ``t[i]``): another cause than a step.
-_INDEXING_OPS = frozenset(("StridedSlice", "Unpack", "Squeeze", "ResourceStridedSliceAssign"))
+#: Ops of other causes than a step dispatched op by op, named by other rules: taking a tensor apart element
+#: by element (``for v in t``, ``t[i]``) and ``tf.print`` in a loop.
+_OTHER_CAUSES = frozenset(("StridedSlice", "Unpack", "Squeeze", "ResourceStridedSliceAssign", "PrintV2",
+                           "StringFormat"))
 
 
 @rule(id="eager_op_loop", needs=("tf_times",), thresholds={"many": 1000, "small_s": 0.001, "pool_share": 0.6})
@@ -190,15 +192,15 @@ def eager_op_loop(before, after, report, *, many, small_s, pool_share) -> Found 
 
     Each eager op pays Python and dispatch overhead that a traced graph pays
     once per call. Weighed by the stack attribution's ``tf_eager_ops`` time
-    (the ops of functions run eagerly and element-by-element indexing left
-    out: other rules name those). Big ops are compute, not dispatch, and no
+    (the ops of functions run eagerly, element-by-element indexing and
+    ``tf.print`` left out: other rules name those). Big ops are compute, not dispatch, and no
     finding: over ``small_s`` each on average (dispatch measured 80 µs an op
     in an eager training step here, a 600×600 matmul 1.3 ms), or TensorFlow's
     pools doing ``pool_share`` of the CPU (dispatch is the main thread's work).
     """
     ops = {op: n for op, n in (report.tf_times.get("eager_ops") or {}).items() if not op.startswith("__inference_")}
     total = sum(ops.values())
-    step_ops = total - sum(ops.get(op, 0) for op in _INDEXING_OPS)
+    step_ops = total - sum(ops.get(op, 0) for op in _OTHER_CAUSES)
     if step_ops < many:
         return None
     if report.thread_groups:
