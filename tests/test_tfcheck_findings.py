@@ -14,6 +14,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import keras
 import tensorflow as tf
 
 from tfplotguard.check import findings
@@ -155,6 +156,74 @@ def test_explain_retrace_causes(signatures, cause):
     assert cause in findings.explain_retrace(signatures)[0]
 
 
+def test_a_relaxing_trace_is_the_fix_not_a_retrace():
+    """reduce_retracing=True: the second trace relaxes the shape to None, then one trace serves every size."""
+    @tf.function(reduce_retracing=True)
+    def total(x):
+        return tf.reduce_sum(x)
+
+    report = measure(lambda: [total(tf.zeros((n,))) for n in (2, 3, 4, 5)], namespace={"total": total})
+    assert report.traces == {"total": 2}
+    assert [sig["x"] for sig in report.trace_signatures["total"]] == ["tensor float32(2,)", "tensor float32(None,)"]
+    assert "retracing" not in rules(report)
+
+
+def test_retraces_are_weighed_by_the_tracing_time_measured_without_stacks():
+    @tf.function
+    def scale(x, n):
+        return tf.reduce_sum(tf.nn.relu(x * n))
+
+    x = tf.constant([1.0, 2.0])
+    report = measure(lambda: [scale(x, i) for i in range(6)], namespace={"scale": scale})
+    took = report.tf_times["trace_seconds"]["scale"]
+    assert len(took) == 6 and all(t > 0 for t in took)
+    (finding,) = [f for f in report.findings if f.rule == "retracing"]
+    assert finding.seconds == pytest.approx(sum(took[1:]))  # the first trace stays after the fix
+    assert finding.share > 0.1 and not finding.minor
+
+
+@pytest.mark.parametrize(
+    "later, earlier, relaxes",
+    [
+        ({"x": "tensor float32(None, 8)"}, {"x": "tensor float32(32, 8)"}, True),
+        ({"x": "tensor float32(None,)"}, {"x": "tensor float32(2, 3)"}, False),  # rank changed
+        ({"x": "tensor float64(None,)"}, {"x": "tensor float32(2,)"}, False),  # dtype changed
+        ({"x": "tensor float32(None,)", "n": "python int 2"}, {"x": "tensor float32(2,)", "n": "python int 1"}, False),
+        ({"x": "tensor float32(3,)"}, {"x": "tensor float32(2,)"}, False),
+    ],
+)
+def test_what_counts_as_a_relaxed_shape(later, earlier, relaxes):
+    assert findings.rules_tf._relaxes(later, earlier) is relaxes
+
+
+def test_a_keras_step_function_retraced_is_named_as_keras_with_a_fix_for_the_data():
+    report = Report(wall_s=1.0, traces={"one_step_on_data": 2},
+                    trace_signatures={"one_step_on_data": [{"#1[0]": "tensor float32(None, 8)"},
+                                                           {"#1[0]": "tensor float64(None, 8)"}]},
+                    trace_origins={"one_step_on_data": {"owner": "keras", "via": "tf.function", "objects": 1,
+                                                        "variable_traces": 0}},
+                    tf_times={"trace_seconds": {"one_step_on_data": [0.3, 0.4]}})
+    (finding,) = findings.rules_tf.retracing({}, {}, report)
+    assert finding.message.startswith("Keras traced its own step function one_step_on_data 2 times")
+    assert "arrived as float32, float64" in finding.message and "tf.function" not in finding.fix
+    assert "fit / evaluate / predict" in finding.fix and finding.share == pytest.approx(0.4)
+
+
+def test_keras_relaxing_its_step_for_a_smaller_last_batch_is_no_finding():
+    report = Report(wall_s=1.0, traces={"one_step_on_data": 2},
+                    trace_signatures={"one_step_on_data": [{"#1[0]": "tensor float32(32, 8)"},
+                                                           {"#1[0]": "tensor float32(None, 8)"}]},
+                    trace_origins={"one_step_on_data": {"owner": "keras", "via": "tf.function", "objects": 1,
+                                                        "variable_traces": 0}})
+    assert findings.rules_tf.retracing({}, {}, report) == []
+
+
+def test_explain_keras_retrace_says_what_was_observed_when_signatures_agree():
+    same = [{"#1": "python IteratorSpec x"}, {"#1": "python IteratorSpec x"}]
+    cause, fix = findings.rules_tf.explain_keras_retrace(same)
+    assert "not in these measurements" in cause and "fit / evaluate / predict" in fix
+
+
 def test_run_functions_eagerly_on():
     def cell():
         tf.config.run_functions_eagerly(True)
@@ -166,31 +235,122 @@ def test_run_functions_eagerly_on():
     assert "functions_run_eagerly" in rules(report)
 
 
+def test_run_functions_eagerly_left_on_is_weighed_by_the_bodies_run_eagerly():
+    @tf.function
+    def forward(x):
+        for _ in range(10):
+            x = tf.tanh(x)
+        return x
+
+    x = tf.ones((4, 4))
+    tf.config.run_functions_eagerly(True)
+    try:
+        report = measure(lambda: [forward(x) for _ in range(50)])
+    finally:
+        tf.config.run_functions_eagerly(False)
+    (finding,) = [f for f in report.findings if f.rule == "functions_run_eagerly"]
+    assert report.tf_times["eager_function_calls"] == 50 and "50 tf.function call(s) ran eagerly" in finding.message
+    assert 0 < finding.seconds <= report.wall_s and finding.share > 0.5
+    assert report.traces == {}  # nothing traced: the bodies ran as plain Python
+    assert "eager_op_loop" not in {f.rule for f in report.warnings()}  # one cause, one finding
+
+
 def test_run_functions_eagerly_off_is_no_finding():
     report = measure(lambda: tf.function(lambda: tf.constant(1.0))())
     assert "functions_run_eagerly" not in rules(report)
 
 
+# -- eager op loops, variables rebuilt ------------------------------------------------------------------
+
+
+def _eager_steps(steps=150):
+    w = tf.Variable(tf.random.normal((16, 1)) * 0.1)
+    xs, ys = tf.random.normal((64, 16)), tf.random.normal((64, 1))
+
+    def cell():
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(xs @ w - ys))
+            w.assign_sub(0.01 * tape.gradient(loss, w))
+
+    return cell
+
+
+def test_an_eager_training_loop_is_many_small_ops():
+    report = measure(_eager_steps(), interval_ms=20)
+    (finding,) = [f for f in report.findings if f.rule == "eager_op_loop"]
+    assert "small eager ops were dispatched one at a time" in finding.message and "MatMul" in finding.message
+    assert "@tf.function" in finding.fix
+    assert finding.seconds is None and finding.minor  # no stacks sampled: not weighed
+
+
+def test_the_same_loop_in_a_tf_function_and_a_few_big_ops_are_no_eager_loop():
+    w = tf.Variable(tf.random.normal((16, 1)) * 0.1)
+    xs, ys = tf.random.normal((64, 16)), tf.random.normal((64, 1))
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(xs @ w - ys))
+        w.assign_sub(0.01 * tape.gradient(loss, w))
+
+    report = measure(lambda: [step() for _ in range(300)])
+    assert "eager_op_loop" not in rules(report)
+    big = tf.random.normal((800, 800))
+    report = measure(lambda: [tf.matmul(big, big) for _ in range(8)], interval_ms=20)
+    assert "eager_op_loop" not in rules(report)
+
+
+def test_layers_built_in_a_loop_and_thrown_away():
+    x = tf.random.normal((8, 4))
+
+    def cell():
+        for _ in range(12):
+            layer = keras.layers.Dense(3)
+            layer(x)
+
+    report = measure(cell)
+    (finding,) = [f for f in report.findings if f.rule == "variables_rebuilt"]
+    assert report.tf_times["variables_created"] == 24 and report.tf_times["variables_discarded"] >= 10
+    assert "built inside a loop and thrown away" in finding.message and "once, before the loop" in finding.fix
+
+
+def test_a_model_built_once_keeps_its_variables_and_is_no_finding():
+    kept = []
+
+    def cell():
+        model = keras.Sequential([keras.Input((4,))] + [keras.layers.Dense(4) for _ in range(12)])
+        kept.append(model)
+
+    report = measure(cell)
+    assert report.tf_times["variables_created"] == 24 and report.tf_times["variables_discarded"] == 0
+    assert "variables_rebuilt" not in rules(report)
+
+
 # -- who used the CPU ---------------------------------------------------------------------------
 
 
-def test_cpu_in_tensorflow_pools():
+def test_tensorflow_compute_bound_is_information_with_what_helps():
     report = measure(_burn_tf, interval_ms=50)
-    (finding,) = [f for f in report.findings if f.rule == "cpu_in_tf_pools"]
-    assert "intra-op=0 inter-op=0" in finding.message and "set_intra_op_parallelism_threads" in finding.fix
+    (finding,) = [f for f in report.findings if f.rule == "tf_compute_bound"]
+    assert finding.severity == "info" and "real computation, not overhead" in finding.message
+    assert "intra-op=0 inter-op=0" in finding.message
+    assert "jit_compile=True" in finding.fix and "mixed precision" in finding.fix and "GPU" in finding.fix
     assert report.top_group() == "tf_pool"
+    # auto mode samples no stacks: weighed by the pools' CPU spread over the cores, at most the wall time
+    assert 0 < finding.seconds <= report.wall_s
 
 
 def test_the_main_threads_cpu_is_no_finding():
     """The attribution section shows where a Python cell's time went; a finding must name a cause."""
     report = measure(_burn_python, interval_ms=50)
     assert report.top_group() == "main"
-    assert not rules(report) & {"cpu_in_main_thread", "cpu_in_tf_pools"}
+    assert not rules(report) & {"cpu_in_main_thread", "tf_compute_bound"}
 
 
 def test_cheap_cell_says_nothing_about_cpu():
     report = measure(lambda: tf.constant(1.0) + 1)
-    assert not rules(report) & {"cpu_in_tf_pools"}
+    assert not rules(report) & {"tf_compute_bound"}
 
 
 # -- matplotlib ---------------------------------------------------------------------------------
@@ -283,6 +443,33 @@ def test_gpu_ops_on_gpu_or_no_gpu_is_no_finding():
     assert _gpu_case({"CPU:0": {"Cast": 30}}, []) is None
 
 
+@pytest.fixture
+def constructed_gpu():
+    from tfplotguard.check import tfstate
+
+    tfstate.CONSTRUCTED_GPUS = ["GPU:0"]
+    try:
+        yield
+    finally:
+        tfstate.CONSTRUCTED_GPUS = None
+
+
+def test_a_constructed_gpu_counts_ops_per_device_and_a_cpu_scope_is_named(constructed_gpu):
+    a = tf.random.normal((50, 50))
+
+    def cell():
+        with tf.device("/CPU:0"):
+            for _ in range(20):
+                tf.matmul(a, a)
+
+    report = measure(cell, interval_ms=20)  # no --ops: counted because a GPU is (said to be) present
+    assert report.tf["gpus"] == ["GPU:0"] and report.ops == {"CPU:0": {"MatMul": 20}}
+    (finding,) = [f for f in report.findings if f.rule == "gpu_idle_ops_on_cpu"]
+    assert "20 of 20 eager ops ran on the CPU although GPU:0 is present" in finding.message
+    report = measure(lambda: [tf.matmul(a, a) for _ in range(20)])
+    assert report.ops == {"GPU:0": {"MatMul": 20}} and "gpu_idle_ops_on_cpu" not in rules(report)
+
+
 def test_real_ops_on_this_cpu_only_machine_are_no_gpu_finding():
     x = tf.constant([1.0, 2.0])
     report = measure(lambda: [tf.cast(x, tf.int32) for _ in range(20)], ops=True)
@@ -309,7 +496,8 @@ def test_a_broken_rule_becomes_a_note_and_the_others_still_run():
 def test_every_rule_has_one_id_a_severity_and_a_summary():
     listed = findings.listing()
     assert [rule_id for rule_id, _, _ in listed] == findings.rule_ids() and len(set(findings.rule_ids())) == len(listed)
-    assert {"cpu_in_tf_pools", "retracing"} <= set(findings.rule_ids()) and "cpu_in_main_thread" not in findings.rule_ids()
+    assert {"tf_compute_bound", "retracing"} <= set(findings.rule_ids()) and "cpu_in_tf_pools" not in findings.rule_ids()
+    assert "cpu_in_main_thread" not in findings.rule_ids()
     assert all(severity in ("warn", "info") and summary for _, severity, summary in listed)
 
 

@@ -168,7 +168,7 @@ def test_python_cell_cpu_is_on_the_main_thread(tfcheck):
     assert result.success and report.top_group() == "main" and report.group_cpu("main") >= 0.25
     # Where the time went says it (the cell's own Python); no finding restates the CPU split.
     assert {c["id"]: c["share"] for c in report.attribution["categories"]}["cell"] >= 0.8
-    assert not {f.rule for f in report.findings} & {"cpu_in_main_thread", "cpu_in_tf_pools"}
+    assert not {f.rule for f in report.findings} & {"cpu_in_main_thread", "tf_compute_bound"}
 
 
 def test_retracing_in_a_cell_and_the_fixed_cell(tfcheck):

@@ -149,7 +149,7 @@ def test_a_python_generator_inside_tf_data_is_python_work_not_tensorflows_pool()
     assert python_native >= 0.3, report.thread_groups
     assert python_native > report.group_cpu("tf_pool") + report.group_cpu("tf_data")
     rules = by_rule(report)
-    assert "cpu_in_tf_pools" not in rules
+    assert "tf_compute_bound" not in rules
     assert "set_intra_op_parallelism_threads" not in " ".join(f.fix for f in report.findings)
     assert "Python" in rules["cpu_in_tf_python"].message and "from_generator" in rules["cpu_in_tf_python"].message
 

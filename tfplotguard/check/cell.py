@@ -183,6 +183,7 @@ class CellCheck:
             report.traces = dict(self.opwatch.traces)
             report.trace_signatures = self.opwatch.signatures(self.namespace)
             report.trace_origins = self.opwatch.origins()
+            report.tf_times = self.opwatch.times()
             if self.opwatch.count_ops:
                 report.ops = self.opwatch.ops_by_device()
                 report.notes.append("ops are counted in the main thread only (TensorFlow's op callbacks are per thread)")

@@ -86,6 +86,9 @@ class Report(ReportRendering):
     trace_signatures: dict = field(default_factory=dict)  # {name: [ {argument: description} ]}
     trace_origins: dict = field(default_factory=dict)  # {name: {"owner", "via", "objects", "variable_traces"}}
     ops: dict | None = None  # {device: {op type: count}}
+    #: TensorFlow's timings and counts beside the traces (``OpWatch.times()``): trace seconds per function,
+    #: eager ops per type, variables created / discarded, tf.function bodies run eagerly and their seconds.
+    tf_times: dict = field(default_factory=dict)
     tensors: list = field(default_factory=list)
     tf: dict = field(default_factory=dict)
     mpl: dict = field(default_factory=dict)
