@@ -141,6 +141,7 @@ PATTERNS: tuple[tuple[str, frozenset | None, str, str], ...] = tuple(
         # helper's pass-through): what runs beneath them is the cell's call, not our work.
         ("tfplotguard.check.mplprobe", "", SKIP, ""),
         ("tfplotguard.check.callcounts", "", SKIP, ""),
+        ("tfplotguard.check.pipeline", "_wrap_init wrapper", SKIP, ""),
         ("tfplotguard.core.patch", "", SKIP, ""),
         ("functools", "", SKIP, ""),
         ("contextlib", "", SKIP, ""),
