@@ -69,8 +69,14 @@ def py_function(before, after, report) -> Found | None:
         seconds=waited, line=line)
 
 
-def _defects(pipe: dict) -> list[tuple[str, str]]:
-    """(what the pipeline does, the fix) for each structural cause of waiting, most costly kind first."""
+def _defects(pipe: dict, waited: float | None, min_wait_s: float) -> list[tuple[str, str]]:
+    """(what the pipeline does, the fix) for each structural cause of waiting, most costly kind first.
+
+    A sequential map and a missing prefetch are named only when the cell waited at least
+    ``min_wait_s`` (or was not sampled): a trivial map over 1000 elements waited 30-110 ms here
+    with or without num_parallel_calls and prefetch (the iterator's start and tf.data's fixed cost
+    per element), so below that they explain nothing.
+    """
     found = []
     if pipe.get("generator"):
         found.append(("it starts with Dataset.from_generator, whose generator makes every element in Python, "
@@ -79,38 +85,40 @@ def _defects(pipe: dict) -> list[tuple[str, str]]:
                       "do the per-element work in .map(tf_fn, num_parallel_calls=tf.data.AUTOTUNE); a generator "
                       "that reads files can become Dataset.from_tensor_slices(file_names).interleave(read_fn, "
                       "num_parallel_calls=tf.data.AUTOTUNE)"))
-    if pipe.get("sequential_maps"):
-        names = ", ".join(pipe.get("map_functions") or ()) or "its function"
-        found.append((f"{pipe['sequential_maps']} map ({names}) runs one element at a time (no num_parallel_calls)",
-                      ".map(fn, num_parallel_calls=tf.data.AUTOTUNE)"))
     if pipe.get("reader") and not pipe.get("interleave"):
         found.append((f"it reads its files with {pipe['reader']} one after another",
                       f"Dataset.from_tensor_slices(files).interleave(tf.data.{pipe['reader']}, "
                       "num_parallel_calls=tf.data.AUTOTUNE)"))
+    if waited is not None and waited < min_wait_s:
+        return found
+    if pipe.get("sequential_maps"):
+        names = ", ".join(pipe.get("map_functions") or ()) or "its function"
+        found.append((f"{pipe['sequential_maps']} map ({names}) runs one element at a time (no num_parallel_calls)",
+                      ".map(fn, num_parallel_calls=tf.data.AUTOTUNE)"))
     if not pipe.get("prefetch"):
         found.append(("it has no prefetch, so it makes the next element only when the loop asks for it",
                       "end the pipeline with .prefetch(tf.data.AUTOTUNE)"))
     return found
 
 
-@rule(id="input_bound", needs=("pipelines",))
-def input_bound(before, after, report) -> Found | None:
+@rule(id="input_bound", needs=("pipelines",), thresholds={"min_wait_s": 0.15})
+def input_bound(before, after, report, *, min_wait_s) -> Found | None:
     """The cell's thread waited on a tf.data iterator, and the pipeline's structure says why."""
     pipes = [p for p in _user_pipelines(report) if not p.get("py_function")]
     if not pipes:
         return None
     waited, line = _wait(report)
-    pipe = next((p for p in pipes if _defects(p)), pipes[0])
+    pipe = next((p for p in pipes if _defects(p, waited, min_wait_s)), pipes[0])
     # Epochs after the first redo the maps: that part is no_cache's.
     first = 1.0 / pipe["iterators"] if _repeats_without_cache(pipe) else 1.0
-    defects = _defects(pipe)
+    defects = _defects(pipe, waited, min_wait_s)
     if not defects:
-        if not waited:
+        if not waited or _repeats_without_cache(pipe):  # no_cache names a pipeline redone pass after pass
             return None
         return Found(
-            f"The cell waited {format_seconds(waited)} on tf.data input; the pipeline ({pipe['text']}) has none of "
-            "the slow patterns looked for (from_generator, a sequential map, file reads without interleave, no "
-            "prefetch): the per-element work itself is what the loop waits for.",
+            f"The cell waited {format_seconds(waited)} on tf.data input; the pipeline ({pipe['text']}) shows none "
+            "of the slow patterns looked for (from_generator, a sequential map, file reads without interleave, "
+            "no prefetch) that would explain it: the per-element work itself is what the loop waits for.",
             "make the per-element work cheaper, or cache() the dataset after its expensive steps if you iterate "
             "it more than once.", seconds=None, line=line)
     if waited is not None and waited <= 0:
