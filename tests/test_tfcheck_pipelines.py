@@ -82,7 +82,7 @@ def test_a_dataset_iterated_every_epoch_without_cache_is_no_cache_and_with_cache
     mapped = tf.data.Dataset.from_tensor_slices(X).map(tf.tanh, num_parallel_calls=tf.data.AUTOTUNE)
     report = measure(epochs(mapped.batch(8).prefetch(2)))
     finding = by_rule(report)["no_cache"]
-    assert "iterated 3 times" in finding.message and ".cache()" in finding.fix
+    assert "3 iterators were made" in finding.message and ".cache()" in finding.fix
     assert finding.seconds is None and finding.minor  # not stack-sampled: not weighed
     assert "no_cache" not in by_rule(measure(epochs(mapped.cache().batch(8).prefetch(2))))
 
@@ -104,3 +104,17 @@ def test_python_in_tensorflows_threads_without_a_pipeline_is_still_cpu_in_tf_pyt
     rules = by_rule(report)
     assert "input_bound" not in rules and "py_function" not in rules
     assert "tf.numpy_function" in rules["cpu_in_tf_python"].message, report.thread_groups
+
+
+def test_fit_printing_progress_for_many_epochs_is_an_unweighed_note():
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    from IPython.utils.capture import capture_output
+
+    with capture_output():
+        report = measure(lambda: model.fit(X, X[:, :1], batch_size=64, epochs=20, verbose=1))
+    finding = by_rule(report)["keras_verbose_flood"]
+    assert finding.severity == "info" and finding.minor and finding.seconds is None
+    assert "epochs=20, verbose=1" in finding.message and "verbose=2" in finding.fix
+    quiet = measure(lambda: model.fit(X, X[:, :1], batch_size=64, epochs=20, verbose=0))
+    assert "keras_verbose_flood" not in by_rule(quiet)

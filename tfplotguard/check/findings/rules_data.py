@@ -12,7 +12,8 @@ otherwise a pipeline iterated ``n`` times that maps without ``cache()`` owns
 interleave, no prefetch). Keras's own calls: one call per example
 (``keras_call_in_loop``), one example per step (``keras_tiny_batches``), small
 batches on a small model (``keras_step_overhead``), each weighed by the time
-sampled on the Keras call's line.
+sampled on the Keras call's line; progress output for many epochs
+(``keras_verbose_flood``) is output, not time, and is never weighed.
 """
 
 from __future__ import annotations
@@ -138,11 +139,13 @@ def no_cache(before, after, report) -> Found | None:
     if pipe is None:
         return None
     waited, line = _wait(report)
+    if not waited:  # not sampled, or waited inside Keras's traced step (fit on a dataset): not weighed
+        waited = None
     n = pipe["iterators"]
     names = ", ".join(pipe.get("map_functions") or ()) or "its map"
     return Found(
-        f"The dataset ({pipe['text']}) was iterated {n} times in this cell and has no cache(): its map "
-        f"({names}) recomputed every element each time"
+        f"{n} iterators were made over the dataset ({pipe['text']}) in this cell, and it has no cache(): its "
+        f"map ({names}) recomputed every element for each"
         + ("." if waited is None else f"; the cell waited {format_seconds(waited)} on it, "
                                       f"{n - 1} of the {n} passes redoing the same work."),
         "add .cache() after the expensive map (before shuffle/batch if those must vary per epoch): the first "
@@ -217,6 +220,25 @@ def keras_step_overhead(before, after, report, *, tiny, small_batch, min_steps, 
             "compile with steps_per_execution=32 (or more) so that one call runs many steps, and use a larger "
             "batch_size (64 to 256) if training allows.",
             seconds=seconds, line=line)
+    return None
+
+
+@rule(id="keras_verbose_flood", severity="info", needs=("keras_calls",), thresholds={"many_epochs": 20})
+def keras_verbose_flood(before, after, report, *, many_epochs) -> Found | None:
+    """fit printing a progress bar every epoch for many epochs: output volume, not time (never weighed)."""
+    for call in report.keras_calls:
+        epochs = call.get("epochs")
+        if call["method"] != "fit" or call.get("verbose") not in (1, "auto") or not isinstance(epochs, int) \
+                or epochs < many_epochs:
+            continue
+        # Measured in a real Jupyter kernel (TF 2.21, Keras 3.15): fit(epochs=60, verbose=1) sent 181
+        # output messages (14 KB) and took no measurably longer than verbose=0: the cost is the notebook's.
+        return Found(
+            f"Model.fit(epochs={epochs}, verbose={call['verbose']!r}) prints an 'Epoch i/{epochs}' line and a "
+            f"progress bar for each of its {epochs} epochs into the cell's output (about three output messages an "
+            "epoch); it costs the kernel little time but floods the notebook.",
+            "pass verbose=2 (one line per epoch) or verbose=0 and plot history.history afterwards.",
+            seconds=None)
     return None
 
 
