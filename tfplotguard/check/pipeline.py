@@ -25,6 +25,7 @@ What TensorFlow 2.21 keeps on a Dataset object (verified by walking real ones):
 
 from __future__ import annotations
 
+import functools
 import sys
 
 from ..core.patch import Patches
@@ -151,12 +152,12 @@ class PipelineWatch:
     def _wrap_init(self, original, patch):
         watch = self
 
+        @functools.wraps(original)
         def wrapper(self_, dataset=None, *args, **kwargs):
             original(self_, dataset, *args, **kwargs)
             if patch.active and dataset is not None:
                 watch._record(dataset)
 
-        wrapper.__wrapped__ = original
         return wrapper
 
     def _record(self, dataset) -> None:

@@ -96,7 +96,7 @@ def _defects(pipe: dict, waited: float | None, min_wait_s: float) -> list[tuple[
         names = ", ".join(pipe.get("map_functions") or ()) or "its function"
         found.append((f"{pipe['sequential_maps']} map ({names}) runs one element at a time (no num_parallel_calls)",
                       ".map(fn, num_parallel_calls=tf.data.AUTOTUNE)"))
-    if not pipe.get("prefetch"):
+    if not pipe.get("prefetch") and not pipe.get("generator"):  # prefetch cannot overlap a generator's GIL-bound Python
         found.append(("it has no prefetch, so it makes the next element only when the loop asks for it",
                       "end the pipeline with .prefetch(tf.data.AUTOTUNE)"))
     return found
