@@ -11,7 +11,7 @@ import time
 
 from .. import guard as _guard
 from ..live import counters as live_counters
-from . import callcounts, cpu, findings, meter, mplprobe, tfstate
+from . import callcounts, cpu, findings, meter, mplprobe, pipeline, tfstate
 from .report import Report, error_text
 from .tfwatch import NumpyWatch, OpWatch
 
@@ -69,6 +69,7 @@ class CellCheck:
         self.numpywatch = NumpyWatch()
         self.mplwatch = mplprobe.MplWatch()
         self.callcounts = callcounts.CallCounts()
+        self.pipelines = pipeline.PipelineWatch()
         self.meter = meter.CpuMeter(interval_ms)
         self.stacks = None
         if stacks_ms is not None:
@@ -94,6 +95,8 @@ class CellCheck:
             self._undo.append(self.mplwatch.stop)
             self.callcounts.start()
             self._undo.append(self.callcounts.stop)
+            self.pipelines.start()
+            self._undo.append(self.pipelines.stop)
             if self.numpywatch.start():
                 self._undo.append(self.numpywatch.stop)
             if self.opwatch.start():
@@ -168,6 +171,7 @@ class CellCheck:
             live=live_delta(before.get("live", {}), after["live"]),
             timeline=cost.timeline,
             counts={"figures": self.mplwatch.figures, **self.callcounts.summary()},
+            keras_calls=list(self.callcounts.arguments),
             notes=notes + cost.notes,
         )
         if self._attribution is not None:
@@ -180,6 +184,7 @@ class CellCheck:
                 report.notes.append("TensorFlow was imported during this cell: traces, ops and .numpy() "
                                     "calls are counted from the next cell on")
             report.numpy = self.numpywatch.summary()
+            report.pipelines = self.pipelines.summary()
             report.traces = dict(self.opwatch.traces)
             report.trace_signatures = self.opwatch.signatures(self.namespace)
             report.trace_origins = self.opwatch.origins()

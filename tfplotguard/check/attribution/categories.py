@@ -142,6 +142,7 @@ PATTERNS: tuple[tuple[str, frozenset | None, str, str], ...] = tuple(
         ("tfplotguard.check.mplprobe", "", SKIP, ""),
         ("tfplotguard.check.callcounts", "", SKIP, ""),
         ("tfplotguard.check.tfwatch", "__call__", SKIP, ""),  # tf.function calls timed while run eagerly
+        ("tfplotguard.check.pipeline", "_wrap_init wrapper", SKIP, ""),
         ("tfplotguard.core.patch", "", SKIP, ""),
         ("functools", "", SKIP, ""),
         ("contextlib", "", SKIP, ""),

@@ -100,6 +100,10 @@ class Report(ReportRendering):
     #: imported before the cell), "variables": tf.Variables created (TensorFlow imported before the
     #: cell; Keras's own variables included)}; traces are in ``traces``.
     counts: dict = field(default_factory=dict)
+    #: The arguments of the first Keras fit/predict/evaluate calls (``callcounts.call_arguments``).
+    keras_calls: list = field(default_factory=list)
+    #: The tf.data pipelines iterated during the cell (``pipeline.describe``, with ``iterators``); None: not watched.
+    pipelines: list | None = None
     findings: list = field(default_factory=list)  # every finding, minor ones included (see Finding)
     notes: list = field(default_factory=list)
     #: Show the minor findings too (``--all``); a rendering option, kept in ``to_dict()``.
