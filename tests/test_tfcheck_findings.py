@@ -69,11 +69,27 @@ def test_same_tensor_replotted_is_served_from_the_cache(guarded):
 # -- .numpy() ------------------------------------------------------------------------------
 
 
+def _finding(report, rule_id):
+    return next(f for f in report.findings if f.rule == rule_id)
+
+
 def test_numpy_on_the_same_tensor_in_a_loop():
     x = tf.range(1000.0)
     report = measure(lambda: [x.numpy() for _ in range(5)])
     assert "numpy_in_loop" in rules(report)
     assert report.numpy["max_same_tensor"] == 5
+    # weighed by the copies' own measured time, a few microseconds here: not a warning
+    found = _finding(report, "numpy_in_loop")
+    assert found.seconds == pytest.approx(report.numpy["seconds"]) and found.minor
+
+
+def test_float_of_a_tensor_every_step_counts_as_a_host_copy():
+    loss = tf.constant(0.5)
+    report = measure(lambda: [float(loss) for _ in range(150)])
+    assert report.pyvalues["scalars"]["calls"] == 150
+    found = _finding(report, "numpy_in_loop")
+    assert "float()/int() of a tensor 150 times" in found.message
+    assert found.seconds == pytest.approx(report.pyvalues["scalars"]["seconds"])
 
 
 def test_numpy_once_per_tensor_is_no_loop_finding():
@@ -87,6 +103,9 @@ def test_numpy_on_a_large_cpu_tensor_is_a_copy():
     out = {}
     report = measure(lambda: out.setdefault("a", big.numpy()))
     assert "numpy_copy_large_cpu" in rules(report)
+    # weighed by the copy's measured time
+    assert _finding(report, "numpy_copy_large_cpu").seconds == pytest.approx(report.numpy["large_host"]["seconds"])
+    assert report.numpy["large_host"]["calls"] == 1
     # the behaviour the rule rests on: .numpy() copies, np.asarray is a read-only view of the same memory
     view = np.asarray(big)
     assert not np.shares_memory(out["a"], view) and not view.flags.writeable
@@ -98,6 +117,50 @@ def test_asarray_on_a_large_cpu_tensor_is_no_finding():
     small = tf.zeros((1000,))
     report = measure(lambda: (np.asarray(big), small.numpy()))
     assert report.numpy["calls"] == 1 and "numpy_copy_large_cpu" not in rules(report)
+
+
+# -- Python values into and out of tensors ---------------------------------------------------
+
+
+ROWS = [[float(i + j) for j in range(64)] for i in range(256)]
+
+
+def test_nested_lists_converted_every_step():
+    report = measure(lambda: [tf.convert_to_tensor(ROWS) for _ in range(20)])
+    found = _finding(report, "python_lists_to_tensors")
+    assert "20 times" in found.message and "256×64" in found.message
+    # nearly all of the loop is the conversion, timed directly
+    assert found.share > 0.5 and not found.minor
+
+
+def test_an_array_converted_every_step_is_no_list_finding():
+    array = np.asarray(ROWS, dtype=np.float32)
+    report = measure(lambda: [tf.convert_to_tensor(array) for _ in range(20)])
+    assert report.pyvalues["lists"]["calls"] == 0 and "python_lists_to_tensors" not in rules(report)
+
+
+def test_iterating_a_tensor_element_by_element():
+    t = tf.range(300.0)
+    report = measure(lambda: sum(float(v) for v in t))
+    assert report.pyvalues["elements"]["iterated"] == 300
+    found = _finding(report, "tensor_elements_in_python")
+    assert "300 by iterating" in found.message and found.share > 0.5
+    # slicing's own short lists (begin/end/strides) are TensorFlow's, not the user's
+    assert report.pyvalues["lists"]["calls"] == 0
+
+
+def test_indexing_a_tensor_with_python_ints():
+    t = tf.range(200.0)
+    report = measure(lambda: [t[i] for i in range(200)])
+    assert report.pyvalues["elements"]["indexed"] == 200
+    assert "200 by indexing" in _finding(report, "tensor_elements_in_python").message
+
+
+def test_a_loop_over_the_numpy_view_and_a_slice_are_no_element_finding():
+    t = tf.range(300.0)
+    report = measure(lambda: (sum(float(v) for v in np.asarray(t)), t[10:20], t[:, None]))
+    assert report.pyvalues["elements"] == {"indexed": 0, "iterated": 0, "seconds": 0.0}
+    assert not rules(report) & {"tensor_elements_in_python", "numpy_in_loop"}
 
 
 # -- tf.function -----------------------------------------------------------------------------

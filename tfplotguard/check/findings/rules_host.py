@@ -95,7 +95,7 @@ def tensor_elements_in_python(before, after, report, *, many) -> Found | None:
 
 
 @rule(id="python_hot_loop", severity="info", needs=("attribution", "thread_groups"), min_share=0.5,
-      thresholds={"min_seconds": 0.25, "busy": 0.7})
+      thresholds={"min_seconds": 0.25, "busy": 0.3})
 def python_hot_loop(before, after, report, *, min_seconds, busy) -> Found | None:
     """Most of the cell ran in its own Python code (no library call beneath), keeping the main thread busy."""
     seconds = weight.category_seconds(report, "cell")
