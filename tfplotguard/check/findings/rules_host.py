@@ -12,6 +12,9 @@ strided-slice op of about 175 µs; ``tf.print`` costs about 1 ms a call and a
 
 from __future__ import annotations
 
+import ast
+import linecache
+
 from ..report import format_bytes, format_seconds
 from . import weight
 from .registry import Found, rule
@@ -94,25 +97,56 @@ def tensor_elements_in_python(before, after, report, *, many) -> Found | None:
     )
 
 
+_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _repeats(filename: str | None, line: int) -> bool:
+    """True when ``line`` of the cell compiled as ``filename`` is inside a loop or holds a comprehension.
+
+    The cell's text is read from ``linecache``, where IPython keeps every cell
+    (the attribution's line sources come from there too).
+    """
+    source = "".join(linecache.getlines(filename)) if filename else ""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    wanted = {line}
+    for node in ast.walk(tree):
+        if isinstance(node, _LOOPS):
+            end = node.end_lineno or node.lineno
+            if any(node.lineno <= n <= end for n in wanted):
+                return True
+    return False
+
+
 @rule(id="python_hot_loop", severity="info", needs=("attribution", "thread_groups"), min_share=0.5,
       thresholds={"min_seconds": 0.25, "busy": 0.3})
 def python_hot_loop(before, after, report, *, min_seconds, busy) -> Found | None:
-    """Most of the cell ran in its own Python code (no library call beneath), keeping the main thread busy."""
+    """Most of the cell ran in its own frame, in a loop, keeping the main thread busy: a Python hot loop.
+
+    The sampler sees the cell's own frame both while its bytecode runs and while
+    a C call made straight from it runs (``a @ b`` on NumPy arrays), so the line
+    must be in a loop (or a comprehension) of the cell's source: a single
+    vectorised line is not a Python loop. A sleep is told apart by the main
+    thread's CPU.
+    """
     seconds = weight.category_seconds(report, "cell")
     line = weight.line_for(report, "cell")
     if line is None or not seconds or seconds < min_seconds:
         return None
-    main_cpu = report.group_cpu("main")
-    if main_cpu < busy * seconds:  # a sleep or a wait in a builtin also shows as the cell's own line
-        return None
     row = next(r for r in report.attribution["lines"] if r["line"] == line)
-    source = f" ({row['source']})" if row.get("source") else ""
+    if not _repeats(report.attribution.get("cell_filename"), line):
+        return None
+    main_cpu = report.group_cpu("main")
+    if main_cpu < busy * seconds:
+        return None
     return Found(
-        f"the cell's own Python code (not a library call) ran for {format_seconds(seconds)}, the most on line "
-        f"{line}{source} ({format_seconds(row['seconds'])}), with the main thread busy "
-        f"({format_seconds(main_cpu)} CPU).",
-        "if this is a numeric loop, the likely fix is to vectorise it: one NumPy or TensorFlow operation over "
-        "the whole array instead of a Python step per element.",
+        f"the cell's own code ran for {format_seconds(seconds)} with no library call beneath it, the most in the "
+        f"loop on line {line} ({row['source']}, {format_seconds(row['seconds'])}), the main thread busy "
+        f"({format_seconds(main_cpu)} CPU): Python bytecode, or C calls made straight from the cell.",
+        "if this loop steps through numbers one at a time, the likely fix is to vectorise it: one NumPy or "
+        "TensorFlow operation over the whole array instead of a Python step per element.",
         seconds=seconds, line=line,
     )
 
