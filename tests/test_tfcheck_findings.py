@@ -389,3 +389,51 @@ def test_a_disabled_rule_is_skipped():
 def test_unknown_rule_ids_are_refused_naming_the_valid_ones():
     with pytest.raises(ValueError, match=r"unknown finding rule id\(s\) 'no_such_rule'; valid ids: retracing, "):
         findings.checked_ids(["retracing", "no_such_rule"])
+
+
+# -- Python loops and output (stack-sampled: the cell is this file) ------------------------------
+
+
+def _sampled(fn):
+    return measure(fn, interval_ms=20, stacks_ms=2, cell_filename=__file__)
+
+
+def _python_loop(seconds=0.4):
+    total, t0 = 0.0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        for v in range(1000):
+            total += (v * 0.5) ** 2
+    return total
+
+
+def test_a_pure_python_loop_is_named_with_its_line():
+    report = _sampled(_python_loop)
+    found = _finding(report, "python_hot_loop")
+    assert found.severity == "info" and not found.minor and found.share >= 0.5
+    assert found.line is not None and "total += (v * 0.5) ** 2" in found.message
+
+
+def test_a_sleep_and_a_vectorised_line_are_no_python_loop():
+    a = np.random.default_rng(0).random((1500, 1500))
+    report = _sampled(lambda: time.sleep(0.4))
+    assert "python_hot_loop" not in rules(report)
+    report = _sampled(lambda: (a @ a.T).mean(axis=0))
+    assert "python_hot_loop" not in rules(report)
+
+
+def test_logging_in_a_loop_is_output_time():
+    import io
+    import logging
+
+    log = logging.getLogger("tfplotguard-test-output")
+    log.propagate, log.level = False, logging.INFO
+    handler = logging.StreamHandler(io.StringIO())
+    log.addHandler(handler)
+    try:
+        report = _sampled(lambda: [log.info("step %d", i) for i in range(15000)])
+        quiet = _sampled(lambda: (_python_loop(0.1), log.info("done")))
+    finally:
+        log.removeHandler(handler)
+    found = _finding(report, "output_in_loop")
+    assert not found.minor and found.share > 0.5
+    assert "output_in_loop" not in {f.rule for f in quiet.warnings()}
