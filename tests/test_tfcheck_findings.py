@@ -70,11 +70,27 @@ def test_same_tensor_replotted_is_served_from_the_cache(guarded):
 # -- .numpy() ------------------------------------------------------------------------------
 
 
+def _finding(report, rule_id):
+    return next(f for f in report.findings if f.rule == rule_id)
+
+
 def test_numpy_on_the_same_tensor_in_a_loop():
     x = tf.range(1000.0)
     report = measure(lambda: [x.numpy() for _ in range(5)])
     assert "numpy_in_loop" in rules(report)
     assert report.numpy["max_same_tensor"] == 5
+    # weighed by the copies' own measured time, a few microseconds here: not a warning
+    found = _finding(report, "numpy_in_loop")
+    assert found.seconds == pytest.approx(report.numpy["seconds"]) and found.minor
+
+
+def test_float_of_a_tensor_every_step_counts_as_a_host_copy():
+    loss = tf.constant(0.5)
+    report = measure(lambda: [float(loss) for _ in range(150)])
+    assert report.pyvalues["scalars"]["calls"] == 150
+    found = _finding(report, "numpy_in_loop")
+    assert "float()/int() of a tensor 150 times" in found.message
+    assert found.seconds == pytest.approx(report.pyvalues["scalars"]["seconds"])
 
 
 def test_numpy_once_per_tensor_is_no_loop_finding():
@@ -88,6 +104,9 @@ def test_numpy_on_a_large_cpu_tensor_is_a_copy():
     out = {}
     report = measure(lambda: out.setdefault("a", big.numpy()))
     assert "numpy_copy_large_cpu" in rules(report)
+    # weighed by the copy's measured time
+    assert _finding(report, "numpy_copy_large_cpu").seconds == pytest.approx(report.numpy["large_host"]["seconds"])
+    assert report.numpy["large_host"]["calls"] == 1
     # the behaviour the rule rests on: .numpy() copies, np.asarray is a read-only view of the same memory
     view = np.asarray(big)
     assert not np.shares_memory(out["a"], view) and not view.flags.writeable
@@ -99,6 +118,50 @@ def test_asarray_on_a_large_cpu_tensor_is_no_finding():
     small = tf.zeros((1000,))
     report = measure(lambda: (np.asarray(big), small.numpy()))
     assert report.numpy["calls"] == 1 and "numpy_copy_large_cpu" not in rules(report)
+
+
+# -- Python values into and out of tensors ---------------------------------------------------
+
+
+ROWS = [[float(i + j) for j in range(64)] for i in range(256)]
+
+
+def test_nested_lists_converted_every_step():
+    report = measure(lambda: [tf.convert_to_tensor(ROWS) for _ in range(20)])
+    found = _finding(report, "python_lists_to_tensors")
+    assert "20 times" in found.message and "256×64" in found.message
+    # nearly all of the loop is the conversion, timed directly
+    assert found.share > 0.5 and not found.minor
+
+
+def test_an_array_converted_every_step_is_no_list_finding():
+    array = np.asarray(ROWS, dtype=np.float32)
+    report = measure(lambda: [tf.convert_to_tensor(array) for _ in range(20)])
+    assert report.pyvalues["lists"]["calls"] == 0 and "python_lists_to_tensors" not in rules(report)
+
+
+def test_iterating_a_tensor_element_by_element():
+    t = tf.range(300.0)
+    report = measure(lambda: sum(float(v) for v in t))
+    assert report.pyvalues["elements"]["iterated"] == 300
+    found = _finding(report, "tensor_elements_in_python")
+    assert "300 by iterating" in found.message and found.share > 0.5
+    # slicing's own short lists (begin/end/strides) are TensorFlow's, not the user's
+    assert report.pyvalues["lists"]["calls"] == 0
+
+
+def test_indexing_a_tensor_with_python_ints():
+    t = tf.range(200.0)
+    report = measure(lambda: [t[i] for i in range(200)])
+    assert report.pyvalues["elements"]["indexed"] == 200
+    assert "200 by indexing" in _finding(report, "tensor_elements_in_python").message
+
+
+def test_a_loop_over_the_numpy_view_and_a_slice_are_no_element_finding():
+    t = tf.range(300.0)
+    report = measure(lambda: (sum(float(v) for v in np.asarray(t)), t[10:20], t[:, None]))
+    assert report.pyvalues["elements"] == {"indexed": 0, "iterated": 0, "seconds": 0.0}
+    assert not rules(report) & {"tensor_elements_in_python", "numpy_in_loop"}
 
 
 # -- tf.function -----------------------------------------------------------------------------
@@ -514,3 +577,51 @@ def test_a_disabled_rule_is_skipped():
 def test_unknown_rule_ids_are_refused_naming_the_valid_ones():
     with pytest.raises(ValueError, match=r"unknown finding rule id\(s\) 'no_such_rule'; valid ids: retracing, "):
         findings.checked_ids(["retracing", "no_such_rule"])
+
+
+# -- Python loops and output (stack-sampled: the cell is this file) ------------------------------
+
+
+def _sampled(fn):
+    return measure(fn, interval_ms=20, stacks_ms=2, cell_filename=__file__)
+
+
+def _python_loop(seconds=0.4):
+    total, t0 = 0.0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        for v in range(1000):
+            total += (v * 0.5) ** 2
+    return total
+
+
+def test_a_pure_python_loop_is_named_with_its_line():
+    report = _sampled(_python_loop)
+    found = _finding(report, "python_hot_loop")
+    assert found.severity == "info" and not found.minor and found.share >= 0.5
+    assert found.line is not None and "total += (v * 0.5) ** 2" in found.message
+
+
+def test_a_sleep_and_a_vectorised_line_are_no_python_loop():
+    a = np.random.default_rng(0).random((1500, 1500))
+    report = _sampled(lambda: time.sleep(0.4))
+    assert "python_hot_loop" not in rules(report)
+    report = _sampled(lambda: (a @ a.T).mean(axis=0))
+    assert "python_hot_loop" not in rules(report)
+
+
+def test_logging_in_a_loop_is_output_time():
+    import io
+    import logging
+
+    log = logging.getLogger("tfplotguard-test-output")
+    log.propagate, log.level = False, logging.INFO
+    handler = logging.StreamHandler(io.StringIO())
+    log.addHandler(handler)
+    try:
+        report = _sampled(lambda: [log.info("step %d", i) for i in range(15000)])
+        quiet = _sampled(lambda: (_python_loop(0.1), log.info("done")))
+    finally:
+        log.removeHandler(handler)
+    found = _finding(report, "output_in_loop")
+    assert not found.minor and found.share > 0.5
+    assert "output_in_loop" not in {f.rule for f in quiet.warnings()}

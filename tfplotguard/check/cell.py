@@ -11,7 +11,7 @@ import time
 
 from .. import guard as _guard
 from ..live import counters as live_counters
-from . import callcounts, cpu, findings, meter, mplprobe, pipeline, tfstate
+from . import callcounts, cpu, findings, meter, mplprobe, pipeline, pyvalues, tfstate
 from .report import Report, error_text
 from .tfwatch import NumpyWatch, OpWatch
 
@@ -67,6 +67,7 @@ class CellCheck:
         self.disabled_rules = frozenset(disabled_rules)
         self.opwatch = OpWatch(ops=ops)
         self.numpywatch = NumpyWatch()
+        self.pyvalues = pyvalues.PyValueWatch()
         self.mplwatch = mplprobe.MplWatch()
         self.callcounts = callcounts.CallCounts()
         self.pipelines = pipeline.PipelineWatch()
@@ -99,6 +100,8 @@ class CellCheck:
             self._undo.append(self.pipelines.stop)
             if self.numpywatch.start():
                 self._undo.append(self.numpywatch.stop)
+            if self.pyvalues.start():
+                self._undo.append(self.pyvalues.stop)
             if self.opwatch.start():
                 self._undo.append(self.opwatch.stop)
             self._started = time.time()
@@ -185,6 +188,7 @@ class CellCheck:
                                     "calls are counted from the next cell on")
             report.numpy = self.numpywatch.summary()
             report.pipelines = self.pipelines.summary()
+            report.pyvalues = self.pyvalues.summary()
             report.traces = dict(self.opwatch.traces)
             report.trace_signatures = self.opwatch.signatures(self.namespace)
             report.trace_origins = self.opwatch.origins()

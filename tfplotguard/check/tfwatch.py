@@ -399,6 +399,10 @@ def _describe_leaf(path: str, value, leaves: dict):
 # -- explicit .numpy() calls ------------------------------------------------------------
 
 
+#: A ``.numpy()`` copy of a host tensor this large is summed in ``NumpyWatch.summary()["large_host"]``.
+LARGE_COPY_BYTES = 8 * 2**20
+
+
 class NumpyWatch:
     """Counts explicit ``.numpy()`` calls on eager tensors during a cell.
 
@@ -415,6 +419,7 @@ class NumpyWatch:
         self.by_tensor: dict[int, tuple[weakref.ref, int]] = {}
         self.max_same = 0
         self.largest_host: dict | None = None  # the largest copy of a host tensor: {"bytes", "seconds", "device"}
+        self.large_host = {"calls": 0, "bytes": 0, "seconds": 0.0}  # copies of host tensors >= LARGE_COPY_BYTES
         self._patches = Patches()
 
     def start(self) -> bool:
@@ -465,8 +470,14 @@ class NumpyWatch:
         except TypeError:
             return
         self.max_same = max(self.max_same, count)
-        if (self.largest_host is None or nbytes > self.largest_host["bytes"]) and is_host_device(tensor.device):
+        if not is_host_device(tensor.device):
+            return
+        if self.largest_host is None or nbytes > self.largest_host["bytes"]:
             self.largest_host = {"bytes": nbytes, "seconds": seconds, "device": short_device(tensor.device)}
+        if nbytes >= LARGE_COPY_BYTES:
+            self.large_host["calls"] += 1
+            self.large_host["bytes"] += nbytes
+            self.large_host["seconds"] += seconds
 
     def summary(self) -> dict:
         """Counts for the report."""
@@ -476,6 +487,7 @@ class NumpyWatch:
             "seconds": self.seconds,
             "max_same_tensor": self.max_same,
             "largest_host": self.largest_host,
+            "large_host": dict(self.large_host),
         }
 
 

@@ -82,6 +82,9 @@ class Report(ReportRendering):
     gpu_memory: dict = field(default_factory=dict)  # {"GPU:0": {"current", "peak"}}
     guard: dict = field(default_factory=dict)  # deltas of tfplotguard.stats()
     numpy: dict = field(default_factory=dict)  # explicit .numpy() calls
+    #: Python lists turned into tensors, tensor elements indexed / iterated, float()/int() of tensors
+    #: (``check.pyvalues.PyValueWatch.summary()``).
+    pyvalues: dict = field(default_factory=dict)
     traces: dict = field(default_factory=dict)  # {function name: traces during the cell}
     trace_signatures: dict = field(default_factory=dict)  # {name: [ {argument: description} ]}
     trace_origins: dict = field(default_factory=dict)  # {name: {"owner", "via", "objects", "variable_traces"}}
