@@ -97,6 +97,8 @@ class Report(ReportRendering):
     #: imported before the cell), "variables": tf.Variables created (TensorFlow imported before the
     #: cell; Keras's own variables included)}; traces are in ``traces``.
     counts: dict = field(default_factory=dict)
+    #: The user's containers of arrays/tensors (``check.holders.scan``), taken only when the cell grew RSS by 8 MiB+.
+    held: list = field(default_factory=list)
     findings: list = field(default_factory=list)  # every finding, minor ones included (see Finding)
     notes: list = field(default_factory=list)
     #: Show the minor findings too (``--all``); a rendering option, kept in ``to_dict()``.
