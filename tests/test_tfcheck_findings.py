@@ -19,7 +19,7 @@ import tensorflow as tf
 
 from tfplotguard.check import findings
 from tfplotguard.check.cell import CellCheck
-from tfplotguard.check.report import Report
+from tfplotguard.check.report import Report, format_bytes, history
 
 from measured import measure
 
@@ -51,6 +51,20 @@ def test_tensor_plotted_once(guarded):
     report = measure(lambda: ax.plot(t))
     assert "tensors_plotted" in rules(report) and "same_tensor_replotted" not in rules(report)
     assert report.guard["conversions"] == 1 and report.guard["bytes_by_device"] == {"CPU:0": 400}
+    (finding,) = [f for f in report.findings if f.rule == "tensors_plotted"]
+    assert finding.severity == "info" and finding.minor and finding.seconds is None  # not sampled: not weighed
+
+
+def test_tensors_plotted_is_weighed_by_the_guards_own_time(guarded):
+    t = tf.range(100.0)
+    _, ax = plt.subplots()
+    ax.plot(tf.range(3.0))  # the process's first conversion loads what the guard needs: not this cell's work
+    report = measure(lambda: [ax.plot(t) for _ in range(50)], stacks_ms=1.0)
+    found = {f.rule: f for f in report.findings}
+    assert found["tensors_plotted"].seconds is not None and found["same_tensor_replotted"].seconds is not None
+    # 50 plot calls: matplotlib's own work outweighs the guard's view-taking by far
+    assert found["tensors_plotted"].minor and found["same_tensor_replotted"].minor
+    plt.close("all")
 
 
 def test_numpy_array_plotted_is_no_finding(guarded):
@@ -443,7 +457,93 @@ def test_interactive_mode_with_pauses_in_a_tensorflow_loop(interactive):
     report = measure(loop)
     (finding,) = [f for f in report.findings if f.rule == "interactive_redraws"]
     assert "4 plt.pause calls" in finding.message and "plt.ioff()" in finding.fix
-    assert report.mpl["draws"] >= 1
+    assert report.mpl["draws"] >= 1 and finding.seconds >= 4 * 0.03 and not finding.minor
+    plt.close(fig)
+
+
+def test_canvas_draw_every_step_is_a_redraw_finding_whatever_the_mode():
+    assert not matplotlib.is_interactive()
+    fig, ax = plt.subplots()
+    line, = ax.plot(np.arange(100.0))
+
+    def loop():
+        for step in range(6):
+            line.set_ydata(np.arange(100.0) * step)
+            fig.canvas.draw()
+
+    report = measure(loop)
+    (finding,) = [f for f in report.findings if f.rule == "interactive_redraws"]
+    assert report.mpl["draws"] == 6 and report.mpl["redraws"] == 5 and "5 more times" in finding.message
+    assert 0 < report.mpl["redraw_s"] < report.mpl["draw_s"] and finding.seconds == report.mpl["redraw_s"]
+    assert not finding.minor and "plt.ioff()" not in finding.fix
+    plt.close(fig)
+
+
+def test_one_figure_drawn_once_or_figures_saved_once_each_are_no_redraws(interactive):
+    import io
+
+    def cell():
+        for _ in range(4):  # four figures, each saved once and closed
+            fig, ax = plt.subplots()
+            ax.plot(np.arange(10.0))
+            fig.savefig(io.BytesIO(), format="png")
+            plt.close(fig)
+
+    report = measure(cell)
+    assert report.mpl["draws"] == 4 and report.mpl["redraws"] == 0
+    assert "interactive_redraws" not in rules(report)
+
+
+def test_a_new_figure_per_iteration_says_how_many_stay_open_and_their_canvas_buffers():
+    plt.close("all")
+
+    def cell():
+        for step in range(12):
+            fig, ax = plt.subplots(figsize=(4, 3), dpi=50)
+            ax.plot(np.arange(10.0) * step)
+            fig.canvas.draw()
+
+    report = measure(cell, stacks_ms=1.0)
+    (finding,) = [f for f in report.findings if f.rule == "figure_per_iteration"]
+    assert report.counts["figures"] == 12 and report.mpl["open_figures"] == 12
+    assert report.mpl["open_bytes"] == 12 * 200 * 150 * 4  # each drawn Agg canvas: width × height × RGBA
+    assert "12 of the cell's 12 new figures" in finding.message and "12 more than before" in finding.message
+    assert format_bytes(12 * 200 * 150 * 4) in finding.message and "plt.close(fig)" in finding.fix
+    assert finding.seconds is not None and finding.seconds > 0
+    plt.close("all")
+
+
+def test_several_figures_from_several_lines_are_no_figure_per_iteration():
+    def cell():
+        for _ in range(2):
+            plt.figure()
+            plt.figure()
+            plt.figure()
+            plt.figure()
+            plt.figure()
+            plt.figure()
+
+    report = measure(cell)
+    assert report.counts["figures"] == 12 and "figure_per_iteration" not in rules(report)
+    plt.close("all")
+
+
+def test_one_plotting_call_per_point():
+    fig, ax = plt.subplots()
+    xs = np.random.default_rng(0).random(60)
+    report = measure(lambda: [ax.plot(x, x, "o") for x in xs])
+    (finding,) = [f for f in report.findings if f.rule == "plot_call_per_point"]
+    assert "60 plotting calls" in finding.message and "60 data points" in finding.message
+    assert "ax.scatter(xs, ys)" in finding.fix
+    plt.close(fig)
+
+
+def test_one_call_with_many_artists_is_no_call_per_point():
+    fig, ax = plt.subplots()
+    report = measure(lambda: (ax.plot(np.ones((5, 60))), ax.bar(range(60), range(60)), ax.scatter(range(60), range(60))))
+    assert report.mpl["call_sites"][0][3] == 3 and report.mpl["call_sites"][0][4] == 60 + 60 + 1
+    assert "plot_call_per_point" not in rules(report)
+    plt.close(fig)
 
 
 def test_interactive_mode_alone_costs_nothing_on_agg(interactive):
@@ -465,6 +565,9 @@ def test_pyplot_from_a_worker_thread(guarded):
         report = measure(cell)
     (finding,) = [f for f in report.findings if f.rule == "pyplot_off_main_thread"]
     assert report.guard["pyplot_thread_calls"] >= 1 and "queue.Queue" in finding.fix
+    # a crash risk, not a cost: full weight, shown first, even unweighed by time
+    assert finding.share == 1.0 and finding.seconds is None and not finding.minor
+    assert report.findings[0].rule == "pyplot_off_main_thread"
 
 
 def test_pyplot_from_the_main_thread_with_a_worker_computing(guarded):
@@ -478,6 +581,52 @@ def test_pyplot_from_the_main_thread_with_a_worker_computing(guarded):
 
     report = measure(cell)
     assert report.guard["pyplot_thread_calls"] == 0 and "pyplot_off_main_thread" not in rules(report)
+
+
+# -- host memory, cell after cell (reads the report history) ----------------------------------
+
+
+@pytest.fixture
+def cells():
+    """Run functions as consecutive measured cells recorded in the history (one namespace)."""
+    history.clear_history()
+    ns = {}
+
+    def run(fn):
+        report = measure(lambda: fn(ns), namespace=ns)
+        history.record(report)
+        return report
+
+    yield run
+    history.clear_history()
+    ns.clear()
+
+
+def test_tensors_kept_in_a_list_cell_after_cell(cells):
+    cells(lambda ns: ns.setdefault("kept", []))
+    for _ in range(3):
+        report = cells(lambda ns: ns["kept"].append(tf.random.normal((12_000_000,))))  # 48 MB a cell
+    (finding,) = [f for f in report.findings if f.rule == "host_memory_growth"]
+    assert [row["name"] for row in report.held] == ["kept"] and report.held[0]["bytes"] == 3 * 48_000_000
+    assert "`kept` (a list of 3 arrays/tensors)" in finding.message
+    assert "45.8 MiB, 91.6 MiB, 137 MiB" in finding.message and "convert-once cache" in finding.message
+    growth = sum(r.rss_after - r.rss_before for r in history.reports()[-3:])
+    assert finding.seconds is None and finding.share == pytest.approx(growth / report.rss_after)
+
+
+def test_results_reduced_to_floats_do_not_grow(cells):
+    cells(lambda ns: ns.setdefault("means", []))
+    for _ in range(3):
+        report = cells(lambda ns: ns["means"].append(float(tf.reduce_mean(tf.random.normal((12_000_000,))))))
+    assert "host_memory_growth" not in rules(report) and report.held == []
+
+
+def test_memory_growth_without_a_holder_is_observed_not_explained(cells):
+    cells(lambda ns: ns.setdefault("blob", []))
+    for _ in range(3):  # bytes objects: not arrays or tensors, so no holder the rule can name
+        report = cells(lambda ns: ns["blob"].append(b"x" * 48_000_000))
+    (finding,) = [f for f in report.findings if f.rule == "host_memory_growth"]
+    assert finding.minor and finding.share is None and "not established" in finding.message
 
 
 def test_matplotlib_is_restored_after_the_cell():

@@ -342,6 +342,34 @@ def test_auto_mode_leaves_out_the_inline_backends_end_of_cell_rendering(tfcheck)
             tfcheck.user_ns.pop(name, None)
 
 
+def test_display_of_a_figure_every_step_is_a_redraw_finding(tfcheck):
+    """``display(fig)`` in a loop renders a PNG each time (IPython's print_figure): each one a redraw."""
+    from IPython.core.pylabtools import select_figure_formats
+
+    png = tfcheck.display_formatter.formatters["image/png"]
+    active = tfcheck.display_formatter.active_types  # a terminal shell formats text/plain only
+    tfcheck.display_formatter.active_types = [*active, "image/png"]
+    select_figure_formats(tfcheck, {"png"})
+    try:
+        run(tfcheck, "import numpy as np\nimport matplotlib.pyplot as plt\nfrom IPython.display import display\n"
+                     "fig, ax = plt.subplots(figsize=(3, 2))\nline, = ax.plot(np.arange(50.0))")
+        run(tfcheck, "%%tfcheck --quiet\nfor step in range(4):\n    line.set_ydata(np.arange(50.0) * step)\n"
+                              "    display(fig)")
+        report = rep.last_report()
+        assert report.mpl["draws"] == 4 and report.mpl["redraws"] == 3
+        (finding,) = [f for f in report.findings if f.rule == "interactive_redraws"]
+        assert "3 more times" in finding.message and finding.seconds == report.mpl["redraw_s"] > 0
+        run(tfcheck, "%%tfcheck --quiet\ndisplay(fig)")  # shown once: no redraw
+        assert rep.last_report().mpl["redraws"] == 0
+        assert "interactive_redraws" not in [f.rule for f in rep.last_report().findings]
+    finally:
+        png.type_printers.pop(Figure, None)
+        tfcheck.display_formatter.active_types = active
+        run(tfcheck, "plt.close('all')")
+        for name in ("np", "plt", "display", "fig", "ax", "line", "step"):
+            tfcheck.user_ns.pop(name, None)
+
+
 def test_unload_keeps_a_guard_the_user_enabled_by_hand(ip):
     import tfplotguard
 

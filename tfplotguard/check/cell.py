@@ -11,7 +11,7 @@ import time
 
 from .. import guard as _guard
 from ..live import counters as live_counters
-from . import callcounts, cpu, findings, meter, mplprobe, pipeline, pyvalues, tfstate
+from . import callcounts, cpu, findings, holders, meter, mplprobe, pipeline, pyvalues, tfstate
 from .report import Report, error_text
 from .tfwatch import NumpyWatch, OpWatch
 
@@ -202,6 +202,8 @@ class CellCheck:
                 report.tensors = tfstate.changed_tensors(self.namespace, self._ns_ids)
         else:
             report.notes.append(tfstate.NOT_IMPORTED)
+        if report.rss_after - report.rss_before >= holders.SCAN_GROWTH:
+            report.held = holders.scan(self.namespace)
         report.findings, rule_notes = findings.evaluate(before, after, report, disabled=self.disabled_rules)
         report.notes += rule_notes
         return report

@@ -107,6 +107,8 @@ class Report(ReportRendering):
     keras_calls: list = field(default_factory=list)
     #: The tf.data pipelines iterated during the cell (``pipeline.describe``, with ``iterators``); None: not watched.
     pipelines: list | None = None
+    #: The user's containers of arrays/tensors (``check.holders.scan``), taken only when the cell grew RSS by 8 MiB+.
+    held: list = field(default_factory=list)
     findings: list = field(default_factory=list)  # every finding, minor ones included (see Finding)
     notes: list = field(default_factory=list)
     #: Show the minor findings too (``--all``); a rendering option, kept in ``to_dict()``.
