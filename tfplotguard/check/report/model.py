@@ -182,5 +182,9 @@ def error_text(error: BaseException) -> str:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Non-minor first, then by the share each explains (largest first), warnings before information on a tie."""
-    return sorted(findings, key=lambda f: (f.minor, -(f.share or 0.0), _SEVERITY_ORDER.get(f.severity, 2)))
+    """Non-minor first; warnings (a cause to fix) before information (real work); then by the share each explains.
+
+    Severity before share: "TensorFlow's pools did the work" is true of most heavy cells, and a
+    memory finding's share is not a share of time; what the user can fix comes first.
+    """
+    return sorted(findings, key=lambda f: (f.minor, _SEVERITY_ORDER.get(f.severity, 2), -(f.share or 0.0)))
