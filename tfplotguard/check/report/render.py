@@ -151,7 +151,7 @@ class ReportRendering:
             lines += _aligned(("name", "shape", "dtype", "device", "size", ""), self._tensor_table(), indent=4)
         shown = self.shown_findings()
         if shown:
-            lines.append("  findings (by the share of the cell each explains):")
+            lines.append("  findings (warnings first, each by the share of the cell it explains):")
             for f in shown:
                 mark = "!" if f.severity == "warn" and not f.minor else "·"
                 weight = f"[{f.weight}] " if f.weight else ""
