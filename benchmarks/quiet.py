@@ -126,11 +126,13 @@ def _finding(finding) -> dict:
 
 
 def _summary(report) -> dict:
-    """What the survey keeps of one report: its kind, its warnings, its shown information findings, its minor ones."""
+    """What the survey keeps of one report: its kind, its findings (warnings, information, minor), and with
+    ``%%tfcheck`` the top three categories of where the time went."""
     return {"kind": report.kind, "wall_s": report.wall_s,
             "warnings": [_finding(f) for f in report.warnings()],
             "info": [_finding(f) for f in report.findings if f.severity != "warn" and not f.minor],
-            "minor": [_finding(f) for f in report.findings if f.minor]}
+            "minor": [_finding(f) for f in report.findings if f.minor],
+            "where": [[c["id"], round(c["share"], 2)] for c in (report.attribution or {}).get("categories", [])[:3]]}
 
 
 def _new_reports(history, seen: set) -> list:

@@ -3,7 +3,8 @@
 It runs the project's cheapest notebook, plus a small one made here that checks
 the survey's own bookkeeping: a ``%%tfcheck`` cell is counted as measured, a
 cell that raises is counted as an error, a ``!pip`` line is skipped and the
-network is off.
+network is off; and that ``--measure`` puts plain cells under ``%%tfcheck``
+and leaves cell magics alone.
 """
 
 import json
@@ -42,3 +43,17 @@ def test_survey_runs_a_project_notebook_and_prints_its_closing_line(tmp_path):
     assert made_rows[0]["skipped"] == 1 and made_rows[0]["error"] is None
     assert [report["kind"] for report in made_rows[1]["reports"]] == ["cell"]
     assert "network is off" in made_rows[2]["error"]
+
+
+def test_measure_runs_plain_cells_under_tfcheck_and_leaves_cell_magics_alone(tmp_path):
+    made = _notebook(tmp_path / "made.ipynb", "x = sum(range(10))", "%%capture\ny = 1", "%tfcheck")
+    rows = tmp_path / "rows.json"
+    result = subprocess.run([sys.executable, "-m", "benchmarks.quiet", "--no-project", "--measure", str(made),
+                             "--timeout", "60", "--json", str(rows)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert re.search(r"^quiet: \d+ warnings over 1 notebooks$", result.stdout, re.M), result.stdout[-2000:]
+    made_rows = json.loads(rows.read_text())[0]["rows"]
+    assert [row["measured"] for row in made_rows] == [True, False, False]
+    assert [report["kind"] for report in made_rows[0]["reports"]] == ["cell"]
+    assert [report["kind"] for report in made_rows[1]["reports"]] == ["auto"]
