@@ -439,3 +439,16 @@ def test_logging_in_a_loop_is_output_time():
     found = _finding(report, "output_in_loop")
     assert not found.minor and found.share > 0.5
     assert "output_in_loop" not in {f.rule for f in quiet.warnings()}
+
+
+def test_output_caught_in_one_or_two_samples_is_not_weighed():
+    """In a 10 ms cell a single sample caught in print weighs 20 %: that measures the sampler (constructed data)."""
+    attribution = {"interval_s": 0.002, "categories": [{"id": "output", "seconds": 0.004}, {"id": "cell", "seconds": 0.006}],
+                   "lines": [{"line": 3, "source": "print(x)", "seconds": 0.004, "category": "output"}]}
+    short = Report(wall_s=0.010, attribution=attribution)
+    found = findings.RULES["output_in_loop"]({}, {}, short)[0]
+    assert found.seconds is None and found.minor
+    attribution["categories"][0]["seconds"] = 0.5
+    long = Report(wall_s=0.6, attribution=attribution)
+    found = findings.RULES["output_in_loop"]({}, {}, long)[0]
+    assert found.share == pytest.approx(0.5 / 0.6) and not found.minor and found.line == 3
