@@ -93,9 +93,11 @@ def test_numpy_on_the_same_tensor_in_a_loop():
     report = measure(lambda: [x.numpy() for _ in range(5)])
     assert "numpy_in_loop" in rules(report)
     assert report.numpy["max_same_tensor"] == 5
-    # weighed by the copies' own measured time, a few microseconds here: not a warning
-    found = _finding(report, "numpy_in_loop")
-    assert found.seconds == pytest.approx(report.numpy["seconds"]) and found.minor
+    # weighed by the copies' own measured time
+    assert _finding(report, "numpy_in_loop").seconds == pytest.approx(report.numpy["seconds"])
+    # ... so in a cell that does real work besides, the same copies are minor: not a warning
+    busy = measure(lambda: ([x.numpy() for _ in range(5)], _burn_python(0.1)))
+    assert _finding(busy, "numpy_in_loop").minor
 
 
 def test_float_of_a_tensor_every_step_counts_as_a_host_copy():
@@ -774,3 +776,16 @@ def test_logging_in_a_loop_is_output_time():
     found = _finding(report, "output_in_loop")
     assert not found.minor and found.share > 0.5
     assert "output_in_loop" not in {f.rule for f in quiet.warnings()}
+
+
+def test_output_caught_in_one_or_two_samples_is_not_weighed():
+    """In a 10 ms cell a single sample caught in print weighs 20 %: that measures the sampler (constructed data)."""
+    attribution = {"interval_s": 0.002, "categories": [{"id": "output", "seconds": 0.004}, {"id": "cell", "seconds": 0.006}],
+                   "lines": [{"line": 3, "source": "print(x)", "seconds": 0.004, "category": "output"}]}
+    short = Report(wall_s=0.010, attribution=attribution)
+    found = findings.RULES["output_in_loop"]({}, {}, short)[0]
+    assert found.seconds is None and found.minor
+    attribution["categories"][0]["seconds"] = 0.5
+    long = Report(wall_s=0.6, attribution=attribution)
+    found = findings.RULES["output_in_loop"]({}, {}, long)[0]
+    assert found.share == pytest.approx(0.5 / 0.6) and not found.minor and found.line == 3

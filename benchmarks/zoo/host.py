@@ -28,6 +28,16 @@ CASES: list[Case] = [
         twin="total = float(tf.reduce_sum(t))\n",
     ),
     Case(
+        id="host_tensor_indexing", family=13, title="a tensor indexed with Python integers in a loop",
+        rule="tensor_elements_in_python",
+        setup="import numpy as np, tensorflow as tf\nscores = tf.random.uniform([1500], seed=4)\n",
+        slow=("passed = []\n"
+              "for i in range(1500):\n"
+              "    if scores[i] > 0.5:\n"
+              "        passed.append(i)\n"),
+        twin="passed = tf.where(scores > 0.5)[:, 0].numpy().tolist()\n",
+    ),
+    Case(
         id="host_numpy_every_step", family=14, title=".numpy() of each step's result, every step",
         rule="numpy_in_loop",
         setup="import numpy as np, tensorflow as tf\nx = tf.random.normal([512, 1024], seed=2)\n",
@@ -70,5 +80,22 @@ CASES: list[Case] = [
               "    if step % 5000 == 0:\n"
               "        print(f\"step {step}: loss {loss:.4f}\")\n"
               "print(f\"final loss {loss:.4f}\")\n"),
+    ),
+    Case(
+        id="host_logging_every_step", family=21, title="logging.info inside a hot loop",
+        rule="output_in_loop",
+        setup=("import logging, math\n"
+               "log = logging.getLogger(\"zoo.training\")\n"
+               "log.setLevel(logging.INFO)\n"
+               "log.propagate = False\n"
+               "log.addHandler(logging.StreamHandler())\n"),
+        slow=("for step in range(20000):\n"
+              "    loss = math.exp(-step / 5000)\n"
+              "    log.info(\"step %d: loss %.4f\", step, loss)\n"),
+        twin=("for step in range(20000):\n"
+              "    loss = math.exp(-step / 5000)\n"
+              "    if step % 5000 == 0:\n"
+              "        log.info(\"step %d: loss %.4f\", step, loss)\n"),
+        teardown="log.handlers.clear()\n",
     ),
 ]

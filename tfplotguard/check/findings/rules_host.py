@@ -151,12 +151,18 @@ def python_hot_loop(before, after, report, *, min_seconds, busy) -> Found | None
     )
 
 
-@rule(id="output_in_loop", needs=("attribution",))
-def output_in_loop(before, after, report) -> Found | None:
-    """Printing or logging (``print``, ``tf.print``, ``logging``) took a large part of the cell."""
+@rule(id="output_in_loop", needs=("attribution",), thresholds={"min_samples": 5})
+def output_in_loop(before, after, report, *, min_samples) -> Found | None:
+    """Printing or logging (``print``, ``tf.print``, ``logging``) took a large part of the cell.
+
+    Output time is weighed only when it spans at least ``min_samples``
+    sampling intervals: in a 10 ms cell one sample caught in a single
+    ``print`` weighs 20 %, which measures the sampler, not the print.
+    """
     seconds = weight.category_seconds(report, "output")
     if not seconds:
         return None
+    weighed = seconds if seconds >= min_samples * report.attribution.get("interval_s", 0.0) else None
     line = weight.line_for(report, "output")
     row = next((r for r in report.attribution.get("lines", ()) if r["line"] == line), None)
     where = f" on line {line} ({row['source']})" if row and row.get("source") else ""
@@ -164,5 +170,5 @@ def output_in_loop(before, after, report) -> Found | None:
         f"writing output (print, tf.print or logging) took {format_seconds(seconds)}{where}.",
         "print every N steps (if step % 100 == 0: ...) or collect the values and print one summary after the "
         "loop; raise the logging level inside hot loops; tf.print runs an op on every call, so call it less often.",
-        seconds=seconds, line=line,
+        seconds=weighed, line=line,
     )
