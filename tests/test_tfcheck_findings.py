@@ -261,6 +261,23 @@ def test_retraces_are_weighed_by_the_tracing_time_measured_without_stacks():
     assert finding.share > 0.1 and not finding.minor
 
 
+def test_trace_times_agree_with_tensorflows_own_graph_building_timer():
+    from tensorflow.python.eager.polymorphic_function import tracing_compilation
+
+    @tf.function
+    def deep(x, n):
+        for _ in range(30):
+            x = tf.tanh(x) * n
+        return x
+
+    cell = tracing_compilation._graph_building_time_counter.get_cell()
+    before = cell.value()
+    report = measure(lambda: [deep(tf.ones((3,)), i) for i in range(4)])
+    tensorflows = (cell.value() - before) / 1e6
+    ours = sum(report.tf_times["trace_seconds"]["deep"])
+    assert ours == pytest.approx(tensorflows, rel=0.2, abs=0.003)
+
+
 @pytest.mark.parametrize(
     "later, earlier, relaxes",
     [

@@ -305,12 +305,22 @@ def test_auto_mode_shows_only_the_full_report_of_a_tfcheck_cell(tfcheck):
 
 
 def test_auto_mode_retraces_reach_the_compact_line(tfcheck):
+    """A retrace is a warning when it costs the cell something: auto mode weighs it by the traces' own times.
+
+    Auto mode samples no stacks; OpWatch times every trace itself. The body
+    is a few ops long so that tracing is a good part of the cell even on a
+    loaded machine (a one-op body traced 3 times measured 7 % of the cell).
+    """
     tfcheck.user_ns["tf"] = tf
-    run(tfcheck, "@tf.function\ndef scale(x, n):\n    return x * n\nx = tf.constant([1.0])")
+    run(tfcheck, "@tf.function\ndef scale(x, n):\n    for _ in range(10):\n        x = tf.tanh(x) * n\n"
+                 "    return x\nx = tf.constant([1.0])")
     run(tfcheck, "%tfcheck on")
-    _, cap = run(tfcheck, "for i in range(3):\n    scale(x, i)")
+    _, cap = run(tfcheck, "for i in range(5):\n    scale(x, i)")
     (line,) = _compact_lines(cap)
-    assert "3 traces" in line and "traced 3 times" in line
+    assert "5 traces" in line and "traced 5 times" in line
+    (finding,) = [f for f in rep.last_report().findings if f.rule == "retracing"]
+    took = rep.last_report().tf_times["trace_seconds"]["scale"]
+    assert finding.seconds == pytest.approx(sum(took[1:])) and finding.share >= 0.1 and not finding.minor
     run(tfcheck, "%tfcheck off")
 
 

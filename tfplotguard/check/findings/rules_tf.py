@@ -21,13 +21,17 @@ def retracing(before, after, report) -> list | None:
     ``multi_step_on_iterator``) named as Keras's with the fix that applies to
     the data the user feeds them; TensorFlow's and tf.data's own functions
     are left out. Not counted as retraces: a first trace that created
-    variables (TensorFlow traces such a function a second time by design) and
-    a trace that relaxed a shape to ``None`` (``reduce_retracing=True``, which
+    variables (TensorFlow traces such a function a second time by design); a
+    trace that relaxed a shape to ``None`` (``reduce_retracing=True``, which
     Keras's step functions use: that trace is the fix, one trace then serves
-    every shape), and for Keras a trace per step function object (its train,
-    test and predict steps share one name). Weighed by the tracing time: the stack attribution's
-    ``tf_tracing`` share of the traces timed directly (each trace's time is
-    measured in auto mode too), minus the first trace, which the fix keeps.
+    every shape); for Keras, one trace per step function object (its train,
+    test and predict steps share one name). Measured on Keras 3.15: a smaller
+    last batch does not retrace its steps (their batch dimension is None).
+
+    Weighed by the tracing time: the traces timed directly (also in auto
+    mode) but the first, which the fix keeps; with stacks sampled, that
+    part of the attribution's ``tf_tracing`` time (Keras's traces are under
+    its ``keras_overhead``: for them the direct time).
     """
     times = report.tf_times.get("trace_seconds", {}) if report.tf_times else {}
     all_traced = sum(sum(took) for took in times.values())
