@@ -196,7 +196,7 @@ def host_memory_growth(before, after, report, *, cells, cell_growth_mb, growth_m
     growth = sum(r.rss_after - r.rss_before for r in window)
     if growth < growth_mb * _MIB or report.rss_after <= 0:
         return None
-    observed = (f"the resident memory grew in each of the last {cells} cells, by {format_bytes(growth)} in all "
+    observed = (f"the resident memory grew in each of the last {cells} measured cells, by {format_bytes(growth)} in all "
                 f"(now {format_bytes(report.rss_after)})")
     guard = after.get("guard", {})
     cache = (f"; tfplotguard's convert-once cache holds {format_bytes(guard.get('cache_bytes', 0))} "
