@@ -88,4 +88,18 @@ CASES: list[Case] = [
         twin=("means.append(float(tf.reduce_mean(tf.random.normal((32_000_000,)))))\n",) * 3,
         teardown="del kept, means",
     ),
+    Case(
+        id="mem_figures_kept_open", family=24, title="large figures saved and left open, cell after cell",
+        rule="host_memory_growth", setup=_SETUP,
+        slow=("for part in ('train', 'test'):\n"
+              "    fig, ax = plt.subplots(figsize=(16, 12), dpi=300)\n"
+              "    ax.plot(x, np.sin(x))\n"
+              "    fig.savefig(io.BytesIO(), format='png')\n",) * 3,
+        twin=("for part in ('train', 'test'):\n"
+              "    fig, ax = plt.subplots(figsize=(16, 12), dpi=300)\n"
+              "    ax.plot(x, np.sin(x))\n"
+              "    fig.savefig(io.BytesIO(), format='png')\n"
+              "    plt.close(fig)\n",) * 3,
+        teardown="plt.close('all')",
+    ),
 ]
