@@ -41,12 +41,12 @@ CASES: list[Case] = [
         rule="interactive_redraws", setup=_SETUP,
         slow=("fig, ax = plt.subplots()\n"
               "line, = ax.plot(x, np.sin(x))\n"
-              "for step in range(30):\n"
+              "for step in range(15):\n"
               "    line.set_ydata(np.sin(x + step / 10))\n"
               "    fig.canvas.draw()\n"),
         twin=("fig, ax = plt.subplots()\n"
               "line, = ax.plot(x, np.sin(x))\n"
-              "for step in range(30):\n"
+              "for step in range(15):\n"
               "    line.set_ydata(np.sin(x + step / 10))\n"
               "fig.canvas.draw()\n"),
         teardown="plt.close('all')",
@@ -66,10 +66,13 @@ CASES: list[Case] = [
                "train_step()\nframes = os.path.join(tempfile.mkdtemp(), 'live.png')\n"),
         slow=("plt.ion()\n"
               "fig, ax = plt.subplots()\n"
+              "line, = ax.plot([], [])\n"
               "losses = []\n"
-              "for step in range(25):\n"
+              "for step in range(12):\n"
               "    losses.append(float(train_step()))\n"
-              "    ax.plot(losses, color='C0')\n"
+              "    line.set_data(range(len(losses)), losses)\n"
+              "    ax.relim()\n"
+              "    ax.autoscale_view()\n"
               "    plt.pause(0.02)\n"),
         twin=("plt.ioff()\n"
               "with tfplotguard.live(output='file', path=frames) as lv:\n"
@@ -84,5 +87,19 @@ CASES: list[Case] = [
         slow=("kept.append(tf.random.normal((32_000_000,)))\n",) * 3,
         twin=("means.append(float(tf.reduce_mean(tf.random.normal((32_000_000,)))))\n",) * 3,
         teardown="del kept, means",
+    ),
+    Case(
+        id="mem_figures_kept_open", family=24, title="large figures saved and left open, cell after cell",
+        rule="host_memory_growth", setup=_SETUP,
+        slow=("for part in ('train', 'test'):\n"
+              "    fig, ax = plt.subplots(figsize=(16, 12), dpi=300)\n"
+              "    ax.plot(x, np.sin(x))\n"
+              "    fig.savefig(io.BytesIO(), format='png')\n",) * 3,
+        twin=("for part in ('train', 'test'):\n"
+              "    fig, ax = plt.subplots(figsize=(16, 12), dpi=300)\n"
+              "    ax.plot(x, np.sin(x))\n"
+              "    fig.savefig(io.BytesIO(), format='png')\n"
+              "    plt.close(fig)\n",) * 3,
+        teardown="plt.close('all')",
     ),
 ]

@@ -196,8 +196,8 @@ def host_memory_growth(before, after, report, *, cells, cell_growth_mb, growth_m
     growth = sum(r.rss_after - r.rss_before for r in window)
     if growth < growth_mb * _MIB or report.rss_after <= 0:
         return None
-    observed = (f"the resident memory grew in each of the last {cells} cells, by {format_bytes(growth)} in all "
-                f"(now {format_bytes(report.rss_after)})")
+    observed = (f"the resident memory grew in each of the last {cells} measured cells, by {format_bytes(growth)} in all, "
+                f"{100 * growth / report.rss_after:.0f}% of the {format_bytes(report.rss_after)} the process holds now")
     guard = after.get("guard", {})
     cache = (f"; tfplotguard's convert-once cache holds {format_bytes(guard.get('cache_bytes', 0))} "
              f"(bounded at {format_bytes(guard.get('cache_limit_bytes', 0))})") if "cache_bytes" in guard else ""
