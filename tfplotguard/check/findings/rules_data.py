@@ -77,7 +77,8 @@ def py_function(before, after, report, *, min_cpu_s) -> Found | None:
     return Found(
         f"The pipeline ({pipe['text']}) calls {call} in {names}: each element leaves the graph for the Python "
         f"interpreter, one call at a time under the GIL, so num_parallel_calls cannot spread it over cores"
-        f"{_tf_python_cpu(report)}. The cell waited {format_seconds(waited)} on this input.",
+        f"{_tf_python_cpu(report)}."
+        + ("" if waited is None else f" The cell waited {format_seconds(waited)} on this input."),
         f"write the per-element work with TensorFlow ops (tf.math, tf.image, tf.strings …) so that "
         f".map(fn, num_parallel_calls=tf.data.AUTOTUNE) runs it in parallel; if it must stay NumPy, run it once "
         f"on the whole array before Dataset.from_tensor_slices, or put .cache() right after this map so that "
@@ -165,10 +166,13 @@ def input_bound(before, after, report, *, min_wait_s) -> Found | None:
             "it more than once.", seconds=None, line=line)
     if waited is not None and waited <= 0:
         return None
-    wait_text = "" if waited is None else f"The cell waited {format_seconds(waited)} on tf.data input. "
+    # Not sampled (auto mode): the structure is known, whether the cell waited on it is not.
+    opening = (f"The pipeline ({pipe['text']}) was iterated; " if waited is None else
+               f"The cell waited {format_seconds(waited)} on tf.data input. The pipeline ({pipe['text']}) is "
+               "the bottleneck: ")
     what = "; ".join(text for text, _ in defects)
     fix = "; ".join(fix for _, fix in defects)
-    return Found(f"{wait_text}The pipeline ({pipe['text']}) is the bottleneck: {what}"
+    return Found(f"{opening}{what}"
                  f"{_tf_python_cpu(report) if pipe.get('generator') else ''}.",
                  fix + ".", seconds=_scaled(waited, first), line=line)
 
