@@ -315,7 +315,7 @@ def pipelines_rebuilt(before, after, report, *, many) -> tuple | None:
 def cpu_in_tf_python(before, after, report, *, min_cpu_s, share) -> tuple | None:
     """TensorFlow's threads that ran the user's Python (from_generator, py_function) used the most CPU."""
     if any(p.get("generator") or p.get("py_function") for p in _user_pipelines(report)) or \
-            _py_function_in_graph(report, min_cpu_s) is not None:
+            _py_function_in_graph(report, py_function.thresholds["min_cpu_s"]) is not None:
         return None  # input_bound / py_function name that Python, its pipeline or its traced function
     py_cpu, total = weight.cpu_share(report, ("tf_python",), min_cpu_s)
     # The largest group and a good share of the total: a generator pipeline measured 51-56% here,
