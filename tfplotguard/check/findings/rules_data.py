@@ -199,8 +199,10 @@ def no_cache(before, after, report) -> Found | None:
 
 
 def _keras_line(report) -> tuple[int | None, float | None]:
+    """The cell line with the most Keras time and its seconds; without such a line, the cell's Keras time."""
     line = weight.line_for(report, *_KERAS)
-    return line, weight.line_seconds(report, line)
+    seconds = weight.line_seconds(report, line)
+    return line, seconds if seconds is not None else weight.category_seconds(report, *_KERAS)
 
 
 @rule(id="keras_call_in_loop", needs=("keras_calls",), thresholds={"many": 10, "small": 64})
