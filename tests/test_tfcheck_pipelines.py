@@ -118,3 +118,22 @@ def test_fit_printing_progress_for_many_epochs_is_an_unweighed_note():
     assert "epochs=20, verbose=1" in finding.message and "verbose=2" in finding.fix
     quiet = measure(lambda: model.fit(X, X[:, :1], batch_size=64, epochs=20, verbose=0))
     assert "keras_verbose_flood" not in by_rule(quiet)
+
+
+def test_numpy_function_in_a_tf_function_is_named_from_the_sampled_thread():
+    def np_softclip(a):
+        return np.tanh(a) * 3.0
+
+    m = tf.constant(np.random.default_rng(0).normal(size=(256, 256)).astype("float32"))
+
+    @tf.function
+    def step(x):
+        return tf.reduce_sum(tf.numpy_function(np_softclip, [tf.matmul(x, x)], tf.float32))
+
+    step(m)
+    report = measure(lambda: [step(m) for _ in range(300)], interval_ms=20, stacks_ms=1.0)
+    rules = by_rule(report)
+    finding = rules["py_function"]
+    assert "np_softclip" in finding.message and "tf.numpy_function" in finding.message
+    assert 0 < finding.seconds <= report.wall_s and "np_softclip" in finding.fix
+    assert "cpu_in_tf_python" not in rules  # one cause, one finding

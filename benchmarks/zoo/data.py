@@ -68,6 +68,36 @@ for xb in ds:
 """,
     ),
     Case(
+        id="data_py_function_in_step", family=22, title="tf.numpy_function inside a tf.function step",
+        rule="py_function",
+        setup="""
+import numpy as np
+import tensorflow as tf
+M = tf.constant(np.random.default_rng(0).normal(size=(256, 256)).astype("float32"))
+
+def np_softclip(a):
+    return np.tanh(a) * 3.0
+
+@tf.function
+def step(x):
+    return tf.reduce_sum(tf.numpy_function(np_softclip, [tf.matmul(x, x)], tf.float32))
+
+@tf.function
+def step_tf(x):
+    return tf.reduce_sum(tf.tanh(tf.matmul(x, x)) * 3.0)
+
+step(M), step_tf(M)  # traced outside the measured cells
+""",
+        slow="""
+for _ in range(400):
+    step(M)
+""",
+        twin="""
+for _ in range(400):
+    step_tf(M)
+""",
+    ),
+    Case(
         id="data_no_cache", family=7, title="an expensive map redone every epoch, no cache()",
         rule="no_cache",
         setup="""

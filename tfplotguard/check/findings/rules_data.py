@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+from ..attribution.categories import USER, frame_module
 from ..report import format_seconds
 from . import weight
 from .registry import Found, rule
@@ -50,24 +51,65 @@ def _tf_python_cpu(report) -> str:
     return f"; TensorFlow's threads running that Python used {format_seconds(cpu)} of CPU" if cpu > 0 else ""
 
 
-@rule(id="py_function", needs=("pipelines",))
-def py_function(before, after, report) -> Found | None:
-    """A tf.py_function / tf.numpy_function inside a Dataset transformation: every element goes back to Python."""
+#: How the stack sampler names a thread that runs Python but is no ``threading.Thread``
+#: (TensorFlow's own threads running a py_function, numpy_function or generator).
+_NATIVE_PYTHON = "<native thread running Python>"
+
+
+def _python_in_tf_threads(report) -> list[str]:
+    """Names of the functions sampled in TensorFlow's threads running Python, most time first."""
+    for thread in (report.attribution or {}).get("threads", ()):
+        if thread["name"] == _NATIVE_PYTHON:
+            return [f["function"] for f in thread["frames"]
+                    if frame_module(f["filename"])[0] == USER and not f["function"].startswith("<")]
+    return []
+
+
+@rule(id="py_function", needs=("pipelines",), thresholds={"min_cpu_s": 0.05})
+def py_function(before, after, report, *, min_cpu_s) -> Found | None:
+    """A tf.py_function / tf.numpy_function in a Dataset transformation or a traced function: Python per call."""
     pipe = next((p for p in _user_pipelines(report) if p.get("py_function")), None)
     if pipe is None:
-        return None
+        return _py_function_in_graph(report, min_cpu_s)
     waited, line = _wait(report)
     names = ", ".join(pipe.get("map_functions") or ()) or "a transformation"
     call = pipe["py_function"]
     return Found(
         f"The pipeline ({pipe['text']}) calls {call} in {names}: each element leaves the graph for the Python "
         f"interpreter, one call at a time under the GIL, so num_parallel_calls cannot spread it over cores"
-        f"{_tf_python_cpu(report)}. The cell waited {format_seconds(waited)} on this input.",
+        f"{_tf_python_cpu(report)}."
+        + ("" if waited is None else f" The cell waited {format_seconds(waited)} on this input."),
         f"write the per-element work with TensorFlow ops (tf.math, tf.image, tf.strings …) so that "
         f".map(fn, num_parallel_calls=tf.data.AUTOTUNE) runs it in parallel; if it must stay NumPy, run it once "
         f"on the whole array before Dataset.from_tensor_slices, or put .cache() right after this map so that "
         f"it runs once, not every epoch.",
         seconds=waited, line=line)
+
+
+def _py_function_in_graph(report, min_cpu_s) -> Found | None:
+    """Python sampled in TensorFlow's threads while the cell ran traced functions, no Python pipeline iterated.
+
+    A tf.function calling tf.numpy_function 300 times: the cell's thread sat in the traced call
+    (``tf_function``) while TensorFlow's thread ran the NumPy function (sampled by name there) for
+    290 ms of CPU; the same step in TensorFlow ops took 0.29 s instead of 0.60 s. The weight is the
+    smaller of that CPU and the cell's time in traced functions.
+    """
+    functions = _python_in_tf_threads(report)
+    cpu = report.group_cpu("tf_python")
+    if not functions or cpu < min_cpu_s or any(p.get("generator") for p in _user_pipelines(report)):
+        return None
+    traced = weight.category_seconds(report, "tf_function", "keras_compute") or 0.0
+    if traced <= 0:
+        return None
+    line = weight.line_for(report, "tf_function", "keras_compute")
+    named = ", ".join(functions[:3])
+    return Found(
+        f"While the cell ran traced functions, TensorFlow's threads ran your Python ({named}) for "
+        f"{format_seconds(cpu)} of CPU: that is a tf.py_function / tf.numpy_function inside a tf.function or a "
+        "model, which leaves the graph for the Python interpreter on every call, under the GIL.",
+        f"write {functions[0]} with TensorFlow ops (tf.math, tf.linalg, tf.signal …) so that it stays in the "
+        "graph; if it only prepares inputs, do it once in NumPy before the loop.",
+        seconds=min(cpu, traced), line=line)
 
 
 def _defects(pipe: dict, waited: float | None, min_wait_s: float) -> list[tuple[str, str]]:
@@ -124,10 +166,13 @@ def input_bound(before, after, report, *, min_wait_s) -> Found | None:
             "it more than once.", seconds=None, line=line)
     if waited is not None and waited <= 0:
         return None
-    wait_text = "" if waited is None else f"The cell waited {format_seconds(waited)} on tf.data input. "
+    # Not sampled (auto mode): the structure is known, whether the cell waited on it is not.
+    opening = (f"The pipeline ({pipe['text']}) was iterated; " if waited is None else
+               f"The cell waited {format_seconds(waited)} on tf.data input. The pipeline ({pipe['text']}) is "
+               "the bottleneck: ")
     what = "; ".join(text for text, _ in defects)
     fix = "; ".join(fix for _, fix in defects)
-    return Found(f"{wait_text}The pipeline ({pipe['text']}) is the bottleneck: {what}"
+    return Found(f"{opening}{what}"
                  f"{_tf_python_cpu(report) if pipe.get('generator') else ''}.",
                  fix + ".", seconds=_scaled(waited, first), line=line)
 
@@ -154,8 +199,10 @@ def no_cache(before, after, report) -> Found | None:
 
 
 def _keras_line(report) -> tuple[int | None, float | None]:
+    """The cell line with the most Keras time and its seconds; without such a line, the cell's Keras time."""
     line = weight.line_for(report, *_KERAS)
-    return line, weight.line_seconds(report, line)
+    seconds = weight.line_seconds(report, line)
+    return line, seconds if seconds is not None else weight.category_seconds(report, *_KERAS)
 
 
 @rule(id="keras_call_in_loop", needs=("keras_calls",), thresholds={"many": 10, "small": 64})
@@ -269,8 +316,9 @@ def pipelines_rebuilt(before, after, report, *, many) -> tuple | None:
       thresholds={"min_cpu_s": 0.2, "share": 0.4})
 def cpu_in_tf_python(before, after, report, *, min_cpu_s, share) -> tuple | None:
     """TensorFlow's threads that ran the user's Python (from_generator, py_function) used the most CPU."""
-    if any(p.get("generator") or p.get("py_function") for p in _user_pipelines(report)):
-        return None  # input_bound / py_function name that Python and its pipeline
+    if any(p.get("generator") or p.get("py_function") for p in _user_pipelines(report)) or \
+            _py_function_in_graph(report, py_function.thresholds["min_cpu_s"]) is not None:
+        return None  # input_bound / py_function name that Python, its pipeline or its traced function
     py_cpu, total = weight.cpu_share(report, ("tf_python",), min_cpu_s)
     # The largest group and a good share of the total: a generator pipeline measured 51-56% here,
     # the rest spread over the main thread, TensorFlow's pools and exited threads.
