@@ -11,6 +11,8 @@ from . import weight
 from .registry import Found, rule
 
 _TF_GROUPS = ("tf_pool", "tf_named", "tf_data")
+#: From this many tf.function objects of one Python function, each traced, "a new object each time" is the cause.
+FEW_OBJECTS = 3
 
 
 @rule(id="retracing", needs=("traces", "trace_signatures", "trace_origins"))
@@ -48,7 +50,9 @@ def retracing(before, after, report) -> list | None:
         count -= origin.get("variable_traces", 0) + len(signatures) - len(kept)
         objects = origin.get("objects", 0)
         # Keras names its train, test and predict steps alike: one trace per object is one step each.
-        if count <= 1 or (owner == "keras" and objects >= count):
+        # Two objects of one Python function traced once each are as likely two functions made on
+        # purpose (one per optimizer, per tf.Module instance: the tf.function guide's own pattern).
+        if count <= 1 or (objects >= count and (owner == "keras" or objects < FEW_OBJECTS)):
             continue
         took = times.get(name, [])
         retraced_s = sum(took[1:]) if len(took) > 1 else None
@@ -151,6 +155,11 @@ def explain_retrace(signatures: list[dict], objects: int = 0, traces: int = 0) -
             return (f"tensor argument {key} changed shape ({shown})",
                     "give the function input_signature=[tf.TensorSpec(shape=[None, ...], dtype=...)] or "
                     "@tf.function(reduce_retracing=True), or pad / batch to one shape")
+        python = list(dict.fromkeys(v.split(" ", 2)[2] for v in values if v.startswith("python")))
+        if len(python) > 1:
+            shown = ", ".join(python[:4]) + (", …" if len(python) > 4 else "")
+            return (f"argument {key} was passed as Python values ({shown}), each a new trace, and as a tensor",
+                    f"always pass {key} as a tensor (tf.constant(value)): one trace serves every value")
         return (f"argument {key} switched between a Python value and a tensor",
                 f"always pass {key} as a tensor")
     if objects and objects >= traces:
