@@ -516,6 +516,18 @@ def test_canvas_draw_every_step_is_a_redraw_finding_whatever_the_mode():
     plt.close(fig)
 
 
+def test_rendering_an_animation_is_no_redraw():
+    """to_jshtml draws the figure once per frame: that is the cell's job (the survey of notebook 04 found it)."""
+    from matplotlib.animation import FuncAnimation
+
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([], [])
+    anim = FuncAnimation(fig, lambda i: line.set_data(np.arange(i), np.arange(i)), frames=20)
+    report = measure(lambda: anim.to_jshtml(), stacks_ms=1.0)
+    plt.close(fig)
+    assert report.mpl["redraws"] == 0 and "interactive_redraws" not in rules(report)
+
+
 def test_one_figure_drawn_once_or_figures_saved_once_each_are_no_redraws(interactive):
     import io
 

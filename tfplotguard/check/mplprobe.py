@@ -32,6 +32,7 @@ drawn, which is not counted here).
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 import time
@@ -182,7 +183,7 @@ class MplWatch:
 
         @functools.wraps(original)  # keeps the draw method's rasterization markers
         def wrapper(fig, *args, **kwargs):
-            if not patch.active or plotting_now():
+            if not patch.active or plotting_now() or _animating(sys._getframe(1)):
                 return original(fig, *args, **kwargs)
             local = watch._local
             outer = not getattr(local, "pausing", False) and not getattr(local, "printing", False)
@@ -206,7 +207,7 @@ class MplWatch:
         def wrapper(canvas, *args, **kwargs):
             local = watch._local
             if not patch.active or plotting_now() or getattr(local, "printing", False) \
-                    or getattr(local, "pausing", False):
+                    or getattr(local, "pausing", False) or _animating(sys._getframe(1)):
                 return original(canvas, *args, **kwargs)
             local.printing, local.printed = True, None
             t0 = time.perf_counter()
@@ -268,3 +269,16 @@ class MplWatch:
             "open_drawn": drawn,
             "open_bytes": nbytes,
         }
+
+
+_ANIMATION = os.sep + "matplotlib" + os.sep + "animation.py"
+
+
+def _animating(frame, depth: int = 40) -> bool:
+    """True when ``matplotlib.animation`` is on the stack: rendering an animation's frames
+    (``to_jshtml``, ``save``) draws its figure once per frame, and that is the cell's job, not a redraw."""
+    while frame is not None and depth:
+        if frame.f_code.co_filename.endswith(_ANIMATION):
+            return True
+        frame, depth = frame.f_back, depth - 1
+    return False
