@@ -28,7 +28,11 @@ def test_slow_cell_is_named_and_its_twin_is_quiet(tfcheck, case_id):
     slow, twin = verdict.slow, verdict.twin
     assert verdict.named, (case.rule, _shown(slow), slow.attribution and slow.attribution["categories"][:4])
     finding = next(f for f in slow.findings if f.rule == case.rule)
-    assert finding.share >= case.min_share and finding.seconds > 0
+    assert finding.share >= case.min_share
+    if finding.seconds is None:  # a cause weighed by memory, not time (Found.share): host memory growth only
+        assert case.family == 24
+    else:
+        assert finding.seconds > 0
     assert finding.message and finding.fix
     assert not verdict.false_alarms, (_shown(twin), twin.attribution and twin.attribution["categories"][:4])
 

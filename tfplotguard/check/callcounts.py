@@ -6,7 +6,10 @@ methods is wrapped where ``Model`` gets it from (the first class of its MRO that
 defines it: Keras 3's ``TensorFlowTrainer``), through :mod:`tfplotguard.core.patch`,
 and put back as the identical original afterwards. Only the outermost call of a
 thread counts: ``fit(validation_data=...)`` runs ``evaluate`` inside, and that is
-part of the one ``fit`` call the user made. A subclass that overrides a method
+part of the one ``fit`` call the user made. Of the first :data:`CALLS_KEPT` calls
+the arguments that decide Keras's per-step cost are kept (:func:`call_arguments`:
+``batch_size``, ``epochs``, ``verbose``, the model's ``steps_per_execution``, the
+input's kind and number of examples), read without touching the data. A subclass that overrides a method
 without calling ``super()`` is not seen. Steps are not counted (Keras decides
 them inside its epoch iterator; counting them would need a callback in every call).
 
@@ -29,8 +32,44 @@ import threading
 from ..core.patch import Patches, counting_init
 
 METHODS = ("fit", "predict", "evaluate")
+#: Calls whose arguments are kept per cell (counts go on beyond them).
+CALLS_KEPT = 16
+_PARAMETERS = ("x", "y", "batch_size", "epochs", "verbose")
 _MODULES = ("keras", "tf_keras")
 _VARIABLES_MODULE = "tensorflow.python.ops.resource_variable_ops"
+
+
+def _examples(x) -> tuple[str, int | None]:
+    """(kind, number of examples) of a Keras input, from its shape or length only."""
+    first = x
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    if isinstance(first, dict) and first:
+        first = next(iter(first.values()))
+    shape = getattr(first, "shape", None)
+    module = type(x).__module__.split(".", 1)[0]
+    if any(klass.__name__ == "DatasetV2" for klass in type(x).__mro__):
+        return "dataset", None
+    if shape is not None and len(shape) > 0 and isinstance(shape[0], int):
+        return ("tensor" if module in ("tensorflow", "keras") else "array"), int(shape[0])
+    return type(x).__name__, None
+
+
+def call_arguments(method: str, model, args: tuple, kwargs: dict) -> dict:
+    """What one ``fit``/``predict``/``evaluate`` call was asked to do: ``{"method", "batch_size",
+    "epochs", "verbose", "steps_per_execution", "input", "examples", "parameters"}`` (None where not
+    given or not known: a dataset's number of examples, an unbuilt model's parameters)."""
+    named = dict(zip(_PARAMETERS, args))
+    named.update({k: v for k, v in kwargs.items() if k in _PARAMETERS})
+    kind, examples = _examples(named.get("x"))
+    spe = getattr(model, "steps_per_execution", None)
+    try:  # a model not built yet has no weights to count
+        parameters = int(model.count_params()) if getattr(model, "built", False) else None
+    except Exception:
+        parameters = None
+    return {"method": method, "batch_size": named.get("batch_size"), "epochs": named.get("epochs"),
+            "verbose": named.get("verbose", "auto"), "steps_per_execution": spe if isinstance(spe, int) else None,
+            "input": kind, "examples": examples, "parameters": parameters}
 
 
 def _owner(model_cls, name: str):
@@ -44,6 +83,7 @@ class CallCounts:
     def __init__(self):
         self.calls = {name: 0 for name in METHODS}
         self.variables = 0
+        self.arguments: list[dict] = []  # call_arguments() of the first CALLS_KEPT calls
         self._patches = Patches()
         self._depth = threading.local()
 
@@ -79,6 +119,11 @@ class CallCounts:
             level = getattr(depth, "level", 0)
             if level == 0:
                 watch.calls[name] += 1
+                if len(watch.arguments) < CALLS_KEPT and args:
+                    try:
+                        watch.arguments.append(call_arguments(name, args[0], args[1:], kwargs))
+                    except Exception:  # an argument we cannot read must not cost the user the call
+                        pass
             depth.level = level + 1
             try:
                 return original(*args, **kwargs)

@@ -11,7 +11,7 @@ import time
 
 from .. import guard as _guard
 from ..live import counters as live_counters
-from . import callcounts, cpu, findings, meter, mplprobe, tfstate
+from . import callcounts, cpu, findings, holders, meter, mplprobe, pipeline, pyvalues, tfstate
 from .report import Report, error_text
 from .tfwatch import NumpyWatch, OpWatch
 
@@ -67,8 +67,10 @@ class CellCheck:
         self.disabled_rules = frozenset(disabled_rules)
         self.opwatch = OpWatch(ops=ops)
         self.numpywatch = NumpyWatch()
+        self.pyvalues = pyvalues.PyValueWatch()
         self.mplwatch = mplprobe.MplWatch()
         self.callcounts = callcounts.CallCounts()
+        self.pipelines = pipeline.PipelineWatch()
         self.meter = meter.CpuMeter(interval_ms)
         self.stacks = None
         if stacks_ms is not None:
@@ -94,8 +96,12 @@ class CellCheck:
             self._undo.append(self.mplwatch.stop)
             self.callcounts.start()
             self._undo.append(self.callcounts.stop)
+            self.pipelines.start()
+            self._undo.append(self.pipelines.stop)
             if self.numpywatch.start():
                 self._undo.append(self.numpywatch.stop)
+            if self.pyvalues.start():
+                self._undo.append(self.pyvalues.stop)
             if self.opwatch.start():
                 self._undo.append(self.opwatch.stop)
             self._started = time.time()
@@ -168,6 +174,7 @@ class CellCheck:
             live=live_delta(before.get("live", {}), after["live"]),
             timeline=cost.timeline,
             counts={"figures": self.mplwatch.figures, **self.callcounts.summary()},
+            keras_calls=list(self.callcounts.arguments),
             notes=notes + cost.notes,
         )
         if self._attribution is not None:
@@ -180,9 +187,12 @@ class CellCheck:
                 report.notes.append("TensorFlow was imported during this cell: traces, ops and .numpy() "
                                     "calls are counted from the next cell on")
             report.numpy = self.numpywatch.summary()
+            report.pipelines = self.pipelines.summary()
+            report.pyvalues = self.pyvalues.summary()
             report.traces = dict(self.opwatch.traces)
             report.trace_signatures = self.opwatch.signatures(self.namespace)
             report.trace_origins = self.opwatch.origins()
+            report.tf_times = self.opwatch.times()
             if self.opwatch.count_ops:
                 report.ops = self.opwatch.ops_by_device()
                 report.notes.append("ops are counted in the main thread only (TensorFlow's op callbacks are per thread)")
@@ -192,6 +202,8 @@ class CellCheck:
                 report.tensors = tfstate.changed_tensors(self.namespace, self._ns_ids)
         else:
             report.notes.append(tfstate.NOT_IMPORTED)
+        if report.rss_after - report.rss_before >= holders.SCAN_GROWTH:
+            report.held = holders.scan(self.namespace)
         report.findings, rule_notes = findings.evaluate(before, after, report, disabled=self.disabled_rules)
         report.notes += rule_notes
         return report

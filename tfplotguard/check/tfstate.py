@@ -88,6 +88,19 @@ class GpuMemoryStats:
 
 GPU_STATS = GpuMemoryStats()
 
+#: A seam for machines without a GPU: GPU names (``["GPU:0"]``) that :func:`gpu_names` reports instead of
+#: the physical ones. The zoo's GPU case sets it in its setup and puts None back in its teardown.
+CONSTRUCTED_GPUS: list[str] | None = None
+
+
+def gpu_names() -> list[str]:
+    """The GPUs TensorFlow sees (``["GPU:0"]``; the :data:`CONSTRUCTED_GPUS` seam when set); [] without TensorFlow."""
+    if CONSTRUCTED_GPUS is not None:
+        return list(CONSTRUCTED_GPUS)
+    if tensorflow_module() is None:
+        return []
+    return [short_device(name) for name in _probe(lambda: physical_devices("GPU"), [])]
+
 
 def gpu_memory() -> dict[str, dict]:
     """``{"GPU:0": {"current", "peak"}}`` in bytes, for each GPU; {} without GPUs or before init. Never resets."""
@@ -136,14 +149,17 @@ def _fixed_settings(tf) -> dict:
     should not pay for that again and again.
     """
     if _FIXED.get("tf") is tf:
-        return _FIXED["settings"]
-    settings = {
-        "intra_op_threads": _probe(tf.config.threading.get_intra_op_parallelism_threads),
-        "inter_op_threads": _probe(tf.config.threading.get_inter_op_parallelism_threads),
-        "gpus": [short_device(name) for name in _probe(lambda: physical_devices("GPU"), [])],
-    }
-    if context_initialized():
-        _FIXED.update(tf=tf, settings=settings)
+        settings = _FIXED["settings"]
+    else:
+        settings = {
+            "intra_op_threads": _probe(tf.config.threading.get_intra_op_parallelism_threads),
+            "inter_op_threads": _probe(tf.config.threading.get_inter_op_parallelism_threads),
+            "gpus": [short_device(name) for name in _probe(lambda: physical_devices("GPU"), [])],
+        }
+        if context_initialized():
+            _FIXED.update(tf=tf, settings=settings)
+    if CONSTRUCTED_GPUS is not None:
+        settings = {**settings, "gpus": list(CONSTRUCTED_GPUS)}
     return settings
 
 

@@ -12,7 +12,8 @@ import weakref
 
 from ..core.convert import is_host_device, short_device
 from ..core.patch import Patches
-from .tfstate import tf_submodule
+from . import tfstate
+from .tfstate import gpu_names, tf_submodule
 
 _BACKWARD = re.compile(r"^__(backward|forward)_(.+)_\d+$")
 _INFERENCE = re.compile(r"^__inference_(.+)_\d+$")
@@ -25,6 +26,10 @@ _LIBRARY_OWNERS = (("keras.", "keras"), ("tf_keras.", "keras"), ("tensorflow.", 
 _STACK_LIMIT = 200
 #: TensorFlow's functions that hold the FuncGraph being built in a local named ``func_graph``.
 _GRAPH_BUILDERS = ("_create_concrete_function", "func_graph_from_py_func")
+#: Where TensorFlow calls back with each new ConcreteFunction (the end of a trace).
+_TRANSFORM = "tensorflow.python.eager.polymorphic_function.transform"
+_POLYMORPHIC = "tensorflow.python.eager.polymorphic_function.polymorphic_function"
+_EAGER_RUN = "tensorflow.python.eager.polymorphic_function.eager_function_run"
 
 
 def function_name(graph_name: str) -> str:
@@ -41,12 +46,30 @@ class OpWatch:
     named after the traced function. This counts every trace, also of
     ``tf.function`` objects created anew inside a loop. Op callbacks are
     thread-local: ops and traces of other Python threads are not seen.
+
+    Also measured, cheaply enough for auto mode: how long each trace took
+    (from the graph's first op to the ConcreteFunction TensorFlow made of it,
+    ``transform.CONCRETE_FUNCTION_CALLBACKS``: within 1 ms of TensorFlow's own
+    graph-building timer on TensorFlow 2.21), eager ops per op type, how many
+    variables were created eagerly and how many of them were garbage again
+    by the end (a layer or model built and thrown away), and, while
+    ``tf.config.run_functions_eagerly(True)`` is on when the cell starts, the
+    time the ``tf.function`` bodies ran as plain Python.
     """
 
     def __init__(self, ops: bool = False):
         self.count_ops = ops
         self.traces: dict[str, int] = {}
-        self._graphs: list[tuple[str, weakref.ref]] = []
+        self._graphs: list[list] = []  # [name, weakref to the FuncGraph, first op's time, trace seconds or None]
+        self._by_graph = weakref.WeakKeyDictionary()  # FuncGraph → its entry in _graphs
+        self.eager_ops: dict[str, int] = {}  # op type → eager ops dispatched (main thread)
+        self._handles: list[weakref.ref] = []  # eagerly created variables' handles
+        self.eager_function_calls = 0
+        self.eager_function_seconds = 0.0
+        self._depth = 0
+        self._patches = Patches()
+        self._transform = None
+        self._placement = None  # (context module, GPU name) while tfstate.CONSTRUCTED_GPUS is set
         self._seen = weakref.WeakSet()
         # name → {"owner", "via", "objects", "variable_traces"}; see trace_origin()
         self._origins: dict[str, dict] = {}
@@ -58,17 +81,60 @@ class OpWatch:
         self._thread = None
 
     def start(self) -> bool:
-        """Register the op callback; False when TensorFlow is not imported."""
+        """Register the op callback; False when TensorFlow is not imported.
+
+        Ops are counted per device also without ``ops=True`` while TensorFlow
+        sees a GPU: where they ran is then worth reading a device per op.
+        """
         module = tf_submodule("tensorflow.python.framework.op_callbacks")
         if module is None:
             return False
+        self.count_ops = self.count_ops or bool(gpu_names())
+        if tfstate.CONSTRUCTED_GPUS:
+            self._placement = (tf_submodule("tensorflow.python.eager.context"), tfstate.CONSTRUCTED_GPUS[0])
         module.add_op_callback(self._callback)
         self._module = module
         self._thread = threading.get_ident()
+        transform = tf_submodule(_TRANSFORM)
+        callbacks = getattr(transform, "CONCRETE_FUNCTION_CALLBACKS", None)
+        if isinstance(callbacks, list):
+            callbacks.append(self._traced)
+            self._transform = callbacks
+        self._watch_eager_functions()
         return True
+
+    def _watch_eager_functions(self):
+        """Time ``tf.function`` calls while they run eagerly (only if that switch is on now: no cost otherwise)."""
+        flag = sys.modules.get(_EAGER_RUN)
+        owner = getattr(sys.modules.get(_POLYMORPHIC), "Function", None)
+        if not getattr(flag, "RUN_FUNCTIONS_EAGERLY", False) or not isinstance(owner, type):
+            return
+        watch = self
+
+        def wrap(original, patch):
+            @functools.wraps(original)
+            def __call__(function, *args, **kwargs):
+                if not patch.active or watch._depth or not flag.RUN_FUNCTIONS_EAGERLY:
+                    return original(function, *args, **kwargs)
+                watch._depth += 1
+                t0 = time.perf_counter()
+                try:
+                    return original(function, *args, **kwargs)
+                finally:
+                    watch._depth -= 1
+                    watch.eager_function_calls += 1
+                    watch.eager_function_seconds += time.perf_counter() - t0
+
+            return __call__
+
+        self._patches.install(owner, "__call__", wrap)
 
     def stop(self):
         """Remove the op callback (tolerates a user who cleared all callbacks)."""
+        self._patches.restore()
+        callbacks, self._transform = self._transform, None
+        if callbacks is not None and self._traced in callbacks:
+            callbacks.remove(self._traced)
         module, self._module = self._module, None
         if module is None:
             return
@@ -85,22 +151,51 @@ class OpWatch:
                 # FuncGraphs have is_control_flow_graph (False for a traced function, True for
                 # cond / while branches); plain TF1 graphs lack it.
                 if getattr(graph, "is_control_flow_graph", True) is False and graph not in self._seen:
+                    started = time.perf_counter()
                     self._seen.add(graph)
                     name = function_name(graph.name)
                     self.traces[name] = self.traces.get(name, 0) + 1
-                    self._graphs.append((name, weakref.ref(graph)))
+                    entry = [name, weakref.ref(graph), started, None]
+                    self._graphs.append(entry)
+                    self._by_graph[graph] = entry
                     self._record_origin(name, graph)
-            elif self.count_ops:
-                tensor = outputs[0] if outputs else (inputs[0] if inputs else None)
-                device = short_device(getattr(tensor, "device", "") or "") if tensor is not None else "?"
+            else:
                 if isinstance(op_type, bytes):  # some ops report their type as bytes
                     op_type = op_type.decode("utf-8", "replace")
+                self.eager_ops[op_type] = self.eager_ops.get(op_type, 0) + 1
+                if op_type == "VarHandleOp" and outputs:
+                    self._handles.append(weakref.ref(outputs[0]))
+                if not self.count_ops:
+                    return None
+                tensor = outputs[0] if outputs else (inputs[0] if inputs else None)
+                device = short_device(getattr(tensor, "device", "") or "") if tensor is not None else "?"
+                if self._placement is not None:
+                    device = self._constructed_device(device)
                 match = _INFERENCE.match(op_type)
                 key = (device, f"{match.group(1)} (tf.function)" if match else op_type)
                 self.ops[key] = self.ops.get(key, 0) + 1
         except Exception:  # an op callback must never break the user's op
             self.errors += 1
         return None
+
+    def _constructed_device(self, device: str) -> str:
+        """Where an op would run beside a constructed GPU: on it, unless a ``tf.device`` scope asked for a CPU.
+
+        TensorFlow's default placement with a GPU present; here, with no GPU,
+        soft placement ran every op on the CPU (tfstate.CONSTRUCTED_GPUS).
+        """
+        context, gpu = self._placement
+        requested = context.context().device_name or ""
+        return device if "CPU" in requested.upper() else gpu
+
+    def _traced(self, concrete_function):
+        """TensorFlow's callback for each new ConcreteFunction: the trace of its graph is over."""
+        try:
+            entry = self._by_graph.get(concrete_function.graph)
+            if entry is not None and entry[3] is None:
+                entry[3] = time.perf_counter() - entry[2]
+        except Exception:  # never break the user's trace
+            self.errors += 1
 
     def _record_origin(self, name: str, graph):
         origin = trace_origin(graph, sys._getframe(2))
@@ -143,11 +238,35 @@ class OpWatch:
         variable-creating trace (TensorFlow traces those functions again).
         """
         out = {name: dict(entry) for name, entry in self._origins.items()}
-        for name, ref in self._graphs:
+        for name, ref, _, _ in self._graphs:
             graph = ref()
             if graph is not None and name in out and self._variable_trace(graph):
                 out[name]["variable_traces"] += 1
         return out
+
+    def times(self) -> dict:
+        """What was timed and counted beside the traces, for ``Report.tf_times``.
+
+        ``trace_seconds``: ``{name: [seconds of each trace, in order]}`` (a
+        variable-creating first trace left out, as in :meth:`signatures`; a
+        trace nested in another is inside that one's time too);
+        ``eager_ops``: ``{op type: count}``; ``variables_created`` /
+        ``variables_discarded``: variables created eagerly, and how many of them
+        were garbage by the end; ``eager_function_calls`` / ``…_seconds``:
+        outermost ``tf.function`` calls run eagerly and their time (only
+        measured when the switch was on as the cell started).
+        """
+        seconds: dict[str, list] = {}
+        for name, ref, _, took in self._graphs:
+            graph = ref()
+            if took is None or (graph is not None and self._variable_trace(graph)):
+                continue
+            seconds.setdefault(name, []).append(took)
+        return {"trace_seconds": seconds, "eager_ops": dict(self.eager_ops),
+                "variables_created": len(self._handles),
+                "variables_discarded": sum(1 for ref in self._handles if ref() is None),
+                "eager_function_calls": self.eager_function_calls,
+                "eager_function_seconds": self.eager_function_seconds}
 
     def ops_by_device(self) -> dict[str, dict[str, int]]:
         """``{device: {op type: count}}``."""
@@ -163,7 +282,7 @@ class OpWatch:
         the parameter) or from a ``tf.function`` of that name in ``namespace``.
         """
         by_name: dict[str, list] = {}
-        for name, ref in self._graphs:
+        for name, ref, _, _ in self._graphs:
             if self.traces.get(name, 0) > 1 and " (" not in name:
                 graph = ref()
                 # A variable-creating first trace has the same signature as the retrace it causes.
@@ -280,6 +399,10 @@ def _describe_leaf(path: str, value, leaves: dict):
 # -- explicit .numpy() calls ------------------------------------------------------------
 
 
+#: A ``.numpy()`` copy of a host tensor this large is summed in ``NumpyWatch.summary()["large_host"]``.
+LARGE_COPY_BYTES = 8 * 2**20
+
+
 class NumpyWatch:
     """Counts explicit ``.numpy()`` calls on eager tensors during a cell.
 
@@ -296,6 +419,7 @@ class NumpyWatch:
         self.by_tensor: dict[int, tuple[weakref.ref, int]] = {}
         self.max_same = 0
         self.largest_host: dict | None = None  # the largest copy of a host tensor: {"bytes", "seconds", "device"}
+        self.large_host = {"calls": 0, "bytes": 0, "seconds": 0.0}  # copies of host tensors >= LARGE_COPY_BYTES
         self._patches = Patches()
 
     def start(self) -> bool:
@@ -346,8 +470,14 @@ class NumpyWatch:
         except TypeError:
             return
         self.max_same = max(self.max_same, count)
-        if (self.largest_host is None or nbytes > self.largest_host["bytes"]) and is_host_device(tensor.device):
+        if not is_host_device(tensor.device):
+            return
+        if self.largest_host is None or nbytes > self.largest_host["bytes"]:
             self.largest_host = {"bytes": nbytes, "seconds": seconds, "device": short_device(tensor.device)}
+        if nbytes >= LARGE_COPY_BYTES:
+            self.large_host["calls"] += 1
+            self.large_host["bytes"] += nbytes
+            self.large_host["seconds"] += seconds
 
     def summary(self) -> dict:
         """Counts for the report."""
@@ -357,6 +487,7 @@ class NumpyWatch:
             "seconds": self.seconds,
             "max_same_tensor": self.max_same,
             "largest_host": self.largest_host,
+            "large_host": dict(self.large_host),
         }
 
 

@@ -129,7 +129,7 @@ class TFCheckMagics(Magics):
     @argument("--quiet", action="store_true",
               help="show nothing; the report stays available (-o NAME, tfplotguard.last_report()).")
     @argument("--all", dest="all_findings", action="store_true",
-              help="also show the minor findings: those explaining under 10%% of the cell, or not weighed "
+              help="also show the minor findings: those explaining under 10%% of the cell or 50 ms, or not weighed "
                    "(the JSON always has them).")
     @no_var_expand
     @output_can_be_silenced

@@ -51,6 +51,11 @@ def plot_seconds() -> float:
         return _ACCOUNT["seconds"]
 
 
+def plotting_now() -> bool:
+    """True while this thread is inside a live-plotting hook (its figure draws are live frames)."""
+    return getattr(_DEPTH, "value", 0) > 0
+
+
 def counters() -> dict:
     """Live-plotting totals: ``seconds``, ``redraws``, ``throttled`` (skipped), ``deferred`` (off-thread)."""
     with _ACCOUNT_LOCK:

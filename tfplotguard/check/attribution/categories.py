@@ -38,7 +38,8 @@ underneath):
      ``tf_function``, ``.numpy()`` → ``host_copy``, ``tensorflow.python.ops`` →
      ``tf_eager_ops``), default ``tf_eager_ops``;
    - NumPy: a tensor's ``__array__``/``numpy`` beneath is ``host_copy``, else ``other:numpy``;
-   - IPython/ipykernel: ``ipython``; tfplotguard: ``tfplotguard``;
+   - IPython/ipykernel: ``ipython``, but writing to stdout/stderr (IPython's tee, ipykernel's
+     ``OutStream``) is ``output``, as are ``logging`` and ``tf.print``; tfplotguard: ``tfplotguard``;
    - the standard library: a wait on a lock/queue/thread/selector is ``waiting``,
      else ``other:<module>``; any other package: ``other:<top-level package>``.
 
@@ -90,6 +91,7 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
     Category("mpl_figure", "matplotlib figure/axes creation", "#499894"),
     Category("mpl_artists", "matplotlib artist creation", "#86bcb6"),
     Category("mpl_draw", "matplotlib drawing and rendering", "#2f6f6b"),
+    Category("output", "printing and logging output", "#f1ce63"),
     Category("ipython", "IPython / display", "#d4a6c8"),
     Category("tfplotguard", "tfplotguard's own work", "#bab0ac"),
     Category("waiting", "waiting on a lock, queue or thread", "#d7b5a6"),
@@ -141,7 +143,12 @@ PATTERNS: tuple[tuple[str, frozenset | None, str, str], ...] = tuple(
         # helper's pass-through): what runs beneath them is the cell's call, not our work.
         ("tfplotguard.check.mplprobe", "", SKIP, ""),
         ("tfplotguard.check.callcounts", "", SKIP, ""),
+        ("tfplotguard.check.tfwatch", "__call__", SKIP, ""),  # tf.function calls timed while run eagerly
+        ("tfplotguard.check.pipeline", "_wrap_init wrapper", SKIP, ""),
         ("tfplotguard.core.patch", "", SKIP, ""),
+        # %%tfcheck's .numpy() / element / conversion counters: what runs beneath is the cell's call.
+        ("tfplotguard.check.tfwatch", "numpy", SKIP, ""),
+        ("tfplotguard.check.pyvalues", "", SKIP, ""),
         ("functools", "", SKIP, ""),
         ("contextlib", "", SKIP, ""),
         ("abc", "", SKIP, ""),
@@ -171,6 +178,7 @@ PATTERNS: tuple[tuple[str, frozenset | None, str, str], ...] = tuple(
         ("tensorflow.python.eager.polymorphic_function", "", API, "tf_function"),
         ("tensorflow.python.eager.polymorphic_function.atomic_function", "", STEP, "tf_function"),
         ("tensorflow.python.eager.polymorphic_function.concrete_function", "_call_flat", STEP, "tf_function"),
+        ("tensorflow.python.ops.logging_ops", "print_v2", API, "output"),
         ("tensorflow.python.ops", "", API, "tf_eager_ops"),
         ("tensorflow.python.data", "", API, "tf_eager_ops"),
         ("tensorflow.python.eager", "", API, "tf_eager_ops"),
@@ -197,6 +205,11 @@ PATTERNS: tuple[tuple[str, frozenset | None, str, str], ...] = tuple(
         ("matplotlib_inline", "", API, "mpl_draw"),
         ("matplotlib", "", API, "mpl_artists"),
         ("mpl_toolkits", "", API, "mpl_artists"),
+        # Output: IPython 9 tees every write to sys.stdout/sys.stderr through its own ``write``
+        # (InteractiveShell._tee), ipykernel sends it through OutStream; logging formats and emits.
+        ("IPython.core.interactiveshell", "write", API, "output"),
+        ("ipykernel.iostream", "", API, "output"),
+        ("logging", "", API, "output"),
         # Ourselves, IPython.
         ("tfplotguard", "", API, "tfplotguard"),
         ("IPython", "", API, "ipython"),

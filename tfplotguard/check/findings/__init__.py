@@ -3,7 +3,7 @@
 ``from tfplotguard.check import findings; findings.listing()`` shows every
 rule; ``evaluate`` runs them on one cell's measurements. The rules live in one
 module per domain: ``rules_tf`` (TensorFlow itself), ``rules_data`` (tf.data
-and Keras), ``rules_host`` (Python and host copies), ``rules_mpl`` (matplotlib).
+and Keras), ``rules_host`` (Python and host copies), ``rules_mpl`` (matplotlib and host memory).
 
 Each rule is declared once with :func:`~.registry.rule` (id, severity, the
 measurements it needs, its thresholds) and returns ``None`` or a

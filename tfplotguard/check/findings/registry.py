@@ -13,8 +13,8 @@ explains (from the stack attribution, :mod:`.weight`, or a time measured
 directly, such as the seconds ``.numpy()`` took) and on which cell line. The
 registry turns that into the finding's ``share`` of the cell. A finding that
 explains less than its rule's ``min_share`` (:data:`MIN_SHARE`, 10 %, unless
-the rule says otherwise), or whose cause could not be weighed (``seconds``
-None), is ``minor``: kept in the report's JSON, shown only with ``--all``, never
+the rule says otherwise), or less than :data:`MIN_SECONDS` (50 ms), or whose
+cause could not be weighed (``seconds`` None), is ``minor``: kept in the report's JSON, shown only with ``--all``, never
 a warning. Users learn to ignore a tool that is loud about what cost nothing.
 """
 
@@ -28,6 +28,9 @@ from ..report import Finding, sort_findings
 SEVERITIES = ("warn", "info")
 #: A finding explaining less than this share of its cell is minor (shown with ``--all`` only).
 MIN_SHARE = 0.10
+#: Nor is a finding that explains less time than this, whatever its share: 84 % of a 6 ms cell
+#: (the tf.function guide's demonstration cells) is nothing a user waits for.
+MIN_SECONDS = 0.05
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Rule:
     thresholds: dict
     fn: object = dataclasses.field(repr=False)
     min_share: float = MIN_SHARE
+    min_seconds: float = MIN_SECONDS
 
     @property
     def summary(self) -> str:
@@ -84,6 +88,8 @@ class Rule:
         if item.share is not None:
             share = min(1.0, max(0.0, float(item.share)))
         minor = share is None or share < self.min_share
+        if item.share is None and seconds is not None and seconds < self.min_seconds:
+            minor = True  # a large share of a cell nobody waits for: not worth a warning
         return Finding(self.id, item.message, item.fix, severity=self.severity, seconds=seconds, share=share,
                        line=item.line, minor=minor)
 

@@ -1,13 +1,292 @@
 """Input pipelines and Keras: tf.data, the Python that TensorFlow's threads run, Keras's per-call costs.
 
 What a rule receives, returns and must rest on: :mod:`tfplotguard.check.findings`.
+
+One cause, one finding. The time the cell's thread waited on a tf.data
+iterator (``tf_data_wait``) is split between the causes the pipeline's
+structure shows (:mod:`tfplotguard.check.pipeline`): a ``tf.py_function`` /
+``tf.numpy_function`` in a transformation owns all of it (``py_function``);
+otherwise a pipeline iterated ``n`` times that maps without ``cache()`` owns
+``(n−1)/n`` of it (``no_cache``: the epochs after the first redo the work) and
+``input_bound`` the rest (from_generator, a sequential map, file reads without
+interleave, no prefetch). Keras's own calls: one call per example
+(``keras_call_in_loop``), one example per step (``keras_tiny_batches``), small
+batches on a small model (``keras_step_overhead``), each weighed by the time
+sampled on the Keras call's line; progress output for many epochs
+(``keras_verbose_flood``) is output, not time, and is never weighed.
 """
 
 from __future__ import annotations
 
+import math
+
+from ..attribution.categories import USER, frame_module
 from ..report import format_seconds
 from . import weight
 from .registry import Found, rule
+
+_KERAS = ("keras_overhead", "keras_compute")
+
+
+def _user_pipelines(report) -> list[dict]:
+    return [p for p in report.pipelines or () if p.get("owner") != "keras" and p.get("stages")]
+
+
+def _wait(report) -> tuple[float | None, int | None]:
+    """Seconds the cell's thread waited on tf.data input (None: not sampled) and the line where it waited most."""
+    return weight.category_seconds(report, "tf_data_wait"), weight.line_for(report, "tf_data_wait")
+
+
+def _repeats_without_cache(pipe: dict) -> bool:
+    return (pipe.get("iterators", 1) >= 2 and pipe.get("maps", 0) > 0 and not pipe.get("cache")
+            and not pipe.get("generator") and not pipe.get("py_function"))
+
+
+def _scaled(seconds, fraction):
+    return None if seconds is None else seconds * fraction
+
+
+def _tf_python_cpu(report) -> str:
+    cpu = report.group_cpu("tf_python")
+    return f"; TensorFlow's threads running that Python used {format_seconds(cpu)} of CPU" if cpu > 0 else ""
+
+
+#: How the stack sampler names a thread that runs Python but is no ``threading.Thread``
+#: (TensorFlow's own threads running a py_function, numpy_function or generator).
+_NATIVE_PYTHON = "<native thread running Python>"
+
+
+def _python_in_tf_threads(report) -> list[str]:
+    """Names of the functions sampled in TensorFlow's threads running Python, most time first."""
+    for thread in (report.attribution or {}).get("threads", ()):
+        if thread["name"] == _NATIVE_PYTHON:
+            return [f["function"] for f in thread["frames"]
+                    if frame_module(f["filename"])[0] == USER and not f["function"].startswith("<")]
+    return []
+
+
+@rule(id="py_function", needs=("pipelines",), thresholds={"min_cpu_s": 0.05})
+def py_function(before, after, report, *, min_cpu_s) -> Found | None:
+    """A tf.py_function / tf.numpy_function in a Dataset transformation or a traced function: Python per call."""
+    pipe = next((p for p in _user_pipelines(report) if p.get("py_function")), None)
+    if pipe is None:
+        return _py_function_in_graph(report, min_cpu_s)
+    waited, line = _wait(report)
+    names = ", ".join(pipe.get("map_functions") or ()) or "a transformation"
+    call = pipe["py_function"]
+    return Found(
+        f"The pipeline ({pipe['text']}) calls {call} in {names}: each element leaves the graph for the Python "
+        f"interpreter, one call at a time under the GIL, so num_parallel_calls cannot spread it over cores"
+        f"{_tf_python_cpu(report)}."
+        + ("" if waited is None else f" The cell waited {format_seconds(waited)} on this input."),
+        f"write the per-element work with TensorFlow ops (tf.math, tf.image, tf.strings …) so that "
+        f".map(fn, num_parallel_calls=tf.data.AUTOTUNE) runs it in parallel; if it must stay NumPy, run it once "
+        f"on the whole array before Dataset.from_tensor_slices, or put .cache() right after this map so that "
+        f"it runs once, not every epoch.",
+        seconds=waited, line=line)
+
+
+def _py_function_in_graph(report, min_cpu_s) -> Found | None:
+    """Python sampled in TensorFlow's threads while the cell ran traced functions, no Python pipeline iterated.
+
+    A tf.function calling tf.numpy_function 300 times: the cell's thread sat in the traced call
+    (``tf_function``) while TensorFlow's thread ran the NumPy function (sampled by name there) for
+    290 ms of CPU; the same step in TensorFlow ops took 0.29 s instead of 0.60 s. The weight is the
+    smaller of that CPU and the cell's time in traced functions.
+    """
+    functions = _python_in_tf_threads(report)
+    cpu = report.group_cpu("tf_python")
+    if not functions or cpu < min_cpu_s or any(p.get("generator") for p in _user_pipelines(report)):
+        return None
+    traced = weight.category_seconds(report, "tf_function", "keras_compute") or 0.0
+    if traced <= 0:
+        return None
+    line = weight.line_for(report, "tf_function", "keras_compute")
+    named = ", ".join(functions[:3])
+    return Found(
+        f"While the cell ran traced functions, TensorFlow's threads ran your Python ({named}) for "
+        f"{format_seconds(cpu)} of CPU: that is a tf.py_function / tf.numpy_function inside a tf.function or a "
+        "model, which leaves the graph for the Python interpreter on every call, under the GIL.",
+        f"write {functions[0]} with TensorFlow ops (tf.math, tf.linalg, tf.signal …) so that it stays in the "
+        "graph; if it only prepares inputs, do it once in NumPy before the loop.",
+        seconds=min(cpu, traced), line=line)
+
+
+def _defects(pipe: dict, waited: float | None, min_wait_s: float) -> list[tuple[str, str]]:
+    """(what the pipeline does, the fix) for each structural cause of waiting, most costly kind first.
+
+    A sequential map and a missing prefetch are named only when the cell waited at least
+    ``min_wait_s`` (or was not sampled): a trivial map over 1000 elements waited 30-110 ms here
+    with or without num_parallel_calls and prefetch (the iterator's start and tf.data's fixed cost
+    per element), so below that they explain nothing.
+    """
+    found = []
+    if pipe.get("generator"):
+        found.append(("it starts with Dataset.from_generator, whose generator makes every element in Python, "
+                      "one at a time, under the GIL",
+                      "if the data fits in memory, build the dataset with Dataset.from_tensor_slices(arrays) and "
+                      "do the per-element work in .map(tf_fn, num_parallel_calls=tf.data.AUTOTUNE); a generator "
+                      "that reads files can become Dataset.from_tensor_slices(file_names).interleave(read_fn, "
+                      "num_parallel_calls=tf.data.AUTOTUNE)"))
+    if pipe.get("reader") and not pipe.get("interleave"):
+        found.append((f"it reads its files with {pipe['reader']} one after another",
+                      f"Dataset.from_tensor_slices(files).interleave(tf.data.{pipe['reader']}, "
+                      "num_parallel_calls=tf.data.AUTOTUNE)"))
+    if waited is not None and waited < min_wait_s:
+        return found
+    if pipe.get("sequential_maps"):
+        names = ", ".join(pipe.get("map_functions") or ()) or "its function"
+        found.append((f"{pipe['sequential_maps']} map ({names}) runs one element at a time (no num_parallel_calls)",
+                      ".map(fn, num_parallel_calls=tf.data.AUTOTUNE)"))
+    if not pipe.get("prefetch") and not pipe.get("generator"):  # prefetch cannot overlap a generator's GIL-bound Python
+        found.append(("it has no prefetch, so it makes the next element only when the loop asks for it",
+                      "end the pipeline with .prefetch(tf.data.AUTOTUNE)"))
+    return found
+
+
+@rule(id="input_bound", needs=("pipelines",), thresholds={"min_wait_s": 0.15})
+def input_bound(before, after, report, *, min_wait_s) -> Found | None:
+    """The cell's thread waited on a tf.data iterator, and the pipeline's structure says why."""
+    pipes = [p for p in _user_pipelines(report) if not p.get("py_function")]
+    if not pipes:
+        return None
+    waited, line = _wait(report)
+    pipe = next((p for p in pipes if _defects(p, waited, min_wait_s)), pipes[0])
+    # Epochs after the first redo the maps: that part is no_cache's.
+    first = 1.0 / pipe["iterators"] if _repeats_without_cache(pipe) else 1.0
+    defects = _defects(pipe, waited, min_wait_s)
+    if not defects:
+        if not waited or _repeats_without_cache(pipe):  # no_cache names a pipeline redone pass after pass
+            return None
+        return Found(
+            f"The cell waited {format_seconds(waited)} on tf.data input; the pipeline ({pipe['text']}) shows none "
+            "of the slow patterns looked for (from_generator, a sequential map, file reads without interleave, "
+            "no prefetch) that would explain it: the per-element work itself is what the loop waits for.",
+            "make the per-element work cheaper, or cache() the dataset after its expensive steps if you iterate "
+            "it more than once.", seconds=None, line=line)
+    if waited is not None and waited <= 0:
+        return None
+    # Not sampled (auto mode): the structure is known, whether the cell waited on it is not.
+    opening = (f"The pipeline ({pipe['text']}) was iterated; " if waited is None else
+               f"The cell waited {format_seconds(waited)} on tf.data input. The pipeline ({pipe['text']}) is "
+               "the bottleneck: ")
+    what = "; ".join(text for text, _ in defects)
+    fix = "; ".join(fix for _, fix in defects)
+    return Found(f"{opening}{what}"
+                 f"{_tf_python_cpu(report) if pipe.get('generator') else ''}.",
+                 fix + ".", seconds=_scaled(waited, first), line=line)
+
+
+@rule(id="no_cache", needs=("pipelines",))
+def no_cache(before, after, report) -> Found | None:
+    """A dataset with a map iterated epoch after epoch without cache(): its preprocessing is redone each time."""
+    pipe = next((p for p in _user_pipelines(report) if _repeats_without_cache(p)), None)
+    if pipe is None:
+        return None
+    waited, line = _wait(report)
+    if not waited:  # not sampled, or waited inside Keras's traced step (fit on a dataset): not weighed
+        waited = None
+    n = pipe["iterators"]
+    names = ", ".join(pipe.get("map_functions") or ()) or "its map"
+    return Found(
+        f"{n} iterators were made over the dataset ({pipe['text']}) in this cell, and it has no cache(): its "
+        f"map ({names}) recomputed every element for each"
+        + ("." if waited is None else f"; the cell waited {format_seconds(waited)} on it, "
+                                      f"{n - 1} of the {n} passes redoing the same work."),
+        "add .cache() after the expensive map (before shuffle/batch if those must vary per epoch): the first "
+        "pass fills it, the later ones read from memory; cache(filename) if it does not fit in memory.",
+        seconds=_scaled(waited, (n - 1) / n), line=line)
+
+
+def _keras_line(report) -> tuple[int | None, float | None]:
+    """The cell line with the most Keras time and its seconds; without such a line, the cell's Keras time."""
+    line = weight.line_for(report, *_KERAS)
+    seconds = weight.line_seconds(report, line)
+    return line, seconds if seconds is not None else weight.category_seconds(report, *_KERAS)
+
+
+@rule(id="keras_call_in_loop", needs=("keras_calls",), thresholds={"many": 10, "small": 64})
+def keras_call_in_loop(before, after, report, *, many, small) -> Found | None:
+    """Model.predict (or evaluate) called again and again on a few examples: each call builds an input pipeline."""
+    for method in ("predict", "evaluate"):
+        calls = report.counts.get(method, 0)
+        kept = [c for c in report.keras_calls if c["method"] == method]
+        sizes = [c["examples"] for c in kept if c.get("examples") is not None]
+        if calls < many or not sizes or max(sizes) > small:
+            continue
+        line, seconds = _keras_line(report)
+        per_call = "" if seconds is None else f" ({format_seconds(seconds / calls)} a call)"
+        return Found(
+            f"Model.{method} was called {calls} times in this cell, on {max(sizes)} example(s) or fewer each"
+            f"{per_call}: every call builds a new tf.data pipeline and runs Keras's epoch machinery around a "
+            "single step.",
+            f"stack the inputs and call {method} once (model.{method}(np.stack(xs), batch_size=...)), or, for a "
+            "few examples inside a loop, call model(x, training=False) directly: it builds no pipeline.",
+            seconds=seconds, line=line)
+    return None
+
+
+@rule(id="keras_tiny_batches", needs=("keras_calls",), thresholds={"tiny": 4, "min_steps": 64})
+def keras_tiny_batches(before, after, report, *, tiny, min_steps) -> Found | None:
+    """fit / evaluate / predict with a batch of a few examples on many examples: one step per example."""
+    for call in report.keras_calls:
+        batch, examples = call.get("batch_size"), call.get("examples")
+        if not isinstance(batch, int) or batch > tiny or not examples or examples / batch < min_steps:
+            continue
+        steps = math.ceil(examples / batch) * ((call.get("epochs") or 1) if call["method"] == "fit" else 1)
+        line, seconds = _keras_line(report)
+        return Found(
+            f"Model.{call['method']}(batch_size={batch}) on {examples} examples ran {steps} steps: Keras's fixed "
+            "cost of a step (calling the traced step function, callbacks, metrics) is paid once per "
+            f"{'example' if batch == 1 else f'{batch} examples'}"
+            + ("." if seconds is None else f", about {format_seconds(seconds / steps)} a step."),
+            "use batch_size=32 to 256 (the examples of a batch are computed together); for training, raise the "
+            "learning rate with the batch size if the model then learns slower per epoch.",
+            seconds=seconds, line=line)
+    return None
+
+
+@rule(id="keras_step_overhead", needs=("keras_calls",),
+      thresholds={"tiny": 4, "small_batch": 32, "min_steps": 200, "small_model": 100_000})
+def keras_step_overhead(before, after, report, *, tiny, small_batch, min_steps, small_model) -> Found | None:
+    """Many small steps of a small model, one step per call of the traced function: Keras's per-step cost dominates."""
+    for call in report.keras_calls:
+        batch, examples, params = call.get("batch_size"), call.get("examples"), call.get("parameters")
+        if (call.get("steps_per_execution") != 1 or not isinstance(batch, int) or not tiny < batch < small_batch
+                or not examples or params is None or params > small_model):
+            continue
+        steps = math.ceil(examples / batch) * ((call.get("epochs") or 1) if call["method"] == "fit" else 1)
+        if steps < min_steps:
+            continue
+        line, seconds = _keras_line(report)
+        return Found(
+            f"Model.{call['method']}(batch_size={batch}) ran {steps} steps of a model with {params} parameters, "
+            "one step per call of Keras's traced step function (steps_per_execution=1)"
+            + ("." if seconds is None else f": about {format_seconds(seconds / steps)} a step, mostly the fixed "
+                                           "cost of a step rather than the model's arithmetic."),
+            "compile with steps_per_execution=32 (or more) so that one call runs many steps, and use a larger "
+            "batch_size (64 to 256) if training allows.",
+            seconds=seconds, line=line)
+    return None
+
+
+@rule(id="keras_verbose_flood", severity="info", needs=("keras_calls",), thresholds={"many_epochs": 20})
+def keras_verbose_flood(before, after, report, *, many_epochs) -> Found | None:
+    """fit printing a progress bar every epoch for many epochs: output volume, not time (never weighed)."""
+    for call in report.keras_calls:
+        epochs = call.get("epochs")
+        if call["method"] != "fit" or call.get("verbose") not in (1, "auto") or not isinstance(epochs, int) \
+                or epochs < many_epochs:
+            continue
+        # Measured in a real Jupyter kernel (TF 2.21, Keras 3.15): fit(epochs=60, verbose=1) sent 181
+        # output messages (14 KB) and took no measurably longer than verbose=0: the cost is the notebook's.
+        return Found(
+            f"Model.fit(epochs={epochs}, verbose={call['verbose']!r}) prints an 'Epoch i/{epochs}' line and a "
+            f"progress bar for each of its {epochs} epochs into the cell's output (about three output messages an "
+            "epoch); it costs the kernel little time but floods the notebook.",
+            "pass verbose=2 (one line per epoch) or verbose=0 and plot history.history afterwards.",
+            seconds=None)
+    return None
 
 
 @rule(id="pipelines_rebuilt", severity="info", needs=("traces", "trace_origins"),
@@ -20,6 +299,8 @@ def pipelines_rebuilt(before, after, report, *, many) -> tuple | None:
         return None
     name, count = max(built.items(), key=lambda kv: kv[1])
     if report.trace_origins[name].get("owner") == "keras":
+        if sum(report.counts.get(m, 0) for m in ("fit", "predict", "evaluate")) >= many:
+            return None  # the calls were counted: keras_call_in_loop names them
         return (f"Keras built a new tf.data input pipeline {count} times in this cell ({name} traced once per "
                 "pipeline): every fit / evaluate / predict call builds one for its input.",
                 "call predict once on all inputs stacked into one array, or, for a small batch in a loop, "
@@ -35,6 +316,9 @@ def pipelines_rebuilt(before, after, report, *, many) -> tuple | None:
       thresholds={"min_cpu_s": 0.2, "share": 0.4})
 def cpu_in_tf_python(before, after, report, *, min_cpu_s, share) -> tuple | None:
     """TensorFlow's threads that ran the user's Python (from_generator, py_function) used the most CPU."""
+    if any(p.get("generator") or p.get("py_function") for p in _user_pipelines(report)) or \
+            _py_function_in_graph(report, py_function.thresholds["min_cpu_s"]) is not None:
+        return None  # input_bound / py_function name that Python, its pipeline or its traced function
     py_cpu, total = weight.cpu_share(report, ("tf_python",), min_cpu_s)
     # The largest group and a good share of the total: a generator pipeline measured 51-56% here,
     # the rest spread over the main thread, TensorFlow's pools and exited threads.

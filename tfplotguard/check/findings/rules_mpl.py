@@ -1,68 +1,231 @@
-"""matplotlib: tensors handed to it, figures, redraws, pyplot from threads.
+"""matplotlib and host memory: figures per iteration, one call per point, redraws, pyplot from threads,
+tensors handed to matplotlib, memory growing cell after cell.
 
 What a rule receives, returns and must rest on: :mod:`tfplotguard.check.findings`.
+The counts come from :mod:`tfplotguard.check.mplprobe` (figures and plotting
+calls per site, redraws, open figures and their canvas buffers) and
+:mod:`tfplotguard.check.holders` (containers of tensors in the namespace).
+Measured on matplotlib 3.11 Agg: ``plt.subplots()`` costs about 10 ms, a drawn
+640×480 figure holds a 1.2 MB canvas buffer, ``ax.plot`` of one point about
+0.3 ms, like one of 1000 points.
 """
 
 from __future__ import annotations
 
-from ..report import format_bytes, format_seconds
+import os
+
+from ..report import format_bytes, format_seconds, history
+from . import weight
 from .registry import Found, rule
 
+_MIB = 1 << 20
 
-@rule(id="pyplot_off_main_thread", needs=("guard",))
-def pyplot_off_main_thread(before, after, report) -> tuple | None:
-    """pyplot used from a thread other than the main thread (counted by the guard)."""
+
+def _where(site) -> str:
+    """How a message names a site row ``[filename, line, function, ...]``: the cell or the user's function."""
+    if site[2] == "<module>":
+        return "one line of the cell"
+    return f"one line of `{site[2]}` ({os.path.basename(site[0])}:{site[1]})"
+
+
+@rule(id="figure_per_iteration", needs=("mpl",), thresholds={"same_site": 10})
+def figure_per_iteration(before, after, report, *, same_site) -> Found | None:
+    """A new matplotlib figure per iteration: many figures created by one line; how many stay open, what they hold.
+
+    Weighed by the time spent creating figures and axes (``mpl_figure``).
+    """
+    mpl = report.mpl
+    sites = mpl.get("figure_sites") or ()
+    if not sites or sites[0][3] < same_site:
+        return None
+    site = sites[0]
+    opened = mpl.get("open_figures", 0) - mpl.get("open_before", 0)
+    if opened > 0:
+        drawn = mpl.get("open_drawn", 0)
+        held = (f"the {drawn} drawn ones hold {format_bytes(mpl.get('open_bytes', 0))} of Agg canvas buffers, "
+                "their artists more" if drawn else "none drawn yet, so no canvas buffers, only their artists")
+        kept = (f"{mpl['open_figures']} pyplot figures are open after the cell, {opened} more than before "
+                f"(never closed): {held}.")
+    else:
+        kept = "none of them is left open."
+    return Found(
+        f"{site[3]} of the cell's {report.counts.get('figures', site[3])} new figures were created by "
+        f"{_where(site)}: a new figure per iteration; {kept}",
+        "create the figure once before the loop (fig, ax = plt.subplots()) and update it in the loop "
+        "(line.set_data(x, y), or ax.clear() and plot again); if you do need one figure per item, "
+        "close each one when done with it (plt.close(fig)).",
+        seconds=weight.category_seconds(report, "mpl_figure"),
+        line=weight.line_for(report, "mpl_figure"),
+    )
+
+
+@rule(id="plot_call_per_point", needs=("mpl",), thresholds={"calls": 50, "points_per_call": 2.0})
+def plot_call_per_point(before, after, report, *, calls, points_per_call) -> Found | None:
+    """One plotting call per data point: many tiny artists from one line where one call with arrays would do.
+
+    Weighed by the time spent creating artists (``mpl_artists``).
+    """
+    for site in report.mpl.get("call_sites") or ():
+        n_calls, artists, points = site[3], site[4], site[5]
+        if n_calls >= calls and points <= points_per_call * n_calls:
+            return Found(
+                f"{n_calls} plotting calls from {_where(site)} added {artists} artists carrying {points} data "
+                "points in all: one call (and one or more artists) per data point, each with its own "
+                "autoscaling and, at draw time, its own rendering.",
+                "collect the points in arrays and make one call: ax.plot(xs, ys, 'o') or ax.scatter(xs, ys) "
+                "(per-point colours and sizes: scatter's c= and s=).",
+                seconds=weight.category_seconds(report, "mpl_artists"),
+                line=weight.line_for(report, "mpl_artists"),
+            )
+    return None
+
+
+@rule(id="interactive_redraws", needs=("mpl",), thresholds={"min_redraws": 3})
+def interactive_redraws(before, after, report, *, min_redraws) -> Found | None:
+    """Redrawing every step: the same figure drawn again and again, or plt.pause, inside one cell.
+
+    Weighed by the measured time of the redraws (draws of a figure already
+    drawn in the cell: ``canvas.draw``, ``savefig``, ``display(fig)``) and of
+    every ``plt.pause`` (its sleep and its draw), whatever interactive mode
+    says. A figure drawn once is no redraw; ``LivePlot``'s throttled frames are
+    not counted (see :mod:`~tfplotguard.check.mplprobe`).
+    """
+    mpl = report.mpl
+    redraws, pauses = mpl.get("redraws", 0), mpl.get("pauses", 0)
+    if max(redraws, pauses) < min_redraws:
+        return None
+    parts = []
+    if redraws:
+        parts.append(f"a figure already drawn in this cell was drawn {redraws} more times (canvas.draw, savefig "
+                     f"or display in a loop), taking {format_seconds(mpl.get('redraw_s', 0.0))}")
+    if pauses:
+        parts.append(f"{pauses} plt.pause calls took {format_seconds(mpl.get('pause_s', 0.0))} "
+                     "(their sleeps and draws)")
+    mode = " Interactive mode is on: with a GUI backend every pyplot change redraws too." \
+        if mpl.get("interactive") else ""
+    fix = ("draw once after the loop, or every k steps (if step % 100 == 0: ...); for a live view of a "
+           "training loop use tfplotguard's LivePlot or live(), whose frames are throttled to a time budget")
+    if mpl.get("interactive"):
+        fix += "; with interactive mode on, wrap the loop in `with plt.ioff():`"
+    return Found("; ".join(parts) + "." + mode, fix + ".",
+                 seconds=mpl.get("redraw_s", 0.0) + mpl.get("pause_s", 0.0),
+                 line=weight.line_for(report, "mpl_draw"))
+
+
+@rule(id="pyplot_off_main_thread", needs=("guard",), min_share=0.0)
+def pyplot_off_main_thread(before, after, report) -> Found | None:
+    """pyplot used from a thread other than the main thread (counted by the guard).
+
+    A crash risk, not a cost: it is given the full weight (``share`` 1.0, no
+    seconds) and ``min_share`` 0, so it is shown, first, whatever time it took.
+    """
     calls = report.guard.get("pyplot_thread_calls", 0)
     if not calls:
         return None
-    return (
+    return Found(
         f"pyplot reached its global figure state {calls} time(s) from a thread other than the main thread: "
         "that state is shared and not thread-safe, and GUI backends fail outside the main thread.",
         "plot in the main thread (hand the results over with a queue.Queue), or build figures in the thread "
         "with the object API (fig = matplotlib.figure.Figure(); ax = fig.add_subplot()), without pyplot.",
+        share=1.0,
     )
 
 
-@rule(id="interactive_redraws", needs=("mpl", "live", "tf"), thresholds={"redraw_share": 0.1})
-def interactive_redraws(before, after, report, *, redraw_share) -> tuple | None:
-    """matplotlib interactive mode on while TensorFlow works: redraws and pauses stall the loop."""
-    mpl = report.mpl
-    if not after.get("mpl", {}).get("interactive") or not report.tf.get("imported"):
-        return None
-    # LivePlot's frames are Figure draws too, but throttled and budgeted: not the problem this rule is about.
-    blocked = max(0.0, mpl.get("draw_s", 0.0) - report.live.get("seconds", 0.0)) + mpl.get("pause_s", 0.0)
-    if report.wall_s <= 0 or blocked / report.wall_s < redraw_share:
-        return None
-    return (
-        f"matplotlib interactive mode is on: {mpl.get('draws', 0)} redraws and {mpl.get('pauses', 0)} "
-        f"plt.pause calls took {format_seconds(blocked)} ({100 * blocked / report.wall_s:.0f}% of the cell) "
-        "on the main thread, and TensorFlow waits for each of them.",
-        "wrap the loop in `with plt.ioff():` and draw once after it, or update the figure every k steps.",
-    )
+#: "Nothing to do" information is shown only when the guard's own work is a good part of the cell:
+#: on a loop re-plotting one cached tensor the guard's wrapper measured 11-14 % of the time.
+_GUARD_INFO_SHARE = 0.25
 
 
-@rule(id="same_tensor_replotted", severity="info", needs=("guard",), thresholds={"repeat_plots": 2})
-def same_tensor_replotted(before, after, report, *, repeat_plots) -> tuple | None:
-    """The same live tensor plotted again: the convert-once cache served it."""
+@rule(id="same_tensor_replotted", severity="info", needs=("guard",), thresholds={"repeat_plots": 2},
+      min_share=_GUARD_INFO_SHARE)
+def same_tensor_replotted(before, after, report, *, repeat_plots) -> Found | None:
+    """The same live tensor plotted again: the convert-once cache served it (weighed by the guard's own time)."""
     hits = report.guard.get("cache_hits", 0)
     if hits < repeat_plots:
         return None
-    return (
+    return Found(
         f"the same tensor(s) were plotted again {hits} times; tfplotguard served them from its convert-once cache.",
         "fine as it is; without tfplotguard, convert once before the loop (a = np.asarray(t)) and plot a.",
+        seconds=weight.category_seconds(report, "tfplotguard"),
     )
 
 
-@rule(id="tensors_plotted", severity="info", needs=("guard",))
-def tensors_plotted(before, after, report) -> tuple | None:
-    """Tensors handed straight to matplotlib: say what the guard converted and from where."""
+@rule(id="tensors_plotted", severity="info", needs=("guard",), min_share=_GUARD_INFO_SHARE)
+def tensors_plotted(before, after, report) -> Found | None:
+    """Tensors handed straight to matplotlib: what the guard converted, weighed by the guard's own time."""
     g = report.guard
     if not g.get("conversions"):
         return None
     devices = ", ".join(f"{format_bytes(n)} from {d}" for d, n in sorted(g.get("bytes_by_device", {}).items()))
-    return (
+    return Found(
         f"{g['conversions']} tensor conversion(s) for {g.get('calls', 0)} plotting call(s) ({devices}): "
         "each tensor was converted once per call, a read-only view on CPU, one host copy on an accelerator.",
         "nothing to do while tfplotguard is loaded; without it, matplotlib reads every tensor several times "
         "per call (each a device→host copy on a GPU), so pass np.asarray(t) yourself.",
+        seconds=weight.category_seconds(report, "tfplotguard"),
+    )
+
+
+def _growing_holder(window):
+    """The container name whose bytes grew in every cell of ``window`` (reports): (name, last row, bytes per cell)."""
+    rows = [{row["name"]: row for row in report.held} for report in window]
+    for name in rows[-1]:
+        sizes = [r.get(name, {}).get("bytes") for r in rows]
+        if None not in sizes and all(a < b for a, b in zip(sizes, sizes[1:])):
+            return name, rows[-1][name], sizes
+    return None
+
+
+def _figures_growing(window) -> bool:
+    return all(r.mpl.get("open_figures", 0) > r.mpl.get("open_before", 0) for r in window)
+
+
+@rule(id="host_memory_growth", needs=("mpl",), min_share=0.10,
+      thresholds={"cells": 3, "cell_growth_mb": 8, "growth_mb": 64})
+def host_memory_growth(before, after, report, *, cells, cell_growth_mb, growth_mb) -> Found | None:
+    """Host memory growing cell after cell, held by containers of tensors or by figures left open.
+
+    Reads the report history: the last ``cells`` measured cells (this one
+    included) must each have grown the resident memory (RSS) by
+    ``cell_growth_mb``, ``growth_mb`` in all. Its weight is memory, not time:
+    ``share`` = that growth / the RSS after this cell (the part of the process's
+    memory these cells added), a warning from 10 %. The cause is named only when
+    a holder grew in every one of those cells: a namespace container of
+    tensors/arrays (:mod:`~tfplotguard.check.holders`) or the open pyplot
+    figures; otherwise the growth is reported unweighed (minor), as observed.
+    Importing TensorFlow, loading data and building a model grow RSS too, but
+    not through a holder that grows in each cell.
+    """
+    window = [*history.reports()[-(cells - 1):], report] if cells > 1 else [report]
+    if len(window) < cells or any(r.rss_after - r.rss_before < cell_growth_mb * _MIB for r in window):
+        return None
+    growth = sum(r.rss_after - r.rss_before for r in window)
+    if growth < growth_mb * _MIB or report.rss_after <= 0:
+        return None
+    observed = (f"the resident memory grew in each of the last {cells} measured cells, by {format_bytes(growth)} in all, "
+                f"{100 * growth / report.rss_after:.0f}% of the {format_bytes(report.rss_after)} the process holds now")
+    guard = after.get("guard", {})
+    cache = (f"; tfplotguard's convert-once cache holds {format_bytes(guard.get('cache_bytes', 0))} "
+             f"(bounded at {format_bytes(guard.get('cache_limit_bytes', 0))})") if "cache_bytes" in guard else ""
+    causes = []
+    holder = _growing_holder(window)
+    if holder is not None:
+        name, last, sizes = holder
+        causes.append(f"`{name}` (a {last['type']} of {last['items']} arrays/tensors) held more after each of "
+                      f"them: {', '.join(format_bytes(n) for n in sizes)}")
+    if _figures_growing(window):
+        mpl = report.mpl
+        causes.append(f"the open pyplot figures went from {window[0].mpl.get('open_before', 0)} to "
+                      f"{mpl.get('open_figures', 0)} (their Agg canvas buffers: {format_bytes(mpl.get('open_bytes', 0))})")
+    if not causes:
+        return Found(observed + "; no container of tensors in the namespace and no open figures grew with it, "
+                     "so the cause is not established" + cache + ".",
+                     "run gc.collect() and compare; look for results kept across cells (caches, histories, "
+                     "models created again).")
+    return Found(
+        observed + ": " + "; ".join(causes) + cache + ".",
+        "keep only what you need of each step (float(loss), a small slice, np.asarray(t).mean()), or write "
+        "results to disk; free what is held with `del name` or name.clear(); close figures when done with them "
+        "(plt.close(fig), plt.close('all')).",
+        share=growth / report.rss_after,
     )

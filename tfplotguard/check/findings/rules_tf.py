@@ -1,4 +1,5 @@
-"""TensorFlow itself: retracing, functions run eagerly, ops on the CPU beside a GPU, TensorFlow's pools at work.
+"""TensorFlow itself: retracing, functions run eagerly, eager op loops, variables rebuilt, ops on the CPU beside
+a GPU, TensorFlow's pools at work.
 
 What a rule receives, returns and must rest on: :mod:`tfplotguard.check.findings`.
 """
@@ -10,35 +11,112 @@ from . import weight
 from .registry import Found, rule
 
 _TF_GROUPS = ("tf_pool", "tf_named", "tf_data")
-#: Owners of traced functions that are not the user's (``OpWatch.origins``).
-_LIBRARIES = ("keras", "tensorflow", "tfplotguard")
+#: From this many tf.function objects of one Python function, each traced, "a new object each time" is the cause.
+FEW_OBJECTS = 3
 
 
 @rule(id="retracing", needs=("traces", "trace_signatures", "trace_origins"))
-def retracing(before, after, report) -> tuple | None:
-    """One of the user's own ``tf.function``s traced more than once in one cell, and what caused it.
+def retracing(before, after, report) -> list | None:
+    """A tf.function traced more than once in one cell, and what caused it, when the traces show it.
 
-    Only functions whose Python code is the user's count: Keras and tf.data
-    trace functions of their own (``one_step_on_data``, ``Dataset_map_*``),
-    and "create the tf.function once" is advice the user cannot follow there.
-    A first trace that created variables is not counted: TensorFlow traces
-    such a function a second time by design.
+    The user's own functions, and Keras's step functions (``one_step_on_data``,
+    ``multi_step_on_iterator``) named as Keras's with the fix that applies to
+    the data the user feeds them; TensorFlow's and tf.data's own functions
+    are left out. Not counted as retraces: a first trace that created
+    variables (TensorFlow traces such a function a second time by design); a
+    trace that relaxed a shape to ``None`` (``reduce_retracing=True``, which
+    Keras's step functions use: that trace is the fix, one trace then serves
+    every shape); for Keras, one trace per step function object (its train,
+    test and predict steps share one name). Measured on Keras 3.15: a smaller
+    last batch does not retrace its steps (their batch dimension is None).
+
+    Weighed by the tracing time: the traces timed directly (also in auto
+    mode) but the first, which the fix keeps; with stacks sampled, that
+    part of the attribution's ``tf_tracing`` time (Keras's traces are under
+    its ``keras_overhead``: for them the direct time).
     """
-    retraced = {}
+    times = report.tf_times.get("trace_seconds", {}) if report.tf_times else {}
+    all_traced = sum(sum(took) for took in times.values())
+    sampled = weight.category_seconds(report, "tf_tracing")
+    found = []
     for name, count in report.traces.items():
         origin = report.trace_origins.get(name, {})
-        # "unknown" (the traced function was not found on the stack) keeps the rule as it was.
-        if " (" in name or origin.get("owner") in _LIBRARIES or origin.get("via") == "tf.data":
+        owner = origin.get("owner")
+        # "unknown" (the traced function was not found on the stack) is treated as the user's.
+        if " (" in name or owner in ("tensorflow", "tfplotguard") or origin.get("via") == "tf.data":
             continue
-        count -= origin.get("variable_traces", 0)
-        if count > 1:
-            retraced[name] = count
-    if not retraced:
-        return None
-    name, count = max(retraced.items(), key=lambda kv: kv[1])
-    objects = report.trace_origins.get(name, {}).get("objects", 0)
-    cause, fix = explain_retrace(report.trace_signatures.get(name, []), objects=objects, traces=count)
-    return (f"tf.function {name} was traced {count} times in this cell: {cause}.", fix)
+        signatures = report.trace_signatures.get(name, [])
+        kept = [sig for i, sig in enumerate(signatures) if not any(_relaxes(sig, s) for s in signatures[:i])]
+        count -= origin.get("variable_traces", 0) + len(signatures) - len(kept)
+        objects = origin.get("objects", 0)
+        # Keras names its train, test and predict steps alike: one trace per object is one step each.
+        # Two objects of one Python function traced once each are as likely two functions made on
+        # purpose (one per optimizer, per tf.Module instance: the tf.function guide's own pattern).
+        if count <= 1 or (objects >= count and (owner == "keras" or objects < FEW_OBJECTS)):
+            continue
+        took = times.get(name, [])
+        retraced_s = sum(took[1:]) if len(took) > 1 else None
+        seconds = retraced_s
+        if owner != "keras" and sampled is not None and retraced_s is not None and all_traced > 0:
+            seconds = sampled * min(1.0, retraced_s / all_traced)
+        line = weight.line_for(report, "keras_overhead" if owner == "keras" else "tf_tracing")
+        if owner == "keras":
+            cause, fix = explain_keras_retrace(kept)
+            message = f"Keras traced its own step function {name} {count} times in this cell: {cause}."
+        else:
+            cause, fix = explain_retrace(kept, objects=objects, traces=count)
+            message = f"tf.function {name} was traced {count} times in this cell: {cause}."
+        found.append(Found(message, fix, seconds=seconds, line=line))
+    return found or None
+
+
+def _relaxes(later: dict, earlier: dict) -> bool:
+    """True when ``later`` is ``earlier`` with some tensor dimensions relaxed to None (and nothing else changed)."""
+    if set(later) != set(earlier) or later == earlier:
+        return False
+    for key, value in later.items():
+        old = earlier[key]
+        if value == old:
+            continue
+        if not (value.startswith("tensor ") and old.startswith("tensor ") and "(" in value and "(" in old):
+            return False
+        dtype, dims = value.split("(", 1)
+        old_dtype, old_dims = old.split("(", 1)
+        dims, old_dims = dims.rstrip(")").split(","), old_dims.rstrip(")").split(",")
+        dims, old_dims = [d.strip() for d in dims if d.strip()], [d.strip() for d in old_dims if d.strip()]
+        if dtype != old_dtype or len(dims) != len(old_dims):
+            return False
+        if any(d != o and d != "None" for d, o in zip(dims, old_dims)):
+            return False
+    return True
+
+
+def explain_keras_retrace(signatures: list[dict]) -> tuple[str, str]:
+    """Why Keras traced its own step function again, from its input signatures: ``(cause, fix)``.
+
+    Keras builds its step functions with ``reduce_retracing=True``: a batch of
+    another size costs one relaxing trace, already left out. What remains is a
+    change TensorFlow cannot relax: the rank, the dtype or the structure of
+    the batches. Said only as far as the signatures show it.
+    """
+    fix = ("give every fit / evaluate / predict call on this model data of one structure and dtype, with the "
+           "same number of dimensions (cast once, e.g. x.astype('float32'); reshape to one rank)")
+    if len(signatures) < 2:
+        return "its input signatures were not available", fix
+    keys = set().union(*signatures)
+    if any(set(sig) != keys for sig in signatures):
+        return "the structure of the batches changed (another number or nesting of inputs)", fix
+    for key in sorted(keys):
+        values = [sig[key] for sig in signatures]
+        if len(set(values)) < 2 or not all(v.startswith("tensor ") for v in values):
+            continue
+        dtypes = {v.split(" ")[1].split("(")[0] for v in values}
+        if len(dtypes) > 1:
+            return f"input {key} arrived as {', '.join(sorted(dtypes))}", fix
+        shown = " → ".join(v[v.index("("):] if "(" in v else v for v in values[:3])
+        return f"input {key} changed shape beyond what TensorFlow can relax ({shown})", fix
+    return ("its input signatures looked the same each time; what made it trace again is not in these "
+            "measurements", "call fit / evaluate / predict with data of one structure, dtype and shape")
 
 
 def explain_retrace(signatures: list[dict], objects: int = 0, traces: int = 0) -> tuple[str, str]:
@@ -77,6 +155,11 @@ def explain_retrace(signatures: list[dict], objects: int = 0, traces: int = 0) -
             return (f"tensor argument {key} changed shape ({shown})",
                     "give the function input_signature=[tf.TensorSpec(shape=[None, ...], dtype=...)] or "
                     "@tf.function(reduce_retracing=True), or pad / batch to one shape")
+        python = list(dict.fromkeys(v.split(" ", 2)[2] for v in values if v.startswith("python")))
+        if len(python) > 1:
+            shown = ", ".join(python[:4]) + (", …" if len(python) > 4 else "")
+            return (f"argument {key} was passed as Python values ({shown}), each a new trace, and as a tensor",
+                    f"always pass {key} as a tensor (tf.constant(value)): one trace serves every value")
         return (f"argument {key} switched between a Python value and a tensor",
                 f"always pass {key} as a tensor")
     if objects and objects >= traces:
@@ -89,20 +172,105 @@ def explain_retrace(signatures: list[dict], objects: int = 0, traces: int = 0) -
 
 
 @rule(id="functions_run_eagerly", needs=("tf",))
-def functions_run_eagerly(before, after, report) -> tuple | None:
-    """``tf.config.run_functions_eagerly(True)`` is on: every ``tf.function`` runs as plain Python."""
+def functions_run_eagerly(before, after, report) -> Found | None:
+    """``tf.config.run_functions_eagerly(True)`` is on: every ``tf.function`` runs as plain Python.
+
+    Weighed by the time the ``tf.function`` bodies ran eagerly, measured
+    directly when the switch was already on as the cell started (an earlier
+    cell left it on); switched on inside the cell, it is not weighed.
+    """
     if after.get("tf", {}).get("functions_run_eagerly") is not True:
         return None
-    return (
+    times = report.tf_times or {}
+    calls = times.get("eager_function_calls", 0)
+    seconds = times.get("eager_function_seconds") if calls else None
+    ran = (f" {calls} tf.function call(s) ran eagerly in this cell, taking {format_seconds(seconds)}."
+           if calls else "")
+    return Found(
         "tf.config.run_functions_eagerly(True) is on: every tf.function runs as plain Python, op by op, "
-        "without graph optimisation (a global switch; an earlier cell may have left it on).",
+        f"without graph optimisation (a global switch; an earlier cell may have left it on).{ran}",
         "tf.config.run_functions_eagerly(False) once you are done debugging.",
-    )
+        seconds=seconds, line=weight.line_for(report, "tf_eager_ops", "cell"))
+
+
+#: Ops of other causes than a step dispatched op by op, named by other rules: taking a tensor apart element
+#: by element (``for v in t``, ``t[i]``) and ``tf.print`` in a loop.
+_OTHER_CAUSES = frozenset(("StridedSlice", "Unpack", "Squeeze", "ResourceStridedSliceAssign", "PrintV2",
+                           "StringFormat"))
+
+
+@rule(id="eager_op_loop", needs=("tf_times",), thresholds={"many": 1000, "small_s": 0.001, "pool_share": 0.6})
+def eager_op_loop(before, after, report, *, many, small_s, pool_share) -> Found | None:
+    """Many small eager ops dispatched one by one from Python, as an eager training loop does.
+
+    Each eager op pays Python and dispatch overhead that a traced graph pays
+    once per call. Weighed by the stack attribution's ``tf_eager_ops`` time
+    (the ops of functions run eagerly, element-by-element indexing and
+    ``tf.print`` left out: other rules name those). Big ops are compute, not dispatch, and no
+    finding: over ``small_s`` each on average (dispatch measured 80 µs an op
+    in an eager training step here, a 600×600 matmul 1.3 ms), or TensorFlow's
+    pools doing ``pool_share`` of the CPU (dispatch is the main thread's work).
+    """
+    ops = {op: n for op, n in (report.tf_times.get("eager_ops") or {}).items() if not op.startswith("__inference_")}
+    total = sum(ops.values())
+    step_ops = total - sum(ops.get(op, 0) for op in _OTHER_CAUSES)
+    if step_ops < many:
+        return None
+    if report.thread_groups:
+        tf_cpu, cpu = weight.cpu_share(report, _TF_GROUPS, 0.0)
+        if tf_cpu / cpu >= pool_share:
+            return None
+    sampled = weight.category_seconds(report, "tf_eager_ops")
+    seconds = None
+    if sampled is not None:
+        if after.get("tf", {}).get("functions_run_eagerly"):
+            sampled = max(0.0, sampled - report.tf_times.get("eager_function_seconds", 0.0))
+        seconds = sampled * step_ops / total
+    mean = (seconds if seconds is not None else weight.wall(report)) / step_ops
+    if mean > small_s:
+        return None
+    top = ", ".join(f"{op} ×{n}" for op, n in sorted(ops.items(), key=lambda kv: -kv[1])[:4])
+    spent = f", {format_seconds(mean)} each on average" if seconds else ""
+    return Found(
+        f"{step_ops} small eager ops were dispatched one at a time from Python in this cell (most: {top}{spent}): "
+        "every op pays Python and dispatch overhead that a traced tf.function pays once per call.",
+        "put the loop's step (forward pass, loss, tape.gradient, optimizer.apply_gradients) in a function "
+        "decorated with @tf.function and call that each step, with tensors as arguments so it traces once.",
+        seconds=seconds, line=weight.line_for(report, "tf_eager_ops"))
+
+
+@rule(id="variables_rebuilt", needs=("tf_times",), thresholds={"discarded": 10, "discarded_share": 0.3})
+def variables_rebuilt(before, after, report, *, discarded, discarded_share) -> Found | None:
+    """Layers, models, optimizers or variables built again and again in one cell and thrown away.
+
+    The sign is the variables created during the cell that were garbage again
+    by its end (their handles gone): a model built once keeps its variables.
+    Weighed by the stack attribution's ``variables`` time (creation and
+    initialisation of layers, models, optimizers, tf.Variables).
+    """
+    times = report.tf_times
+    created, gone = times.get("variables_created", 0), times.get("variables_discarded", 0)
+    if gone < discarded or gone < discarded_share * created:
+        return None
+    total = (report.counts or {}).get("variables", created)
+    all_kinds = f" ({total} tf.Variables in all, in any thread)" if total != created else ""
+    return Found(
+        f"{created} variables were created in this cell{all_kinds} and "
+        f"{gone} of them were garbage again by its end: layers, models, optimizers or tf.Variables built inside "
+        "a loop and thrown away, each paying creation and initialisation again.",
+        "create the model, its layers, the optimizer and any tf.Variable once, before the loop, and reuse them "
+        "(v.assign(value) sets a variable; model.set_weights(initial) restarts a model).",
+        seconds=weight.category_seconds(report, "variables"), line=weight.line_for(report, "variables"))
 
 
 @rule(id="gpu_idle_ops_on_cpu", needs=("ops",), thresholds={"cpu_share": 0.5, "min_ops": 10})
-def gpu_idle_ops_on_cpu(before, after, report, *, cpu_share, min_ops) -> tuple | None:
-    """A GPU is present but most of the cell's eager ops ran on the CPU (needs ``--ops``)."""
+def gpu_idle_ops_on_cpu(before, after, report, *, cpu_share, min_ops) -> Found | None:
+    """A GPU is present but most of the cell's eager ops ran on the CPU.
+
+    Ops are counted per device with ``--ops``, and always while TensorFlow
+    sees a GPU. Weighed by the stack attribution's time in TensorFlow's ops
+    and functions, times the share of the ops that ran on the CPU.
+    """
     gpus = after.get("tf", {}).get("gpus") or []
     if not gpus or not report.ops:
         return None
@@ -113,28 +281,39 @@ def gpu_idle_ops_on_cpu(before, after, report, *, cpu_share, min_ops) -> tuple |
     if total < min_ops or on_cpu / total < cpu_share:
         return None
     top = ", ".join(f"{op} ×{n}" for op, n in sorted(cpu_ops.items(), key=lambda kv: -kv[1])[:4])
-    return (
+    sampled = weight.category_seconds(report, "tf_eager_ops", "tf_function", "tf_convert")
+    return Found(
         f"{on_cpu} of {total} eager ops ran on the CPU although {', '.join(gpus)} is present (top: {top}).",
         "create the inputs on the GPU (with tf.device('/GPU:0'): ...); string and int32 ops have no GPU kernels "
         "and stay on the CPU; tf.debugging.set_log_device_placement(True) shows where each op runs.",
-    )
+        seconds=None if sampled is None else sampled * on_cpu / total,
+        line=weight.line_for(report, "tf_eager_ops", "tf_function", "tf_convert"))
 
 
-@rule(id="cpu_in_tf_pools", severity="info", needs=("thread_groups",),
+@rule(id="tf_compute_bound", severity="info", needs=("thread_groups",),
       thresholds={"min_cpu_s": 0.2, "dominant_share": 0.6})
-def cpu_in_tf_pools(before, after, report, *, min_cpu_s, dominant_share) -> tuple | None:
-    """TensorFlow's thread pools used most of the cell's CPU: its own parallelism, and how to bound it."""
+def tf_compute_bound(before, after, report, *, min_cpu_s, dominant_share) -> Found | None:
+    """TensorFlow's thread pools did most of the cell's work: real compute, and what makes it faster.
+
+    Not a mistake. Weighed by the stack attribution's time in TensorFlow's
+    ops, traced functions and Keras's model compute while the pools did most
+    of the CPU work; unsampled, by the pools' CPU spread over the cores
+    (the least wall time that work can take here).
+    """
     tf_cpu, total = weight.cpu_share(report, _TF_GROUPS, min_cpu_s)
     if tf_cpu / total < dominant_share:
         return None
+    sampled = weight.category_seconds(report, "tf_eager_ops", "tf_function", "keras_compute")
+    seconds = sampled if sampled is not None else min(weight.wall(report), tf_cpu / max(1, report.cores))
     state = after.get("tf", {})
     intra, inter = state.get("intra_op_threads"), state.get("inter_op_threads")
-    return (
-        f"TensorFlow's thread pools used {format_seconds(tf_cpu)} of {format_seconds(total)} CPU "
-        f"({100 * tf_cpu / total:.0f}%, {report.utilisation:.2f} of {report.cores} cores busy on average): "
-        f"this is TensorFlow's own parallelism, bounded by intra-op={intra} inter-op={inter} threads "
-        "(0 = one per core).",
-        "to leave cores free, call tf.config.threading.set_intra_op_parallelism_threads(n) and "
-        "set_inter_op_parallelism_threads(n) at the top of the notebook, before the first op (they cannot "
-        "change once TensorFlow has initialised: restart the kernel).",
-    )
+    gpus = state.get("gpus") or []
+    return Found(
+        f"TensorFlow's thread pools did the work: {format_seconds(tf_cpu)} of {format_seconds(total)} CPU "
+        f"({100 * tf_cpu / total:.0f}%, {report.utilisation:.2f} of {report.cores} cores busy on average, "
+        f"intra-op={intra} inter-op={inter} threads, 0 = one per core). This is real computation, not overhead.",
+        "to make it faster: compile the step with @tf.function(jit_compile=True) (XLA fuses ops); use mixed "
+        "precision on hardware that has fast float16/bfloat16 (keras.mixed_precision.set_global_policy"
+        f"('mixed_float16') on a GPU){'' if gpus else '; run it on a GPU'}; or do less work (smaller models, "
+        "fewer or cheaper steps).",
+        seconds=seconds, line=weight.line_for(report, "tf_eager_ops", "tf_function", "keras_compute"))

@@ -82,10 +82,16 @@ class Report(ReportRendering):
     gpu_memory: dict = field(default_factory=dict)  # {"GPU:0": {"current", "peak"}}
     guard: dict = field(default_factory=dict)  # deltas of tfplotguard.stats()
     numpy: dict = field(default_factory=dict)  # explicit .numpy() calls
+    #: Python lists turned into tensors, tensor elements indexed / iterated, float()/int() of tensors
+    #: (``check.pyvalues.PyValueWatch.summary()``).
+    pyvalues: dict = field(default_factory=dict)
     traces: dict = field(default_factory=dict)  # {function name: traces during the cell}
     trace_signatures: dict = field(default_factory=dict)  # {name: [ {argument: description} ]}
     trace_origins: dict = field(default_factory=dict)  # {name: {"owner", "via", "objects", "variable_traces"}}
     ops: dict | None = None  # {device: {op type: count}}
+    #: TensorFlow's timings and counts beside the traces (``OpWatch.times()``): trace seconds per function,
+    #: eager ops per type, variables created / discarded, tf.function bodies run eagerly and their seconds.
+    tf_times: dict = field(default_factory=dict)
     tensors: list = field(default_factory=list)
     tf: dict = field(default_factory=dict)
     mpl: dict = field(default_factory=dict)
@@ -97,6 +103,12 @@ class Report(ReportRendering):
     #: imported before the cell), "variables": tf.Variables created (TensorFlow imported before the
     #: cell; Keras's own variables included)}; traces are in ``traces``.
     counts: dict = field(default_factory=dict)
+    #: The arguments of the first Keras fit/predict/evaluate calls (``callcounts.call_arguments``).
+    keras_calls: list = field(default_factory=list)
+    #: The tf.data pipelines iterated during the cell (``pipeline.describe``, with ``iterators``); None: not watched.
+    pipelines: list | None = None
+    #: The user's containers of arrays/tensors (``check.holders.scan``), taken only when the cell grew RSS by 8 MiB+.
+    held: list = field(default_factory=list)
     findings: list = field(default_factory=list)  # every finding, minor ones included (see Finding)
     notes: list = field(default_factory=list)
     #: Show the minor findings too (``--all``); a rendering option, kept in ``to_dict()``.
@@ -170,5 +182,9 @@ def error_text(error: BaseException) -> str:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Non-minor first, then by the share each explains (largest first), warnings before information on a tie."""
-    return sorted(findings, key=lambda f: (f.minor, -(f.share or 0.0), _SEVERITY_ORDER.get(f.severity, 2)))
+    """Non-minor first; warnings (a cause to fix) before information (real work); then by the share each explains.
+
+    Severity before share: "TensorFlow's pools did the work" is true of most heavy cells, and a
+    memory finding's share is not a share of time; what the user can fix comes first.
+    """
+    return sorted(findings, key=lambda f: (f.minor, _SEVERITY_ORDER.get(f.severity, 2), -(f.share or 0.0)))

@@ -151,7 +151,7 @@ class ReportRendering:
             lines += _aligned(("name", "shape", "dtype", "device", "size", ""), self._tensor_table(), indent=4)
         shown = self.shown_findings()
         if shown:
-            lines.append("  findings (by the share of the cell each explains):")
+            lines.append("  findings (warnings first, each by the share of the cell it explains):")
             for f in shown:
                 mark = "!" if f.severity == "warn" and not f.minor else "·"
                 weight = f"[{f.weight}] " if f.weight else ""
@@ -221,12 +221,12 @@ class ReportRendering:
         return line
 
     def _hidden_findings(self) -> str:
-        """``"2 minor findings not shown (under 10% of the cell each, or not weighed): --all shows them"``."""
+        """``"2 minor findings not shown (…): --all shows them"``, or ``""``."""
         hidden = len(self.findings) - len(self.shown_findings())
         if not hidden:
             return ""
-        return (f"{plural(hidden, 'minor finding')} not shown (each explains under 10% of the cell, or could not "
-                "be weighed): --all shows them")
+        return (f"{plural(hidden, 'minor finding')} not shown (each explains under 10% of the cell or under 50 ms, "
+                "or could not be weighed): --all shows them")
 
     def mimebundle(self, compact: bool = False) -> dict:
         """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``."""

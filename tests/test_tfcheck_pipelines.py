@@ -1,0 +1,139 @@
+"""The tf.data pipelines a cell iterates, read from the Dataset objects (``check.pipeline``), the Keras call
+arguments kept (``check.callcounts``), and the rules that read them, on real TensorFlow and Keras."""
+
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.data.ops import iterator_ops
+
+from tfplotguard.check import callcounts, pipeline
+
+from measured import measure
+
+X = np.random.default_rng(0).normal(size=(64, 8)).astype("float32")
+
+
+def by_rule(report):
+    return {f.rule: f for f in report.findings}
+
+
+def rows():
+    yield from X
+
+
+def test_describe_reads_each_kind_of_pipeline_without_running_it():
+    gen = pipeline.describe(tf.data.Dataset.from_generator(
+        rows, output_signature=tf.TensorSpec((8,), tf.float32)).batch(8))
+    assert gen["stages"] == ["from_generator", "batch"] and gen["generator"] and gen["source"] == "generator"
+    assert not gen["prefetch"] and gen["maps"] == 0
+
+    py = pipeline.describe(tf.data.Dataset.from_tensor_slices(X).map(
+        lambda x: tf.py_function(lambda v: v, [x], tf.float32)))
+    assert py["py_function"] == "tf.py_function" and py["sequential_maps"] == 1 and py["source"] == "tensors"
+
+    @tf.function
+    def through_numpy(x):  # a tf.function inside the map: its ops are read from the function library
+        return tf.numpy_function(lambda v: v, [x], tf.float32)
+
+    good = pipeline.describe(tf.data.Dataset.from_tensor_slices(X).map(
+        through_numpy, num_parallel_calls=tf.data.AUTOTUNE).cache().batch(8).prefetch(tf.data.AUTOTUNE))
+    assert good["text"] == "from_tensor_slices → map → cache → batch → prefetch"
+    assert good["parallel_maps"] == 1 and good["sequential_maps"] == 0 and good["cache"] and good["prefetch"]
+    assert good["py_function"] == "tf.numpy_function" and good["map_functions"] == ["through_numpy"]
+
+    files = pipeline.describe(tf.data.TFRecordDataset(["a.tfrecord", "b.tfrecord"]))
+    assert files["reader"] == "TFRecordDataset" and files["source"] == "files" and not files["interleave"]
+
+
+def test_the_watch_counts_iterators_per_dataset_and_puts_the_original_back():
+    original = iterator_ops.OwnedIterator.__init__
+    ds = tf.data.Dataset.from_tensor_slices(X).map(lambda x: x * 2).batch(16)
+    watch = pipeline.PipelineWatch().start()
+    try:
+        for _ in range(3):
+            sum(1 for _ in ds)
+        next(iter(tf.data.Dataset.range(3)))
+    finally:
+        watch.stop()
+    assert iterator_ops.OwnedIterator.__init__ is original
+    summary = watch.summary()
+    assert [(p["text"], p["iterators"]) for p in summary] == [
+        ("from_tensor_slices → map → batch", 3), ("range", 1)]
+    sum(1 for _ in ds)  # after stop(): not counted
+    assert watch.summary()[0]["iterators"] == 3
+
+
+def test_keras_call_arguments_are_kept_and_keras_own_pipeline_is_marked():
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=4)
+    report = measure(lambda: model.fit(X, X[:, :1], batch_size=16, epochs=2, verbose=0))
+    assert report.keras_calls == [{"method": "fit", "batch_size": 16, "epochs": 2, "verbose": 0,
+                                   "steps_per_execution": 4, "input": "array", "examples": 64, "parameters": 9}]
+    assert report.pipelines and all(p["owner"] == "keras" for p in report.pipelines)
+    assert callcounts.call_arguments("predict", model, (tf.data.Dataset.range(2),), {})["input"] == "dataset"
+
+
+def test_a_dataset_iterated_every_epoch_without_cache_is_no_cache_and_with_cache_is_not():
+    def epochs(ds):
+        return lambda: [sum(1 for _ in ds) for _ in range(3)]
+
+    mapped = tf.data.Dataset.from_tensor_slices(X).map(tf.tanh, num_parallel_calls=tf.data.AUTOTUNE)
+    report = measure(epochs(mapped.batch(8).prefetch(2)))
+    finding = by_rule(report)["no_cache"]
+    assert "3 iterators were made" in finding.message and ".cache()" in finding.fix
+    assert finding.seconds is None and finding.minor  # not stack-sampled: not weighed
+    assert "no_cache" not in by_rule(measure(epochs(mapped.cache().batch(8).prefetch(2))))
+
+
+def test_python_in_tensorflows_threads_without_a_pipeline_is_still_cpu_in_tf_python():
+    def burn(x):
+        t0 = time.thread_time()
+        while time.thread_time() - t0 < 0.05:
+            pass
+        return x
+
+    @tf.function
+    def step(x):
+        return tf.numpy_function(burn, [x], tf.float32)
+
+    step(tf.constant(1.0))
+    report = measure(lambda: [step(tf.constant(1.0)) for _ in range(8)], interval_ms=20)
+    assert report.pipelines == []
+    rules = by_rule(report)
+    assert "input_bound" not in rules and "py_function" not in rules
+    assert "tf.numpy_function" in rules["cpu_in_tf_python"].message, report.thread_groups
+
+
+def test_fit_printing_progress_for_many_epochs_is_an_unweighed_note():
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    from IPython.utils.capture import capture_output
+
+    with capture_output():
+        report = measure(lambda: model.fit(X, X[:, :1], batch_size=64, epochs=20, verbose=1))
+    finding = by_rule(report)["keras_verbose_flood"]
+    assert finding.severity == "info" and finding.minor and finding.seconds is None
+    assert "epochs=20, verbose=1" in finding.message and "verbose=2" in finding.fix
+    quiet = measure(lambda: model.fit(X, X[:, :1], batch_size=64, epochs=20, verbose=0))
+    assert "keras_verbose_flood" not in by_rule(quiet)
+
+
+def test_numpy_function_in_a_tf_function_is_named_from_the_sampled_thread():
+    def np_softclip(a):
+        return np.tanh(a) * 3.0
+
+    m = tf.constant(np.random.default_rng(0).normal(size=(256, 256)).astype("float32"))
+
+    @tf.function
+    def step(x):
+        return tf.reduce_sum(tf.numpy_function(np_softclip, [tf.matmul(x, x)], tf.float32))
+
+    step(m)
+    report = measure(lambda: [step(m) for _ in range(300)], interval_ms=20, stacks_ms=1.0)
+    rules = by_rule(report)
+    finding = rules["py_function"]
+    assert "np_softclip" in finding.message and "tf.numpy_function" in finding.message
+    assert 0 < finding.seconds <= report.wall_s and "np_softclip" in finding.fix
+    assert "cpu_in_tf_python" not in rules  # one cause, one finding
