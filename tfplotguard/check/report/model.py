@@ -40,6 +40,11 @@ class Finding:
     minor: bool = False
 
     @property
+    def is_warning(self) -> bool:
+        """True for a warning: severity ``warn`` and not minor."""
+        return self.severity == "warn" and not self.minor
+
+    @property
     def weight(self) -> str:
         """``"38% of the cell (1.2 s), line 4"``, or ``""`` for a finding that was not weighed."""
         if self.share is None or self.seconds is None:
@@ -140,7 +145,7 @@ class Report(ReportRendering):
 
     def warnings(self) -> list:
         """The findings that are warnings: severity ``warn`` and not minor."""
-        return [f for f in self.findings if f.severity == "warn" and not f.minor]
+        return [f for f in self.findings if f.is_warning]
 
     def total_traces(self) -> int:
         """All ``tf.function`` traces during the cell."""

@@ -153,7 +153,7 @@ class ReportRendering:
         if shown:
             lines.append("  findings (warnings first, each by the share of the cell it explains):")
             for f in shown:
-                mark = "!" if f.severity == "warn" and not f.minor else "·"
+                mark = "!" if f.is_warning else "·"
                 weight = f"[{f.weight}] " if f.weight else ""
                 lines.append(f"    {mark} {weight}{f.message}")
                 lines.append(f"      fix: {f.fix}")
@@ -188,7 +188,7 @@ class ReportRendering:
         if shown:
             out.append("<ul style='margin: 0.3em 0'>")
             for f in shown:
-                color = "#9a6700" if f.severity == "warn" and not f.minor else "#57606a"
+                color = "#9a6700" if f.is_warning else "#57606a"
                 weight = f"<b>{e(f.weight)}</b>: " if f.weight else ""
                 out.append(f"<li>{weight}<span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}</li>")
             out.append("</ul>")
