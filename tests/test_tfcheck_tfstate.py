@@ -199,7 +199,8 @@ def test_function_name(name, expected):
 
 
 def test_probes_and_a_measured_cell_leave_tensorflow_configurable():
-    """Before the first op, nothing tfcheck does may fix TensorFlow's device or thread configuration."""
+    """Before the first op, nothing tfcheck does may fix TensorFlow's device or thread configuration,
+    and the thread settings it reports follow what the user sets meanwhile."""
     script = textwrap.dedent("""\
         import os
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
@@ -210,7 +211,12 @@ def test_probes_and_a_measured_cell_leave_tensorflow_configurable():
         assert state["logical_devices"] is None and not state["context_initialized"], state
         CellCheck({}, ops=True).start().stop()
         assert not tfstate.context_initialized()
+        assert tfstate.quick_state()["intra_op_threads"] == 0
         tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(3)
+        # read before init, cached between reads: a setting changed meanwhile must show
+        assert tfstate.quick_state()["intra_op_threads"] == 1, tfstate.quick_state()
+        assert tfstate.quick_state()["inter_op_threads"] == 3, tfstate.quick_state()
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
         assert len(tf.config.list_logical_devices("CPU")) == 2

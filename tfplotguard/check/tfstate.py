@@ -141,6 +141,20 @@ def quick_state() -> dict:
 _FIXED: dict = {}
 
 
+def _settings_key():
+    """What the thread settings are read from before TensorFlow initialises (the context's own
+    fields, which ``tf.config.threading.set_*`` writes), or None where they are not there.
+
+    Reading the settings builds a config proto (~100 µs a cell in auto mode); the
+    fields are two attribute reads, so the settings are read again only when one moved.
+    """
+    context = sys.modules.get("tensorflow.python.eager.context")
+    ctx = getattr(context, "_context", None)
+    if ctx is None or not hasattr(ctx, "_intra_op_parallelism_threads"):
+        return None
+    return (id(ctx), ctx._intra_op_parallelism_threads, getattr(ctx, "_inter_op_parallelism_threads", None))
+
+
 def _fixed_settings(tf) -> dict:
     """Thread settings and GPUs: read each time until TensorFlow initialises, then fixed for good.
 
@@ -148,8 +162,11 @@ def _fixed_settings(tf) -> dict:
     thread settings builds a config proto (tens of µs each): per-cell checks
     should not pay for that again and again.
     """
+    key = _settings_key()
     if _FIXED.get("tf") is tf:
         settings = _FIXED["settings"]
+    elif key is not None and _FIXED.get("key") == key:
+        settings = _FIXED["settings_before_init"]
     else:
         settings = {
             "intra_op_threads": _probe(tf.config.threading.get_intra_op_parallelism_threads),
@@ -158,6 +175,8 @@ def _fixed_settings(tf) -> dict:
         }
         if context_initialized():
             _FIXED.update(tf=tf, settings=settings)
+        elif key is not None:
+            _FIXED.update(key=key, settings_before_init=settings)
     if CONSTRUCTED_GPUS is not None:
         settings = {**settings, "gpus": list(CONSTRUCTED_GPUS)}
     return settings

@@ -25,7 +25,9 @@ the other categories. The first sample weighs the time since ``start()``, like
 every later sample weighs the gap before it: a sampler thread the OS schedules
 late, or a garbage collection holding the GIL before its first look, once left
 a 0.3 s cell 41 % unattributed in CI; how late the first look was is kept
-in ``extra["first_look_s"]``, the uncovered tail in ``extra["tail_s"]``.
+in ``extra["first_look_s"]``, the uncovered tail in ``extra["tail_s"]``, and the
+longest gap between two looks in ``extra["longest_gap_s"]`` (ending ``longest_gap_end_s``
+after ``start()``).
 
 While sampling at the fine interval, ``sys.setswitchinterval`` is lowered to
 half the sampling interval (and restored once the interval has grown past
@@ -134,6 +136,7 @@ class StackSampler:
         self._threads: dict[str, dict] = {}
         self._covered = 0.0
         self._first_look = self._last_look = None
+        self._longest = (0.0, 0.0)  # (longest gap between looks, its end in seconds since start)
         self._t_start = self._t_stop = None
         self._thread: threading.Thread | None = None
         # A plain lock, held until stop(): a timed acquire wakes ~30 % cheaper than Event.wait
@@ -220,6 +223,8 @@ class StackSampler:
                     break  # a look after stop() belongs to no cell
                 weight = now - last
                 last = now
+                if weight > self._longest[0]:
+                    self._longest = (weight, now - t0)
                 if per_decade:
                     # Every wake-up costs ~35 µs of CPU and, against a cell holding the GIL,
                     # two thread switches: a long cell is sampled ever more sparsely (the
@@ -357,4 +362,5 @@ class StackSampler:
         if self._t_start is None or self._first_look is None:
             return {}
         last = self._last_look if self._last_look is not None else self._t_start
-        return {"first_look_s": self._first_look - self._t_start, "tail_s": max(0.0, t_stop - last)}
+        return {"first_look_s": self._first_look - self._t_start, "tail_s": max(0.0, t_stop - last),
+                "longest_gap_s": self._longest[0], "longest_gap_end_s": self._longest[1]}
