@@ -119,6 +119,12 @@ CASES = {
         "t = threading.Thread(target=time.sleep, args=(0.3,))\nt.start()\nt.join()\n",
         "time.sleep(0.3)\n",
     ),
+    "gc": (
+        "import gc\nheap = [[i] for i in range(300_000)]\nt0 = time.perf_counter()\n"
+        "while time.perf_counter() - t0 < 0.3:\n    gc.collect()\ndel heap\n",
+        "heap = [[i] for i in range(300_000)]\nt0 = time.perf_counter()\ns = 0\n"
+        "while time.perf_counter() - t0 < 0.3:\n    s += 1\ndel heap\n",
+    ),
     "other:json": (
         "import json\nt0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.3:\n"
         "    s = json.dumps({'a': [1, 2, 3]}, indent=1)\n",

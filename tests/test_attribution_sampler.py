@@ -193,3 +193,21 @@ def test_long_cells_are_sampled_ever_more_sparsely():
     assert 110 <= sparse.samples <= 260, sparse.samples
     assert dense.samples >= 380 and dense.samples > sparse.samples + 100, dense.samples
     assert sparse.share("cell") >= 0.97  # fewer samples, the same time: the weights carry it
+
+
+
+def test_a_collection_at_the_end_of_the_cell_is_garbage_collection_not_unattributed():
+    """A full collection holds the GIL: no look lands in it, and when it is the cell's last
+    statement the cell ends before the next look. Its time is known from ``gc.callbacks``."""
+    import gc
+
+    callbacks = list(gc.callbacks)
+    ns = {}
+    got = run_cell("import gc, time\nheap = [[i] for i in range(300_000)]\nt0 = time.perf_counter()\n"
+                   "gc.collect()\ncollect_s = time.perf_counter() - t0\n", ns)
+    shares = [(c.id, round(c.seconds, 3)) for c in got.categories]
+    assert got.seconds("gc") >= 0.8 * ns["collect_s"], (ns["collect_s"], got.extra, shares)
+    assert got.seconds("unattributed") < 0.1 * got.wall_s, (got.extra, shares)
+    assert got.extra["gc_collections"] >= 1 and got.extra["gc_s"] >= got.seconds("gc") - 1e-9
+    assert sum(c.seconds for c in got.categories) == pytest.approx(got.wall_s)
+    assert gc.callbacks == callbacks  # the sampler's callback is gone with it
