@@ -29,6 +29,14 @@ in ``extra["first_look_s"]``, the uncovered tail in ``extra["tail_s"]``, and the
 longest gap between two looks in ``extra["longest_gap_s"]`` (ending ``longest_gap_end_s``
 after ``start()``).
 
+Python's garbage collector is timed, not sampled: a collection holds the GIL
+from start to end, so no look can land in it, and a full collection of a large
+heap (0.16 s with TensorFlow and Keras imported) was weighed to whatever the next
+look saw, or left unattributed when the cell ended first. ``gc.callbacks`` sums
+the collector's seconds while the sampler runs; each look gives the part of its
+gap the collector took to ``gc`` (the rest to the stack it sees), and a
+collection after the last look is ``gc`` too (``extra["gc_s"]``, ``gc_collections``).
+
 While sampling at the fine interval, ``sys.setswitchinterval`` is lowered to
 half the sampling interval (and restored once the interval has grown past
 twice the old value, or at ``stop()``; not if someone else changed it
