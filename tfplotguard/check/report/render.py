@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from . import theme
 from .format import format_bytes, format_seconds, plural
 
 #: Human labels of the thread groups, in display order.
@@ -170,7 +171,7 @@ class ReportRendering:
         e = html.escape
         out = [
             '<div class="tfcheck-report" style="font-family: monospace, monospace; font-size: 12px">',
-            f'<b style="color:{"#1a7f37" if self.ok else "#cf222e"}">{e(self._title())}</b>',
+            f'<b style="color:{theme.OK if self.ok else theme.ERROR}">{e(self._title())}</b>',
             '<table style="border-collapse: collapse">',
         ]
         out += [f"<tr><th style='text-align:left; padding-right:1em'>{e(k)}</th><td style='text-align:left'>{e(v)}</td></tr>"
@@ -188,14 +189,14 @@ class ReportRendering:
         if shown:
             out.append("<ul style='margin: 0.3em 0'>")
             for f in shown:
-                color = "#9a6700" if f.is_warning else "#57606a"
+                color = theme.WARN if f.is_warning else theme.MUTED
                 weight = f"<b>{e(f.weight)}</b>: " if f.weight else ""
                 out.append(f"<li>{weight}<span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}</li>")
             out.append("</ul>")
         hidden = self._hidden_findings()
         if hidden:
-            out.append(f"<div style='color:#57606a'>{e(hidden)}</div>")
-        out += [f"<div style='color:#57606a'>note: {e(n)}</div>" for n in self.notes]
+            out.append(f"<div style='color:{theme.MUTED}'>{e(hidden)}</div>")
+        out += [f"<div style='color:{theme.MUTED}'>note: {e(n)}</div>" for n in self.notes]
         out.append("</div>")
         return "\n".join(out)
 
