@@ -29,6 +29,7 @@ from ..check.report.model import error_text
 from ..check.report.status import status_report
 from ..core.events import unregister_event
 from .cellrun import CellRunner, runner_frame
+from .config import AUTO_MIN_MS, checked_min_ms
 
 #: The stack sampler's interval while a %%tfcheck cell is young (it widens with the cell's age).
 DEFAULT_STACK_INTERVAL_MS = 1.0
@@ -46,7 +47,12 @@ def install(ext) -> "TFCheckMagics":
 
 
 class AutoMode:
-    """``%tfcheck on``: one compact report after every cell.
+    """``%tfcheck on``: a compact report after a cell that is slow, has a warning, or failed.
+
+    Every cell is measured and its report recorded (``last_report()``); the line
+    is shown only for a cell that took at least :attr:`min_ms` (the
+    ``TFPlotGuard.auto_min_ms`` trait, 500 ms by default), has a warning, or
+    raised. ``min_ms`` 0 shows every cell.
 
     The cell runner (:mod:`.cellrun`) starts the measurement at ``pre_run_cell``
     and stops it at the first ``post_execute`` after the cell's own code is done,
@@ -60,6 +66,24 @@ class AutoMode:
         self.runner = runner
         self.config = config
         self.on = False
+        self._min_ms = AUTO_MIN_MS  # without a configurable (magics made by hand): kept here
+
+    @property
+    def min_ms(self) -> float:
+        """The threshold in milliseconds: faster cells without a warning show nothing."""
+        return self.config.auto_min_ms if self.config is not None else self._min_ms
+
+    @min_ms.setter
+    def min_ms(self, value: float) -> None:
+        if self.config is not None:
+            self.config.auto_min_ms = value  # validated by the trait
+        else:
+            self._min_ms = checked_min_ms(value)
+
+    def shows(self, report) -> bool:
+        """Whether ``report``'s line is worth showing: slow, a warning, or a failure."""
+        return (not report.ok or report.wall_s * 1000.0 >= self.min_ms
+                or any(f.is_warning for f in report.findings))
 
     def register(self) -> bool:
         """Start reporting after every cell; False if it already was on."""
@@ -92,7 +116,8 @@ class AutoMode:
             report.ok = False
             report.error = error_text(error)
         history.record(report)
-        display(report.mimebundle(compact=True), raw=True)
+        if self.shows(report):
+            display(report.mimebundle(compact=True), raw=True)
 
 
 @magics_class
@@ -109,7 +134,11 @@ class TFCheckMagics(Magics):
     # -- the magic ---------------------------------------------------------------
     @magic_arguments()
     @argument("mode", nargs="?", choices=("on", "off"),
-              help="line magic only: 'on' shows a one-line report after every cell, 'off' stops that.")
+              help="line magic only: 'on' shows a one-line report after each cell that is slow (see --min-ms), "
+                   "has a warning or fails; 'off' stops that.")
+    @argument("--min-ms", metavar="MS", type=float, default=None,
+              help=f"with 'on': show the line only after cells of at least MS milliseconds, or with a warning "
+                   f"(default {AUTO_MIN_MS:g}, %%config TFPlotGuard.auto_min_ms; 0 shows every cell).")
     @argument("--json", action="store_true", help="print the report as JSON instead of the table.")
     @argument("-o", dest="name", metavar="NAME", default=None,
               help="store the report object in the user namespace as NAME (like %%timeit -o).")
@@ -142,7 +171,9 @@ class TFCheckMagics(Magics):
         and reports wall and CPU time, CPU per thread group, memory, tensor
         conversions, ``.numpy()`` calls, ``tf.function`` traces, new tensors,
         and findings, each with a fix. ``%tfcheck on`` / ``off`` toggles a
-        one-line report after every cell.
+        one-line report after each cell that is slow (``--min-ms``, 500 ms by
+        default), has a warning or fails; quicker cells show nothing, and every
+        report is kept (``tfplotguard.last_report()``).
 
         Examples::
 
@@ -155,7 +186,7 @@ class TFCheckMagics(Magics):
 
           In [4]: rep.findings
 
-          In [5]: %tfcheck on
+          In [5]: %tfcheck on --min-ms 200
         """
         __tracebackhide__ = True  # IPython leaves these frames out of the user's traceback
         if cell is None:
@@ -175,11 +206,15 @@ class TFCheckMagics(Magics):
                 raise UsageError("%tfcheck --rules takes no other options")
             print(rules_table(_disabled(self.tfplotguard_config)))
             return None
+        if args.min_ms is not None and args.mode != "on":
+            raise UsageError("--min-ms sets auto mode's threshold: use it as %tfcheck on --min-ms MS")
         if args.mode == "on":
             if args.json or args.name or args.quiet:
-                raise UsageError("%tfcheck on takes no options")
-            print("tfcheck auto mode on: a one-line report after every cell (%tfcheck off to stop)"
-                  if self.auto.register() else "tfcheck auto mode is already on")
+                raise UsageError("%tfcheck on takes no options but --min-ms")
+            if args.min_ms is not None:
+                self.auto.min_ms = args.min_ms
+            print(_auto_on_text(self.auto.min_ms) if self.auto.register()
+                  else f"tfcheck auto mode is already on ({_threshold_text(self.auto.min_ms)})")
             return None
         if args.mode == "off":
             print("tfcheck auto mode off" if self.auto.unregister() else "tfcheck auto mode was not on")
@@ -272,6 +307,8 @@ def _checked_args(line: str) -> argparse.Namespace:
     args = _parse_args(line)
     if args.name is not None and not (args.name.isidentifier() and not keyword.iskeyword(args.name)):
         raise UsageError(f"-o needs a Python name, got {args.name!r}")
+    if args.min_ms is not None and not (math.isfinite(args.min_ms) and args.min_ms >= 0):
+        raise UsageError(f"--min-ms must be a number of milliseconds, 0 or more, got {args.min_ms:g}")
     for flag, value in (("--interval", args.interval), ("--stack-interval", args.stack_interval)):
         if value is not None and not (math.isfinite(value) and value > 0):
             raise UsageError(f"{flag} must be a positive number of milliseconds, got {value:g}")
@@ -287,7 +324,19 @@ def _cell_args(line: str) -> argparse.Namespace:
         raise UsageError("--rules lists the finding rules: use it with the line magic, %tfcheck --rules")
     if args.mode is not None:
         raise UsageError(f"'{args.mode}' is for the line magic: %tfcheck {args.mode}")
+    if args.min_ms is not None:
+        raise UsageError("--min-ms sets auto mode's threshold: use it as %tfcheck on --min-ms MS")
     return args
+
+
+def _threshold_text(min_ms: float) -> str:
+    return "a line after every cell" if min_ms == 0 else \
+        f"a line after a cell of {min_ms:g} ms or more, or with a warning or an error"
+
+
+def _auto_on_text(min_ms: float) -> str:
+    """What ``%tfcheck on`` says: when a line will appear, and how to change it."""
+    return f"tfcheck auto mode on: {_threshold_text(min_ms)} (--min-ms sets it; %tfcheck off to stop)"
 
 
 def _parse_args(line: str) -> argparse.Namespace:
