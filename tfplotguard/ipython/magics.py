@@ -89,7 +89,7 @@ class AutoMode:
                 or any(f.is_warning for f in report.findings))
 
     def register(self) -> bool:
-        """Start reporting after every cell; False if it already was on."""
+        """Start measuring every cell (the line shows after the slow ones); False if it already was on."""
         if self.on:
             return False
         self.shell.events.register("pre_run_cell", self.runner.pre_run_cell)
