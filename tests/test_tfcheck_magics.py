@@ -59,6 +59,7 @@ def test_status_as_json_and_stored(tfcheck):
 def test_help_shows_every_option(tfcheck):
     doc = tfcheck.find_line_magic("tfcheck").__doc__
     for option in ("--json", "-o NAME", "--plot", "--interval MS", "--ops", "--quiet", "--rules", "{on,off}",
+                   "--min-ms MS",
                    "In [2]: %tfcheck"):
         assert option in doc
     assert "-h " not in doc.replace("-h, --help", "")
@@ -261,7 +262,7 @@ def _compact_lines(cap):
 
 
 def test_auto_mode_reports_every_cell_until_off(tfcheck):
-    result, cap = run(tfcheck, "%tfcheck on")
+    result, cap = run(tfcheck, "%tfcheck on --min-ms 0")  # 0: every cell (tests/test_tfcheck_auto.py: the quiet default)
     assert "auto mode on" in cap.stdout and not _compact_lines(cap)
     _, cap = run(tfcheck, "%tfcheck on")  # a second `on` registers nothing twice
     assert "already on" in cap.stdout and len(_compact_lines(cap)) == 1
@@ -283,7 +284,7 @@ def test_auto_mode_reports_every_cell_until_off(tfcheck):
 
 
 def test_auto_mode_counts_a_nested_run_cell_once(tfcheck):
-    run(tfcheck, "%tfcheck on")
+    run(tfcheck, "%tfcheck on --min-ms 0")
     _, cap = run(tfcheck, "get_ipython().run_cell('ran = 1')\nran = 2")
     assert len(_compact_lines(cap)) == 1 and len(rep.reports()) == 1
     run(tfcheck, "%tfcheck off")
@@ -420,7 +421,7 @@ def test_without_tensorflow_nothing_imports_it():
         with capture_output() as cap:
             ip.run_cell("%tfcheck")
             r = ip.run_cell("%%tfcheck\\ny = sum(range(1000))\\ny")
-            ip.run_cell("%tfcheck on")
+            ip.run_cell("%tfcheck on --min-ms 0")
             ip.run_cell("z = 1")
             ip.run_cell("%tfcheck off")
         ip.run_line_magic("unload_ext", "tfplotguard")

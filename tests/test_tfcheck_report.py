@@ -115,6 +115,29 @@ def test_compact_line_has_wall_cpu_conversions_traces_and_top_finding():
         assert expected in line
 
 
+def test_compact_line_leads_with_the_warning_never_an_info_note():
+    info = Finding("pools", "TensorFlow's pools did the work.", "nothing to fix.", severity="info")
+    warning = Finding("retracing", "f was traced 3 times.", "pass tensors.", share=0.4, seconds=0.6)
+    other = Finding("redraws", "redrawn 9 times.", "draw once.")
+    minor = Finding("tiny", "a minor warning.", "ignore it.", minor=True)
+    line = _sample_report(findings=[info, minor, warning, other]).compact()
+    assert line.startswith("tfcheck: ! f was traced 3 times. [40% of the cell (600 ms)] (+1 more warning) — 1.50 s wall")
+    assert "pools" not in line and "minor" not in line and "redrawn" not in line
+    quiet = _sample_report(findings=[info, minor]).compact()
+    assert quiet.startswith("tfcheck: 1.50 s wall") and "pools" not in quiet and "!" not in quiet
+    failed = _sample_report(ok=False, error="ValueError: boom", findings=[warning]).compact()
+    assert failed.startswith("tfcheck: FAILED (ValueError: boom) — ! f was traced 3 times.")
+
+
+def test_compact_line_ends_with_the_cells_clock_times():
+    import time
+
+    started = time.mktime((2026, 3, 4, 10, 42, 7, 0, 0, -1)) + 0.25
+    line = _sample_report(started=started, wall_s=2.0).compact()
+    assert line.endswith(", 10:42:07 → 10:42:09")
+    assert _sample_report(started=0.0).clock() == ""  # not measured: no 1970 times
+
+
 def test_mimebundle_has_text_and_html():
     bundle = _sample_report().mimebundle()
     assert set(bundle) == {"text/plain", "text/html"}

@@ -1,14 +1,16 @@
 """``%config TFPlotGuard.dense_limit_mb = 512``: tfplotguard's settings as traitlets.
 
 The limits are the process's (``core/settings.py`` validates and holds them);
-``disabled_rules`` belongs to this shell: its ``%%tfcheck`` reports skip those
-finding rules.
+``disabled_rules`` and ``auto_min_ms`` belong to this shell: its ``%%tfcheck``
+reports skip those finding rules, and its auto mode (``%tfcheck on``) stays
+quiet after a cell faster than ``auto_min_ms`` that has no warning.
 
 Loaded only by the IPython extension (traitlets comes with IPython). The
 class is named ``TFPlotGuard`` because that is the name ``%config`` and
 ``ipython_config.py`` address (``c.TFPlotGuard.cache_limit_mb = 1024``).
 """
 
+import math
 import warnings
 
 from traitlets import Float, List, TraitError, Unicode, observe, validate
@@ -16,6 +18,9 @@ from traitlets.config import Configurable
 
 from ..check import findings
 from ..core.settings import NAMES, SETTINGS, is_valid_mib
+
+#: Auto mode's default threshold: per-cell timers' users ask for a line only when a cell is slow.
+AUTO_MIN_MS = 500.0
 
 
 class TFPlotGuard(Configurable):
@@ -32,6 +37,17 @@ class TFPlotGuard(Configurable):
         Unicode(),
         help="Ids of finding rules that this shell's %%tfcheck reports skip (%tfcheck --rules lists them).",
     ).tag(config=True)
+
+    auto_min_ms = Float(
+        AUTO_MIN_MS,
+        help="Auto mode (%tfcheck on) shows its line after a cell that took at least this many milliseconds, "
+        "has a warning or failed; faster cells show nothing (their reports are still kept). 0 shows every cell; "
+        "%tfcheck on --min-ms N sets it too.",
+    ).tag(config=True)
+
+    @validate("auto_min_ms")
+    def _threshold(self, proposal):
+        return checked_min_ms(proposal["value"])
 
     @validate("disabled_rules")
     def _known_rules(self, proposal):
@@ -68,6 +84,12 @@ class TFPlotGuard(Configurable):
             except (TypeError, ValueError) as exc:
                 del section["disabled_rules"]
                 warnings.warn(f"TFPlotGuard.disabled_rules: {exc}. Ignored; no rule is disabled.", stacklevel=2)
+        if section is not None and "auto_min_ms" in section:
+            try:
+                checked_min_ms(section["auto_min_ms"])
+            except TraitError as exc:
+                del section["auto_min_ms"]
+                warnings.warn(f"{exc} Ignored; using {AUTO_MIN_MS:g}.", stacklevel=2)
         super().__init__(**kwargs)
         # The traits start as the settings in force (tfplotguard.configure may have run
         # before the load), so %config shows them and every later change is validated.
@@ -89,3 +111,15 @@ def _checked(name, value):
         )
     return number
 
+
+
+def checked_min_ms(value) -> float:
+    """Auto mode's threshold as a float: a finite number of milliseconds, 0 or more (``TraitError`` if not)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not (math.isfinite(number) and number >= 0):
+        raise TraitError(f"TFPlotGuard.auto_min_ms must be a number of milliseconds, 0 or more, got {value!r}; "
+                         "the setting was not changed.")
+    return number

@@ -25,10 +25,14 @@ from IPython.display import display
 from ..check import findings, meter, sampler
 from ..check.cell import CellCheck, first_line
 from ..check.report import history
+from ..check.report.files import checked_target, write_text
 from ..check.report.model import error_text
+from ..check.report.page import standalone_page
+from ..check.report.trace import chrome_trace
 from ..check.report.status import status_report
 from ..core.events import unregister_event
 from .cellrun import CellRunner, runner_frame
+from .config import AUTO_MIN_MS, checked_min_ms
 
 #: The stack sampler's interval while a %%tfcheck cell is young (it widens with the cell's age).
 DEFAULT_STACK_INTERVAL_MS = 1.0
@@ -46,7 +50,12 @@ def install(ext) -> "TFCheckMagics":
 
 
 class AutoMode:
-    """``%tfcheck on``: one compact report after every cell.
+    """``%tfcheck on``: a compact report after a cell that is slow, has a warning, or failed.
+
+    Every cell is measured and its report recorded (``last_report()``); the line
+    is shown only for a cell that took at least :attr:`min_ms` (the
+    ``TFPlotGuard.auto_min_ms`` trait, 500 ms by default), has a warning, or
+    raised. ``min_ms`` 0 shows every cell.
 
     The cell runner (:mod:`.cellrun`) starts the measurement at ``pre_run_cell``
     and stops it at the first ``post_execute`` after the cell's own code is done,
@@ -60,9 +69,27 @@ class AutoMode:
         self.runner = runner
         self.config = config
         self.on = False
+        self._min_ms = AUTO_MIN_MS  # without a configurable (magics made by hand): kept here
+
+    @property
+    def min_ms(self) -> float:
+        """The threshold in milliseconds: faster cells without a warning show nothing."""
+        return self.config.auto_min_ms if self.config is not None else self._min_ms
+
+    @min_ms.setter
+    def min_ms(self, value: float) -> None:
+        if self.config is not None:
+            self.config.auto_min_ms = value  # validated by the trait
+        else:
+            self._min_ms = checked_min_ms(value)
+
+    def shows(self, report) -> bool:
+        """Whether ``report``'s line is worth showing: slow, a warning, or a failure."""
+        return (not report.ok or report.wall_s * 1000.0 >= self.min_ms
+                or any(f.is_warning for f in report.findings))
 
     def register(self) -> bool:
-        """Start reporting after every cell; False if it already was on."""
+        """Start measuring every cell (the line shows after the slow ones); False if it already was on."""
         if self.on:
             return False
         self.shell.events.register("pre_run_cell", self.runner.pre_run_cell)
@@ -92,7 +119,8 @@ class AutoMode:
             report.ok = False
             report.error = error_text(error)
         history.record(report)
-        display(report.mimebundle(compact=True), raw=True)
+        if self.shows(report):
+            display(report.mimebundle(compact=True), raw=True)
 
 
 @magics_class
@@ -109,8 +137,19 @@ class TFCheckMagics(Magics):
     # -- the magic ---------------------------------------------------------------
     @magic_arguments()
     @argument("mode", nargs="?", choices=("on", "off"),
-              help="line magic only: 'on' shows a one-line report after every cell, 'off' stops that.")
-    @argument("--json", action="store_true", help="print the report as JSON instead of the table.")
+              help="line magic only: 'on' shows a one-line report after each cell that is slow (see --min-ms), "
+                   "has a warning or fails; 'off' stops that.")
+    @argument("--min-ms", metavar="MS", type=float, default=None,
+              help=f"with 'on': show the line only after cells of at least MS milliseconds, or with a warning "
+                   f"(default {AUTO_MIN_MS:g}, %%config TFPlotGuard.auto_min_ms; 0 shows every cell).")
+    @argument("--json", nargs="?", const=True, default=None, metavar="FILE",
+              help="print the report as JSON instead of the table; with FILE, write the JSON (the report's "
+                   "to_dict()) to FILE and show the table as usual.")
+    @argument("--html", metavar="FILE", default=None,
+              help="also write the report as a standalone HTML page to FILE (opens in any browser).")
+    @argument("--trace", metavar="FILE", default=None,
+              help="cell magic only: also write the cell's timeline to FILE as Chrome trace-event JSON "
+                   "(ui.perfetto.dev, chrome://tracing): CPU per thread group and the main thread's categories.")
     @argument("-o", dest="name", metavar="NAME", default=None,
               help="store the report object in the user namespace as NAME (like %%timeit -o).")
     @argument("--plot", action="store_true", help="also draw the cell's CPU-per-thread-group timeline.")
@@ -142,7 +181,15 @@ class TFCheckMagics(Magics):
         and reports wall and CPU time, CPU per thread group, memory, tensor
         conversions, ``.numpy()`` calls, ``tf.function`` traces, new tensors,
         and findings, each with a fix. ``%tfcheck on`` / ``off`` toggles a
-        one-line report after every cell.
+        one-line report after each cell that is slow (``--min-ms``, 500 ms by
+        default), has a warning or fails; quicker cells show nothing, and every
+        report is kept (``tfplotguard.last_report()``).
+
+        ``--json FILE``, ``--html FILE`` and ``--trace FILE`` write files to share:
+        a FILE that exists is replaced only if it is a regular file (a link is
+        followed); a directory, a device or pipe, a missing or unwritable folder
+        is refused before the cell runs. A write that fails after the cell ran is
+        reported, and the cell's result and report are kept.
 
         Examples::
 
@@ -155,7 +202,10 @@ class TFCheckMagics(Magics):
 
           In [4]: rep.findings
 
-          In [5]: %tfcheck on
+          In [5]: %%tfcheck --html report.html --trace cell.trace.json
+             ...: model.fit(ds, epochs=1)
+
+          In [6]: %tfcheck on --min-ms 200
         """
         __tracebackhide__ = True  # IPython leaves these frames out of the user's traceback
         if cell is None:
@@ -167,19 +217,24 @@ class TFCheckMagics(Magics):
                                               ("--interval", args.interval is not None),
                                               ("--no-stacks", not args.stacks),
                                               ("--stack-interval", args.stack_interval is not None),
-                                              ("--all", args.all_findings)) if given]
+                                              ("--all", args.all_findings),
+                                              ("--trace", args.trace is not None)) if given]
         if cell_only:
             raise UsageError(f"{', '.join(cell_only)} measure a cell: use them with %%tfcheck")
         if args.rules:
-            if args.mode or args.json or args.name or args.quiet:
+            if args.mode or args.json or args.html or args.name or args.quiet:
                 raise UsageError("%tfcheck --rules takes no other options")
             print(rules_table(_disabled(self.tfplotguard_config)))
             return None
+        if args.min_ms is not None and args.mode != "on":
+            raise UsageError("--min-ms sets auto mode's threshold: use it as %tfcheck on --min-ms MS")
         if args.mode == "on":
-            if args.json or args.name or args.quiet:
-                raise UsageError("%tfcheck on takes no options")
-            print("tfcheck auto mode on: a one-line report after every cell (%tfcheck off to stop)"
-                  if self.auto.register() else "tfcheck auto mode is already on")
+            if args.json or args.html or args.name or args.quiet:
+                raise UsageError("%tfcheck on takes no options but --min-ms")
+            if args.min_ms is not None:
+                self.auto.min_ms = args.min_ms
+            print(_auto_on_text(self.auto.min_ms) if self.auto.register()
+                  else f"tfcheck auto mode is already on ({_threshold_text(self.auto.min_ms)})")
             return None
         if args.mode == "off":
             print("tfcheck auto mode off" if self.auto.unregister() else "tfcheck auto mode was not on")
@@ -187,8 +242,9 @@ class TFCheckMagics(Magics):
         panel = status_report(auto_on=self.auto.on)
         if args.name:
             self.shell.user_ns[args.name] = panel
+        _write_outputs(panel, args, "%tfcheck status")
         if not args.quiet:
-            if args.json:
+            if args.json is True:
                 print(json.dumps(panel.to_dict(), indent=1, default=str))
             else:
                 display(panel.mimebundle(), raw=True)
@@ -248,9 +304,10 @@ class TFCheckMagics(Magics):
                 self.shell.user_ns[args.name] = report
             if args.plot:
                 report.figure = report.plot()
+            _write_outputs(report, args, f"%%tfcheck: {report.source}")
             if args.quiet:
                 return
-            if args.json:
+            if args.json is True:
                 print(report.to_json())
             else:
                 display(report.mimebundle(), raw=True)
@@ -272,11 +329,23 @@ def _checked_args(line: str) -> argparse.Namespace:
     args = _parse_args(line)
     if args.name is not None and not (args.name.isidentifier() and not keyword.iskeyword(args.name)):
         raise UsageError(f"-o needs a Python name, got {args.name!r}")
+    if args.min_ms is not None and not (math.isfinite(args.min_ms) and args.min_ms >= 0):
+        raise UsageError(f"--min-ms must be a number of milliseconds, 0 or more, got {args.min_ms:g}")
     for flag, value in (("--interval", args.interval), ("--stack-interval", args.stack_interval)):
         if value is not None and not (math.isfinite(value) and value > 0):
             raise UsageError(f"{flag} must be a positive number of milliseconds, got {value:g}")
     if args.stack_interval is not None and not args.stacks:
         raise UsageError("--stack-interval sets the stack sampler that --no-stacks switches off: use one of them")
+    targets = {}
+    for flag, value in (("--json", args.json), ("--html", args.html), ("--trace", args.trace)):
+        if isinstance(value, str):
+            try:
+                path = checked_target(value, flag)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            if path in targets.values():
+                raise UsageError(f"{flag} {value}: another option writes the same file")
+            targets[flag] = path
     return args
 
 
@@ -287,7 +356,45 @@ def _cell_args(line: str) -> argparse.Namespace:
         raise UsageError("--rules lists the finding rules: use it with the line magic, %tfcheck --rules")
     if args.mode is not None:
         raise UsageError(f"'{args.mode}' is for the line magic: %tfcheck {args.mode}")
+    if args.min_ms is not None:
+        raise UsageError("--min-ms sets auto mode's threshold: use it as %tfcheck on --min-ms MS")
     return args
+
+
+def _write_outputs(report, args, title: str) -> None:
+    """Write the ``--json FILE`` / ``--html FILE`` / ``--trace FILE`` outputs; a failure is said, never raised.
+
+    The cell has run by now: its result, its report (``last_report()``) and the other files are kept,
+    whatever happens to one write.
+    """
+    outputs = []
+    if isinstance(args.json, str):
+        outputs.append(("--json", args.json, lambda: json.dumps(report.to_dict(), indent=1, default=str) + "\n"))
+    if args.html is not None:
+        outputs.append(("--html", args.html,
+                        lambda: standalone_page(report._repr_html_(), title, getattr(report, "started", None))))
+    if getattr(args, "trace", None) is not None:
+        outputs.append(("--trace", args.trace, lambda: json.dumps(chrome_trace(report)) + "\n"))
+    for flag, path, text in outputs:
+        try:
+            written = write_text(path, text(), flag)
+        except (OSError, ValueError) as exc:
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            print(f"tfcheck: could not write {flag} {path}: {detail}. The cell ran; its report is "
+                  "tfplotguard.last_report().", file=sys.stderr)
+            continue
+        if not args.quiet:
+            print(f"tfcheck: wrote {flag[2:]} to {written}")
+
+
+def _threshold_text(min_ms: float) -> str:
+    return "a line after every cell" if min_ms == 0 else \
+        f"a line after a cell of {min_ms:g} ms or more, or with a warning or an error"
+
+
+def _auto_on_text(min_ms: float) -> str:
+    """What ``%tfcheck on`` says: when a line will appear, and how to change it."""
+    return f"tfcheck auto mode on: {_threshold_text(min_ms)} (--min-ms sets it; %tfcheck off to stop)"
 
 
 def _parse_args(line: str) -> argparse.Namespace:

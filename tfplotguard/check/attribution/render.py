@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from .categories import UNATTRIBUTED
+from ..report import theme  # one palette for every renderer
 from ..report.format import format_seconds  # the report's own durations, one style throughout
 from .model import Attribution
 
@@ -97,15 +98,15 @@ def render_html(att: Attribution, lines: int = 5, counts: dict | None = None) ->
     rows = _rows(att)
     segments = "".join(
         f'<div title="{esc(label)}: {_pct(share)}, {esc(format_seconds(secs))}" '
-        f'style="width:{share * 100:.2f}%;background:{colour};height:100%;display:inline-block"></div>'
+        f'{theme.FILL_MARK}="{esc(cid)}" style="width:{share * 100:.2f}%;background:{colour};height:100%;display:inline-block"></div>'
         for cid, label, colour, secs, share in rows if share > 0
     )
-    bar = ('<div style="display:flex;width:100%;max-width:640px;height:18px;border:1px solid #999;'
+    bar = (f'<div style="display:flex;width:100%;max-width:640px;height:18px;border:1px solid {theme.BORDER};'
            f'overflow:hidden;font-size:0">{segments}</div>')
     legend = "".join(
         f'<span style="display:inline-block;margin:2px 12px 2px 0;white-space:nowrap">'
-        f'<span style="display:inline-block;width:10px;height:10px;background:{colour};margin-right:4px;'
-        f'border:1px solid #999"></span>{esc(label)} <b>{_pct(share)}</b> {esc(format_seconds(secs))}</span>'
+        f'<span {theme.FILL_MARK}="{esc(cid)}" style="display:inline-block;width:10px;height:10px;background:{colour};'
+        f'margin-right:4px;border:1px solid {theme.BORDER}"></span>{esc(label)} <b>{_pct(share)}</b> {esc(format_seconds(secs))}</span>'
         for cid, label, colour, secs, share in rows
     )
     parts = [
@@ -113,7 +114,7 @@ def render_html(att: Attribution, lines: int = 5, counts: dict | None = None) ->
         f'<div style="font-weight:bold;margin:4px 0">Where the time went</div>',
         bar,
         f'<div style="margin:4px 0">{legend}</div>',
-        f'<div style="color:#666">{att.samples} samples, {esc(format_seconds(att.interval_s))} apart at first, '
+        f'<div style="color:{theme.MUTED}">{att.samples} samples, {esc(format_seconds(att.interval_s))} apart at first, '
         f'{esc(format_seconds(att.wall_s))} wall</div>',
     ]
     counted = counts_text(counts)
@@ -133,6 +134,6 @@ def render_html(att: Attribution, lines: int = 5, counts: dict | None = None) ->
             f"{body}</table>"
         )
     if att.error:
-        parts.append(f'<div style="color:#a00">the sampler stopped early: {esc(att.error)}</div>')
+        parts.append(f'<div style="color:{theme.ERROR}">the sampler stopped early: {esc(att.error)}</div>')
     parts.append("</div>")
     return "".join(parts)

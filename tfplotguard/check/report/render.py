@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import time
 
+from . import theme
 from .format import format_bytes, format_seconds, plural
 
 #: Human labels of the thread groups, in display order.
@@ -170,7 +172,7 @@ class ReportRendering:
         e = html.escape
         out = [
             '<div class="tfcheck-report" style="font-family: monospace, monospace; font-size: 12px">',
-            f'<b style="color:{"#1a7f37" if self.ok else "#cf222e"}">{e(self._title())}</b>',
+            f'<b style="color:{theme.OK if self.ok else theme.ERROR}">{e(self._title())}</b>',
             '<table style="border-collapse: collapse">',
         ]
         out += [f"<tr><th style='text-align:left; padding-right:1em'>{e(k)}</th><td style='text-align:left'>{e(v)}</td></tr>"
@@ -188,37 +190,58 @@ class ReportRendering:
         if shown:
             out.append("<ul style='margin: 0.3em 0'>")
             for f in shown:
-                color = "#9a6700" if f.is_warning else "#57606a"
+                color = theme.WARN if f.is_warning else theme.MUTED
                 weight = f"<b>{e(f.weight)}</b>: " if f.weight else ""
                 out.append(f"<li>{weight}<span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}</li>")
             out.append("</ul>")
         hidden = self._hidden_findings()
         if hidden:
-            out.append(f"<div style='color:#57606a'>{e(hidden)}</div>")
-        out += [f"<div style='color:#57606a'>note: {e(n)}</div>" for n in self.notes]
+            out.append(f"<div style='color:{theme.MUTED}'>{e(hidden)}</div>")
+        out += [f"<div style='color:{theme.MUTED}'>note: {e(n)}</div>" for n in self.notes]
         out.append("</div>")
         return "\n".join(out)
 
     def compact(self) -> str:
-        """The one-line form shown after every cell in auto mode."""
-        parts = [
-            f"tfcheck: {format_seconds(self.wall_s)} wall",
-            f"{format_seconds(self.cpu_s)} CPU ({self.utilisation:.2f} cores)",
-        ]
+        """The one-line form auto mode shows: a failure or the first warning first, then the cost and the clock.
+
+        ``tfcheck: ! tf.function f was traced 12 times … [38% of the cell (1.2 s)] (+1 more warning) —
+        1.50 s wall, 3.00 s CPU (2.00 cores), 12 traces, 10:42:07 → 10:42:09``. Information findings
+        are left out: a line that leads with "TensorFlow's pools did the work" says nothing to act on.
+        """
+        lead = []
+        if not self.ok:
+            lead.append(f"FAILED ({self.error})")
+        warnings = [f for f in self.findings if f.is_warning]
+        if warnings:
+            first = warnings[0]
+            text = f"! {first.message}" + (f" [{first.weight}]" if first.weight else "")
+            if len(warnings) > 1:
+                text += f" (+{plural(len(warnings) - 1, 'more warning')})"
+            lead.append(text)
+        return "tfcheck: " + " — ".join(lead + [self._compact_cost()])
+
+    def _compact_cost(self) -> str:
+        """``1.50 s wall, 3.00 s CPU (2.00 cores), 2 conversions, 3 traces, 10:42:07 → 10:42:09``."""
+        parts = [f"{format_seconds(self.wall_s)} wall",
+                 f"{format_seconds(self.cpu_s)} CPU ({self.utilisation:.2f} cores)"]
         conversions = self.guard.get("conversions", 0)
         if conversions:
             parts.append(plural(conversions, "conversion"))
         traces = self.total_traces()
         if traces:
             parts.append(plural(traces, "trace"))
-        line = ", ".join(parts)
-        if not self.ok:
-            line += f" — FAILED ({self.error})"
-        shown = self.shown_findings()
-        if shown:
-            first = shown[0]
-            line += f" — {first.message}" + (f" [{first.weight}]" if first.weight else "")
-        return line
+        clock = self.clock()
+        if clock:
+            parts.append(clock)
+        return ", ".join(parts)
+
+    def clock(self) -> str:
+        """The cell's start and end on the wall clock, local time: ``10:42:07 → 10:42:09`` ("" if unknown)."""
+        if not self.started or self.started <= 0:
+            return ""
+        start = time.localtime(self.started)
+        end = time.localtime(self.started + max(0.0, self.wall_s))
+        return f"{time.strftime('%H:%M:%S', start)} → {time.strftime('%H:%M:%S', end)}"
 
     def _hidden_findings(self) -> str:
         """``"2 minor findings not shown (…): --all shows them"``, or ``""``."""
@@ -231,9 +254,20 @@ class ReportRendering:
     def mimebundle(self, compact: bool = False) -> dict:
         """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``."""
         if compact:
-            text = self.compact()
-            return {"text/plain": text, "text/html": f"<code>{html.escape(text)}</code>"}
+            return {"text/plain": self.compact(), "text/html": self._compact_html()}
         return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+    def _compact_html(self) -> str:
+        """The compact line as HTML: the failure and the warning in the theme's colours."""
+        text = html.escape(self.compact())
+        if not self.ok:
+            failed = html.escape(f"FAILED ({self.error})")
+            text = text.replace(failed, f"<span style='color:{theme.ERROR}'>{failed}</span>", 1)
+        warning = next((f for f in self.findings if f.is_warning), None)
+        if warning is not None:
+            mark = html.escape(f"! {warning.message}")
+            text = text.replace(mark, f"<span style='color:{theme.WARN}'>{mark}</span>", 1)
+        return f"<code class='tfcheck-line'>{text}</code>"
 
     def plot(self):
         """A matplotlib ``Figure`` of cores busy per thread group over the cell (needs ``--plot`` data).

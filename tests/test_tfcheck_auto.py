@@ -1,0 +1,163 @@
+"""``%tfcheck on`` is quiet: a line only after a slow cell, a warning or a failure, with the cell's clock times.
+
+Real shell, real TensorFlow. Thresholds are chosen far from the cells' times (a
+100 ms sleep against 50 ms, a plain assignment against a minute), so no test
+depends on how fast the machine is.
+"""
+
+import logging
+import re
+import time
+import warnings
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.utils.capture import capture_output
+
+from tfplotguard.check import report as rep
+from tfplotguard.ipython.config import AUTO_MIN_MS
+
+CLOCK = re.compile(r"(\d\d:\d\d:\d\d) → (\d\d:\d\d:\d\d)$")
+
+
+def run(ip, cell):
+    with capture_output() as cap:
+        result = ip.run_cell(cell)
+    return result, cap
+
+
+def lines(cap):
+    """The compact auto-mode lines among a cell's outputs."""
+    return [o.data["text/plain"] for o in cap.outputs if o.data["text/plain"].startswith("tfcheck: ")]
+
+
+def _config(ip):
+    return next(c for c in ip.configurables if type(c).__name__ == "TFPlotGuard")
+
+
+@pytest.fixture
+def auto(tfcheck):
+    """The extension loaded, auto mode switched off and %config's own record of our traits dropped afterwards."""
+    try:
+        yield tfcheck
+    finally:
+        run(tfcheck, "%tfcheck off")
+        tfcheck.config.pop("TFPlotGuard", None)  # %config writes into the shell's config too
+
+
+def test_the_threshold_defaults_to_500_ms_and_help_says_so(auto):
+    assert AUTO_MIN_MS == 500 and _config(auto).auto_min_ms == 500
+    _, cap = run(auto, "%tfcheck on")
+    assert "500 ms or more" in cap.stdout
+    doc = auto.find_line_magic("tfcheck").__doc__
+    assert "--min-ms MS" in doc and "auto_min_ms" in doc
+
+
+def test_a_fast_cell_without_a_warning_shows_nothing_and_is_still_recorded(auto):
+    run(auto, "%tfcheck on")
+    rep.clear_history()
+    result, cap = run(auto, "ran = 1")
+    assert result.success and not cap.outputs and not cap.stdout
+    (report,) = rep.reports()
+    assert report.kind == "auto" and report.source == "ran = 1" and report.wall_s * 1000 < AUTO_MIN_MS
+
+
+def test_a_slow_cell_shows_one_line_with_its_start_and_end_time(auto):
+    run(auto, "import time\n%tfcheck on --min-ms 50")
+    _, cap = run(auto, "time.sleep(0.1)")
+    (line,) = lines(cap)
+    assert len(cap.outputs) == 1 and "\n" not in line
+    report = rep.last_report()
+    assert line == report.compact() and "wall" in line and "CPU" in line
+    start, end = CLOCK.search(line).groups()
+    assert start == time.strftime("%H:%M:%S", time.localtime(report.started))
+    assert end == time.strftime("%H:%M:%S", time.localtime(report.started + report.wall_s))
+    assert "→" in cap.outputs[0].data["text/html"]
+    _, cap = run(auto, "ran = 1")  # a fast one under the same threshold: quiet again
+    assert not lines(cap)
+
+
+def test_a_fast_cell_with_a_warning_shows_one_line_leading_with_it(auto):
+    run(auto, "import threading\nimport matplotlib.pyplot as plt\n%tfcheck on --min-ms 60000")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the guard's own once-per-thread warning
+        _, cap = run(auto, "worker = threading.Thread(target=lambda: plt.plot([1, 2, 3]))\n"
+                           "worker.start()\nworker.join()")
+    (line,) = lines(cap)
+    report = rep.last_report()
+    assert report.wall_s * 1000 < 60000
+    (warning,) = report.warnings()
+    assert warning.rule == "pyplot_off_main_thread"
+    assert line.startswith(f"tfcheck: ! {warning.message}")
+    html = cap.outputs[0].data["text/html"]
+    assert "jp-warn-color0" in html and "pyplot reached its global figure state" in html
+    run(auto, "plt.close('all')")
+
+
+def test_a_failing_fast_cell_shows_its_line(auto):
+    run(auto, "%tfcheck on")
+    _, cap = run(auto, "1 / 0")
+    (line,) = lines(cap)
+    assert line.startswith("tfcheck: FAILED (ZeroDivisionError: division by zero)")
+
+
+def test_min_ms_0_shows_every_cell(auto):
+    run(auto, "%tfcheck on --min-ms 0")
+    assert _config(auto).auto_min_ms == 0
+    shown = [lines(run(auto, cell)[1]) for cell in ("ran = 1", "ran += 1", "pass")]
+    assert [len(found) for found in shown] == [1, 1, 1]
+    assert all(CLOCK.search(found[0]) for found in shown)
+
+
+def test_config_overrides_the_threshold_and_on_says_it(auto):
+    run(auto, "%config TFPlotGuard.auto_min_ms = 0")
+    assert _config(auto).auto_min_ms == 0
+    _, cap = run(auto, "%tfcheck on")
+    assert "a line after every cell" in cap.stdout
+    assert len(lines(run(auto, "ran = 1")[1])) == 1
+    run(auto, "%config TFPlotGuard.auto_min_ms = 100000")
+    assert not lines(run(auto, "ran = 2")[1])
+    _, cap = run(auto, "%tfcheck on --min-ms 0")  # already on: the new threshold is taken, and said
+    assert "already on" in cap.stdout and "every cell" in cap.stdout and _config(auto).auto_min_ms == 0
+
+
+def test_ipython_config_sets_the_threshold_at_load(ip):
+    from traitlets.config import Config
+
+    ip.config.TFPlotGuard = Config(auto_min_ms=25.0)
+    try:
+        ip.run_line_magic("load_ext", "tfplotguard")
+        try:
+            assert _config(ip).auto_min_ms == 25
+        finally:
+            ip.run_line_magic("unload_ext", "tfplotguard")
+    finally:
+        ip.config.pop("TFPlotGuard", None)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("-5", "--min-ms must be a number of milliseconds, 0 or more, got -5"),
+    ("nan", "--min-ms must be a number of milliseconds, 0 or more, got nan"),
+    ("abc", "argument --min-ms: invalid float value: 'abc'"),
+])
+def test_bad_min_ms_is_a_usage_error_and_changes_nothing(auto, value, message):
+    with pytest.raises(UsageError, match=re.escape(message)):
+        auto.run_line_magic("tfcheck", f"on --min-ms {value}")
+    assert _config(auto).auto_min_ms == AUTO_MIN_MS
+    assert not auto.magics_manager.registry["TFCheckMagics"].auto.on
+
+
+@pytest.mark.parametrize("line", ["--min-ms 10", "off --min-ms 10"])
+def test_min_ms_belongs_to_on(auto, line):
+    with pytest.raises(UsageError, match="%tfcheck on --min-ms MS"):
+        auto.run_line_magic("tfcheck", line)
+    with pytest.raises(UsageError, match="%tfcheck on --min-ms MS"):
+        auto.run_cell_magic("tfcheck", "--min-ms 10", "ran = 1")
+
+
+@pytest.mark.parametrize("value", ["-1", "float('inf')", "'abc'"])
+def test_a_bad_config_value_is_refused(auto, value, caplog):
+    with caplog.at_level(logging.ERROR):
+        auto.run_line_magic("config", f"TFPlotGuard.auto_min_ms = {value}")
+    assert "auto_min_ms" in caplog.text
+    assert _config(auto).auto_min_ms == AUTO_MIN_MS
