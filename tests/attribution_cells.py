@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import linecache
 import time
@@ -16,12 +17,23 @@ def register_source(src: str, filename: str = CELL) -> None:
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
 
 
-def settle() -> None:
-    """Collect garbage first: a full collection of the large test process holds the GIL for
-    0.25-0.6 s (measured with a heap of a few million objects), in the cell's thread or in the
-    sampler's; inside a 0.3 s cell it swamps what a test measures. CI twice saw such a cell 41-44 %
-    unattributed; a collection is the likely cause (not established)."""
+@contextlib.contextmanager
+def settled():
+    """Run a measured cell on a collected, frozen heap (``gc.freeze``), thawed afterwards.
+
+    A full collection of the large test process holds the GIL for 0.4-0.9 s (seen inside
+    zoo and fit cells of a full run, as gaps between the sampler's looks), so one landing in
+    a 0.3 s cell swamps what a test measures: it is the cell's time by the report's rules
+    (the ``gc`` category), but it is the test process's heap, not the cell's code. Frozen
+    objects are skipped by the collector, so a collection during the cell only walks what
+    the cell made.
+    """
     gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def run_cell(src: str, ns: dict | None = None, filename: str = CELL, **sampler_kw) -> Attribution:
@@ -29,8 +41,7 @@ def run_cell(src: str, ns: dict | None = None, filename: str = CELL, **sampler_k
     ns = {} if ns is None else ns
     register_source(src, filename)
     code = compile(src, filename, "exec")
-    settle()
-    with StackSampler(filename, namespace=ns, **sampler_kw) as sampler:
+    with settled(), StackSampler(filename, namespace=ns, **sampler_kw) as sampler:
         exec(code, ns)
     return sampler.result()
 
@@ -40,8 +51,7 @@ def timed_cell(src: str, ns: dict | None = None) -> tuple[Attribution, float]:
     ns = {} if ns is None else ns
     register_source(src)
     code = compile(src, CELL, "exec")
-    settle()
-    with StackSampler(CELL, namespace=ns) as sampler:
+    with settled(), StackSampler(CELL, namespace=ns) as sampler:
         t0 = time.perf_counter()
         exec(code, ns)
         wall = time.perf_counter() - t0

@@ -5,7 +5,6 @@ TensorFlow, real matplotlib Agg, real threads. Only the GPU rule runs on
 constructed data, because this machine has no GPU.
 """
 
-import gc
 import queue
 import threading
 import time
@@ -22,6 +21,7 @@ from tfplotguard.check import findings
 from tfplotguard.check.cell import CellCheck
 from tfplotguard.check.report import Report, format_bytes, history
 
+from attribution_cells import settled
 from measured import measure
 
 
@@ -66,8 +66,8 @@ def test_tensors_plotted_is_weighed_by_the_guards_own_time(guarded):
         while time.perf_counter() - t0 < 0.3:
             ax.plot(t)
 
-    gc.collect()  # a full collection of the large test process inside the cell is not the guard's work
-    report = measure(replot, stacks_ms=1.0)
+    with settled():  # a full collection of the large test process inside the cell is not the guard's work
+        report = measure(replot, stacks_ms=1.0)
     found = {f.rule: f for f in report.findings}
     assert found["tensors_plotted"].seconds is not None and found["same_tensor_replotted"].seconds is not None
     # Hundreds of plot calls: matplotlib's own work outweighs the guard's view-taking by far
