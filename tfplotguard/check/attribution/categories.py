@@ -95,7 +95,7 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
     Category("ipython", "IPython / display", "#d4a6c8"),
     Category("tfplotguard", "tfplotguard's own work", "#bab0ac"),
     Category("waiting", "waiting on a lock, queue or thread", "#d7b5a6"),
-    Category("gc", "Python garbage collection", "#a0cbe8"),
+    Category("gc", "full Python garbage collections", "#a0cbe8"),
     Category("native", "native / unknown", "#79706e"),
     Category(UNATTRIBUTED, "not sampled (unattributed)", "#e0e0e0"),
 )}
