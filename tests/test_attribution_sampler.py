@@ -223,3 +223,38 @@ def test_the_gc_callback_is_never_a_sample_of_its_own():
     assert got.extra["gc_collections"] > 100  # what the test is about: the collector ran throughout
     assert got.share("tfplotguard") < 0.05, [(c.id, round(c.share, 3)) for c in got.categories]
     assert got.share("cell") > 0.6, [(c.id, round(c.share, 3)) for c in got.categories]
+
+
+_DEADLOCK_SCRIPT = """\
+import threading, time
+from tfplotguard.check.attribution import StackSampler
+
+class Holder:
+    pass
+
+def garbage():  # a cycle holding a threading.local: freeing it takes CPython's thread-list lock
+    h = Holder(); h.local = threading.local(); h.me = h
+
+code = compile("t0 = time.perf_counter()\\nwhile time.perf_counter() - t0 < 1.5:\\n    garbage()\\n", "<cell>", "exec")
+for _ in range(2):
+    with StackSampler("<cell>", interval_s=0.0002, samples_per_decade=None):
+        exec(code, {"time": time, "garbage": garbage})
+print("OK")
+"""
+
+
+def test_sampling_a_cell_that_frees_thread_locals_never_hangs_the_process():
+    """python/cpython#106883: before 3.12 a collection inside ``sys._current_frames()`` that frees
+    a ``threading.local`` deadlocks the process. Without the sampler's guard this script hung
+    within its first second every time (a kernel stuck in a %%tfcheck cell, twice, in real runs)."""
+    import os
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    try:
+        proc = subprocess.run([sys.executable, "-c", _DEADLOCK_SCRIPT], capture_output=True, text=True,
+                              env=env, timeout=90)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the sampled process hung: a garbage collection inside sys._current_frames() deadlocked")
+    assert proc.returncode == 0 and proc.stdout.strip() == "OK", proc.stdout + proc.stderr

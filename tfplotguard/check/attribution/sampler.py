@@ -132,6 +132,13 @@ class _GcClock:
 
 
 _GC_CALL = _GcClock.__call__.__code__
+#: CPython before 3.12 holds its thread-list lock inside ``sys._current_frames()`` while it
+#: allocates; a collection started there that frees a ``threading.local`` takes the same lock
+#: again and the process hangs for good (python/cpython#106883, fixed in 3.12 by collecting no
+#: garbage in that call). Seen here twice as a kernel stuck in a ``%%tfcheck`` cell, the
+#: sampler thread in ``gc_collect_main`` under ``_PyThread_CurrentFrames``. So the sampler
+#: switches the collector off around the call, as 3.12 does, unless the user had it off already.
+_GC_GUARD = sys.version_info < (3, 12)
 
 
 class StackSampler:
@@ -254,6 +261,7 @@ class StackSampler:
     def _run(self):
         clock = time.perf_counter
         frames_of = sys._current_frames
+        gc_enabled, gc_disable, gc_enable = gc.isenabled, gc.disable, gc.enable
         classify = categories.classify_frame
         cell_filename = self.cell_filename
         me = threading.get_ident()
@@ -273,7 +281,14 @@ class StackSampler:
             # the GIL (the sampler then waits a switch interval for it) still gets a sample
             # per interval; a positive timeout always hands the GIL back to the cell meanwhile.
             while not acquire(timeout=max(step / 10, due - clock())):
-                frames = frames_of()
+                if _GC_GUARD and gc_enabled():
+                    gc_disable()  # CPython < 3.12 can deadlock in a collection inside _current_frames()
+                    try:
+                        frames = frames_of()
+                    finally:
+                        gc_enable()
+                else:
+                    frames = frames_of()
                 now = clock()
                 t_stop = self._t_stop
                 if t_stop is not None and now > t_stop:
