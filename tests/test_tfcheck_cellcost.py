@@ -165,7 +165,8 @@ def test_nested_measurements_are_sampled_at_their_own_intervals():
     # for both (under load it got fewer than 20 of the 60): each keeps its own interval, so the inner one stays far ahead.
     assert inner_cost.samples >= 10 and inner_cost.samples >= 4 * outer_cost.samples, (inner_cost.samples,
                                                                                        outer_cost.samples)
-    assert 1 <= outer_cost.samples <= 5, outer_cost.samples
+    # The burn is CPU time: on a loaded machine its wall time grows, and so do the outer's samples.
+    assert 1 <= outer_cost.samples <= outer_cost.wall_s / 0.1 + 1, (outer_cost.samples, outer_cost.wall_s)
     assert outer_cost.timeline["t"][-1] > inner_cost.wall_s  # the outer one went on after the inner stopped
     assert len(sampler_threads()) == 1
     assert_parked()

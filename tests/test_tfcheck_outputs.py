@@ -29,8 +29,10 @@ CELL = ("import threading\nimport matplotlib.pyplot as plt\nimport tensorflow as
 
 
 def run(ip, cell):
+    # store_history as a notebook does: IPython's displayhook decides whether a trailing ';'
+    # silences the cell from the last *stored* cell, which is some other test's without it.
     with capture_output() as cap:
-        result = ip.run_cell(cell)
+        result = ip.run_cell(cell, store_history=True)
     return result, cap
 
 
