@@ -188,6 +188,7 @@ class JupyterServer:
     def start(self, timeout: float = 120.0) -> "JupyterServer":
         """Start the server and wait until its API answers."""
         self.port = free_port()
+        self.home.mkdir(parents=True, exist_ok=True)
         command = [
             self.python, "-m", self.APPS[self.app], "--no-browser",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
