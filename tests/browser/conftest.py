@@ -19,9 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 FAILURES = ROOT / "build" / "browser-failures"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """A headless system Chromium, driven by Playwright (which never downloads a browser here)."""
+    """A headless system Chromium, driven by Playwright (which never downloads a browser here).
+
+    Module-scoped, not session-scoped: Playwright's sync API keeps an asyncio event loop marked as
+    running in the main thread while it is started, and IPython's top-level ``await`` in the rest
+    of the suite (tests/test_tfcheck_cellrun.py) then fails with "This event loop is already running".
+    """
     executable = frontends.chromium_path()
     if executable is None:
         pytest.fail(frontends.CHROMIUM_MISSING.format(names=", ".join(frontends.CHROMIUM_NAMES)), pytrace=False)
