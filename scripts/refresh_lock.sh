@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Re-resolve requirements/test.lock: every package of the test environment (the runtime
-# dependencies and the `test` extra of pyproject.toml, transitive ones included) pinned to the
-# newest release that fits, resolved for the Python that runs this script (the lock is made with
-# Python 3.11, the development and CI machines' Python).
+# dependencies and the `test` and `browser` extras of pyproject.toml, transitive ones included)
+# pinned to the newest release that fits, resolved for the Python that runs this script (the lock
+# is made with Python 3.11, the development and CI machines' Python). Both extras go into the one
+# lock, resolved together, so the browser tests' Jupyter servers never move a pin the notebooks'
+# stored outputs depend on (tests/test_lock.py checks that every locked extra is asked for here).
 #
 #   bash scripts/refresh_lock.sh                    # upgrade every pin to the newest fitting release
 #   bash scripts/refresh_lock.sh --upgrade-package ml-dtypes   # only this one (pip-compile's own flag)
@@ -31,7 +33,7 @@ fi
 
 # --no-emit-index-url / --no-emit-find-links: the lock names packages, never this machine's
 # package sources; --allow-unsafe pins setuptools and pip-like packages too, so nothing floats.
-"$TOOLS_VENV/bin/pip-compile" --quiet --extra test --strip-extras --allow-unsafe \
+"$TOOLS_VENV/bin/pip-compile" --quiet --extra test --extra browser --strip-extras --allow-unsafe \
     --no-emit-index-url --no-emit-find-links "${args[@]}" "$@" \
     --output-file requirements/test.lock pyproject.toml
 echo "wrote requirements/test.lock ($(grep -c '==' requirements/test.lock) pinned packages)"

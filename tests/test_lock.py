@@ -1,4 +1,4 @@
-"""The lock and pyproject.toml agree: every runtime and test requirement is pinned, in range.
+"""The lock and pyproject.toml agree: every runtime, test and browser requirement is pinned, in range.
 
 README's fresh-machine commands install with ``-c requirements/test.lock``: a requirement that
 the lock lacks would be resolved to whatever is newest that day, and a pin outside its range
@@ -38,10 +38,15 @@ def locked_versions(lock_text: str) -> dict[str, Version]:
     return pins
 
 
+#: The extras the lock covers (scripts/refresh_lock.sh resolves them together, into one file).
+LOCKED_EXTRAS = ("test", "browser")
+
+
 def locked_requirements(pyproject: dict) -> list[Requirement]:
-    """The requirements the lock must cover: the runtime dependencies and the ``test`` extra."""
+    """The requirements the lock must cover: the runtime dependencies and the locked extras."""
     project = pyproject["project"]
-    return [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]]
+    extras = [r for extra in LOCKED_EXTRAS for r in project["optional-dependencies"][extra]]
+    return [Requirement(r) for r in project["dependencies"] + extras]
 
 
 def lock_problems(pyproject_text: str, lock_text: str) -> list[str]:
@@ -95,3 +100,15 @@ def test_a_new_requirement_in_pyproject_needs_a_new_pin():
 def test_an_inexact_lock_line_is_refused(line):
     with pytest.raises((AssertionError, ValueError)):
         locked_versions(line)
+
+
+def test_the_refresh_script_resolves_every_locked_extra():
+    # An extra that the test above checks but pip-compile is not asked for would pass here only
+    # until the next full refresh silently dropped its pins.
+    script = (ROOT / "scripts" / "refresh_lock.sh").read_text()
+    assert all(f"--extra {extra}" in script for extra in LOCKED_EXTRAS)
+
+
+def test_a_browser_requirement_missing_from_the_lock_is_reported():
+    lock = "\n".join(line for line in LOCK.read_text().splitlines() if not line.startswith("playwright=="))
+    assert lock_problems(PYPROJECT.read_text(), lock) == ["playwright>=1.40 is not pinned in the lock"]
