@@ -189,7 +189,6 @@ class StackSampler:
         self._lines: dict[int, dict[str, float]] = {}
         self._bare: dict[int, float] = {}  # line → seconds of samples caught in the cell's own frame
         self._threads: dict[str, dict] = {}
-        self._covered = 0.0
         self._first_look = self._last_look = None
         self._longest = (0.0, 0.0)  # (longest gap between looks, its end in seconds since start)
         self._t_start = self._t_stop = None
@@ -220,7 +219,12 @@ class StackSampler:
         self._thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
         # Thread.start() returns once the thread runs Python; it takes its first look right
         # away. A further handshake cost a thread switch per cell (≈0.5 ms on a loaded machine).
-        self._thread.start()
+        try:
+            self._thread.start()
+        except BaseException:  # no thread (the process is out of them): leave nothing of ours behind
+            gc.callbacks.remove(self._gc)
+            self._restore_switch_interval()
+            raise
         return self
 
     def stop(self) -> Attribution:
@@ -303,7 +307,6 @@ class StackSampler:
                     self._gc_seen += collected
                     weight -= collected
                     cats["gc"] = cats.get("gc", 0.0) + collected
-                    self._covered += collected
                     self._add_to_timeline("gc", min(self._gc.last_end, now) - t0, collected)
                 if per_decade:
                     # Every wake-up costs ~35 µs of CPU and, against a cell holding the GIL,
@@ -315,7 +318,6 @@ class StackSampler:
                 due = due + step if now - due < step else now + step
                 if weight > max_gap:
                     weight = max_gap
-                self._covered += weight
                 self.samples += 1
                 frame = frames.get(target)
                 if frame is not None and frame.f_code is _GC_CALL:

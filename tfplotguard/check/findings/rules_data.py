@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 
-from ..attribution.categories import USER, frame_module
 from ..report import format_seconds
 from . import weight
 from .registry import Found, rule
@@ -58,6 +57,8 @@ _NATIVE_PYTHON = "<native thread running Python>"
 
 def _python_in_tf_threads(report) -> list[str]:
     """Names of the functions sampled in TensorFlow's threads running Python, most time first."""
+    from ..attribution.categories import USER, frame_module  # lazily: %load_ext stays within its 50 ms
+
     for thread in (report.attribution or {}).get("threads", ()):
         if thread["name"] == _NATIVE_PYTHON:
             return [f["function"] for f in thread["frames"]
