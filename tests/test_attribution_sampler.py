@@ -247,14 +247,57 @@ def test_sampling_a_cell_that_frees_thread_locals_never_hangs_the_process():
     """python/cpython#106883: before 3.12 a collection inside ``sys._current_frames()`` that frees
     a ``threading.local`` deadlocks the process. Without the sampler's guard this script hung
     within its first second every time (a kernel stuck in a %%tfcheck cell, twice, in real runs)."""
+    import subprocess
+
+    try:
+        proc = _run_script(_DEADLOCK_SCRIPT, timeout=90)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the sampled process hung: a garbage collection inside sys._current_frames() deadlocked")
+    assert proc.returncode == 0 and proc.stdout.strip() == "OK", proc.stdout + proc.stderr
+
+
+_HALF_MADE_FRAME_SCRIPT = """\
+import os, time, warnings
+from tfplotguard.check.attribution import StackSampler
+warnings.simplefilter("ignore", ResourceWarning)
+
+class Holder:
+    pass
+
+def garbage():  # a cycle holding an open file: the collector's finalizer closes it with the GIL released
+    h = Holder(); h.me = h; h.file = open(os.devnull, "rb")
+
+def deep(n):  # a deep stack that keeps returning: every look makes frame objects for it
+    if n:
+        return deep(n - 1)
+    for _ in range(20):
+        garbage()
+
+t0 = time.perf_counter()
+while time.perf_counter() - t0 < 10:
+    with StackSampler(None, interval_s=0.0002, samples_per_decade=None):
+        for _ in range(50):
+            deep(40)
+print("OK")
+"""
+
+
+def _run_script(script: str, timeout: float) -> "subprocess.CompletedProcess":
     import os
     import subprocess
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
-    try:
-        proc = subprocess.run([sys.executable, "-c", _DEADLOCK_SCRIPT], capture_output=True, text=True,
-                              env=env, timeout=90)
-    except subprocess.TimeoutExpired:
-        pytest.fail("the sampled process hung: a garbage collection inside sys._current_frames() deadlocked")
-    assert proc.returncode == 0 and proc.stdout.strip() == "OK", proc.stdout + proc.stderr
+    return subprocess.run([sys.executable, "-X", "faulthandler", "-c", script], capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def test_sampling_a_stack_while_finalizers_release_the_gil_never_crashes_the_process():
+    """Before 3.12 each ``f_back`` the sampler reads allocates a frame object, and a collection
+    started by that allocation ran a finalizer (an unreachable open file closing) that handed
+    the GIL to the sampled thread; that thread returned from the frame whose object was half
+    made, and the sampler's next ``f_back`` read freed memory: SIGSEGV in CI (exit 139). This
+    script crashed within 1-5 s every time (3 of 3 runs) until the collector was kept off for
+    the whole look."""
+    proc = _run_script(_HALF_MADE_FRAME_SCRIPT, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "OK", (proc.returncode, proc.stdout + proc.stderr[-3000:])

@@ -136,8 +136,17 @@ _GC_CALL = _GcClock.__call__.__code__
 #: allocates; a collection started there that frees a ``threading.local`` takes the same lock
 #: again and the process hangs for good (python/cpython#106883, fixed in 3.12 by collecting no
 #: garbage in that call). Seen here twice as a kernel stuck in a ``%%tfcheck`` cell, the
-#: sampler thread in ``gc_collect_main`` under ``_PyThread_CurrentFrames``. So the sampler
-#: switches the collector off around the call, as 3.12 does, unless the user had it off already.
+#: sampler thread in ``gc_collect_main`` under ``_PyThread_CurrentFrames``.
+#: Walking another thread's stack is no safer there: each ``f_back`` allocates a frame object,
+#: a collection started by that allocation can run a finalizer that hands the GIL away (an
+#: unreachable open file closing), and the sampled thread may meanwhile return from the very
+#: frame whose object is half made; the object is then finished pointing at freed memory and
+#: the next ``f_back`` crashes the process (SIGSEGV in CI; a script that does it within seconds
+#: is in tests/test_attribution_sampler.py). 3.12 collects only between bytecodes, never inside
+#: an allocation. So before 3.12 the sampler switches the collector off for each whole look
+#: (tens of µs; the sampled thread's collections wait until it is on again), unless the user
+#: had it off already. The one thing it cannot tell: a ``gc.disable()`` the cell calls in the
+#: same microseconds, while the GIL is back with the cell mid-look, is undone by the look's end.
 _GC_GUARD = sys.version_info < (3, 12)
 
 
@@ -285,66 +294,67 @@ class StackSampler:
             # the GIL (the sampler then waits a switch interval for it) still gets a sample
             # per interval; a positive timeout always hands the GIL back to the cell meanwhile.
             while not acquire(timeout=max(step / 10, due - clock())):
-                if _GC_GUARD and gc_enabled():
-                    gc_disable()  # CPython < 3.12 can deadlock in a collection inside _current_frames()
-                    try:
-                        frames = frames_of()
-                    finally:
-                        gc_enable()
-                else:
+                # Before 3.12 the collector is off for the whole look (see _GC_GUARD).
+                guard = _GC_GUARD and gc_enabled()
+                if guard:
+                    gc_disable()
+                try:
                     frames = frames_of()
-                now = clock()
-                t_stop = self._t_stop
-                if t_stop is not None and now > t_stop:
-                    break  # a look after stop() belongs to no cell
-                weight = now - last
-                last = now
-                if weight > self._longest[0]:
-                    self._longest = (weight, now - t0)
-                collected = self._gc.total - self._gc_seen
-                if collected > 0:  # the collector ran in this gap: that part of it is known exactly
-                    collected = min(collected, weight)
-                    self._gc_seen += collected
-                    weight -= collected
-                    cats["gc"] = cats.get("gc", 0.0) + collected
-                    self._add_to_timeline("gc", min(self._gc.last_end, now) - t0, collected)
-                if per_decade:
-                    # Every wake-up costs ~35 µs of CPU and, against a cell holding the GIL,
-                    # two thread switches: a long cell is sampled ever more sparsely (the
-                    # same number of samples per tenfold of its duration), short cells densely.
-                    step = min(max(interval, (now - t0) / per_decade), max_interval)
-                    if self._switch is not None and step >= 2 * self._switch[0]:
-                        self._restore_switch_interval()
-                due = due + step if now - due < step else now + step
-                if weight > max_gap:
-                    weight = max_gap
-                self.samples += 1
-                frame = frames.get(target)
-                if frame is not None and frame.f_code is _GC_CALL:
-                    # Inside our gc callback: its first bytecodes hand the GIL to a waiting sampler
-                    # (seen as 30-50 % "tfplotguard" in an allocating loop); the time is the caller's.
-                    frame = frame.f_back
-                if frame is None:
-                    cats["native"] = cats.get("native", 0.0) + weight
-                    self._add_to_timeline("native", now - self._t_start, weight)
-                else:
-                    cat, line = classify(frame, cell_filename)
-                    cats[cat] = cats.get(cat, 0.0) + weight
-                    self._add_to_timeline(cat, now - self._t_start, weight)
-                    if line is not None:
-                        per_line = lines.get(line)
-                        if per_line is None:
-                            per_line = lines[line] = {}
-                        per_line[cat] = per_line.get(cat, 0.0) + weight
-                        if cat == "cell":
-                            code = frame.f_code
-                            if code.co_filename == cell_filename and not code.co_name.startswith("<") \
-                                    or code.co_name == "<module>":
-                                bare[line] = bare.get(line, 0.0) + weight
-                if len(frames) > 2:
-                    self._sample_threads(frames, me, target, weight, names)
-                del frames, frame
-                self._last_look = now
+                    now = clock()
+                    t_stop = self._t_stop
+                    if t_stop is not None and now > t_stop:
+                        break  # a look after stop() belongs to no cell
+                    weight = now - last
+                    last = now
+                    if weight > self._longest[0]:
+                        self._longest = (weight, now - t0)
+                    collected = self._gc.total - self._gc_seen
+                    if collected > 0:  # the collector ran in this gap: that part of it is known exactly
+                        collected = min(collected, weight)
+                        self._gc_seen += collected
+                        weight -= collected
+                        cats["gc"] = cats.get("gc", 0.0) + collected
+                        self._add_to_timeline("gc", min(self._gc.last_end, now) - t0, collected)
+                    if per_decade:
+                        # Every wake-up costs ~35 µs of CPU and, against a cell holding the GIL,
+                        # two thread switches: a long cell is sampled ever more sparsely (the
+                        # same number of samples per tenfold of its duration), short cells densely.
+                        step = min(max(interval, (now - t0) / per_decade), max_interval)
+                        if self._switch is not None and step >= 2 * self._switch[0]:
+                            self._restore_switch_interval()
+                    due = due + step if now - due < step else now + step
+                    if weight > max_gap:
+                        weight = max_gap
+                    self.samples += 1
+                    frame = frames.get(target)
+                    if frame is not None and frame.f_code is _GC_CALL:
+                        # Inside our gc callback: its first bytecodes hand the GIL to a waiting sampler
+                        # (seen as 30-50 % "tfplotguard" in an allocating loop); the time is the caller's.
+                        frame = frame.f_back
+                    if frame is None:
+                        cats["native"] = cats.get("native", 0.0) + weight
+                        self._add_to_timeline("native", now - self._t_start, weight)
+                    else:
+                        cat, line = classify(frame, cell_filename)
+                        cats[cat] = cats.get(cat, 0.0) + weight
+                        self._add_to_timeline(cat, now - self._t_start, weight)
+                        if line is not None:
+                            per_line = lines.get(line)
+                            if per_line is None:
+                                per_line = lines[line] = {}
+                            per_line[cat] = per_line.get(cat, 0.0) + weight
+                            if cat == "cell":
+                                code = frame.f_code
+                                if code.co_filename == cell_filename and not code.co_name.startswith("<") \
+                                        or code.co_name == "<module>":
+                                    bare[line] = bare.get(line, 0.0) + weight
+                    if len(frames) > 2:
+                        self._sample_threads(frames, me, target, weight, names)
+                    del frames, frame
+                    self._last_look = now
+                finally:
+                    if guard:
+                        gc_enable()
         except BaseException as exc:  # the cell must not fail because its sampler did
             self.error = exc
         finally:
