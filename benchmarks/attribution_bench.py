@@ -3,18 +3,21 @@
 Three cells, each run with and without a :class:`StackSampler` around it, the
 variants interleaved in a shuffled order per round (``timing.rounds``):
 
-- a pure-Python loop of fixed work calibrated to ~1 s (it holds the GIL, so it
-  competes with the sampler for it; the sampler also lowers the switch interval);
+- a pure-Python loop of fixed work calibrated to ~1 s (it holds the GIL), with
+  the default signal timer (``SIGALRM``'s handler samples in the cell's own
+  thread) and with the thread timer (a sampler thread that must take the GIL
+  from the cell for each look; it also lowers the switch interval);
 - ``time.sleep(1)`` (GIL released: the cost is the fixed start/stop only);
-- an empty cell, 200 times per round: the fixed cost per cell;
+- an empty cell, 200 times per round: the fixed cost per cell, for both timers;
 - the control: the pure-Python loop beside a thread that does nothing but wake
   every 5 ms and take the GIL. On a loaded machine each hand-over of the GIL
   costs the cell a trip through the scheduler, whatever the thread does then.
 
 Each ratio is the median over rounds of the per-round ratio with/without
 (``timing.paired_ratio``), which cancels the drift of a shared machine. The
-sampler thread's own CPU time (``StackSampler.cpu_s``, ``thread_time``) is
-shown too: unlike wall-time ratios it does not depend on the machine's load.
+sampler's own CPU time (``StackSampler.cpu_s``: the sampler thread's
+``thread_time``, or the seconds spent in the signal handler) is shown too:
+unlike wall-time ratios it does not depend on the machine's load.
 Targets: ≤ 3 % of a 1 s cell, ≤ 2 ms fixed per cell.
 """
 
@@ -72,11 +75,11 @@ def _calibrate(target_s: float = 1.0) -> int:
 _CPU: dict[str, list[float]] = {}
 
 
-def _cell(code, ns, sampled: bool, times: int = 1, name: str = ""):
+def _cell(code, ns, sampled: bool, times: int = 1, name: str = "", timer: str = "auto"):
     def run(_):
         for _ in range(times):
             if sampled:
-                with StackSampler(CELL) as sampler:
+                with StackSampler(CELL, timer=timer) as sampler:
                     exec(code, ns)
                 _CPU.setdefault(name, []).append(sampler.cpu_s)
             else:
@@ -93,10 +96,12 @@ def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
     ns = {"n": n, "time": time}
     variants = {
         "python": _cell(_LOOP, ns, False), "python+sampler": _cell(_LOOP, ns, True, name="python"),
+        "python+thread": _cell(_LOOP, ns, True, name="python+thread", timer="thread"),
         "python+bare": _bare_thread(_LOOP, ns),
         "sleep": _cell(sleep, ns, False), "sleep+sampler": _cell(sleep, ns, True, name="sleep"),
         "empty": _cell(_EMPTY, ns, False, EMPTY_CELLS),
         "empty+sampler": _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty"),
+        "empty+thread": _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty+thread", timer="thread"),
     }
     samples = rounds(variants, n_rounds, warmup=1)
     rows, overheads = [], {}
@@ -108,8 +113,14 @@ def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
         rows.append([label, fmt_time(base), fmt_time(statistics.median(samples[f"{name}+sampler"])),
                      f"{(ratio - 1) * 100:+.2f} %", _signed((ratio - 1) * base),
                      f"{fmt_time(cpu)} ({cpu / base * 100:.2f} %)"])
-    ratio = paired_ratio(samples, "python+bare", "python")
     base = statistics.median(samples["python"])
+    ratio = paired_ratio(samples, "python+thread", "python")
+    cpu = statistics.median(_CPU["python+thread"])
+    rows.append([f"pure-Python loop, {seconds:g} s, thread timer (--stack-timer thread)", fmt_time(base),
+                 fmt_time(statistics.median(samples["python+thread"])), f"{(ratio - 1) * 100:+.2f} %",
+                 _signed((ratio - 1) * base), f"{fmt_time(cpu)} ({cpu / base * 100:.2f} %)"])
+    overheads["python+thread"] = (ratio - 1) * 100
+    ratio = paired_ratio(samples, "python+bare", "python")
     rows.append(["pure-Python loop + a bare thread waking every 5 ms (control)", fmt_time(base),
                  fmt_time(statistics.median(samples["python+bare"])), f"{(ratio - 1) * 100:+.2f} %",
                  _signed((ratio - 1) * base), ""])
@@ -118,9 +129,14 @@ def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
     rows.append(["empty cell (fixed cost)", fmt_time(base_empty),
                  fmt_time(statistics.median(samples["empty+sampler"]) / EMPTY_CELLS), "",
                  _signed(statistics.median(fixed)), fmt_time(statistics.median(_CPU["empty"]))])
-    out = (f"Stack sampler cost (interval {StackSampler().interval_s * 1e3:g} ms, median of {n_rounds} "
+    fixed_thread = [(a - b) / EMPTY_CELLS for a, b in zip(samples["empty+thread"], samples["empty"])]
+    rows.append(["empty cell (fixed cost), thread timer", fmt_time(base_empty),
+                 fmt_time(statistics.median(samples["empty+thread"]) / EMPTY_CELLS), "",
+                 _signed(statistics.median(fixed_thread)), fmt_time(statistics.median(_CPU["empty+thread"]))])
+    out = (f"Stack sampler cost (interval {StackSampler().interval_s * 1e3:g} ms, the default signal timer "
+           f"unless the row says thread, median of {n_rounds} "
            f"interleaved rounds; ratio = median of per-round ratios)\n\n"
-           + table(["cell", "without", "with sampler", "wall overhead", "per cell", "sampler thread CPU"], rows))
+           + table(["cell", "without", "with sampler", "wall overhead", "per cell", "sampler CPU"], rows))
     return out, overheads["python"], statistics.median(fixed)
 
 

@@ -28,10 +28,16 @@ def _samplers():
     return [t for t in threading.enumerate() if t.name == StackSampler.NAME]
 
 
-def test_known_split_within_ten_points():
+#: Both timers: SIGALRM's handler on the main thread (the default there), and the sampler thread.
+both_timers = pytest.mark.parametrize("timer", ["signal", "thread"])
+
+
+@both_timers
+def test_known_split_within_ten_points(timer):
     """~300 ms of figure creation then ~700 ms of a pure-Python loop (which holds the GIL)."""
     ns = {"time": time, "plt": plt}
-    got = run_cell(SPLIT_CELL, ns)
+    got = run_cell(SPLIT_CELL, ns, timer=timer)
+    assert got.extra["timer"] == timer
     mpl_truth = (ns["t1"] - ns["t0"]) / got.wall_s
     cell_truth = (ns["t2"] - ns["t1"]) / got.wall_s
     mpl = got.share("mpl_figure") + got.share("mpl_artists")
@@ -55,6 +61,9 @@ def test_shares_add_up_to_the_wall_time_with_unattributed():
 class LateSampler(StackSampler):
     """A sampler thread that gets going 100 ms late, as one the OS schedules late does."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, timer="thread", **kwargs)
+
     def _run(self):
         time.sleep(0.1)
         super()._run()
@@ -72,26 +81,28 @@ def test_a_late_first_look_weighs_the_time_since_start_like_any_gap():
     assert got.share("cell") > 0.9
 
 
+@both_timers
 @pytest.mark.parametrize("cell", ["time.sleep(0.1)\n", "t0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.1:\n    pass\n"])
-def test_a_100_ms_cell_gets_at_least_50_samples(cell):
+def test_a_100_ms_cell_gets_at_least_50_samples(cell, timer):
     """Sleeping (GIL released) and a pure-Python loop (GIL held: the switch interval is lowered meanwhile).
 
     The median of three cells: the machine is shared, and a sampler thread the OS does not
     schedule takes no samples, whatever the design.
     """
     before = sys.getswitchinterval()
-    runs = [run_cell(cell, {"time": time}) for _ in range(3)]
+    runs = [run_cell(cell, {"time": time}, timer=timer) for _ in range(3)]
     counts = sorted(got.samples for got in runs)
     assert counts[1] >= 50, counts
     assert runs[0].interval_s == 0.001
     assert sys.getswitchinterval() == before
 
 
-def test_samples_are_weighted_by_time_not_counted():
+@both_timers
+def test_samples_are_weighted_by_time_not_counted(timer):
     """A C call holding the GIL delays the sampler: the one late sample carries the whole wait."""
     src = "import re\nt0 = time.perf_counter()\nre.match(r'(a+)+$', 'a' * 23 + 'b')\nt1 = time.perf_counter()\n"
     ns = {"time": time}
-    got = run_cell(src, ns)
+    got = run_cell(src, ns, timer=timer)
     held = ns["t1"] - ns["t0"]
     assert held > 0.05  # the regex backtracks in C for a while, holding the GIL
     line3 = next(row for row in got.lines if row.line == 3)
@@ -111,20 +122,22 @@ def test_the_cells_thread_is_sampled_not_the_main_thread():
     assert out["att"].share("cell") >= 0.9
 
 
-def test_other_threads_are_summarised_by_name():
+@both_timers
+def test_other_threads_are_summarised_by_name(timer):
     src = ("def spin():\n    t0 = time.perf_counter()\n    while time.perf_counter() - t0 < 0.15:\n        pass\n"
            "w = threading.Thread(target=spin, name='spinner')\nw.start()\nw.join()\n")
-    got = run_cell(src, {"time": time, "threading": threading})
+    got = run_cell(src, {"time": time, "threading": threading}, timer=timer)
     spinner = next(t for t in got.threads if t.name == "spinner")
     assert spinner.categories.get("cell", 0) >= 0.1
     assert spinner.frames[0]["function"] == "spin"
     assert got.share("waiting") >= 0.6  # the cell's own thread sat in join()
 
 
-def test_a_cell_that_raises_leaves_nothing_sampling():
+@both_timers
+def test_a_cell_that_raises_leaves_nothing_sampling(timer):
     register_source("time.sleep(0.02)\n1 / 0\n")
     code = compile("time.sleep(0.02)\n1 / 0\n", CELL, "exec")
-    sampler = StackSampler(CELL)
+    sampler = StackSampler(CELL, timer=timer)
     with pytest.raises(ZeroDivisionError):
         with sampler:
             exec(code, {"time": time})
@@ -137,22 +150,29 @@ def test_a_cell_that_raises_leaves_nothing_sampling():
 
 
 def test_nested_samplers_and_stop_twice():
+    """The outer sampler takes SIGALRM (and starts its watcher); an inner one finds it taken and uses a thread."""
+    import signal
+
     with StackSampler(CELL) as outer:
         with StackSampler(CELL) as inner:
             time.sleep(0.02)
-        assert len(_samplers()) == 1
-    assert not _samplers()
+            assert (outer.timer, inner.timer) == ("signal", "thread")
+            assert len(_samplers()) == 2
+        assert len(_samplers()) == 1 and outer.running
+    assert not outer.running and signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     first = outer.stop()
-    assert outer.stop() == first and inner.result().samples > 0
+    assert outer.stop() == first and inner.result().samples > 0 and first.samples > 0
 
 
-def test_cell_starting_a_thread_that_outlives_it():
+@both_timers
+def test_cell_starting_a_thread_that_outlives_it(timer):
     """The sampler stops with the cell, whatever threads the cell left running."""
     stop = threading.Event()
     got = run_cell("w = threading.Thread(target=stop.wait, daemon=True)\nw.start()\ntime.sleep(0.02)\n",
-                   {"time": time, "threading": threading, "stop": stop})
+                   {"time": time, "threading": threading, "stop": stop}, timer=timer)
     try:
-        assert not _samplers() and got.samples > 5
+        assert not _samplers() and got.samples > 5 and got.extra["timer"] == timer
     finally:
         stop.set()
 
@@ -170,9 +190,10 @@ def test_start_twice_and_bad_arguments():
         StackSampler(CELL, interval_s=0.01, max_gap_s=0.001)
 
 
-def test_memory_is_bounded_by_lines_not_by_samples():
+@both_timers
+def test_memory_is_bounded_by_lines_not_by_samples(timer):
     src = "t0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.2:\n    pass\n"
-    with StackSampler(CELL) as sampler:
+    with StackSampler(CELL, timer=timer) as sampler:
         register_source(src)
         exec(compile(src, CELL, "exec"), {"time": time})
     assert sampler.samples > 50 and len(sampler._lines) <= 3  # counters per line, however many samples
@@ -186,10 +207,11 @@ def test_result_round_trips_through_json():
     assert {"line", "source", "seconds", "share", "category"} <= set(data["lines"][0])
 
 
-def test_long_cells_are_sampled_ever_more_sparsely():
+@both_timers
+def test_long_cells_are_sampled_ever_more_sparsely(timer):
     """~50 samples per tenfold of the cell's age: a 0.5 s cell gets ~165, not 500; fixed interval on request."""
-    sparse = run_cell("time.sleep(0.5)\n", {"time": time})
-    dense = run_cell("time.sleep(0.5)\n", {"time": time}, samples_per_decade=None)
+    sparse = run_cell("time.sleep(0.5)\n", {"time": time}, timer=timer)
+    dense = run_cell("time.sleep(0.5)\n", {"time": time}, samples_per_decade=None, timer=timer)
     assert 110 <= sparse.samples <= 260, sparse.samples
     assert dense.samples >= 380 and dense.samples > sparse.samples + 100, dense.samples
     assert sparse.share("cell") >= 0.97  # fewer samples, the same time: the weights carry it
@@ -237,20 +259,21 @@ def garbage():  # a cycle holding a threading.local: freeing it takes CPython's 
 
 code = compile("t0 = time.perf_counter()\\nwhile time.perf_counter() - t0 < 1.5:\\n    garbage()\\n", "<cell>", "exec")
 for _ in range(2):
-    with StackSampler("<cell>", interval_s=0.0002, samples_per_decade=None):
+    with StackSampler("<cell>", interval_s=0.0002, samples_per_decade=None, timer=TIMER):
         exec(code, {"time": time, "garbage": garbage})
 print("OK")
 """
 
 
-def test_sampling_a_cell_that_frees_thread_locals_never_hangs_the_process():
+@both_timers
+def test_sampling_a_cell_that_frees_thread_locals_never_hangs_the_process(timer):
     """python/cpython#106883: before 3.12 a collection inside ``sys._current_frames()`` that frees
     a ``threading.local`` deadlocks the process. Without the sampler's guard this script hung
     within its first second every time (a kernel stuck in a %%tfcheck cell, twice, in real runs)."""
     import subprocess
 
     try:
-        proc = _run_script(_DEADLOCK_SCRIPT, timeout=90)
+        proc = _run_script(f"TIMER = {timer!r}\n" + _DEADLOCK_SCRIPT, timeout=90)
     except subprocess.TimeoutExpired:
         pytest.fail("the sampled process hung: a garbage collection inside sys._current_frames() deadlocked")
     assert proc.returncode == 0 and proc.stdout.strip() == "OK", proc.stdout + proc.stderr
@@ -275,7 +298,8 @@ def deep(n):  # a deep stack that keeps returning: every look makes frame object
 
 t0 = time.perf_counter()
 while time.perf_counter() - t0 < 10:
-    with StackSampler(None, interval_s=0.0002, samples_per_decade=None):
+    # The thread timer: the hazard is one thread walking another's stack (the signal timer walks its own).
+    with StackSampler(None, interval_s=0.0002, samples_per_decade=None, timer="thread"):
         for _ in range(50):
             deep(40)
 print("OK")
@@ -301,3 +325,67 @@ def test_sampling_a_stack_while_finalizers_release_the_gil_never_crashes_the_pro
     the whole look."""
     proc = _run_script(_HALF_MADE_FRAME_SCRIPT, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip() == "OK", (proc.returncode, proc.stdout + proc.stderr[-3000:])
+
+
+def test_the_signal_timer_needs_the_main_thread_and_a_free_sigalrm():
+    import signal
+
+    with pytest.raises(ValueError, match="timer must be one of"):
+        StackSampler(CELL, timer="fast")
+    out = {}
+
+    def worker():
+        try:
+            StackSampler(CELL, timer="signal").start()
+        except RuntimeError as exc:
+            out["error"] = str(exc)
+        with StackSampler(CELL) as auto:
+            time.sleep(0.01)
+        out["auto"] = auto.timer
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert "outside the main thread" in out["error"] and out["auto"] == "thread"
+    previous = signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    try:
+        with pytest.raises(RuntimeError, match="SIGALRM already has a handler"):
+            StackSampler(CELL, timer="signal").start()
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_cell_that_takes_sigalrm_keeps_it_and_is_not_ticked_after_the_cell():
+    """The cell installs its own handler mid-cell: from then on the signal is the user's; at the
+    end the sampler's timer is stopped and the user's handler stays."""
+    import signal
+
+    calls = []
+    ns = {"signal": signal, "time": time, "calls": calls}
+    previous = signal.getsignal(signal.SIGALRM)
+    try:
+        got = run_cell("time.sleep(0.03)\nsignal.signal(signal.SIGALRM, lambda s, f: calls.append(s))\n"
+                       "time.sleep(0.03)\n", ns)
+        assert got.extra["timer"] == "signal" and got.samples > 5
+        assert signal.getsignal(signal.SIGALRM) is not previous  # the user's handler is still there
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # but our ticks have stopped
+        seen = len(calls)
+        time.sleep(0.05)
+        assert len(calls) == seen
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_timer_the_cell_sets_for_its_own_handler_is_left_running():
+    import signal
+
+    ns = {"signal": signal, "time": time}
+    previous = signal.getsignal(signal.SIGALRM)
+    try:
+        run_cell("time.sleep(0.02)\nsignal.signal(signal.SIGALRM, lambda s, f: None)\n"
+                 "signal.setitimer(signal.ITIMER_REAL, 30.0)\n", ns)
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 29 < remaining <= 30  # the user's alarm, not ours: untouched
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

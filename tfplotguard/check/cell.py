@@ -56,8 +56,9 @@ class CellCheck:
     def __init__(self, namespace: dict, *, kind: str = "cell", source: str = "",
                  interval_ms: float | None = meter.DEFAULT_INTERVAL_MS, ops: bool = False,
                  scan_namespace: bool = True, disabled_rules=(), stacks_ms: float | None = None,
-                 cell_filename: str | None = None):
+                 stack_timer: str = "auto", cell_filename: str | None = None):
         """``stacks_ms``: sample the cell's stacks every so many milliseconds (None: no attribution);
+        ``stack_timer``: what paces that sampler (``StackSampler``'s ``timer``);
         ``cell_filename``: the name the cell's code was compiled under (its lines are attributed)."""
         self.namespace = namespace
         self.kind = kind
@@ -76,7 +77,8 @@ class CellCheck:
         if stacks_ms is not None:
             from .attribution import StackSampler  # on first use: %load_ext stays within its 50 ms
 
-            self.stacks = StackSampler(cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace)
+            self.stacks = StackSampler(cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace,
+                                       timer=stack_timer)
         self._attribution = None
         self._undo: list = []
         self._before: dict = {}

@@ -160,6 +160,10 @@ class TFCheckMagics(Magics):
     @argument("--stack-interval", metavar="MS", type=float, default=None,
               help=f"stack sampling interval in milliseconds while the cell is young "
                    f"(default {DEFAULT_STACK_INTERVAL_MS:g}; it widens as the cell ages).")
+    @argument("--stack-timer", choices=("auto", "signal", "thread"), default=None,
+              help="what paces the stack sampler: 'signal' (SIGALRM's handler, run by the cell's own thread: "
+                   "no thread switch per sample), 'thread' (a sampler thread), 'auto' (the default: the signal "
+                   "when the cell runs on the main thread and SIGALRM is unused, else the thread).")
     @argument("--ops", action="store_true",
               help="count eager ops per device and op type during the cell (TensorFlow op callbacks).")
     @argument("--rules", action="store_true",
@@ -217,6 +221,7 @@ class TFCheckMagics(Magics):
                                               ("--interval", args.interval is not None),
                                               ("--no-stacks", not args.stacks),
                                               ("--stack-interval", args.stack_interval is not None),
+                                              ("--stack-timer", args.stack_timer is not None),
                                               ("--all", args.all_findings),
                                               ("--trace", args.trace is not None)) if given]
         if cell_only:
@@ -256,7 +261,7 @@ class TFCheckMagics(Magics):
             if args.stacks else None
         return CellCheck(self.shell.user_ns, kind="cell", source=source, interval_ms=interval, ops=args.ops,
                          disabled_rules=_disabled(self.tfplotguard_config), stacks_ms=stacks,
-                         cell_filename=cell_filename)
+                         stack_timer=args.stack_timer or "auto", cell_filename=cell_filename)
 
     def _begin_cell(self, line: str, cell_frame):
         """The cell runner's start of a ``%%tfcheck`` cell run by IPython itself: (check, show)."""
@@ -334,8 +339,17 @@ def _checked_args(line: str) -> argparse.Namespace:
     for flag, value in (("--interval", args.interval), ("--stack-interval", args.stack_interval)):
         if value is not None and not (math.isfinite(value) and value > 0):
             raise UsageError(f"{flag} must be a positive number of milliseconds, got {value:g}")
-    if args.stack_interval is not None and not args.stacks:
-        raise UsageError("--stack-interval sets the stack sampler that --no-stacks switches off: use one of them")
+    for flag, given in (("--stack-interval", args.stack_interval is not None),
+                        ("--stack-timer", args.stack_timer is not None)):
+        if given and not args.stacks:
+            raise UsageError(f"{flag} sets the stack sampler that --no-stacks switches off: use one of them")
+    if args.stack_timer == "signal":
+        from ..check.attribution.sampler import signal_timer_unavailable  # only when asked for: %load_ext stays light
+
+        why_not = signal_timer_unavailable()
+        if why_not:
+            raise UsageError(f"--stack-timer signal cannot run here: {why_not}. "
+                             "Use --stack-timer thread (or auto, which picks it).")
     targets = {}
     for flag, value in (("--json", args.json), ("--html", args.html), ("--trace", args.trace)):
         if isinstance(value, str):

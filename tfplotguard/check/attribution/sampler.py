@@ -1,14 +1,30 @@
 """A stack sampler for one cell: where the cell's wall time went, by category and by cell line.
 
-While a cell runs, a thread of its own reads ``sys._current_frames()`` every
-``interval_s`` (default 1 ms) and classifies the stack of the cell's thread
-(the thread that called :meth:`StackSampler.start`, not necessarily the main
-thread) and of every other Python thread (:mod:`.categories`). Each sample
-weighs the wall time since the previous one, not one count: the sampler needs
-the GIL, so a pure-Python loop or a C call holding the GIL delays it, and an
-equal weight per sample would under-count exactly that code. Only counters are
+While a cell runs, the sampler looks every ``interval_s`` (default 1 ms) at
+the stack of the cell's thread (the thread that called :meth:`StackSampler.start`,
+not necessarily the main thread) and of every other Python thread, and classifies
+them (:mod:`.categories`). Each look weighs the wall time since the previous one,
+not one count: a look needs the GIL, so a C call holding the GIL delays it, and
+an equal weight per look would under-count exactly that code. Only counters are
 kept (category → seconds, line → seconds per category, thread name → category
 seconds and top frames), never stacks, so memory does not grow with the cell.
+
+Two timers pace the looks (``timer``):
+
+- ``"signal"``: ``signal.setitimer(ITIMER_REAL)`` and a ``SIGALRM`` handler,
+  which Python runs in the main thread at its next bytecode, with the cell's
+  frame as argument. No thread takes the GIL from the cell: against a cell that
+  holds the GIL, each look of a sampler thread costs two thread switches, which
+  on the project's loaded 2-core VM cost a 1 s pure-Python cell 5-17 % (a bare
+  thread waking every 5 ms: 16 %), the signal 1-2 %. Installed as Python
+  installs every handler, without ``SA_RESTART``, so Python's own waits (a
+  join, a lock, a queue, ``select``) are interrupted, run the handler and go on
+  (PEP 475): measured, with ``SA_RESTART`` a 0.2 s ``join()`` got 2 looks, without
+  it 28 (the joined thread held the GIL) and a 0.2 s ``queue.get()`` 201.
+  Only the main thread of the main interpreter runs signal handlers, and
+  ``SIGALRM`` must be unused (:func:`signal_timer_unavailable`).
+- ``"thread"``: a thread of its own, ``tfcheck-stacks``, reads
+  ``sys._current_frames()``. The fallback of ``"auto"`` (the default).
 
 A C call that holds the GIL (``tf.constant`` of a nested list spends 97 % of
 its 32 µs in ``EagerTensor(...)``) gives the GIL up only at the next check
@@ -39,14 +55,14 @@ to the stack it sees), and a collection after the last look is ``gc`` too
 (``extra["gc_s"]``, ``gc_full_collections``). Young collections stay with the
 samples of the code that allocated (see :class:`_GcClock`).
 
-While sampling at the fine interval, ``sys.setswitchinterval`` is lowered to
+With the thread timer, while sampling at the fine interval, ``sys.setswitchinterval`` is lowered to
 half the sampling interval (and restored once the interval has grown past
 twice the old value, or at ``stop()``; not if someone else changed it
 meanwhile): with CPython's default 5 ms a pure-Python cell hands the GIL to the
 sampler only every 5 ms, so a 100 ms cell got 20 samples instead of the 50+
 wanted; at the full interval, 52-55 (measured), too close.
 
-Why not the parked ``tfcheck-sampler`` thread of :mod:`tfplotguard.cellcost`:
+Why the thread timer is not the parked ``tfcheck-sampler`` thread of :mod:`tfplotguard.check.sampler`:
 it wakes every 100 ms (``DEFAULT_INTERVAL_MS``) and takes a ``/proc``
 snapshot of every thread at each wake (tens of µs); stack sampling wants
 1 ms, and a snapshot per millisecond would cost more than the 3 % budget. The
@@ -69,6 +85,7 @@ library calls, so its totals may differ from ``categories`` by ``extra["moved_s"
 from __future__ import annotations
 
 import gc
+import signal
 import sys
 import threading
 import time
@@ -149,6 +166,29 @@ _GC_CALL = _GcClock.__call__.__code__
 #: same microseconds, while the GIL is back with the cell mid-look, is undone by the look's end.
 _GC_GUARD = sys.version_info < (3, 12)
 
+TIMERS = ("auto", "signal", "thread")
+
+
+def signal_timer_unavailable() -> str | None:
+    """Why the signal timer cannot sample the calling thread (a sentence), or None if it can.
+
+    It needs POSIX interval timers, the main thread of the main interpreter (only
+    it runs Python signal handlers), and ``SIGALRM`` unused: its default handler
+    and no real-time interval timer running (``signal.alarm``, a test timeout).
+    """
+    if not hasattr(signal, "setitimer"):
+        return "this platform has no signal.setitimer"
+    if threading.current_thread() is not threading.main_thread():
+        return "the cell runs outside the main thread"
+    try:
+        if signal.getsignal(signal.SIGALRM) is not signal.SIG_DFL:
+            return "SIGALRM already has a handler"
+        if signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0):
+            return "a real-time interval timer is already running"
+    except (ValueError, OSError) as exc:
+        return f"signals cannot be read here ({exc})"
+    return None
+
 
 class StackSampler:
     """Samples the stacks of a cell's thread and of every other Python thread while the cell runs.
@@ -159,10 +199,13 @@ class StackSampler:
     ``interval_s`` is the interval while the cell is young; once it has run
     ``samples_per_decade × interval_s`` the interval grows with the cell's age
     (age / ``samples_per_decade``) up to ``max_interval_s``: a 100 ms cell gets
-    ~85 samples, a 1 s cell ~200 instead of 1000, a 10 s cell ~650. Against a
-    cell that holds the GIL every sample costs the cell a thread switch, so
-    this is what keeps long pure-Python cells cheap (benchmarks/attribution_bench.py).
+    ~85 samples, a 1 s cell ~200 instead of 1000, a 10 s cell ~650: each look
+    holds the cell's GIL for tens of µs (benchmarks/attribution_bench.py).
     ``samples_per_decade=None`` keeps ``interval_s`` throughout.
+    ``timer``: ``"signal"``, ``"thread"`` or ``"auto"`` (the signal where
+    :func:`signal_timer_unavailable` allows, else the thread); after
+    :meth:`start`, ``timer`` says which one runs. ``"signal"`` where it cannot
+    run raises ``RuntimeError`` saying why.
     ``namespace`` (the cell's globals, ``shell.user_ns``) lets :meth:`result`
     tell which library a line calls when its samples were all caught back in
     the cell's frame (:mod:`.callees`); without it those stay ``cell``.
@@ -173,7 +216,10 @@ class StackSampler:
     def __init__(self, cell_filename: str | None = None, interval_s: float = DEFAULT_INTERVAL_S,
                  max_gap_s: float = 1.0, adjust_switch_interval: bool = True, namespace: dict | None = None,
                  samples_per_decade: int | None = 50, max_interval_s: float = 0.02,
-                 timeline_buckets: int = TIMELINE_BUCKETS, timeline_bucket_s: float = TIMELINE_BUCKET_S):
+                 timeline_buckets: int = TIMELINE_BUCKETS, timeline_bucket_s: float = TIMELINE_BUCKET_S,
+                 timer: str = "auto"):
+        if timer not in TIMERS:
+            raise ValueError(f"timer must be one of {', '.join(map(repr, TIMERS))}, not {timer!r}")
         if not interval_s > 0:
             raise ValueError(f"interval_s must be > 0, not {interval_s!r}")
         if not max_gap_s >= interval_s:
@@ -191,7 +237,8 @@ class StackSampler:
         self._bucket_s = float(timeline_bucket_s)
         self._buckets: list[dict[str, float]] = []  # one {category: seconds} per bucket, oldest first
         self.samples = 0
-        #: CPU seconds the sampler thread itself used (set when it ends): its cost, whatever the machine's load.
+        #: The sampler's own seconds: the sampler thread's CPU (set when it ends), or the time spent in the
+        #: signal handler. Its cost, whatever the machine's load.
         self.cpu_s = 0.0
         self.error: BaseException | None = None
         self._categories: dict[str, float] = {}
@@ -211,36 +258,63 @@ class StackSampler:
         self._gc = _GcClock()
         self._gc_seen = 0.0  # the collector's seconds already weighed, as of the last look
         self._gc_at_stop = None
+        self._names: dict[int, tuple] = {}  # ident → (innermost frame, f_lasti, category, frame key) of the last look
+        #: ``"auto"`` until :meth:`start` decides; then ``"signal"`` or ``"thread"``.
+        self.timer = timer
+        self._armed = None  # the signal timer's current interval, None when disarmed
+        self._watcher_ident = None  # the signal timer's watcher thread (see _watch)
+        self._last_signal_look = None
+        self._others_last = None  # the other threads' last look: the cell's thread's looks, and the watcher's
+        self._looking = threading.Lock()  # held during a look: the handler and the watcher never look at once
+        self._old_alarm = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> "StackSampler":
         """Start sampling the calling thread (the cell's) and every other Python thread."""
-        if self._thread is not None:
+        if self._t_start is not None:
             raise RuntimeError("this StackSampler has already been started")
         self._target_ident = threading.get_ident()
-        if self.adjust_switch_interval:
+        why_not = signal_timer_unavailable()
+        if self.timer == "signal" and why_not:
+            raise RuntimeError(f"the signal timer cannot run here: {why_not}; use timer='thread' or 'auto'")
+        self.timer = "thread" if why_not or self.timer == "thread" else "signal"
+        if self.timer == "thread" and self.adjust_switch_interval:
             old = sys.getswitchinterval()
             if old > self.interval_s / 2:
                 sys.setswitchinterval(self.interval_s / 2)
                 self._switch = (old, sys.getswitchinterval())
         gc.callbacks.append(self._gc)
         self._t_start = time.perf_counter()
-        self._thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
-        # Thread.start() returns once the thread runs Python; it takes its first look right
-        # away. A further handshake cost a thread switch per cell (≈0.5 ms on a loaded machine).
         try:
-            self._thread.start()
-        except BaseException:  # no thread (the process is out of them): leave nothing of ours behind
+            if self.timer == "signal":
+                self._first_look = self._t_start  # the timer runs from here: no thread to be scheduled late
+                # Without SA_RESTART, as every handler Python installs: a wait in Python (join, a queue,
+                # a lock, select) is interrupted, runs the handler and resumes (PEP 475), so the cell and
+                # its threads are sampled while it waits; with SA_RESTART they were not, until it ended.
+                self._old_alarm = signal.signal(signal.SIGALRM, self._on_alarm)
+                self._armed = self.interval_s
+                signal.setitimer(signal.ITIMER_REAL, self.interval_s, self.interval_s)
+                self._thread = threading.Thread(target=self._watch, name=self.NAME, daemon=True)
+                self._thread.start()
+                self._watcher_ident = self._thread.ident
+            else:
+                self._thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
+                # Thread.start() returns once the thread runs Python; it takes its first look right
+                # away. A further handshake cost a thread switch per cell (≈0.5 ms on a loaded machine).
+                self._thread.start()
+        except BaseException:  # no thread (the process is out of them), no signal: leave nothing of ours behind
+            self._disarm()
             gc.callbacks.remove(self._gc)
             self._restore_switch_interval()
             raise
         return self
 
     def stop(self) -> Attribution:
-        """Stop sampling, wait for the sampler thread to end, and return the :class:`Attribution`."""
-        if self._t_stop is None:
+        """Stop sampling, wait for the sampler thread to end (or disarm the timer), and return the :class:`Attribution`."""
+        if self._t_stop is None and self._t_start is not None:
             self._t_stop = time.perf_counter()
             self._gc_at_stop = self._gc.total  # no collection runs now: this thread holds the GIL
+            self._disarm()
             self._stop.release()
             thread = self._thread
             if thread is not None and thread is not threading.current_thread():
@@ -251,6 +325,21 @@ class StackSampler:
                 pass
             self._restore_switch_interval()
         return self.result()
+
+    def _disarm(self):
+        """Stop the signal timer and give ``SIGALRM`` back its old handler (if it is still ours)."""
+        if self._old_alarm is None:
+            return
+        if signal.getsignal(signal.SIGALRM) == self._on_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            # SIG_IGN drops a SIGALRM already raised but not yet delivered; under SIG_DFL it would end the process.
+            signal.signal(signal.SIGALRM, signal.SIG_IGN)
+            signal.signal(signal.SIGALRM, self._old_alarm)
+        elif self._armed is not None and abs(signal.getitimer(signal.ITIMER_REAL)[1] - self._armed) < 1e-6:
+            # The cell installed a SIGALRM handler of its own: the signal is the user's now, but the
+            # periodic timer still ticking at our interval is ours (a timer the user set is left alone).
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        self._old_alarm = self._armed = None
 
     def _restore_switch_interval(self):
         if self._switch is not None:
@@ -267,27 +356,20 @@ class StackSampler:
 
     @property
     def running(self) -> bool:
-        """True while the sampler thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
+        """True while the sampler thread is alive or the signal timer is armed."""
+        return self._armed is not None or self._thread is not None and self._thread.is_alive()
 
     # -- sampling ----------------------------------------------------------------------------
     def _run(self):
+        """The thread timer: wake every step, take the GIL, look (see :meth:`_look`)."""
         clock = time.perf_counter
         frames_of = sys._current_frames
         gc_enabled, gc_disable, gc_enable = gc.isenabled, gc.disable, gc.enable
-        classify = categories.classify_frame
-        cell_filename = self.cell_filename
-        me = threading.get_ident()
-        target = self._target_ident
-        interval, max_gap = self.interval_s, self.max_gap_s
-        cats, lines, bare = self._categories, self._lines, self._bare
-        names: dict[int, tuple] = {}  # ident → (innermost frame, f_lasti, category, frame key) of the last look
+        me, target = threading.get_ident(), self._target_ident
         cpu0 = time.thread_time()
         self._first_look = clock()
-        last = t0 = self._t_start
-        due = self._first_look + interval
-        step = interval
-        per_decade, max_interval = self.samples_per_decade, self.max_interval_s
+        due = self._first_look + self.interval_s
+        step = self.interval_s
         acquire = self._stop.acquire
         try:
             # Deadline pacing: the wait after a late sample is shorter, so a cell that holds
@@ -304,54 +386,10 @@ class StackSampler:
                     t_stop = self._t_stop
                     if t_stop is not None and now > t_stop:
                         break  # a look after stop() belongs to no cell
-                    weight = now - last
-                    last = now
-                    if weight > self._longest[0]:
-                        self._longest = (weight, now - t0)
-                    collected = self._gc.total - self._gc_seen
-                    if collected > 0:  # the collector ran in this gap: that part of it is known exactly
-                        collected = min(collected, weight)
-                        self._gc_seen += collected
-                        weight -= collected
-                        cats["gc"] = cats.get("gc", 0.0) + collected
-                        self._add_to_timeline("gc", min(self._gc.last_end, now) - t0, collected)
-                    if per_decade:
-                        # Every wake-up costs ~35 µs of CPU and, against a cell holding the GIL,
-                        # two thread switches: a long cell is sampled ever more sparsely (the
-                        # same number of samples per tenfold of its duration), short cells densely.
-                        step = min(max(interval, (now - t0) / per_decade), max_interval)
-                        if self._switch is not None and step >= 2 * self._switch[0]:
-                            self._restore_switch_interval()
+                    self._look(now, frames.get(target), frames, me)
+                    del frames
+                    step = self._step(now)
                     due = due + step if now - due < step else now + step
-                    if weight > max_gap:
-                        weight = max_gap
-                    self.samples += 1
-                    frame = frames.get(target)
-                    if frame is not None and frame.f_code is _GC_CALL:
-                        # Inside our gc callback: its first bytecodes hand the GIL to a waiting sampler
-                        # (seen as 30-50 % "tfplotguard" in an allocating loop); the time is the caller's.
-                        frame = frame.f_back
-                    if frame is None:
-                        cats["native"] = cats.get("native", 0.0) + weight
-                        self._add_to_timeline("native", now - self._t_start, weight)
-                    else:
-                        cat, line = classify(frame, cell_filename)
-                        cats[cat] = cats.get(cat, 0.0) + weight
-                        self._add_to_timeline(cat, now - self._t_start, weight)
-                        if line is not None:
-                            per_line = lines.get(line)
-                            if per_line is None:
-                                per_line = lines[line] = {}
-                            per_line[cat] = per_line.get(cat, 0.0) + weight
-                            if cat == "cell":
-                                code = frame.f_code
-                                if code.co_filename == cell_filename and not code.co_name.startswith("<") \
-                                        or code.co_name == "<module>":
-                                    bare[line] = bare.get(line, 0.0) + weight
-                    if len(frames) > 2:
-                        self._sample_threads(frames, me, target, weight, names)
-                    del frames, frame
-                    self._last_look = now
                 finally:
                     if guard:
                         gc_enable()
@@ -359,6 +397,162 @@ class StackSampler:
             self.error = exc
         finally:
             self.cpu_s = time.thread_time() - cpu0
+
+    def _on_alarm(self, signum, frame):
+        """The signal timer: ``SIGALRM``'s handler, run by the cell's (main) thread at its next bytecode.
+
+        ``frame`` is the frame the cell was in. Exceptions of the sampler's own end
+        sampling (``error``); a ``KeyboardInterrupt`` raised while it runs is the
+        user's and goes on to the cell, as it would have without the sampler.
+        """
+        if self._t_stop is not None or self._armed is None:
+            return  # a signal pending from before stop() belongs to no cell
+        if not self._looking.acquire(False):
+            return  # the watcher is mid-look (the GIL changed hands inside it)
+        clock = time.perf_counter
+        now = clock()
+        guard = _GC_GUARD and gc.isenabled()
+        if guard:
+            gc.disable()
+        try:
+            frames = sys._current_frames()
+            self._look(now, frame, frames, self._watcher_ident)
+            self._last_signal_look = now
+            del frames
+            step = self._step(now)
+            if step != self._armed:
+                signal.setitimer(signal.ITIMER_REAL, step, step)
+                self._armed = step
+        except Exception as exc:  # the cell must not fail because its sampler did
+            self.error = exc
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self._armed = None
+        finally:
+            self._looking.release()
+            if guard:
+                gc.enable()
+            self.cpu_s += clock() - now
+
+    def _watch(self):
+        """The signal timer's watcher thread: looks at the other threads while the cell's thread waits in C.
+
+        A cell waiting in C with the GIL released (a ``tf.function`` step whose
+        ``numpy_function`` runs on a TensorFlow thread, ``next()`` on a tf.data
+        iterator) runs its signal handler only when the call returns, when the
+        threads that did the work meanwhile are done: the handler's looks alone
+        filed a ``numpy_function`` thread's 40 % under nothing. The cell's own
+        thread is weighed right by those looks (the wait goes to the call it
+        returns from); the other threads need looks during the wait. A wake-up
+        that gets the GIL at once (within 0.5 ms) means the cell's thread is not
+        running Python, so a look costs it nothing: the watcher then looks at the
+        other threads every step. A wake-up that had to wait for the GIL, or found
+        no other thread, doubles the next wait, up to 0.2 s: against a
+        pure-Python cell, which the signal timer is there to leave alone, a 1 s
+        cell sees ~8 wake-ups.
+        """
+        clock = time.perf_counter
+        acquire = self._stop.acquire
+        cpu0 = time.thread_time()
+        me = threading.get_ident()
+        wait = self.interval_s
+        try:
+            while True:
+                due = clock() + wait
+                if acquire(timeout=wait):
+                    break
+                step = self._armed
+                if step is None or self._t_stop is not None:
+                    break
+                if clock() - due > 0.0005:
+                    wait = min(2 * wait, 0.2)  # the cell runs Python: stay out of its way
+                    continue
+                if not self._looking.acquire(False):
+                    continue
+                guard = _GC_GUARD and gc.isenabled()
+                if guard:
+                    gc.disable()
+                try:
+                    frames = sys._current_frames()
+                    now = clock()
+                    if self._t_stop is not None and now > self._t_stop:
+                        break
+                    # No other thread to look at: back off as well.
+                    wait = step if self._look_at_threads(now, frames, me) else min(2 * wait, 0.2)
+                    del frames
+                finally:
+                    self._looking.release()
+                    if guard:
+                        gc.enable()
+        except BaseException as exc:  # the cell must not fail because its sampler did
+            self.error = exc
+        finally:
+            self.cpu_s += time.thread_time() - cpu0
+
+    def _step(self, now: float) -> float:
+        """The interval before the next look, ``now`` being this look's time."""
+        if not self.samples_per_decade:
+            return self.interval_s
+        # Every look costs the cell the GIL for tens of µs (and, with the thread timer, two
+        # thread switches when the cell holds it): a long cell is sampled ever more sparsely
+        # (the same number of samples per tenfold of its duration), short cells densely.
+        step = min(max(self.interval_s, (now - self._t_start) / self.samples_per_decade), self.max_interval_s)
+        if self._switch is not None and step >= 2 * self._switch[0]:
+            self._restore_switch_interval()
+        return step
+
+    def _look(self, now: float, frame, frames: dict, me: int) -> None:
+        """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``."""
+        cats, lines, bare, cell_filename = self._categories, self._lines, self._bare, self.cell_filename
+        t0 = self._t_start
+        weight = now - (self._last_look if self._last_look is not None else t0)
+        self._last_look = now
+        if weight > self._longest[0]:
+            self._longest = (weight, now - t0)
+        others = now - (self._others_last if self._others_last is not None else t0)
+        self._others_last = now
+        collected = self._gc.total - self._gc_seen
+        if collected > 0:  # the collector ran in this gap: that part of it is known exactly
+            collected = min(collected, weight)
+            others -= collected
+            self._gc_seen += collected
+            weight -= collected
+            cats["gc"] = cats.get("gc", 0.0) + collected
+            self._add_to_timeline("gc", min(self._gc.last_end, now) - t0, collected)
+        if weight > self.max_gap_s:
+            weight = self.max_gap_s
+        self.samples += 1
+        while frame is not None and frame.f_code in _OWN_CALLS:
+            # Inside our gc callback: its first bytecodes hand the GIL to a waiting sampler
+            # (seen as 30-50 % "tfplotguard" in an allocating loop); or, seen by the watcher, in
+            # the signal handler around its look. The time is the caller's.
+            frame = frame.f_back
+        if frame is None:
+            cats["native"] = cats.get("native", 0.0) + weight
+            self._add_to_timeline("native", now - t0, weight)
+        else:
+            cat, line = categories.classify_frame(frame, cell_filename)
+            cats[cat] = cats.get(cat, 0.0) + weight
+            self._add_to_timeline(cat, now - t0, weight)
+            if line is not None:
+                per_line = lines.get(line)
+                if per_line is None:
+                    per_line = lines[line] = {}
+                per_line[cat] = per_line.get(cat, 0.0) + weight
+                if cat == "cell":
+                    code = frame.f_code
+                    if code.co_filename == cell_filename and not code.co_name.startswith("<") \
+                            or code.co_name == "<module>":
+                        bare[line] = bare.get(line, 0.0) + weight
+        if len(frames) > 1:
+            self._sample_threads(frames, me, self._target_ident, min(others, self.max_gap_s), self._names)
+
+    def _look_at_threads(self, now: float, frames: dict, me: int) -> int:
+        """The watcher's look: the other threads only, weighed since their last look (the cell's own or this).
+
+        Returns how many threads it looked at."""
+        others = now - (self._others_last if self._others_last is not None else self._t_start)
+        self._others_last = now
+        return self._sample_threads(frames, me, self._target_ident, min(others, self.max_gap_s), self._names)
 
     def _add_to_timeline(self, cat: str, end: float, weight: float) -> None:
         """Spread ``weight`` seconds of ``cat`` over the buckets of ``[end − weight, end]`` (seconds since start)."""
@@ -402,7 +596,9 @@ class StackSampler:
             "categories": {c: [round(b.get(c, 0.0), 9) for b in buckets] for c in order},
         }
 
-    def _sample_threads(self, frames, me, target, weight, names):
+    def _sample_threads(self, frames, me, target, weight, names) -> int:
+        """Weigh ``weight`` seconds to each other Python thread's stack; returns how many threads that was."""
+        looked = 0
         for ident, frame in frames.items():
             if ident == me or ident == target:
                 continue
@@ -438,6 +634,8 @@ class StackSampler:
             if key not in top and len(top) >= FRAMES_PER_THREAD:
                 key = ("", "<other frames>", 0)
             top[key] = top.get(key, 0.0) + weight
+            looked += 1
+        return looked
 
     # -- result ------------------------------------------------------------------------------
     def result(self) -> Attribution:
@@ -474,8 +672,12 @@ class StackSampler:
         if self._t_start is None or self._first_look is None:
             return {}
         last = self._last_look if self._last_look is not None else self._t_start
-        return {"first_look_s": self._first_look - self._t_start,
+        return {"timer": self.timer, "first_look_s": self._first_look - self._t_start,
                 "tail_s": max(0.0, t_stop - last - self._tail_gc(t_stop)),
                 "gc_s": (self._gc_at_stop if self._gc_at_stop is not None else self._gc.total),
                 "gc_collections": self._gc.collections, "gc_full_collections": self._gc.full,
                 "longest_gap_s": self._longest[0], "longest_gap_end_s": self._longest[1]}
+
+
+#: The sampler's own frames that can be on the cell's stack at a look: the time is the caller's.
+_OWN_CALLS = frozenset((_GC_CALL, StackSampler._on_alarm.__code__))
