@@ -263,7 +263,6 @@ class StackSampler:
         self.timer = timer
         self._armed = None  # the signal timer's current interval, None when disarmed
         self._watcher_ident = None  # the signal timer's watcher thread (see _watch)
-        self._last_signal_look = None
         self._others_last = None  # the other threads' last look: the cell's thread's looks, and the watcher's
         self._looking = threading.Lock()  # held during a look: the handler and the watcher never look at once
         self._old_alarm = None
@@ -401,9 +400,9 @@ class StackSampler:
     def _on_alarm(self, signum, frame):
         """The signal timer: ``SIGALRM``'s handler, run by the cell's (main) thread at its next bytecode.
 
-        ``frame`` is the frame the cell was in. Exceptions of the sampler's own end
-        sampling (``error``); a ``KeyboardInterrupt`` raised while it runs is the
-        user's and goes on to the cell, as it would have without the sampler.
+        ``frame`` is the frame the cell was in. An exception of the sampler's own
+        ends the sampling (``error``); a ``KeyboardInterrupt`` raised while it runs
+        is the user's and goes on to the cell, as it would have without the sampler.
         """
         if self._t_stop is not None or self._armed is None:
             return  # a signal pending from before stop() belongs to no cell
@@ -417,7 +416,6 @@ class StackSampler:
         try:
             frames = sys._current_frames()
             self._look(now, frame, frames, self._watcher_ident)
-            self._last_signal_look = now
             del frames
             step = self._step(now)
             if step != self._armed:
@@ -439,8 +437,8 @@ class StackSampler:
         A cell waiting in C with the GIL released (a ``tf.function`` step whose
         ``numpy_function`` runs on a TensorFlow thread, ``next()`` on a tf.data
         iterator) runs its signal handler only when the call returns, when the
-        threads that did the work meanwhile are done: the handler's looks alone
-        filed a ``numpy_function`` thread's 40 % under nothing. The cell's own
+        threads that did the work meanwhile are done: with the handler's looks
+        alone, the ``numpy_function`` finding lost the thread it is about. The cell's own
         thread is weighed right by those looks (the wait goes to the call it
         returns from); the other threads need looks during the wait. A wake-up
         that gets the GIL at once (within 0.5 ms) means the cell's thread is not
