@@ -23,17 +23,20 @@ def _ip():
     global _shell
     if _shell is None:
         _shell = start_ipython()
-        _shell.run_cell("import time, tensorflow as tf")
+        # What a TensorFlow notebook has loaded: every probe of a measured cell has something to wrap.
+        _shell.run_cell("import time, tensorflow as tf, keras, matplotlib\nmatplotlib.use('Agg')\n"
+                        "import matplotlib.pyplot as plt")
         _shell.run_line_magic("load_ext", "tfplotguard")
     return _shell
 
 
-def _cell(source):
+def _cell(source, times: int = 1):
     def run(_state):
-        with capture_output():
-            result = _ip().run_cell(source, store_history=False)
-        if not result.success:
-            raise RuntimeError(f"benchmark cell failed: {result.error_in_exec!r}")
+        for _ in range(times):
+            with capture_output():
+                result = _ip().run_cell(source, store_history=False)
+            if not result.success:
+                raise RuntimeError(f"benchmark cell failed: {result.error_in_exec!r}")
 
     return run
 
@@ -65,6 +68,12 @@ def bench_per_cell(quick: bool):
 
     auto = interleaved({"off": _plain(_cell("pass")), "on": (auto_on, _cell("pass"), auto_off)},
                        repeats=repeats, warmup=2)
+    # A session runs cell after cell: garbage one cell leaves costs a later one a collection.
+    run_length = 100 if quick else 1000
+    session = interleaved({"off": _plain(_cell("pass", run_length)),
+                           "on": (auto_on, _cell("pass", run_length), auto_off)},
+                          repeats=2 if quick else 5, warmup=1, collector=True)
+    session = {name: seconds / run_length for name, seconds in session.items()}
     rows = [
         ["`%%tfcheck`, empty cell", fmt_time(empty["plain"]), fmt_time(empty["tfcheck"]),
          fmt_time(empty["tfcheck"] - empty["plain"])],
@@ -74,10 +83,12 @@ def bench_per_cell(quick: bool):
          fmt_time(sleepy["tfcheck"] - sleepy["plain"])],
         ["`%tfcheck on`, empty cell", fmt_time(auto["off"]), fmt_time(auto["on"]),
          fmt_time(auto["on"] - auto["off"])],
+        [f"`%tfcheck on`, empty cell, per cell of {run_length:,} in a row (garbage collector on)",
+         fmt_time(session["off"]), fmt_time(session["on"]), fmt_time(session["on"] - session["off"])],
     ]
     overheads = {
         "cell": max(empty["tfcheck"] - empty["plain"], sleepy["tfcheck"] - sleepy["plain"]),
-        "auto": auto["on"] - auto["off"],
+        "auto": max(auto["on"] - auto["off"], session["on"] - session["off"]),
     }
     return table(["cell", "without", "with", "overhead"], rows), overheads
 

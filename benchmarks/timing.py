@@ -8,13 +8,16 @@ import statistics
 import time
 
 
-def interleaved(variants: dict, repeats: int, warmup: int = 1, seed: int = 0) -> dict[str, float]:
+def interleaved(variants: dict, repeats: int, warmup: int = 1, seed: int = 0,
+                collector: bool = False) -> dict[str, float]:
     """Median seconds per variant, the variants run in a shuffled order each round to cancel drift.
 
     ``variants`` maps a name to ``(setup, run, teardown)``: only ``run(state)``
     is timed, with ``state = setup()``; ``teardown(state)`` cleans up.
+    ``collector``: leave Python's cyclic garbage collector on while ``run``
+    runs (see :func:`rounds`).
     """
-    return medians(rounds(variants, repeats, warmup, seed))
+    return medians(rounds(variants, repeats, warmup, seed, collector))
 
 
 def medians(samples: dict[str, list[float]]) -> dict[str, float]:
@@ -33,8 +36,16 @@ def paired_ratio(samples: dict[str, list[float]], name: str, baseline: str) -> f
     return statistics.median(a / b for a, b in zip(samples[name], samples[baseline]))
 
 
-def rounds(variants: dict, repeats: int, warmup: int = 1, seed: int = 0) -> dict[str, list[float]]:
-    """Seconds per variant and round (after warm-up), as :func:`interleaved` measures them."""
+def rounds(variants: dict, repeats: int, warmup: int = 1, seed: int = 0,
+           collector: bool = False) -> dict[str, list[float]]:
+    """Seconds per variant and round (after warm-up), as :func:`interleaved` measures them.
+
+    The collector is off while ``run`` runs unless ``collector``: off, one
+    collection landing in one variant's sample cannot swing a ratio, but the
+    collections that garbage left by ``run`` causes later are not counted
+    either. A benchmark of something that runs every cell measures a long run
+    of cells with it on.
+    """
     rng = random.Random(seed)
     samples: dict[str, list[float]] = {name: [] for name in variants}
     names = list(variants)
@@ -44,7 +55,8 @@ def rounds(variants: dict, repeats: int, warmup: int = 1, seed: int = 0) -> dict
             setup, run, teardown = variants[name]
             state = setup()
             gc.collect()
-            gc.disable()
+            if not collector:
+                gc.disable()
             try:
                 start = time.perf_counter()
                 run(state)

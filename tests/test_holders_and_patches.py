@@ -1,7 +1,9 @@
 """The guard's holders (two shells, a script) and the patch helper's care for other libraries' wrappers."""
 
 import functools
+import gc
 import warnings
+import weakref
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -106,6 +108,32 @@ def test_patches_restore_in_reverse_and_delete_nothing_they_did_not_add():
         warnings.simplefilter("error")
         assert patches.restore() == []
     assert Owner().f() == "original" and not hasattr(Owner, "missing")
+
+
+def test_a_restored_patch_and_its_wrapper_are_freed_without_the_cyclic_collector():
+    # The wrapper's closure holds its patch; were the patch to keep holding the wrapper, every
+    # measured cell would leave ~150 objects of cyclic garbage (a full collection every ~1000 cells).
+    class Owner:
+        def f(self):
+            return "original"
+
+    def make(original, patch):
+        def wrapper(self):
+            return original(self) if not patch.active else "wrapped"
+        return wrapper
+
+    gc.disable()
+    try:
+        patches = Patches()
+        patch = patches.install(Owner, "f", make)
+        wrapper = weakref.ref(patch.wrapper)
+        del patch
+        assert Owner().f() == "wrapped"
+        patches.restore()
+        assert Owner().f() == "original"
+        assert wrapper() is None
+    finally:
+        gc.enable()
 
 
 def test_state_reset_puts_every_process_singleton_back():
