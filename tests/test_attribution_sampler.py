@@ -10,6 +10,7 @@ import pytest
 
 from attribution_cells import CELL, register_source, run_cell
 from tfplotguard.check.attribution import Attribution, StackSampler
+from tfplotguard.check.sampler import SAMPLER_THREAD
 
 SPLIT_CELL = """\
 t0 = time.perf_counter()
@@ -150,16 +151,18 @@ def test_a_cell_that_raises_leaves_nothing_sampling(timer):
 
 
 def test_nested_samplers_and_stop_twice():
-    """The outer sampler takes SIGALRM (and starts its watcher); an inner one finds it taken and uses a thread."""
+    """The outer sampler takes SIGALRM (its watcher rides the parked thread); an inner one finds it taken and uses a thread."""
     import signal
 
     with StackSampler(CELL) as outer:
+        assert SAMPLER_THREAD.busy and not _samplers()
         with StackSampler(CELL) as inner:
             time.sleep(0.02)
             assert (outer.timer, inner.timer) == ("signal", "thread")
-            assert len(_samplers()) == 2
-        assert len(_samplers()) == 1 and outer.running
+            assert len(_samplers()) == 1
+        assert not _samplers() and outer.running
     assert not outer.running and signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+    assert not SAMPLER_THREAD.busy
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     first = outer.stop()
     assert outer.stop() == first and inner.result().samples > 0 and first.samples > 0

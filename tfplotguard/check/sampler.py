@@ -38,6 +38,9 @@ class Sampler:
         self.rss_peak = start.rss
         self.error: str | None = None
 
+    #: The thread hands it a ``/proc`` snapshot (a job that only looks at stacks sets this False).
+    needs_snapshot = True
+
     @property
     def per_thread(self) -> bool:
         """True when the samples need per-thread CPU."""
@@ -114,6 +117,12 @@ class SamplerThread:
         """True while some measurement is attached."""
         return bool(self._jobs)
 
+    @property
+    def ident(self) -> int | None:
+        """The thread's Python ident (the key of ``sys._current_frames()``), None while there is none."""
+        thread = self._thread
+        return thread.ident if thread is not None else None
+
     def start(self) -> int:
         """Start the thread unless it runs; return its native id."""
         with self._cond:
@@ -124,7 +133,12 @@ class SamplerThread:
             return self.native_id
 
     def attach(self, job: Sampler):
-        """Sample ``job`` from now on, every ``job.interval_s``."""
+        """Sample ``job`` from now on, every ``job.interval_s`` (from ``job.next_due`` on).
+
+        A job is anything with ``next_due``, ``interval_s``, ``needs_snapshot``,
+        ``per_thread``, ``sample(snap)`` and ``fail(exc)``: :class:`Sampler`, and
+        the stack sampler's watcher (``check.attribution.sampler``).
+        """
         self.start()
         with self._cond:
             self._jobs.append(job)
@@ -162,14 +176,18 @@ class SamplerThread:
 
     def _run(self):
         while (due := self._due()) is not None:
-            try:
-                snap = Snapshot(per_thread=any(job.per_thread for job in due))
-            except Exception as exc:
-                snap = None
-                for job in due:
-                    job.fail(exc)
-                    self.detach(job)
-            for job in due if snap is not None else ():
+            snap = None
+            wanting = [job for job in due if job.needs_snapshot]
+            if wanting:
+                try:
+                    snap = Snapshot(per_thread=any(job.per_thread for job in wanting))
+                except Exception as exc:
+                    for job in wanting:
+                        job.fail(exc)
+                        self.detach(job)
+            for job in due:
+                if job.needs_snapshot and snap is None:
+                    continue
                 try:
                     job.sample(snap)
                 except Exception as exc:

@@ -22,7 +22,9 @@ Two timers pace the looks (``timer``):
   (PEP 475): measured, with ``SA_RESTART`` a 0.2 s ``join()`` got 2 looks, without
   it 28 (the joined thread held the GIL) and a 0.2 s ``queue.get()`` 201.
   Only the main thread of the main interpreter runs signal handlers, and
-  ``SIGALRM`` must be unused (:func:`signal_timer_unavailable`).
+  ``SIGALRM`` must be unused (:func:`signal_timer_unavailable`). A watcher
+  looks at the other threads while the cell waits in C (:meth:`StackSampler._watch`);
+  it is a job of the parked ``tfcheck-sampler`` thread, so no thread starts per cell.
 - ``"thread"``: a thread of its own, ``tfcheck-stacks``, reads
   ``sys._current_frames()``. The fallback of ``"auto"`` (the default).
 
@@ -62,14 +64,15 @@ meanwhile): with CPython's default 5 ms a pure-Python cell hands the GIL to the
 sampler only every 5 ms, so a 100 ms cell got 20 samples instead of the 50+
 wanted; at the full interval, 52-55 (measured), too close.
 
-Why the thread timer is not the parked ``tfcheck-sampler`` thread of :mod:`tfplotguard.check.sampler`:
-it wakes every 100 ms (``DEFAULT_INTERVAL_MS``) and takes a ``/proc``
-snapshot of every thread at each wake (tens of µs); stack sampling wants
-1 ms, and a snapshot per millisecond would cost more than the 3 % budget. The
-two sit side by side: this thread is started per cell and
-joined at ``stop()``, so nothing of it is left once the cell is done, and the
-parked thread's samples (CPU per thread group) are unchanged. The stack
-sampler skips the parked thread's and its own stacks.
+Where the looks run: the signal timer's watcher is a job of the parked
+``tfcheck-sampler`` thread of :mod:`tfplotguard.check.sampler` (which takes a
+``/proc`` snapshot only for the jobs that want one, the CPU meter's, every
+100 ms), so a cell starts no thread for it: a thread started and joined per
+cell cost ~0.3 ms of the cell's fixed overhead. The thread timer keeps a
+thread of its own, started per cell and joined at ``stop()``: it is the
+fallback, it paces its looks by deadline and lowers the switch interval, and
+moving it was not worth the risk without a measurement that asks for it. The
+stack sampler skips the parked thread's and its own stacks.
 
 The cell's thread also gets a **category timeline** (``--plot``'s second
 panel): seconds per category per time bucket since ``start()``. It is bounded:
@@ -90,6 +93,7 @@ import sys
 import threading
 import time
 
+from ..sampler import SAMPLER_THREAD
 from . import categories
 from .callees import line_callees
 from .model import Attribution
@@ -190,6 +194,26 @@ def signal_timer_unavailable() -> str | None:
     return None
 
 
+class _Watcher:
+    """The signal timer's watcher as a job of the parked sampler thread (see :meth:`StackSampler._watch`)."""
+
+    needs_snapshot = False  # it reads stacks, not /proc
+    per_thread = False
+
+    def __init__(self, sampler: "StackSampler"):
+        self.sampler = sampler
+        self.interval_s = sampler.interval_s
+        self.next_due = time.perf_counter() + self.interval_s
+
+    def sample(self, _snap=None) -> None:
+        """One wake-up: look if the cell's thread is waiting, and set the next wait."""
+        self.interval_s = self.sampler._watch(self.next_due, self.interval_s)
+
+    def fail(self, exc: BaseException) -> None:
+        """The cell must not fail because its sampler did: the error goes in the attribution."""
+        self.sampler.error = exc
+
+
 class StackSampler:
     """Samples the stacks of a cell's thread and of every other Python thread while the cell runs.
 
@@ -262,7 +286,8 @@ class StackSampler:
         #: ``"auto"`` until :meth:`start` decides; then ``"signal"`` or ``"thread"``.
         self.timer = timer
         self._armed = None  # the signal timer's current interval, None when disarmed
-        self._watcher_ident = None  # the signal timer's watcher thread (see _watch)
+        self._watcher = None  # the signal timer's watcher, a job on the parked thread (see _watch)
+        self._watcher_ident = None  # the thread it runs on
         self._others_last = None  # the other threads' last look: the cell's thread's looks, and the watcher's
         self._looking = threading.Lock()  # held during a look: the handler and the watcher never look at once
         self._old_alarm = None
@@ -293,15 +318,16 @@ class StackSampler:
                 self._old_alarm = signal.signal(signal.SIGALRM, self._on_alarm)
                 self._armed = self.interval_s
                 signal.setitimer(signal.ITIMER_REAL, self.interval_s, self.interval_s)
-                self._thread = threading.Thread(target=self._watch, name=self.NAME, daemon=True)
-                self._thread.start()
-                self._watcher_ident = self._thread.ident
+                self._watcher = _Watcher(self)
+                SAMPLER_THREAD.attach(self._watcher)
+                self._watcher_ident = SAMPLER_THREAD.ident
             else:
                 self._thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
                 # Thread.start() returns once the thread runs Python; it takes its first look right
                 # away. A further handshake cost a thread switch per cell (≈0.5 ms on a loaded machine).
                 self._thread.start()
         except BaseException:  # no thread (the process is out of them), no signal: leave nothing of ours behind
+            self._detach_watcher()
             self._disarm()
             gc.callbacks.remove(self._gc)
             self._restore_switch_interval()
@@ -318,12 +344,22 @@ class StackSampler:
             thread = self._thread
             if thread is not None and thread is not threading.current_thread():
                 thread.join()
+            self._detach_watcher()
             try:
                 gc.callbacks.remove(self._gc)
             except ValueError:  # the user cleared gc.callbacks meanwhile
                 pass
             self._restore_switch_interval()
         return self.result()
+
+    def _detach_watcher(self):
+        """Take the watcher off the parked thread; a look it is taking now ends before this returns."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is None:
+            return
+        SAMPLER_THREAD.detach(watcher)
+        with self._looking:  # a look that began before stop() finishes; later ones see _t_stop and drop out
+            pass
 
     def _disarm(self):
         """Stop the signal timer and give ``SIGALRM`` back its old handler (if it is still ours)."""
@@ -356,7 +392,8 @@ class StackSampler:
     @property
     def running(self) -> bool:
         """True while the sampler thread is alive or the signal timer is armed."""
-        return self._armed is not None or self._thread is not None and self._thread.is_alive()
+        return (self._armed is not None or self._watcher is not None
+                or self._thread is not None and self._thread.is_alive())
 
     # -- sampling ----------------------------------------------------------------------------
     def _run(self):
@@ -426,13 +463,19 @@ class StackSampler:
             signal.setitimer(signal.ITIMER_REAL, 0)
             self._armed = None
         finally:
+            self.cpu_s += clock() - now  # inside the lock: the watcher adds its own there too
             self._looking.release()
             if guard:
                 gc.enable()
-            self.cpu_s += clock() - now
 
-    def _watch(self):
-        """The signal timer's watcher thread: looks at the other threads while the cell's thread waits in C.
+    def _watch(self, due: float, wait: float) -> float:
+        """The signal timer's watcher: looks at the other threads while the cell's thread waits in C.
+
+        It runs on the parked ``tfcheck-sampler`` thread of
+        :mod:`tfplotguard.check.sampler`, as a job woken at ``due`` (after
+        ``wait``); it returns the wait before its next wake-up. Starting and
+        joining a thread of its own cost every cell ~0.3 ms (measured cold,
+        as the per-cell benchmark runs it).
 
         A cell waiting in C with the GIL released (a ``tf.function`` step whose
         ``numpy_function`` runs on a TensorFlow thread, ``next()`` on a tf.data
@@ -443,48 +486,43 @@ class StackSampler:
         returns from); the other threads need looks during the wait. A wake-up
         that gets the GIL at once (within 0.5 ms) means the cell's thread is not
         running Python, so a look costs it nothing: the watcher then looks at the
-        other threads every step. A wake-up that had to wait for the GIL, or found
-        no other thread, doubles the next wait, up to 0.2 s: against a
-        pure-Python cell, which the signal timer is there to leave alone, a 1 s
-        cell sees ~8 wake-ups.
+        other threads every step (the signal timer's, which widens as the cell
+        ages), unless the handler looked within the last step (a cell in
+        ``time.sleep`` or a lock wait runs the handler: its looks cover them). A wake-up that had to wait for the GIL doubles the next wait, up
+        to 0.2 s: against a pure-Python cell, which the signal timer is there to
+        leave alone, a 1 s cell sees ~8 wake-ups.
         """
         clock = time.perf_counter
-        acquire = self._stop.acquire
         cpu0 = time.thread_time()
-        me = threading.get_ident()
-        wait = self.interval_s
+        step = self._armed
+        if step is None or self._t_stop is not None:
+            return wait
+        if clock() - due > 0.0005:
+            return min(2 * wait, 0.2)  # the cell runs Python: stay out of its way
+        last = self._others_last
+        if last is not None and clock() - last < step:
+            return step  # the handler is looking (the cell is not stuck in C): its looks cover the threads
+        if not self._looking.acquire(False):
+            return wait
+        guard = _GC_GUARD and gc.isenabled()
+        if guard:
+            gc.disable()
         try:
-            while True:
-                due = clock() + wait
-                if acquire(timeout=wait):
-                    break
-                step = self._armed
-                if step is None or self._t_stop is not None:
-                    break
-                if clock() - due > 0.0005:
-                    wait = min(2 * wait, 0.2)  # the cell runs Python: stay out of its way
-                    continue
-                if not self._looking.acquire(False):
-                    continue
-                guard = _GC_GUARD and gc.isenabled()
-                if guard:
-                    gc.disable()
-                try:
-                    frames = sys._current_frames()
-                    now = clock()
-                    if self._t_stop is not None and now > self._t_stop:
-                        break
-                    # No other thread to look at: back off as well.
-                    wait = step if self._look_at_threads(now, frames, me) else min(2 * wait, 0.2)
-                    del frames
-                finally:
-                    self._looking.release()
-                    if guard:
-                        gc.enable()
-        except BaseException as exc:  # the cell must not fail because its sampler did
-            self.error = exc
+            frames = sys._current_frames()
+            now = clock()
+            if self._t_stop is not None:
+                return wait  # a look after stop() belongs to no cell
+            # Found no other thread or not, the next wait is the step: the threads a tf.function's
+            # numpy_function runs on hold a Python thread state only while they run it, and backing
+            # off on an empty look lost them (3 of 7 looks saw one, in a cell that was 40 % theirs).
+            self._look_at_threads(now, frames, threading.get_ident())
+            del frames
+            return step
         finally:
             self.cpu_s += time.thread_time() - cpu0
+            self._looking.release()
+            if guard:
+                gc.enable()
 
     def _step(self, now: float) -> float:
         """The interval before the next look, ``now`` being this look's time."""
