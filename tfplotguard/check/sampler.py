@@ -81,6 +81,9 @@ class Sampler:
 class SamplerThread:
     """One daemon thread that samples every attached :class:`Sampler` at its interval.
 
+    It also wakes the stack sampler's watcher (``check.attribution.sampler``),
+    a job that reads stacks and takes no snapshot.
+
     It starts with the first sampled measurement and is then kept, parked on a
     condition (blocked, no CPU) while no measurement is attached: starting and
     joining a thread for every cell cost about half a millisecond of the cell's
@@ -176,8 +179,12 @@ class SamplerThread:
 
     def _run(self):
         while (due := self._due()) is not None:
-            snap = None
+            # Jobs without a snapshot first: the stack sampler's watcher tells from how late it woke
+            # whether the cell holds the GIL, and a snapshot of every thread before it would add to that.
             wanting = [job for job in due if job.needs_snapshot]
+            for job in due:
+                if not job.needs_snapshot:
+                    self._sample(job, None)
             if wanting:
                 try:
                     snap = Snapshot(per_thread=any(job.per_thread for job in wanting))
@@ -185,17 +192,19 @@ class SamplerThread:
                     for job in wanting:
                         job.fail(exc)
                         self.detach(job)
-            for job in due:
-                if job.needs_snapshot and snap is None:
-                    continue
-                try:
-                    job.sample(snap)
-                except Exception as exc:
-                    job.fail(exc)
-                    self.detach(job)
+                else:
+                    for job in wanting:
+                        self._sample(job, snap)
             now = time.perf_counter()
             for job in due:
                 job.next_due = now + job.interval_s
+
+    def _sample(self, job, snap) -> None:
+        try:
+            job.sample(snap)
+        except Exception as exc:
+            job.fail(exc)
+            self.detach(job)
 
 
 #: The process's one sampler thread.
