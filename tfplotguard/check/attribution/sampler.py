@@ -481,15 +481,16 @@ class StackSampler:
         ``numpy_function`` runs on a TensorFlow thread, ``next()`` on a tf.data
         iterator) runs its signal handler only when the call returns, when the
         threads that did the work meanwhile are done: with the handler's looks
-        alone, the ``numpy_function`` finding lost the thread it is about. The cell's own
-        thread is weighed right by those looks (the wait goes to the call it
+        alone, the ``numpy_function`` finding lost the thread it is about. The
+        cell's own thread is weighed right by those looks (the wait goes to the call it
         returns from); the other threads need looks during the wait. A wake-up
         that gets the GIL at once (within 0.5 ms) means the cell's thread is not
         running Python, so a look costs it nothing: the watcher then looks at the
         other threads every step (the signal timer's, which widens as the cell
         ages), unless the handler looked within the last step (a cell in
-        ``time.sleep`` or a lock wait runs the handler: its looks cover them). A wake-up that had to wait for the GIL doubles the next wait, up
-        to 0.2 s: against a pure-Python cell, which the signal timer is there to
+        ``time.sleep`` or a lock wait runs the handler: its looks cover them).
+        A wake-up that had to wait for the GIL doubles the next wait, up to
+        0.2 s: against a pure-Python cell, which the signal timer is there to
         leave alone, a 1 s cell sees ~8 wake-ups.
         """
         clock = time.perf_counter
