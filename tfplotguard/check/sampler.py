@@ -138,9 +138,9 @@ class SamplerThread:
     def attach(self, job: Sampler):
         """Sample ``job`` from now on, every ``job.interval_s`` (from ``job.next_due`` on).
 
-        A job is anything with ``next_due``, ``interval_s``, ``needs_snapshot``,
-        ``per_thread``, ``sample(snap)`` and ``fail(exc)``: :class:`Sampler`, and
-        the stack sampler's watcher (``check.attribution.sampler``).
+        A job is anything with ``next_due``, ``interval_s``, ``needs_snapshot``
+        (and then ``per_thread``), ``sample(snap)`` and ``fail(exc)``: :class:`Sampler`,
+        and the stack sampler's watcher (``check.attribution.sampler``).
         """
         self.start()
         with self._cond:

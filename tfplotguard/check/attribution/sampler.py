@@ -198,7 +198,6 @@ class _Watcher:
     """The signal timer's watcher as a job of the parked sampler thread (see :meth:`StackSampler._watch`)."""
 
     needs_snapshot = False  # it reads stacks, not /proc
-    per_thread = False
 
     def __init__(self, sampler: "StackSampler"):
         self.sampler = sampler
@@ -582,13 +581,11 @@ class StackSampler:
         if len(frames) > 1:
             self._sample_threads(frames, me, self._target_ident, min(others, self.max_gap_s), self._names)
 
-    def _look_at_threads(self, now: float, frames: dict, me: int) -> int:
-        """The watcher's look: the other threads only, weighed since their last look (the cell's own or this).
-
-        Returns how many threads it looked at."""
+    def _look_at_threads(self, now: float, frames: dict, me: int) -> None:
+        """The watcher's look: the other threads only, weighed since their last look (the cell's own or this)."""
         others = now - (self._others_last if self._others_last is not None else self._t_start)
         self._others_last = now
-        return self._sample_threads(frames, me, self._target_ident, min(others, self.max_gap_s), self._names)
+        self._sample_threads(frames, me, self._target_ident, min(others, self.max_gap_s), self._names)
 
     def _add_to_timeline(self, cat: str, end: float, weight: float) -> None:
         """Spread ``weight`` seconds of ``cat`` over the buckets of ``[end − weight, end]`` (seconds since start)."""
@@ -632,9 +629,8 @@ class StackSampler:
             "categories": {c: [round(b.get(c, 0.0), 9) for b in buckets] for c in order},
         }
 
-    def _sample_threads(self, frames, me, target, weight, names) -> int:
-        """Weigh ``weight`` seconds to each other Python thread's stack; returns how many threads that was."""
-        looked = 0
+    def _sample_threads(self, frames, me, target, weight, names) -> None:
+        """Weigh ``weight`` seconds to each other Python thread's stack."""
         for ident, frame in frames.items():
             if ident == me or ident == target:
                 continue
@@ -670,8 +666,6 @@ class StackSampler:
             if key not in top and len(top) >= FRAMES_PER_THREAD:
                 key = ("", "<other frames>", 0)
             top[key] = top.get(key, 0.0) + weight
-            looked += 1
-        return looked
 
     # -- result ------------------------------------------------------------------------------
     def result(self) -> Attribution:
