@@ -154,7 +154,7 @@ def test_nested_samplers_and_stop_twice():
     """The outer sampler takes SIGALRM (its watcher rides the parked thread); an inner one finds it taken and uses a thread."""
     import signal
 
-    with StackSampler(CELL) as outer:
+    with StackSampler(CELL, timer="signal") as outer:
         assert SAMPLER_THREAD.busy and not _samplers()
         with StackSampler(CELL) as inner:
             time.sleep(0.02)
@@ -368,7 +368,7 @@ def test_a_cell_that_takes_sigalrm_keeps_it_and_is_not_ticked_after_the_cell():
     previous = signal.getsignal(signal.SIGALRM)
     try:
         got = run_cell("time.sleep(0.03)\nsignal.signal(signal.SIGALRM, lambda s, f: calls.append(s))\n"
-                       "time.sleep(0.03)\n", ns)
+                       "time.sleep(0.03)\n", ns, timer="signal")
         assert got.extra["timer"] == "signal" and got.samples > 5
         assert signal.getsignal(signal.SIGALRM) is not previous  # the user's handler is still there
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # but our ticks have stopped
@@ -386,7 +386,7 @@ def test_a_timer_the_cell_sets_for_its_own_handler_is_left_running():
     previous = signal.getsignal(signal.SIGALRM)
     try:
         run_cell("time.sleep(0.02)\nsignal.signal(signal.SIGALRM, lambda s, f: None)\n"
-                 "signal.setitimer(signal.ITIMER_REAL, 30.0)\n", ns)
+                 "signal.setitimer(signal.ITIMER_REAL, 30.0)\n", ns, timer="signal")
         remaining = signal.getitimer(signal.ITIMER_REAL)[0]
         assert 29 < remaining <= 30  # the user's alarm, not ours: untouched
     finally:

@@ -26,7 +26,9 @@ Two timers pace the looks (``timer``):
   looks at the other threads while the cell waits in C (:meth:`StackSampler._watch`);
   it is a job of the parked ``tfcheck-sampler`` thread, so no thread starts per cell.
 - ``"thread"``: a thread of its own, ``tfcheck-stacks``, reads
-  ``sys._current_frames()``. The fallback of ``"auto"`` (the default).
+  ``sys._current_frames()``. What ``"auto"`` (the default) runs: the signal
+  timer corrupted the heap in a cell of eager TensorFlow steps (see
+  :meth:`StackSampler.start`), so it is opt-in until that is understood.
 
 A C call that holds the GIL (``tf.constant`` of a nested list spends 97 % of
 its 32 µs in ``EagerTensor(...)``) gives the GIL up only at the next check
@@ -225,8 +227,9 @@ class StackSampler:
     ~85 samples, a 1 s cell ~200 instead of 1000, a 10 s cell ~650: each look
     holds the cell's GIL for tens of µs (benchmarks/attribution_bench.py).
     ``samples_per_decade=None`` keeps ``interval_s`` throughout.
-    ``timer``: ``"signal"``, ``"thread"`` or ``"auto"`` (the signal where
-    :func:`signal_timer_unavailable` allows, else the thread); after
+    ``timer``: ``"signal"``, ``"thread"`` or ``"auto"`` (the thread: the
+    signal timer has corrupted the heap under eager TensorFlow, see
+    :meth:`start`); after
     :meth:`start`, ``timer`` says which one runs. ``"signal"`` where it cannot
     run raises ``RuntimeError`` saying why.
     ``namespace`` (the cell's globals, ``shell.user_ns``) lets :meth:`result`
@@ -300,7 +303,10 @@ class StackSampler:
         why_not = signal_timer_unavailable()
         if self.timer == "signal" and why_not:
             raise RuntimeError(f"the signal timer cannot run here: {why_not}; use timer='thread' or 'auto'")
-        self.timer = "thread" if why_not or self.timer == "thread" else "signal"
+        # "auto" is the thread: the signal timer corrupted the heap in a cell of eager TensorFlow steps
+        # (glibc "corrupted size vs. prev_size", SIGABRT, in 1-2 of 10 runs of notebook 03's
+        # run_functions_eagerly cell; never with the thread timer or --no-stacks). Signal is opt-in.
+        self.timer = "signal" if self.timer == "signal" else "thread"
         if self.timer == "thread" and self.adjust_switch_interval:
             old = sys.getswitchinterval()
             if old > self.interval_s / 2:
