@@ -4,8 +4,8 @@ Three cells, each run with and without a :class:`StackSampler` around it, the
 variants interleaved in a shuffled order per round (``timing.rounds``):
 
 - a pure-Python loop of fixed work calibrated to ~1 s (it holds the GIL), with
-  the signal timer (opt-in: ``SIGALRM``'s handler samples in the cell's own
-  thread) and with the thread timer (the default) (a sampler thread that must take the GIL
+  the default signal timer (``SIGALRM``'s handler samples in the cell's own
+  thread) and with the thread timer (a sampler thread that must take the GIL
   from the cell for each look; it also lowers the switch interval);
 - ``time.sleep(1)`` (GIL released: the cost is the fixed start/stop only);
 - an empty cell, 200 times per round: the fixed cost per cell, for both timers;
@@ -133,8 +133,8 @@ def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
     rows.append(["empty cell (fixed cost), thread timer", fmt_time(base_empty),
                  fmt_time(statistics.median(samples["empty+thread"]) / EMPTY_CELLS), "",
                  _signed(statistics.median(fixed_thread)), fmt_time(statistics.median(_CPU["empty+thread"]))])
-    out = (f"Stack sampler cost (interval {StackSampler().interval_s * 1e3:g} ms, the signal timer "
-           f"(opt-in) unless the row says thread (the default), median of {n_rounds} "
+    out = (f"Stack sampler cost (interval {StackSampler().interval_s * 1e3:g} ms, the default signal timer "
+           f"unless the row says thread, median of {n_rounds} "
            f"interleaved rounds; ratio = median of per-round ratios)\n\n"
            + table(["cell", "without", "with sampler", "wall overhead", "per cell", "sampler CPU"], rows))
     return out, overheads["python"], statistics.median(fixed)

@@ -309,13 +309,15 @@ print("OK")
 """
 
 
-def _run_script(script: str, timeout: float) -> "subprocess.CompletedProcess":
+def _run_script(script: str, timeout: float, faulthandler: bool = True) -> "subprocess.CompletedProcess":
     import os
     import subprocess
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
-    return subprocess.run([sys.executable, "-X", "faulthandler", "-c", script], capture_output=True, text=True,
+    env.pop("PYTHONFAULTHANDLER", None)
+    flags = ["-X", "faulthandler"] if faulthandler else []
+    return subprocess.run([sys.executable, *flags, "-c", script], capture_output=True, text=True,
                           env=env, timeout=timeout)
 
 
@@ -392,3 +394,107 @@ def test_a_timer_the_cell_sets_for_its_own_handler_is_left_running():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+_ONEDNN_GEMM_SCRIPT = """
+import ctypes, signal, time
+import tensorflow as tf
+import keras
+from tfplotguard.check.attribution import StackSampler
+
+class stack_t(ctypes.Structure):
+    _fields_ = [("ss_sp", ctypes.c_void_p), ("ss_flags", ctypes.c_int), ("ss_size", ctypes.c_size_t)]
+libc = ctypes.CDLL(None)
+def alt_stack():
+    got = stack_t()
+    assert libc.sigaltstack(None, ctypes.byref(got)) == 0
+    return "off" if got.ss_flags & 2 else got.ss_size
+
+model = keras.Sequential([keras.Input((32,)), keras.layers.Dense(64, activation="relu"), keras.layers.Dense(1)])
+optimizer = keras.optimizers.SGD(0.01)
+X = tf.random.stateless_normal((256, 32), seed=[1, 2])
+Y = tf.reduce_sum(X[:, :4], axis=1, keepdims=True)
+
+@tf.function
+def train_step(x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x) - y))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+    return loss
+
+train_step(X, Y)
+tf.config.run_functions_eagerly(True)
+before = alt_stack()
+samples = 0
+t0 = time.perf_counter()
+while time.perf_counter() - t0 < 3.0:
+    with StackSampler(None, timer="signal") as sampler:
+        during = alt_stack(), signal.getitimer(signal.ITIMER_REAL)
+        for step in range(20):
+            train_step(X, Y)
+    samples += sampler.samples
+print(before, during[0] != "off" and during[0] >= 32768, during[1], alt_stack(), samples > 1000)
+"""
+
+
+def test_the_signal_timer_survives_onednn_kernels_that_point_rsp_into_the_heap():
+    """oneDNN's JIT GEMM (TensorFlow's CPU matmul) points ``rsp`` into the heap while it runs; a
+    signal landing there wrote its frame into the heap, and glibc aborted ("corrupted size vs.
+    prev_size", exit -6) within 0.4-1.2 s of an eager training loop, in every run, under the
+    process-wide ``setitimer`` timer. No faulthandler here: its alternate stack (which pytest's
+    process has) hid the bug. The fix: an alternate stack of the sampler's own, and a signal
+    aimed at the cell's thread alone (no process-wide itimer), both gone after the cell."""
+    proc = _run_script(_ONEDNN_GEMM_SCRIPT, timeout=240, faulthandler=False)
+    assert proc.returncode == 0, (proc.returncode, proc.stdout + proc.stderr[-3000:])
+    assert proc.stdout.split("\n")[-2] == "off True (0.0, 0.0) off True", proc.stdout
+
+
+def test_the_alternate_stack_is_installed_for_the_thread_and_given_back():
+    """A new thread has no alternate stack: it gets the sampler's, and none again afterwards. A
+    thread whose own stack is too small gets it back; one with a big enough stack keeps it."""
+    import ctypes
+
+    from tfplotguard.check.attribution.alarm import AltStack, _StackT
+
+    libc = ctypes.CDLL(None)
+    small = ctypes.create_string_buffer(8192)
+    big = ctypes.create_string_buffer(1 << 20)
+
+    def state():
+        got = _StackT()
+        assert libc.sigaltstack(None, ctypes.byref(got)) == 0
+        return None if got.ss_flags & 2 else (got.ss_sp, got.ss_size)
+
+    def set_stack(buf):
+        assert libc.sigaltstack(ctypes.byref(_StackT(ctypes.addressof(buf), 0, ctypes.sizeof(buf))), None) == 0
+
+    seen = {}
+
+    def worker():
+        stack = AltStack()
+        seen["new"] = state()
+        stack.install()
+        seen["ours"] = state()
+        stack.restore()
+        seen["after"] = state()
+        set_stack(small)
+        stack.install()
+        seen["over small"] = state()
+        stack.restore()
+        seen["small again"] = state()
+        set_stack(big)
+        stack.install()
+        seen["big kept"] = state()
+        stack.restore()
+        seen["big after"] = state()
+        libc.sigaltstack(ctypes.byref(_StackT(None, 2, 0)), None)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen["new"] is None and seen["after"] is None
+    assert seen["ours"] is not None and seen["ours"][1] >= 256 * 1024
+    assert seen["over small"] == seen["ours"]
+    assert seen["small again"] == (ctypes.addressof(small), 8192)
+    assert seen["big kept"] == seen["big after"] == (ctypes.addressof(big), 1 << 20)

@@ -274,11 +274,11 @@ def test_stack_timer_picks_what_paces_the_sampler(tfcheck, timer):
     assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL  # the signal timer leaves SIGALRM as it found it
 
 
-def test_the_default_timer_is_the_thread_and_the_signal_is_refused_where_sigalrm_is_taken(tfcheck):
+def test_the_default_timer_is_the_signal_unless_sigalrm_is_taken(tfcheck):
     import signal
 
     run(tfcheck, "%%tfcheck --quiet -o free\n" + BURN)
-    assert tfcheck.user_ns["free"].attribution["extra"]["timer"] == "thread"
+    assert tfcheck.user_ns["free"].attribution["extra"]["timer"] == "signal"
     def users_handler(signum, frame):
         pass
 

@@ -161,9 +161,9 @@ class TFCheckMagics(Magics):
               help=f"stack sampling interval in milliseconds while the cell is young "
                    f"(default {DEFAULT_STACK_INTERVAL_MS:g}; it widens as the cell ages).")
     @argument("--stack-timer", choices=("auto", "signal", "thread"), default=None,
-              help="what paces the stack sampler: 'thread' (a sampler thread), 'auto' (the default: the "
-                   "thread), 'signal' (SIGALRM's handler, run by the cell's own thread: no thread switch per "
-                   "sample; opt-in, it has corrupted the heap in cells of eager TensorFlow steps).")
+              help="what paces the stack sampler: 'signal' (SIGALRM's handler, run by the cell's own thread: "
+                   "no thread switch per sample; Linux), 'thread' (a sampler thread), 'auto' (the default: the "
+                   "signal when the cell runs on the main thread and SIGALRM is unused, else the thread).")
     @argument("--ops", action="store_true",
               help="count eager ops per device and op type during the cell (TensorFlow op callbacks).")
     @argument("--rules", action="store_true",

@@ -11,8 +11,10 @@ seconds and top frames), never stacks, so memory does not grow with the cell.
 
 Two timers pace the looks (``timer``):
 
-- ``"signal"``: ``signal.setitimer(ITIMER_REAL)`` and a ``SIGALRM`` handler,
-  which Python runs in the main thread at its next bytecode, with the cell's
+- ``"signal"``: a periodic ``SIGALRM`` aimed at the cell's thread alone and
+  taken on an alternate signal stack (:mod:`.alarm`: a process-wide
+  ``setitimer`` signal landing in oneDNN's GEMM kernels, which point ``rsp``
+  into the heap, corrupted it), and a handler which Python runs in the main thread at its next bytecode, with the cell's
   frame as argument. No thread takes the GIL from the cell: against a cell that
   holds the GIL, each look of a sampler thread costs two thread switches, which
   on the project's loaded 2-core VM cost a 1 s pure-Python cell 5-17 % (a bare
@@ -26,9 +28,7 @@ Two timers pace the looks (``timer``):
   looks at the other threads while the cell waits in C (:meth:`StackSampler._watch`);
   it is a job of the parked ``tfcheck-sampler`` thread, so no thread starts per cell.
 - ``"thread"``: a thread of its own, ``tfcheck-stacks``, reads
-  ``sys._current_frames()``. What ``"auto"`` (the default) runs: the signal
-  timer corrupted the heap in a cell of eager TensorFlow steps (see
-  :meth:`StackSampler.start`), so it is opt-in until that is understood.
+  ``sys._current_frames()``. The fallback of ``"auto"`` (the default).
 
 A C call that holds the GIL (``tf.constant`` of a nested list spends 97 % of
 its 32 µs in ``EagerTensor(...)``) gives the GIL up only at the next check
@@ -96,7 +96,7 @@ import threading
 import time
 
 from ..sampler import SAMPLER_THREAD
-from . import categories
+from . import alarm, categories
 from .callees import line_callees
 from .model import Attribution
 
@@ -178,12 +178,14 @@ TIMERS = ("auto", "signal", "thread")
 def signal_timer_unavailable() -> str | None:
     """Why the signal timer cannot sample the calling thread (a sentence), or None if it can.
 
-    It needs POSIX interval timers, the main thread of the main interpreter (only
-    it runs Python signal handlers), and ``SIGALRM`` unused: its default handler
-    and no real-time interval timer running (``signal.alarm``, a test timeout).
+    It needs a signal aimed at one thread on an alternate stack (:mod:`.alarm`:
+    Linux), the main thread of the main interpreter (only it runs Python signal
+    handlers), and ``SIGALRM`` unused: its default handler and no real-time
+    interval timer running (``signal.alarm``, a test timeout).
     """
-    if not hasattr(signal, "setitimer"):
-        return "this platform has no signal.setitimer"
+    why_not = alarm.unavailable()
+    if why_not:
+        return why_not
     if threading.current_thread() is not threading.main_thread():
         return "the cell runs outside the main thread"
     try:
@@ -227,9 +229,8 @@ class StackSampler:
     ~85 samples, a 1 s cell ~200 instead of 1000, a 10 s cell ~650: each look
     holds the cell's GIL for tens of µs (benchmarks/attribution_bench.py).
     ``samples_per_decade=None`` keeps ``interval_s`` throughout.
-    ``timer``: ``"signal"``, ``"thread"`` or ``"auto"`` (the thread: the
-    signal timer has corrupted the heap under eager TensorFlow, see
-    :meth:`start`); after
+    ``timer``: ``"signal"``, ``"thread"`` or ``"auto"`` (the signal where
+    :func:`signal_timer_unavailable` allows, else the thread); after
     :meth:`start`, ``timer`` says which one runs. ``"signal"`` where it cannot
     run raises ``RuntimeError`` saying why.
     ``namespace`` (the cell's globals, ``shell.user_ns``) lets :meth:`result`
@@ -288,6 +289,8 @@ class StackSampler:
         #: ``"auto"`` until :meth:`start` decides; then ``"signal"`` or ``"thread"``.
         self.timer = timer
         self._armed = None  # the signal timer's current interval, None when disarmed
+        self._alarm: alarm.ThreadAlarm | None = None  # its clock: SIGALRM for the cell's thread only
+        self._alt_stack: alarm.AltStack | None = None  # where that thread's signal frames go
         self._watcher = None  # the signal timer's watcher, a job on the parked thread (see _watch)
         self._watcher_ident = None  # the thread it runs on
         self._others_last = None  # the other threads' last look: the cell's thread's looks, and the watcher's
@@ -303,10 +306,7 @@ class StackSampler:
         why_not = signal_timer_unavailable()
         if self.timer == "signal" and why_not:
             raise RuntimeError(f"the signal timer cannot run here: {why_not}; use timer='thread' or 'auto'")
-        # "auto" is the thread: the signal timer corrupted the heap in a cell of eager TensorFlow steps
-        # (glibc "corrupted size vs. prev_size", SIGABRT, in 1-2 of 10 runs of notebook 03's
-        # run_functions_eagerly cell; never with the thread timer or --no-stacks). Signal is opt-in.
-        self.timer = "signal" if self.timer == "signal" else "thread"
+        self.timer = "thread" if why_not or self.timer == "thread" else "signal"
         if self.timer == "thread" and self.adjust_switch_interval:
             old = sys.getswitchinterval()
             if old > self.interval_s / 2:
@@ -320,9 +320,14 @@ class StackSampler:
                 # Without SA_RESTART, as every handler Python installs: a wait in Python (join, a queue,
                 # a lock, select) is interrupted, runs the handler and resumes (PEP 475), so the cell and
                 # its threads are sampled while it waits; with SA_RESTART they were not, until it ended.
+                # The signal must never land on a thread without an alternate stack: oneDNN's GEMM
+                # kernels point rsp into the heap, and a frame written there corrupts it (see alarm.py).
+                self._alt_stack = alarm.AltStack()
+                self._alt_stack.install()
                 self._old_alarm = signal.signal(signal.SIGALRM, self._on_alarm)
+                self._alarm = alarm.ThreadAlarm(threading.get_native_id())
                 self._armed = self.interval_s
-                signal.setitimer(signal.ITIMER_REAL, self.interval_s, self.interval_s)
+                self._alarm.arm(self.interval_s)
                 self._watcher = _Watcher(self)
                 SAMPLER_THREAD.attach(self._watcher)
                 self._watcher_ident = SAMPLER_THREAD.ident
@@ -367,18 +372,17 @@ class StackSampler:
             pass
 
     def _disarm(self):
-        """Stop the signal timer and give ``SIGALRM`` back its old handler (if it is still ours)."""
-        if self._old_alarm is None:
-            return
-        if signal.getsignal(signal.SIGALRM) == self._on_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        """Stop the signal timer, give ``SIGALRM`` back its old handler (if it is still ours), and the thread its old alternate stack."""
+        clock, self._alarm = self._alarm, None
+        if clock is not None:
+            clock.close()  # our timer only: a timer or handler the cell set for itself is left alone
+        if self._old_alarm is not None and signal.getsignal(signal.SIGALRM) == self._on_alarm:
             # SIG_IGN drops a SIGALRM already raised but not yet delivered; under SIG_DFL it would end the process.
             signal.signal(signal.SIGALRM, signal.SIG_IGN)
             signal.signal(signal.SIGALRM, self._old_alarm)
-        elif self._armed is not None and abs(signal.getitimer(signal.ITIMER_REAL)[1] - self._armed) < 1e-6:
-            # The cell installed a SIGALRM handler of its own: the signal is the user's now, but the
-            # periodic timer still ticking at our interval is ours (a timer the user set is left alone).
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        stack, self._alt_stack = self._alt_stack, None
+        if stack is not None and threading.get_ident() == self._target_ident:
+            stack.restore()  # sigaltstack is per thread: only the cell's own can give it back
         self._old_alarm = self._armed = None
 
     def _restore_switch_interval(self):
@@ -461,11 +465,11 @@ class StackSampler:
             del frames
             step = self._step(now)
             if step != self._armed:
-                signal.setitimer(signal.ITIMER_REAL, step, step)
+                self._alarm.arm(step)
                 self._armed = step
         except Exception as exc:  # the cell must not fail because its sampler did
             self.error = exc
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            self._alarm.arm(0)
             self._armed = None
         finally:
             self.cpu_s += clock() - now  # inside the lock: the watcher adds its own there too
