@@ -498,3 +498,30 @@ def test_the_alternate_stack_is_installed_for_the_thread_and_given_back():
     assert seen["over small"] == seen["ours"]
     assert seen["small again"] == (ctypes.addressof(small), 8192)
     assert seen["big kept"] == seen["big after"] == (ctypes.addressof(big), 1 << 20)
+
+
+def test_auto_falls_back_to_the_thread_when_the_kernel_refuses_the_signal_timer(monkeypatch):
+    """timer_create can fail (EAGAIN: the process is out of timers); auto then samples with the
+    thread, an explicit signal timer says why it cannot run, and neither leaves a stack or a handler."""
+    import ctypes
+    import errno
+    import signal
+
+    from tfplotguard.check.attribution import alarm
+
+    def refuse(native_id):
+        raise OSError(errno.EAGAIN, "timer_create failed: Resource temporarily unavailable")
+
+    libc = ctypes.CDLL(None)
+    before = alarm._StackT()
+    libc.sigaltstack(None, ctypes.byref(before))
+    monkeypatch.setattr(alarm, "ThreadAlarm", refuse)
+    with StackSampler(CELL) as auto:
+        time.sleep(0.02)
+    assert auto.timer == "thread" and auto.result().samples > 5
+    with pytest.raises(RuntimeError, match="signal timer cannot run here: .*timer_create failed"):
+        StackSampler(CELL, timer="signal").start()
+    after = alarm._StackT()
+    libc.sigaltstack(None, ctypes.byref(after))
+    assert (after.ss_sp, after.ss_flags, after.ss_size) == (before.ss_sp, before.ss_flags, before.ss_size)
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL

@@ -306,7 +306,19 @@ class StackSampler:
         why_not = signal_timer_unavailable()
         if self.timer == "signal" and why_not:
             raise RuntimeError(f"the signal timer cannot run here: {why_not}; use timer='thread' or 'auto'")
-        self.timer = "thread" if why_not or self.timer == "thread" else "signal"
+        requested, self.timer = self.timer, "thread" if why_not or self.timer == "thread" else "signal"
+        if self.timer == "signal":
+            # The signal must never land on a thread without an alternate stack: oneDNN's GEMM
+            # kernels point rsp into the heap, and a frame written there corrupts it (see alarm.py).
+            try:
+                self._alt_stack = alarm.AltStack()
+                self._alt_stack.install()
+                self._alarm = alarm.ThreadAlarm(threading.get_native_id())
+            except OSError as exc:  # the kernel refused a timer or a stack: auto falls back to the thread
+                self._disarm()
+                if requested == "signal":
+                    raise RuntimeError(f"the signal timer cannot run here: {exc}; use timer='thread' or 'auto'") from exc
+                self.timer = "thread"
         if self.timer == "thread" and self.adjust_switch_interval:
             old = sys.getswitchinterval()
             if old > self.interval_s / 2:
@@ -320,12 +332,7 @@ class StackSampler:
                 # Without SA_RESTART, as every handler Python installs: a wait in Python (join, a queue,
                 # a lock, select) is interrupted, runs the handler and resumes (PEP 475), so the cell and
                 # its threads are sampled while it waits; with SA_RESTART they were not, until it ended.
-                # The signal must never land on a thread without an alternate stack: oneDNN's GEMM
-                # kernels point rsp into the heap, and a frame written there corrupts it (see alarm.py).
-                self._alt_stack = alarm.AltStack()
-                self._alt_stack.install()
                 self._old_alarm = signal.signal(signal.SIGALRM, self._on_alarm)
-                self._alarm = alarm.ThreadAlarm(threading.get_native_id())
                 self._armed = self.interval_s
                 self._alarm.arm(self.interval_s)
                 self._watcher = _Watcher(self)
