@@ -455,10 +455,16 @@ def test_the_alternate_stack_is_installed_for_the_thread_and_given_back():
     thread whose own stack is too small gets it back; one with a big enough stack keeps it."""
     import ctypes
 
-    from tfplotguard.check.attribution.alarm import AltStack, _StackT
+    from tfplotguard.check.attribution.alarm import AltStack, _needed_size, _StackT, unavailable
 
+    assert unavailable() is None
     libc = ctypes.CDLL(None)
-    small = ctypes.create_string_buffer(8192)
+    libc.sysconf.restype = ctypes.c_long
+    # Small, but not below what the kernel accepts: once TensorFlow has asked for AMX (the test
+    # process's earlier tests did), the kernel refuses stacks under its larger signal frame.
+    small_size = max(16384, libc.sysconf(249) + 4096)  # _SC_MINSIGSTKSZ
+    assert small_size < _needed_size()
+    small = ctypes.create_string_buffer(small_size)
     big = ctypes.create_string_buffer(1 << 20)
 
     def state():
@@ -496,7 +502,7 @@ def test_the_alternate_stack_is_installed_for_the_thread_and_given_back():
     assert seen["new"] is None and seen["after"] is None
     assert seen["ours"] is not None and seen["ours"][1] >= 256 * 1024
     assert seen["over small"] == seen["ours"]
-    assert seen["small again"] == (ctypes.addressof(small), 8192)
+    assert seen["small again"] == (ctypes.addressof(small), small_size)
     assert seen["big kept"] == seen["big after"] == (ctypes.addressof(big), 1 << 20)
 
 
