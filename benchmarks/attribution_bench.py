@@ -11,7 +11,11 @@ variants interleaved in a shuffled order per round (``timing.rounds``):
 - an empty cell, 200 times per round: the fixed cost per cell, for both timers;
 - the control: the pure-Python loop beside a thread that does nothing but wake
   every 5 ms and take the GIL. On a loaded machine each hand-over of the GIL
-  costs the cell a trip through the scheduler, whatever the thread does then.
+  costs the cell a trip through the scheduler, whatever the thread does then;
+- the noise floor: the same pure-Python loop again, unsampled (an A/A pair). Its
+  "overhead" is what one run's ratio can be off by with nothing to measure: in
+  7 rounds the signal timer's row moved between −1.9 % and +3.2 % over four runs
+  of one day while its own CPU stayed at 0.5-0.7 %, so a full run takes 15.
 
 Each ratio is the median over rounds of the per-round ratio with/without
 (``timing.paired_ratio``), which cancels the drift of a shared machine. The
@@ -90,14 +94,14 @@ def _cell(code, ns, sampled: bool, times: int = 1, name: str = "", timer: str = 
 def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
     """The table (markdown), the wall overhead on the 1 s pure-Python cell (%), and the fixed cost per cell (s)."""
     seconds = 0.2 if quick else 1.0
-    n_rounds = n_rounds or (2 if quick else 7)
+    n_rounds = n_rounds or (2 if quick else 15)
     n = _calibrate(seconds)
     sleep = compile(f"time.sleep({seconds})\n", CELL, "exec")
     ns = {"n": n, "time": time}
     variants = {
         "python": _cell(_LOOP, ns, False), "python+sampler": _cell(_LOOP, ns, True, name="python"),
         "python+thread": _cell(_LOOP, ns, True, name="python+thread", timer="thread"),
-        "python+bare": _bare_thread(_LOOP, ns),
+        "python+bare": _bare_thread(_LOOP, ns), "python again": _cell(_LOOP, ns, False),
         "sleep": _cell(sleep, ns, False), "sleep+sampler": _cell(sleep, ns, True, name="sleep"),
         "empty": _cell(_EMPTY, ns, False, EMPTY_CELLS),
         "empty+sampler": _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty"),
@@ -124,6 +128,10 @@ def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
     rows.append(["pure-Python loop + a bare thread waking every 5 ms (control)", fmt_time(base),
                  fmt_time(statistics.median(samples["python+bare"])), f"{(ratio - 1) * 100:+.2f} %",
                  _signed((ratio - 1) * base), ""])
+    ratio = paired_ratio(samples, "python again", "python")
+    rows.append(["pure-Python loop again, unsampled (A/A: this run's noise floor)", fmt_time(base),
+                 fmt_time(statistics.median(samples["python again"])), f"{(ratio - 1) * 100:+.2f} %",
+                 _signed((ratio - 1) * base), ""])
     fixed = [(a - b) / EMPTY_CELLS for a, b in zip(samples["empty+sampler"], samples["empty"])]
     base_empty = statistics.median(samples["empty"]) / EMPTY_CELLS
     rows.append(["empty cell (fixed cost)", fmt_time(base_empty),
@@ -143,7 +151,7 @@ def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
 def main(argv=None) -> str:
     """Run the rounds, print the table and return it (markdown)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="2 rounds of 0.2 s cells (a smoke run)")
     args = parser.parse_args(argv)
     out = bench_stack_sampler(args.quick, args.rounds if not args.quick else None)[0]

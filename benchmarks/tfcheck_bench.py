@@ -57,7 +57,7 @@ def bench_per_cell(quick: bool):
     sleepy = interleaved({"plain": _plain(_cell("time.sleep(0.1)")),
                           "tfcheck": _plain(_cell("%%tfcheck\ntime.sleep(0.1)")),
                           "nostacks": _plain(_cell("%%tfcheck --no-stacks\ntime.sleep(0.1)"))},
-                         repeats=3 if quick else 11, warmup=1)
+                         repeats=3 if quick else 21, warmup=1)
 
     def auto_on():
         with capture_output():

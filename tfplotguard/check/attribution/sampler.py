@@ -14,8 +14,8 @@ Two timers pace the looks (``timer``):
 - ``"signal"``: a periodic ``SIGALRM`` aimed at the cell's thread alone and
   taken on an alternate signal stack (:mod:`.alarm`: a process-wide
   ``setitimer`` signal landing in oneDNN's GEMM kernels, which point ``rsp``
-  into the heap, corrupted it), and a handler which Python runs in the main thread at its next bytecode, with the cell's
-  frame as argument. No thread takes the GIL from the cell: against a cell that
+  into the heap, corrupted it), and a handler, which Python runs in the main
+  thread at its next bytecode, with the cell's frame as argument. No thread takes the GIL from the cell: against a cell that
   holds the GIL, each look of a sampler thread costs two thread switches, which
   on the project's loaded 2-core VM cost a 1 s pure-Python cell 5-17 % (a bare
   thread waking every 5 ms: 16 %), the signal 1-2 %. Installed as Python
