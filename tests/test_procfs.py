@@ -127,3 +127,48 @@ def test_a_forked_child_reads_its_own_threads():
         assert reader.thread_cpu_times().keys() == {int(tid) for tid in os.listdir("/proc/self/task")}
     finally:
         worker.end()
+
+
+def test_an_aborted_read_returns_none_and_leaves_the_reader_whole():
+    """The sampler thread gives up its read once the cell it was for has ended (the cell's closing
+    read waits on the same lock): None, then the next read is complete."""
+    reader = ProcReader()
+    release = threading.Event()
+    threads = [threading.Thread(target=release.wait) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        full = reader.thread_cpu_times()
+        assert len(full) >= 4
+        assert reader.thread_cpu_times(abort=lambda: True) is None
+        asked = []
+
+        def after_two():
+            asked.append(1)
+            return len(asked) > 2
+
+        assert reader.thread_cpu_times(abort=after_two) is None and len(asked) == 3
+        assert reader.thread_cpu_times().keys() == full.keys()
+    finally:
+        release.set()
+        for t in threads:
+            t.join()
+        reader.close()
+
+
+def test_the_sampler_drops_a_snapshot_whose_measurement_has_stopped():
+    """A measurement stopped while the sampler thread reads /proc for it: the read is given up
+    (a snapshot with ``aborted`` set and no figures) and no sample is added after stop()."""
+    from tfplotguard.check.cpu import Snapshot
+    from tfplotguard.check.meter import CpuMeter
+
+    assert Snapshot(True, abort=lambda: True).aborted
+    assert not Snapshot(True, abort=lambda: False).aborted
+    for _ in range(20):
+        meter = CpuMeter(interval_ms=1).start()
+        time.sleep(0.01)
+        sampler = meter._sampler
+        meter.stop()
+        kept = len(sampler.points)
+        time.sleep(0.005)
+        assert len(sampler.points) == kept

@@ -188,10 +188,10 @@ def test_shutdown_ends_the_thread_and_the_next_measurement_starts_another():
 def test_a_failing_sample_ends_that_measurements_sampling_with_a_note_and_the_thread_lives_on(monkeypatch):
     real = procfs.READER.thread_cpu_times
 
-    def failing_in_the_sampler():
+    def failing_in_the_sampler(abort=None):
         if threading.current_thread().name == SAMPLER_THREAD.NAME:
             raise OSError("injected /proc failure")
-        return real()
+        return real(abort)
 
     monkeypatch.setattr(procfs.READER, "thread_cpu_times", failing_in_the_sampler)
     meter = CpuMeter(interval_ms=2).start()

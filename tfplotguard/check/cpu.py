@@ -123,10 +123,14 @@ def _process_cpu_rss() -> tuple[float, float, int]:
 class Snapshot:
     """Process CPU times, RSS and (on Linux) CPU seconds per live thread, at one instant."""
 
-    __slots__ = ("t", "cpu_user", "cpu_system", "rss", "threads")
+    __slots__ = ("t", "cpu_user", "cpu_system", "rss", "threads", "aborted")
 
-    def __init__(self, per_thread: bool = THREAD_NAMES_AVAILABLE):
-        self.threads: dict[int, float] | None = procfs.READER.thread_cpu_times() if per_thread else None
+    def __init__(self, per_thread: bool = THREAD_NAMES_AVAILABLE, abort=None):
+        """``abort``: see :meth:`procfs.ProcReader.thread_cpu_times`; an aborted snapshot has ``aborted`` set and no figures."""
+        self.threads: dict[int, float] | None = procfs.READER.thread_cpu_times(abort) if per_thread else None
+        self.aborted = per_thread and self.threads is None
+        if self.aborted:
+            return
         # Stamped between the thread and the process reads: under GIL contention each read can wait
         # several milliseconds, and the stamp should sit close to both.
         self.t = time.perf_counter()

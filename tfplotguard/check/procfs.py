@@ -22,6 +22,10 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
+#: What an aborted read returns (see :meth:`ProcReader.thread_cpu_times`).
+ABORTED = object()
+
+
 def _fields(stat: bytes) -> list[bytes]:
     # The name field may hold spaces and parentheses: the fields that follow start after the last ')'.
     # Index 0 is field 3 of proc(5) (state), so field n is at index n - 3.
@@ -54,16 +58,24 @@ class ProcReader:
         """How many ``/proc`` files are held open now."""
         return len(self._tasks) + (self._stat is not None) + (self._statm is not None)
 
-    def thread_cpu_times(self) -> dict[int, float]:
-        """CPU seconds (user + system) of every live thread, keyed by native thread id."""
+    def thread_cpu_times(self, abort=None) -> dict[int, float] | None:
+        """CPU seconds (user + system) of every live thread, keyed by native thread id.
+
+        ``abort``, a callable, is asked between files: once it answers True the
+        read stops and returns None (the sampler thread's read of a cell that has
+        just ended, which the cell's closing read would otherwise wait for).
+        """
         with self._lock:
+            if abort is not None and abort():
+                return None
             if self._stat is None:
                 self._stat = os.open("/proc/self/stat", os.O_RDONLY)
-            times = self._read_tasks()
-            if times is None or len(times) != int(_fields(os.pread(self._stat, 4096, 0))[17]):  # num_threads
+            times = self._read_tasks(abort=abort)
+            if times is not ABORTED and (
+                    times is None or len(times) != int(_fields(os.pread(self._stat, 4096, 0))[17])):  # num_threads
                 self._rescan()
-                times = self._read_tasks(tolerant=True)
-            return times
+                times = self._read_tasks(tolerant=True, abort=abort)
+            return None if times is ABORTED else times
 
     def rss(self) -> int:
         """Resident set size in bytes."""
@@ -88,10 +100,13 @@ class ProcReader:
                     pass
         self._tasks, self._stat, self._statm = {}, None, None
 
-    def _read_tasks(self, tolerant: bool = False) -> dict[int, float] | None:
-        """Per-thread CPU from the open files; None when a thread has ended (unless ``tolerant``)."""
+    def _read_tasks(self, tolerant: bool = False, abort=None):
+        """Per-thread CPU from the open files; None when a thread has ended (unless ``tolerant``),
+        :data:`ABORTED` when ``abort()`` said so."""
         times = {}
         for tid, fd in list(self._tasks.items()):
+            if abort is not None and abort():
+                return ABORTED
             try:
                 fields = _fields(os.pread(fd, 4096, 0))
             except OSError:  # ESRCH: the thread ended

@@ -186,15 +186,20 @@ class SamplerThread:
                 if not job.needs_snapshot:
                     self._sample(job, None)
             if wanting:
+                jobs = self._jobs
                 try:
-                    snap = Snapshot(per_thread=any(job.per_thread for job in wanting))
+                    # Given up once every job it is for has been detached: a cell ending now takes
+                    # its closing snapshot under the same lock, and would wait for this one.
+                    snap = Snapshot(per_thread=any(job.per_thread for job in wanting),
+                                    abort=lambda: not any(job in jobs for job in wanting))
                 except Exception as exc:
                     for job in wanting:
                         job.fail(exc)
                         self.detach(job)
                 else:
-                    for job in wanting:
-                        self._sample(job, snap)
+                    if not snap.aborted:
+                        for job in wanting:
+                            self._sample(job, snap)
             now = time.perf_counter()
             for job in due:
                 job.next_due = now + job.interval_s
