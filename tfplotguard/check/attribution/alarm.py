@@ -72,7 +72,11 @@ _libc = None
 _why_not: str | None = None
 
 
-def _load() -> str | None:
+def unavailable() -> str | None:
+    """Why a thread-directed ``SIGALRM`` on an alternate stack cannot be had here (a sentence), or None.
+
+    The first call binds libc's functions through :mod:`ctypes`; later calls return the answer kept.
+    """
     global _libc, _why_not
     if _libc is not None or _why_not is not None:
         return _why_not
@@ -93,11 +97,6 @@ def _load() -> str | None:
     libc.sysconf.restype = ctypes.c_long
     _libc = libc
     return None
-
-
-def unavailable() -> str | None:
-    """Why a thread-directed ``SIGALRM`` on an alternate stack cannot be had here (a sentence), or None."""
-    return _load()
 
 
 def _os_error(what: str) -> OSError:
@@ -129,7 +128,7 @@ class AltStack:
     def install(self) -> None:
         """Make sure the calling thread has an alternate signal stack big enough for a signal frame."""
         global _BUFFER
-        if _load():
+        if unavailable():
             raise OSError(_why_not)
         current = _StackT()
         if _libc.sigaltstack(None, ctypes.byref(current)) != 0:
@@ -162,7 +161,7 @@ class ThreadAlarm:
     """A periodic ``SIGALRM`` for one thread (its ``threading.get_native_id()``), on the monotonic clock."""
 
     def __init__(self, native_id: int, signum: int = signal.SIGALRM):
-        if _load():
+        if unavailable():
             raise OSError(_why_not)
         event = _Sigevent(None, int(signum), _SIGEV_THREAD_ID, int(native_id))
         self._id = ctypes.c_void_p()

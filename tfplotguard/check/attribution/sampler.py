@@ -15,8 +15,9 @@ Two timers pace the looks (``timer``):
   taken on an alternate signal stack (:mod:`.alarm`: a process-wide
   ``setitimer`` signal landing in oneDNN's GEMM kernels, which point ``rsp``
   into the heap, corrupted it), and a handler, which Python runs in the main
-  thread at its next bytecode, with the cell's frame as argument. No thread takes the GIL from the cell: against a cell that
-  holds the GIL, each look of a sampler thread costs two thread switches, which
+  thread at its next bytecode, with the cell's frame as argument. No thread
+  takes the GIL from the cell: against a cell that holds the GIL, each look of
+  a sampler thread costs two thread switches, which
   on the project's loaded 2-core VM cost a 1 s pure-Python cell 5-17 % (a bare
   thread waking every 5 ms: 16 %), the signal 1-2 %. Installed as Python
   installs every handler, without ``SA_RESTART``, so Python's own waits (a
@@ -304,10 +305,7 @@ class StackSampler:
             raise RuntimeError("this StackSampler has already been started")
         self._target_ident = threading.get_ident()
         why_not = signal_timer_unavailable()
-        if self.timer == "signal" and why_not:
-            raise RuntimeError(f"the signal timer cannot run here: {why_not}; use timer='thread' or 'auto'")
-        requested, self.timer = self.timer, "thread" if why_not or self.timer == "thread" else "signal"
-        if self.timer == "signal":
+        if not why_not and self.timer != "thread":
             # The signal must never land on a thread without an alternate stack: oneDNN's GEMM
             # kernels point rsp into the heap, and a frame written there corrupts it (see alarm.py).
             try:
@@ -316,9 +314,10 @@ class StackSampler:
                 self._alarm = alarm.ThreadAlarm(threading.get_native_id())
             except OSError as exc:  # the kernel refused a timer or a stack: auto falls back to the thread
                 self._disarm()
-                if requested == "signal":
-                    raise RuntimeError(f"the signal timer cannot run here: {exc}; use timer='thread' or 'auto'") from exc
-                self.timer = "thread"
+                why_not = str(exc)
+        if self.timer == "signal" and why_not:
+            raise RuntimeError(f"the signal timer cannot run here: {why_not}; use timer='thread' or 'auto'")
+        self.timer = "thread" if why_not or self.timer == "thread" else "signal"
         if self.timer == "thread" and self.adjust_switch_interval:
             old = sys.getswitchinterval()
             if old > self.interval_s / 2:
@@ -379,7 +378,7 @@ class StackSampler:
             pass
 
     def _disarm(self):
-        """Stop the signal timer, give ``SIGALRM`` back its old handler (if it is still ours), and the thread its old alternate stack."""
+        """Stop the signal timer, give ``SIGALRM`` back its old handler (if still ours), and the thread its old alternate stack."""
         clock, self._alarm = self._alarm, None
         if clock is not None:
             clock.close()  # our timer only: a timer or handler the cell set for itself is left alone
