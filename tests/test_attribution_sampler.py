@@ -221,6 +221,26 @@ def test_long_cells_are_sampled_ever_more_sparsely(timer):
 
 
 
+def test_the_signal_timer_grows_its_interval_in_a_few_steps(monkeypatch):
+    """Each change of the interval is a timer_settime (~35 µs on a VM): a 0.5 s cell re-arms ~8 times, not at every look."""
+    from tfplotguard.check.attribution import alarm
+
+    armed = []
+    arm = alarm.ThreadAlarm.arm
+
+    def counting_arm(self, interval_s):
+        armed.append(interval_s)
+        arm(self, interval_s)
+
+    monkeypatch.setattr(alarm.ThreadAlarm, "arm", counting_arm)
+    result = run_cell("time.sleep(0.5)\n", {"time": time}, timer="signal")
+    assert result.extra["timer"] == "signal"
+    # 1 ms to the 10 ms a 0.5 s cell reaches (age / 50), by factors of √2: 1 + 7 arms.
+    assert 2 <= len(armed) <= 9, armed
+    assert all(b / a == pytest.approx(2 ** 0.5) for a, b in zip(armed, armed[1:])), armed
+    assert 110 <= result.samples <= 200, result.samples  # as the sparse sampling test wants: fewer looks, not more
+
+
 def test_a_collection_at_the_end_of_the_cell_is_garbage_collection_not_unattributed():
     """A full collection holds the GIL: no look lands in it, and when it is the cell's last
     statement the cell ends before the next look. Its time is known from ``gc.callbacks``."""

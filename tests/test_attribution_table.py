@@ -2,6 +2,7 @@
 
 import ast
 import re
+import sys
 import time
 import traceback
 
@@ -11,7 +12,7 @@ import tensorflow as tf
 
 from attribution_cells import CELL, register_source, run_cell
 from tfplotguard.check.attribution import (
-    CATEGORIES, PATTERNS, Attribution, category, classify, render_html, render_text,
+    CATEGORIES, PATTERNS, Attribution, category, classify, classify_frame, render_html, render_text,
 )
 from tfplotguard.check.attribution import categories as cats
 
@@ -99,13 +100,23 @@ def test_classify_outside_the_cell_is_native_or_our_own():
     assert classify([("/nowhere/runner.py", "main", 1), (conv.__file__, "to_numpy", 10)], CELL)[0] == "tfplotguard"
 
 
-def test_classification_is_cached_per_code_object():
+def test_classification_is_cached_per_code_object_and_ends_at_the_cell_body():
+    """A live stack is walked from the innermost frame out to the cell's body, each code object looked up once."""
     cats.clear_cache()
-    run_cell("x = tf.ones([3])\nfor _ in range(200):\n    x = x + 1.0\n", {"tf": tf})
-    size = len(cats._CODE_CACHE)
-    run_cell("x = tf.ones([3])\nfor _ in range(200):\n    x = x + 1.0\n", {"tf": tf})
-    # The second cell is a new code object and may catch a few new frames; the library's are cached.
-    assert size > 10 and len(cats._CODE_CACHE) - size < size / 2
+    seen = []
+
+    def probe():
+        frame = sys._getframe(1)  # the cell's function inner(), called from the cell's body
+        for thread in (False, False, True):
+            before = len(cats._CODE_CACHE)
+            seen.append((classify_frame(frame, CELL, thread=thread), len(cats._CODE_CACHE) - before))
+
+    exec(compile("def inner():\n    probe()\ninner()\n", CELL, "exec"), {"probe": probe})
+    (first, new_first), (again, new_again), (as_thread, new_thread) = seen
+    # inner() and the body are new; what lies beyond the body (this test, pytest) is not walked.
+    assert first == again == ("cell", 2) and new_first == 2 and new_again == 0
+    # Another thread's stack has no cell body to end at: it is walked whole (this test's frames and pytest's).
+    assert as_thread[0] == "cell" and new_thread > 5
 
 
 def test_package_does_not_import_tensorflow_matplotlib_or_ipython():

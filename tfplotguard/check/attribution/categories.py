@@ -424,11 +424,15 @@ def classify_frame(frame, cell_filename: str | None, thread: bool = False) -> tu
     """(category id, cell line or None) of a live frame's stack, as :func:`classify`: the sampler's fast path.
 
     Walks ``frame`` outward through ``f_back``; each code object is looked up once in the cache.
+    For the cell's own thread the walk ends at the cell's body (the ``<module>``
+    code of ``cell_filename``): it is the outermost cell frame, and what lies
+    beyond it (IPython's and the kernel's 20-30 frames) cannot change the category.
     """
     infos = []
     cell_at = user_at = None  # indices counted from the innermost frame
     line = None
     depth = 0
+    body_ends_walk = cell_filename is not None and not thread
     while frame is not None:
         code = frame.f_code
         info = _CODE_CACHE.get(code)
@@ -439,6 +443,8 @@ def classify_frame(frame, cell_filename: str | None, thread: bool = False) -> tu
             cell_at = depth
             if line is None:
                 line = frame.f_lineno
+            if body_ends_walk and code.co_name == "<module>":
+                break
         if info[0] == USER:
             user_at = depth
         frame = frame.f_back
