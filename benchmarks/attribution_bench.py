@@ -1,24 +1,27 @@
 """The stack sampler's cost: ``python -m benchmarks.attribution_bench [--rounds N] [--quick]``.
 
-Three cells, each run with and without a :class:`StackSampler` around it, the
-variants interleaved in a shuffled order per round (``timing.rounds``):
+Each cell runs with and without a :class:`StackSampler` around it, in adjacent
+A-B-B-A blocks (``timing.abba``: the cell without, with, with, without; one block
+per row and round, the rows' blocks in a shuffled order each round):
 
 - a pure-Python loop of fixed work calibrated to ~1 s (it holds the GIL), with
   the default signal timer (``SIGALRM``'s handler samples in the cell's own
   thread) and with the thread timer (a sampler thread that must take the GIL
   from the cell for each look; it also lowers the switch interval);
 - ``time.sleep(1)`` (GIL released: the cost is the fixed start/stop only);
-- an empty cell, 200 times per round: the fixed cost per cell, for both timers;
+- an empty cell, 200 times per block: the fixed cost per cell, for both timers;
 - the control: the pure-Python loop beside a thread that does nothing but wake
   every 5 ms and take the GIL. On a loaded machine each hand-over of the GIL
   costs the cell a trip through the scheduler, whatever the thread does then;
 - the noise floor: the same pure-Python loop again, unsampled (an A/A pair). Its
-  "overhead" is what one run's ratio can be off by with nothing to measure: in
-  7 rounds the signal timer's row moved between −1.9 % and +3.2 % over four runs
-  of one day while its own CPU stayed at 0.5-0.7 %, so a full run takes 15.
+  "overhead" is what one run's ratio can be off by with nothing to measure.
+  With every variant in one shuffled round (the design before the blocks) a
+  pair's two sides ran up to a round (~8 s) apart, and the A/A row read +1.3 %
+  in one full run; the signal timer's row moved between −1.9 % and +3.3 %
+  over runs of one day while its own CPU stayed at 0.5-0.7 %.
 
-Each ratio is the median over rounds of the per-round ratio with/without
-(``timing.paired_ratio``), which cancels the drift of a shared machine. The
+Each ratio is the median over rounds of a block's ratio (its two runs with over
+its two without), which cancels the drift of a shared machine. The
 sampler's own CPU time (``StackSampler.cpu_s``: the sampler thread's
 ``thread_time``, or the seconds spent in the signal handler) is shown too:
 unlike wall-time ratios it does not depend on the machine's load.
@@ -34,7 +37,7 @@ import time
 
 from tfplotguard.check.attribution import StackSampler
 
-from .timing import fmt_time, paired_ratio, rounds, table
+from .timing import abba, fmt_time, table
 
 CELL = "<bench-cell>"
 _LOOP = compile("s = 0\nfor i in range(n):\n    s += i * i\n", CELL, "exec")
@@ -98,54 +101,46 @@ def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
     n = _calibrate(seconds)
     sleep = compile(f"time.sleep({seconds})\n", CELL, "exec")
     ns = {"n": n, "time": time}
-    variants = {
-        "python": _cell(_LOOP, ns, False), "python+sampler": _cell(_LOOP, ns, True, name="python"),
-        "python+thread": _cell(_LOOP, ns, True, name="python+thread", timer="thread"),
-        "python+bare": _bare_thread(_LOOP, ns), "python again": _cell(_LOOP, ns, False),
-        "sleep": _cell(sleep, ns, False), "sleep+sampler": _cell(sleep, ns, True, name="sleep"),
-        "empty": _cell(_EMPTY, ns, False, EMPTY_CELLS),
-        "empty+sampler": _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty"),
-        "empty+thread": _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty+thread", timer="thread"),
+    python, empty = _cell(_LOOP, ns, False), _cell(_EMPTY, ns, False, EMPTY_CELLS)
+    pairs = {
+        "python": (python, _cell(_LOOP, ns, True, name="python")),
+        "python+thread": (python, _cell(_LOOP, ns, True, name="python+thread", timer="thread")),
+        "python+bare": (python, _bare_thread(_LOOP, ns)),
+        "python again": (python, _cell(_LOOP, ns, False)),
+        "sleep": (_cell(sleep, ns, False), _cell(sleep, ns, True, name="sleep")),
+        "empty": (empty, _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty")),
+        "empty+thread": (empty, _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty+thread", timer="thread")),
     }
-    samples = rounds(variants, n_rounds, warmup=1)
+    blocks = abba(pairs, n_rounds, warmup=1)
     rows, overheads = [], {}
-    for name, label in (("python", f"pure-Python loop, {seconds:g} s"), ("sleep", f"time.sleep({seconds:g})")):
-        base = statistics.median(samples[name])
-        ratio = paired_ratio(samples, f"{name}+sampler", name)
-        cpu = statistics.median(_CPU[name])
+    labels = {
+        "python": f"pure-Python loop, {seconds:g} s",
+        "sleep": f"time.sleep({seconds:g})",
+        "python+thread": f"pure-Python loop, {seconds:g} s, thread timer (--stack-timer thread)",
+        "python+bare": "pure-Python loop + a bare thread waking every 5 ms (control)",
+        "python again": "pure-Python loop again, unsampled (A/A: this run's noise floor)",
+    }
+    for name, label in labels.items():
+        block = blocks[name]
+        base = statistics.median(block["a"])
+        ratio = statistics.median(block["ratio"])
         overheads[name] = (ratio - 1) * 100
-        rows.append([label, fmt_time(base), fmt_time(statistics.median(samples[f"{name}+sampler"])),
-                     f"{(ratio - 1) * 100:+.2f} %", _signed((ratio - 1) * base),
-                     f"{fmt_time(cpu)} ({cpu / base * 100:.2f} %)"])
-    base = statistics.median(samples["python"])
-    ratio = paired_ratio(samples, "python+thread", "python")
-    cpu = statistics.median(_CPU["python+thread"])
-    rows.append([f"pure-Python loop, {seconds:g} s, thread timer (--stack-timer thread)", fmt_time(base),
-                 fmt_time(statistics.median(samples["python+thread"])), f"{(ratio - 1) * 100:+.2f} %",
-                 _signed((ratio - 1) * base), f"{fmt_time(cpu)} ({cpu / base * 100:.2f} %)"])
-    overheads["python+thread"] = (ratio - 1) * 100
-    ratio = paired_ratio(samples, "python+bare", "python")
-    rows.append(["pure-Python loop + a bare thread waking every 5 ms (control)", fmt_time(base),
-                 fmt_time(statistics.median(samples["python+bare"])), f"{(ratio - 1) * 100:+.2f} %",
-                 _signed((ratio - 1) * base), ""])
-    ratio = paired_ratio(samples, "python again", "python")
-    rows.append(["pure-Python loop again, unsampled (A/A: this run's noise floor)", fmt_time(base),
-                 fmt_time(statistics.median(samples["python again"])), f"{(ratio - 1) * 100:+.2f} %",
-                 _signed((ratio - 1) * base), ""])
-    fixed = [(a - b) / EMPTY_CELLS for a, b in zip(samples["empty+sampler"], samples["empty"])]
-    base_empty = statistics.median(samples["empty"]) / EMPTY_CELLS
-    rows.append(["empty cell (fixed cost)", fmt_time(base_empty),
-                 fmt_time(statistics.median(samples["empty+sampler"]) / EMPTY_CELLS), "",
-                 _signed(statistics.median(fixed)), fmt_time(statistics.median(_CPU["empty"]))])
-    fixed_thread = [(a - b) / EMPTY_CELLS for a, b in zip(samples["empty+thread"], samples["empty"])]
-    rows.append(["empty cell (fixed cost), thread timer", fmt_time(base_empty),
-                 fmt_time(statistics.median(samples["empty+thread"]) / EMPTY_CELLS), "",
-                 _signed(statistics.median(fixed_thread)), fmt_time(statistics.median(_CPU["empty+thread"]))])
+        cpu = _CPU.get(name)
+        rows.append([label, fmt_time(base), fmt_time(statistics.median(block["b"])), f"{(ratio - 1) * 100:+.2f} %",
+                     _signed((ratio - 1) * base),
+                     f"{fmt_time(statistics.median(cpu))} ({statistics.median(cpu) / base * 100:.2f} %)" if cpu else ""])
+    fixed = {}
+    for name, label in (("empty", "empty cell (fixed cost)"), ("empty+thread", "empty cell (fixed cost), thread timer")):
+        block = blocks[name]
+        fixed[name] = statistics.median((b - a) / EMPTY_CELLS for a, b in zip(block["a"], block["b"]))
+        rows.append([label, fmt_time(statistics.median(block["a"]) / EMPTY_CELLS),
+                     fmt_time(statistics.median(block["b"]) / EMPTY_CELLS), "", _signed(fixed[name]),
+                     fmt_time(statistics.median(_CPU[name]))])
     out = (f"Stack sampler cost (interval {StackSampler().interval_s * 1e3:g} ms, the default signal timer "
-           f"unless the row says thread, median of {n_rounds} "
-           f"interleaved rounds; ratio = median of per-round ratios)\n\n"
+           f"unless the row says thread; {n_rounds} rounds of adjacent A-B-B-A blocks, one per row; "
+           f"times: medians of the blocks' means; ratio: the median of the blocks' ratios)\n\n"
            + table(["cell", "without", "with sampler", "wall overhead", "per cell", "sampler CPU"], rows))
-    return out, overheads["python"], statistics.median(fixed)
+    return out, overheads["python"], fixed["empty"]
 
 
 def main(argv=None) -> str:

@@ -428,11 +428,15 @@ def classify_frame(frame, cell_filename: str | None, thread: bool = False) -> tu
     code of ``cell_filename``): it is the outermost cell frame, and what lies
     beyond it (IPython's and the kernel's 20-30 frames) cannot change the category.
     """
+    body_ends_walk = cell_filename is not None and not thread
+    if body_ends_walk and frame is not None:
+        code = frame.f_code
+        if code.co_name == "<module>" and code.co_filename == cell_filename:
+            return "cell", frame.f_lineno  # in the cell's body itself: nothing beneath it to decide by
     infos = []
     cell_at = user_at = None  # indices counted from the innermost frame
     line = None
     depth = 0
-    body_ends_walk = cell_filename is not None and not thread
     while frame is not None:
         code = frame.f_code
         info = _CODE_CACHE.get(code)

@@ -579,23 +579,21 @@ class StackSampler:
         return self._t_start + step * self.samples_per_decade
 
     def _look(self, now: float, frame, frames: dict, me: int) -> None:
-        """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``."""
-        cats, lines, bare, cell_filename = self._categories, self._lines, self._bare, self.cell_filename
+        """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``.
+
+        It runs at every look, in the cell's own time: kept to a few hundred bytecodes.
+        """
         t0 = self._t_start
-        weight = now - (self._last_look if self._last_look is not None else t0)
+        last = self._last_look
+        weight = now - (t0 if last is None else last)
         self._last_look = now
         if weight > self._longest[0]:
             self._longest = (weight, now - t0)
-        others = now - (self._others_last if self._others_last is not None else t0)
+        last = self._others_last
+        others = now - (t0 if last is None else last)
         self._others_last = now
-        collected = self._gc.total - self._gc_seen
-        if collected > 0:  # the collector ran in this gap: that part of it is known exactly
-            collected = min(collected, weight)
-            others -= collected
-            self._gc_seen += collected
-            weight -= collected
-            cats["gc"] = cats.get("gc", 0.0) + collected
-            self._add_to_timeline("gc", min(self._gc.last_end, now) - t0, collected)
+        if self._gc.total != self._gc_seen:  # the collector ran in this gap: that part of it is known exactly
+            weight, others = self._weigh_gc(now, weight, others)
         if weight > self.max_gap_s:
             weight = self.max_gap_s
         self.samples += 1
@@ -605,24 +603,38 @@ class StackSampler:
             # the signal handler around its look. The time is the caller's.
             frame = frame.f_back
         if frame is None:
-            cats["native"] = cats.get("native", 0.0) + weight
-            self._add_to_timeline("native", now - t0, weight)
+            cat, line = "native", None
         else:
-            cat, line = categories.classify_frame(frame, cell_filename)
-            cats[cat] = cats.get(cat, 0.0) + weight
-            self._add_to_timeline(cat, now - t0, weight)
-            if line is not None:
-                per_line = lines.get(line)
-                if per_line is None:
-                    per_line = lines[line] = {}
-                per_line[cat] = per_line.get(cat, 0.0) + weight
-                if cat == "cell":
-                    code = frame.f_code
-                    if code.co_filename == cell_filename and not code.co_name.startswith("<") \
-                            or code.co_name == "<module>":
-                        bare[line] = bare.get(line, 0.0) + weight
+            cat, line = categories.classify_frame(frame, self.cell_filename)
+        cats = self._categories
+        cats[cat] = cats.get(cat, 0.0) + weight
+        self._add_to_timeline(cat, now - t0, weight)
+        if line is not None:
+            per_line = self._lines.get(line)
+            if per_line is None:
+                per_line = self._lines[line] = {}
+            per_line[cat] = per_line.get(cat, 0.0) + weight
+            if cat == "cell":
+                code = frame.f_code
+                name = code.co_name
+                if name == "<module>" or code.co_filename == self.cell_filename and not name.startswith("<"):
+                    bare = self._bare
+                    bare[line] = bare.get(line, 0.0) + weight
         if len(frames) > 1:
             self._sample_threads(frames, me, self._target_ident, min(others, self.max_gap_s), self._names)
+
+    def _weigh_gc(self, now: float, weight: float, others: float) -> tuple[float, float]:
+        """Give the part of this gap that full collections took to ``gc``; the weights left for the stacks."""
+        collected = self._gc.total - self._gc_seen
+        if collected > 0:
+            collected = min(collected, weight)
+            others -= collected
+            self._gc_seen += collected
+            weight -= collected
+            cats = self._categories
+            cats["gc"] = cats.get("gc", 0.0) + collected
+            self._add_to_timeline("gc", min(self._gc.last_end, now) - self._t_start, collected)
+        return weight, others
 
     def _look_at_threads(self, now: float, frames: dict, me: int) -> None:
         """The watcher's look: the other threads only, weighed since their last look (the cell's own or this)."""
@@ -632,8 +644,31 @@ class StackSampler:
 
     def _add_to_timeline(self, cat: str, end: float, weight: float) -> None:
         """Spread ``weight`` seconds of ``cat`` over the buckets of ``[end − weight, end]`` (seconds since start)."""
+        width = self._bucket_s
+        if end >= width * self.timeline_buckets:
+            self._widen_timeline(end)
+            width = self._bucket_s
+        buckets = self._buckets
+        last = min(int(end / width), self.timeline_buckets - 1)
+        while len(buckets) <= last:
+            buckets.append({})
+        start = end - weight
+        if start >= last * width:  # within one bucket: most looks, whose gap is under a bucket's width
+            bucket = buckets[last]
+            bucket[cat] = bucket.get(cat, 0.0) + weight
+            return
+        start = max(0.0, start)
+        span = end - start
+        for i in range(int(start / width), last + 1):
+            lo, hi = max(start, i * width), min(end, (i + 1) * width)
+            if hi > lo:
+                bucket = buckets[i]
+                bucket[cat] = bucket.get(cat, 0.0) + weight * (hi - lo) / span
+
+    def _widen_timeline(self, end: float) -> None:
+        """Merge adjacent buckets pairwise, doubling their width, until ``end`` falls inside the last one."""
         buckets, limit = self._buckets, self.timeline_buckets
-        while end >= self._bucket_s * limit:  # full: merge adjacent buckets pairwise, double the width
+        while end >= self._bucket_s * limit:
             merged = []
             for i in range(0, len(buckets), 2):
                 pair = dict(buckets[i])
@@ -642,21 +677,6 @@ class StackSampler:
                 merged.append(pair)
             buckets[:] = merged
             self._bucket_s *= 2
-        width = self._bucket_s
-        start = max(0.0, end - weight)
-        first, last = int(start / width), min(int(end / width), limit - 1)
-        while len(buckets) <= last:
-            buckets.append({})
-        if first >= last:
-            bucket = buckets[last]
-            bucket[cat] = bucket.get(cat, 0.0) + weight
-            return
-        span = end - start
-        for i in range(first, last + 1):
-            lo, hi = max(start, i * width), min(end, (i + 1) * width)
-            if hi > lo:
-                bucket = buckets[i]
-                bucket[cat] = bucket.get(cat, 0.0) + weight * (hi - lo) / span
 
     def timeline(self) -> dict:
         """The cell thread's categories over time: ``{"t": [bucket starts, s], "width_s", "categories": {id: [s]}}``."""
