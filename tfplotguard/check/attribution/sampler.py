@@ -584,14 +584,12 @@ class StackSampler:
         It runs at every look, in the cell's own time: kept to a few hundred bytecodes.
         """
         t0 = self._t_start
-        last = self._last_look
-        weight = now - (t0 if last is None else last)
-        self._last_look = now
+        last_look, others_last = self._last_look, self._others_last
+        weight = now - (t0 if last_look is None else last_look)
+        others = now - (t0 if others_last is None else others_last)
+        self._last_look = self._others_last = now
         if weight > self._longest[0]:
             self._longest = (weight, now - t0)
-        last = self._others_last
-        others = now - (t0 if last is None else last)
-        self._others_last = now
         if self._gc.total != self._gc_seen:  # the collector ran in this gap: that part of it is known exactly
             weight, others = self._weigh_gc(now, weight, others)
         if weight > self.max_gap_s:
