@@ -166,6 +166,7 @@ class CellCheck:
                 {"group": g, "cpu_s": row["cpu_s"], "threads": row["threads"], "names": row["names"]}
                 for g, row in sorted(cost.groups.items(), key=lambda kv: -kv[1]["cpu_s"])
             ],
+            tf_python_calls=cost.tf_python_calls,
             rss_before=cost.rss_before,
             rss_after=cost.rss_after,
             rss_peak=cost.rss_peak,

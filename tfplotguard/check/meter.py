@@ -22,6 +22,7 @@ class CpuCost:
         self.peak_utilisation: float | None = None
         self.samples = 0
         self.timeline: dict | None = None
+        self.tf_python_calls: list[dict] = []  # PythonInTFThreads.calls()
         self.notes: list[str] = []
         self.__dict__.update(fields)
 
@@ -66,8 +67,10 @@ class CpuMeter:
     def stop(self) -> CpuCost:
         """Stop the sampler, take the closing snapshot, and return the :class:`CpuCost`."""
         watch, self._tf_python = self._tf_python, None
+        tf_python_calls = []
         if watch is not None:
             watch.stop()
+            tf_python_calls = watch.calls()
         sampler = self._sampler
         if sampler is not None:
             sampler.stop()
@@ -81,6 +84,7 @@ class CpuMeter:
             rss_before=before.rss,
             rss_after=after.rss,
             rss_peak=max(before.rss, after.rss, sampler.rss_peak if sampler else 0),
+            tf_python_calls=tf_python_calls,
         )
         if self._grouper is not None:
             self._grouper.observe(after.threads)  # the timeline's last interval ends with the closing snapshot

@@ -513,6 +513,8 @@ class PythonInTFThreads:
 
     def __init__(self):
         self.native_ids: set[int] = set()
+        self._per_token: dict = {}  # the registry's token → [calls, seconds]
+        self._registry = None
         self._patches = Patches()
 
     def start(self) -> bool:
@@ -523,13 +525,25 @@ class PythonInTFThreads:
         owner = getattr(script_ops, "FuncRegistry", None)
         if owner is None or "__call__" not in vars(owner):
             return False
-        ids = self.native_ids
+        ids, per_token, clock = self.native_ids, self._per_token, time.perf_counter
+        watch = self
 
         def wrap(original, patch):
             def __call__(registry, *args, **kwargs):
-                if patch.active:
-                    ids.add(threading.get_native_id())
-                return original(registry, *args, **kwargs)
+                if not patch.active:
+                    return original(registry, *args, **kwargs)
+                ids.add(threading.get_native_id())
+                watch._registry = registry
+                t0 = clock()
+                try:
+                    return original(registry, *args, **kwargs)
+                finally:
+                    token = args[0] if args else kwargs.get("token")
+                    entry = per_token.get(token)
+                    if entry is None:
+                        entry = per_token[token] = [0, 0.0]
+                    entry[0] += 1
+                    entry[1] += clock() - t0
 
             __call__.__wrapped__ = original
             return __call__
@@ -540,3 +554,31 @@ class PythonInTFThreads:
     def stop(self):
         """Put the original method back (see ``core.patch`` for a method replaced meanwhile)."""
         self._patches.restore()
+
+    def calls(self) -> list[dict]:
+        """The Python functions TensorFlow's threads called, most time first: ``{"function", "filename", "calls", "seconds"}``.
+
+        Timed around each call of the trampoline, so exact where the stack
+        sampler sees a short ``numpy_function`` only by luck: 400 calls of
+        ~0.1 ms in a 0.3 s cell were 1-5 looks of ~200, and under load none.
+        ``function`` is the registered callable's qualified name (past any
+        ``<locals>.``), unwrapped (``EagerFunc._func``, ``__wrapped__``); ``filename`` its code's file
+        (``""`` for a callable without code), for the caller to tell the
+        user's functions from TensorFlow's own (``from_generator``'s).
+        """
+        registry, rows = self._registry, []
+        for token, (count, seconds) in self._per_token.items():
+            func = registry.get(token) if registry is not None else None
+            if func is None:
+                continue  # the function was freed meanwhile (the registry holds it weakly)
+            func = getattr(func, "_func", func)
+            for _ in range(8):  # autograph.do_not_convert and functools.wraps chains
+                inner = getattr(func, "__wrapped__", None)
+                if inner is None:
+                    break
+                func = inner
+            code = getattr(func, "__code__", None)
+            name = (getattr(func, "__qualname__", None) or type(func).__qualname__).rsplit("<locals>.", 1)[-1]
+            rows.append({"function": name, "filename": code.co_filename if code is not None else "",
+                         "calls": count, "seconds": seconds})
+        return sorted(rows, key=lambda row: -row["seconds"])

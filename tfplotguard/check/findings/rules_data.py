@@ -56,14 +56,20 @@ _NATIVE_PYTHON = "<native thread running Python>"
 
 
 def _python_in_tf_threads(report) -> list[str]:
-    """Names of the functions sampled in TensorFlow's threads running Python, most time first."""
+    """Names of the user's functions TensorFlow's threads ran: timed per call, most time first, then sampled ones.
+
+    The timed calls (``Report.tf_python_calls``) are the functions handed to
+    tf.py_function / tf.numpy_function; the samples add what those call.
+    """
     from ..attribution.categories import USER, frame_module  # lazily: %load_ext stays within its 50 ms
 
+    names = [call["function"] for call in report.tf_python_calls
+             if call["filename"] and frame_module(call["filename"])[0] == USER]
     for thread in (report.attribution or {}).get("threads", ()):
         if thread["name"] == _NATIVE_PYTHON:
-            return [f["function"] for f in thread["frames"]
-                    if frame_module(f["filename"])[0] == USER and not f["function"].startswith("<")]
-    return []
+            names += [f["function"] for f in thread["frames"]
+                      if frame_module(f["filename"])[0] == USER and f["function"] not in names]
+    return [name for name in names if not name.startswith("<")]
 
 
 @rule(id="py_function", needs=("pipelines",), thresholds={"min_cpu_s": 0.05})
@@ -88,10 +94,10 @@ def py_function(before, after, report, *, min_cpu_s) -> Found | None:
 
 
 def _py_function_in_graph(report, min_cpu_s) -> Found | None:
-    """Python sampled in TensorFlow's threads while the cell ran traced functions, no Python pipeline iterated.
+    """The user's Python run by TensorFlow's threads while the cell ran traced functions, no Python pipeline iterated.
 
     A tf.function calling tf.numpy_function 300 times: the cell's thread sat in the traced call
-    (``tf_function``) while TensorFlow's thread ran the NumPy function (sampled by name there) for
+    (``tf_function``) while TensorFlow's thread ran the NumPy function (named by its timed calls) for
     290 ms of CPU; the same step in TensorFlow ops took 0.29 s instead of 0.60 s. The weight is the
     smaller of that CPU and the cell's time in traced functions.
     """

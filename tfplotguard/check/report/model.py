@@ -81,6 +81,10 @@ class Report(ReportRendering):
     interval_ms: float | None = None
     samples: int = 0
     thread_groups: list | None = None  # [{"group", "cpu_s", "threads", "names"}]
+    #: The Python functions TensorFlow's threads called through tf.py_function, tf.numpy_function or
+    #: Dataset.from_generator, timed per call (``tfwatch.PythonInTFThreads.calls()``):
+    #: [{"function", "filename", "calls", "seconds"}], most time first.
+    tf_python_calls: list = field(default_factory=list)
     rss_before: int = 0
     rss_after: int = 0
     rss_peak: int = 0
