@@ -212,9 +212,9 @@ def test_result_round_trips_through_json():
 
 @both_timers
 def test_long_cells_are_sampled_ever_more_sparsely(timer):
-    """~50 samples per tenfold of the cell's age: a 0.5 s cell gets ~165, not 500; fixed interval on request."""
+    """An interval of the cell's age / 50: a 0.5 s cell gets ~165 samples, not 500; fixed interval on request."""
     sparse = run_cell("time.sleep(0.5)\n", {"time": time}, timer=timer)
-    dense = run_cell("time.sleep(0.5)\n", {"time": time}, samples_per_decade=None, timer=timer)
+    dense = run_cell("time.sleep(0.5)\n", {"time": time}, age_divisor=None, timer=timer)
     assert 110 <= sparse.samples <= 260, sparse.samples
     assert dense.samples >= 380 and dense.samples > sparse.samples + 100, dense.samples
     assert sparse.share("cell") >= 0.97  # fewer samples, the same time: the weights carry it
@@ -282,7 +282,7 @@ def garbage():  # a cycle holding a threading.local: freeing it takes CPython's 
 
 code = compile("t0 = time.perf_counter()\\nwhile time.perf_counter() - t0 < 1.5:\\n    garbage()\\n", "<cell>", "exec")
 for _ in range(2):
-    with StackSampler("<cell>", interval_s=0.0002, samples_per_decade=None, timer=TIMER):
+    with StackSampler("<cell>", interval_s=0.0002, age_divisor=None, timer=TIMER):
         exec(code, {"time": time, "garbage": garbage})
 print("OK")
 """
@@ -322,7 +322,7 @@ def deep(n):  # a deep stack that keeps returning: every look makes frame object
 t0 = time.perf_counter()
 while time.perf_counter() - t0 < 10:
     # The thread timer: the hazard is one thread walking another's stack (the signal timer walks its own).
-    with StackSampler(None, interval_s=0.0002, samples_per_decade=None, timer="thread"):
+    with StackSampler(None, interval_s=0.0002, age_divisor=None, timer="thread"):
         for _ in range(50):
             deep(40)
 print("OK")

@@ -47,7 +47,7 @@ def test_figures_then_a_loop_show_up_in_that_order():
 
 def test_a_long_cell_sampled_finely_keeps_at_most_200_buckets():
     att = run_cell("import time\nt0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.4:\n    pass\n",
-                   interval_s=0.0005, samples_per_decade=None, timeline_bucket_s=0.0001)
+                   interval_s=0.0005, age_divisor=None, timeline_bucket_s=0.0001)
     tl = att.timeline
     assert 100 <= len(tl["t"]) <= 200  # 4000 buckets of 0.1 ms merged down to at most 200
     assert tl["width_s"] >= 0.4 / 200

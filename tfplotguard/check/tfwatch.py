@@ -567,18 +567,26 @@ class PythonInTFThreads:
         user's functions from TensorFlow's own (``from_generator``'s).
         """
         registry, rows = self._registry, []
-        for token, (count, seconds) in self._per_token.items():
-            func = registry.get(token) if registry is not None else None
-            if func is None:
-                continue  # the function was freed meanwhile (the registry holds it weakly)
-            func = getattr(func, "_func", func)
-            for _ in range(8):  # autograph.do_not_convert and functools.wraps chains
-                inner = getattr(func, "__wrapped__", None)
-                if inner is None:
-                    break
-                func = inner
-            code = getattr(func, "__code__", None)
-            name = (getattr(func, "__qualname__", None) or type(func).__qualname__).rsplit("<locals>.", 1)[-1]
-            rows.append({"function": name, "filename": code.co_filename if code is not None else "",
-                         "calls": count, "seconds": seconds})
+        for token, (count, seconds) in list(self._per_token.items()):
+            try:
+                row = _called(registry.get(token) if registry is not None else None)
+            except Exception:  # an exotic callable's attributes: the meter's other figures matter more
+                row = None
+            if row is not None:  # None: freed meanwhile (the registry holds it weakly)
+                rows.append({**row, "calls": count, "seconds": seconds})
         return sorted(rows, key=lambda row: -row["seconds"])
+
+
+def _called(func) -> dict | None:
+    """``{"function", "filename"}`` of a callable registered with TensorFlow's trampoline, or None."""
+    if func is None:
+        return None
+    func = getattr(func, "_func", func)  # EagerFunc (tf.py_function) holds the user's function
+    for _ in range(8):  # autograph.do_not_convert and functools.wraps chains
+        inner = getattr(func, "__wrapped__", None)
+        if inner is None:
+            break
+        func = inner
+    code = getattr(func, "__code__", None)
+    name = getattr(func, "__qualname__", None) or type(func).__qualname__
+    return {"function": name.rsplit("<locals>.", 1)[-1], "filename": code.co_filename if code is not None else ""}

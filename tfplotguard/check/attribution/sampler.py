@@ -227,12 +227,13 @@ class StackSampler:
     ``sampler.result()``, or ``start()`` / ``stop()``. ``cell_filename`` is the
     filename the cell's code was compiled with (its lines are reported).
     ``interval_s`` is the interval while the cell is young; once it has run
-    ``samples_per_decade × interval_s`` the interval grows with the cell's age
-    (age / ``samples_per_decade``) up to ``max_interval_s``: a 100 ms cell gets
+    ``age_divisor × interval_s`` the interval grows with the cell's age
+    (age / ``age_divisor``: that many samples per e-fold of the age, ~2.3 times
+    as many per tenfold) up to ``max_interval_s``: a 100 ms cell gets
     ~80 samples, a 1 s cell ~180 instead of 1000, a 10 s cell ~630 (the signal
     timer's interval grows in steps of √2, :meth:`_grown_signal_step`): each look
     holds the cell's GIL for tens of µs (benchmarks/attribution_bench.py).
-    ``samples_per_decade=None`` keeps ``interval_s`` throughout.
+    ``age_divisor=None`` keeps ``interval_s`` throughout.
     ``timer``: ``"signal"``, ``"thread"`` or ``"auto"`` (the signal where
     :func:`signal_timer_unavailable` allows, else the thread); after
     :meth:`start`, ``timer`` says which one runs. ``"signal"`` where it cannot
@@ -246,7 +247,7 @@ class StackSampler:
 
     def __init__(self, cell_filename: str | None = None, interval_s: float = DEFAULT_INTERVAL_S,
                  max_gap_s: float = 1.0, adjust_switch_interval: bool = True, namespace: dict | None = None,
-                 samples_per_decade: int | None = 50, max_interval_s: float = 0.02,
+                 age_divisor: int | None = 50, max_interval_s: float = 0.02,
                  timeline_buckets: int = TIMELINE_BUCKETS, timeline_bucket_s: float = TIMELINE_BUCKET_S,
                  timer: str = "auto"):
         if timer not in TIMERS:
@@ -260,7 +261,7 @@ class StackSampler:
         self.max_gap_s = float(max_gap_s)
         self.adjust_switch_interval = adjust_switch_interval
         self.namespace = namespace
-        self.samples_per_decade = samples_per_decade
+        self.age_divisor = age_divisor
         self.max_interval_s = max(float(max_interval_s), self.interval_s)
         if not timeline_buckets >= 2 or not timeline_bucket_s > 0:
             raise ValueError("timeline_buckets must be >= 2 and timeline_bucket_s > 0")
@@ -558,12 +559,12 @@ class StackSampler:
 
     def _step(self, now: float) -> float:
         """The interval before the next look, ``now`` being this look's time."""
-        if not self.samples_per_decade:
+        if not self.age_divisor:
             return self.interval_s
         # Every look costs the cell the GIL for tens of µs (and, with the thread timer, two
         # thread switches when the cell holds it): a long cell is sampled ever more sparsely
-        # (the same number of samples per tenfold of its duration), short cells densely.
-        step = min(max(self.interval_s, (now - self._t_start) / self.samples_per_decade), self.max_interval_s)
+        # (the same number of samples per tenfold of its age), short cells densely.
+        step = min(max(self.interval_s, (now - self._t_start) / self.age_divisor), self.max_interval_s)
         if self._switch is not None and step >= 2 * self._switch[0]:
             self._restore_switch_interval()
         return step
@@ -586,9 +587,9 @@ class StackSampler:
 
     def _next_rearm(self, step: float) -> float:
         """When :meth:`_step` will exceed ``step`` (``inf``: never)."""
-        if not self.samples_per_decade or step >= self.max_interval_s:
+        if not self.age_divisor or step >= self.max_interval_s:
             return float("inf")
-        return self._t_start + step * self.samples_per_decade
+        return self._t_start + step * self.age_divisor
 
     def _look(self, now: float, frame, frames: dict, me: int) -> None:
         """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``.
