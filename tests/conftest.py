@@ -72,6 +72,10 @@ def tfcheck(ip):
         for name in set(ip.user_ns) - names_before:
             if not name.startswith("_"):  # IPython's own history names (_i3, _3, …) stay
                 del ip.user_ns[name]
+        for unders in ("_", "__", "___"):
+            # A cell's `for _ in …` makes `_` the user's, and IPython then stops storing results in it.
+            if unders in ip.user_ns and ip.user_ns[unders] is not getattr(ip.displayhook, unders):
+                ip.user_ns[unders] = getattr(ip.displayhook, unders)
         state.reset()
 
 
