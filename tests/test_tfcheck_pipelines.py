@@ -120,7 +120,7 @@ def test_fit_printing_progress_for_many_epochs_is_an_unweighed_note():
     assert "keras_verbose_flood" not in by_rule(quiet)
 
 
-def test_numpy_function_in_a_tf_function_is_named_from_the_sampled_thread():
+def test_numpy_function_in_a_tf_function_is_named_with_or_without_a_sample_of_its_thread():
     def np_softclip(a):
         return np.tanh(a) * 3.0
 
@@ -137,6 +137,13 @@ def test_numpy_function_in_a_tf_function_is_named_from_the_sampled_thread():
     assert "np_softclip" in finding.message and "tf.numpy_function" in finding.message
     assert 0 < finding.seconds <= report.wall_s and "np_softclip" in finding.fix
     assert "cpu_in_tf_python" not in rules  # one cause, one finding
+    # The stack sampler's looks at TensorFlow's thread are luck (1-5 of ~200 in such a cell, under load
+    # none): without any, the timed calls still name the function.
+    report.attribution["threads"] = [t for t in report.attribution["threads"]
+                                     if t["name"] != "<native thread running Python>"]
+    report.findings, _ = findings.evaluate({}, {}, report, rules=[findings.RULES["py_function"]])
+    finding = by_rule(report)["py_function"]
+    assert "(np_softclip)" in finding.message and "np_softclip" in finding.fix
 
 
 def test_the_python_tensorflows_threads_call_is_timed_per_function_and_call():
@@ -157,24 +164,3 @@ def test_the_python_tensorflows_threads_call_is_timed_per_function_and_call():
     for row in calls.values():
         assert row["calls"] == 7 and row["filename"] == __file__ and 0 < row["seconds"] < report.wall_s
     assert measure(lambda: step(tf.constant(1.0))).tf_python_calls[0]["calls"] == 1  # per measurement
-
-
-def test_a_numpy_function_no_sample_saw_is_named_from_its_timed_calls():
-    def np_softclip(a):
-        return np.tanh(a) * 3.0
-
-    m = tf.constant(np.random.default_rng(0).normal(size=(256, 256)).astype("float32"))
-
-    @tf.function
-    def step(x):
-        return tf.reduce_sum(tf.numpy_function(np_softclip, [tf.matmul(x, x)], tf.float32))
-
-    step(m)
-    report = measure(lambda: [step(m) for _ in range(300)], interval_ms=20, stacks_ms=1.0)
-    # The stack sampler's looks at TensorFlow's thread are luck (1-5 of ~200 in such a cell, under load
-    # none): without any, the timed calls still name the function.
-    report.attribution["threads"] = [t for t in report.attribution["threads"]
-                                     if t["name"] != "<native thread running Python>"]
-    report.findings, _ = findings.evaluate({}, {}, report, rules=[findings.RULES["py_function"]])
-    finding = by_rule(report)["py_function"]
-    assert "(np_softclip)" in finding.message and "np_softclip" in finding.fix
