@@ -581,12 +581,9 @@ def _called(func) -> dict | None:
     """``{"function", "filename"}`` of a callable registered with TensorFlow's trampoline, or None."""
     if func is None:
         return None
-    func = getattr(func, "_func", func)  # EagerFunc (tf.py_function) holds the user's function
-    for _ in range(8):  # autograph.do_not_convert and functools.wraps chains
-        inner = getattr(func, "__wrapped__", None)
-        if inner is None:
-            break
-        func = inner
+    # EagerFunc (tf.py_function) holds the user's function; autograph.do_not_convert and functools.wraps
+    # chain __wrapped__ (inspect.unwrap's ValueError on a cycle is the caller's to drop).
+    func = inspect.unwrap(getattr(func, "_func", func))
     code = getattr(func, "__code__", None)
     name = getattr(func, "__qualname__", None) or type(func).__qualname__
     return {"function": name.rsplit("<locals>.", 1)[-1], "filename": code.co_filename if code is not None else ""}
