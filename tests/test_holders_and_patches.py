@@ -144,3 +144,23 @@ def test_state_reset_puts_every_process_singleton_back():
     assert not guard.is_enabled()
     assert tfplotguard.settings() == {"dense_limit_mb": 256.0, "cache_limit_mb": 512.0}
     assert tfplotguard.stats()["calls"] == 0 and tfplotguard.reports() == []
+
+
+def test_a_unique_stack_holds_an_attribute_once_and_a_paused_one_passes_through_until_resumed():
+    class Owner:
+        def f(self):
+            return "original"
+
+    def make(original, patch):
+        return lambda self: "wrapped" if patch.active else original(self)
+
+    patches = Patches(unique=True)
+    first = patches.install(Owner, "f", make)
+    assert patches.install(Owner, "f", make) is first and len(patches) == 1
+    wrapper = vars(Owner)["f"]
+    patches.pause()
+    assert vars(Owner)["f"] is wrapper and Owner().f() == "original"
+    patches.resume()
+    assert Owner().f() == "wrapped"
+    patches.restore()
+    assert Owner().f() == "original" and vars(Owner)["f"] is not wrapper

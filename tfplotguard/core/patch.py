@@ -10,6 +10,13 @@ wrapper, still inside its chain, turns into a pass-through (every wrapper
 made here checks ``patch.active`` first and then just calls the original).
 That case is reported with one :class:`~tfplotguard.core.errors.TFPlotGuardWarning`
 per attribute and process, so a long session does not repeat it.
+
+A stack can also be *paused*: its wrappers stay in place but pass every call
+through until :meth:`Patches.resume` (auto mode keeps its probes installed
+between cells this way: flipping a flag costs far less than a wrapper made and
+installed anew each cell). Installing an attribute the stack already holds is a
+no-op in a ``Patches(unique=True)`` stack, so a probe's ``start()`` run again
+adds only what was imported since.
 """
 
 from __future__ import annotations
@@ -59,8 +66,11 @@ class Patch:
 class Patches:
     """A stack of patches of other libraries' attributes, restored in reverse order."""
 
-    def __init__(self):
+    def __init__(self, unique: bool = False):
+        """``unique``: hold each attribute once; installing one already held returns its patch (a
+        kept probe's ``start()`` run again wraps only what was imported since)."""
         self._stack: list[Patch] = []
+        self.unique = unique
 
     def __len__(self):
         return len(self._stack)
@@ -72,6 +82,10 @@ class Patches:
         stays a ``classmethod``); the wrapper must call it directly while
         ``patch.active`` is False.
         """
+        if self.unique:
+            for patch in self._stack:
+                if patch.owner is owner and patch.name == name:
+                    return patch
         original = vars(owner).get(name, ABSENT)
         if original is ABSENT:
             return None
@@ -80,6 +94,16 @@ class Patches:
         setattr(owner, name, patch.wrapper)
         self._stack.append(patch)
         return patch
+
+    def pause(self) -> None:
+        """Leave every wrapper in place, passing calls straight through, until :meth:`resume`."""
+        for patch in self._stack:
+            patch.active = False
+
+    def resume(self) -> None:
+        """Make every wrapper of the stack count again (after :meth:`pause`)."""
+        for patch in self._stack:
+            patch.active = True
 
     def restore(self) -> list[str]:
         """Undo every patch, newest first; returns the labels of attributes left to another library's wrapper."""
@@ -97,6 +121,26 @@ class Patches:
         for label in kept:
             _warn_kept(label)
         return kept
+
+
+class PatchingProbe:
+    """A probe counting through the wrappers of its own :class:`Patches` stack, ``self._patches``.
+
+    ``start()`` wraps what is loaded (again: only what is new), ``stop()``
+    restores; in between a kept probe (auto mode) is paused and resumed.
+    """
+
+    _patches: Patches
+
+    def pause(self) -> None:
+        """Stop counting; the wrappers stay in place and pass every call through until :meth:`resume`."""
+        self._patches.pause()
+
+    def resume(self, rescan: bool = True) -> None:
+        """Count again with the kept wrappers; ``rescan``: also wrap what was imported since (``start()``)."""
+        self._patches.resume()
+        if rescan:
+            self.start()
 
 
 def _warn_kept(label: str) -> None:
