@@ -193,3 +193,80 @@ def test_measured_cells_leave_no_cyclic_garbage(auto):
     assert _own_garbage(auto, ["x = 1", "y = tf.constant([1.0]) * 2", "plt.close('all')"]) == []
     run(auto, "%tfcheck off")
     assert _own_garbage(auto, ["%%tfcheck --no-stacks\nx = 2", "%%tfcheck\nx = 3"]) == []
+
+
+# -- auto mode's kept probes -----------------------------------------------------------------
+def _patched_attributes():
+    """The attributes auto mode's kept probes wrap, as they are in their owners now."""
+    import keras
+    import matplotlib.figure
+    from tensorflow.python.framework import ops
+    from tensorflow.python.ops import resource_variable_ops
+
+    fit_owner = next(k for k in keras.Model.__mro__ if "fit" in vars(k))
+    return {
+        "Figure.__init__": vars(matplotlib.figure.Figure)["__init__"],
+        "numpy": vars(ops._EagerTensorBase)["numpy"],
+        "Variable.__init__": vars(resource_variable_ops.BaseResourceVariable)["__init__"],
+        "fit": vars(fit_owner)["fit"],
+    }
+
+
+def test_auto_mode_keeps_its_wrappers_between_cells_counting_nothing_there_and_off_restores_them(auto):
+    import matplotlib.pyplot as plt
+    import tensorflow as tf
+
+    run(auto, "import tensorflow as tf, keras, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt")
+    originals = _patched_attributes()
+    run(auto, "%tfcheck on --min-ms 100000")
+    assert all(now is not originals[name] for name, now in _patched_attributes().items())  # installed at `on`
+    rep.clear_history()
+    run(auto, "figs = [plt.figure() for _ in range(3)]\nplt.close('all')\nv = tf.Variable(1.0)\nv.numpy()")
+    # Between cells the kept wrappers pass through: none of this is any cell's.
+    plt.close(plt.figure())
+    tf.constant([1.0]).numpy()
+    tf.Variable(2.0)
+    run(auto, "x = 1")
+    run(auto, "t = tf.constant([2.0])\nt.numpy(), t.numpy()\nplt.close(plt.figure())")
+    first, idle, last = rep.reports()
+    assert first.counts["figures"] == 3 and first.counts["variables"] == 1 and first.numpy["calls"] == 1
+    assert idle.counts["figures"] == 0 and idle.counts["variables"] == 0 and idle.numpy["calls"] == 0
+    assert last.counts["figures"] == 1 and last.numpy["calls"] == 2
+    run(auto, "%tfcheck off")
+    assert _patched_attributes() == originals  # the identical objects
+
+
+def test_a_tfcheck_cell_in_auto_mode_gets_its_own_probes_and_auto_mode_counts_on_after_it(auto):
+    run(auto, "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt")
+    run(auto, "%tfcheck on --min-ms 100000")
+    rep.clear_history()
+    run(auto, "%%tfcheck --quiet --no-stacks\nplt.close(plt.figure())\nplt.close(plt.figure())")
+    run(auto, "plt.close(plt.figure())")
+    cell, after = rep.reports()
+    assert (cell.kind, cell.counts["figures"]) == ("cell", 2)
+    assert (after.kind, after.counts["figures"]) == ("auto", 1)
+
+
+def test_auto_mode_wraps_what_a_cell_imported_from_the_next_cell_on(tmp_path):
+    # A fresh interpreter: here matplotlib and TensorFlow are loaded long before any test runs.
+    script = tmp_path / "late_import.py"
+    script.write_text(
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from IPython.utils.capture import capture_output\n"
+        "from tfplotguard.check import report as rep\n"
+        "ip = InteractiveShell.instance()\n"
+        "with capture_output():\n"
+        "    ip.run_line_magic('load_ext', 'tfplotguard')\n"
+        "    ip.run_line_magic('tfcheck', 'on --min-ms 100000')\n"
+        "    ip.run_cell('import matplotlib; matplotlib.use(\"Agg\"); import matplotlib.pyplot as plt')\n"
+        "    ip.run_cell('plt.close(plt.figure())')\n"
+        "    ip.run_line_magic('tfcheck', 'off')\n"
+        "import matplotlib.figure\n"
+        "init = vars(matplotlib.figure.Figure)['__init__']\n"
+        "print(rep.reports()[-1].counts['figures'], 'tfplotguard' in init.__code__.co_filename)\n")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "False"]  # counted, and put back by off

@@ -4,7 +4,8 @@ Only during a measured cell, and only if Keras is already imported (``keras``
 or ``tf_keras`` in ``sys.modules``: nothing is imported here), each of the three
 methods is wrapped where ``Model`` gets it from (the first class of its MRO that
 defines it: Keras 3's ``TensorFlowTrainer``), through :mod:`tfplotguard.core.patch`,
-and put back as the identical original afterwards. Only the outermost call of a
+and put back as the identical original afterwards (auto mode: when it is switched off,
+:mod:`.kept`). Only the outermost call of a
 thread counts: ``fit(validation_data=...)`` runs ``evaluate`` inside, and that is
 part of the one ``fit`` call the user made. Of the first :data:`CALLS_KEPT` calls
 the arguments that decide Keras's per-step cost are kept (:func:`call_arguments`:
@@ -29,7 +30,7 @@ import functools
 import sys
 import threading
 
-from ..core.patch import Patches, counting_init
+from ..core.patch import PatchingProbe, Patches, counting_init
 
 METHODS = ("fit", "predict", "evaluate")
 #: Calls whose arguments are kept per cell (counts go on beyond them).
@@ -77,15 +78,19 @@ def _owner(model_cls, name: str):
     return next((klass for klass in model_cls.__mro__ if name in vars(klass)), None)
 
 
-class CallCounts:
+class CallCounts(PatchingProbe):
     """Counts the user's ``fit``/``predict``/``evaluate`` calls on Keras models, and variables created, during a cell."""
 
     def __init__(self):
+        self._patches = Patches(unique=True)  # start() again, after a pause, adds only what is new
+        self._depth = threading.local()
+        self.reset()
+
+    def reset(self) -> None:
+        """Zero the counts (auto mode's kept probe, before its next cell)."""
         self.calls = {name: 0 for name in METHODS}
         self.variables = 0
         self.arguments: list[dict] = []  # call_arguments() of the first CALLS_KEPT calls
-        self._patches = Patches()
-        self._depth = threading.local()
 
     def start(self) -> "CallCounts":
         """Wrap what is loaded: the three methods of every Keras, the variables' constructor."""

@@ -1,8 +1,9 @@
 """One measured cell: start every probe before it, stop them all after it, build the report.
 
 Used by ``%%tfcheck`` (with the sampler thread and the namespace scan) and by
-auto mode (without either, so that it stays within about a millisecond a
-cell). ``stop()`` undoes every ``start()`` step even when one of them fails.
+auto mode (without either, and with probes kept installed between its cells,
+:mod:`.kept`, so that it stays within about a millisecond a cell). ``stop()``
+undoes every ``start()`` step even when one of them fails.
 """
 
 from __future__ import annotations
@@ -56,10 +57,11 @@ class CellCheck:
     def __init__(self, namespace: dict, *, kind: str = "cell", source: str = "",
                  interval_ms: float | None = meter.DEFAULT_INTERVAL_MS, ops: bool = False,
                  scan_namespace: bool = True, disabled_rules=(), stacks_ms: float | None = None,
-                 stack_timer: str = "auto", cell_filename: str | None = None):
+                 stack_timer: str = "auto", cell_filename: str | None = None, kept=None):
         """``stacks_ms``: sample the cell's stacks every so many milliseconds (None: no attribution);
         ``stack_timer``: what paces that sampler (``StackSampler``'s ``timer``);
-        ``cell_filename``: the name the cell's code was compiled under (its lines are attributed)."""
+        ``cell_filename``: the name the cell's code was compiled under (its lines are attributed);
+        ``kept``: a :class:`~.kept.KeptProbes` to count with (auto mode), paused, not removed, after the cell."""
         self.namespace = namespace
         self.kind = kind
         self.source = source
@@ -67,11 +69,16 @@ class CellCheck:
         self.scan_namespace = scan_namespace
         self.disabled_rules = frozenset(disabled_rules)
         self.opwatch = OpWatch(ops=ops)
-        self.numpywatch = NumpyWatch()
-        self.pyvalues = pyvalues.PyValueWatch()
-        self.mplwatch = mplprobe.MplWatch()
-        self.callcounts = callcounts.CallCounts()
-        self.pipelines = pipeline.PipelineWatch()
+        self.kept = kept
+        if kept is not None:
+            self.numpywatch, self.pyvalues, self.mplwatch = kept.numpywatch, kept.pyvalues, kept.mplwatch
+            self.callcounts, self.pipelines = kept.callcounts, kept.pipelines
+        else:
+            self.numpywatch = NumpyWatch()
+            self.pyvalues = pyvalues.PyValueWatch()
+            self.mplwatch = mplprobe.MplWatch()
+            self.callcounts = callcounts.CallCounts()
+            self.pipelines = pipeline.PipelineWatch()
         self.meter = meter.CpuMeter(interval_ms)
         self.stacks = None
         if stacks_ms is not None:
@@ -94,16 +101,11 @@ class CellCheck:
                 self._ns_ids = tfstate.namespace_ids(self.namespace)
             if self.kind == "cell":  # auto mode never resets: the user's own peak readings stay true
                 self._gpu_before = tfstate.reset_gpu_peaks()
-            self.mplwatch.start()
-            self._undo.append(self.mplwatch.stop)
-            self.callcounts.start()
-            self._undo.append(self.callcounts.stop)
-            self.pipelines.start()
-            self._undo.append(self.pipelines.stop)
-            if self.numpywatch.start():
-                self._undo.append(self.numpywatch.stop)
-            if self.pyvalues.start():
-                self._undo.append(self.pyvalues.stop)
+            if self.kept is not None:
+                self._undo.append(self.kept.pause)  # first: a begin() that fails halfway is paused too
+                self.kept.begin()
+            else:
+                self._start_probes()
             if self.opwatch.start():
                 self._undo.append(self.opwatch.stop)
             self._started = time.time()
@@ -116,6 +118,18 @@ class CellCheck:
             self._unwind()
             raise
         return self
+
+    def _start_probes(self) -> None:
+        self.mplwatch.start()
+        self._undo.append(self.mplwatch.stop)
+        self.callcounts.start()
+        self._undo.append(self.callcounts.stop)
+        self.pipelines.start()
+        self._undo.append(self.pipelines.stop)
+        if self.numpywatch.start():
+            self._undo.append(self.numpywatch.stop)
+        if self.pyvalues.start():
+            self._undo.append(self.pyvalues.stop)
 
     def _stop_stacks(self) -> None:
         self._attribution = self.stacks.stop()

@@ -5,7 +5,8 @@ Only during a measured cell, ``pyplot.pause``, ``Figure.draw``,
 methods that add data artists (``add_line``, ``add_collection``,
 ``add_patch``) are wrapped; each is put back as the identical original object
 afterwards (unless someone else replaced the wrapper meanwhile, whose change
-is then left alone). None is a guard entry point, so the guard's own patches
+is then left alone). Auto mode keeps them in place between its cells, passing
+every call through (:mod:`.kept`), until ``%tfcheck off``. None is a guard entry point, so the guard's own patches
 are never wrapped or undone here. pyplot use from other threads is counted by
 the guard itself (``stats()["pyplot_thread_calls"]``). matplotlib is never
 imported: what is not loaded is not watched.
@@ -38,7 +39,7 @@ import threading
 import time
 import weakref
 
-from ..core.patch import Patches, counting_init
+from ..core.patch import PatchingProbe, Patches, counting_init
 from ..live.throttle import plotting_now
 
 _OWN_PACKAGES = ("matplotlib", "mpl_toolkits", "tfplotguard", "functools", "contextlib")
@@ -62,6 +63,12 @@ def state() -> dict:
         "interactive": bool(mpl.is_interactive()),
         "pyplot_imported": "matplotlib.pyplot" in sys.modules,
     }
+
+
+def _open_count() -> int:
+    """Open pyplot figures now (0 without pyplot)."""
+    helpers = sys.modules.get("matplotlib._pylab_helpers")
+    return len(helpers.Gcf.figs) if helpers is not None else 0
 
 
 def open_figures() -> tuple[int, int, int]:
@@ -105,10 +112,16 @@ def _points(artist) -> int:
     return 1
 
 
-class MplWatch:
+class MplWatch(PatchingProbe):
     """Counts figures created (per site), plotting calls (per site), redraws and ``plt.pause`` calls during a cell."""
 
     def __init__(self):
+        self._patches = Patches(unique=True)  # start() again, after a pause, adds only what is new
+        self._local = threading.local()  # .pausing, .printing: time inside them is counted there
+        self.reset()
+
+    def reset(self) -> None:
+        """Zero the counts (auto mode's kept probe, before its next cell)."""
         self.figures = 0
         self.figure_sites: dict = {}  # site → figures created there
         self.call_sites: dict = {}  # site → [plotting calls, artists, points]
@@ -118,16 +131,13 @@ class MplWatch:
         self.redraw_s = 0.0
         self.pauses = 0
         self.pause_s = 0.0
-        self.open_before = 0
+        self.open_before = _open_count()
         self._drawn = weakref.WeakSet()  # the figures drawn during the cell (ids are reused: figures come and go)
         self._last_call = None  # the outermost matplotlib frame of the last plotting call (kept alive till stop)
-        self._patches = Patches()
-        self._local = threading.local()  # .pausing, .printing: time inside them is counted there
 
     def start(self):
         """Install the wrappers on whatever of matplotlib is loaded."""
-        helpers = sys.modules.get("matplotlib._pylab_helpers")
-        self.open_before = len(helpers.Gcf.figs) if helpers is not None else 0
+        self.open_before = _open_count()
         pyplot = sys.modules.get("matplotlib.pyplot")
         if pyplot is not None:
             self._patches.install(pyplot, "pause", self._wrap_pause)
@@ -143,6 +153,11 @@ class MplWatch:
             for name in ("add_line", "add_collection", "add_patch"):
                 self._patches.install(axes._AxesBase, name, self._wrap_add)
         return self
+
+    def pause(self):
+        """Stop counting, leave the wrappers in place passing through (auto mode, between cells)."""
+        self._last_call = None
+        super().pause()
 
     def stop(self):
         """Restore every wrapped attribute, in reverse order (a wrapper installed over ours is kept)."""

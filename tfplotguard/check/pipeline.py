@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import sys
 
-from ..core.patch import Patches
+from ..core.patch import PatchingProbe, Patches
 
 __all__ = ["PipelineWatch", "describe", "ITERATORS_LIMIT"]
 
@@ -128,11 +128,15 @@ def describe(dataset) -> dict:
     return {"stages": stages, "text": " → ".join(stages), **info}
 
 
-class PipelineWatch:
+class PipelineWatch(PatchingProbe):
     """Records every dataset iterated during a cell: its structure and how many iterators were made of it."""
 
     def __init__(self):
-        self._patches = Patches()
+        self._patches = Patches(unique=True)  # start() again, after a pause, adds only what is new
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the datasets seen (auto mode's kept probe, before its next cell)."""
         self._seen: dict[int, dict] = {}
         self._keep: list = []  # the datasets themselves until stop(), so that ids stay unique meanwhile
         self.iterators = 0
@@ -143,6 +147,11 @@ class PipelineWatch:
         if isinstance(owned, type):
             self._patches.install(owned, "__init__", self._wrap_init)
         return self
+
+    def pause(self) -> None:
+        """Stop recording and let the datasets go; the wrapper stays, passing through (auto mode)."""
+        super().pause()
+        self._keep.clear()
 
     def stop(self) -> None:
         """Put the original back and let the datasets go."""

@@ -2,8 +2,9 @@
 
 Three ways a notebook loop spends its time on the border between Python and
 TensorFlow, each measured here by wrapping the one TensorFlow method it goes
-through (through ``core.patch``, for the cell only; calls made by TensorFlow,
-Keras or tfplotguard themselves are not counted):
+through (through ``core.patch``, for the cell only, or while auto mode is on,
+:mod:`.kept`; calls made by TensorFlow, Keras or tfplotguard themselves are not
+counted):
 
 - **Python lists in**: ``tf.constant`` ends in ``constant_op.convert_to_eager_tensor``,
   ``tf.convert_to_tensor`` and an op given a list go through
@@ -28,7 +29,7 @@ import math
 import sys
 import time
 
-from ..core.patch import Patches
+from ..core.patch import PatchingProbe, Patches
 from .tfstate import tf_submodule
 
 __all__ = ["MIN_ELEMENTS", "PyValueWatch"]
@@ -59,15 +60,23 @@ def _list_shape(value) -> tuple | None:
     return (len(value), len(first)) if isinstance(first, (list, tuple)) else (len(value),)
 
 
-class PyValueWatch:
+class PyValueWatch(PatchingProbe):
     """Counts and times Python lists turned into tensors, tensor elements indexed or iterated, float()/int()."""
 
     def __init__(self):
-        self.lists = {"calls": 0, "seconds": 0.0, "largest": None, "largest_len": 0}
-        self.elements = {"indexed": 0, "iterated": 0, "seconds": 0.0}
-        self.scalars = {"calls": 0, "seconds": 0.0}
+        # The wrappers hold these three dicts (a lookup less per call): reset() zeroes them in place.
+        self.lists: dict = {}
+        self.elements: dict = {}
+        self.scalars: dict = {}
+        self._patches = Patches(unique=True)  # start() again, after a pause, adds only what is new
+        self.reset()
+
+    def reset(self) -> None:
+        """Zero the counts (auto mode's kept probe, before its next cell)."""
+        self.lists.update(calls=0, seconds=0.0, largest=None, largest_len=0)
+        self.elements.update(indexed=0, iterated=0, seconds=0.0)
+        self.scalars.update(calls=0, seconds=0.0)
         self._converting = False  # inside a timed conversion: the inner one is part of it
-        self._patches = Patches()
 
     def start(self) -> bool:
         """Wrap the methods; False when TensorFlow is not imported."""

@@ -11,7 +11,7 @@ import time
 import weakref
 
 from ..core.convert import is_host_device, short_device
-from ..core.patch import Patches
+from ..core.patch import PatchingProbe, Patches
 from . import tfstate
 from .tfstate import gpu_names, tf_submodule
 
@@ -403,16 +403,21 @@ def _describe_leaf(path: str, value, leaves: dict):
 LARGE_COPY_BYTES = 8 * 2**20
 
 
-class NumpyWatch:
+class NumpyWatch(PatchingProbe):
     """Counts explicit ``.numpy()`` calls on eager tensors during a cell.
 
     NumPy reaches tensors through the buffer protocol, so this counts only
     what user code asks for by name (``Variable.numpy()`` included). The
-    class attribute is replaced for the cell only and the identical original
-    object is put back (through ``core.patch``); calls made by tfplotguard itself are not counted.
+    class attribute is replaced for the cell only (auto mode keeps it, passing through between
+    cells: :mod:`.kept`) and the identical original object is put back (through ``core.patch``); calls made by tfplotguard itself are not counted.
     """
 
     def __init__(self):
+        self._patches = Patches(unique=True)  # start() again, after a pause, adds only what is new
+        self.reset()
+
+    def reset(self) -> None:
+        """Zero the counts (auto mode's kept probe, before its next cell)."""
         self.calls = 0
         self.bytes = 0
         self.seconds = 0.0
@@ -420,7 +425,6 @@ class NumpyWatch:
         self.max_same = 0
         self.largest_host: dict | None = None  # the largest copy of a host tensor: {"bytes", "seconds", "device"}
         self.large_host = {"calls": 0, "bytes": 0, "seconds": 0.0}  # copies of host tensors >= LARGE_COPY_BYTES
-        self._patches = Patches()
 
     def start(self) -> bool:
         """Wrap ``_EagerTensorBase.numpy``; False when TensorFlow is not imported."""

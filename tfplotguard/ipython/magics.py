@@ -24,6 +24,7 @@ from IPython.display import display
 
 from ..check import findings, meter, sampler
 from ..check.cell import CellCheck, first_line
+from ..check.kept import KeptProbes
 from ..check.report import history
 from ..check.report.files import checked_target, write_text
 from ..check.report.model import error_text
@@ -62,6 +63,9 @@ class AutoMode:
     whatever nested cells fire; the report is shown at ``post_run_cell``. No
     sampler thread, no stack sampling and no namespace scan: auto mode has to stay
     within about a millisecond a cell (``%%tfcheck`` says where the time went).
+    Its patching probes stay installed while it is on, passing calls through
+    between cells (:mod:`tfplotguard.check.kept`); :meth:`unregister` puts the
+    originals back.
     """
 
     def __init__(self, shell, runner, config=None):
@@ -69,6 +73,7 @@ class AutoMode:
         self.runner = runner
         self.config = config
         self.on = False
+        self.kept = KeptProbes()
         self._min_ms = AUTO_MIN_MS  # without a configurable (magics made by hand): kept here
 
     @property
@@ -95,6 +100,7 @@ class AutoMode:
         self.shell.events.register("pre_run_cell", self.runner.pre_run_cell)
         self.shell.events.register("post_run_cell", self.runner.post_run_cell)
         self.on = True
+        self.kept.install()
         return True
 
     def unregister(self) -> bool:
@@ -104,13 +110,14 @@ class AutoMode:
                                ("post_run_cell", self.runner.post_run_cell)):
             unregister_event(self.shell, name, callback)
         self.runner.cancel_auto()
+        self.kept.release()
         return was_on
 
     def start(self, info=None) -> CellCheck:
         """A cell starts: measure it (the runner calls this for outermost cells only)."""
         raw = getattr(info, "raw_cell", "") or ""
         return CellCheck(self.shell.user_ns, kind="auto", source=first_line(raw), interval_ms=None,
-                         scan_namespace=False, disabled_rules=_disabled(self.config)).start()
+                         scan_namespace=False, disabled_rules=_disabled(self.config), kept=self.kept).start()
 
     def finish(self, report, result=None) -> None:
         """The cell has run (also after an exception): record its report and show the compact line."""
