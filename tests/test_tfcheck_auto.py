@@ -8,6 +8,8 @@ depends on how fast the machine is.
 import gc
 import logging
 import re
+import subprocess
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -264,9 +266,6 @@ def test_auto_mode_wraps_what_a_cell_imported_from_the_next_cell_on(tmp_path):
         "import matplotlib.figure\n"
         "init = vars(matplotlib.figure.Figure)['__init__']\n"
         "print(rep.reports()[-1].counts['figures'], 'tfplotguard' in init.__code__.co_filename)\n")
-    import subprocess
-    import sys
-
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["1", "False"]  # counted, and put back by off
