@@ -5,7 +5,7 @@ or ``tf_keras`` in ``sys.modules``: nothing is imported here), each of the three
 methods is wrapped where ``Model`` gets it from (the first class of its MRO that
 defines it: Keras 3's ``TensorFlowTrainer``), through :mod:`tfplotguard.core.patch`,
 and put back as the identical original afterwards (auto mode: when it is switched off,
-:mod:`.kept`). Only the outermost call of a
+:mod:`.probes`). Only the outermost call of a
 thread counts: ``fit(validation_data=...)`` runs ``evaluate`` inside, and that is
 part of the one ``fit`` call the user made. Of the first :data:`CALLS_KEPT` calls
 the arguments that decide Keras's per-step cost are kept (:func:`call_arguments`:

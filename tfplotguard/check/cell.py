@@ -2,7 +2,7 @@
 
 Used by ``%%tfcheck`` (with the sampler thread and the namespace scan) and by
 auto mode (without either, and with probes kept installed between its cells,
-:mod:`.kept`, so that it stays within about a millisecond a cell). ``stop()``
+:mod:`.probes`, so that it stays within about a millisecond a cell). ``stop()``
 undoes every ``start()`` step even when one of them fails.
 """
 
@@ -12,9 +12,10 @@ import time
 
 from .. import guard as _guard
 from ..live import counters as live_counters
-from . import callcounts, cpu, findings, holders, meter, mplprobe, pipeline, pyvalues, tfstate
+from . import cpu, findings, holders, meter, mplprobe, tfstate
+from .probes import Probes
 from .report import Report, error_text
-from .tfwatch import NumpyWatch, OpWatch
+from .tfwatch import OpWatch
 
 _STAT_COUNTERS = ("calls", "conversions", "cache_hits", "errors", "pyplot_thread_calls")
 
@@ -61,7 +62,8 @@ class CellCheck:
         """``stacks_ms``: sample the cell's stacks every so many milliseconds (None: no attribution);
         ``stack_timer``: what paces that sampler (``StackSampler``'s ``timer``);
         ``cell_filename``: the name the cell's code was compiled under (its lines are attributed);
-        ``kept``: a :class:`~.kept.KeptProbes` to count with (auto mode), paused, not removed, after the cell."""
+        ``kept``: a :class:`~.probes.Probes` to count with (auto mode's), paused, not removed, after the cell;
+        without it the cell gets a set of its own, released after it."""
         self.namespace = namespace
         self.kind = kind
         self.source = source
@@ -69,16 +71,8 @@ class CellCheck:
         self.scan_namespace = scan_namespace
         self.disabled_rules = frozenset(disabled_rules)
         self.opwatch = OpWatch(ops=ops)
-        self.kept = kept
-        if kept is not None:
-            self.numpywatch, self.pyvalues, self.mplwatch = kept.numpywatch, kept.pyvalues, kept.mplwatch
-            self.callcounts, self.pipelines = kept.callcounts, kept.pipelines
-        else:
-            self.numpywatch = NumpyWatch()
-            self.pyvalues = pyvalues.PyValueWatch()
-            self.mplwatch = mplprobe.MplWatch()
-            self.callcounts = callcounts.CallCounts()
-            self.pipelines = pipeline.PipelineWatch()
+        self.probes = kept if kept is not None else Probes()
+        self._end_probes = self.probes.pause if kept is not None else self.probes.release
         self.meter = meter.CpuMeter(interval_ms)
         self.stacks = None
         if stacks_ms is not None:
@@ -101,11 +95,8 @@ class CellCheck:
                 self._ns_ids = tfstate.namespace_ids(self.namespace)
             if self.kind == "cell":  # auto mode never resets: the user's own peak readings stay true
                 self._gpu_before = tfstate.reset_gpu_peaks()
-            if self.kept is not None:
-                self._undo.append(self.kept.pause)  # first: a begin() that fails halfway is paused too
-                self.kept.begin()
-            else:
-                self._start_probes()
+            self._undo.append(self._end_probes)  # first: a begin() that fails halfway is undone too
+            self.probes.begin()
             if self.opwatch.start():
                 self._undo.append(self.opwatch.stop)
             self._started = time.time()
@@ -118,18 +109,6 @@ class CellCheck:
             self._unwind()
             raise
         return self
-
-    def _start_probes(self) -> None:
-        self.mplwatch.start()
-        self._undo.append(self.mplwatch.stop)
-        self.callcounts.start()
-        self._undo.append(self.callcounts.stop)
-        self.pipelines.start()
-        self._undo.append(self.pipelines.stop)
-        if self.numpywatch.start():
-            self._undo.append(self.numpywatch.stop)
-        if self.pyvalues.start():
-            self._undo.append(self.pyvalues.stop)
 
     def _stop_stacks(self) -> None:
         self._attribution = self.stacks.stop()
@@ -161,7 +140,7 @@ class CellCheck:
         if cost is None:
             cost = meter.CpuCost()
             notes.append("the CPU meter failed: no cost figures")
-        before, after = self._before, state()
+        before, after, probes = self._before, state(), self.probes
         report = Report(
             kind=self.kind,
             source=self.source,
@@ -187,11 +166,11 @@ class CellCheck:
             gpu_memory=self._gpu_memory(),
             guard=guard_delta(before.get("guard", {}), after["guard"]),
             tf=after["tf"],
-            mpl={**after["mpl"], **self.mplwatch.summary()},
+            mpl={**after["mpl"], **probes.mplwatch.summary()},
             live=live_delta(before.get("live", {}), after["live"]),
             timeline=cost.timeline,
-            counts={"figures": self.mplwatch.figures, **self.callcounts.summary()},
-            keras_calls=list(self.callcounts.arguments),
+            counts={"figures": probes.mplwatch.figures, **probes.callcounts.summary()},
+            keras_calls=list(probes.callcounts.arguments),
             notes=notes + cost.notes,
         )
         if self._attribution is not None:
@@ -203,9 +182,9 @@ class CellCheck:
             if not before.get("tf", {}).get("imported"):
                 report.notes.append("TensorFlow was imported during this cell: traces, ops and .numpy() "
                                     "calls are counted from the next cell on")
-            report.numpy = self.numpywatch.summary()
-            report.pipelines = self.pipelines.summary()
-            report.pyvalues = self.pyvalues.summary()
+            report.numpy = probes.numpywatch.summary()
+            report.pipelines = probes.pipelines.summary()
+            report.pyvalues = probes.pyvalues.summary()
             report.traces = dict(self.opwatch.traces)
             report.trace_signatures = self.opwatch.signatures(self.namespace)
             report.trace_origins = self.opwatch.origins()

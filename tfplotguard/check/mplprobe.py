@@ -6,7 +6,7 @@ methods that add data artists (``add_line``, ``add_collection``,
 ``add_patch``) are wrapped; each is put back as the identical original object
 afterwards (unless someone else replaced the wrapper meanwhile, whose change
 is then left alone). Auto mode keeps them in place between its cells, passing
-every call through (:mod:`.kept`), until ``%tfcheck off``. None is a guard entry point, so the guard's own patches
+every call through (:mod:`.probes`), until ``%tfcheck off``. None is a guard entry point, so the guard's own patches
 are never wrapped or undone here. pyplot use from other threads is counted by
 the guard itself (``stats()["pyplot_thread_calls"]``). matplotlib is never
 imported: what is not loaded is not watched.
@@ -136,8 +136,7 @@ class MplWatch(PatchingProbe):
         self._last_call = None  # the outermost matplotlib frame of the last plotting call (kept alive till stop)
 
     def start(self):
-        """Install the wrappers on whatever of matplotlib is loaded."""
-        self.open_before = _open_count()
+        """Install the wrappers on whatever of matplotlib is loaded (the open figures are counted at ``reset()``)."""
         pyplot = sys.modules.get("matplotlib.pyplot")
         if pyplot is not None:
             self._patches.install(pyplot, "pause", self._wrap_pause)

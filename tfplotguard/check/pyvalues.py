@@ -3,7 +3,7 @@
 Three ways a notebook loop spends its time on the border between Python and
 TensorFlow, each measured here by wrapping the one TensorFlow method it goes
 through (through ``core.patch``, for the cell only, or while auto mode is on,
-:mod:`.kept`; calls made by TensorFlow, Keras or tfplotguard themselves are not
+:mod:`.probes`; calls made by TensorFlow, Keras or tfplotguard themselves are not
 counted):
 
 - **Python lists in**: ``tf.constant`` ends in ``constant_op.convert_to_eager_tensor``,

@@ -409,7 +409,7 @@ class NumpyWatch(PatchingProbe):
     NumPy reaches tensors through the buffer protocol, so this counts only
     what user code asks for by name (``Variable.numpy()`` included). The
     class attribute is replaced for the cell only (auto mode keeps it, passing through between
-    cells: :mod:`.kept`) and the identical original object is put back (through ``core.patch``); calls made by tfplotguard itself are not counted.
+    cells: :mod:`.probes`) and the identical original object is put back (through ``core.patch``); calls made by tfplotguard itself are not counted.
     """
 
     def __init__(self):

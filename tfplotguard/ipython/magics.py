@@ -24,7 +24,7 @@ from IPython.display import display
 
 from ..check import findings, meter, sampler
 from ..check.cell import CellCheck, first_line
-from ..check.kept import KeptProbes
+from ..check.probes import Probes
 from ..check.report import history
 from ..check.report.files import checked_target, write_text
 from ..check.report.model import error_text
@@ -64,7 +64,7 @@ class AutoMode:
     sampler thread, no stack sampling and no namespace scan: auto mode has to stay
     within about a millisecond a cell (``%%tfcheck`` says where the time went).
     Its patching probes stay installed while it is on, passing calls through
-    between cells (:mod:`tfplotguard.check.kept`); :meth:`unregister` puts the
+    between cells (:mod:`tfplotguard.check.probes`); :meth:`unregister` puts the
     originals back.
     """
 
@@ -73,7 +73,7 @@ class AutoMode:
         self.runner = runner
         self.config = config
         self.on = False
-        self.kept = KeptProbes()
+        self.kept = Probes()  # kept installed, paused between cells, while auto mode is on
         self._min_ms = AUTO_MIN_MS  # without a configurable (magics made by hand): kept here
 
     @property

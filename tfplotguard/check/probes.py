@@ -1,16 +1,18 @@
-"""Auto mode's probes, kept installed between its cells: counting during a cell, passing through between.
+"""A measurement's five patching probes together; auto mode keeps its set installed between cells.
 
-A ``%%tfcheck`` cell installs its probes' wrappers before the cell and puts the
-identical originals back after it. Auto mode measures every cell, so it makes
-its five patching probes once (:class:`KeptProbes`) and only pauses them after
-a cell: the wrappers stay in place and pass every call straight through until
-the next cell resumes them (:meth:`~tfplotguard.core.patch.Patches.pause`).
-Measured cold (a collection between cells, as a notebook's idle time leaves the
-caches), making and installing the 18 wrappers and restoring them was about
-0.2 ms of auto mode's 0.8 ms per empty cell; a pause and a resume are a flag
-each. ``%tfcheck on`` installs them, paused, so that
-its first cell already only resumes them; resuming also wraps what was imported
-since (TensorFlow, Keras or matplotlib loaded by the previous cell). ``release()`` — ``%tfcheck off``,
+:class:`Probes` holds the probes that count through wrappers (matplotlib,
+Keras calls and variables, tf.data iterators, ``.numpy()``, Python values).
+A ``%%tfcheck`` cell makes a set, installs it before the cell and releases it
+after: the identical originals go back. Auto mode measures every cell, so it
+keeps one set and only pauses it after a cell: the wrappers stay in place and
+pass every call straight through until the next cell resumes them
+(:meth:`~tfplotguard.core.patch.Patches.pause`). Measured cold (a collection
+between cells, as a notebook's idle time leaves the caches), making and
+installing the 18 wrappers and restoring them was about 0.2 ms of auto mode's
+0.8 ms per empty cell; a pause and a resume are a flag each. ``%tfcheck on``
+installs them, paused, so that its first cell already only resumes them;
+resuming also wraps what was imported since (TensorFlow, Keras or matplotlib
+loaded by the previous cell). ``release()`` — ``%tfcheck off``,
 ``%unload_ext`` — puts every original back, exactly as a ``%%tfcheck`` cell does.
 
 What is imported is noticed by ``sys.modules`` growing: a module reloaded in
@@ -27,8 +29,8 @@ from . import callcounts, mplprobe, pipeline, pyvalues
 from .tfwatch import NumpyWatch
 
 
-class KeptProbes:
-    """The probes auto mode keeps between cells: matplotlib, Keras calls, tf.data, ``.numpy()``, Python values."""
+class Probes:
+    """The patching probes of a measurement: matplotlib, Keras calls, tf.data, ``.numpy()``, Python values."""
 
     def __init__(self):
         self.mplwatch = mplprobe.MplWatch()
@@ -48,7 +50,7 @@ class KeptProbes:
         finally:
             self.pause()
 
-    def begin(self) -> "KeptProbes":
+    def begin(self) -> "Probes":
         """Zero every count and count again: the kept wrappers resume, what was imported since is wrapped."""
         # A module imported since the last look grows sys.modules; only then is it worth each probe's
         # look for what it wraps (cold, those lookups were ~0.1 ms of an auto-mode cell).
@@ -65,7 +67,7 @@ class KeptProbes:
             probe.pause()
 
     def release(self) -> None:
-        """Put every original back (auto mode is off); a later :meth:`begin` installs anew."""
+        """Put every original back (a ``%%tfcheck`` cell has ended, auto mode is off); a later :meth:`begin` installs anew."""
         self._loaded = -1
         errors = []
         for probe in reversed(self._probes()):
