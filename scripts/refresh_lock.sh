@@ -33,7 +33,7 @@ fi
 
 # --no-emit-index-url / --no-emit-find-links: the lock names packages, never this machine's
 # package sources; --allow-unsafe pins setuptools and pip-like packages too, so nothing floats.
-"$TOOLS_VENV/bin/pip-compile" --quiet --extra test --extra browser --strip-extras --allow-unsafe \
+"$TOOLS_VENV/bin/pip-compile" --quiet --extra test --extra browser --extra dev --strip-extras --allow-unsafe \
     --no-emit-index-url --no-emit-find-links "${args[@]}" "$@" \
     --output-file requirements/test.lock pyproject.toml
 echo "wrote requirements/test.lock ($(grep -c '==' requirements/test.lock) pinned packages)"

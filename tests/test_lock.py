@@ -39,7 +39,7 @@ def locked_versions(lock_text: str) -> dict[str, Version]:
 
 
 #: The extras the lock covers (scripts/refresh_lock.sh resolves them together, into one file).
-LOCKED_EXTRAS = ("test", "browser")
+LOCKED_EXTRAS = ("test", "browser", "dev")
 
 
 def locked_requirements(pyproject: dict) -> list[Requirement]:
