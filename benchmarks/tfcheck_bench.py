@@ -12,7 +12,7 @@ import time
 from IPython.testing.globalipapp import start_ipython
 from IPython.utils.capture import capture_output
 
-from tfplotguard.check import sampler
+from tfplotguard.check.cpu import ticker as sampler
 
 from .timing import fmt_time, interleaved, table
 

@@ -31,7 +31,7 @@ except RuntimeError:  # devices already initialised by an earlier import
     pass
 
 from tfplotguard import guard as _guard  # noqa: E402
-from tfplotguard.check.sampler import SAMPLER_THREAD  # noqa: E402
+from tfplotguard.check.cpu.ticker import TICKER  # noqa: E402
 from tfplotguard.core import state  # noqa: E402
 
 
@@ -96,7 +96,7 @@ def leak_guard(request):
     yield
     plt.close("all")
     assert not _guard.is_enabled(), "a test left the guard enabled"
-    assert not SAMPLER_THREAD.busy, "a measurement was left attached to the sampler thread"
+    assert not TICKER.busy, "a measurement was left attached to the sampler thread"
     # The sampler thread, /proc files, counters and history are kept by design: each test starts without them.
     state.reset()
     assert _snapshot_patch_targets() == _ORIGINALS, "matplotlib attributes differ from the originals"

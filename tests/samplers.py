@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import threading
 
-from tfplotguard.check.sampler import SAMPLER_THREAD
+from tfplotguard.check.cpu.ticker import TICKER
 
 
 def sampler_threads() -> list[threading.Thread]:
     """Every live thread that carries the sampler's name."""
-    return [t for t in threading.enumerate() if t.name == SAMPLER_THREAD.NAME and t.is_alive()]
+    return [t for t in threading.enumerate() if t.name == TICKER.NAME and t.is_alive()]
 
 
 def assert_parked():
     """No measurement is attached any more, and there is at most the one sampler thread."""
-    assert not SAMPLER_THREAD.busy, "a finished measurement is still being sampled"
+    assert not TICKER.busy, "a finished measurement is still being sampled"
     threads = sampler_threads()
     assert len(threads) <= 1, f"{len(threads)} sampler threads"
     if threads:
-        assert threads[0].native_id == SAMPLER_THREAD.native_id and threads[0].daemon
+        assert threads[0].native_id == TICKER.native_id and threads[0].daemon
 
 
 def new_threads(before: set[int]) -> set[int]:
     """Idents of live threads not in ``before``, the parked sampler aside."""
-    return {t.ident for t in threading.enumerate() if t.name != SAMPLER_THREAD.NAME} - before
+    return {t.ident for t in threading.enumerate() if t.name != TICKER.NAME} - before

@@ -12,9 +12,10 @@ import tensorflow as tf
 
 from attribution_cells import CELL, register_source, run_cell
 from tfplotguard.check.attribution import (
-    CATEGORIES, PATTERNS, Attribution, category, classify, classify_frame, render_html, render_text,
+    CATEGORIES, PATTERNS, Attribution, category, classify, classify_frame,
 )
 from tfplotguard.check.attribution import categories as cats
+from tfplotguard.check.report.attribution import render_html, render_text
 
 
 def test_every_row_names_a_known_category_and_every_category_has_label_and_colour():

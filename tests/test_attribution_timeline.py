@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from attribution_cells import run_cell
+from tfplotguard.check.attribution.timeline import Timeline
 from tfplotguard.check.attribution import Attribution, StackSampler
 
 FIGURES_THEN_LOOP = (
@@ -57,15 +58,15 @@ def test_a_long_cell_sampled_finely_keeps_at_most_200_buckets():
 
 
 def test_merging_keeps_the_seconds_and_their_order():
-    s = StackSampler(timeline_buckets=4, timeline_bucket_s=1.0)
+    s = Timeline(buckets=4, bucket_s=1.0)
     for end in (0.5, 1.5, 2.5, 3.5):
-        s._add_to_timeline("a", end, 0.5)
-    s._add_to_timeline("b", 4.5, 0.5)  # past the 4th bucket: 2 buckets of 2 s, then a third
-    tl = s.timeline()
+        s.add("a", end, 0.5)
+    s.add("b", 4.5, 0.5)  # past the 4th bucket: 2 buckets of 2 s, then a third
+    tl = s.to_dict()
     assert tl["width_s"] == 2.0 and tl["t"] == [0.0, 2.0, 4.0]
     assert tl["categories"] == {"a": [1.0, 1.0, 0.0], "b": [0.0, 0.0, 0.5]}
-    s._add_to_timeline("c", 7.0, 3.0)  # 4..7 s: split over the buckets it spans
-    assert s.timeline()["categories"]["c"] == [0.0, 0.0, 2.0, 1.0]
+    s.add("c", 7.0, 3.0)  # 4..7 s: split over the buckets it spans
+    assert s.to_dict()["categories"]["c"] == [0.0, 0.0, 2.0, 1.0]
 
 
 def test_the_timeline_round_trips_through_json():

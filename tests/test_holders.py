@@ -5,7 +5,7 @@ import collections
 import numpy as np
 import tensorflow as tf
 
-from tfplotguard.check import holders
+from tfplotguard.check.inspect import holders
 
 
 def test_containers_of_arrays_and_tensors_are_found_largest_first():

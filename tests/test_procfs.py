@@ -8,8 +8,8 @@ import psutil
 import pytest
 
 from forked import run_in_child
-from tfplotguard.check import procfs
-from tfplotguard.check.procfs import ProcReader
+from tfplotguard.check.cpu import procfs
+from tfplotguard.check.cpu.procfs import ProcReader
 
 pytestmark = pytest.mark.skipif(not procfs.AVAILABLE, reason="needs Linux /proc")
 
@@ -159,8 +159,8 @@ def test_an_aborted_read_returns_none_and_leaves_the_reader_whole():
 def test_the_sampler_drops_a_snapshot_whose_measurement_has_stopped():
     """A measurement stopped while the sampler thread reads /proc for it: the read is given up
     (a snapshot with ``aborted`` set and no figures) and no sample is added after stop()."""
-    from tfplotguard.check.cpu import Snapshot
-    from tfplotguard.check.meter import CpuMeter
+    from tfplotguard.check.cpu.threads import Snapshot
+    from tfplotguard.check.cpu.meter import CpuMeter
 
     assert Snapshot(True, abort=lambda: True).aborted
     assert not Snapshot(True, abort=lambda: False).aborted

@@ -10,13 +10,13 @@ import psutil
 import pytest
 import tensorflow as tf
 
-from tfplotguard.check import cpu, procfs
-from tfplotguard.check import sampler as sampler_module
+from tfplotguard.check.cpu import procfs, threads as cpu
+from tfplotguard.check.cpu import ticker as sampler_module
 from forked import run_in_child
 from samplers import assert_parked, sampler_threads
-from tfplotguard.check.cpu import classify
-from tfplotguard.check.meter import CpuMeter
-from tfplotguard.check.sampler import SAMPLER_THREAD
+from tfplotguard.check.cpu.threads import classify
+from tfplotguard.check.cpu.meter import CpuMeter
+from tfplotguard.check.cpu.ticker import TICKER
 
 pytestmark = pytest.mark.skipif(not cpu.THREAD_NAMES_AVAILABLE, reason="per-thread figures need Linux /proc")
 
@@ -175,8 +175,8 @@ def test_nested_measurements_are_sampled_at_their_own_intervals():
 def test_shutdown_ends_the_thread_and_the_next_measurement_starts_another():
     CpuMeter(interval_ms=10).start().stop()
     (old,) = sampler_threads()
-    assert SAMPLER_THREAD.shutdown() and not old.is_alive() and not sampler_threads()
-    assert not SAMPLER_THREAD.shutdown()  # nothing left to end
+    assert TICKER.shutdown() and not old.is_alive() and not sampler_threads()
+    assert not TICKER.shutdown()  # nothing left to end
     meter = CpuMeter(interval_ms=5).start()
     time.sleep(0.03)
     cost = meter.stop()
@@ -189,7 +189,7 @@ def test_a_failing_sample_ends_that_measurements_sampling_with_a_note_and_the_th
     real = procfs.READER.thread_cpu_times
 
     def failing_in_the_sampler(abort=None):
-        if threading.current_thread().name == SAMPLER_THREAD.NAME:
+        if threading.current_thread().name == TICKER.NAME:
             raise OSError("injected /proc failure")
         return real(abort)
 

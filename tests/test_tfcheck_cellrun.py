@@ -12,8 +12,8 @@ import pytest
 from IPython.utils.capture import capture_output
 
 import tfplotguard
-from tfplotguard.check import tfstate
-from tfplotguard.check.report import history
+from tfplotguard.check.inspect import tfstate
+from tfplotguard.check.report import history, render
 
 
 def run(shell, cell, **kwargs):
@@ -186,7 +186,7 @@ def test_figures_created_in_a_cell_are_counted_exactly(tfcheck):
     assert Figure.__init__ is init  # the counter was there for the cell only
     run(tfcheck, "%%tfcheck --quiet --no-stacks -o plain\nplt.close(plt.figure())")
     assert tfcheck.user_ns["plain"].counts["figures"] == 1
-    assert ("counted", "1 figure created") in tfcheck.user_ns["plain"]._rows()
+    assert ("counted", "1 figure created") in render._rows(tfcheck.user_ns["plain"])
 
 
 def test_a_failing_cell_keeps_its_counts_and_leaves_no_counter_behind(tfcheck):

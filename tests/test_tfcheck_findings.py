@@ -321,7 +321,7 @@ def test_a_keras_step_function_retraced_is_named_as_keras_with_a_fix_for_the_dat
                     trace_origins={"one_step_on_data": {"owner": "keras", "via": "tf.function", "objects": 1,
                                                         "variable_traces": 0}},
                     tf_times={"trace_seconds": {"one_step_on_data": [0.3, 0.4]}})
-    (finding,) = findings.rules_tf.retracing({}, {}, report)
+    (finding,) = findings.rules_tf.retracing(report)
     assert finding.message.startswith("Keras traced its own step function one_step_on_data 2 times")
     assert "arrived as float32, float64" in finding.message and "tf.function" not in finding.fix
     assert "fit / evaluate / predict" in finding.fix and finding.share == pytest.approx(0.4)
@@ -333,7 +333,7 @@ def test_keras_relaxing_its_step_for_a_smaller_last_batch_is_no_finding():
                                                            {"#1[0]": "tensor float32(None, 8)"}]},
                     trace_origins={"one_step_on_data": {"owner": "keras", "via": "tf.function", "objects": 1,
                                                         "variable_traces": 0}})
-    assert findings.rules_tf.retracing({}, {}, report) == []
+    assert findings.rules_tf.retracing(report) == []
 
 
 def test_explain_keras_retrace_says_what_was_observed_when_signatures_agree():
@@ -698,7 +698,7 @@ def test_matplotlib_is_restored_after_the_cell():
 
 def _gpu_case(ops, gpus):
     report = Report(ops=ops, tf={"imported": True, "gpus": gpus})
-    found = findings.rules_tf.gpu_idle_ops_on_cpu({}, {"tf": {"gpus": gpus}}, report)
+    found = findings.rules_tf.gpu_idle_ops_on_cpu(report)
     return found[0] if found else None
 
 
@@ -715,7 +715,7 @@ def test_gpu_ops_on_gpu_or_no_gpu_is_no_finding():
 
 @pytest.fixture
 def constructed_gpu():
-    from tfplotguard.check import tfstate
+    from tfplotguard.check.inspect import tfstate
 
     tfstate.CONSTRUCTED_GPUS = ["GPU:0"]
     try:
@@ -750,12 +750,11 @@ def test_real_ops_on_this_cpu_only_machine_are_no_gpu_finding():
 
 
 def test_a_broken_rule_becomes_a_note_and_the_others_still_run():
-    def broken(before, after, report):
+    def broken(report):
         raise RuntimeError("oops")
 
     report = Report(tf={"functions_run_eagerly": True})
-    found, notes = findings.evaluate({}, {"tf": {"functions_run_eagerly": True}}, report,
-                                     rules=(broken, findings.rules_tf.functions_run_eagerly))
+    found, notes = findings.evaluate(report, rules=(broken, findings.rules_tf.functions_run_eagerly))
     assert [f.rule for f in found] == ["functions_run_eagerly"]
     assert notes == ["rule broken failed: RuntimeError: oops"]
 
@@ -839,9 +838,9 @@ def test_output_caught_in_one_or_two_samples_is_not_weighed():
     attribution = {"interval_s": 0.002, "categories": [{"id": "output", "seconds": 0.004}, {"id": "cell", "seconds": 0.006}],
                    "lines": [{"line": 3, "source": "print(x)", "seconds": 0.004, "category": "output"}]}
     short = Report(wall_s=0.010, attribution=attribution)
-    found = findings.RULES["output_in_loop"]({}, {}, short)[0]
+    found = findings.RULES["output_in_loop"](short)[0]
     assert found.seconds is None and found.minor
     attribution["categories"][0]["seconds"] = 0.5
     long = Report(wall_s=0.6, attribution=attribution)
-    found = findings.RULES["output_in_loop"]({}, {}, long)[0]
+    found = findings.RULES["output_in_loop"](long)[0]
     assert found.share == pytest.approx(0.5 / 0.6) and not found.minor and found.line == 3

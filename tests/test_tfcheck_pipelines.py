@@ -8,7 +8,8 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.python.data.ops import iterator_ops
 
-from tfplotguard.check import callcounts, findings, pipeline
+from tfplotguard.check import findings
+from tfplotguard.check.probes import data as pipeline, keras as callcounts
 
 from measured import measure
 
@@ -50,7 +51,7 @@ def test_describe_reads_each_kind_of_pipeline_without_running_it():
 def test_the_watch_counts_iterators_per_dataset_and_puts_the_original_back():
     original = iterator_ops.OwnedIterator.__init__
     ds = tf.data.Dataset.from_tensor_slices(X).map(lambda x: x * 2).batch(16)
-    watch = pipeline.PipelineWatch().start()
+    watch = pipeline.DataProbe().start()
     try:
         for _ in range(3):
             sum(1 for _ in ds)
@@ -141,7 +142,7 @@ def test_numpy_function_in_a_tf_function_is_named_with_or_without_a_sample_of_it
     # none): without any, the timed calls still name the function.
     report.attribution["threads"] = [t for t in report.attribution["threads"]
                                      if t["name"] != "<native thread running Python>"]
-    report.findings, _ = findings.evaluate({}, {}, report, rules=[findings.RULES["py_function"]])
+    report.findings, _ = findings.evaluate(report, rules=[findings.RULES["py_function"]])
     finding = by_rule(report)["py_function"]
     assert "(np_softclip)" in finding.message and "np_softclip" in finding.fix
 

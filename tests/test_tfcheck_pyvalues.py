@@ -1,16 +1,16 @@
-"""PyValueWatch: Python lists into tensors, tensor elements and scalars out, counted on real TensorFlow."""
+"""PyValueProbe: Python lists into tensors, tensor elements and scalars out, counted on real TensorFlow."""
 
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.framework import constant_op, ops, tensor, tensor_conversion_registry
 
-from tfplotguard.check.pyvalues import MIN_ELEMENTS, PyValueWatch
+from tfplotguard.check.probes.pyvalues import MIN_ELEMENTS, PyValueProbe
 
 ROWS = [[float(i + j) for j in range(16)] for i in range(32)]
 
 
 def _watched(fn):
-    watch = PyValueWatch()
+    watch = PyValueProbe()
     assert watch.start()
     try:
         fn()

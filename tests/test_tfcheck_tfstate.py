@@ -12,12 +12,13 @@ from tensorflow.python.framework import ops as tf_ops
 
 import tfplotguard
 from tfplotguard import TFPlotGuardWarning
-from tfplotguard.check import tfstate
-from tfplotguard.check.tfwatch import NumpyWatch, OpWatch, function_name
+from tfplotguard.check.inspect import tfstate
+from tfplotguard.check.probes.numpy_calls import NumpyProbe
+from tfplotguard.check.probes.ops import OpProbe, function_name
 
 
 def _watch(fn, ops=False):
-    watch = OpWatch(ops=ops)
+    watch = OpProbe(ops=ops)
     assert watch.start()
     try:
         fn()
@@ -94,7 +95,7 @@ def test_op_callback_is_removed_after_the_cell():
 def test_numpy_calls_are_counted_and_the_original_method_restored():
     original = vars(tf_ops._EagerTensorBase)["numpy"]
     x = tf.range(1000.0)
-    watch = NumpyWatch()
+    watch = NumpyProbe()
     assert watch.start()
     try:
         for _ in range(4):
@@ -123,7 +124,7 @@ def test_numpy_calls_inside_tensorflow_are_not_the_users():
 
     x = tf.ones((3, 2))
     tf.config.run_functions_eagerly(True)
-    watch = NumpyWatch()
+    watch = NumpyProbe()
     assert watch.start()
     try:
         for _ in range(5):
@@ -143,7 +144,7 @@ def test_ops_whose_type_arrives_as_bytes_are_counted():
 
 def test_numpy_watch_leaves_a_foreign_replacement_alone():
     original = vars(tf_ops._EagerTensorBase)["numpy"]
-    watch = NumpyWatch()
+    watch = NumpyProbe()
     watch.start()
     try:
         def foreign(self):
@@ -205,7 +206,7 @@ def test_probes_and_a_measured_cell_leave_tensorflow_configurable():
         import os
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
         import tensorflow as tf
-        from tfplotguard.check import tfstate
+        from tfplotguard.check.inspect import tfstate
         from tfplotguard.check.cell import CellCheck
         state = tfstate.status()
         assert state["logical_devices"] is None and not state["context_initialized"], state

@@ -159,7 +159,7 @@ CASES: list[Case] = [
         ),
         setup=(
             "import tensorflow as tf\n"
-            "from tfplotguard.check import tfstate\n"
+            "from tfplotguard.check.inspect import tfstate\n"
             "tfstate.CONSTRUCTED_GPUS = ['GPU:0']\n"
             "a = tf.random.normal((600, 600)) / 25.0\n"
         ),

@@ -12,10 +12,13 @@ import time
 
 from .. import guard as _guard
 from ..live import counters as live_counters
-from . import cpu, findings, holders, meter, mplprobe, tfstate
+from . import findings
+from .cpu import meter, threads as cpu
+from .inspect import holders, tfstate
+from .probes import mpl as mplprobe
 from .probes import Probes
 from .report import Report, error_text
-from .tfwatch import OpWatch
+from .probes.ops import OpProbe
 
 _STAT_COUNTERS = ("calls", "conversions", "cache_hits", "errors", "pyplot_thread_calls")
 
@@ -49,6 +52,9 @@ def guard_delta(before: dict, after: dict) -> dict:
         if n - old.get(device, 0) > 0
     }
     delta["enabled"] = bool(after.get("enabled"))
+    for key in ("cache_bytes", "cache_limit_bytes"):  # the cache as it stands after the cell
+        if key in after:
+            delta[key] = after[key]
     return delta
 
 
@@ -58,9 +64,8 @@ class CellCheck:
     def __init__(self, namespace: dict, *, kind: str = "cell", source: str = "",
                  interval_ms: float | None = meter.DEFAULT_INTERVAL_MS, ops: bool = False,
                  scan_namespace: bool = True, disabled_rules=(), stacks_ms: float | None = None,
-                 stack_timer: str = "auto", cell_filename: str | None = None, kept=None):
+                 cell_filename: str | None = None, kept=None):
         """``stacks_ms``: sample the cell's stacks every so many milliseconds (None: no attribution);
-        ``stack_timer``: what paces that sampler (``StackSampler``'s ``timer``);
         ``cell_filename``: the name the cell's code was compiled under (its lines are attributed);
         ``kept``: a :class:`~.probes.Probes` to count with (auto mode's), paused, not removed, after the cell;
         without it the cell gets a set of its own, released after it."""
@@ -70,7 +75,7 @@ class CellCheck:
         self.interval_ms = interval_ms
         self.scan_namespace = scan_namespace
         self.disabled_rules = frozenset(disabled_rules)
-        self.opwatch = OpWatch(ops=ops)
+        self.opwatch = OpProbe(ops=ops)
         self.probes = kept if kept is not None else Probes()
         self._end_probes = self.probes.pause if kept is not None else self.probes.release
         self.meter = meter.CpuMeter(interval_ms)
@@ -78,8 +83,7 @@ class CellCheck:
         if stacks_ms is not None:
             from .attribution import StackSampler  # on first use: %load_ext stays within its 50 ms
 
-            self.stacks = StackSampler(cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace,
-                                       timer=stack_timer)
+            self.stacks = StackSampler(cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace)
         self._attribution = None
         self._undo: list = []
         self._before: dict = {}
@@ -200,7 +204,7 @@ class CellCheck:
             report.notes.append(tfstate.NOT_IMPORTED)
         if report.rss_after - report.rss_before >= holders.SCAN_GROWTH:
             report.held = holders.scan(self.namespace)
-        report.findings, rule_notes = findings.evaluate(before, after, report, disabled=self.disabled_rules)
+        report.findings, rule_notes = findings.evaluate(report, disabled=self.disabled_rules)
         report.notes += rule_notes
         return report
 

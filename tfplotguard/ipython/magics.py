@@ -22,15 +22,16 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from ..check import findings, meter, sampler
+from ..check import findings
+from ..check.cpu import meter, ticker as sampler
 from ..check.cell import CellCheck, first_line
 from ..check.probes import Probes
-from ..check.report import history
+from ..check import history
 from ..check.report.files import checked_target, write_text
 from ..check.report.model import error_text
 from ..check.report.page import standalone_page
 from ..check.report.trace import chrome_trace
-from ..check.report.status import status_report
+from ..check.status import status_report
 from ..core.events import unregister_event
 from .cellrun import CellRunner, runner_frame
 from .config import AUTO_MIN_MS, checked_min_ms
@@ -167,10 +168,6 @@ class TFCheckMagics(Magics):
     @argument("--stack-interval", metavar="MS", type=float, default=None,
               help=f"stack sampling interval in milliseconds while the cell is young "
                    f"(default {DEFAULT_STACK_INTERVAL_MS:g}; it widens as the cell ages).")
-    @argument("--stack-timer", choices=("auto", "signal", "thread"), default=None,
-              help="what paces the stack sampler: 'signal' (SIGALRM's handler, run by the cell's own thread: "
-                   "no thread switch per sample; Linux), 'thread' (a sampler thread), 'auto' (the default: the "
-                   "signal when the cell runs on the main thread and SIGALRM is unused, else the thread).")
     @argument("--ops", action="store_true",
               help="count eager ops per device and op type during the cell (TensorFlow op callbacks).")
     @argument("--rules", action="store_true",
@@ -228,7 +225,6 @@ class TFCheckMagics(Magics):
                                               ("--interval", args.interval is not None),
                                               ("--no-stacks", not args.stacks),
                                               ("--stack-interval", args.stack_interval is not None),
-                                              ("--stack-timer", args.stack_timer is not None),
                                               ("--all", args.all_findings),
                                               ("--trace", args.trace is not None)) if given]
         if cell_only:
@@ -267,8 +263,7 @@ class TFCheckMagics(Magics):
         stacks = (args.stack_interval if args.stack_interval is not None else DEFAULT_STACK_INTERVAL_MS) \
             if args.stacks else None
         return CellCheck(self.shell.user_ns, kind="cell", source=source, interval_ms=interval, ops=args.ops,
-                         disabled_rules=_disabled(self.tfplotguard_config), stacks_ms=stacks,
-                         stack_timer=args.stack_timer or "auto", cell_filename=cell_filename)
+                         disabled_rules=_disabled(self.tfplotguard_config), stacks_ms=stacks, cell_filename=cell_filename)
 
     def _begin_cell(self, line: str, cell_frame):
         """The cell runner's start of a ``%%tfcheck`` cell run by IPython itself: (check, show)."""
@@ -346,17 +341,8 @@ def _checked_args(line: str) -> argparse.Namespace:
     for flag, value in (("--interval", args.interval), ("--stack-interval", args.stack_interval)):
         if value is not None and not (math.isfinite(value) and value > 0):
             raise UsageError(f"{flag} must be a positive number of milliseconds, got {value:g}")
-    for flag, given in (("--stack-interval", args.stack_interval is not None),
-                        ("--stack-timer", args.stack_timer is not None)):
-        if given and not args.stacks:
-            raise UsageError(f"{flag} sets the stack sampler that --no-stacks switches off: use one of them")
-    if args.stack_timer == "signal":
-        from ..check.attribution.sampler import signal_timer_unavailable  # only when asked for: %load_ext stays light
-
-        why_not = signal_timer_unavailable()
-        if why_not:
-            raise UsageError(f"--stack-timer signal cannot run here: {why_not}. "
-                             "Use --stack-timer thread (or auto, which picks it).")
+    if args.stack_interval is not None and not args.stacks:
+        raise UsageError("--stack-interval sets the stack sampler that --no-stacks switches off: use one of them")
     targets = {}
     for flag, value in (("--json", args.json), ("--html", args.html), ("--trace", args.trace)):
         if isinstance(value, str):

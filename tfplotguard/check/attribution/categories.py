@@ -142,14 +142,14 @@ PATTERNS: tuple[tuple[str, frozenset | None, str, str], ...] = tuple(
         ("tfplotguard.guard", "", SKIP, ""),
         # %%tfcheck's own counting wrappers (Figure.__init__, Keras fit/predict/evaluate, the patch
         # helper's pass-through): what runs beneath them is the cell's call, not our work.
-        ("tfplotguard.check.mplprobe", "", SKIP, ""),
-        ("tfplotguard.check.callcounts", "", SKIP, ""),
-        ("tfplotguard.check.tfwatch", "__call__", SKIP, ""),  # tf.function calls timed while run eagerly
-        ("tfplotguard.check.pipeline", "_wrap_init wrapper", SKIP, ""),
+        ("tfplotguard.check.probes.mpl", "", SKIP, ""),
+        ("tfplotguard.check.probes.keras", "", SKIP, ""),
+        ("tfplotguard.check.probes.ops", "__call__", SKIP, ""),  # tf.function calls timed while run eagerly
+        ("tfplotguard.check.probes.data", "_wrap_init wrapper", SKIP, ""),
         ("tfplotguard.core.patch", "", SKIP, ""),
         # %%tfcheck's .numpy() / element / conversion counters: what runs beneath is the cell's call.
-        ("tfplotguard.check.tfwatch", "numpy", SKIP, ""),
-        ("tfplotguard.check.pyvalues", "", SKIP, ""),
+        ("tfplotguard.check.probes.numpy_calls", "numpy", SKIP, ""),
+        ("tfplotguard.check.probes.pyvalues", "", SKIP, ""),
         ("functools", "", SKIP, ""),
         ("contextlib", "", SKIP, ""),
         ("abc", "", SKIP, ""),

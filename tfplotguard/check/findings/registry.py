@@ -1,12 +1,14 @@
 """The findings registry: each rule declared once, with its id, severity, needs and thresholds.
 
-A rule is a function ``fn(before, after, report, **thresholds)`` returning
+A rule is a function ``fn(report, **thresholds)`` returning
 ``None``, one :class:`Found` or a list of them; :func:`rule` registers it and
 returns the callable :class:`Rule`, which turns them into
 :class:`~tfplotguard.check.report.Finding` objects carrying the rule's id and
 severity. One rule, one id. ``needs`` names the report's measurements the rule
-reads (``"ops"``, ``"thread_groups"``, …): a rule whose measurement was not
-taken (None: ``--ops`` not given, no per-thread figures) is skipped.
+reads (``"ops"``, ``"thread_groups"``, …, each one of
+:data:`~tfplotguard.check.summaries.MEASUREMENTS`, checked when the rule is
+registered): a rule whose measurement was not taken (None: ``--ops`` not given,
+no per-thread figures) is skipped.
 
 **Weight.** A :class:`Found` says how many seconds of the cell its cause
 explains (from the stack attribution, :mod:`.weight`, or a time measured
@@ -23,7 +25,8 @@ from __future__ import annotations
 import dataclasses
 import inspect
 
-from ..report import Finding, sort_findings
+from ..summaries import MEASUREMENTS
+from .finding import Finding, sort_findings
 
 SEVERITIES = ("warn", "info")
 #: A finding explaining less than this share of its cell is minor (shown with ``--all`` only).
@@ -53,7 +56,7 @@ RULES: dict[str, "Rule"] = {}
 
 @dataclasses.dataclass(frozen=True)
 class Rule:
-    """One registered rule: call it as ``rule(before, after, report)`` for its findings (a list)."""
+    """One registered rule: call it as ``rule(report)`` for its findings (a list)."""
 
     id: str
     severity: str
@@ -72,8 +75,8 @@ class Rule:
         """True when every measurement the rule needs was taken for ``report``."""
         return all(getattr(report, need, None) is not None for need in self.needs)
 
-    def __call__(self, before, after, report, **thresholds) -> list[Finding]:
-        result = self.fn(before, after, report, **{**self.thresholds, **thresholds})
+    def __call__(self, report, **thresholds) -> list[Finding]:
+        result = self.fn(report, **{**self.thresholds, **thresholds})
         if result is None:
             return []
         found = [result] if isinstance(result, (Found, tuple)) else list(result)
@@ -101,6 +104,10 @@ def rule(*, id: str, severity: str = "warn", needs: tuple = (), thresholds: dict
         raise ValueError(f"rule {id}: severity must be one of {SEVERITIES}, got {severity!r}")
     if not 0.0 <= min_share <= 1.0:
         raise ValueError(f"rule {id}: min_share must be within 0..1, got {min_share!r}")
+    unknown = [need for need in needs if need not in MEASUREMENTS]
+    if unknown:
+        raise ValueError(f"rule {id}: needs {', '.join(map(repr, unknown))}, which the report does not measure; "
+                         f"valid: {', '.join(MEASUREMENTS)}")
 
     def register(fn) -> Rule:
         if id in RULES:
@@ -132,7 +139,7 @@ def listing() -> list[tuple[str, str, str]]:
     return [(r.id, r.severity, r.summary) for r in RULES.values()]
 
 
-def evaluate(before: dict, after: dict, report, rules=None, disabled=()) -> tuple[list[Finding], list[str]]:
+def evaluate(report, rules=None, disabled=()) -> tuple[list[Finding], list[str]]:
     """Run every rule not in ``disabled``: ``(findings, warnings first; notes about rules that failed)``.
 
     ``rules`` defaults to every registered rule; a plain function in it is
@@ -144,7 +151,7 @@ def evaluate(before: dict, after: dict, report, rules=None, disabled=()) -> tupl
         if current.id in disabled or not current.measured(report):
             continue
         try:
-            found += current(before, after, report)
+            found += current(report)
         except Exception as exc:  # a broken rule must not cost the user the report
             notes.append(f"rule {current.id} failed: {type(exc).__name__}: {exc}")
     return sort_findings(found), notes

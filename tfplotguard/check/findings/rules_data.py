@@ -4,7 +4,7 @@ What a rule receives, returns and must rest on: :mod:`tfplotguard.check.findings
 
 One cause, one finding. The time the cell's thread waited on a tf.data
 iterator (``tf_data_wait``) is split between the causes the pipeline's
-structure shows (:mod:`tfplotguard.check.pipeline`): a ``tf.py_function`` /
+structure shows (:mod:`tfplotguard.check.probes.data`): a ``tf.py_function`` /
 ``tf.numpy_function`` in a transformation owns all of it (``py_function``);
 otherwise a pipeline iterated ``n`` times that maps without ``cache()`` owns
 ``(n−1)/n`` of it (``no_cache``: the epochs after the first redo the work) and
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from ..report import format_seconds
+from ..format import format_seconds
 from . import weight
 from .registry import Found, rule
 
@@ -73,7 +73,7 @@ def _python_in_tf_threads(report) -> list[str]:
 
 
 @rule(id="py_function", needs=("pipelines",), thresholds={"min_cpu_s": 0.05})
-def py_function(before, after, report, *, min_cpu_s) -> Found | None:
+def py_function(report, *, min_cpu_s) -> Found | None:
     """A tf.py_function / tf.numpy_function in a Dataset transformation or a traced function: Python per call."""
     pipe = next((p for p in _user_pipelines(report) if p.get("py_function")), None)
     if pipe is None:
@@ -152,7 +152,7 @@ def _defects(pipe: dict, waited: float | None, min_wait_s: float) -> list[tuple[
 
 
 @rule(id="input_bound", needs=("pipelines",), thresholds={"min_wait_s": 0.15})
-def input_bound(before, after, report, *, min_wait_s) -> Found | None:
+def input_bound(report, *, min_wait_s) -> Found | None:
     """The cell's thread waited on a tf.data iterator, and the pipeline's structure says why."""
     pipes = [p for p in _user_pipelines(report) if not p.get("py_function")]
     if not pipes:
@@ -185,7 +185,7 @@ def input_bound(before, after, report, *, min_wait_s) -> Found | None:
 
 
 @rule(id="no_cache", needs=("pipelines",))
-def no_cache(before, after, report) -> Found | None:
+def no_cache(report) -> Found | None:
     """A dataset with a map iterated epoch after epoch without cache(): its preprocessing is redone each time."""
     pipe = next((p for p in _user_pipelines(report) if _repeats_without_cache(p)), None)
     if pipe is None:
@@ -213,7 +213,7 @@ def _keras_line(report) -> tuple[int | None, float | None]:
 
 
 @rule(id="keras_call_in_loop", needs=("keras_calls",), thresholds={"many": 10, "small": 64})
-def keras_call_in_loop(before, after, report, *, many, small) -> Found | None:
+def keras_call_in_loop(report, *, many, small) -> Found | None:
     """Model.predict (or evaluate) called again and again on a few examples: each call builds an input pipeline."""
     for method in ("predict", "evaluate"):
         calls = report.counts.get(method, 0)
@@ -234,7 +234,7 @@ def keras_call_in_loop(before, after, report, *, many, small) -> Found | None:
 
 
 @rule(id="keras_tiny_batches", needs=("keras_calls",), thresholds={"tiny": 4, "min_steps": 64})
-def keras_tiny_batches(before, after, report, *, tiny, min_steps) -> Found | None:
+def keras_tiny_batches(report, *, tiny, min_steps) -> Found | None:
     """fit / evaluate / predict with a batch of a few examples on many examples: one step per example."""
     for call in report.keras_calls:
         batch, examples = call.get("batch_size"), call.get("examples")
@@ -255,7 +255,7 @@ def keras_tiny_batches(before, after, report, *, tiny, min_steps) -> Found | Non
 
 @rule(id="keras_step_overhead", needs=("keras_calls",),
       thresholds={"tiny": 4, "small_batch": 32, "min_steps": 200, "small_model": 100_000})
-def keras_step_overhead(before, after, report, *, tiny, small_batch, min_steps, small_model) -> Found | None:
+def keras_step_overhead(report, *, tiny, small_batch, min_steps, small_model) -> Found | None:
     """Many small steps of a small model, one step per call of the traced function: Keras's per-step cost dominates."""
     for call in report.keras_calls:
         batch, examples, params = call.get("batch_size"), call.get("examples"), call.get("parameters")
@@ -278,7 +278,7 @@ def keras_step_overhead(before, after, report, *, tiny, small_batch, min_steps, 
 
 
 @rule(id="keras_verbose_flood", severity="info", needs=("keras_calls",), thresholds={"many_epochs": 20})
-def keras_verbose_flood(before, after, report, *, many_epochs) -> Found | None:
+def keras_verbose_flood(report, *, many_epochs) -> Found | None:
     """fit printing a progress bar every epoch for many epochs: output volume, not time (never weighed)."""
     for call in report.keras_calls:
         epochs = call.get("epochs")
@@ -298,7 +298,7 @@ def keras_verbose_flood(before, after, report, *, many_epochs) -> Found | None:
 
 @rule(id="pipelines_rebuilt", severity="info", needs=("traces", "trace_origins"),
       thresholds={"many": 10})
-def pipelines_rebuilt(before, after, report, *, many) -> tuple | None:
+def pipelines_rebuilt(report, *, many) -> tuple | None:
     """An input pipeline built again and again in one cell: tf.data traced its functions every time."""
     built = {name: origin.get("objects", 0) for name, origin in report.trace_origins.items()
              if origin.get("via") == "tf.data" and origin.get("objects", 0) >= many}
@@ -321,7 +321,7 @@ def pipelines_rebuilt(before, after, report, *, many) -> tuple | None:
 
 @rule(id="cpu_in_tf_python", severity="info", needs=("thread_groups",),
       thresholds={"min_cpu_s": 0.2, "share": 0.4})
-def cpu_in_tf_python(before, after, report, *, min_cpu_s, share) -> tuple | None:
+def cpu_in_tf_python(report, *, min_cpu_s, share) -> tuple | None:
     """TensorFlow's threads that ran the user's Python (from_generator, py_function) used the most CPU."""
     if any(p.get("generator") or p.get("py_function") for p in _user_pipelines(report)) or \
             _py_function_in_graph(report, py_function.thresholds["min_cpu_s"]) is not None:

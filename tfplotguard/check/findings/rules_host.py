@@ -15,13 +15,13 @@ from __future__ import annotations
 import ast
 import linecache
 
-from ..report import format_bytes, format_seconds
+from ..format import format_bytes, format_seconds
 from . import weight
 from .registry import Found, rule
 
 
 @rule(id="numpy_copy_large_cpu", needs=("numpy",), thresholds={"large_bytes": 8 * 2**20})
-def numpy_copy_large_cpu(before, after, report, *, large_bytes) -> Found | None:
+def numpy_copy_large_cpu(report, *, large_bytes) -> Found | None:
     """``.numpy()`` on a large CPU tensor: a full copy where a read-only view would do."""
     largest = report.numpy.get("largest_host")
     if not largest or largest["bytes"] < large_bytes:
@@ -38,7 +38,7 @@ def numpy_copy_large_cpu(before, after, report, *, large_bytes) -> Found | None:
 
 
 @rule(id="numpy_in_loop", needs=("numpy", "pyvalues"), thresholds={"repeat": 3, "many": 100})
-def numpy_in_loop(before, after, report, *, repeat, many) -> Found | None:
+def numpy_in_loop(report, *, repeat, many) -> Found | None:
     """``.numpy()``, ``float(t)`` or ``int(t)`` called again and again in one cell: a host copy every call."""
     n = report.numpy
     scalars = (report.pyvalues or {}).get("scalars") or {}
@@ -60,7 +60,7 @@ def numpy_in_loop(before, after, report, *, repeat, many) -> Found | None:
 
 
 @rule(id="python_lists_to_tensors", needs=("pyvalues",), thresholds={"repeat": 3})
-def python_lists_to_tensors(before, after, report, *, repeat) -> Found | None:
+def python_lists_to_tensors(report, *, repeat) -> Found | None:
     """Python lists turned into tensors again and again: TensorFlow walks every Python element each time."""
     lists = (report.pyvalues or {}).get("lists") or {}
     calls = lists.get("calls", 0)
@@ -77,7 +77,7 @@ def python_lists_to_tensors(before, after, report, *, repeat) -> Found | None:
 
 
 @rule(id="tensor_elements_in_python", needs=("pyvalues",), thresholds={"many": 100})
-def tensor_elements_in_python(before, after, report, *, many) -> Found | None:
+def tensor_elements_in_python(report, *, many) -> Found | None:
     """A Python loop over a tensor's elements (``for v in t``, ``t[i]``): one TensorFlow op per element."""
     elements = (report.pyvalues or {}).get("elements") or {}
     iterated, indexed = elements.get("iterated", 0), elements.get("indexed", 0)
@@ -122,7 +122,7 @@ def _repeats(filename: str | None, line: int) -> bool:
 
 @rule(id="python_hot_loop", severity="info", needs=("attribution", "thread_groups"), min_share=0.5,
       thresholds={"min_seconds": 0.25, "busy": 0.3})
-def python_hot_loop(before, after, report, *, min_seconds, busy) -> Found | None:
+def python_hot_loop(report, *, min_seconds, busy) -> Found | None:
     """Most of the cell ran in its own frame, in a loop, keeping the main thread busy: a Python hot loop.
 
     The sampler sees the cell's own frame both while its bytecode runs and while
@@ -152,7 +152,7 @@ def python_hot_loop(before, after, report, *, min_seconds, busy) -> Found | None
 
 
 @rule(id="output_in_loop", needs=("attribution",), thresholds={"min_samples": 5})
-def output_in_loop(before, after, report, *, min_samples) -> Found | None:
+def output_in_loop(report, *, min_samples) -> Found | None:
     """Printing or logging (``print``, ``tf.print``, ``logging``) took a large part of the cell.
 
     Output time is weighed only when it spans at least ``min_samples``

@@ -2,9 +2,9 @@
 tensors handed to matplotlib, memory growing cell after cell.
 
 What a rule receives, returns and must rest on: :mod:`tfplotguard.check.findings`.
-The counts come from :mod:`tfplotguard.check.mplprobe` (figures and plotting
+The counts come from :mod:`tfplotguard.check.probes.mpl` (figures and plotting
 calls per site, redraws, open figures and their canvas buffers) and
-:mod:`tfplotguard.check.holders` (containers of tensors in the namespace).
+:mod:`tfplotguard.check.inspect.holders` (containers of tensors in the namespace).
 Measured on matplotlib 3.11 Agg: ``plt.subplots()`` costs about 10 ms, a drawn
 640×480 figure holds a 1.2 MB canvas buffer, ``ax.plot`` of one point about
 0.3 ms, like one of 1000 points.
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 
-from ..report import format_bytes, format_seconds, history
+from .. import history
+from ..format import format_bytes, format_seconds
 from . import weight
 from .registry import Found, rule
 
@@ -29,7 +30,7 @@ def _where(site) -> str:
 
 
 @rule(id="figure_per_iteration", needs=("mpl",), thresholds={"same_site": 10})
-def figure_per_iteration(before, after, report, *, same_site) -> Found | None:
+def figure_per_iteration(report, *, same_site) -> Found | None:
     """A new matplotlib figure per iteration: many figures created by one line; how many stay open, what they hold.
 
     Weighed by the time spent creating figures and axes (``mpl_figure``).
@@ -60,7 +61,7 @@ def figure_per_iteration(before, after, report, *, same_site) -> Found | None:
 
 
 @rule(id="plot_call_per_point", needs=("mpl",), thresholds={"calls": 50, "points_per_call": 2.0})
-def plot_call_per_point(before, after, report, *, calls, points_per_call) -> Found | None:
+def plot_call_per_point(report, *, calls, points_per_call) -> Found | None:
     """One plotting call per data point: many tiny artists from one line where one call with arrays would do.
 
     Weighed by the time spent creating artists (``mpl_artists``).
@@ -81,14 +82,14 @@ def plot_call_per_point(before, after, report, *, calls, points_per_call) -> Fou
 
 
 @rule(id="interactive_redraws", needs=("mpl",), thresholds={"min_redraws": 3})
-def interactive_redraws(before, after, report, *, min_redraws) -> Found | None:
+def interactive_redraws(report, *, min_redraws) -> Found | None:
     """Redrawing every step: the same figure drawn again and again, or plt.pause, inside one cell.
 
     Weighed by the measured time of the redraws (draws of a figure already
     drawn in the cell: ``canvas.draw``, ``savefig``, ``display(fig)``) and of
     every ``plt.pause`` (its sleep and its draw), whatever interactive mode
     says. A figure drawn once is no redraw; ``LivePlot``'s throttled frames are
-    not counted (see :mod:`~tfplotguard.check.mplprobe`).
+    not counted (see :mod:`~tfplotguard.check.probes.mpl`).
     """
     mpl = report.mpl
     redraws, pauses = mpl.get("redraws", 0), mpl.get("pauses", 0)
@@ -113,7 +114,7 @@ def interactive_redraws(before, after, report, *, min_redraws) -> Found | None:
 
 
 @rule(id="pyplot_off_main_thread", needs=("guard",), min_share=0.0)
-def pyplot_off_main_thread(before, after, report) -> Found | None:
+def pyplot_off_main_thread(report) -> Found | None:
     """pyplot used from a thread other than the main thread (counted by the guard).
 
     A crash risk, not a cost: it is given the full weight (``share`` 1.0, no
@@ -138,7 +139,7 @@ _GUARD_INFO_SHARE = 0.25
 
 @rule(id="same_tensor_replotted", severity="info", needs=("guard",), thresholds={"repeat_plots": 2},
       min_share=_GUARD_INFO_SHARE)
-def same_tensor_replotted(before, after, report, *, repeat_plots) -> Found | None:
+def same_tensor_replotted(report, *, repeat_plots) -> Found | None:
     """The same live tensor plotted again: the convert-once cache served it (weighed by the guard's own time)."""
     hits = report.guard.get("cache_hits", 0)
     if hits < repeat_plots:
@@ -151,7 +152,7 @@ def same_tensor_replotted(before, after, report, *, repeat_plots) -> Found | Non
 
 
 @rule(id="tensors_plotted", severity="info", needs=("guard",), min_share=_GUARD_INFO_SHARE)
-def tensors_plotted(before, after, report) -> Found | None:
+def tensors_plotted(report) -> Found | None:
     """Tensors handed straight to matplotlib: what the guard converted, weighed by the guard's own time."""
     g = report.guard
     if not g.get("conversions"):
@@ -182,7 +183,7 @@ def _figures_growing(window) -> bool:
 
 @rule(id="host_memory_growth", needs=("mpl",), min_share=0.10,
       thresholds={"cells": 3, "cell_growth_mb": 8, "growth_mb": 64})
-def host_memory_growth(before, after, report, *, cells, cell_growth_mb, growth_mb) -> Found | None:
+def host_memory_growth(report, *, cells, cell_growth_mb, growth_mb) -> Found | None:
     """Host memory growing cell after cell, held by containers of tensors or by figures left open.
 
     Reads the report history: the last ``cells`` measured cells (this one
@@ -191,7 +192,7 @@ def host_memory_growth(before, after, report, *, cells, cell_growth_mb, growth_m
     ``share`` = that growth / the RSS after this cell (the part of the process's
     memory these cells added), a warning from 10 %. The cause is named only when
     a holder grew in every one of those cells: a namespace container of
-    tensors/arrays (:mod:`~tfplotguard.check.holders`) or the open pyplot
+    tensors/arrays (:mod:`~tfplotguard.check.inspect.holders`) or the open pyplot
     figures; otherwise the growth is reported unweighed (minor), as observed.
     Importing TensorFlow, loading data and building a model grow RSS too, but
     not through a holder that grows in each cell.
@@ -204,7 +205,7 @@ def host_memory_growth(before, after, report, *, cells, cell_growth_mb, growth_m
         return None
     observed = (f"the resident memory grew in each of the last {cells} measured cells, by {format_bytes(growth)} in all, "
                 f"{100 * growth / report.rss_after:.0f}% of the {format_bytes(report.rss_after)} the process holds now")
-    guard = after.get("guard", {})
+    guard = report.guard
     cache = (f"; tfplotguard's convert-once cache holds {format_bytes(guard.get('cache_bytes', 0))} "
              f"(bounded at {format_bytes(guard.get('cache_limit_bytes', 0))})") if "cache_bytes" in guard else ""
     causes = []

@@ -6,7 +6,7 @@ What a rule receives, returns and must rest on: :mod:`tfplotguard.check.findings
 
 from __future__ import annotations
 
-from ..report import format_seconds
+from ..format import format_seconds
 from . import weight
 from .registry import Found, rule
 
@@ -16,7 +16,7 @@ FEW_OBJECTS = 3
 
 
 @rule(id="retracing", needs=("traces", "trace_signatures", "trace_origins"))
-def retracing(before, after, report) -> list | None:
+def retracing(report) -> list | None:
     """A tf.function traced more than once in one cell, and what caused it, when the traces show it.
 
     The user's own functions, and Keras's step functions (``one_step_on_data``,
@@ -123,7 +123,7 @@ def explain_retrace(signatures: list[dict], objects: int = 0, traces: int = 0) -
     """Why a function was traced again, from its input signatures: ``(cause, fix)``.
 
     ``signatures`` are ``{argument: description}`` dicts as
-    :meth:`tfplotguard.check.tfwatch.OpWatch.signatures` gives them: ``"python int 3"``
+    :meth:`tfplotguard.check.tfwatch.OpProbe.signatures` gives them: ``"python int 3"``
     or ``"tensor float32(2,)"``. ``objects`` is how many distinct
     ``tf.function`` objects made the ``traces``: when the signatures do not
     differ, only one object per trace establishes the cause.
@@ -172,14 +172,14 @@ def explain_retrace(signatures: list[dict], objects: int = 0, traces: int = 0) -
 
 
 @rule(id="functions_run_eagerly", needs=("tf",))
-def functions_run_eagerly(before, after, report) -> Found | None:
+def functions_run_eagerly(report) -> Found | None:
     """``tf.config.run_functions_eagerly(True)`` is on: every ``tf.function`` runs as plain Python.
 
     Weighed by the time the ``tf.function`` bodies ran eagerly, measured
     directly when the switch was already on as the cell started (an earlier
     cell left it on); switched on inside the cell, it is not weighed.
     """
-    if after.get("tf", {}).get("functions_run_eagerly") is not True:
+    if report.tf.get("functions_run_eagerly") is not True:
         return None
     times = report.tf_times or {}
     calls = times.get("eager_function_calls", 0)
@@ -200,7 +200,7 @@ _OTHER_CAUSES = frozenset(("StridedSlice", "Unpack", "Squeeze", "ResourceStrided
 
 
 @rule(id="eager_op_loop", needs=("tf_times",), thresholds={"many": 1000, "small_s": 0.001, "pool_share": 0.6})
-def eager_op_loop(before, after, report, *, many, small_s, pool_share) -> Found | None:
+def eager_op_loop(report, *, many, small_s, pool_share) -> Found | None:
     """Many small eager ops dispatched one by one from Python, as an eager training loop does.
 
     Each eager op pays Python and dispatch overhead that a traced graph pays
@@ -223,7 +223,7 @@ def eager_op_loop(before, after, report, *, many, small_s, pool_share) -> Found 
     sampled = weight.category_seconds(report, "tf_eager_ops")
     seconds = None
     if sampled is not None:
-        if after.get("tf", {}).get("functions_run_eagerly"):
+        if report.tf.get("functions_run_eagerly"):
             sampled = max(0.0, sampled - report.tf_times.get("eager_function_seconds", 0.0))
         seconds = sampled * step_ops / total
     mean = (seconds if seconds is not None else weight.wall(report)) / step_ops
@@ -240,7 +240,7 @@ def eager_op_loop(before, after, report, *, many, small_s, pool_share) -> Found 
 
 
 @rule(id="variables_rebuilt", needs=("tf_times",), thresholds={"discarded": 10, "discarded_share": 0.3})
-def variables_rebuilt(before, after, report, *, discarded, discarded_share) -> Found | None:
+def variables_rebuilt(report, *, discarded, discarded_share) -> Found | None:
     """Layers, models, optimizers or variables built again and again in one cell and thrown away.
 
     The sign is the variables created during the cell that were garbage again
@@ -264,14 +264,14 @@ def variables_rebuilt(before, after, report, *, discarded, discarded_share) -> F
 
 
 @rule(id="gpu_idle_ops_on_cpu", needs=("ops",), thresholds={"cpu_share": 0.5, "min_ops": 10})
-def gpu_idle_ops_on_cpu(before, after, report, *, cpu_share, min_ops) -> Found | None:
+def gpu_idle_ops_on_cpu(report, *, cpu_share, min_ops) -> Found | None:
     """A GPU is present but most of the cell's eager ops ran on the CPU.
 
     Ops are counted per device with ``--ops``, and always while TensorFlow
     sees a GPU. Weighed by the stack attribution's time in TensorFlow's ops
     and functions, times the share of the ops that ran on the CPU.
     """
-    gpus = after.get("tf", {}).get("gpus") or []
+    gpus = report.tf.get("gpus") or []
     if not gpus or not report.ops:
         return None
     cpu_ops = {op: n for device, counts in report.ops.items() if device.startswith("CPU")
@@ -292,7 +292,7 @@ def gpu_idle_ops_on_cpu(before, after, report, *, cpu_share, min_ops) -> Found |
 
 @rule(id="tf_compute_bound", severity="info", needs=("thread_groups",),
       thresholds={"min_cpu_s": 0.2, "dominant_share": 0.6})
-def tf_compute_bound(before, after, report, *, min_cpu_s, dominant_share) -> Found | None:
+def tf_compute_bound(report, *, min_cpu_s, dominant_share) -> Found | None:
     """TensorFlow's thread pools did most of the cell's work: real compute, and what makes it faster.
 
     Not a mistake. Weighed by the stack attribution's time in TensorFlow's
@@ -305,7 +305,7 @@ def tf_compute_bound(before, after, report, *, min_cpu_s, dominant_share) -> Fou
         return None
     sampled = weight.category_seconds(report, "tf_eager_ops", "tf_function", "keras_compute")
     seconds = sampled if sampled is not None else min(weight.wall(report), tf_cpu / max(1, report.cores))
-    state = after.get("tf", {})
+    state = report.tf
     intra, inter = state.get("intra_op_threads"), state.get("inter_op_threads")
     gpus = state.get("gpus") or []
     return Found(

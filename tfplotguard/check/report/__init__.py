@@ -4,9 +4,10 @@
 probes, and ``import tfplotguard`` (which needs the history) stays lean.
 """
 
-from .format import format_bytes, format_seconds
+from ..format import format_bytes, format_seconds
 from . import theme
-from .history import HISTORY_LIMIT, clear_history, last_report, record, reports
+from .. import history
+from ..history import HISTORY_LIMIT, clear_history, last_report, record, reports
 from .model import Finding, Report, error_text, sort_findings
 from .render import GROUP_LABELS
 

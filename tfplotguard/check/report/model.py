@@ -11,54 +11,12 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 
-from .format import format_seconds
-from .render import ReportRendering
+from ..findings.finding import Finding, sort_findings
 
-_SEVERITY_ORDER = {"warn": 0, "info": 1}
 
 
 @dataclass
-class Finding:
-    """One diagnosis of a cell, with a concrete fix; ``severity`` is ``"warn"`` or ``"info"``.
-
-    ``seconds`` is the time of the cell the finding's cause explains and
-    ``share`` that time over the cell's wall time (None: the cause could not be
-    weighed, e.g. in auto mode, which samples no stacks); ``line`` is the cell
-    line where it happens, when known. A ``minor`` finding explains less than
-    its rule's minimum share (:data:`~tfplotguard.check.findings.registry.MIN_SHARE`,
-    10 %, by default) or could not be weighed: it is kept in the JSON and shown
-    only with ``--all``.
-    """
-
-    rule: str
-    message: str
-    fix: str
-    severity: str = "warn"
-    seconds: float | None = None
-    share: float | None = None
-    line: int | None = None
-    minor: bool = False
-
-    @property
-    def is_warning(self) -> bool:
-        """True for a warning: severity ``warn`` and not minor."""
-        return self.severity == "warn" and not self.minor
-
-    @property
-    def weight(self) -> str:
-        """``"38% of the cell (1.2 s), line 4"``, or ``""`` for a finding that was not weighed."""
-        if self.share is None or self.seconds is None:
-            return ""
-        text = f"{100 * self.share:.0f}% of the cell ({format_seconds(self.seconds)})"
-        return text + (f", line {self.line}" if self.line is not None else "")
-
-    def __str__(self):
-        weight = f"[{self.weight}] " if self.weight else ""
-        return f"{weight}{self.message} Fix: {self.fix}"
-
-
-@dataclass
-class Report(ReportRendering):
+class Report:
     """Everything ``%%tfcheck`` (or auto mode) measured for one cell.
 
     Times are seconds, sizes bytes, ``utilisation`` is cores busy on average
@@ -82,7 +40,7 @@ class Report(ReportRendering):
     samples: int = 0
     thread_groups: list | None = None  # [{"group", "cpu_s", "threads", "names"}]
     #: The Python functions TensorFlow's threads called through tf.py_function, tf.numpy_function or
-    #: Dataset.from_generator, timed per call (``tfwatch.PythonInTFThreads.calls()``):
+    #: Dataset.from_generator, timed per call (``tfwatch.TfPythonProbe.calls()``):
     #: [{"function", "filename", "calls", "seconds"}], most time first.
     tf_python_calls: list = field(default_factory=list)
     rss_before: int = 0
@@ -92,13 +50,13 @@ class Report(ReportRendering):
     guard: dict = field(default_factory=dict)  # deltas of tfplotguard.stats()
     numpy: dict = field(default_factory=dict)  # explicit .numpy() calls
     #: Python lists turned into tensors, tensor elements indexed / iterated, float()/int() of tensors
-    #: (``check.pyvalues.PyValueWatch.summary()``).
+    #: (``check.pyvalues.PyValueProbe.summary()``).
     pyvalues: dict = field(default_factory=dict)
     traces: dict = field(default_factory=dict)  # {function name: traces during the cell}
     trace_signatures: dict = field(default_factory=dict)  # {name: [ {argument: description} ]}
     trace_origins: dict = field(default_factory=dict)  # {name: {"owner", "via", "objects", "variable_traces"}}
     ops: dict | None = None  # {device: {op type: count}}
-    #: TensorFlow's timings and counts beside the traces (``OpWatch.times()``): trace seconds per function,
+    #: TensorFlow's timings and counts beside the traces (``OpProbe.times()``): trace seconds per function,
     #: eager ops per type, variables created / discarded, tf.function bodies run eagerly and their seconds.
     tf_times: dict = field(default_factory=dict)
     tensors: list = field(default_factory=list)
@@ -155,6 +113,44 @@ class Report(ReportRendering):
         """All ``tf.function`` traces during the cell."""
         return sum(self.traces.values())
 
+    # -- display: the renderings live in .render, and take the report ----------------------------
+    def __str__(self) -> str:
+        from . import render
+
+        return render.text(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        from . import render
+
+        return render.html(self)
+
+    def compact(self) -> str:
+        """The one-line form auto mode shows (:func:`.render.compact`)."""
+        from . import render
+
+        return render.compact(self)
+
+    def clock(self) -> str:
+        """The cell's start and end on the wall clock: ``10:42:07 → 10:42:09`` ("" if unknown)."""
+        from . import render
+
+        return render.clock(self)
+
+    def mimebundle(self, compact: bool = False) -> dict:
+        """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``; ``compact``: the one-line form."""
+        from . import render
+
+        return render.mimebundle(self, one_line=compact)
+
+    def plot(self):
+        """A matplotlib ``Figure`` of cores busy per thread group over the cell (:func:`.render.plot`)."""
+        from . import render
+
+        return render.plot(self)
+
     def to_dict(self) -> dict:
         """The report as plain JSON-able data (``Report.from_dict`` reverses it)."""
         data = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name != "figure"}
@@ -188,12 +184,3 @@ def _plain(value):
 def error_text(error: BaseException) -> str:
     """How a report names the exception a cell raised: ``Type: message``, at most 200 characters."""
     return f"{type(error).__name__}: {error}"[:200]
-
-
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Non-minor first; warnings (a cause to fix) before information (real work); then by the share each explains.
-
-    Severity before share: "TensorFlow's pools did the work" is true of most heavy cells, and a
-    memory finding's share is not a share of time; what the user can fix comes first.
-    """
-    return sorted(findings, key=lambda f: (f.minor, _SEVERITY_ORDER.get(f.severity, 2), -(f.share or 0.0)))

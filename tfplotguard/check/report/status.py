@@ -1,14 +1,10 @@
-"""The bare ``%tfcheck`` panel (:class:`StatusReport`) and how it is gathered (:func:`status_report`)."""
+"""The bare ``%tfcheck`` panel (:class:`StatusReport`): its text and HTML (``check.status`` gathers it)."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
 
-from ... import guard
-from .. import cpu, mplprobe, tfstate
-from . import history
-from .format import format_bytes, format_seconds
 
 @dataclass
 class StatusReport:
@@ -47,62 +43,3 @@ class StatusReport:
     def mimebundle(self) -> dict:
         """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``."""
         return {"text/plain": str(self), "text/html": self._repr_html_()}
-
-
-def status_report(auto_on: bool = False) -> StatusReport:
-    """The ``%tfcheck`` panel: TensorFlow, matplotlib, tfplotguard and the process."""
-    tf = tfstate.status()
-    mpl = mplprobe.state()
-    stats = guard.stats()
-    proc = cpu.process()
-    process = {"cores": cpu.cpu_count(), "rss": proc.memory_info().rss, "threads": proc.num_threads()}
-    data = {"tensorflow": tf, "matplotlib": mpl, "guard": stats, "auto_mode": auto_on,
-            "reports": len(history.reports()), "process": process}
-
-    if not tf.get("imported"):
-        tf_rows = [["TensorFlow", "not imported (%tfcheck never imports it)"]]
-    else:
-        strategy = tf.get("strategy")
-        if isinstance(strategy, dict):
-            strategy = (f"{strategy['name']}, {strategy['replicas']} replica(s)"
-                        + ("" if strategy["in_scope"] else " (no strategy scope: default)"))
-        logical = tf.get("logical_devices")
-        tf_rows = [
-            ["version", tf.get("version")],
-            ["executing eagerly", str(tf.get("executing_eagerly"))],
-            ["functions run eagerly", str(tf.get("functions_run_eagerly"))],
-            ["physical devices", ", ".join(tf.get("physical_devices") or []) or "none"],
-            ["logical devices", ", ".join(tfstate.short_device(d) for d in logical) if logical is not None
-             else "not initialised yet (no op has run; listing would fix the device configuration)"],
-            ["soft placement", str(tf.get("soft_device_placement"))],
-            ["intra/inter-op threads", f"{tf.get('intra_op_threads')} / {tf.get('inter_op_threads')} (0 = one per core)"],
-            ["strategy", str(strategy)],
-        ]
-        for device, info in sorted((tf.get("gpu_memory") or {}).items()):
-            tf_rows.append([f"{device} memory", f"now {format_bytes(info['current'])}, peak {format_bytes(info['peak'])}"])
-    if mpl.get("imported"):
-        mpl_rows = [["version", mpl["version"]], ["backend", mpl["backend"]],
-                    ["interactive", str(mpl["interactive"])]]
-    else:
-        mpl_rows = [["matplotlib", mplprobe.NOT_IMPORTED]]
-    by_device = ", ".join(f"{format_bytes(n)} from {d}" for d, n in sorted(stats.get("bytes_by_device", {}).items()))
-    guard_rows = [
-        ["guard", "enabled" if stats.get("enabled") else "disabled"],
-        ["conversions", f"{stats.get('conversions', 0)} in {stats.get('calls', 0)} calls"
-                        + (f" ({by_device})" if by_device else "")],
-        ["cache", f"{stats.get('cache_hits', 0)} hits, {stats.get('cache_entries', 0)} entries, "
-                  f"{format_bytes(stats.get('cache_bytes', 0))}"],
-        ["errors (fail-open)", str(stats.get("errors", 0))],
-        ["auto mode", "on" if auto_on else "off"],
-        ["reports kept", str(data["reports"])],
-    ]
-    last = history.last_report()
-    if last is not None:
-        guard_rows.append(["last report", f"{format_seconds(last.wall_s)} wall, {last.source[:40]}"])
-    proc_rows = [["cores", str(process["cores"])], ["resident memory", format_bytes(process["rss"])],
-                 ["threads", str(process["threads"])]]
-    return StatusReport(
-        sections=[["TensorFlow", tf_rows], ["matplotlib", mpl_rows], ["tfplotguard", guard_rows],
-                  ["process", proc_rows]],
-        data=data,
-    )

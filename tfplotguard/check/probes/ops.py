@@ -10,15 +10,15 @@ import threading
 import time
 import weakref
 
-from ..core.convert import is_host_device, short_device
-from ..core.patch import PatchingProbe, Patches
-from . import tfstate
-from .tfstate import gpu_names, tf_submodule
+from ...core.convert import is_host_device, short_device
+from ...core.patch import PatchingProbe, Patches
+from ..inspect import tfstate
+from ..inspect.tfstate import gpu_names, tf_submodule
 
 _BACKWARD = re.compile(r"^__(backward|forward)_(.+)_\d+$")
 _INFERENCE = re.compile(r"^__inference_(.+)_\d+$")
 #: Callers whose .numpy() calls are not the user's: TensorFlow, Keras and tfplotguard itself.
-_NOT_USER_CODE = ("tensorflow.", "keras.", "tf_keras.", "tfplotguard.")
+NOT_USER_CODE = ("tensorflow.", "keras.", "tf_keras.", "tfplotguard.")
 #: Module prefixes of the libraries whose own functions get traced: the owner a trace is filed under.
 _LIBRARY_OWNERS = (("keras.", "keras"), ("tf_keras.", "keras"), ("tensorflow.", "tensorflow"),
                    ("tfplotguard.", "tfplotguard"))
@@ -38,7 +38,7 @@ def function_name(graph_name: str) -> str:
     return f"{match.group(2)} ({match.group(1)})" if match else graph_name
 
 
-class OpWatch:
+class OpProbe:
     """Counts ``tf.function`` traces (and, with ``ops=True``, eager ops per device) during a cell.
 
     TensorFlow calls op callbacks while it builds a ``FuncGraph``, with the
@@ -399,195 +399,3 @@ def _describe_leaf(path: str, value, leaves: dict):
 # -- explicit .numpy() calls ------------------------------------------------------------
 
 
-#: A ``.numpy()`` copy of a host tensor this large is summed in ``NumpyWatch.summary()["large_host"]``.
-LARGE_COPY_BYTES = 8 * 2**20
-
-
-class NumpyWatch(PatchingProbe):
-    """Counts explicit ``.numpy()`` calls on eager tensors during a cell.
-
-    NumPy reaches tensors through the buffer protocol, so this counts only
-    what user code asks for by name (``Variable.numpy()`` included). The
-    class attribute is replaced for the cell only (auto mode keeps it, passing through between
-    cells: :mod:`.probes`) and the identical original object is put back (through ``core.patch``); calls made by tfplotguard itself are not counted.
-    """
-
-    def __init__(self):
-        self._patches = Patches(unique=True)  # start() again, after a pause, adds only what is new
-        self.reset()
-
-    def reset(self) -> None:
-        """Zero the counts (auto mode's kept probe, before its next cell)."""
-        self.calls = 0
-        self.bytes = 0
-        self.seconds = 0.0
-        self.by_tensor: dict[int, tuple[weakref.ref, int]] = {}
-        self.max_same = 0
-        self.largest_host: dict | None = None  # the largest copy of a host tensor: {"bytes", "seconds", "device"}
-        self.large_host = {"calls": 0, "bytes": 0, "seconds": 0.0}  # copies of host tensors >= LARGE_COPY_BYTES
-
-    def start(self) -> bool:
-        """Wrap ``_EagerTensorBase.numpy``; False when TensorFlow is not imported."""
-        ops = tf_submodule("tensorflow.python.framework.ops")
-        owner = getattr(ops, "_EagerTensorBase", None)
-        if owner is None or "numpy" not in vars(owner):
-            return False
-        self._patches.install(owner, "numpy", self._wrap)
-        return True
-
-    def _wrap(self, original, patch):
-        watch = self
-
-        def numpy(tensor):
-            # Only the user's own calls count: TensorFlow and Keras call .numpy()
-            # internally (e.g. gradient code under run_functions_eagerly), and so may
-            # we. A library method that is itself a .numpy() (Variable.numpy) only
-            # passes the user's call on, so that one counts.
-            caller = sys._getframe(1)
-            if (not patch.active or caller.f_globals.get("__name__", "").startswith(_NOT_USER_CODE)
-                    and caller.f_code.co_name != "numpy"):
-                return original(tensor)
-            t0 = time.perf_counter()
-            result = original(tensor)
-            watch._record(tensor, result, time.perf_counter() - t0)
-            return result
-
-        numpy.__doc__ = original.__doc__
-        numpy.__wrapped__ = original
-        return numpy
-
-    def stop(self):
-        """Put the original method back, unless someone replaced ours meanwhile (see ``core.patch``)."""
-        self._patches.restore()
-
-    def _record(self, tensor, result, seconds):
-        nbytes = int(getattr(result, "nbytes", 0))
-        self.calls += 1
-        self.bytes += nbytes
-        self.seconds += seconds
-        key = id(tensor)
-        entry = self.by_tensor.get(key)
-        # An id is reused once a temporary dies: count repeats only for the very same object.
-        count = entry[1] + 1 if entry is not None and entry[0]() is tensor else 1
-        try:
-            self.by_tensor[key] = (weakref.ref(tensor), count)
-        except TypeError:
-            return
-        self.max_same = max(self.max_same, count)
-        if not is_host_device(tensor.device):
-            return
-        if self.largest_host is None or nbytes > self.largest_host["bytes"]:
-            self.largest_host = {"bytes": nbytes, "seconds": seconds, "device": short_device(tensor.device)}
-        if nbytes >= LARGE_COPY_BYTES:
-            self.large_host["calls"] += 1
-            self.large_host["bytes"] += nbytes
-            self.large_host["seconds"] += seconds
-
-    def summary(self) -> dict:
-        """Counts for the report."""
-        return {
-            "calls": self.calls,
-            "bytes": self.bytes,
-            "seconds": self.seconds,
-            "max_same_tensor": self.max_same,
-            "largest_host": self.largest_host,
-            "large_host": dict(self.large_host),
-        }
-
-
-# -- Python run by TensorFlow's own threads -------------------------------------------------
-
-
-class PythonInTFThreads:
-    """Native ids of TensorFlow's threads that ran the user's Python during a measurement.
-
-    ``Dataset.from_generator``, ``tf.py_function`` and ``tf.numpy_function``
-    run Python on TensorFlow's native threads: each call goes through one
-    trampoline object, ``script_ops.FuncRegistry.__call__``, on the thread
-    that runs it. That method is wrapped for the measurement (through
-    ``core.patch``) to note ``threading.get_native_id()``. Measured on
-    TensorFlow 2.21, the ways that look simpler do not hold: those threads
-    never become ``threading._DummyThread``\\ s (nothing calls
-    ``threading.current_thread()`` there), and mapping the thread idents of
-    ``sys._current_frames()`` to native ids needs
-    ``time.pthread_getcpuclockid`` on threads that may have ended by then
-    (it raised ``ProcessLookupError`` for tf.data threads that had exited:
-    a call on a freed thread descriptor is undefined).
-    """
-
-    def __init__(self):
-        self.native_ids: set[int] = set()
-        self._per_token: dict = {}  # the registry's token → [calls, seconds]
-        self._registry = None
-        self._patches = Patches()
-
-    def start(self) -> bool:
-        """Wrap the trampoline; False when TensorFlow (or its ``script_ops``) is not imported."""
-        if sys.modules.get("tensorflow.python.ops.script_ops") is None:
-            return False  # nothing can have run Python through it yet; never import it
-        script_ops = tf_submodule("tensorflow.python.ops.script_ops")
-        owner = getattr(script_ops, "FuncRegistry", None)
-        if owner is None or "__call__" not in vars(owner):
-            return False
-        ids, per_token, clock = self.native_ids, self._per_token, time.perf_counter
-        watch = self
-
-        def wrap(original, patch):
-            def __call__(registry, *args, **kwargs):
-                if not patch.active:
-                    return original(registry, *args, **kwargs)
-                ids.add(threading.get_native_id())
-                watch._registry = registry
-                t0 = clock()
-                try:
-                    return original(registry, *args, **kwargs)
-                finally:
-                    token = args[0] if args else kwargs.get("token")
-                    entry = per_token.get(token)
-                    if entry is None:
-                        entry = per_token[token] = [0, 0.0]
-                    entry[0] += 1
-                    entry[1] += clock() - t0
-
-            __call__.__wrapped__ = original
-            return __call__
-
-        self._patches.install(owner, "__call__", wrap)
-        return True
-
-    def stop(self):
-        """Put the original method back (see ``core.patch`` for a method replaced meanwhile)."""
-        self._patches.restore()
-
-    def calls(self) -> list[dict]:
-        """The Python functions TensorFlow's threads called, most time first: ``{"function", "filename", "calls", "seconds"}``.
-
-        Timed around each call of the trampoline, so exact where the stack
-        sampler sees a short ``numpy_function`` only by luck: 400 calls of
-        ~0.1 ms in a 0.3 s cell were 1-5 looks of ~200, and under load none.
-        ``function`` is the registered callable's qualified name (past any
-        ``<locals>.``), unwrapped (``EagerFunc._func``, ``__wrapped__``); ``filename`` its code's file
-        (``""`` for a callable without code), for the caller to tell the
-        user's functions from TensorFlow's own (``from_generator``'s).
-        """
-        registry, rows = self._registry, []
-        for token, (count, seconds) in list(self._per_token.items()):
-            try:
-                row = _called(registry.get(token) if registry is not None else None)
-            except Exception:  # an exotic callable's attributes: the meter's other figures matter more
-                row = None
-            if row is not None:  # None: freed meanwhile (the registry holds it weakly)
-                rows.append({**row, "calls": count, "seconds": seconds})
-        return sorted(rows, key=lambda row: -row["seconds"])
-
-
-def _called(func) -> dict | None:
-    """``{"function", "filename"}`` of a callable registered with TensorFlow's trampoline, or None."""
-    if func is None:
-        return None
-    # EagerFunc (tf.py_function) holds the user's function; autograph.do_not_convert and functools.wraps
-    # chain __wrapped__ (inspect.unwrap's ValueError on a cycle is the caller's to drop).
-    func = inspect.unwrap(getattr(func, "_func", func))
-    code = getattr(func, "__code__", None)
-    name = getattr(func, "__qualname__", None) or type(func).__qualname__
-    return {"function": name.rsplit("<locals>.", 1)[-1], "filename": code.co_filename if code is not None else ""}

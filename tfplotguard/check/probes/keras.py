@@ -30,7 +30,7 @@ import functools
 import sys
 import threading
 
-from ..core.patch import PatchingProbe, Patches, counting_init
+from ...core.patch import PatchingProbe, Patches, counting_init
 
 METHODS = ("fit", "predict", "evaluate")
 #: Calls whose arguments are kept per cell (counts go on beyond them).
@@ -78,7 +78,7 @@ def _owner(model_cls, name: str):
     return next((klass for klass in model_cls.__mro__ if name in vars(klass)), None)
 
 
-class CallCounts(PatchingProbe):
+class KerasProbe(PatchingProbe):
     """Counts the user's ``fit``/``predict``/``evaluate`` calls on Keras models, and variables created, during a cell."""
 
     def __init__(self):
@@ -92,7 +92,7 @@ class CallCounts(PatchingProbe):
         self.variables = 0
         self.arguments: list[dict] = []  # call_arguments() of the first CALLS_KEPT calls
 
-    def start(self) -> "CallCounts":
+    def start(self) -> "KerasProbe":
         """Wrap what is loaded: the three methods of every Keras, the variables' constructor."""
         variables = getattr(sys.modules.get(_VARIABLES_MODULE), "BaseResourceVariable", None)
         if isinstance(variables, type):

@@ -12,7 +12,7 @@ by exclusion:
   interpreter's main thread too, when the cell runs elsewhere);
 - ``tf_python``: TensorFlow's native threads that ran the user's Python
   during the measurement (``Dataset.from_generator``, ``tf.py_function``,
-  ``tf.numpy_function``; see ``tfwatch.PythonInTFThreads``): Python work under
+  ``tf.numpy_function``; see ``tfwatch.TfPythonProbe``): Python work under
   the GIL, not TensorFlow's compute pool. The whole thread's CPU counts;
 - ``tf_data`` / ``tf_named``: threads whose OS name starts with ``tf_data`` / ``tf_``;
 - ``tf_pool``: every remaining native thread that carries the process's own
@@ -155,7 +155,7 @@ class Grouper:
         # process's: the interpreter's main thread's name is the best witness of it.
         self.process_name = thread_name(threading.main_thread().native_id)
         self.sampler_id = None
-        # Filled while the cell runs (PythonInTFThreads.native_ids): such a thread may have been
+        # Filled while the cell runs (TfPythonProbe.native_ids): such a thread may have been
         # grouped as TensorFlow's before it first ran Python.
         self.tf_python_ids = tf_python_ids if tf_python_ids is not None else set()
         self._regrouped = 0

@@ -28,9 +28,9 @@ from __future__ import annotations
 import functools
 import sys
 
-from ..core.patch import PatchingProbe, Patches
+from ...core.patch import PatchingProbe, Patches
 
-__all__ = ["PipelineWatch", "describe", "ITERATORS_LIMIT"]
+__all__ = ["DataProbe", "describe", "ITERATORS_LIMIT"]
 
 _ITERATOR_MODULE = "tensorflow.python.data.ops.iterator_ops"
 #: Distinct datasets kept per cell (a cell building thousands of pipelines keeps only a count beyond these).
@@ -128,7 +128,7 @@ def describe(dataset) -> dict:
     return {"stages": stages, "text": " → ".join(stages), **info}
 
 
-class PipelineWatch(PatchingProbe):
+class DataProbe(PatchingProbe):
     """Records every dataset iterated during a cell: its structure and how many iterators were made of it."""
 
     def __init__(self):
@@ -141,7 +141,7 @@ class PipelineWatch(PatchingProbe):
         self._keep: list = []  # the datasets themselves until stop(), so that ids stay unique meanwhile
         self.iterators = 0
 
-    def start(self) -> "PipelineWatch":
+    def start(self) -> "DataProbe":
         """Wrap ``OwnedIterator.__init__`` if tf.data is loaded."""
         owned = getattr(sys.modules.get(_ITERATOR_MODULE), "OwnedIterator", None)
         if isinstance(owned, type):

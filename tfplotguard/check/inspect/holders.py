@@ -14,7 +14,7 @@ from __future__ import annotations
 import collections
 import sys
 
-from ..core.convert import EAGER, VARIABLE, kind_of
+from ...core.convert import EAGER, VARIABLE, kind_of
 
 #: A cell whose resident memory grew by at least this much gets its namespace scanned for holders.
 SCAN_GROWTH = 8 << 20

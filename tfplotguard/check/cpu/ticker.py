@@ -1,8 +1,8 @@
-"""The sampler: one parked daemon thread that samples CPU per thread group and RSS while cells run.
+"""The ticker: one parked daemon thread that reads CPU per thread group and RSS while cells run.
 
-A :class:`Sampler` is the samples of one measurement; the one
-:class:`SamplerThread` of the process takes them for every attached
-measurement at its interval and is parked between cells.
+A :class:`CpuSamples` is the readings of one measurement; the one
+:class:`Ticker` of the process takes them for every attached measurement at
+its interval, and is parked between cells.
 """
 
 from __future__ import annotations
@@ -11,18 +11,18 @@ import os
 import threading
 import time
 
-from ..core import state
+from ...core import state
 from . import procfs
-from .cpu import Grouper, Snapshot
+from .threads import Grouper, Snapshot
 
 #: Timeline points kept for ``--plot``; longer cells are thinned to this.
 TIMELINE_LIMIT = 2000
 
 
-class Sampler:
+class CpuSamples:
     """The samples of one measurement: CPU per thread group and RSS, every ``interval_s`` seconds.
 
-    The sampling runs on the shared :data:`SAMPLER_THREAD`; ``stop()`` detaches
+    The readings are taken on the shared :data:`TICKER`; ``stop()`` detaches
     this measurement without waiting for the thread, and a sample that was
     being taken at that moment is dropped.
     """
@@ -38,9 +38,6 @@ class Sampler:
         self.rss_peak = start.rss
         self.error: str | None = None
 
-    #: The thread hands it a ``/proc`` snapshot (a job that only looks at stacks sets this False).
-    needs_snapshot = True
-
     @property
     def per_thread(self) -> bool:
         """True when the samples need per-thread CPU."""
@@ -48,13 +45,13 @@ class Sampler:
 
     def start(self):
         """Start sampling."""
-        SAMPLER_THREAD.attach(self)
+        TICKER.attach(self)
 
     def stop(self):
         """Stop sampling at once (safe to call more than once); later samples are ignored."""
         with self._lock:
             self._stopped = True
-        SAMPLER_THREAD.detach(self)
+        TICKER.detach(self)
 
     def sample(self, snap: Snapshot | None = None):
         """Record one sample: ``snap``, or a snapshot taken now."""
@@ -78,11 +75,8 @@ class Sampler:
             self.error = f"sampler stopped: {type(exc).__name__}: {exc}"
 
 
-class SamplerThread:
-    """One daemon thread that samples every attached :class:`Sampler` at its interval.
-
-    It also wakes the stack sampler's watcher (``check.attribution.sampler``),
-    a job that reads stacks and takes no snapshot.
+class Ticker:
+    """One daemon thread that samples every attached :class:`CpuSamples` at its interval.
 
     It starts with the first sampled measurement and is then kept, parked on a
     condition (blocked, no CPU) while no measurement is attached: starting and
@@ -92,7 +86,7 @@ class SamplerThread:
     snapshot when they are due together.
     """
 
-    NAME = "tfcheck-sampler"
+    NAME = "tfcheck-ticker"
 
     def __init__(self):
         self.forget_in_child()
@@ -105,7 +99,7 @@ class SamplerThread:
         """No thread, no measurement: after a fork, in the child (no thread survived the fork there,
         and the condition may have been held at that moment)."""
         self._cond = threading.Condition()
-        self._jobs: list[Sampler] = []
+        self._jobs: list[CpuSamples] = []
         self._thread: threading.Thread | None = None
         self.native_id: int | None = None
 
@@ -135,19 +129,18 @@ class SamplerThread:
                 self._thread, self.native_id = thread, thread.native_id
             return self.native_id
 
-    def attach(self, job: Sampler):
+    def attach(self, job: CpuSamples):
         """Sample ``job`` from now on, every ``job.interval_s`` (from ``job.next_due`` on).
 
-        A job is anything with ``next_due``, ``interval_s``, ``needs_snapshot``
-        (and then ``per_thread``), ``sample(snap)`` and ``fail(exc)``: :class:`Sampler`,
-        and the stack sampler's watcher (``check.attribution.sampler``).
+        A job is anything with ``next_due``, ``interval_s``, ``per_thread``,
+        ``sample(snap)`` and ``fail(exc)`` (:class:`CpuSamples`).
         """
         self.start()
         with self._cond:
             self._jobs.append(job)
             self._cond.notify()
 
-    def detach(self, job: Sampler):
+    def detach(self, job: CpuSamples):
         """Stop sampling ``job`` (the thread is not woken: it finds the job gone when it next wakes)."""
         with self._cond:
             if job in self._jobs:
@@ -165,7 +158,7 @@ class SamplerThread:
             thread.join(timeout)
         return True
 
-    def _due(self) -> list[Sampler] | None:
+    def _due(self) -> list[CpuSamples] | None:
         """Wait until some job is due; None once this thread has been shut down or replaced."""
         with self._cond:
             while self._thread is threading.current_thread():
@@ -179,27 +172,20 @@ class SamplerThread:
 
     def _run(self):
         while (due := self._due()) is not None:
-            # Jobs without a snapshot first: the stack sampler's watcher tells from how late it woke
-            # whether the cell holds the GIL, and a snapshot of every thread before it would add to that.
-            wanting = [job for job in due if job.needs_snapshot]
-            for job in due:
-                if not job.needs_snapshot:
-                    self._sample(job, None)
-            if wanting:
-                jobs = self._jobs
-                try:
-                    # Given up once every job it is for has been detached: a cell ending now takes
-                    # its closing snapshot under the same lock, and would wait for this one.
-                    snap = Snapshot(per_thread=any(job.per_thread for job in wanting),
-                                    abort=lambda: not any(job in jobs for job in wanting))
-                except Exception as exc:
-                    for job in wanting:
-                        job.fail(exc)
-                        self.detach(job)
-                else:
-                    if not snap.aborted:
-                        for job in wanting:
-                            self._sample(job, snap)
+            jobs = self._jobs
+            try:
+                # Given up once every job it is for has been detached: a cell ending now takes
+                # its closing snapshot under the same lock, and would wait for this one.
+                snap = Snapshot(per_thread=any(job.per_thread for job in due),
+                                abort=lambda: not any(job in jobs for job in due))
+            except Exception as exc:
+                for job in due:
+                    job.fail(exc)
+                    self.detach(job)
+            else:
+                if not snap.aborted:
+                    for job in due:
+                        self._sample(job, snap)
             now = time.perf_counter()
             for job in due:
                 job.next_due = now + job.interval_s
@@ -213,12 +199,12 @@ class SamplerThread:
 
 
 #: The process's one sampler thread.
-SAMPLER_THREAD = state.own("sampler thread", SamplerThread())
+TICKER = state.own("sampler thread", Ticker())
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=SAMPLER_THREAD.forget_in_child)
+    os.register_at_fork(after_in_child=TICKER.forget_in_child)
 
 
 def release() -> None:
     """End the sampler thread and close the ``/proc`` files measuring keeps open (``%unload_ext`` calls this)."""
-    SAMPLER_THREAD.shutdown()
+    TICKER.shutdown()
     procfs.READER.close()

@@ -39,8 +39,8 @@ import threading
 import time
 import weakref
 
-from ..core.patch import PatchingProbe, Patches, counting_init
-from ..live.throttle import plotting_now
+from ...core.patch import PatchingProbe, Patches, counting_init
+from ...live.throttle import plotting_now
 
 _OWN_PACKAGES = ("matplotlib", "mpl_toolkits", "tfplotguard", "functools", "contextlib")
 
@@ -112,7 +112,7 @@ def _points(artist) -> int:
     return 1
 
 
-class MplWatch(PatchingProbe):
+class MplProbe(PatchingProbe):
     """Counts figures created (per site), plotting calls (per site), redraws and ``plt.pause`` calls during a cell."""
 
     def __init__(self):

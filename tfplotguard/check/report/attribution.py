@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 
-from .categories import UNATTRIBUTED
-from ..report import theme  # one palette for every renderer
-from ..report.format import format_seconds  # the report's own durations, one style throughout
-from .model import Attribution
+from ..attribution.categories import UNATTRIBUTED
+from . import theme  # one palette for every renderer
+from ..format import format_seconds  # the report's own durations, one style throughout
+from ..attribution.model import Attribution
 
 __all__ = ["render_text", "render_html", "counts_text"]
 

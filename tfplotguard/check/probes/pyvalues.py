@@ -29,10 +29,10 @@ import math
 import sys
 import time
 
-from ..core.patch import PatchingProbe, Patches
-from .tfstate import tf_submodule
+from ...core.patch import PatchingProbe, Patches
+from ..inspect.tfstate import tf_submodule
 
-__all__ = ["MIN_ELEMENTS", "PyValueWatch"]
+__all__ = ["MIN_ELEMENTS", "PyValueProbe"]
 
 #: A Python list with fewer elements (outer × first inner length) is not counted.
 MIN_ELEMENTS = 100
@@ -60,7 +60,7 @@ def _list_shape(value) -> tuple | None:
     return (len(value), len(first)) if isinstance(first, (list, tuple)) else (len(value),)
 
 
-class PyValueWatch(PatchingProbe):
+class PyValueProbe(PatchingProbe):
     """Counts and times Python lists turned into tensors, tensor elements indexed or iterated, float()/int()."""
 
     def __init__(self):

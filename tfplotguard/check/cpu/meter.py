@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from .cpu import THREAD_NAMES_AVAILABLE, Grouper, Snapshot, cpu_count, forget_dead_names
-from .sampler import SAMPLER_THREAD, Sampler
-from .tfwatch import PythonInTFThreads
+from .threads import THREAD_NAMES_AVAILABLE, Grouper, Snapshot, cpu_count, forget_dead_names
+from .ticker import TICKER, CpuSamples
+from ..probes.tf_python import TfPythonProbe
 
 DEFAULT_INTERVAL_MS = 100.0
 
@@ -22,7 +22,7 @@ class CpuCost:
         self.peak_utilisation: float | None = None
         self.samples = 0
         self.timeline: dict | None = None
-        self.tf_python_calls: list[dict] = []  # PythonInTFThreads.calls()
+        self.tf_python_calls: list[dict] = []  # TfPythonProbe.calls()
         self.notes: list[str] = []
         self.__dict__.update(fields)
 
@@ -45,20 +45,20 @@ class CpuMeter:
         self._tf_imported = tf_imported or (lambda: "tensorflow" in sys.modules)
         self._before: Snapshot | None = None
         self._grouper: Grouper | None = None
-        self._sampler: Sampler | None = None
-        self._tf_python: PythonInTFThreads | None = None
+        self._sampler: CpuSamples | None = None
+        self._tf_python: TfPythonProbe | None = None
 
     def start(self):
         """Take the opening snapshot and start the sampler."""
         # Before the opening snapshot: the first sampled cell starts the thread outside its own figures.
-        sampler_id = SAMPLER_THREAD.start() if self.interval_ms is not None else SAMPLER_THREAD.native_id
+        sampler_id = TICKER.start() if self.interval_ms is not None else TICKER.native_id
         self._before = before = Snapshot(self.per_thread)
         if self.per_thread:
-            watch = PythonInTFThreads()
+            watch = TfPythonProbe()
             self._grouper = Grouper(before, self._tf_imported, watch.native_ids)
             self._grouper.sampler_id = sampler_id
         if self.interval_ms is not None:
-            self._sampler = Sampler(self.interval_ms / 1000.0, self._grouper, before)
+            self._sampler = CpuSamples(self.interval_ms / 1000.0, self._grouper, before)
             self._sampler.start()
         if self.per_thread and watch.start():  # last: nothing after it can fail and leave it installed
             self._tf_python = watch
@@ -122,7 +122,7 @@ class CpuMeter:
             groups["exited"] = {"cpu_s": unseen, "threads": 0, "names": []}
         return {g: row for g, row in groups.items() if row["cpu_s"] > 0 or g == "main"}
 
-    def _add_samples(self, cost: CpuCost, sampler: Sampler, after: Snapshot):
+    def _add_samples(self, cost: CpuCost, sampler: CpuSamples, after: Snapshot):
         points = list(sampler.points)
         end_groups = self._grouper.cumulative() if self._grouper is not None else {}
         points.append((after.t - sampler.t0, after.cpu, end_groups))

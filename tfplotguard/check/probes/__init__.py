@@ -25,19 +25,19 @@ from __future__ import annotations
 
 import sys
 
-from . import callcounts, mplprobe, pipeline, pyvalues
-from .tfwatch import NumpyWatch
+from . import data as pipeline, keras as callcounts, mpl as mplprobe, pyvalues
+from .numpy_calls import NumpyProbe
 
 
 class Probes:
     """The patching probes of a measurement: matplotlib, Keras calls, tf.data, ``.numpy()``, Python values."""
 
     def __init__(self):
-        self.mplwatch = mplprobe.MplWatch()
-        self.callcounts = callcounts.CallCounts()
-        self.pipelines = pipeline.PipelineWatch()
-        self.numpywatch = NumpyWatch()
-        self.pyvalues = pyvalues.PyValueWatch()
+        self.mplwatch = mplprobe.MplProbe()
+        self.callcounts = callcounts.KerasProbe()
+        self.pipelines = pipeline.DataProbe()
+        self.numpywatch = NumpyProbe()
+        self.pyvalues = pyvalues.PyValueProbe()
         self._loaded = -1  # len(sys.modules) at the last look for what to wrap
 
     def _probes(self):

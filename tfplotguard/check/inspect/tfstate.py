@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from ..core.convert import EAGER, RAGGED, SPARSE, VARIABLE, kind_of, short_device, tensorflow_module
+from ...core.convert import EAGER, RAGGED, SPARSE, VARIABLE, kind_of, short_device, tensorflow_module
 
 NOT_IMPORTED = "TensorFlow not imported"
 

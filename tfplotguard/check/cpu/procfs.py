@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 
-from ..core import state
+from ...core import state
 
 AVAILABLE = sys.platform.startswith("linux") and os.path.isdir("/proc/self/task")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

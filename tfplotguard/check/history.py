@@ -9,7 +9,7 @@ from __future__ import annotations
 import collections
 import threading
 
-from ...core import state
+from ..core import state
 
 #: How many reports :func:`reports` keeps (the oldest are dropped first).
 HISTORY_LIMIT = 100

@@ -1,0 +1,165 @@
+"""The stack sampler's counters: each look's stacks weighed by the wall time since the previous look.
+
+Only counters are kept (category → seconds, line → seconds per category,
+thread name → seconds, categories and top frames), never a frame: a look must
+not extend the life of anything of the user's, and memory does not grow with
+the cell. A look needs the GIL, so a C call holding it delays the look: each
+look weighs the gap before it, not one count.
+
+Time no look covers is ``unattributed``: the tail after the last look, and
+whatever a single gap exceeds ``max_gap_s``. Full garbage collections are
+timed (:mod:`.gcclock`) and each look gives the part of its gap they took to
+``gc``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from . import categories
+from .callees import line_callees
+from .gcclock import CALLBACK_CODE, GcClock
+from .model import Attribution
+from .timeline import Timeline
+
+#: Top frames kept per other thread; further distinct frames are summed under "<other frames>".
+FRAMES_PER_THREAD = 40
+#: Other threads kept by name; further names are summed under "<other threads>".
+THREAD_NAMES_LIMIT = 64
+#: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
+OWN_THREADS = frozenset(("tfcheck-ticker", "tfcheck-stacks"))
+NATIVE_PYTHON = "<native thread running Python>"
+
+
+def _thread_name(ident: int) -> str:
+    thread = threading._active.get(ident)  # type: ignore[attr-defined]  # enumerate() would copy every thread
+    return thread.name if thread is not None else NATIVE_PYTHON
+
+
+class Samples:
+    """The counters of one sampled cell, fed by :meth:`look` and read by :meth:`attribution`."""
+
+    def __init__(self, cell_filename: str | None, max_gap_s: float, timeline: Timeline, gc_clock: GcClock):
+        self.cell_filename = cell_filename
+        self.max_gap_s = max_gap_s
+        self.timeline = timeline
+        self.gc = gc_clock
+        self.count = 0
+        self.t0 = 0.0
+        self.first_look: float | None = None
+        self.last_look: float | None = None
+        self.longest = (0.0, 0.0)  # (longest gap between looks, its end in seconds since t0)
+        self.categories: dict[str, float] = {}
+        self.lines: dict[int, dict[str, float]] = {}
+        self.bare: dict[int, float] = {}  # line → seconds of looks caught in the cell's own frame
+        self.threads: dict[str, dict] = {}
+        self._gc_seen = 0.0  # the collector's seconds already weighed
+
+    def look(self, now: float, frame, frames: dict, skip: tuple) -> None:
+        """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``.
+
+        ``skip``: thread idents not to sample (the sampler's own, the cell's).
+        Runs at every look while the cell waits for the GIL: kept short.
+        """
+        t0 = self.t0
+        last = self.last_look
+        weight = now - (t0 if last is None else last)
+        self.last_look = now
+        if self.first_look is None:
+            self.first_look = now
+        if weight > self.longest[0]:
+            self.longest = (weight, now - t0)
+        others = weight
+        if self.gc.total != self._gc_seen:
+            weight, others = self._weigh_gc(now, weight)
+        weight = min(weight, self.max_gap_s)
+        self.count += 1
+        while frame is not None and frame.f_code is CALLBACK_CODE:
+            frame = frame.f_back  # inside our gc callback: the time is its caller's
+        if frame is None:
+            cat, line = "native", None
+        else:
+            cat, line = categories.classify_frame(frame, self.cell_filename)
+        cats = self.categories
+        cats[cat] = cats.get(cat, 0.0) + weight
+        self.timeline.add(cat, now - t0, weight)
+        if line is not None:
+            per_line = self.lines.setdefault(line, {})
+            per_line[cat] = per_line.get(cat, 0.0) + weight
+            if cat == "cell":
+                code = frame.f_code
+                name = code.co_name
+                if name == "<module>" or code.co_filename == self.cell_filename and not name.startswith("<"):
+                    self.bare[line] = self.bare.get(line, 0.0) + weight
+        if len(frames) > len(skip):
+            self._look_at_threads(frames, skip, min(others, self.max_gap_s))
+
+    def _weigh_gc(self, now: float, weight: float) -> tuple[float, float]:
+        """Give the part of this gap that full collections took to ``gc``; the weights left for the stacks."""
+        collected = min(self.gc.total - self._gc_seen, weight)
+        if collected <= 0:
+            return weight, weight
+        self._gc_seen += collected
+        self.categories["gc"] = self.categories.get("gc", 0.0) + collected
+        self.timeline.add("gc", min(self.gc.last_end, now) - self.t0, collected)
+        return weight - collected, weight - collected
+
+    def _look_at_threads(self, frames: dict, skip: tuple, weight: float) -> None:
+        for ident, frame in frames.items():
+            if ident in skip:
+                continue
+            if frame.f_code is CALLBACK_CODE:
+                frame = frame.f_back
+                if frame is None:
+                    continue
+            name = _thread_name(ident)  # each time: a new thread may reuse an ended one's ident
+            if name in OWN_THREADS:
+                continue
+            entry = self.threads.get(name)
+            if entry is None:
+                if len(self.threads) >= THREAD_NAMES_LIMIT:
+                    name = "<other threads>"
+                    entry = self.threads.get(name)
+                if entry is None:
+                    entry = self.threads[name] = {"seconds": 0.0, "categories": {}, "frames": {}}
+            cat, _ = categories.classify_frame(frame, self.cell_filename, thread=True)
+            code = frame.f_code
+            key = (code.co_filename, code.co_name, frame.f_lineno)
+            entry["seconds"] += weight
+            entry["categories"][cat] = entry["categories"].get(cat, 0.0) + weight
+            top = entry["frames"]
+            if key not in top and len(top) >= FRAMES_PER_THREAD:
+                key = ("", "<other frames>", 0)
+            top[key] = top.get(key, 0.0) + weight
+
+    def tail_gc(self, gc_total: float, t_stop: float) -> float:
+        """Collector seconds after the last look and before ``t_stop`` (not yet weighed by a look)."""
+        last = self.last_look if self.last_look is not None else self.t0
+        return max(0.0, min(gc_total - self._gc_seen, t_stop - last))
+
+    def attribution(self, t_stop: float, gc_total: float, *, interval_s: float, namespace: dict | None,
+                    sampler_cpu_s: float, error: BaseException | None, timer: str) -> Attribution:
+        """The :class:`Attribution` of the looks so far, the cell having run from ``t0`` to ``t_stop``."""
+        callees = None
+        if namespace is not None and self.cell_filename and self.bare:
+            try:
+                callees = line_callees(self.cell_filename, namespace, list(self.bare))
+            except Exception:  # a namespace we cannot read must not lose the whole result
+                callees = None
+        cats = dict(self.categories)
+        tail_gc = self.tail_gc(gc_total, t_stop)
+        if tail_gc > 0:  # a collection after the last look: the cell ended before the next one
+            cats["gc"] = cats.get("gc", 0.0) + tail_gc
+        gaps: dict = {}
+        if self.first_look is not None:
+            last = self.last_look if self.last_look is not None else self.t0
+            gaps = {"timer": timer, "first_look_s": self.first_look - self.t0,
+                    "tail_s": max(0.0, t_stop - last - tail_gc), "gc_s": gc_total,
+                    "gc_collections": self.gc.collections, "gc_full_collections": self.gc.full,
+                    "longest_gap_s": self.longest[0], "longest_gap_end_s": self.longest[1]}
+        return Attribution.build(
+            wall_s=max(0.0, t_stop - self.t0), categories=cats, lines={k: dict(v) for k, v in self.lines.items()},
+            threads=self.threads, bare=dict(self.bare), callees=callees, samples=self.count, interval_s=interval_s,
+            cell_filename=self.cell_filename, error=None if error is None else repr(error),
+            sampler_cpu_s=sampler_cpu_s, timeline=self.timeline.to_dict(), gaps=gaps,
+        )
