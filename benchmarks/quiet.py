@@ -182,7 +182,8 @@ def run_notebook(path: Path, out, backend: str = "inline", measure: bool = False
             result = shell.run_cell(source, store_history=True)
         error = result.error_in_exec or result.error_before_exec
         row = {"cell": number, "first": _first_line(cell["source"]), "seconds": time.perf_counter() - started,
-               "skipped": skipped, "measured": wrapped, "error": None if error is None else f"{type(error).__name__}: {error}"[:200],
+               "skipped": skipped, "measured": wrapped,
+               "error": None if error is None else f"{type(error).__name__}: {error}"[:200],
                "error_expected": "raises-exception" in cell["tags"],
                "reports": [_summary(report) for report in _new_reports(history, seen)]}
         out.write(json.dumps(row) + "\n")

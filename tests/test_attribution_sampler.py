@@ -1,6 +1,7 @@
 """The stack sampler itself: accuracy against a known split, sample counts, weights, lifecycle, reliability."""
 
 import json
+import subprocess
 import sys
 import threading
 import time
@@ -75,7 +76,8 @@ def test_a_late_first_look_weighs_the_time_since_start_like_any_gap():
     assert got.share("cell") > 0.9
 
 
-@pytest.mark.parametrize("cell", ["time.sleep(0.1)\n", "t0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.1:\n    pass\n"])
+@pytest.mark.parametrize("cell", ["time.sleep(0.1)\n",
+                                  "t0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.1:\n    pass\n"])
 def test_a_100_ms_cell_gets_at_least_50_samples(cell):
     """Sleeping (GIL released) and a pure-Python loop (GIL held: the switch interval is lowered meanwhile).
 
@@ -288,9 +290,8 @@ print("OK")
 """
 
 
-def _run_script(script: str, timeout: float, faulthandler: bool = True) -> "subprocess.CompletedProcess":
+def _run_script(script: str, timeout: float, faulthandler: bool = True) -> subprocess.CompletedProcess:
     import os
-    import subprocess
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))

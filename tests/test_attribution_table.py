@@ -136,7 +136,8 @@ def test_package_does_not_import_tensorflow_matplotlib_or_ipython():
 
 
 def _sample_attribution():
-    src = "import json\nt0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.05:\n    s = json.dumps([1])\ntime.sleep(0.03)\n"
+    src = ("import json\nt0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.05:\n    s = json.dumps([1])\n"
+           "time.sleep(0.03)\n")
     return run_cell(src, {"time": time})
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from attribution_cells import run_cell
 from tfplotguard.check.attribution.timeline import Timeline
-from tfplotguard.check.attribution import Attribution, StackSampler
+from tfplotguard.check.attribution import Attribution
 
 FIGURES_THEN_LOOP = (
     "t0 = time.perf_counter()\n"

@@ -196,7 +196,6 @@ def test_pyplot_from_a_worker_thread_warns_once_per_thread(guarded):
         plt.plot([1, 2])
         plt.gca()
 
-    caught = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for _ in range(2):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import warnings
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import tensorflow as tf

@@ -339,7 +339,8 @@ def test_auto_mode_leaves_out_the_inline_backends_end_of_cell_rendering(tfcheck)
     tfcheck.user_ns["figures"] = figures
     try:
         run(tfcheck, "%tfcheck on")
-        _, cap = run(tfcheck, "from matplotlib.figure import Figure\nfrom matplotlib.backends.backend_agg import FigureCanvasAgg\n"
+        _, cap = run(tfcheck, "from matplotlib.figure import Figure\n"
+                              "from matplotlib.backends.backend_agg import FigureCanvasAgg\n"
                               "fig = Figure()\nFigureCanvasAgg(fig)\nfig.subplots().plot(range(5))\nfigures.append(fig)")
         report = rep.last_report()
         assert report.mpl["draws"] == 0, "the notebook's own rendering was counted as the cell's"

@@ -66,7 +66,7 @@ def test_predict_in_a_loop_is_keras_rebuilding_its_pipeline_not_retracing():
 def test_dataset_map_with_lambdas_is_tf_data_tracing_the_users_function():
     def cell():
         for k in range(3):
-            ds = tf.data.Dataset.range(10).map(lambda i: i * k)
+            ds = tf.data.Dataset.range(10).map(lambda i, k=k: i * k)
             sum(int(v) for v in ds)
 
     report = measure(cell)

@@ -18,6 +18,7 @@ import contextlib
 import warnings
 
 from .. import guard
+from ..core import altstack
 from ..core.errors import TFPlotGuardWarning
 from ..core.events import remove_item, unregister_event
 
@@ -42,6 +43,12 @@ class Extension:
         guard.GUARD.enable(holder)
         self._undo.callback(guard.GUARD.disable, holder)
 
+    def safe_interrupts(self):
+        """Give the main thread an alternate signal stack while loaded (:mod:`tfplotguard.core.altstack`)."""
+        holder = ("shell", id(self.shell))
+        self._undo.callback(altstack.release, holder)  # first: an interrupted hold is undone too
+        altstack.hold(holder)
+
     def register_event(self, name, callback):
         """Register an IPython event callback that ``unload`` will remove."""
         self.shell.events.register(name, callback)
@@ -63,8 +70,9 @@ class Extension:
 
     # -- lifecycle ------------------------------------------------------------
     def install(self):
-        """Install the guard, the configuration object and the magics."""
+        """Install the guard, the safe-interrupt stack, the configuration object and the magics."""
         self.enable_guard()
+        self.safe_interrupts()
         from .config import TFPlotGuard
 
         self.config = TFPlotGuard(parent=self.shell)

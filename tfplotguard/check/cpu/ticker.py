@@ -177,7 +177,7 @@ class Ticker:
                 # Given up once every job it is for has been detached: a cell ending now takes
                 # its closing snapshot under the same lock, and would wait for this one.
                 snap = Snapshot(per_thread=any(job.per_thread for job in due),
-                                abort=lambda: not any(job in jobs for job in due))
+                                abort=lambda jobs=jobs, due=due: not any(job in jobs for job in due))
             except Exception as exc:
                 for job in due:
                     job.fail(exc)

@@ -86,10 +86,10 @@ def py_function(report, *, min_cpu_s) -> Found | None:
         f"interpreter, one call at a time under the GIL, so num_parallel_calls cannot spread it over cores"
         f"{_tf_python_cpu(report)}."
         + ("" if waited is None else f" The cell waited {format_seconds(waited)} on this input."),
-        f"write the per-element work with TensorFlow ops (tf.math, tf.image, tf.strings …) so that "
-        f".map(fn, num_parallel_calls=tf.data.AUTOTUNE) runs it in parallel; if it must stay NumPy, run it once "
-        f"on the whole array before Dataset.from_tensor_slices, or put .cache() right after this map so that "
-        f"it runs once, not every epoch.",
+        "write the per-element work with TensorFlow ops (tf.math, tf.image, tf.strings …) so that "
+        ".map(fn, num_parallel_calls=tf.data.AUTOTUNE) runs it in parallel; if it must stay NumPy, run it once "
+        "on the whole array before Dataset.from_tensor_slices, or put .cache() right after this map so that "
+        "it runs once, not every epoch.",
         seconds=waited, line=line)
 
 

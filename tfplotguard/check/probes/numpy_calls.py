@@ -6,7 +6,9 @@ import sys
 import time
 import weakref
 
+from ...core.convert import is_host_device, short_device
 from ...core.patch import PatchingProbe, Patches
+from ..inspect.tfstate import tf_submodule
 from .ops import NOT_USER_CODE
 
 #: A ``.numpy()`` copy of a host tensor this large is summed in ``NumpyProbe.summary()["large_host"]``.
@@ -19,7 +21,8 @@ class NumpyProbe(PatchingProbe):
     NumPy reaches tensors through the buffer protocol, so this counts only
     what user code asks for by name (``Variable.numpy()`` included). The
     class attribute is replaced for the cell only (auto mode keeps it, passing through between
-    cells: :mod:`.probes`) and the identical original object is put back (through ``core.patch``); calls made by tfplotguard itself are not counted.
+    cells: :mod:`.probes`) and the identical original object is put back (through ``core.patch``);
+    calls made by tfplotguard itself are not counted.
     """
 
     def __init__(self):

@@ -10,8 +10,8 @@ import threading
 import time
 import weakref
 
-from ...core.convert import is_host_device, short_device
-from ...core.patch import PatchingProbe, Patches
+from ...core.convert import short_device
+from ...core.patch import Patches
 from ..inspect import tfstate
 from ..inspect.tfstate import gpu_names, tf_submodule
 

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 
-from ...core.patch import PatchingProbe, Patches
+from ...core.patch import Patches
 from ..inspect.tfstate import tf_submodule
 
 

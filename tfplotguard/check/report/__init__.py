@@ -6,9 +6,10 @@ probes, and ``import tfplotguard`` (which needs the history) stays lean.
 
 from ..format import format_bytes, format_seconds
 from . import theme
-from .. import history
+from .. import history  # noqa: F401 (tfplotguard.check.report.history, as before the regroup)
 from ..history import HISTORY_LIMIT, clear_history, last_report, record, reports
-from .model import Finding, Report, error_text, sort_findings
+from ..findings.finding import Finding, sort_findings
+from .model import Report, error_text
 from .render import GROUP_LABELS
 
 __all__ = [

@@ -98,7 +98,8 @@ def render_html(att: Attribution, lines: int = 5, counts: dict | None = None) ->
     rows = _rows(att)
     segments = "".join(
         f'<div title="{esc(label)}: {_pct(share)}, {esc(format_seconds(secs))}" '
-        f'{theme.FILL_MARK}="{esc(cid)}" style="width:{share * 100:.2f}%;background:{colour};height:100%;display:inline-block"></div>'
+        f'{theme.FILL_MARK}="{esc(cid)}" style="width:{share * 100:.2f}%;background:{colour};'
+        f'height:100%;display:inline-block"></div>'
         for cid, label, colour, secs, share in rows if share > 0
     )
     bar = (f'<div style="display:flex;width:100%;max-width:640px;height:18px;border:1px solid {theme.BORDER};'
@@ -106,12 +107,13 @@ def render_html(att: Attribution, lines: int = 5, counts: dict | None = None) ->
     legend = "".join(
         f'<span style="display:inline-block;margin:2px 12px 2px 0;white-space:nowrap">'
         f'<span {theme.FILL_MARK}="{esc(cid)}" style="display:inline-block;width:10px;height:10px;background:{colour};'
-        f'margin-right:4px;border:1px solid {theme.BORDER}"></span>{esc(label)} <b>{_pct(share)}</b> {esc(format_seconds(secs))}</span>'
+        f'margin-right:4px;border:1px solid {theme.BORDER}"></span>{esc(label)} <b>{_pct(share)}</b> '
+        f'{esc(format_seconds(secs))}</span>'
         for cid, label, colour, secs, share in rows
     )
     parts = [
         '<div style="font-family:sans-serif;font-size:12px">',
-        f'<div style="font-weight:bold;margin:4px 0">Where the time went</div>',
+        '<div style="font-weight:bold;margin:4px 0">Where the time went</div>',
         bar,
         f'<div style="margin:4px 0">{legend}</div>',
         f'<div style="color:{theme.MUTED}">{att.samples} samples, {esc(format_seconds(att.interval_s))} apart at first, '

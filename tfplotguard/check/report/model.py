@@ -11,7 +11,7 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 
-from ..findings.finding import Finding, sort_findings
+from ..findings.finding import Finding
 
 
 

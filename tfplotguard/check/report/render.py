@@ -147,7 +147,8 @@ def text(report) -> str:
         from ..attribution import Attribution
         from .attribution import render_text  # lazily: import tfplotguard stays light
 
-        lines += ["  " + line for line in render_text(Attribution.from_dict(report.attribution), counts=_counts(report)).splitlines()]
+        attribution = render_text(Attribution.from_dict(report.attribution), counts=_counts(report))
+        lines += ["  " + line for line in attribution.splitlines()]
     if report.thread_groups is not None:
         lines.append("  CPU per thread group:")
         lines += _aligned(("group", "CPU", "share", "threads", "names"), _group_table(report), indent=4)
