@@ -4,26 +4,21 @@ Each cell runs with and without a :class:`StackSampler` around it, in adjacent
 A-B-B-A blocks (``timing.abba``: the cell without, with, with, without; one block
 per row and round, the rows' blocks in a shuffled order each round):
 
-- a pure-Python loop of fixed work calibrated to ~1 s (it holds the GIL), with
-  the default signal timer (``SIGALRM``'s handler samples in the cell's own
-  thread) and with the thread timer (a sampler thread that must take the GIL
-  from the cell for each look; it also lowers the switch interval);
+- a pure-Python loop of fixed work calibrated to ~1 s (it holds the GIL: the
+  sampler thread must take it from the cell for each look; it also lowers the
+  switch interval while the interval is fine);
 - ``time.sleep(1)`` (GIL released: the cost is the fixed start/stop only);
-- an empty cell, 200 times per block: the fixed cost per cell, for both timers;
+- an empty cell, 200 times per block: the fixed cost per cell;
 - the control: the pure-Python loop beside a thread that does nothing but wake
   every 5 ms and take the GIL. On a loaded machine each hand-over of the GIL
   costs the cell a trip through the scheduler, whatever the thread does then;
 - the noise floor: the same pure-Python loop again, unsampled (an A/A pair). Its
   "overhead" is what one run's ratio can be off by with nothing to measure.
-  With every variant in one shuffled round (the design before the blocks) a
-  pair's two sides ran up to a round (~8 s) apart, and the A/A row read +1.3 %
-  in one full run; the signal timer's row moved between −1.9 % and +3.3 %
-  over runs of one day while its own CPU stayed at 0.5-0.7 %.
 
 Each ratio is the median over rounds of a block's ratio (its two runs with over
 its two without), which cancels the drift of a shared machine. The
 sampler's own CPU time (``StackSampler.cpu_s``: the sampler thread's
-``thread_time``, or the seconds spent in the signal handler) is shown too:
+``thread_time``) is shown too:
 unlike wall-time ratios it does not depend on the machine's load.
 Targets: ≤ 3 % of a 1 s cell, ≤ 2 ms fixed per cell.
 """
@@ -82,11 +77,11 @@ def _calibrate(target_s: float = 1.0) -> int:
 _CPU: dict[str, list[float]] = {}
 
 
-def _cell(code, ns, sampled: bool, times: int = 1, name: str = "", timer: str = "signal"):
+def _cell(code, ns, sampled: bool, times: int = 1, name: str = ""):
     def run(_):
         for _ in range(times):
             if sampled:
-                with StackSampler(CELL, timer=timer) as sampler:
+                with StackSampler(CELL) as sampler:
                     exec(code, ns)
                 _CPU.setdefault(name, []).append(sampler.cpu_s)
             else:
@@ -104,19 +99,16 @@ def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
     python, empty = _cell(_LOOP, ns, False), _cell(_EMPTY, ns, False, EMPTY_CELLS)
     pairs = {
         "python": (python, _cell(_LOOP, ns, True, name="python")),
-        "python+thread": (python, _cell(_LOOP, ns, True, name="python+thread", timer="thread")),
         "python+bare": (python, _bare_thread(_LOOP, ns)),
         "python again": (python, _cell(_LOOP, ns, False)),
         "sleep": (_cell(sleep, ns, False), _cell(sleep, ns, True, name="sleep")),
         "empty": (empty, _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty")),
-        "empty+thread": (empty, _cell(_EMPTY, ns, True, EMPTY_CELLS, name="empty+thread", timer="thread")),
     }
     blocks = abba(pairs, n_rounds, warmup=1)
     rows, overheads = [], {}
     labels = {
         "python": f"pure-Python loop, {seconds:g} s",
         "sleep": f"time.sleep({seconds:g})",
-        "python+thread": f"pure-Python loop, {seconds:g} s, thread timer (--stack-timer thread)",
         "python+bare": "pure-Python loop + a bare thread waking every 5 ms (control)",
         "python again": "pure-Python loop again, unsampled (A/A: this run's noise floor)",
     }
@@ -130,14 +122,14 @@ def bench_stack_sampler(quick: bool, n_rounds: int | None = None):
                      _signed((ratio - 1) * base),
                      f"{fmt_time(statistics.median(cpu))} ({statistics.median(cpu) / base * 100:.2f} %)" if cpu else ""])
     fixed = {}
-    for name, label in (("empty", "empty cell (fixed cost)"), ("empty+thread", "empty cell (fixed cost), thread timer")):
+    for name, label in (("empty", "empty cell (fixed cost)"),):
         block = blocks[name]
         fixed[name] = statistics.median((b - a) / EMPTY_CELLS for a, b in zip(block["a"], block["b"]))
         rows.append([label, fmt_time(statistics.median(block["a"]) / EMPTY_CELLS),
                      fmt_time(statistics.median(block["b"]) / EMPTY_CELLS), "", _signed(fixed[name]),
                      fmt_time(statistics.median(_CPU[name]))])
-    out = (f"Stack sampler cost (interval {StackSampler().interval_s * 1e3:g} ms, the default signal timer "
-           f"unless the row says thread; {n_rounds} rounds of adjacent A-B-B-A blocks, one per row; "
+    out = (f"Stack sampler cost (interval {StackSampler().interval_s * 1e3:g} ms at first; "
+           f"{n_rounds} rounds of adjacent A-B-B-A blocks, one per row; "
            f"times: medians of the blocks' means; ratio: the median of the blocks' ratios)\n\n"
            + table(["cell", "without", "with sampler", "wall overhead", "per cell", "sampler CPU"], rows))
     return out, overheads["python"], fixed["empty"]

@@ -255,43 +255,12 @@ def test_no_stacks_leaves_the_section_out_and_auto_mode_never_samples_stacks(tfc
 @pytest.mark.parametrize("line, message", [
     ("--stack-interval 0", "--stack-interval must be a positive number"),
     ("--stack-interval 2 --no-stacks", "use one of them"),
-    ("--stack-timer thread --no-stacks", "use one of them"),
-    ("--stack-timer fast", "invalid choice: 'fast'"),
+    ("--stack-timer thread", "--stack-timer is gone"),
 ])
 def test_stack_options_are_checked(tfcheck, line, message):
     result, cap = run(tfcheck, f"%%tfcheck {line}\nran_anyway = 1")
     assert message in cap.stdout + cap.stderr
     assert "ran_anyway" not in tfcheck.user_ns
-
-
-@pytest.mark.parametrize("timer", ["signal", "thread"])
-def test_stack_timer_picks_what_paces_the_sampler(tfcheck, timer):
-    import signal
-
-    run(tfcheck, f"%%tfcheck --quiet --stack-timer {timer} -o paced\n" + BURN)
-    report = tfcheck.user_ns["paced"]
-    assert report.attribution["extra"]["timer"] == timer and report.attribution["samples"] > 5
-    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL  # the signal timer leaves SIGALRM as it found it
-
-
-def test_the_default_timer_is_the_signal_unless_sigalrm_is_taken(tfcheck):
-    import signal
-
-    run(tfcheck, "%%tfcheck --quiet -o free\n" + BURN)
-    assert tfcheck.user_ns["free"].attribution["extra"]["timer"] == "signal"
-    def users_handler(signum, frame):
-        pass
-
-    previous = signal.signal(signal.SIGALRM, users_handler)
-    try:
-        run(tfcheck, "%%tfcheck --quiet -o taken\n" + BURN)
-        assert tfcheck.user_ns["taken"].attribution["extra"]["timer"] == "thread"
-        assert signal.getsignal(signal.SIGALRM) is users_handler  # untouched
-        result, cap = run(tfcheck, "%%tfcheck --stack-timer signal\nran_anyway = 1")
-        assert "SIGALRM already has a handler" in cap.stdout + cap.stderr
-        assert "ran_anyway" not in tfcheck.user_ns
-    finally:
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_unload_removes_the_transformers(ip):

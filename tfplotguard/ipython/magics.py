@@ -333,6 +333,9 @@ def _parsed(line: str) -> argparse.Namespace:
 
 def _checked_args(line: str) -> argparse.Namespace:
     """Parsed and validated ``%tfcheck`` arguments (``UsageError`` on misuse)."""
+    if "--stack-timer" in line.split():
+        raise UsageError("--stack-timer is gone: the stack sampler is always a thread now (the signal timer ran "
+                         "the cell's own SIGALRM handler on every tick). Drop the option.")
     args = _parse_args(line)
     if args.name is not None and not (args.name.isidentifier() and not keyword.iskeyword(args.name)):
         raise UsageError(f"-o needs a Python name, got {args.name!r}")

@@ -211,4 +211,4 @@ class StackSampler:
             t_stop = self._samples.t0
         gc_total = self._gc_at_stop if self._gc_at_stop is not None else self._gc.total
         return self._samples.attribution(t_stop, gc_total, interval_s=self.interval_s, namespace=self.namespace,
-                                         sampler_cpu_s=self.cpu_s, error=self.error, timer="thread")
+                                         sampler_cpu_s=self.cpu_s, error=self.error)

@@ -138,7 +138,7 @@ class Samples:
         return max(0.0, min(gc_total - self._gc_seen, t_stop - last))
 
     def attribution(self, t_stop: float, gc_total: float, *, interval_s: float, namespace: dict | None,
-                    sampler_cpu_s: float, error: BaseException | None, timer: str) -> Attribution:
+                    sampler_cpu_s: float, error: BaseException | None) -> Attribution:
         """The :class:`Attribution` of the looks so far, the cell having run from ``t0`` to ``t_stop``."""
         callees = None
         if namespace is not None and self.cell_filename and self.bare:
@@ -153,7 +153,7 @@ class Samples:
         gaps: dict = {}
         if self.first_look is not None:
             last = self.last_look if self.last_look is not None else self.t0
-            gaps = {"timer": timer, "first_look_s": self.first_look - self.t0,
+            gaps = {"first_look_s": self.first_look - self.t0,
                     "tail_s": max(0.0, t_stop - last - tail_gc), "gc_s": gc_total,
                     "gc_collections": self.gc.collections, "gc_full_collections": self.gc.full,
                     "longest_gap_s": self.longest[0], "longest_gap_end_s": self.longest[1]}
