@@ -56,3 +56,17 @@ def timed_cell(src: str, ns: dict | None = None) -> tuple[Attribution, float]:
         exec(code, ns)
         wall = time.perf_counter() - t0
     return sampler.result(), wall
+
+
+def delivered(att: Attribution) -> float:
+    """The share of the cell's wall time the sampler thread was not kept waiting for a CPU by other work.
+
+    A look needs the sampler thread on a CPU and the GIL, which the cell's thread hands over only
+    while it runs: the time either waited runnable for a CPU (Linux's schedstat) is withheld. 1.0
+    where the OS does not say. A test about sample counts scales what an idle machine would deliver
+    by this, so that it passes with other jobs beside it.
+    """
+    waited = (att.extra.get("sampler_runqueue_s") or 0.0) + (att.extra.get("cell_runqueue_s") or 0.0)
+    if not waited or att.wall_s <= 0:
+        return 1.0
+    return max(0.01, 1.0 - waited / att.wall_s)

@@ -39,6 +39,15 @@ __all__ = ["StackSampler", "DEFAULT_INTERVAL_S"]
 DEFAULT_INTERVAL_S = 0.001
 
 
+def _runqueue_s() -> float | None:
+    """Seconds the calling thread has waited runnable for a CPU (Linux's schedstat), or None where unknown."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _seam(step: str) -> None:
     """A no-op between install and uninstall steps; tests replace it to interrupt each step in turn."""
 
@@ -76,6 +85,11 @@ class StackSampler:
                                 self._gc)
         #: The sampler thread's CPU seconds (set when it ends): what sampling cost, whatever the load.
         self.cpu_s = 0.0
+        #: Seconds the sampler thread, and the cell's thread, waited runnable for a CPU that other work
+        #: held (a look needs both: the cell's thread hands over the GIL only while it runs); None: unknown.
+        self.runqueue_s: float | None = None
+        self.cell_runqueue_s: float | None = None
+        self._cell_waited0: float | None = None
         self.error: BaseException | None = None
         self._t_start: float | None = None
         self._t_stop: float | None = None
@@ -108,6 +122,7 @@ class StackSampler:
             _seam("thread")
             undo.callback(self._end_thread)
             self._stop.acquire()
+            self._cell_waited0 = _runqueue_s()
             self._t_start = self._samples.t0 = time.perf_counter()
             thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
             self._thread = thread
@@ -122,6 +137,9 @@ class StackSampler:
         if undo is not None:
             self._t_stop = time.perf_counter()
             self._gc_at_stop = self._gc.total  # no collection runs now: this thread holds the GIL
+            waited = _runqueue_s()
+            if waited is not None and self._cell_waited0 is not None and threading.get_ident() == self._target_ident:
+                self.cell_runqueue_s = waited - self._cell_waited0
             undo.close()  # every step, even if one of them is interrupted
         return self.result()
 
@@ -164,7 +182,7 @@ class StackSampler:
         clock, frames_of, look = time.perf_counter, sys._current_frames, self._samples.look
         skip = (threading.get_ident(), self._target_ident)
         target = self._target_ident
-        cpu0 = time.thread_time()
+        cpu0, waited0 = time.thread_time(), _runqueue_s()
         step = self.interval_s
         due = clock() + step
         acquire = self._stop.acquire
@@ -193,6 +211,9 @@ class StackSampler:
             self.error = exc
         finally:
             self.cpu_s = time.thread_time() - cpu0
+            waited = _runqueue_s()
+            if waited is not None and waited0 is not None:
+                self.runqueue_s = waited - waited0
 
     def _step(self, now: float) -> float:
         """The interval before the next look, ``now`` being this look's time."""
@@ -211,4 +232,5 @@ class StackSampler:
             t_stop = self._samples.t0
         gc_total = self._gc_at_stop if self._gc_at_stop is not None else self._gc.total
         return self._samples.attribution(t_stop, gc_total, interval_s=self.interval_s, namespace=self.namespace,
-                                         sampler_cpu_s=self.cpu_s, error=self.error)
+                                         sampler_cpu_s=self.cpu_s, error=self.error,
+                                         runqueue_s=self.runqueue_s, cell_runqueue_s=self.cell_runqueue_s)

@@ -138,8 +138,14 @@ class Samples:
         return max(0.0, min(gc_total - self._gc_seen, t_stop - last))
 
     def attribution(self, t_stop: float, gc_total: float, *, interval_s: float, namespace: dict | None,
-                    sampler_cpu_s: float, error: BaseException | None) -> Attribution:
-        """The :class:`Attribution` of the looks so far, the cell having run from ``t0`` to ``t_stop``."""
+                    sampler_cpu_s: float, error: BaseException | None,
+                    runqueue_s: float | None = None, cell_runqueue_s: float | None = None) -> Attribution:
+        """The :class:`Attribution` of the looks so far, the cell having run from ``t0`` to ``t_stop``.
+
+        ``runqueue_s`` / ``cell_runqueue_s``: how long the sampler thread / the cell's thread waited
+        for a CPU that other work held (``extra["sampler_runqueue_s"]``, ``extra["cell_runqueue_s"]``:
+        what the machine withheld from the sampling).
+        """
         callees = None
         if namespace is not None and self.cell_filename and self.bare:
             try:
@@ -156,7 +162,8 @@ class Samples:
             gaps = {"first_look_s": self.first_look - self.t0,
                     "tail_s": max(0.0, t_stop - last - tail_gc), "gc_s": gc_total,
                     "gc_collections": self.gc.collections, "gc_full_collections": self.gc.full,
-                    "longest_gap_s": self.longest[0], "longest_gap_end_s": self.longest[1]}
+                    "longest_gap_s": self.longest[0], "longest_gap_end_s": self.longest[1],
+                    "sampler_runqueue_s": runqueue_s, "cell_runqueue_s": cell_runqueue_s}
         return Attribution.build(
             wall_s=max(0.0, t_stop - self.t0), categories=cats, lines={k: dict(v) for k, v in self.lines.items()},
             threads=self.threads, bare=dict(self.bare), callees=callees, samples=self.count, interval_s=interval_s,
