@@ -118,7 +118,8 @@ class AutoMode:
         """A cell starts: measure it (the runner calls this for outermost cells only)."""
         raw = getattr(info, "raw_cell", "") or ""
         return CellCheck(self.shell.user_ns, kind="auto", source=first_line(raw), interval_ms=None,
-                         scan_namespace=False, disabled_rules=_disabled(self.config), kept=self.kept).start()
+                         scan_namespace=False, disabled_rules=_disabled(self.config), thresholds=_thresholds(self.config),
+                         kept=self.kept).start()
 
     def finish(self, report, result=None) -> None:
         """The cell has run (also after an exception): record its report and show the compact line."""
@@ -263,7 +264,8 @@ class TFCheckMagics(Magics):
         stacks = (args.stack_interval if args.stack_interval is not None else DEFAULT_STACK_INTERVAL_MS) \
             if args.stacks else None
         return CellCheck(self.shell.user_ns, kind="cell", source=source, interval_ms=interval, ops=args.ops,
-                         disabled_rules=_disabled(self.tfplotguard_config), stacks_ms=stacks, cell_filename=cell_filename)
+                         disabled_rules=_disabled(self.tfplotguard_config), thresholds=_thresholds(self.tfplotguard_config),
+                         stacks_ms=stacks, cell_filename=cell_filename)
 
     def _begin_cell(self, line: str, cell_frame):
         """The cell runner's start of a ``%%tfcheck`` cell run by IPython itself: (check, show)."""
@@ -445,3 +447,7 @@ def rules_table(disabled=()) -> str:
 
 def _disabled(config) -> frozenset:
     return frozenset(config.disabled_rules) if config is not None else frozenset()
+
+
+def _thresholds(config) -> dict:
+    return findings.checked_thresholds(dict(config.rule_thresholds)) if config is not None else {}
