@@ -18,6 +18,8 @@ try:
 except ImportError:  # Python 3.10: pytest itself depends on tomli there
     import tomli as tomllib
 
+from tfplotguard.check.findings import RULES, catalogue
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 
@@ -45,6 +47,11 @@ def test_the_site_builds_in_strict_mode(tmp_path):
     # The README's pictures are the site's too, and the changelog is included, not copied.
     for picture in ROOT.joinpath("docs").glob("*.png"):
         assert (site / picture.name).is_file(), picture.name
+    # The catalogue of findings: one page per registered rule, and none for a rule that does not exist.
+    pages = {p.name for p in (site / "findings").iterdir() if p.is_dir()}
+    assert pages == set(RULES)
+    assert "## Why it costs time" not in (site / "findings" / "retracing" / "index.html").read_text()  # rendered
+    assert "What it detects" in (site / "findings" / "retracing" / "index.html").read_text()
     first_entry = re.search(r"^### (.+)$", (ROOT / "CHANGELOG.md").read_text(), re.M).group(1)
     assert first_entry.split("`")[0].strip() in (site / "changelog" / "index.html").read_text()
 
@@ -67,3 +74,4 @@ def test_one_documentation_address():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert pyproject["project"]["urls"]["Documentation"] == site_url()
     assert site_url() in README.read_text()
+    assert catalogue.DOCS_URL == site_url()  # where a report's findings link to

@@ -78,6 +78,7 @@ def test_build_makes_an_sdist_and_a_wheel_that_twine_passes(dist):
         names = set(archive.namelist())
         metadata = archive.read(f"tfplotguard-{version}.dist-info/METADATA").decode()
     assert "tfplotguard/py.typed" in names
+    assert "tfplotguard/check/findings/examples.json" in names  # the catalogue's slow cells and twins
     assert not any(name.startswith(("tests/", "benchmarks/", "scripts/")) for name in names)
     assert f"\nVersion: {version}\n" in metadata
     assert "Project-URL: Documentation, " in metadata
@@ -100,6 +101,10 @@ checked = shell.run_cell(
     "total = sum(float(tf.constant(i).numpy()) for i in range(5))\\n")
 rep = shell.user_ns.get("rep")
 report["tfcheck"] = checked.success and rep is not None and rep.numpy["calls"]
+from IPython.utils.capture import capture_output
+with capture_output() as cap:
+    shell.run_line_magic("tfcheck", "--explain numpy_in_loop")
+report["explain"] = "history.append(y.numpy())" in cap.outputs[0].data["text/plain"]
 shell.run_line_magic("unload_ext", "tfplotguard")
 print(json.dumps(report))
 """
@@ -128,3 +133,4 @@ def test_the_wheel_works_in_a_fresh_environment(dist, tmp_path):
     assert report["tensorflow_on_import"] is False
     assert report["plot"] == 2  # a ragged tensor of two rows: one line per row
     assert report["tfcheck"] == 5
+    assert report["explain"] is True
