@@ -1,4 +1,4 @@
-"""Regenerate the pictures the README shows, in ``docs/``.
+"""Regenerate the pictures the README and the docs site show, in ``docs/``.
 
 Usage: python scripts/render_docs_images.py [before_after] [status] [report] [attribution]   (default: all four)
 

@@ -5,7 +5,7 @@ could touch: its settings and counters, every patched matplotlib attribute,
 the shell's event callbacks, magics and configurables, the user namespace,
 the report history, auto mode, and the running threads. (A value refused by
 ``%config`` still lands in IPython's own config object — a documented
-departure in README.md — so ``ip.config`` is not part of the fingerprint.)
+departure in docs/development.md — so ``ip.config`` is not part of the fingerprint.)
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ imshow/pcolormesh: grid; scatter: points; spy: coo):
 
 - figure A: ``E(N)`` with the guard disabled, where ``N`` is the equivalent
   NumPy input built *by this test* from the generated Python data, following
-  README.md's conversion table (bfloat16 / float16 → float32, string → ``str``
+  the conversion table of docs/guard.md (bfloat16 / float16 → float32, string → ``str``
   array with undecodable bytes as U+FFFD, 0-d → NumPy scalar, ragged → per
   policy, sparse → dense; ``spy`` of a sparse value → ``spy(dense, marker="s")``,
   which is how matplotlib draws a scipy sparse matrix);
@@ -146,12 +146,12 @@ def _elements(dtype):
 
 
 def _numpy_dtype(dtype):
-    """The NumPy dtype the README promises for a TensorFlow dtype (low precision → float32)."""
+    """The NumPy dtype docs/guard.md promises for a TensorFlow dtype (low precision → float32)."""
     return {"float16": np.float32, "bfloat16": np.float32, "bool": np.bool_}.get(dtype, dtype)
 
 
 def _to_numpy_array(values, dtype, shape=None):
-    """Python values → the README's NumPy array (strings decoded as UTF-8 with U+FFFD)."""
+    """Python values → the NumPy array docs/guard.md promises (strings decoded as UTF-8 with U+FFFD)."""
     if dtype == "string":
         flat = [b.decode("utf-8", "replace") for b in np.asarray(values, dtype=object).reshape(-1)]
         array = np.array(flat, dtype=str)

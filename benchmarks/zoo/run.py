@@ -24,11 +24,20 @@ class Verdict:
     false_alarms: list  # rule ids of the warnings on the twin
 
     def line(self) -> str:
-        """One row of the scoring table."""
+        """One row of the scoring table (:data:`HEADER`)."""
         share = "-" if self.share is None else f"{100 * self.share:.0f}%"
         alarms = ", ".join(self.false_alarms) or "-"
         return (f"| {self.case.family} | {self.case.id} | {self.case.rule} | {'yes' if self.named else 'NO'} "
-                f"| {share} | {self.top or '-'} | {alarms} |")
+                f"| {share} | {_ms(self.slow)} | {_ms(self.twin)} | {self.top or '-'} | {alarms} |")
+
+
+#: The scoring table's header: the wall times are those of the last slow and the last twin cell.
+HEADER = ("| family | case | rule | named | share | slow cell | fixed twin | top finding | warnings on the twin |\n"
+          "|---|---|---|---|---|---|---|---|---|")
+
+
+def _ms(report) -> str:
+    return "-" if report is None else f"{1000 * report.wall_s:.0f} ms"
 
 
 class CellFailed(RuntimeError):

@@ -63,7 +63,7 @@ class CellCheck:
 
     def __init__(self, namespace: dict, *, kind: str = "cell", source: str = "",
                  interval_ms: float | None = meter.DEFAULT_INTERVAL_MS, ops: bool = False,
-                 scan_namespace: bool = True, disabled_rules=(), stacks_ms: float | None = None,
+                 scan_namespace: bool = True, disabled_rules=(), thresholds=None, stacks_ms: float | None = None,
                  cell_filename: str | None = None, kept=None):
         """``stacks_ms``: sample the cell's stacks every so many milliseconds (None: no attribution);
         ``cell_filename``: the name the cell's code was compiled under (its lines are attributed);
@@ -75,6 +75,7 @@ class CellCheck:
         self.interval_ms = interval_ms
         self.scan_namespace = scan_namespace
         self.disabled_rules = frozenset(disabled_rules)
+        self.thresholds = thresholds or {}  # {rule_id: {name: value}}: the rules' defaults replaced
         self.opwatch = OpProbe(ops=ops)
         self.probes = kept if kept is not None else Probes()
         self._end_probes = self.probes.pause if kept is not None else self.probes.release
@@ -204,7 +205,8 @@ class CellCheck:
             report.notes.append(tfstate.NOT_IMPORTED)
         if report.rss_after - report.rss_before >= holders.SCAN_GROWTH:
             report.held = holders.scan(self.namespace)
-        report.findings, rule_notes = findings.evaluate(report, disabled=self.disabled_rules)
+        report.findings, rule_notes = findings.evaluate(report, disabled=self.disabled_rules,
+                                                           thresholds=self.thresholds)
         report.notes += rule_notes
         return report
 

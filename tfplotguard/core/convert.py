@@ -1,6 +1,6 @@
 """Recognise TensorFlow values without importing TensorFlow, and turn each kind into NumPy.
 
-Pure functions, no matplotlib. The contract (also in README.md):
+Pure functions, no matplotlib. The contract (also in docs/guard.md):
 
 - dense ``EagerTensor`` on the CPU: a read-only zero-copy view (``np.asarray``,
   never ``.numpy()``, which copies); on an accelerator: one host copy, made

@@ -275,7 +275,7 @@ def _holds_tf_value(args, kwargs) -> bool:
 #: recursively, what those hold). Scanning every element of a 1e6-float list cost 15 % of a
 #: ``plot`` of it, more than matplotlib's own ``np.asarray`` of the list, so no full scan of a
 #: long list fits the ≤ 2 % budget; the sample costs a few µs at any length. What it can miss
-#: (README, Limits): a tensor only in the middle of a long list, with plain values at both ends.
+#: (docs/reliability.md, Limits): a tensor only in the middle of a long list, with plain values at both ends.
 SCAN_FULL = 2 * 64
 SCAN_EDGE = 64
 

@@ -1,8 +1,8 @@
 """``%config TFPlotGuard.dense_limit_mb = 512``: tfplotguard's settings as traitlets.
 
 The limits are the process's (``core/settings.py`` validates and holds them);
-``disabled_rules`` and ``auto_min_ms`` belong to this shell: its ``%%tfcheck``
-reports skip those finding rules, and its auto mode (``%tfcheck on``) stays
+``disabled_rules``, ``rule_thresholds`` and ``auto_min_ms`` belong to this shell: its
+``%%tfcheck`` reports skip those finding rules and use those thresholds, and its auto mode (``%tfcheck on``) stays
 quiet after a cell faster than ``auto_min_ms`` that has no warning.
 
 Loaded only by the IPython extension (traitlets comes with IPython). The
@@ -13,7 +13,7 @@ class is named ``TFPlotGuard`` because that is the name ``%config`` and
 import math
 import warnings
 
-from traitlets import Float, List, TraitError, Unicode, observe, validate
+from traitlets import Dict, Float, List, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
 from ..check import findings
@@ -37,6 +37,11 @@ class TFPlotGuard(Configurable):
         Unicode(),
         help="Ids of finding rules that this shell's %%tfcheck reports skip (%tfcheck --rules lists them).",
     ).tag(config=True)
+    rule_thresholds = Dict(
+        help="Finding rules' thresholds that this shell's reports use instead of the defaults, as "
+        "{'rule_id.threshold': number}, e.g. {'numpy_in_loop.many': 50}; %tfcheck --explain RULE lists a rule's "
+        "thresholds.",
+    ).tag(config=True)
 
     auto_min_ms = Float(
         AUTO_MIN_MS,
@@ -55,6 +60,14 @@ class TFPlotGuard(Configurable):
             return findings.checked_ids(proposal["value"])
         except ValueError as exc:
             raise TraitError(f"TFPlotGuard.disabled_rules: {exc}; the setting was not changed.") from None
+
+    @validate("rule_thresholds")
+    def _known_thresholds(self, proposal):
+        try:
+            findings.checked_thresholds(proposal["value"])
+        except ValueError as exc:
+            raise TraitError(f"TFPlotGuard.rule_thresholds: {exc}; the setting was not changed.") from None
+        return proposal["value"]
 
     @validate("dense_limit_mb", "cache_limit_mb")
     def _positive(self, proposal):
@@ -84,6 +97,13 @@ class TFPlotGuard(Configurable):
             except (TypeError, ValueError) as exc:
                 del section["disabled_rules"]
                 warnings.warn(f"TFPlotGuard.disabled_rules: {exc}. Ignored; no rule is disabled.", stacklevel=2)
+        if section is not None and "rule_thresholds" in section:
+            try:
+                findings.checked_thresholds(section["rule_thresholds"])
+            except ValueError as exc:
+                del section["rule_thresholds"]
+                warnings.warn(f"TFPlotGuard.rule_thresholds: {exc}. Ignored; the rules use their defaults.",
+                              stacklevel=2)
         if section is not None and "auto_min_ms" in section:
             try:
                 checked_min_ms(section["auto_min_ms"])

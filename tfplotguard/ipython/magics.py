@@ -23,6 +23,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 
 from ..check import findings
+from ..check.findings import catalogue
 from ..check.cpu import meter, ticker as sampler
 from ..check.cell import CellCheck, first_line
 from ..check.probes import Probes
@@ -118,7 +119,8 @@ class AutoMode:
         """A cell starts: measure it (the runner calls this for outermost cells only)."""
         raw = getattr(info, "raw_cell", "") or ""
         return CellCheck(self.shell.user_ns, kind="auto", source=first_line(raw), interval_ms=None,
-                         scan_namespace=False, disabled_rules=_disabled(self.config), kept=self.kept).start()
+                         scan_namespace=False, disabled_rules=_disabled(self.config), thresholds=_thresholds(self.config),
+                         kept=self.kept).start()
 
     def finish(self, report, result=None) -> None:
         """The cell has run (also after an exception): record its report and show the compact line."""
@@ -173,6 +175,9 @@ class TFCheckMagics(Magics):
     @argument("--rules", action="store_true",
               help="line magic only: list the finding rules (id, severity, summary); "
                    "%%config TFPlotGuard.disabled_rules = [...] switches rules off by id.")
+    @argument("--explain", metavar="RULE", default=None,
+              help="line magic only: what the finding rule RULE detects, why it costs time, the fix, its "
+                   "thresholds and their %%config names, and a slow cell with its fixed twin.")
     @argument("--quiet", action="store_true",
               help="show nothing; the report stays available (-o NAME, tfplotguard.last_report()).")
     @argument("--all", dest="all_findings", action="store_true",
@@ -214,6 +219,8 @@ class TFCheckMagics(Magics):
              ...: model.fit(ds, epochs=1)
 
           In [6]: %tfcheck on --min-ms 200
+
+          In [7]: %tfcheck --explain numpy_in_loop
         """
         __tracebackhide__ = True  # IPython leaves these frames out of the user's traceback
         if cell is None:
@@ -229,6 +236,16 @@ class TFCheckMagics(Magics):
                                               ("--trace", args.trace is not None)) if given]
         if cell_only:
             raise UsageError(f"{', '.join(cell_only)} measure a cell: use them with %%tfcheck")
+        if args.explain is not None:
+            if args.rules or args.mode or args.min_ms is not None or args.json or args.html or args.name or args.quiet:
+                raise UsageError("%tfcheck --explain RULE takes no other options")
+            try:
+                item = catalogue.entry(args.explain)
+            except ValueError as exc:
+                raise UsageError(f"--explain: {exc}") from None
+            display({"text/plain": catalogue.text(item), "text/markdown": catalogue.markdown(item, site=False)},
+                    raw=True)
+            return None
         if args.rules:
             if args.mode or args.json or args.html or args.name or args.quiet:
                 raise UsageError("%tfcheck --rules takes no other options")
@@ -263,7 +280,8 @@ class TFCheckMagics(Magics):
         stacks = (args.stack_interval if args.stack_interval is not None else DEFAULT_STACK_INTERVAL_MS) \
             if args.stacks else None
         return CellCheck(self.shell.user_ns, kind="cell", source=source, interval_ms=interval, ops=args.ops,
-                         disabled_rules=_disabled(self.tfplotguard_config), stacks_ms=stacks, cell_filename=cell_filename)
+                         disabled_rules=_disabled(self.tfplotguard_config), thresholds=_thresholds(self.tfplotguard_config),
+                         stacks_ms=stacks, cell_filename=cell_filename)
 
     def _begin_cell(self, line: str, cell_frame):
         """The cell runner's start of a ``%%tfcheck`` cell run by IPython itself: (check, show)."""
@@ -364,6 +382,8 @@ def _cell_args(line: str) -> argparse.Namespace:
     args = _checked_args(line)
     if args.rules:
         raise UsageError("--rules lists the finding rules: use it with the line magic, %tfcheck --rules")
+    if args.explain is not None:
+        raise UsageError("--explain shows a finding rule's entry: use it with the line magic, %tfcheck --explain RULE")
     if args.mode is not None:
         raise UsageError(f"'{args.mode}' is for the line magic: %tfcheck {args.mode}")
     if args.min_ms is not None:
@@ -445,3 +465,7 @@ def rules_table(disabled=()) -> str:
 
 def _disabled(config) -> frozenset:
     return frozenset(config.disabled_rules) if config is not None else frozenset()
+
+
+def _thresholds(config) -> dict:
+    return findings.checked_thresholds(dict(config.rule_thresholds)) if config is not None else {}

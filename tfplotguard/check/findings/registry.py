@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 
 from ..summaries import MEASUREMENTS
 from .finding import Finding, sort_findings
@@ -134,24 +135,49 @@ def checked_ids(ids) -> list[str]:
     return ids
 
 
+def checked_thresholds(settings) -> dict[str, dict]:
+    """``{"rule_id.name": value}`` as ``{rule_id: {name: value}}``, or ValueError naming the valid names.
+
+    A value must be a finite number, 0 or more; it replaces the registered
+    default of that threshold (``%config TFPlotGuard.rule_thresholds``).
+    """
+    if not isinstance(settings, dict):
+        raise ValueError(f"rule thresholds must be a dict of 'rule_id.threshold': number, got {settings!r}")
+    checked: dict[str, dict] = {}
+    for key, value in settings.items():
+        rule_id, _, name = str(key).partition(".")
+        if rule_id not in RULES:
+            raise ValueError(f"unknown finding rule id {rule_id!r} in {key!r}; valid ids: {', '.join(RULES)}")
+        known = RULES[rule_id].thresholds
+        if name not in known:
+            valid = ", ".join(f"{rule_id}.{n}" for n in known) or "none: this rule has no thresholds"
+            raise ValueError(f"rule {rule_id} has no threshold {name!r}; its thresholds: {valid}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise ValueError(f"{key} must be a number, 0 or more, got {value!r}")
+        checked.setdefault(rule_id, {})[name] = value
+    return checked
+
+
 def listing() -> list[tuple[str, str, str]]:
     """``(id, severity, summary)`` of every rule, in evaluation order."""
     return [(r.id, r.severity, r.summary) for r in RULES.values()]
 
 
-def evaluate(report, rules=None, disabled=()) -> tuple[list[Finding], list[str]]:
+def evaluate(report, rules=None, disabled=(), thresholds=None) -> tuple[list[Finding], list[str]]:
     """Run every rule not in ``disabled``: ``(findings, warnings first; notes about rules that failed)``.
 
     ``rules`` defaults to every registered rule; a plain function in it is
-    run as a rule whose id is its name.
+    run as a rule whose id is its name. ``thresholds`` (``{rule_id: {name:
+    value}}``, see :func:`checked_thresholds`) replaces rules' defaults.
     """
+    thresholds = thresholds or {}
     found, notes = [], []
     for candidate in RULES.values() if rules is None else rules:
         current = candidate if isinstance(candidate, Rule) else Rule(candidate.__name__, "warn", (), {}, candidate)
         if current.id in disabled or not current.measured(report):
             continue
         try:
-            found += current(report)
+            found += current(report, **thresholds.get(current.id, {}))
         except Exception as exc:  # a broken rule must not cost the user the report
             notes.append(f"rule {current.id} failed: {type(exc).__name__}: {exc}")
     return sort_findings(found), notes

@@ -74,7 +74,21 @@ def _python_in_tf_threads(report) -> list[str]:
 
 @rule(id="py_function", needs=("pipelines",), thresholds={"min_cpu_s": 0.05})
 def py_function(report, *, min_cpu_s) -> Found | None:
-    """A tf.py_function / tf.numpy_function in a Dataset transformation or a traced function: Python per call."""
+    """A tf.py_function / tf.numpy_function in a Dataset transformation or a traced function: Python per call.
+
+    Detects: ``tf.py_function`` / ``tf.numpy_function`` in a Dataset transformation, or your Python run on
+    TensorFlow's threads (timed per call) while the cell ran traced functions.
+
+    Why it costs: each call leaves the graph for the Python interpreter and runs under the GIL, one call at
+    a time: ``num_parallel_calls`` cannot spread it over cores, and the graph waits for it.
+
+    Fix: write the function with TensorFlow ops; or precompute it once in NumPy; or ``.cache()`` the dataset
+    after it, so that it runs once per element rather than once per epoch.
+
+    Thresholds:
+        min_cpu_s: for Python run from a traced function: the least CPU seconds TensorFlow's threads spent
+            in it
+    """
     pipe = next((p for p in _user_pipelines(report) if p.get("py_function")), None)
     if pipe is None:
         return _py_function_in_graph(report, min_cpu_s)
@@ -153,7 +167,24 @@ def _defects(pipe: dict, waited: float | None, min_wait_s: float) -> list[tuple[
 
 @rule(id="input_bound", needs=("pipelines",), thresholds={"min_wait_s": 0.15})
 def input_bound(report, *, min_wait_s) -> Found | None:
-    """The cell's thread waited on a tf.data iterator, and the pipeline's structure says why."""
+    """The cell's thread waited on a tf.data iterator, and the pipeline's structure says why.
+
+    Detects: the cell waited on a ``tf.data`` iterator, and the pipeline's structure says why: it starts
+    with ``from_generator``, reads files without ``interleave``, or (past ``min_wait_s`` of waiting) maps
+    sequentially or has no ``prefetch``.
+
+    Why it costs: the training step sits idle while the pipeline makes the next batch: a generator makes
+    each element in Python under the GIL, a sequential map uses one core, and without ``prefetch`` nothing
+    overlaps the step with the input.
+
+    Fix: build the dataset with ``Dataset.from_tensor_slices(arrays)``, ``map(fn,
+    num_parallel_calls=tf.data.AUTOTUNE)``, ``interleave`` for files, and end it with
+    ``prefetch(tf.data.AUTOTUNE)``.
+
+    Thresholds:
+        min_wait_s: the least seconds of waiting before a sequential map or a missing prefetch is named
+            (below it a trivial pipeline waits as long with them fixed)
+    """
     pipes = [p for p in _user_pipelines(report) if not p.get("py_function")]
     if not pipes:
         return None
@@ -186,7 +217,16 @@ def input_bound(report, *, min_wait_s) -> Found | None:
 
 @rule(id="no_cache", needs=("pipelines",))
 def no_cache(report) -> Found | None:
-    """A dataset with a map iterated epoch after epoch without cache(): its preprocessing is redone each time."""
+    """A dataset with a map iterated epoch after epoch without cache(): its preprocessing is redone each time.
+
+    Detects: a dataset with a ``map`` iterated two times or more in the cell without ``cache()``.
+
+    Why it costs: every pass runs the map over every element again, though it computes the same values each
+    epoch.
+
+    Fix: add ``.cache()`` after the expensive map (before ``shuffle`` / ``batch`` if those must vary per
+    epoch).
+    """
     pipe = next((p for p in _user_pipelines(report) if _repeats_without_cache(p)), None)
     if pipe is None:
         return None
@@ -214,7 +254,20 @@ def _keras_line(report) -> tuple[int | None, float | None]:
 
 @rule(id="keras_call_in_loop", needs=("keras_calls",), thresholds={"many": 10, "small": 64})
 def keras_call_in_loop(report, *, many, small) -> Found | None:
-    """Model.predict (or evaluate) called again and again on a few examples: each call builds an input pipeline."""
+    """Model.predict (or evaluate) called again and again on a few examples: each call builds an input pipeline.
+
+    Detects: ``Model.predict`` or ``evaluate`` called again and again, each time on a few examples.
+
+    Why it costs: each call builds a new ``tf.data`` input pipeline and runs Keras's setup: milliseconds of
+    overhead for a prediction that takes microseconds.
+
+    Fix: call ``predict`` once on all the inputs stacked into one array, or, for a small batch in a loop,
+    call ``model(x, training=False)`` directly.
+
+    Thresholds:
+        many: the least number of calls in the cell
+        small: the most examples each call may have
+    """
     for method in ("predict", "evaluate"):
         calls = report.counts.get(method, 0)
         kept = [c for c in report.keras_calls if c["method"] == method]
@@ -235,7 +288,19 @@ def keras_call_in_loop(report, *, many, small) -> Found | None:
 
 @rule(id="keras_tiny_batches", needs=("keras_calls",), thresholds={"tiny": 4, "min_steps": 64})
 def keras_tiny_batches(report, *, tiny, min_steps) -> Found | None:
-    """fit / evaluate / predict with a batch of a few examples on many examples: one step per example."""
+    """fit / evaluate / predict with a batch of a few examples on many examples: one step per example.
+
+    Detects: ``fit``, ``predict`` or ``evaluate`` with a batch of a few examples over many batches.
+
+    Why it costs: every batch is a step with its own fixed cost (the step's call, callbacks, the progress
+    bar), and a tiny batch does too little work to amortise it or to keep the cores busy.
+
+    Fix: use a batch size of 32 to 256.
+
+    Thresholds:
+        tiny: the largest batch size that counts as tiny
+        min_steps: the least number of batches (examples / batch size)
+    """
     for call in report.keras_calls:
         batch, examples = call.get("batch_size"), call.get("examples")
         if not isinstance(batch, int) or batch > tiny or not examples or examples / batch < min_steps:
@@ -256,7 +321,22 @@ def keras_tiny_batches(report, *, tiny, min_steps) -> Found | None:
 @rule(id="keras_step_overhead", needs=("keras_calls",),
       thresholds={"tiny": 4, "small_batch": 32, "min_steps": 200, "small_model": 100_000})
 def keras_step_overhead(report, *, tiny, small_batch, min_steps, small_model) -> Found | None:
-    """Many small steps of a small model, one step per call of the traced function: Keras's per-step cost dominates."""
+    """Many small steps of a small model, one step per call of the traced function: Keras's per-step cost dominates.
+
+    Detects: many small steps of a small model, each a call of the traced step function
+    (``steps_per_execution=1``).
+
+    Why it costs: Keras's per-step work (the call into the step function, callbacks, metrics) dominates when
+    a step computes little.
+
+    Fix: ``model.compile(..., steps_per_execution=32)``, or larger batches.
+
+    Thresholds:
+        tiny: batch sizes up to this are ``keras_tiny_batches``'s
+        small_batch: batch sizes from this up are not small
+        min_steps: the least number of steps
+        small_model: the most parameters of a small model
+    """
     for call in report.keras_calls:
         batch, examples, params = call.get("batch_size"), call.get("examples"), call.get("parameters")
         if (call.get("steps_per_execution") != 1 or not isinstance(batch, int) or not tiny < batch < small_batch
@@ -279,7 +359,18 @@ def keras_step_overhead(report, *, tiny, small_batch, min_steps, small_model) ->
 
 @rule(id="keras_verbose_flood", severity="info", needs=("keras_calls",), thresholds={"many_epochs": 20})
 def keras_verbose_flood(report, *, many_epochs) -> Found | None:
-    """fit printing a progress bar every epoch for many epochs: output volume, not time (never weighed)."""
+    """fit printing a progress bar every epoch for many epochs: output volume, not time (never weighed).
+
+    Detects: ``fit(verbose=1)`` for many epochs: a progress bar printed for every epoch.
+
+    Why it costs: it does not cost time (a real kernel showed none, so it is never weighed): it floods the
+    notebook's output.
+
+    Fix: ``verbose=2`` or ``0``, and plot ``history.history`` after training.
+
+    Thresholds:
+        many_epochs: the least number of epochs
+    """
     for call in report.keras_calls:
         epochs = call.get("epochs")
         if call["method"] != "fit" or call.get("verbose") not in (1, "auto") or not isinstance(epochs, int) \
@@ -299,7 +390,19 @@ def keras_verbose_flood(report, *, many_epochs) -> Found | None:
 @rule(id="pipelines_rebuilt", severity="info", needs=("traces", "trace_origins"),
       thresholds={"many": 10})
 def pipelines_rebuilt(report, *, many) -> tuple | None:
-    """An input pipeline built again and again in one cell: tf.data traced its functions every time."""
+    """An input pipeline built again and again in one cell: tf.data traced its functions every time.
+
+    Detects: your code built ``tf.data`` pipelines many times in one cell (Keras's own per-call pipelines
+    are ``keras_call_in_loop``'s).
+
+    Why it costs: each new dataset traces the functions of its transformations again and builds a new
+    iterator.
+
+    Fix: build the dataset once, outside the loop, and iterate over it again.
+
+    Thresholds:
+        many: the least number of pipelines built whose transformation function was traced
+    """
     built = {name: origin.get("objects", 0) for name, origin in report.trace_origins.items()
              if origin.get("via") == "tf.data" and origin.get("objects", 0) >= many}
     if not built:
@@ -322,7 +425,21 @@ def pipelines_rebuilt(report, *, many) -> tuple | None:
 @rule(id="cpu_in_tf_python", severity="info", needs=("thread_groups",),
       thresholds={"min_cpu_s": 0.2, "share": 0.4})
 def cpu_in_tf_python(report, *, min_cpu_s, share) -> tuple | None:
-    """TensorFlow's threads that ran the user's Python (from_generator, py_function) used the most CPU."""
+    """TensorFlow's threads that ran the user's Python (from_generator, py_function) used the most CPU.
+
+    Detects: TensorFlow's threads that ran your Python (``from_generator``, ``py_function``,
+    ``numpy_function``) used the most CPU of the cell, and no other rule named that Python.
+
+    Why it costs: that Python runs under the GIL, one call at a time: it is not TensorFlow's parallelism,
+    and TensorFlow's thread settings do not change it.
+
+    Fix: move the per-element work into TensorFlow ops (``Dataset.from_tensor_slices(...).map(tf_fn,
+    num_parallel_calls=tf.data.AUTOTUNE)``), or precompute it once and ``.cache()`` the dataset.
+
+    Thresholds:
+        min_cpu_s: the least CPU seconds of the cell for its thread groups to be compared at all
+        share: the least share of the cell's CPU those threads must have used (and theirs the largest group)
+    """
     if any(p.get("generator") or p.get("py_function") for p in _user_pipelines(report)) or \
             _py_function_in_graph(report, py_function.thresholds["min_cpu_s"]) is not None:
         return None  # input_bound / py_function name that Python, its pipeline or its traced function

@@ -34,6 +34,18 @@ def figure_per_iteration(report, *, same_site) -> Found | None:
     """A new matplotlib figure per iteration: many figures created by one line; how many stay open, what they hold.
 
     Weighed by the time spent creating figures and axes (``mpl_figure``).
+
+    Detects: many figures created by one line of the cell: a new figure per iteration; says how many stay
+    open and their canvas buffers' bytes.
+
+    Why it costs: creating a figure and its axes takes milliseconds (tens with subplots), and each figure
+    left open keeps its canvas in memory.
+
+    Fix: create one figure before the loop and update it (``line.set_data(x, y)``, or ``ax.clear()`` and
+    plot again); when one figure per item is needed, ``plt.close(fig)`` when done with it.
+
+    Thresholds:
+        same_site: the least number of figures created by one line
     """
     mpl = report.mpl
     sites = mpl.get("figure_sites") or ()
@@ -65,6 +77,17 @@ def plot_call_per_point(report, *, calls, points_per_call) -> Found | None:
     """One plotting call per data point: many tiny artists from one line where one call with arrays would do.
 
     Weighed by the time spent creating artists (``mpl_artists``).
+
+    Detects: many plotting calls from one line, each adding an artist of a point or two.
+
+    Why it costs: every call makes an artist of its own, with its own transform, style and draw call:
+    thousands of tiny artists draw far slower than one artist with thousands of points.
+
+    Fix: one call with arrays: ``ax.plot(xs, ys, 'o')`` or ``ax.scatter(xs, ys)``.
+
+    Thresholds:
+        calls: the least number of plotting calls from one line
+        points_per_call: the most data points a call may add on average
     """
     for site in report.mpl.get("call_sites") or ():
         n_calls, artists, points = site[3], site[4], site[5]
@@ -90,6 +113,20 @@ def interactive_redraws(report, *, min_redraws) -> Found | None:
     every ``plt.pause`` (its sleep and its draw), whatever interactive mode
     says. A figure drawn once is no redraw; ``LivePlot``'s throttled frames are
     not counted (see :mod:`~tfplotguard.check.probes.mpl`).
+
+    Detects: the same figure redrawn three times or more in the cell (``canvas.draw``, ``savefig``,
+    ``display(fig)``), or ``plt.pause`` called as often, whatever interactive mode says. A figure drawn once
+    never counts; ``LivePlot`` frames are not counted.
+
+    Why it costs: each redraw renders the whole figure again, and each ``plt.pause`` also sleeps: per
+    training step that is often more than the step itself.
+
+    Fix: draw once after the loop, or every *k* steps; for a live view of training use
+    ``tfplotguard.LivePlot`` / ``live()``, whose frames are throttled to a time budget; with interactive
+    mode on, wrap the loop in ``with plt.ioff():``.
+
+    Thresholds:
+        min_redraws: the least number of redraws, or of ``plt.pause`` calls
     """
     mpl = report.mpl
     redraws, pauses = mpl.get("redraws", 0), mpl.get("pauses", 0)
@@ -119,6 +156,14 @@ def pyplot_off_main_thread(report) -> Found | None:
 
     A crash risk, not a cost: it is given the full weight (``share`` 1.0, no
     seconds) and ``min_share`` 0, so it is shown, first, whatever time it took.
+
+    Detects: pyplot used from a thread other than the main thread.
+
+    Why it costs: not time: pyplot and GUI backends are not thread-safe, and drawing from another thread can
+    crash the kernel. It is shown first, whatever time it took.
+
+    Fix: plot in the main thread, handing data over through a ``queue.Queue``, or use the ``Figure`` object
+    API (``matplotlib.figure.Figure``, no pyplot) in the thread.
     """
     calls = report.guard.get("pyplot_thread_calls", 0)
     if not calls:
@@ -140,7 +185,18 @@ _GUARD_INFO_SHARE = 0.25
 @rule(id="same_tensor_replotted", severity="info", needs=("guard",), thresholds={"repeat_plots": 2},
       min_share=_GUARD_INFO_SHARE)
 def same_tensor_replotted(report, *, repeat_plots) -> Found | None:
-    """The same live tensor plotted again: the convert-once cache served it (weighed by the guard's own time)."""
+    """The same live tensor plotted again: the convert-once cache served it (weighed by the guard's own time).
+
+    Detects: the guard served re-plots of the same live tensors from its convert-once cache.
+
+    Why it costs: nothing to fix: it says what the guard saved (a host copy per re-plot on a GPU); shown
+    when the guard's own work was a quarter of the cell.
+
+    Fix: nothing to do while tfplotguard is loaded.
+
+    Thresholds:
+        repeat_plots: the least number of cache hits
+    """
     hits = report.guard.get("cache_hits", 0)
     if hits < repeat_plots:
         return None
@@ -153,7 +209,15 @@ def same_tensor_replotted(report, *, repeat_plots) -> Found | None:
 
 @rule(id="tensors_plotted", severity="info", needs=("guard",), min_share=_GUARD_INFO_SHARE)
 def tensors_plotted(report) -> Found | None:
-    """Tensors handed straight to matplotlib: what the guard converted, weighed by the guard's own time."""
+    """Tensors handed straight to matplotlib: what the guard converted, weighed by the guard's own time.
+
+    Detects: tensors handed straight to matplotlib, which the guard converted.
+
+    Why it costs: nothing to fix: it says what the guard converted and what that took; shown when the
+    guard's own work was a quarter of the cell.
+
+    Fix: nothing to do while tfplotguard is loaded.
+    """
     g = report.guard
     if not g.get("conversions"):
         return None
@@ -196,6 +260,21 @@ def host_memory_growth(report, *, cells, cell_growth_mb, growth_mb) -> Found | N
     figures; otherwise the growth is reported unweighed (minor), as observed.
     Importing TensorFlow, loading data and building a model grow RSS too, but
     not through a holder that grows in each cell.
+
+    Detects: the resident memory grew in each of the last measured cells, by a large amount in all, with a
+    holder that grew each time (a list of tensors or arrays in your namespace, open figures); without such a
+    holder it is minor and says the cause is not established.
+
+    Why it costs: memory kept cell after cell ends in swapping or a killed kernel; its weight is memory, not
+    time (the growth over the RSS after the cell).
+
+    Fix: keep only what each step needs; ``del`` it or ``.clear()`` the container; ``plt.close(...)``
+    figures you are done with.
+
+    Thresholds:
+        cells: how many measured cells in a row (this one included) must each have grown
+        cell_growth_mb: the least growth of each of those cells, in MiB
+        growth_mb: the least growth of them all together, in MiB
     """
     window = [*history.reports()[-(cells - 1):], report] if cells > 1 else [report]
     if len(window) < cells or any(r.rss_after - r.rss_before < cell_growth_mb * _MIB for r in window):

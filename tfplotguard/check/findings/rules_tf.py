@@ -34,6 +34,16 @@ def retracing(report) -> list | None:
     mode) but the first, which the fix keeps; with stacks sampled, that
     part of the attribution's ``tf_tracing`` time (Keras's traces are under
     its ``keras_overhead``: for them the direct time).
+
+    Detects: a ``tf.function`` (yours, or a Keras step function) traced again in the cell: for a new Python
+    value, a new shape or dtype, a changed structure of its arguments, or because a new ``tf.function``
+    object is made each time.
+
+    Why it costs: a trace runs the function's Python again, through autograph, and builds and optimises a
+    new graph: tens to hundreds of milliseconds each, paid for every new value instead of once.
+
+    Fix: pass tensors instead of Python numbers; for shapes that vary, give the function an
+    ``input_signature`` or ``reduce_retracing=True``; create the ``tf.function`` once, outside the loop.
     """
     times = report.tf_times.get("trace_seconds", {}) if report.tf_times else {}
     all_traced = sum(sum(took) for took in times.values())
@@ -178,6 +188,14 @@ def functions_run_eagerly(report) -> Found | None:
     Weighed by the time the ``tf.function`` bodies ran eagerly, measured
     directly when the switch was already on as the cell started (an earlier
     cell left it on); switched on inside the cell, it is not weighed.
+
+    Detects: ``tf.config.run_functions_eagerly(True)`` is on while the cell runs ``tf.function``s: a global
+    switch that an earlier debugging cell may have left on.
+
+    Why it costs: every ``tf.function`` then runs its body op by op as plain Python, paying eager dispatch
+    for each op and losing the graph's optimisations; a training step can take several times as long.
+
+    Fix: ``tf.config.run_functions_eagerly(False)`` once debugging is done.
     """
     if report.tf.get("functions_run_eagerly") is not True:
         return None
@@ -210,6 +228,21 @@ def eager_op_loop(report, *, many, small_s, pool_share) -> Found | None:
     finding: over ``small_s`` each on average (dispatch measured 80 µs an op
     in an eager training step here, a 600×600 matmul 1.3 ms), or TensorFlow's
     pools doing ``pool_share`` of the CPU (dispatch is the main thread's work).
+
+    Detects: many small eager ops dispatched one at a time from Python, as an eager training loop does,
+    while TensorFlow's thread pools are not the bottleneck.
+
+    Why it costs: each eager op pays Python and dispatch overhead (about 80 µs an op in an eager training
+    step here) that a traced ``tf.function`` pays once per call.
+
+    Fix: put the loop's step (forward pass, loss, ``tape.gradient``, ``optimizer.apply_gradients``) in a
+    function decorated with ``@tf.function``, called with tensors so that it traces once.
+
+    Thresholds:
+        many: the least number of eager ops in the cell (ops other rules name are not counted)
+        small_s: the most seconds an op may take on average to count as small: bigger ops are compute, not
+            dispatch
+        pool_share: no finding when TensorFlow's pools did at least this share of the cell's CPU
     """
     ops = {op: n for op, n in (report.tf_times.get("eager_ops") or {}).items() if not op.startswith("__inference_")}
     total = sum(ops.values())
@@ -247,6 +280,19 @@ def variables_rebuilt(report, *, discarded, discarded_share) -> Found | None:
     by its end (their handles gone): a model built once keeps its variables.
     Weighed by the stack attribution's ``variables`` time (creation and
     initialisation of layers, models, optimizers, tf.Variables).
+
+    Detects: variables created in the cell and garbage again by its end: layers, models, optimizers or
+    ``tf.Variable``s built inside a loop and thrown away.
+
+    Why it costs: each rebuild creates and initialises the variables again (and a new model or optimizer
+    traces its functions again), work a model built once does a single time.
+
+    Fix: create the model, its layers, the optimizer and every ``tf.Variable`` once, before the loop;
+    ``v.assign(value)`` sets a variable, ``model.set_weights(initial)`` restarts a model.
+
+    Thresholds:
+        discarded: the least number of the cell's new variables that are gone by its end
+        discarded_share: the least share of the cell's new variables that are gone by its end
     """
     times = report.tf_times
     created, gone = times.get("variables_created", 0), times.get("variables_discarded", 0)
@@ -270,6 +316,18 @@ def gpu_idle_ops_on_cpu(report, *, cpu_share, min_ops) -> Found | None:
     Ops are counted per device with ``--ops``, and always while TensorFlow
     sees a GPU. Weighed by the stack attribution's time in TensorFlow's ops
     and functions, times the share of the ops that ran on the CPU.
+
+    Detects: a GPU is present, but most of the cell's eager ops ran on the CPU.
+
+    Why it costs: the GPU idles while the CPU does the work, and tensors may be copied between the devices
+    on the way.
+
+    Fix: create the inputs on the GPU (``with tf.device('/GPU:0'):``); string and int32 ops have no GPU
+    kernels and stay on the CPU; ``tf.debugging.set_log_device_placement(True)`` shows where each op runs.
+
+    Thresholds:
+        cpu_share: the least share of the eager ops that ran on the CPU
+        min_ops: the least number of eager ops in the cell
     """
     gpus = report.tf.get("gpus") or []
     if not gpus or not report.ops:
@@ -299,6 +357,18 @@ def tf_compute_bound(report, *, min_cpu_s, dominant_share) -> Found | None:
     ops, traced functions and Keras's model compute while the pools did most
     of the CPU work; unsampled, by the pools' CPU spread over the cores
     (the least wall time that work can take here).
+
+    Detects: TensorFlow's thread pools did most of the cell's CPU work: real computation, not a mistake.
+
+    Why it costs: it is the work itself: the time goes to the math, so only less or cheaper math, or faster
+    hardware, shortens it.
+
+    Fix: compile the step with ``@tf.function(jit_compile=True)`` (XLA fuses ops); mixed precision on
+    hardware with fast float16 / bfloat16; a GPU; or less work (a smaller model, fewer or cheaper steps).
+
+    Thresholds:
+        min_cpu_s: the least CPU seconds of the cell for its thread groups to be compared at all
+        dominant_share: the least share of the cell's CPU that TensorFlow's pools must have used
     """
     tf_cpu, total = weight.cpu_share(report, _TF_GROUPS, min_cpu_s)
     if tf_cpu / total < dominant_share:

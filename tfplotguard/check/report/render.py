@@ -9,6 +9,7 @@ import html as _html
 import time
 
 from . import theme
+from ..findings import catalogue
 from ..format import format_bytes, format_seconds, plural
 
 #: Human labels of the thread groups, in display order.
@@ -163,6 +164,7 @@ def text(report) -> str:
             weight = f"[{f.weight}] " if f.weight else ""
             lines.append(f"    {mark} {weight}{f.message}")
             lines.append(f"      fix: {f.fix}")
+            lines.append(f"      rule: {f.rule} (%tfcheck --explain {f.rule})")
     hidden = _hidden_findings(report)
     if hidden:
         lines.append(f"  {hidden}")
@@ -195,7 +197,10 @@ def html(report) -> str:
         for f in shown:
             color = theme.WARN if f.is_warning else theme.MUTED
             weight = f"<b>{e(f.weight)}</b>: " if f.weight else ""
-            out.append(f"<li>{weight}<span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}</li>")
+            link = (f"<a href='{e(catalogue.url(f.rule))}' target='_blank' rel='noopener' "
+                    f"title='what it detects, why it costs time, the fix'>{e(f.rule)}</a>")
+            out.append(f"<li>{weight}<span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}"
+                       f"<br><span style='color:{theme.MUTED}'>rule {link}</span></li>")
         out.append("</ul>")
     hidden = _hidden_findings(report)
     if hidden:
