@@ -117,3 +117,52 @@ def test_an_interrupt_at_any_step_of_start_or_stop_leaves_nothing(monkeypatch):
         with StackSampler("<cell>") as fresh:
             time.sleep(0.02)
         assert fresh.result().samples > 0
+
+
+CELL_STEPS = ["probes", "op probe", "stack sampler", "cpu meter", "started"]
+
+
+def _installed(tf):
+    """What a measurement installs, as the tests can see it from outside."""
+    from conftest import _snapshot_patch_targets
+    from tensorflow.python.eager import context, execute
+
+    from tfplotguard.check.cpu.ticker import TICKER
+
+    return {
+        "ticker busy": TICKER.busy,
+        "stack threads": sorted(t.name for t in threading.enumerate() if t.name == StackSampler.NAME),
+        "gc callbacks": [type(cb).__name__ for cb in gc.callbacks if type(cb).__module__.startswith("tfplotguard")],
+        "op callbacks": [cb for cb in context.context().op_callbacks if "tfplotguard" in getattr(cb, "__module__", "")],
+        "execute": execute.execute.__name__,  # TensorFlow swaps it while any op callback is registered
+        "numpy": type(tf.constant(1.0)).numpy.__module__,
+        "matplotlib": _snapshot_patch_targets(),
+        "switch": sys.getswitchinterval(),
+    }
+
+
+@pytest.mark.parametrize("step", CELL_STEPS)
+def test_an_interrupt_at_any_step_of_a_cells_measurement_leaves_nothing(tfcheck, monkeypatch, step):
+    import tensorflow as tf
+
+    from tfplotguard.check import cell as cell_module
+
+    seen = []
+    monkeypatch.setattr(cell_module, "_seam", seen.append)
+    tfcheck.run_cell("%%tfcheck --quiet\nx = 1\n").raise_error()
+    assert seen == CELL_STEPS
+    clean = _installed(tf)
+
+    def interrupt(at):
+        if at == step:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cell_module, "_seam", interrupt)
+    result = tfcheck.run_cell("%%tfcheck --quiet\nran = 1\n")
+    assert isinstance(result.error_in_exec, KeyboardInterrupt) and "ran" not in tfcheck.user_ns
+    assert _installed(tf) == clean
+    monkeypatch.setattr(cell_module, "_seam", lambda at: None)
+    tfcheck.run_cell("%%tfcheck --quiet -o after\nimport time\ntime.sleep(0.03)\n").raise_error()
+    report = tfcheck.user_ns["after"]
+    assert report.ok and report.attribution["samples"] > 0 and report.wall_s >= 0.03
+    assert _installed(tf) == clean

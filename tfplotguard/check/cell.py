@@ -23,6 +23,10 @@ from .probes.ops import OpProbe
 _STAT_COUNTERS = ("calls", "conversions", "cache_hits", "errors", "pyplot_thread_calls")
 
 
+def _seam(step: str) -> None:
+    """A no-op between the install steps of :meth:`CellCheck.start`; tests replace it to interrupt each step."""
+
+
 def state() -> dict:
     """The state after a cell: TensorFlow, matplotlib, the guard's and live plotting's counters."""
     return {"tf": tfstate.quick_state(), "mpl": mplprobe.state(), "guard": _guard.stats(), "live": live_counters()}
@@ -100,16 +104,23 @@ class CellCheck:
                 self._ns_ids = tfstate.namespace_ids(self.namespace)
             if self.kind == "cell":  # auto mode never resets: the user's own peak readings stay true
                 self._gpu_before = tfstate.reset_gpu_peaks()
-            self._undo.append(self._end_probes)  # first: a begin() that fails halfway is undone too
+            # Each undo is registered before its step acts (and tolerates a step that never ran), so
+            # an interrupt between any two steps, or inside one, leaves nothing installed.
+            self._undo.append(self._end_probes)
+            _seam("probes")
             self.probes.begin()
-            if self.opwatch.start():
-                self._undo.append(self.opwatch.stop)
+            self._undo.append(self.opwatch.stop)
+            _seam("op probe")
+            self.opwatch.start()
             self._started = time.time()
             if self.stacks is not None:
-                self.stacks.start()
                 self._undo.append(self._stop_stacks)
-            self.meter.start()
+                _seam("stack sampler")
+                self.stacks.start()
             self._undo.append(self.meter.stop)
+            _seam("cpu meter")
+            self.meter.start()
+            _seam("started")
         except BaseException:
             self._unwind()
             raise

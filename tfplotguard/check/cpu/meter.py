@@ -60,12 +60,17 @@ class CpuMeter:
         if self.interval_ms is not None:
             self._sampler = CpuSamples(self.interval_ms / 1000.0, self._grouper, before)
             self._sampler.start()
-        if self.per_thread and watch.start():  # last: nothing after it can fail and leave it installed
-            self._tf_python = watch
+        if self.per_thread:
+            self._tf_python = watch  # before it starts: stop() undoes a start that was interrupted too
+            watch.start()
         return self
 
     def stop(self) -> CpuCost:
-        """Stop the sampler, take the closing snapshot, and return the :class:`CpuCost`."""
+        """Stop the sampler, take the closing snapshot, and return the :class:`CpuCost`.
+
+        What :meth:`start` installed is undone first, also after a start that was interrupted
+        (no opening snapshot: then it raises, with nothing left installed).
+        """
         watch, self._tf_python = self._tf_python, None
         tf_python_calls = []
         if watch is not None:
