@@ -428,12 +428,23 @@ def classify_frame(frame, cell_filename: str | None, thread: bool = False) -> tu
     code of ``cell_filename``): it is the outermost cell frame, and what lies
     beyond it (IPython's and the kernel's 20-30 frames) cannot change the category.
     """
+    cat, line, _, _ = classify_path(frame, cell_filename, thread)
+    return cat, line
+
+
+def classify_path(frame, cell_filename: str | None, thread: bool = False):
+    """:func:`classify_frame`, plus the path the time took: ``(category, line, call, inner)``.
+
+    ``call`` is the code of the outermost library frame beneath the innermost
+    user frame (the library call the user's code made), ``inner`` the code of
+    the innermost frame (where the time went); either None where there is none.
+    """
     body_ends_walk = cell_filename is not None and not thread
     if body_ends_walk and frame is not None:
         code = frame.f_code
         if code.co_name == "<module>" and code.co_filename == cell_filename:
-            return "cell", frame.f_lineno  # in the cell's body itself: nothing beneath it to decide by
-    infos = []
+            return "cell", frame.f_lineno, None, None  # in the cell's body itself: nothing beneath it
+    infos, codes = [], []
     cell_at = user_at = None  # indices counted from the innermost frame
     line = None
     depth = 0
@@ -443,6 +454,7 @@ def classify_frame(frame, cell_filename: str | None, thread: bool = False) -> tu
         if info is None:
             info = _code_info(code.co_filename, code.co_name, key=code)
         infos.append(info)
+        codes.append(code)
         if cell_filename is not None and code.co_filename == cell_filename:
             cell_at = depth
             if line is None:
@@ -453,7 +465,10 @@ def classify_frame(frame, cell_filename: str | None, thread: bool = False) -> tu
             user_at = depth
         frame = frame.f_back
         depth += 1
+    innermost_user = next((d for d, info in enumerate(infos) if info[0] == USER), None)
+    call = codes[innermost_user - 1] if innermost_user else None
+    inner = codes[0] if codes and infos[0][0] == LIBRARY else None
     infos.reverse()
     start = user_at if (thread or cell_filename is None) else cell_at
     cell_index = None if start is None else len(infos) - 1 - start
-    return _decide(infos, cell_index, thread), line
+    return _decide(infos, cell_index, thread), line, call, inner

@@ -68,13 +68,19 @@ class Attribution:
     extra: dict = field(default_factory=dict)
     #: The cell thread's categories over time (``StackSampler.timeline()``): ``{"t", "width_s", "categories"}``.
     timeline: dict | None = None
+    #: The heaviest paths from a cell line through the library call it made to the innermost function:
+    #: ``{"line", "call", "inner", "seconds"}`` (call / inner ``module.function``, None where there is none).
+    paths: list = field(default_factory=list)
+    #: Seconds of each category the cell's thread spent off the CPU (its CPU clock at each look); None: unknown.
+    off_cpu: dict | None = None
 
     @classmethod
     def build(cls, wall_s: float, categories: dict[str, float], lines: dict[int, dict[str, float]],
               threads: dict[str, dict], samples: int, interval_s: float, cell_filename: str | None = None,
               error: str | None = None, top_lines: int = TOP_LINES, bare: dict[int, float] | None = None,
               callees: dict[int, set] | None = None, sampler_cpu_s: float = 0.0,
-              timeline: dict | None = None, gaps: dict | None = None) -> "Attribution":
+              timeline: dict | None = None, gaps: dict | None = None, paths: list | None = None,
+              off_cpu: dict | None = None) -> "Attribution":
         """Make the result from the sampler's counters (seconds); ``unattributed`` = wall − sampled.
 
         ``bare``: per line, the seconds of samples caught in the cell's own frame
@@ -145,7 +151,8 @@ class Attribution:
             ))
         thread_rows.sort(key=lambda t: -t.seconds)
         return cls(wall_s, cats, rows[:top_lines], thread_rows, samples, interval_s, cell_filename, error, len(rows),
-                   {"moved_s": moved, "sampler_cpu_s": sampler_cpu_s, **(gaps or {})}, timeline)
+                   {"moved_s": moved, "sampler_cpu_s": sampler_cpu_s, **(gaps or {})}, timeline,
+                   list(paths or []), off_cpu)
 
     def share(self, cid: str) -> float:
         """The share (0..1) of category ``cid``; 0 if it got no time."""

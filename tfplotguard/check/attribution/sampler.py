@@ -113,6 +113,8 @@ class StackSampler:
             raise RuntimeError("this StackSampler has already been started")
         self._target_ident = threading.get_ident()
         with ExitStack() as undo:
+            undo.callback(self._samples.close)
+            self._samples.start_cpu_clock(threading.get_native_id())
             _seam("switch interval")
             undo.callback(self._restore_switch_interval)
             self._lower_switch_interval()

@@ -14,6 +14,7 @@ timed (:mod:`.gcclock`) and each look gives the part of its gap they took to
 
 from __future__ import annotations
 
+import os
 import threading
 
 from . import categories
@@ -26,6 +27,8 @@ from .timeline import Timeline
 FRAMES_PER_THREAD = 40
 #: Other threads kept by name; further names are summed under "<other threads>".
 THREAD_NAMES_LIMIT = 64
+#: Distinct (line, call, inner function) paths kept; further ones are summed per line.
+PATHS_LIMIT = 400
 #: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
 OWN_THREADS = frozenset(("tfcheck-ticker", "tfcheck-stacks"))
 NATIVE_PYTHON = "<native thread running Python>"
@@ -34,6 +37,23 @@ NATIVE_PYTHON = "<native thread running Python>"
 def _thread_name(ident: int) -> str:
     thread = threading._active.get(ident)  # type: ignore[attr-defined]  # enumerate() would copy every thread
     return thread.name if thread is not None else NATIVE_PYTHON
+
+
+def _schedstat(fd: int) -> tuple[int, int] | None:
+    """(CPU ns, run-queue ns) of the thread whose ``/proc/self/task/<tid>/schedstat`` is open as ``fd``."""
+    try:
+        fields = os.pread(fd, 64, 0).split()
+        return int(fields[0]), int(fields[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _code_name(code) -> str | None:
+    """``module.function`` of a code object (its module read from its file), or None."""
+    if code is None:
+        return None
+    _, module = categories.frame_module(code.co_filename)
+    return f"{module}.{code.co_qualname if hasattr(code, 'co_qualname') else code.co_name}"
 
 
 class Samples:
@@ -53,6 +73,13 @@ class Samples:
         self.lines: dict[int, dict[str, float]] = {}
         self.bare: dict[int, float] = {}  # line → seconds of looks caught in the cell's own frame
         self.threads: dict[str, dict] = {}
+        #: (line, call code, inner code) → seconds: the path from the cell's line through the library
+        #: call it made to the function where the time went (codes, never frames).
+        self.paths: dict[tuple, float] = {}
+        #: category → seconds of it the cell's thread spent off the CPU (sleeping, blocked, waiting).
+        self.off_cpu: dict[str, float] = {}
+        self.cpu_clock: int | None = None  # the cell thread's /proc schedstat, open (set by the sampler)
+        self._last_cpu: tuple[int, int] | None = None  # its (CPU ns, run-queue ns) at the last look
         self._gc_seen = 0.0  # the collector's seconds already weighed
 
     def look(self, now: float, frame, frames: dict, skip: tuple) -> None:
@@ -69,17 +96,24 @@ class Samples:
             self.first_look = now
         if weight > self.longest[0]:
             self.longest = (weight, now - t0)
-        others = weight
+        others = gap = weight
         if self.gc.total != self._gc_seen:
             weight, others = self._weigh_gc(now, weight)
         weight = min(weight, self.max_gap_s)
         self.count += 1
         while frame is not None and frame.f_code is CALLBACK_CODE:
             frame = frame.f_back  # inside our gc callback: the time is its caller's
+        call = inner = None
         if frame is None:
             cat, line = "native", None
         else:
-            cat, line = categories.classify_frame(frame, self.cell_filename)
+            cat, line, call, inner = categories.classify_path(frame, self.cell_filename)
+        if self.cpu_clock is not None:
+            self._weigh_cpu(cat, gap, weight)
+        if line is not None:
+            paths = self.paths
+            key = (line, call, inner) if len(paths) < PATHS_LIMIT or (line, call, inner) in paths else (line, None, None)
+            paths[key] = paths.get(key, 0.0) + weight
         cats = self.categories
         cats[cat] = cats.get(cat, 0.0) + weight
         self.timeline.add(cat, now - t0, weight)
@@ -93,6 +127,39 @@ class Samples:
                     self.bare[line] = self.bare.get(line, 0.0) + weight
         if len(frames) > len(skip):
             self._look_at_threads(frames, skip, min(others, self.max_gap_s))
+
+    def _weigh_cpu(self, cat: str, gap: float, weight: float) -> None:
+        """Split this look's weight into the cell thread's running and blocked time (its schedstat).
+
+        Blocked is neither on a CPU nor waiting for one: sleeping, a lock, I/O, a C call waiting on
+        other threads. Time it waited runnable while other work held the CPUs is not blocked.
+        """
+        now = _schedstat(self.cpu_clock)
+        if now is None:
+            self.cpu_clock = None
+            return
+        last, self._last_cpu = self._last_cpu, now
+        if last is None or gap <= 0:
+            return
+        active = ((now[0] - last[0]) + (now[1] - last[1])) / 1e9
+        off = weight * max(0.0, 1.0 - active / gap)
+        if off > 0:
+            self.off_cpu[cat] = self.off_cpu.get(cat, 0.0) + off
+
+    def start_cpu_clock(self, native_id: int) -> None:
+        """Read thread ``native_id``'s (the cell's) CPU and run-queue times at each look, where Linux offers them."""
+        try:
+            self.cpu_clock = os.open(f"/proc/self/task/{native_id}/schedstat", os.O_RDONLY)
+        except OSError:
+            self.cpu_clock = None
+            return
+        self._last_cpu = _schedstat(self.cpu_clock)
+
+    def close(self) -> None:
+        """Close the thread's schedstat file (the sampler has stopped)."""
+        fd, self.cpu_clock = self.cpu_clock, None
+        if fd is not None:
+            os.close(fd)
 
     def _weigh_gc(self, now: float, weight: float) -> tuple[float, float]:
         """Give the part of this gap that full collections took to ``gc``; the weights left for the stacks."""
@@ -169,4 +236,11 @@ class Samples:
             threads=self.threads, bare=dict(self.bare), callees=callees, samples=self.count, interval_s=interval_s,
             cell_filename=self.cell_filename, error=None if error is None else repr(error),
             sampler_cpu_s=sampler_cpu_s, timeline=self.timeline.to_dict(), gaps=gaps,
+            paths=self._path_rows(), off_cpu=dict(self.off_cpu) if self._last_cpu is not None else None,
         )
+
+    def _path_rows(self, limit: int = 12) -> list[dict]:
+        """The heaviest paths as plain rows: line, the call the cell made, the innermost function, seconds."""
+        rows = sorted(self.paths.items(), key=lambda kv: -kv[1])[:limit]
+        return [{"line": line, "call": _code_name(call), "inner": _code_name(inner), "seconds": seconds}
+                for (line, call, inner), seconds in rows]
