@@ -95,6 +95,7 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
     Category("ipython", "IPython / display", "#d4a6c8"),
     Category("tfplotguard", "tfplotguard's own work", "#bab0ac"),
     Category("waiting", "waiting on a lock, queue or thread", "#d7b5a6"),
+    Category("blocked", "blocked: sleeping, I/O or waiting (no CPU)", "#bcbd22"),
     Category("gc", "full Python garbage collections", "#a0cbe8"),
     Category("native", "native / unknown", "#79706e"),
     Category(UNATTRIBUTED, "not sampled (unattributed)", "#e0e0e0"),
@@ -466,7 +467,9 @@ def classify_path(frame, cell_filename: str | None, thread: bool = False):
         frame = frame.f_back
         depth += 1
     innermost_user = next((d for d, info in enumerate(infos) if info[0] == USER), None)
-    call = codes[innermost_user - 1] if innermost_user else None
+    # The outermost library frame beneath the innermost user frame, transparent wrappers skipped.
+    call = next((codes[d] for d in range(innermost_user - 1, -1, -1) if infos[d][2] != SKIP), None) \
+        if innermost_user else None
     inner = codes[0] if codes and infos[0][0] == LIBRARY else None
     infos.reverse()
     start = user_at if (thread or cell_filename is None) else cell_at

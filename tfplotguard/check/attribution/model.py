@@ -15,7 +15,7 @@ TOP_LINES = 8
 TOP_FRAMES = 5
 #: A line whose samples were at least this share inside library calls gets its bare-frame samples moved to them.
 LIBRARY_LINE_SHARE = 0.10
-_OWN = frozenset(("cell", "waiting", "native"))
+_OWN = frozenset(("cell", "waiting", "native", "blocked"))
 
 
 @dataclass

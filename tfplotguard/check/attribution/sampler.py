@@ -197,6 +197,9 @@ class StackSampler:
                 collector_paused = pause_collector()
                 try:
                     frames = frames_of()
+                    # The dict holds this very frame: left in, frame and dict form a cycle that keeps
+                    # the cell's frames (and their locals, the user's tensors) until a collection.
+                    del frames[skip[0]]
                     now = clock()
                     t_stop = self._t_stop
                     if t_stop is not None and now > t_stop:
@@ -210,7 +213,7 @@ class StackSampler:
                     if collector_paused:
                         gc.enable()
         except BaseException as exc:  # the cell must not fail because its sampler did
-            self.error = exc
+            self.error = exc.with_traceback(None)  # its traceback would keep the looked-at frames
         finally:
             self.cpu_s = time.thread_time() - cpu0
             waited = _runqueue_s()

@@ -27,6 +27,9 @@ from .timeline import Timeline
 FRAMES_PER_THREAD = 40
 #: Other threads kept by name; further names are summed under "<other threads>".
 THREAD_NAMES_LIMIT = 64
+#: A look whose gap the cell's thread spent at least this share blocked is ``blocked`` (when its
+#: stack shows no library that names the wait better: the cell's own line, a native call, another library).
+BLOCKED = 0.8
 #: Distinct (line, call, inner function) paths kept; further ones are summed per line.
 PATHS_LIMIT = 400
 #: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
@@ -109,7 +112,11 @@ class Samples:
         else:
             cat, line, call, inner = categories.classify_path(frame, self.cell_filename)
         if self.cpu_clock is not None:
-            self._weigh_cpu(cat, gap, weight)
+            blocked = self._blocked_share(gap)
+            if blocked >= BLOCKED and (cat in ("cell", "native") or cat.startswith("other:")):
+                cat = "blocked"  # a C call that waited (sleep, I/O, a future), not Python that ran
+            if blocked > 0:
+                self.off_cpu[cat] = self.off_cpu.get(cat, 0.0) + weight * blocked
         if line is not None:
             paths = self.paths
             key = (line, call, inner) if len(paths) < PATHS_LIMIT or (line, call, inner) in paths else (line, None, None)
@@ -128,8 +135,8 @@ class Samples:
         if len(frames) > len(skip):
             self._look_at_threads(frames, skip, min(others, self.max_gap_s))
 
-    def _weigh_cpu(self, cat: str, gap: float, weight: float) -> None:
-        """Split this look's weight into the cell thread's running and blocked time (its schedstat).
+    def _blocked_share(self, gap: float) -> float:
+        """The share of the last ``gap`` seconds the cell's thread was blocked (its schedstat), 0..1.
 
         Blocked is neither on a CPU nor waiting for one: sleeping, a lock, I/O, a C call waiting on
         other threads. Time it waited runnable while other work held the CPUs is not blocked.
@@ -137,14 +144,12 @@ class Samples:
         now = _schedstat(self.cpu_clock)
         if now is None:
             self.cpu_clock = None
-            return
+            return 0.0
         last, self._last_cpu = self._last_cpu, now
         if last is None or gap <= 0:
-            return
+            return 0.0
         active = ((now[0] - last[0]) + (now[1] - last[1])) / 1e9
-        off = weight * max(0.0, 1.0 - active / gap)
-        if off > 0:
-            self.off_cpu[cat] = self.off_cpu.get(cat, 0.0) + off
+        return min(1.0, max(0.0, 1.0 - active / gap))
 
     def start_cpu_clock(self, native_id: int) -> None:
         """Read thread ``native_id``'s (the cell's) CPU and run-queue times at each look, where Linux offers them."""

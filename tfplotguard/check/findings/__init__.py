@@ -24,7 +24,7 @@ interactive mode costs the time of the redraws and pauses it causes, nothing
 more (the Agg backend redraws only on ``plt.pause`` / ``plt.draw``).
 """
 
-from . import rules_tf, rules_data, rules_host, rules_mpl  # noqa: I001 (the order rules are tried in)
+from . import rules_tf, rules_data, rules_host, rules_mpl, rules_general  # noqa: I001 (the order rules are tried in)
 from .registry import (MIN_SHARE, RULES, Found, Rule, checked_ids, checked_thresholds, evaluate, listing, rule,
                        rule_ids)
 from .rules_tf import explain_retrace

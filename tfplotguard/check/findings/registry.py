@@ -66,6 +66,8 @@ class Rule:
     fn: object = dataclasses.field(repr=False)
     min_share: float = MIN_SHARE
     min_seconds: float = MIN_SECONDS
+    #: Run after every other rule, with ``report.findings`` holding theirs (the fallback reads them).
+    fallback: bool = False
 
     @property
     def summary(self) -> str:
@@ -99,7 +101,7 @@ class Rule:
 
 
 def rule(*, id: str, severity: str = "warn", needs: tuple = (), thresholds: dict | None = None,
-         min_share: float = MIN_SHARE):
+         min_share: float = MIN_SHARE, fallback: bool = False):
     """Register the decorated function as the rule ``id`` (see the module docstring)."""
     if severity not in SEVERITIES:
         raise ValueError(f"rule {id}: severity must be one of {SEVERITIES}, got {severity!r}")
@@ -113,7 +115,7 @@ def rule(*, id: str, severity: str = "warn", needs: tuple = (), thresholds: dict
     def register(fn) -> Rule:
         if id in RULES:
             raise ValueError(f"rule id {id!r} is registered twice")
-        registered = Rule(id, severity, tuple(needs), dict(thresholds or {}), fn, min_share)
+        registered = Rule(id, severity, tuple(needs), dict(thresholds or {}), fn, min_share, fallback=fallback)
         RULES[id] = registered
         return registered
 
@@ -171,11 +173,16 @@ def evaluate(report, rules=None, disabled=(), thresholds=None) -> tuple[list[Fin
     value}}``, see :func:`checked_thresholds`) replaces rules' defaults.
     """
     thresholds = thresholds or {}
-    found, notes = [], []
-    for candidate in RULES.values() if rules is None else rules:
-        current = candidate if isinstance(candidate, Rule) else Rule(candidate.__name__, "warn", (), {}, candidate)
+    found: list[Finding] = []
+    notes: list[str] = []
+    candidates = [c if isinstance(c, Rule) else Rule(c.__name__, "warn", (), {}, c)
+                  for c in (RULES.values() if rules is None else rules)]
+    # The fallbacks last, reading the others' findings from the report (they are its findings anyway).
+    for current in [c for c in candidates if not c.fallback] + [c for c in candidates if c.fallback]:
         if current.id in disabled or not current.measured(report):
             continue
+        if current.fallback:
+            report.findings = list(found)
         try:
             found += current(report, **thresholds.get(current.id, {}))
         except Exception as exc:  # a broken rule must not cost the user the report

@@ -1,0 +1,77 @@
+"""The fallback: a slow cell that no other rule explains still gets told where its time went.
+
+The other rules each know one pitfall. On a slow cell whose cause none of them
+knows, this one reports what the stacks showed: the cell line with the most
+time, the library call that line made (the outermost library frame beneath
+the user's code), the innermost function where the time went, and whether the
+cell's thread was computing there or blocked (sleeping, waiting for I/O or
+for other threads: its scheduler statistics at each look). It runs after the
+other rules, and only when their shown warnings explain less than half of a
+cell that ran at least ``min_wall_s``.
+"""
+
+from __future__ import annotations
+
+from ..attribution.categories import category
+from ..format import format_seconds
+from .registry import Found, rule
+
+#: A line's time at least this share off the CPU is "blocked", not "computing".
+BLOCKED_SHARE = 0.5
+
+
+@rule(id="where_the_time_went", needs=("attribution",), thresholds={"min_wall_s": 0.5, "explained_share": 0.5},
+      fallback=True)
+def where_the_time_went(report, *, min_wall_s, explained_share) -> Found | None:
+    """A slow cell no other rule explains: the line, the call and the function where its time went.
+
+    Detects: a cell that ran at least ``min_wall_s`` and whose shown warnings explain less than
+    ``explained_share`` of it, none of them about its busiest line: the line, the library call it
+    made and the innermost function where the time went, and whether the cell's thread computed
+    there or was blocked.
+
+    Why it costs: whatever the stacks show; no rule knows this pattern, so the finding names the
+    place rather than a cause.
+
+    Fix: look at the named call first: whether it runs more often than needed (in a loop), on more
+    data than needed, or waits for something that could overlap with other work.
+
+    Thresholds:
+        min_wall_s: the least wall time in seconds of a cell this rule speaks about
+        explained_share: the share of the cell the other rules' shown warnings must explain to keep it quiet
+    """
+    if report.wall_s < min_wall_s:
+        return None
+    explained = sum(f.share or 0.0 for f in report.findings if f.is_warning)
+    if explained >= explained_share:
+        return None
+    attribution = report.attribution
+    lines = attribution.get("lines") or []
+    if not lines:
+        return None
+    top = lines[0]
+    if any(f.is_warning and f.line in (None, top["line"]) for f in report.findings):
+        return None  # a rule has named what happens on that line already (or on the cell as a whole)
+    paths = [p for p in attribution.get("paths") or [] if p["line"] == top["line"]]
+    path = max(paths, key=lambda p: p["seconds"], default=None)
+    seconds = top["seconds"]
+    label = category(top["category"]).label
+    off = (attribution.get("off_cpu") or {}).get(top["category"], 0.0)
+    cat_seconds = next((c["seconds"] for c in attribution.get("categories", ()) if c["id"] == top["category"]), 0.0)
+    blocked = cat_seconds > 0 and off / cat_seconds >= BLOCKED_SHARE
+    source = top.get("source", "").strip()
+    where = f"line {top['line']}" + (f" (`{source}`)" if source else "")
+    chain = ""
+    if path is not None and path["call"]:
+        chain = f", in {path['call']}" + (f" → {path['inner']}" if path["inner"] and path["inner"] != path["call"] else "")
+    how = (f"the cell's thread was blocked there for {100 * off / cat_seconds:.0f}% of it (not computing: "
+           "sleeping, waiting for I/O, a lock or other threads)") if blocked else f"it was {label.lower()}"
+    message = (f"{format_seconds(seconds)} of this {format_seconds(report.wall_s)} cell went to {where}{chain}; {how}. "
+               "No rule knows this pattern, so this names the place, not the cause.")
+    if blocked:
+        fix = ("the time is a wait, not work: shorten or remove it, or overlap it with other work "
+               "(a background thread, tf.data prefetch, asynchronous I/O).")
+    else:
+        fix = (f"start at {path['call'] if path and path['call'] else where}: check whether it runs more often than "
+               "needed (inside a loop), on more data than needed, or could be done once, vectorised or batched.")
+    return Found(message, fix, seconds=seconds, line=top["line"])
