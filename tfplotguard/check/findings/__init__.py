@@ -30,4 +30,4 @@ from .registry import (MIN_SHARE, RULES, Found, Rule, checked_ids, checked_thres
 from .rules_tf import explain_retrace
 
 __all__ = ["MIN_SHARE", "RULES", "Found", "Rule", "checked_ids", "checked_thresholds", "evaluate", "explain_retrace",
-           "listing", "rule", "rule_ids", "rules_data", "rules_host", "rules_mpl", "rules_tf"]
+           "listing", "rule", "rule_ids", "rules_data", "rules_general", "rules_host", "rules_mpl", "rules_tf"]
