@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from .procfs import runqueue_s
 from .threads import THREAD_NAMES_AVAILABLE, Grouper, Snapshot, cpu_count, forget_dead_names
 from .ticker import TICKER, CpuSamples
 from ..probes.tf_python import TfPythonProbe
@@ -21,6 +22,7 @@ class CpuCost:
         self.groups: dict[str, dict] | None = None  # group → {"cpu_s", "threads", "names"}
         self.peak_utilisation: float | None = None
         self.samples = 0
+        self.ticker_waited_s = 0.0  # how long the ticker waited runnable for a CPU other work held
         self.timeline: dict | None = None
         self.tf_python_calls: list[dict] = []  # TfPythonProbe.calls()
         self.notes: list[str] = []
@@ -47,11 +49,13 @@ class CpuMeter:
         self._grouper: Grouper | None = None
         self._sampler: CpuSamples | None = None
         self._tf_python: TfPythonProbe | None = None
+        self._ticker_waited: float | None = None
 
     def start(self):
         """Take the opening snapshot and start the sampler."""
         # Before the opening snapshot: the first sampled cell starts the thread outside its own figures.
         sampler_id = TICKER.start() if self.interval_ms is not None else TICKER.native_id
+        self._ticker_waited = runqueue_s(sampler_id)
         self._before = before = Snapshot(self.per_thread)
         if self.per_thread:
             watch = TfPythonProbe()
@@ -97,12 +101,20 @@ class CpuMeter:
             if sampler.error:
                 cost.notes.append(sampler.error)
             self._add_samples(cost, sampler, after)
+            # What the machine withheld is not the cell's doing: time the ticker waited runnable for a CPU.
+            waited = runqueue_s(TICKER.native_id)
+            cost.ticker_waited_s = max(0.0, waited - self._ticker_waited) if None not in (waited, self._ticker_waited) else 0.0
             due = int(wall / sampler.interval_s)
-            if not sampler.error and due >= 3 and cost.samples < due / 2:
+            free = int(max(0.0, wall - cost.ticker_waited_s) / sampler.interval_s)
+            if not sampler.error and free >= 3 and cost.samples < free / 2:
                 cost.notes.append(
                     f"the sampler took {cost.samples} of about {due} samples: it runs only when it gets the GIL "
                     "(which the cell's pure-Python code holds) and a free core; the totals are exact, the "
                     "timeline is coarse")
+            elif not sampler.error and due >= 3 and cost.samples < due / 2:
+                cost.notes.append(
+                    f"the sampler took {cost.samples} of about {due} samples: the machine was busy (it waited "
+                    f"{cost.ticker_waited_s:.2f} s for a CPU); the totals are exact, the timeline is coarse")
         if self._grouper is not None:
             cost.groups = self._groups(cost, after)
             forget_dead_names(after.threads)

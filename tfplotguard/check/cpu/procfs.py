@@ -133,3 +133,14 @@ class ProcReader:
 READER = state.own("proc reader", ProcReader())
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=READER.forget_in_child)
+
+
+def runqueue_s(native_id: int | None) -> float | None:
+    """Seconds thread ``native_id`` of this process has waited runnable for a CPU (Linux's schedstat), or None."""
+    if native_id is None:
+        return None
+    try:
+        with open(f"/proc/self/task/{native_id}/schedstat", "rb") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None

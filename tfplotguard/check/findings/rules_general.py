@@ -6,7 +6,7 @@ time, the library call that line made (the outermost library frame beneath
 the user's code), the innermost function where the time went, and whether the
 cell's thread was computing there or blocked (sleeping, waiting for I/O or
 for other threads: its scheduler statistics at each look). It runs after the
-other rules, and only when their shown warnings explain less than half of a
+other rules, and only when their shown findings explain less than half of a
 cell that ran at least ``min_wall_s``.
 """
 
@@ -18,6 +18,9 @@ from .registry import Found, rule
 
 #: A line's time at least this share off the CPU is "blocked", not "computing".
 BLOCKED_SHARE = 0.5
+#: Categories that are the work itself, done the efficient way: a traced step or a Keras model
+#: computing is what a well-written cell spends its time on, not a place to look for waste.
+WORK = frozenset(("tf_function", "keras_compute"))
 
 
 @rule(id="where_the_time_went", needs=("attribution",), thresholds={"min_wall_s": 0.5, "explained_share": 0.5},
@@ -25,8 +28,9 @@ BLOCKED_SHARE = 0.5
 def where_the_time_went(report, *, min_wall_s, explained_share) -> Found | None:
     """A slow cell no other rule explains: the line, the call and the function where its time went.
 
-    Detects: a cell that ran at least ``min_wall_s`` and whose shown warnings explain less than
-    ``explained_share`` of it, none of them about its busiest line: the line, the library call it
+    Detects: a cell that ran at least ``min_wall_s`` and whose shown findings explain less than
+    ``explained_share`` of it, none of them about its busiest line, where the time was not a traced
+    step or a Keras model computing (the work itself): the line, the library call it
     made and the innermost function where the time went, and whether the cell's thread computed
     there or was blocked.
 
@@ -38,11 +42,12 @@ def where_the_time_went(report, *, min_wall_s, explained_share) -> Found | None:
 
     Thresholds:
         min_wall_s: the least wall time in seconds of a cell this rule speaks about
-        explained_share: the share of the cell the other rules' shown warnings must explain to keep it quiet
+        explained_share: the share of the cell the other rules' shown findings must explain to keep it quiet
     """
     if report.wall_s < min_wall_s:
         return None
-    explained = sum(f.share or 0.0 for f in report.findings if f.is_warning)
+    shown = [f for f in report.findings if not f.minor]  # warnings and information findings alike
+    explained = sum(f.share or 0.0 for f in shown)
     if explained >= explained_share:
         return None
     attribution = report.attribution
@@ -50,8 +55,8 @@ def where_the_time_went(report, *, min_wall_s, explained_share) -> Found | None:
     if not lines:
         return None
     top = lines[0]
-    if any(f.is_warning and f.line in (None, top["line"]) for f in report.findings):
-        return None  # a rule has named what happens on that line already (or on the cell as a whole)
+    if top["category"] in WORK or any(f.line in (None, top["line"]) for f in shown):
+        return None  # the work itself; or a rule has named what happens on that line (or in the cell)
     paths = [p for p in attribution.get("paths") or [] if p["line"] == top["line"]]
     path = max(paths, key=lambda p: p["seconds"], default=None)
     seconds = top["seconds"]
