@@ -375,11 +375,23 @@ if TYPE_CHECKING:
         width_s: float
         categories: dict[str, list[float]]
 
+    class CallPath(TypedDict):
+        """One of the heaviest paths: a cell line, the library call it made and the innermost function.
+
+        ``call`` and ``inner`` are ``module.function``, None where there is none.
+        """
+
+        line: int
+        call: str | None
+        inner: str | None
+        seconds: float
+
     class AttributionSummary(TypedDict, total=False):
         """Where a cell's wall time went (``Attribution.to_dict``, ``Report.attribution``).
 
         ``extra`` holds the sampler's own details (``moved_s``, ``sampler_cpu_s``,
-        ``first_look_s``, ``tail_s``, ``gc_s``, …): diagnostics no rule reads.
+        ``first_look_s``, ``tail_s``, ``gc_s``, …): diagnostics no rule reads. ``off_cpu``:
+        seconds of each category the cell's thread spent off the CPU (None: unknown).
         """
 
         wall_s: float
@@ -393,3 +405,5 @@ if TYPE_CHECKING:
         lines_total: int
         extra: dict[str, Any]
         timeline: CategoryTimeline | None
+        paths: list[CallPath]
+        off_cpu: dict[str, float] | None
