@@ -9,6 +9,7 @@ undoes every ``start()`` step even when one of them fails.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 from .. import guard as _guard
 from ..live import counters as live_counters
@@ -20,19 +21,38 @@ from .probes import Probes
 from .report import Report, error_text
 from .probes.ops import OpProbe
 
-_STAT_COUNTERS = ("calls", "conversions", "cache_hits", "errors", "pyplot_thread_calls")
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from .attribution import Attribution, StackSampler
+    from .summaries import GpuMemory, GuardDelta, LiveDelta, MplState, TfState
+
+    class ClosingState(TypedDict):
+        """The state after a cell (:func:`state`); the guard's and live plotting's counters as they give them."""
+
+        tf: TfState
+        mpl: MplState
+        guard: dict[str, Any]
+        live: dict[str, Any]
+
+    class OpeningState(TypedDict):
+        """The state before a cell (:func:`opening_state`): TensorFlow imported or not, and the counters."""
+
+        tf: TfState
+        guard: dict[str, Any]
+        live: dict[str, Any]
 
 
 def _seam(step: str) -> None:
     """A no-op between the install steps of :meth:`CellCheck.start`; tests replace it to interrupt each step."""
 
 
-def state() -> dict:
+def state() -> ClosingState:
     """The state after a cell: TensorFlow, matplotlib, the guard's and live plotting's counters."""
     return {"tf": tfstate.quick_state(), "mpl": mplprobe.state(), "guard": _guard.stats(), "live": live_counters()}
 
 
-def opening_state() -> dict:
+def opening_state() -> OpeningState:
     """The state before a cell: only what the report and the findings compare (counters, TensorFlow imported).
 
     Leaner than :func:`state`: while TensorFlow's context is not initialised,
@@ -42,23 +62,34 @@ def opening_state() -> dict:
             "live": live_counters()}
 
 
-def live_delta(before: dict, after: dict) -> dict:
+def live_delta(before: dict[str, Any], after: dict[str, Any]) -> LiveDelta:
     """What LivePlot / live() did between two counter snapshots."""
-    return {key: value - before.get(key, 0) for key, value in after.items()}
+    def change(key: str) -> Any:
+        return after[key] - before.get(key, 0)
+
+    return {"seconds": change("seconds"), "redraws": change("redraws"), "throttled": change("throttled"),
+            "deferred": change("deferred")}
 
 
-def guard_delta(before: dict, after: dict) -> dict:
+def guard_delta(before: dict[str, Any], after: dict[str, Any]) -> GuardDelta:
     """What the guard did between two ``stats()`` snapshots."""
-    delta = {key: after.get(key, 0) - before.get(key, 0) for key in _STAT_COUNTERS}
+    def change(key: str) -> Any:
+        return after.get(key, 0) - before.get(key, 0)
+
+    delta: GuardDelta = {"calls": change("calls"), "conversions": change("conversions"),
+                         "cache_hits": change("cache_hits"), "errors": change("errors"),
+                         "pyplot_thread_calls": change("pyplot_thread_calls")}
     old = before.get("bytes_by_device", {})
     delta["bytes_by_device"] = {
         device: n - old.get(device, 0) for device, n in after.get("bytes_by_device", {}).items()
         if n - old.get(device, 0) > 0
     }
     delta["enabled"] = bool(after.get("enabled"))
-    for key in ("cache_bytes", "cache_limit_bytes"):  # the cache as it stands after the cell
-        if key in after:
-            delta[key] = after[key]
+    # the cache as it stands after the cell
+    if "cache_bytes" in after:
+        delta["cache_bytes"] = after["cache_bytes"]
+    if "cache_limit_bytes" in after:
+        delta["cache_limit_bytes"] = after["cache_limit_bytes"]
     return delta
 
 
@@ -68,7 +99,7 @@ class CellCheck:
     def __init__(self, namespace: dict, *, kind: str = "cell", source: str = "",
                  interval_ms: float | None = meter.DEFAULT_INTERVAL_MS, ops: bool = False,
                  scan_namespace: bool = True, disabled_rules=(), thresholds=None, stacks_ms: float | None = None,
-                 cell_filename: str | None = None, kept=None):
+                 cell_filename: str | None = None, kept: Probes | None = None):
         """``stacks_ms``: sample the cell's stacks every so many milliseconds (None: no attribution);
         ``cell_filename``: the name the cell's code was compiled under (its lines are attributed);
         ``kept``: a :class:`~.probes.Probes` to count with (auto mode's), paused, not removed, after the cell;
@@ -84,17 +115,17 @@ class CellCheck:
         self.probes = kept if kept is not None else Probes()
         self._end_probes = self.probes.pause if kept is not None else self.probes.release
         self.meter = meter.CpuMeter(interval_ms)
-        self.stacks = None
+        self.stacks: StackSampler | None = None
         if stacks_ms is not None:
             from .attribution import StackSampler  # on first use: %load_ext stays within its 50 ms
 
             self.stacks = StackSampler(cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace)
-        self._attribution = None
+        self._attribution: Attribution | None = None
         self._undo: list = []
-        self._before: dict = {}
+        self._before: OpeningState | dict[str, Any] = {}
         self._ns_ids: dict | None = None
         self._started = 0.0
-        self._gpu_before: dict = {}
+        self._gpu_before: dict[str, GpuMemory] = {}
 
     def start(self) -> "CellCheck":
         """Snapshot the state and start every probe (the CPU meter last, closest to the cell)."""
@@ -127,7 +158,8 @@ class CellCheck:
         return self
 
     def _stop_stacks(self) -> None:
-        self._attribution = self.stacks.stop()
+        if self.stacks is not None:  # registered only when there is a sampler
+            self._attribution = self.stacks.stop()
 
     def _unwind(self) -> list[str]:
         errors = []
@@ -222,7 +254,7 @@ class CellCheck:
         return report
 
 
-    def _gpu_memory(self) -> dict:
+    def _gpu_memory(self) -> dict[str, GpuMemory]:
         """Each GPU's memory now; a %%tfcheck cell's peak is its own, with the reset-away peak beside it."""
         memory = tfstate.gpu_memory()
         for device, info in memory.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import guard
 from . import history
 from .cpu import threads as cpu
@@ -22,7 +24,7 @@ def status_report(auto_on: bool = False) -> StatusReport:
             "reports": len(history.reports()), "process": process}
 
     if not tf.get("imported"):
-        tf_rows = [["TensorFlow", "not imported (%tfcheck never imports it)"]]
+        tf_rows: list[list[Any]] = [["TensorFlow", "not imported (%tfcheck never imports it)"]]
     else:
         strategy = tf.get("strategy")
         if isinstance(strategy, dict):

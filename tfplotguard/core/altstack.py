@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from typing import Any
 
 __all__ = ["AltStack", "unavailable"]
 
@@ -30,7 +31,7 @@ class _StackT(ctypes.Structure):
     _fields_ = [("ss_sp", ctypes.c_void_p), ("ss_flags", ctypes.c_int), ("ss_size", ctypes.c_size_t)]
 
 
-_libc = None
+_libc: Any = None  # ctypes.CDLL once bound: its functions are looked up by name
 _why_not: str | None = None
 
 
@@ -70,7 +71,7 @@ def current() -> tuple[int, int, int]:
     return got.ss_sp or 0, got.ss_flags, got.ss_size
 
 
-_BUFFER = None  # one stack for the process, never freed: a signal may still be on it after restore()
+_BUFFER: Any = None  # one stack for the process, never freed: a signal may still be on it after restore()
 
 
 class AltStack:

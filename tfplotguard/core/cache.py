@@ -44,7 +44,7 @@ class ConvertCache:
             return False
         key = id(tensor)
         try:
-            ref = weakref.ref(tensor, lambda _ref, key=key: self._forget(key, _ref))
+            ref = weakref.ref(tensor, lambda _ref: self._forget(key, _ref))
         except TypeError:  # not weak-referenceable: never cached
             return False
         with self._lock:

@@ -132,6 +132,10 @@ class PatchingProbe:
 
     _patches: Patches
 
+    def start(self) -> object:
+        """Wrap what is loaded (each probe its own); what it returns is the probe's."""
+        raise NotImplementedError
+
     def pause(self) -> None:
         """Stop counting; the wrappers stay in place and pass every call through until :meth:`resume`."""
         self._patches.pause()

@@ -11,7 +11,9 @@ order and reset in reverse, the order an unwinding stack would use.
 
 from __future__ import annotations
 
-_OWNED: dict[str, object] = {}
+from typing import Any
+
+_OWNED: dict[str, Any] = {}  # name → a singleton with a reset() method
 
 
 def own(name: str, singleton):
@@ -22,7 +24,7 @@ def own(name: str, singleton):
     return singleton
 
 
-def owned() -> dict[str, object]:
+def owned() -> dict[str, Any]:
     """The registered singletons by name, in registration order."""
     return dict(_OWNED)
 

@@ -173,7 +173,7 @@ class Guard:
             finally:
                 _call_state.inside = False
 
-        tfplotguard_entry_point.__tfplotguard_original__ = original
+        tfplotguard_entry_point.__tfplotguard_original__ = original  # type: ignore[attr-defined]
         return tfplotguard_entry_point
 
     def _watch_thread(self, original, patch):
@@ -293,7 +293,7 @@ def _may_hold(value) -> bool:
                 continue
             seen.add(id(item))
             if len(item) > SCAN_FULL:
-                item = item[:SCAN_EDGE] + item[-SCAN_EDGE:]
+                item = item[:SCAN_EDGE] + item[-SCAN_EDGE:]  # type: ignore[operator]  # both of one list, or one tuple
             # The common case, a list of Python numbers, is answered by one C-level pass.
             if not plain.issuperset(map(type, item)):
                 pending.extend(x for x in item if type(x) not in plain)

@@ -25,8 +25,13 @@ import ast
 import itertools
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..core.events import remove_item, unregister_event
+
+if TYPE_CHECKING:
+    from ..check.cell import CellCheck
+    from ..check.report import Report
 
 MARKER = "%%tfcheck"
 _MODULE = __name__
@@ -148,11 +153,11 @@ def failed(token: int) -> None:
 class Measurement:
     """One cell being measured: its check, the IPython frame it belongs to, and how to show it."""
 
-    check: object
+    check: CellCheck
     frame: object  # the run_cell_async frame of the cell, or None outside IPython's path
     kind: str  # "cell" or "auto"
-    show: object = None  # callable(report) for %%tfcheck cells
-    report: object = None  # set when failed() ended the measurement early
+    show: Any = None  # callable(report) for %%tfcheck cells
+    report: Report | None = None  # set when failed() ended the measurement early
 
 
 class CellRunner:

@@ -279,7 +279,8 @@ class TFCheckMagics(Magics):
         interval = args.interval if args.interval is not None else meter.DEFAULT_INTERVAL_MS
         stacks = (args.stack_interval if args.stack_interval is not None else DEFAULT_STACK_INTERVAL_MS) \
             if args.stacks else None
-        return CellCheck(self.shell.user_ns, kind="cell", source=source, interval_ms=interval, ops=args.ops,
+        namespace = self.shell.user_ns  # type: ignore[union-attr]  # a loaded magic has its shell
+        return CellCheck(namespace, kind="cell", source=source, interval_ms=interval, ops=args.ops,
                          disabled_rules=_disabled(self.tfplotguard_config), thresholds=_thresholds(self.tfplotguard_config),
                          stacks_ms=stacks, cell_filename=cell_filename)
 
@@ -364,7 +365,7 @@ def _checked_args(line: str) -> argparse.Namespace:
             raise UsageError(f"{flag} must be a positive number of milliseconds, got {value:g}")
     if args.stack_interval is not None and not args.stacks:
         raise UsageError("--stack-interval sets the stack sampler that --no-stacks switches off: use one of them")
-    targets = {}
+    targets: dict[str, object] = {}  # flag → resolved path
     for flag, value in (("--json", args.json), ("--html", args.html), ("--trace", args.trace)):
         if isinstance(value, str):
             try:

@@ -25,6 +25,7 @@ import math
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -64,8 +65,8 @@ class LiveFigure:
         self._max_cols = max_cols
         self._layout = None
         self._title_y = 0.98
-        self._axes: dict[str, object] = {}
-        self._artists: dict[tuple[str, str, str], object] = {}
+        self._axes: dict[str, Any] = {}  # matplotlib Axes
+        self._artists: dict[tuple[str, str, str], Any] = {}  # Line2D
         self._legend_keys: dict[str, tuple] = {}
         self._image_axes = None
         self._image_artist = None
@@ -102,7 +103,7 @@ class LiveFigure:
     def png(self, *, final: bool = False) -> bytes:
         """Render with Agg and encode as PNG (fast zlib for live frames, small for the final one)."""
         buffer = io.BytesIO()
-        self.figure.canvas.print_png(
+        self.figure.canvas.print_png(  # type: ignore[attr-defined]  # the FigureCanvasAgg made in __init__
             buffer, pil_kwargs={"compress_level": FINAL_PNG_LEVEL if final else LIVE_PNG_LEVEL}
         )
         return buffer.getvalue()

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import warnings
+from typing import Any
 
 from ..core.errors import TFPlotGuardWarning
 from ..core.events import unregister_event
@@ -57,7 +58,7 @@ class LiveLog:
         self._lock = threading.RLock()
         self._series: dict[str, Series] = {}
         self._fine: dict[str, Series] = {}
-        self._image = None  # (mosaic, label)
+        self._image: tuple[Any, str] | None = None  # (mosaic, label)
         self._version = 0
         self._drawn_version = 0
         self._status = ""
@@ -65,11 +66,12 @@ class LiveLog:
         self._run_open = False
         self._final_pending = False
         self._hooks: list = []
-        self._figure = None
+        self._figure: display.LiveFigure | None = None
         self._xlim = None  # a fixed x range (LivePlot: the epochs of the fit), else autoscaled
-        self._sink = None
-        self._announce = (f"tfplotguard: no rich display here (terminal IPython or a script), so the live plot "
-                          f"is written to {{path}}, redrawn at most every {min_interval:g} s.")
+        self._sink: Any = None
+        self._announce: str | None = (
+            f"tfplotguard: no rich display here (terminal IPython or a script), so the live plot "
+            f"is written to {{path}}, redrawn at most every {min_interval:g} s.")
         self._hinted_thread = False
         self._broken = False
         self.redraws = 0
@@ -361,5 +363,5 @@ def live(metrics=None, **options) -> LiveLog:
 
 # `tfplotguard.live` is this function (the package exports it over the subpackage's name):
 # `tfplotguard.live.plot_seconds()` and `.counters()` work on it as on the subpackage.
-live.plot_seconds = plot_seconds
-live.counters = counters
+live.plot_seconds = plot_seconds  # type: ignore[attr-defined]
+live.counters = counters  # type: ignore[attr-defined]

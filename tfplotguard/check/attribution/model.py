@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import linecache
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from .categories import UNATTRIBUTED, category
+
+if TYPE_CHECKING:
+    from ..summaries import AttributionSummary, CallPath, CategoryTimeline, ThreadFrame
 
 __all__ = ["Attribution", "CategoryShare", "LineShare", "ThreadShare", "TOP_LINES", "TOP_FRAMES"]
 
@@ -48,7 +52,7 @@ class ThreadShare:
     name: str
     seconds: float
     categories: dict[str, float]
-    frames: list[dict]  # {"function", "filename", "line", "seconds"}, most time first
+    frames: list[ThreadFrame]  # most time first
 
 
 @dataclass
@@ -65,22 +69,22 @@ class Attribution:
     cell_filename: str | None = None
     error: str | None = None
     lines_total: int = 0  # distinct cell lines sampled (``lines`` keeps the top ``TOP_LINES``)
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
     #: The cell thread's categories over time (``StackSampler.timeline()``): ``{"t", "width_s", "categories"}``.
-    timeline: dict | None = None
+    timeline: CategoryTimeline | None = None
     #: The heaviest paths from a cell line through the library call it made to the innermost function:
     #: ``{"line", "call", "inner", "seconds"}`` (call / inner ``module.function``, None where there is none).
-    paths: list = field(default_factory=list)
+    paths: list[CallPath] = field(default_factory=list)
     #: Seconds of each category the cell's thread spent off the CPU (its CPU clock at each look); None: unknown.
-    off_cpu: dict | None = None
+    off_cpu: dict[str, float] | None = None
 
     @classmethod
     def build(cls, wall_s: float, categories: dict[str, float], lines: dict[int, dict[str, float]],
               threads: dict[str, dict], samples: int, interval_s: float, cell_filename: str | None = None,
               error: str | None = None, top_lines: int = TOP_LINES, bare: dict[int, float] | None = None,
               callees: dict[int, set] | None = None, sampler_cpu_s: float = 0.0,
-              timeline: dict | None = None, gaps: dict | None = None, paths: list | None = None,
-              off_cpu: dict | None = None) -> "Attribution":
+              timeline: CategoryTimeline | None = None, gaps: dict[str, Any] | None = None,
+              paths: list[CallPath] | None = None, off_cpu: dict[str, float] | None = None) -> "Attribution":
         """Make the result from the sampler's counters (seconds); ``unattributed`` = wall − sampled.
 
         ``bare``: per line, the seconds of samples caught in the cell's own frame
@@ -130,8 +134,8 @@ class Attribution:
 
         cats = []
         for cid, s in sorted(secs.items(), key=lambda kv: (kv[0] == UNATTRIBUTED, -kv[1])):
-            c = category(cid)
-            cats.append(CategoryShare(cid, c.label, c.colour, s, share(s)))
+            shown = category(cid)
+            cats.append(CategoryShare(cid, shown.label, shown.colour, s, share(s)))
         rows = []
         for line, per_cat in lines.items():
             per_cat = {c: s for c, s in per_cat.items() if s > 1e-12}
@@ -167,22 +171,36 @@ class Attribution:
         """The category with the most time, ``unattributed`` aside."""
         return max((c for c in self.categories if c.id != UNATTRIBUTED), key=lambda c: c.seconds, default=None)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> AttributionSummary:
         """Plain JSON-able data (``json.dumps`` works on it); nested lists and dicts are shared, not copied.
 
         Not ``dataclasses.asdict``: its deep copy of the timeline cost a quarter of a millisecond a cell.
+        Spelled out key by key, so that the type checker holds it to :class:`AttributionSummary`.
         """
-        data = dict(vars(self))
-        data["categories"] = [dict(vars(c)) for c in self.categories]
-        data["lines"] = [dict(vars(row)) for row in self.lines]
-        data["threads"] = [dict(vars(t)) for t in self.threads]
-        return data
+        return {
+            "wall_s": self.wall_s,
+            "categories": [{"id": c.id, "label": c.label, "colour": c.colour, "seconds": c.seconds, "share": c.share}
+                           for c in self.categories],
+            "lines": [{"line": row.line, "source": row.source, "seconds": row.seconds, "share": row.share,
+                       "category": row.category, "category_share": row.category_share} for row in self.lines],
+            "threads": [{"name": t.name, "seconds": t.seconds, "categories": t.categories, "frames": t.frames}
+                        for t in self.threads],
+            "samples": self.samples,
+            "interval_s": self.interval_s,
+            "cell_filename": self.cell_filename,
+            "error": self.error,
+            "lines_total": self.lines_total,
+            "extra": self.extra,
+            "timeline": self.timeline,
+            "paths": self.paths,
+            "off_cpu": self.off_cpu,
+        }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Attribution":
+    def from_dict(cls, data: AttributionSummary) -> Attribution:
         """The inverse of :meth:`to_dict`."""
-        data = dict(data)
-        data["categories"] = [CategoryShare(**c) for c in data["categories"]]
-        data["lines"] = [LineShare(**row) for row in data["lines"]]
-        data["threads"] = [ThreadShare(**t) for t in data["threads"]]
-        return cls(**data)
+        fields: dict[str, Any] = dict(data)
+        fields["categories"] = [CategoryShare(**c) for c in data["categories"]]
+        fields["lines"] = [LineShare(**row) for row in data["lines"]]
+        fields["threads"] = [ThreadShare(**t) for t in data["threads"]]
+        return cls(**fields)

@@ -204,8 +204,8 @@ class StackSampler:
                     t_stop = self._t_stop
                     if t_stop is not None and now > t_stop:
                         break  # a look after stop() belongs to no cell
-                    look(now, frames.get(target), frames, skip)
-                    frames = None  # drop every frame before the wait: nothing of the cell's outlives a look
+                    look(now, frames.get(target), frames, skip)  # type: ignore[arg-type]  # start() set target
+                    del frames  # drop every frame before the wait: nothing of the cell's outlives a look
                     step = self._step(now)
                     due = due + step if now - due < step else now + step
                     wait = max(step / 10, due - clock())

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import TYPE_CHECKING
 
 from . import categories
 from .callees import line_callees
 from .gcclock import CALLBACK_CODE, GcClock
 from .model import Attribution
 from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from ..summaries import CallPath
 
 #: Top frames kept per other thread; further distinct frames are summed under "<other frames>".
 FRAMES_PER_THREAD = 40
@@ -141,7 +145,7 @@ class Samples:
         Blocked is neither on a CPU nor waiting for one: sleeping, a lock, I/O, a C call waiting on
         other threads. Time it waited runnable while other work held the CPUs is not blocked.
         """
-        now = _schedstat(self.cpu_clock)
+        now = _schedstat(self.cpu_clock)  # type: ignore[arg-type]  # look() calls this only with a clock
         if now is None:
             self.cpu_clock = None
             return 0.0
@@ -244,7 +248,7 @@ class Samples:
             paths=self._path_rows(), off_cpu=dict(self.off_cpu) if self._last_cpu is not None else None,
         )
 
-    def _path_rows(self, limit: int = 12) -> list[dict]:
+    def _path_rows(self, limit: int = 12) -> list[CallPath]:
         """The heaviest paths as plain rows: line, the call the cell made, the innermost function, seconds."""
         rows = sorted(self.paths.items(), key=lambda kv: -kv[1])[:limit]
         return [{"line": line, "call": _code_name(call), "inner": _code_name(inner), "seconds": seconds}

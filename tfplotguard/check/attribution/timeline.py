@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..summaries import CategoryTimeline
+
 #: At most this many buckets, this wide at first (doubling when full).
 BUCKETS = 200
 BUCKET_S = 0.005
@@ -56,7 +61,7 @@ class Timeline:
             buckets[:] = merged
             self.width *= 2
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> CategoryTimeline:
         """``{"t": [bucket starts, s], "width_s", "categories": {id: [s per bucket]}}``, largest category first."""
         buckets, width = [dict(b) for b in self._buckets], self.width
         totals: dict[str, float] = {}

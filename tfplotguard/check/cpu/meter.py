@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from .procfs import runqueue_s
 from .threads import THREAD_NAMES_AVAILABLE, Grouper, Snapshot, cpu_count, forget_dead_names
 from .ticker import TICKER, CpuSamples
 from ..probes.tf_python import TfPythonProbe
+
+if TYPE_CHECKING:
+    from ..summaries import CpuTimeline, GroupCpu, TfPythonCall
 
 DEFAULT_INTERVAL_MS = 100.0
 
@@ -19,12 +23,12 @@ class CpuCost:
         self.wall_s = 0.0
         self.cpu_user_s = self.cpu_system_s = 0.0
         self.rss_before = self.rss_after = self.rss_peak = 0
-        self.groups: dict[str, dict] | None = None  # group → {"cpu_s", "threads", "names"}
+        self.groups: dict[str, GroupCpu] | None = None
         self.peak_utilisation: float | None = None
         self.samples = 0
         self.ticker_waited_s = 0.0  # how long the ticker waited runnable for a CPU other work held
-        self.timeline: dict | None = None
-        self.tf_python_calls: list[dict] = []  # TfPythonProbe.calls()
+        self.timeline: CpuTimeline | None = None
+        self.tf_python_calls: list[TfPythonCall] = []  # TfPythonProbe.calls()
         self.notes: list[str] = []
         self.__dict__.update(fields)
 
@@ -85,6 +89,8 @@ class CpuMeter:
             sampler.stop()
         after = Snapshot(self.per_thread)
         before = self._before
+        if before is None:  # start() was interrupted before its opening snapshot
+            raise RuntimeError("the CPU meter has no opening snapshot: its start() was interrupted")
         wall = after.t - before.t
         cost = CpuCost(
             wall_s=wall,
@@ -96,14 +102,16 @@ class CpuMeter:
             tf_python_calls=tf_python_calls,
         )
         if self._grouper is not None:
+            assert after.threads is not None  # a grouper exists only per thread
             self._grouper.observe(after.threads)  # the timeline's last interval ends with the closing snapshot
         if sampler is not None:
             if sampler.error:
                 cost.notes.append(sampler.error)
             self._add_samples(cost, sampler, after)
             # What the machine withheld is not the cell's doing: time the ticker waited runnable for a CPU.
-            waited = runqueue_s(TICKER.native_id)
-            cost.ticker_waited_s = max(0.0, waited - self._ticker_waited) if None not in (waited, self._ticker_waited) else 0.0
+            waited, waited_before = runqueue_s(TICKER.native_id), self._ticker_waited
+            if waited is not None and waited_before is not None:
+                cost.ticker_waited_s = max(0.0, waited - waited_before)
             due = int(wall / sampler.interval_s)
             free = int(max(0.0, wall - cost.ticker_waited_s) / sampler.interval_s)
             if not sampler.error and free >= 3 and cost.samples < free / 2:
@@ -122,9 +130,10 @@ class CpuMeter:
             cost.notes.append("per-thread CPU needs Linux /proc/self/task: whole-process figures only")
         return cost
 
-    def _groups(self, cost: CpuCost, after: Snapshot) -> dict[str, dict]:
+    def _groups(self, cost: CpuCost, after: Snapshot) -> dict[str, GroupCpu]:
         grouper = self._grouper
-        groups: dict[str, dict] = {}
+        assert grouper is not None  # called only per thread
+        groups: dict[str, GroupCpu] = {}
         for tid, cpu in grouper.last_seen.items():
             group, name = grouper.groups[tid]
             delta = max(0.0, cpu - grouper.base.get(tid, 0.0))
@@ -145,7 +154,8 @@ class CpuMeter:
         points.append((after.t - sampler.t0, after.cpu, end_groups))
         cost.samples = len(points) - 2
         peak = 0.0
-        t_axis, series = [], {}
+        t_axis: list[float] = []
+        series: dict[str, list[float]] = {}
         for (t0, c0, g0), (t1, c1, g1) in zip(points, points[1:]):
             dt = t1 - t0
             if dt <= 0:

@@ -41,7 +41,7 @@ from . import procfs
 try:
     import resource
 except ImportError:  # Windows
-    resource = None
+    resource = None  # type: ignore[assignment]
 
 THREAD_NAMES_AVAILABLE = procfs.AVAILABLE
 
@@ -153,7 +153,7 @@ class Grouper:
         self.main_id = threading.get_native_id()
         # Threads nobody named inherit the name of the thread that created them, ultimately the
         # process's: the interpreter's main thread's name is the best witness of it.
-        self.process_name = thread_name(threading.main_thread().native_id)
+        self.process_name = thread_name(threading.main_thread().native_id)  # type: ignore[arg-type]  # it runs: set
         self.sampler_id = None
         # Filled while the cell runs (TfPythonProbe.native_ids): such a thread may have been
         # grouped as TensorFlow's before it first ran Python.
@@ -176,7 +176,7 @@ class Grouper:
         if len(self.tf_python_ids) != self._regrouped:
             self._regrouped = len(self.tf_python_ids)
             for tid in list(self.tf_python_ids):
-                group, name = self.groups.get(tid, (None, ""))
+                group, name = self.groups.get(tid, ("", ""))
                 if group in ("tf_pool", "tf_named", "tf_data", "other"):
                     self.groups[tid] = ("tf_python", name)
         self.last_seen.update(threads)

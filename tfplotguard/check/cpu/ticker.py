@@ -62,6 +62,7 @@ class CpuSamples:
                 return
             groups = {}
             if self._grouper is not None:
+                assert snap.threads is not None  # a grouper exists only per thread
                 self._grouper.observe(snap.threads)
                 groups = self._grouper.cumulative()
             self.points.append((snap.t - self.t0, snap.cpu, groups))
@@ -120,7 +121,7 @@ class Ticker:
         thread = self._thread
         return thread.ident if thread is not None else None
 
-    def start(self) -> int:
+    def start(self) -> int | None:
         """Start the thread unless it runs; return its native id."""
         with self._cond:
             if not self.running:

@@ -23,6 +23,7 @@ import inspect
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from .registry import RULES, checked_ids
 
@@ -66,10 +67,10 @@ class Entry:
     detects: str
     costs: str
     fix: str
-    thresholds: tuple
-    details: tuple
+    thresholds: tuple[Threshold, ...]
+    details: tuple[str, ...]
     min_share: float
-    examples: tuple
+    examples: tuple[dict[str, Any], ...]
 
     @property
     def url(self) -> str:
@@ -89,11 +90,13 @@ def url(rule_id: str) -> str:
     return f"{DOCS_URL}findings/{rule_id}/"
 
 
-def parse_docstring(doc: str) -> tuple[str, dict, list[str], dict]:
+def parse_docstring(doc: str) -> tuple[str, dict[str, str], list[str], dict[str, str]]:
     """``(summary, {field: text}, detail paragraphs, {threshold: meaning})`` of a rule's docstring."""
     paragraphs = [p for p in re.split(r"\n\s*\n", inspect.cleandoc(doc or "")) if p.strip()]
     summary = _join(paragraphs[0]) if paragraphs else ""
-    fields, details, meanings = {}, [], {}
+    fields: dict[str, str] = {}
+    details: list[str] = []
+    meanings: dict[str, str] = {}
     for paragraph in paragraphs[1:]:
         label, _, rest = paragraph.partition(":")
         field = LABELS.get(label.strip()) if "\n" not in label else None
@@ -106,9 +109,11 @@ def parse_docstring(doc: str) -> tuple[str, dict, list[str], dict]:
     return summary, fields, details, meanings
 
 
-def _threshold_lines(block: str) -> dict:
+def _threshold_lines(block: str) -> dict[str, str]:
     """``{name: meaning}`` of ``name: meaning`` lines; a line indented deeper than the items continues one."""
-    meanings, name, indent = {}, None, None
+    meanings: dict[str, str] = {}
+    name: str | None = None
+    indent: int | None = None
     for line in block.splitlines():
         if not line.strip():
             continue
@@ -123,10 +128,11 @@ def _threshold_lines(block: str) -> dict:
 
 
 @functools.lru_cache(maxsize=1)
-def examples() -> dict:
+def examples() -> dict[str, Any]:
     """``examples.json``: ``{"measured": str, "rules": {rule_id: [case, ...]}}`` (empty if absent)."""
     try:
-        return json.loads(EXAMPLES.read_text(encoding="utf-8"))
+        loaded: dict[str, Any] = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+        return loaded
     except FileNotFoundError:
         return {"measured": "", "rules": {}}
 
@@ -203,7 +209,7 @@ def text(item: Entry) -> str:
     return "\n".join(out)
 
 
-def _example_md(case: dict) -> list[str]:
+def _example_md(case: dict[str, Any]) -> list[str]:
     out = [f"### `{case['case']}`: {_md(case['title'])}", ""]
     if case.get("constructed"):
         out += [f"*Constructed:* {_md(case['constructed'])}", ""]
@@ -219,7 +225,7 @@ def _example_md(case: dict) -> list[str]:
     return out
 
 
-def _cells(cells: list) -> tuple[list, str]:
+def _cells(cells: list[str]) -> tuple[list[str], str]:
     """The cells to show, and how they ran when there are several (the time is the last one's)."""
     if len(cells) == 1:
         return cells, ""
@@ -236,7 +242,7 @@ def _shown(item: Entry) -> str:
             f"and at least 50 ms; otherwise it is minor: kept in the report's JSON and shown with `%%tfcheck --all`.")
 
 
-def _ms(value) -> str:
+def _ms(value: float | None) -> str:
     return "not measured" if value is None else f"{value:,.0f} ms"
 
 

@@ -44,7 +44,7 @@ class Finding:
         text = f"{100 * self.share:.0f}% of the cell ({format_seconds(self.seconds)})"
         return text + (f", line {self.line}" if self.line is not None else "")
 
-    def __str__(self):
+    def __str__(self) -> str:
         weight = f"[{self.weight}] " if self.weight else ""
         return f"{weight}{self.message} Fix: {self.fix}"
 

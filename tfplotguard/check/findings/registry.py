@@ -25,9 +25,14 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..summaries import MEASUREMENTS
 from .finding import Finding, sort_findings
+
+if TYPE_CHECKING:
+    from ..report.model import Report
 
 SEVERITIES = ("warn", "info")
 #: A finding explaining less than this share of its cell is minor (shown with ``--all`` only).
@@ -51,8 +56,15 @@ class Found:
     line: int | None = None
     share: float | None = None
 
+#: What a rule returns: nothing found, one :class:`Found`, a plain ``(message, fix)`` pair (not weighed), or a list.
+RuleResult = Found | tuple[str, str] | Sequence[Found | tuple[str, str]] | None
+#: A rule: ``fn(report, **thresholds)``.
+RuleFunction = Callable[..., RuleResult]
+#: A threshold's value: a count, a size or a time.
+Threshold = float
+
 #: Every registered rule by id, in the order they are tried.
-RULES: dict[str, "Rule"] = {}
+RULES: dict[str, Rule] = {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,9 +73,9 @@ class Rule:
 
     id: str
     severity: str
-    needs: tuple
-    thresholds: dict
-    fn: object = dataclasses.field(repr=False)
+    needs: tuple[str, ...]
+    thresholds: dict[str, Threshold]
+    fn: RuleFunction = dataclasses.field(repr=False)
     min_share: float = MIN_SHARE
     min_seconds: float = MIN_SECONDS
     #: Run after every other rule, with ``report.findings`` holding theirs (the fallback reads them).
@@ -74,18 +86,18 @@ class Rule:
         """The first line of the rule's docstring."""
         return (inspect.getdoc(self.fn) or "").split("\n", 1)[0]
 
-    def measured(self, report) -> bool:
+    def measured(self, report: Report) -> bool:
         """True when every measurement the rule needs was taken for ``report``."""
         return all(getattr(report, need, None) is not None for need in self.needs)
 
-    def __call__(self, report, **thresholds) -> list[Finding]:
+    def __call__(self, report: Report, **thresholds: Threshold) -> list[Finding]:
         result = self.fn(report, **{**self.thresholds, **thresholds})
         if result is None:
             return []
         found = [result] if isinstance(result, (Found, tuple)) else list(result)
         return [self._finding(item, report) for item in found]
 
-    def _finding(self, item, report) -> Finding:
+    def _finding(self, item: Found | tuple[str, str], report: Report) -> Finding:
         if not isinstance(item, Found):  # a plain (message, fix) pair: not weighed
             item = Found(*item)
         wall = getattr(report, "wall_s", 0.0) or 0.0
@@ -100,8 +112,9 @@ class Rule:
                        line=item.line, minor=minor)
 
 
-def rule(*, id: str, severity: str = "warn", needs: tuple = (), thresholds: dict | None = None,
-         min_share: float = MIN_SHARE, fallback: bool = False):
+def rule(*, id: str, severity: str = "warn", needs: tuple[str, ...] = (),
+         thresholds: Mapping[str, Threshold] | None = None,
+         min_share: float = MIN_SHARE, fallback: bool = False) -> Callable[[RuleFunction], Rule]:
     """Register the decorated function as the rule ``id`` (see the module docstring)."""
     if severity not in SEVERITIES:
         raise ValueError(f"rule {id}: severity must be one of {SEVERITIES}, got {severity!r}")
@@ -112,7 +125,7 @@ def rule(*, id: str, severity: str = "warn", needs: tuple = (), thresholds: dict
         raise ValueError(f"rule {id}: needs {', '.join(map(repr, unknown))}, which the report does not measure; "
                          f"valid: {', '.join(MEASUREMENTS)}")
 
-    def register(fn) -> Rule:
+    def register(fn: RuleFunction) -> Rule:
         if id in RULES:
             raise ValueError(f"rule id {id!r} is registered twice")
         registered = Rule(id, severity, tuple(needs), dict(thresholds or {}), fn, min_share, fallback=fallback)
@@ -127,7 +140,7 @@ def rule_ids() -> list[str]:
     return list(RULES)
 
 
-def checked_ids(ids) -> list[str]:
+def checked_ids(ids: str | Iterable[str]) -> list[str]:
     """``ids`` as a list, or ValueError naming the valid ids if one is unknown."""
     ids = [ids] if isinstance(ids, str) else list(ids)
     unknown = [rule_id for rule_id in ids if rule_id not in RULES]
@@ -137,7 +150,7 @@ def checked_ids(ids) -> list[str]:
     return ids
 
 
-def checked_thresholds(settings) -> dict[str, dict]:
+def checked_thresholds(settings: object) -> dict[str, dict[str, Threshold]]:
     """``{"rule_id.name": value}`` as ``{rule_id: {name: value}}``, or ValueError naming the valid names.
 
     A value must be a finite number, 0 or more; it replaces the registered
@@ -145,7 +158,7 @@ def checked_thresholds(settings) -> dict[str, dict]:
     """
     if not isinstance(settings, dict):
         raise ValueError(f"rule thresholds must be a dict of 'rule_id.threshold': number, got {settings!r}")
-    checked: dict[str, dict] = {}
+    checked: dict[str, dict[str, Threshold]] = {}
     for key, value in settings.items():
         rule_id, _, name = str(key).partition(".")
         if rule_id not in RULES:
@@ -165,7 +178,8 @@ def listing() -> list[tuple[str, str, str]]:
     return [(r.id, r.severity, r.summary) for r in RULES.values()]
 
 
-def evaluate(report, rules=None, disabled=(), thresholds=None) -> tuple[list[Finding], list[str]]:
+def evaluate(report: Report, rules: Iterable[Rule | RuleFunction] | None = None, disabled: Collection[str] = (),
+             thresholds: Mapping[str, Mapping[str, Threshold]] | None = None) -> tuple[list[Finding], list[str]]:
     """Run every rule not in ``disabled``: ``(findings, warnings first; notes about rules that failed)``.
 
     ``rules`` defaults to every registered rule; a plain function in it is

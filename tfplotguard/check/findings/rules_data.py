@@ -19,33 +19,41 @@ sampled on the Keras call's line; progress output for many epochs
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Literal
 
 from ..format import format_seconds
 from . import weight
 from .registry import Found, rule
 
+if TYPE_CHECKING:
+    from ..report.model import Report
+    from ..summaries import PipelineSummary
+
 _KERAS = ("keras_overhead", "keras_compute")
+#: Keras's counted calls (keys of ``Report.counts``), and those a loop may repeat on a few examples.
+_KERAS_CALLS: tuple[Literal["fit", "predict", "evaluate"], ...] = ("fit", "predict", "evaluate")
+_REPEATED_CALLS: tuple[Literal["predict", "evaluate"], ...] = ("predict", "evaluate")
 
 
-def _user_pipelines(report) -> list[dict]:
+def _user_pipelines(report: Report) -> list[PipelineSummary]:
     return [p for p in report.pipelines or () if p.get("owner") != "keras" and p.get("stages")]
 
 
-def _wait(report) -> tuple[float | None, int | None]:
+def _wait(report: Report) -> tuple[float | None, int | None]:
     """Seconds the cell's thread waited on tf.data input (None: not sampled) and the line where it waited most."""
     return weight.category_seconds(report, "tf_data_wait"), weight.line_for(report, "tf_data_wait")
 
 
-def _repeats_without_cache(pipe: dict) -> bool:
+def _repeats_without_cache(pipe: PipelineSummary) -> bool:
     return (pipe.get("iterators", 1) >= 2 and pipe.get("maps", 0) > 0 and not pipe.get("cache")
             and not pipe.get("generator") and not pipe.get("py_function"))
 
 
-def _scaled(seconds, fraction):
+def _scaled(seconds: float | None, fraction: float) -> float | None:
     return None if seconds is None else seconds * fraction
 
 
-def _tf_python_cpu(report) -> str:
+def _tf_python_cpu(report: Report) -> str:
     cpu = report.group_cpu("tf_python")
     return f"; TensorFlow's threads running that Python used {format_seconds(cpu)} of CPU" if cpu > 0 else ""
 
@@ -55,7 +63,7 @@ def _tf_python_cpu(report) -> str:
 _NATIVE_PYTHON = "<native thread running Python>"
 
 
-def _python_in_tf_threads(report) -> list[str]:
+def _python_in_tf_threads(report: Report) -> list[str]:
     """Names of the user's functions TensorFlow's threads ran: timed per call, most time first, then sampled ones.
 
     The timed calls (``Report.tf_python_calls``) are the functions handed to
@@ -73,7 +81,7 @@ def _python_in_tf_threads(report) -> list[str]:
 
 
 @rule(id="py_function", needs=("pipelines",), thresholds={"min_cpu_s": 0.05})
-def py_function(report, *, min_cpu_s) -> Found | None:
+def py_function(report: Report, *, min_cpu_s: float) -> Found | None:
     """A tf.py_function / tf.numpy_function in a Dataset transformation or a traced function: Python per call.
 
     Detects: ``tf.py_function`` / ``tf.numpy_function`` in a Dataset transformation, or your Python run on
@@ -107,7 +115,7 @@ def py_function(report, *, min_cpu_s) -> Found | None:
         seconds=waited, line=line)
 
 
-def _py_function_in_graph(report, min_cpu_s) -> Found | None:
+def _py_function_in_graph(report: Report, min_cpu_s: float) -> Found | None:
     """The user's Python run by TensorFlow's threads while the cell ran traced functions, no Python pipeline iterated.
 
     A tf.function calling tf.numpy_function 300 times: the cell's thread sat in the traced call
@@ -133,7 +141,7 @@ def _py_function_in_graph(report, min_cpu_s) -> Found | None:
         seconds=min(cpu, traced), line=line)
 
 
-def _defects(pipe: dict, waited: float | None, min_wait_s: float) -> list[tuple[str, str]]:
+def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float) -> list[tuple[str, str]]:
     """(what the pipeline does, the fix) for each structural cause of waiting, most costly kind first.
 
     A sequential map and a missing prefetch are named only when the cell waited at least
@@ -166,7 +174,7 @@ def _defects(pipe: dict, waited: float | None, min_wait_s: float) -> list[tuple[
 
 
 @rule(id="input_bound", needs=("pipelines",), thresholds={"min_wait_s": 0.15})
-def input_bound(report, *, min_wait_s) -> Found | None:
+def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
     """The cell's thread waited on a tf.data iterator, and the pipeline's structure says why.
 
     Detects: the cell waited on a ``tf.data`` iterator, and the pipeline's structure says why: it starts
@@ -216,7 +224,7 @@ def input_bound(report, *, min_wait_s) -> Found | None:
 
 
 @rule(id="no_cache", needs=("pipelines",))
-def no_cache(report) -> Found | None:
+def no_cache(report: Report) -> Found | None:
     """A dataset with a map iterated epoch after epoch without cache(): its preprocessing is redone each time.
 
     Detects: a dataset with a ``map`` iterated two times or more in the cell without ``cache()``.
@@ -245,7 +253,7 @@ def no_cache(report) -> Found | None:
         seconds=_scaled(waited, (n - 1) / n), line=line)
 
 
-def _keras_line(report) -> tuple[int | None, float | None]:
+def _keras_line(report: Report) -> tuple[int | None, float | None]:
     """The cell line with the most Keras time and its seconds; without such a line, the cell's Keras time."""
     line = weight.line_for(report, *_KERAS)
     seconds = weight.line_seconds(report, line)
@@ -253,7 +261,7 @@ def _keras_line(report) -> tuple[int | None, float | None]:
 
 
 @rule(id="keras_call_in_loop", needs=("keras_calls",), thresholds={"many": 10, "small": 64})
-def keras_call_in_loop(report, *, many, small) -> Found | None:
+def keras_call_in_loop(report: Report, *, many: int, small: int) -> Found | None:
     """Model.predict (or evaluate) called again and again on a few examples: each call builds an input pipeline.
 
     Detects: ``Model.predict`` or ``evaluate`` called again and again, each time on a few examples.
@@ -268,10 +276,10 @@ def keras_call_in_loop(report, *, many, small) -> Found | None:
         many: the least number of calls in the cell
         small: the most examples each call may have
     """
-    for method in ("predict", "evaluate"):
+    for method in _REPEATED_CALLS:
         calls = report.counts.get(method, 0)
         kept = [c for c in report.keras_calls if c["method"] == method]
-        sizes = [c["examples"] for c in kept if c.get("examples") is not None]
+        sizes = [n for c in kept if (n := c.get("examples")) is not None]
         if calls < many or not sizes or max(sizes) > small:
             continue
         line, seconds = _keras_line(report)
@@ -287,7 +295,7 @@ def keras_call_in_loop(report, *, many, small) -> Found | None:
 
 
 @rule(id="keras_tiny_batches", needs=("keras_calls",), thresholds={"tiny": 4, "min_steps": 64})
-def keras_tiny_batches(report, *, tiny, min_steps) -> Found | None:
+def keras_tiny_batches(report: Report, *, tiny: int, min_steps: int) -> Found | None:
     """fit / evaluate / predict with a batch of a few examples on many examples: one step per example.
 
     Detects: ``fit``, ``predict`` or ``evaluate`` with a batch of a few examples over many batches.
@@ -320,7 +328,8 @@ def keras_tiny_batches(report, *, tiny, min_steps) -> Found | None:
 
 @rule(id="keras_step_overhead", needs=("keras_calls",),
       thresholds={"tiny": 4, "small_batch": 32, "min_steps": 200, "small_model": 100_000})
-def keras_step_overhead(report, *, tiny, small_batch, min_steps, small_model) -> Found | None:
+def keras_step_overhead(report: Report, *, tiny: int, small_batch: int, min_steps: int,
+                        small_model: int) -> Found | None:
     """Many small steps of a small model, one step per call of the traced function: Keras's per-step cost dominates.
 
     Detects: many small steps of a small model, each a call of the traced step function
@@ -358,7 +367,7 @@ def keras_step_overhead(report, *, tiny, small_batch, min_steps, small_model) ->
 
 
 @rule(id="keras_verbose_flood", severity="info", needs=("keras_calls",), thresholds={"many_epochs": 20})
-def keras_verbose_flood(report, *, many_epochs) -> Found | None:
+def keras_verbose_flood(report: Report, *, many_epochs: int) -> Found | None:
     """fit printing a progress bar every epoch for many epochs: output volume, not time (never weighed).
 
     Detects: ``fit(verbose=1)`` for many epochs: a progress bar printed for every epoch.
@@ -389,7 +398,7 @@ def keras_verbose_flood(report, *, many_epochs) -> Found | None:
 
 @rule(id="pipelines_rebuilt", severity="info", needs=("traces", "trace_origins"),
       thresholds={"many": 10})
-def pipelines_rebuilt(report, *, many) -> tuple | None:
+def pipelines_rebuilt(report: Report, *, many: int) -> tuple[str, str] | None:
     """An input pipeline built again and again in one cell: tf.data traced its functions every time.
 
     Detects: your code built ``tf.data`` pipelines many times in one cell (Keras's own per-call pipelines
@@ -409,7 +418,7 @@ def pipelines_rebuilt(report, *, many) -> tuple | None:
         return None
     name, count = max(built.items(), key=lambda kv: kv[1])
     if report.trace_origins[name].get("owner") == "keras":
-        if sum(report.counts.get(m, 0) for m in ("fit", "predict", "evaluate")) >= many:
+        if sum(report.counts.get(m, 0) for m in _KERAS_CALLS) >= many:
             return None  # the calls were counted: keras_call_in_loop names them
         return (f"Keras built a new tf.data input pipeline {count} times in this cell ({name} traced once per "
                 "pipeline): every fit / evaluate / predict call builds one for its input.",
@@ -424,7 +433,7 @@ def pipelines_rebuilt(report, *, many) -> tuple | None:
 
 @rule(id="cpu_in_tf_python", severity="info", needs=("thread_groups",),
       thresholds={"min_cpu_s": 0.2, "share": 0.4})
-def cpu_in_tf_python(report, *, min_cpu_s, share) -> tuple | None:
+def cpu_in_tf_python(report: Report, *, min_cpu_s: float, share: float) -> tuple[str, str] | None:
     """TensorFlow's threads that ran the user's Python (from_generator, py_function) used the most CPU.
 
     Detects: TensorFlow's threads that ran your Python (``from_generator``, ``py_function``,

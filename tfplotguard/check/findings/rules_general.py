@@ -12,9 +12,14 @@ cell that ran at least ``min_wall_s``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..attribution.categories import category
 from ..format import format_seconds
 from .registry import Found, rule
+
+if TYPE_CHECKING:
+    from ..report.model import Report
 
 #: A line's time at least this share off the CPU is "blocked", not "computing".
 BLOCKED_SHARE = 0.5
@@ -25,7 +30,7 @@ WORK = frozenset(("tf_function", "keras_compute"))
 
 @rule(id="where_the_time_went", needs=("attribution",), thresholds={"min_wall_s": 0.5, "explained_share": 0.5},
       fallback=True)
-def where_the_time_went(report, *, min_wall_s, explained_share) -> Found | None:
+def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: float) -> Found | None:
     """A slow cell no other rule explains: the line, the call and the function where its time went.
 
     Detects: a cell that ran at least ``min_wall_s`` and whose shown findings explain less than
@@ -51,6 +56,8 @@ def where_the_time_went(report, *, min_wall_s, explained_share) -> Found | None:
     if explained >= explained_share:
         return None
     attribution = report.attribution
+    if not attribution:  # the rule needs it: there
+        return None
     lines = attribution.get("lines") or []
     if not lines:
         return None

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import ast
 import linecache
+from typing import TYPE_CHECKING
 
 from ..format import format_bytes, format_seconds
 from . import weight
 from .registry import Found, rule
 
+if TYPE_CHECKING:
+    from ..report.model import Report
+
 
 @rule(id="numpy_copy_large_cpu", needs=("numpy",), thresholds={"large_bytes": 8 * 2**20})
-def numpy_copy_large_cpu(report, *, large_bytes) -> Found | None:
+def numpy_copy_large_cpu(report: Report, *, large_bytes: int) -> Found | None:
     """``.numpy()`` on a large CPU tensor: a full copy where a read-only view would do.
 
     Weighed by the measured time of the large copies.
@@ -52,7 +56,7 @@ def numpy_copy_large_cpu(report, *, large_bytes) -> Found | None:
 
 
 @rule(id="numpy_in_loop", needs=("numpy", "pyvalues"), thresholds={"repeat": 3, "many": 100})
-def numpy_in_loop(report, *, repeat, many) -> Found | None:
+def numpy_in_loop(report: Report, *, repeat: int, many: int) -> Found | None:
     """``.numpy()``, ``float(t)`` or ``int(t)`` called again and again in one cell: a host copy every call.
 
     Weighed by the measured time of the copies and conversions.
@@ -91,7 +95,7 @@ def numpy_in_loop(report, *, repeat, many) -> Found | None:
 
 
 @rule(id="python_lists_to_tensors", needs=("pyvalues",), thresholds={"repeat": 3})
-def python_lists_to_tensors(report, *, repeat) -> Found | None:
+def python_lists_to_tensors(report: Report, *, repeat: int) -> Found | None:
     """Python lists turned into tensors again and again: TensorFlow walks every Python element each time.
 
     Weighed by the measured time of the conversions.
@@ -122,7 +126,7 @@ def python_lists_to_tensors(report, *, repeat) -> Found | None:
 
 
 @rule(id="tensor_elements_in_python", needs=("pyvalues",), thresholds={"many": 100})
-def tensor_elements_in_python(report, *, many) -> Found | None:
+def tensor_elements_in_python(report: Report, *, many: int) -> Found | None:
     """A Python loop over a tensor's elements (``for v in t``, ``t[i]``): one TensorFlow op per element.
 
     Weighed by the measured time of the element-by-element slicing.
@@ -181,7 +185,7 @@ def _repeats(filename: str | None, line: int) -> bool:
 
 @rule(id="python_hot_loop", severity="info", needs=("attribution", "thread_groups"), min_share=0.5,
       thresholds={"min_seconds": 0.25, "busy": 0.3})
-def python_hot_loop(report, *, min_seconds, busy) -> Found | None:
+def python_hot_loop(report: Report, *, min_seconds: float, busy: float) -> Found | None:
     """Most of the cell ran in its own frame, in a loop, keeping the main thread busy: a Python hot loop.
 
     The sampler sees the cell's own frame both while its bytecode runs and while
@@ -204,10 +208,11 @@ def python_hot_loop(report, *, min_seconds, busy) -> Found | None:
     """
     seconds = weight.category_seconds(report, "cell")
     line = weight.line_for(report, "cell")
-    if line is None or not seconds or seconds < min_seconds:
+    attribution = report.attribution  # there whenever line_for found a line
+    if line is None or not seconds or seconds < min_seconds or not attribution:
         return None
-    row = next(r for r in report.attribution["lines"] if r["line"] == line)
-    if not _repeats(report.attribution.get("cell_filename"), line):
+    row = next(r for r in attribution["lines"] if r["line"] == line)
+    if not _repeats(attribution.get("cell_filename"), line):
         return None
     main_cpu = report.group_cpu("main")
     if main_cpu < busy * seconds:
@@ -223,7 +228,7 @@ def python_hot_loop(report, *, min_seconds, busy) -> Found | None:
 
 
 @rule(id="output_in_loop", needs=("attribution",), thresholds={"min_samples": 5})
-def output_in_loop(report, *, min_samples) -> Found | None:
+def output_in_loop(report: Report, *, min_samples: int) -> Found | None:
     """Printing or logging (``print``, ``tf.print``, ``logging``) took a large part of the cell.
 
     Output time is weighed only when it spans at least ``min_samples``
@@ -241,11 +246,12 @@ def output_in_loop(report, *, min_samples) -> Found | None:
         min_samples: output time is weighed only when it spans at least this many sampling intervals
     """
     seconds = weight.category_seconds(report, "output")
-    if not seconds:
+    attribution = report.attribution  # there whenever category_seconds found time
+    if not seconds or not attribution:
         return None
-    weighed = seconds if seconds >= min_samples * report.attribution.get("interval_s", 0.0) else None
+    weighed = seconds if seconds >= min_samples * attribution.get("interval_s", 0.0) else None
     line = weight.line_for(report, "output")
-    row = next((r for r in report.attribution.get("lines", ()) if r["line"] == line), None)
+    row = next((r for r in attribution.get("lines", ()) if r["line"] == line), None)
     where = f" on line {line} ({row['source']})" if row and row.get("source") else ""
     return Found(
         f"writing output (print, tf.print or logging) took {format_seconds(seconds)}{where}.",

@@ -13,16 +13,21 @@ Measured on matplotlib 3.11 Agg: ``plt.subplots()`` costs about 10 ms, a drawn
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from .. import history
 from ..format import format_bytes, format_seconds
 from . import weight
 from .registry import Found, rule
 
+if TYPE_CHECKING:
+    from ..report.model import Report
+    from ..summaries import Holder, SiteRow
+
 _MIB = 1 << 20
 
 
-def _where(site) -> str:
+def _where(site: SiteRow) -> str:
     """How a message names a site row ``[filename, line, function, ...]``: the cell or the user's function."""
     if site[2] == "<module>":
         return "one line of the cell"
@@ -30,7 +35,7 @@ def _where(site) -> str:
 
 
 @rule(id="figure_per_iteration", needs=("mpl",), thresholds={"same_site": 10})
-def figure_per_iteration(report, *, same_site) -> Found | None:
+def figure_per_iteration(report: Report, *, same_site: int) -> Found | None:
     """A new matplotlib figure per iteration: many figures created by one line; how many stay open, what they hold.
 
     Weighed by the time spent creating figures and axes (``mpl_figure``).
@@ -73,7 +78,7 @@ def figure_per_iteration(report, *, same_site) -> Found | None:
 
 
 @rule(id="plot_call_per_point", needs=("mpl",), thresholds={"calls": 50, "points_per_call": 2.0})
-def plot_call_per_point(report, *, calls, points_per_call) -> Found | None:
+def plot_call_per_point(report: Report, *, calls: int, points_per_call: float) -> Found | None:
     """One plotting call per data point: many tiny artists from one line where one call with arrays would do.
 
     Weighed by the time spent creating artists (``mpl_artists``).
@@ -105,7 +110,7 @@ def plot_call_per_point(report, *, calls, points_per_call) -> Found | None:
 
 
 @rule(id="interactive_redraws", needs=("mpl",), thresholds={"min_redraws": 3})
-def interactive_redraws(report, *, min_redraws) -> Found | None:
+def interactive_redraws(report: Report, *, min_redraws: int) -> Found | None:
     """Redrawing every step: the same figure drawn again and again, or plt.pause, inside one cell.
 
     Weighed by the measured time of the redraws (draws of a figure already
@@ -151,7 +156,7 @@ def interactive_redraws(report, *, min_redraws) -> Found | None:
 
 
 @rule(id="pyplot_off_main_thread", needs=("guard",), min_share=0.0)
-def pyplot_off_main_thread(report) -> Found | None:
+def pyplot_off_main_thread(report: Report) -> Found | None:
     """pyplot used from a thread other than the main thread (counted by the guard).
 
     A crash risk, not a cost: it is given the full weight (``share`` 1.0, no
@@ -184,7 +189,7 @@ _GUARD_INFO_SHARE = 0.25
 
 @rule(id="same_tensor_replotted", severity="info", needs=("guard",), thresholds={"repeat_plots": 2},
       min_share=_GUARD_INFO_SHARE)
-def same_tensor_replotted(report, *, repeat_plots) -> Found | None:
+def same_tensor_replotted(report: Report, *, repeat_plots: int) -> Found | None:
     """The same live tensor plotted again: the convert-once cache served it (weighed by the guard's own time).
 
     Detects: the guard served re-plots of the same live tensors from its convert-once cache.
@@ -208,7 +213,7 @@ def same_tensor_replotted(report, *, repeat_plots) -> Found | None:
 
 
 @rule(id="tensors_plotted", severity="info", needs=("guard",), min_share=_GUARD_INFO_SHARE)
-def tensors_plotted(report) -> Found | None:
+def tensors_plotted(report: Report) -> Found | None:
     """Tensors handed straight to matplotlib: what the guard converted, weighed by the guard's own time.
 
     Detects: tensors handed straight to matplotlib, which the guard converted.
@@ -231,23 +236,23 @@ def tensors_plotted(report) -> Found | None:
     )
 
 
-def _growing_holder(window):
+def _growing_holder(window: list[Report]) -> tuple[str, Holder, list[int]] | None:
     """The container name whose bytes grew in every cell of ``window`` (reports): (name, last row, bytes per cell)."""
     rows = [{row["name"]: row for row in report.held} for report in window]
     for name in rows[-1]:
-        sizes = [r.get(name, {}).get("bytes") for r in rows]
-        if None not in sizes and all(a < b for a, b in zip(sizes, sizes[1:])):
+        sizes = [size for r in rows if (size := r.get(name, {}).get("bytes")) is not None]
+        if len(sizes) == len(rows) and all(a < b for a, b in zip(sizes, sizes[1:])):
             return name, rows[-1][name], sizes
     return None
 
 
-def _figures_growing(window) -> bool:
+def _figures_growing(window: list[Report]) -> bool:
     return all(r.mpl.get("open_figures", 0) > r.mpl.get("open_before", 0) for r in window)
 
 
 @rule(id="host_memory_growth", needs=("mpl",), min_share=0.10,
       thresholds={"cells": 3, "cell_growth_mb": 8, "growth_mb": 64})
-def host_memory_growth(report, *, cells, cell_growth_mb, growth_mb) -> Found | None:
+def host_memory_growth(report: Report, *, cells: int, cell_growth_mb: int, growth_mb: int) -> Found | None:
     """Host memory growing cell after cell, held by containers of tensors or by figures left open.
 
     Reads the report history: the last ``cells`` measured cells (this one

@@ -6,9 +6,15 @@ What a rule receives, returns and must rest on: :mod:`tfplotguard.check.findings
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..format import format_seconds
 from . import weight
 from .registry import Found, rule
+
+if TYPE_CHECKING:
+    from ..report.model import Report
+    from ..summaries import TraceSignature
 
 _TF_GROUPS = ("tf_pool", "tf_named", "tf_data")
 #: From this many tf.function objects of one Python function, each traced, "a new object each time" is the cause.
@@ -16,7 +22,7 @@ FEW_OBJECTS = 3
 
 
 @rule(id="retracing", needs=("traces", "trace_signatures", "trace_origins"))
-def retracing(report) -> list | None:
+def retracing(report: Report) -> list[Found] | None:
     """A tf.function traced more than once in one cell, and what caused it, when the traces show it.
 
     The user's own functions, and Keras's step functions (``one_step_on_data``,
@@ -80,7 +86,7 @@ def retracing(report) -> list | None:
     return found or None
 
 
-def _relaxes(later: dict, earlier: dict) -> bool:
+def _relaxes(later: TraceSignature, earlier: TraceSignature) -> bool:
     """True when ``later`` is ``earlier`` with some tensor dimensions relaxed to None (and nothing else changed)."""
     if set(later) != set(earlier) or later == earlier:
         return False
@@ -90,10 +96,10 @@ def _relaxes(later: dict, earlier: dict) -> bool:
             continue
         if not (value.startswith("tensor ") and old.startswith("tensor ") and "(" in value and "(" in old):
             return False
-        dtype, dims = value.split("(", 1)
-        old_dtype, old_dims = old.split("(", 1)
-        dims, old_dims = dims.rstrip(")").split(","), old_dims.rstrip(")").split(",")
-        dims, old_dims = [d.strip() for d in dims if d.strip()], [d.strip() for d in old_dims if d.strip()]
+        dtype, shape = value.split("(", 1)
+        old_dtype, old_shape = old.split("(", 1)
+        dims = [d.strip() for d in shape.rstrip(")").split(",") if d.strip()]
+        old_dims = [d.strip() for d in old_shape.rstrip(")").split(",") if d.strip()]
         if dtype != old_dtype or len(dims) != len(old_dims):
             return False
         if any(d != o and d != "None" for d, o in zip(dims, old_dims)):
@@ -101,7 +107,7 @@ def _relaxes(later: dict, earlier: dict) -> bool:
     return True
 
 
-def explain_keras_retrace(signatures: list[dict]) -> tuple[str, str]:
+def explain_keras_retrace(signatures: list[TraceSignature]) -> tuple[str, str]:
     """Why Keras traced its own step function again, from its input signatures: ``(cause, fix)``.
 
     Keras builds its step functions with ``reduce_retracing=True``: a batch of
@@ -129,7 +135,7 @@ def explain_keras_retrace(signatures: list[dict]) -> tuple[str, str]:
             "measurements", "call fit / evaluate / predict with data of one structure, dtype and shape")
 
 
-def explain_retrace(signatures: list[dict], objects: int = 0, traces: int = 0) -> tuple[str, str]:
+def explain_retrace(signatures: list[TraceSignature], objects: int = 0, traces: int = 0) -> tuple[str, str]:
     """Why a function was traced again, from its input signatures: ``(cause, fix)``.
 
     ``signatures`` are ``{argument: description}`` dicts as
@@ -182,7 +188,7 @@ def explain_retrace(signatures: list[dict], objects: int = 0, traces: int = 0) -
 
 
 @rule(id="functions_run_eagerly", needs=("tf",))
-def functions_run_eagerly(report) -> Found | None:
+def functions_run_eagerly(report: Report) -> Found | None:
     """``tf.config.run_functions_eagerly(True)`` is on: every ``tf.function`` runs as plain Python.
 
     Weighed by the time the ``tf.function`` bodies ran eagerly, measured
@@ -218,7 +224,7 @@ _OTHER_CAUSES = frozenset(("StridedSlice", "Unpack", "Squeeze", "ResourceStrided
 
 
 @rule(id="eager_op_loop", needs=("tf_times",), thresholds={"many": 1000, "small_s": 0.001, "pool_share": 0.6})
-def eager_op_loop(report, *, many, small_s, pool_share) -> Found | None:
+def eager_op_loop(report: Report, *, many: int, small_s: float, pool_share: float) -> Found | None:
     """Many small eager ops dispatched one by one from Python, as an eager training loop does.
 
     Each eager op pays Python and dispatch overhead that a traced graph pays
@@ -273,7 +279,7 @@ def eager_op_loop(report, *, many, small_s, pool_share) -> Found | None:
 
 
 @rule(id="variables_rebuilt", needs=("tf_times",), thresholds={"discarded": 10, "discarded_share": 0.3})
-def variables_rebuilt(report, *, discarded, discarded_share) -> Found | None:
+def variables_rebuilt(report: Report, *, discarded: int, discarded_share: float) -> Found | None:
     """Layers, models, optimizers or variables built again and again in one cell and thrown away.
 
     The sign is the variables created during the cell that were garbage again
@@ -310,7 +316,7 @@ def variables_rebuilt(report, *, discarded, discarded_share) -> Found | None:
 
 
 @rule(id="gpu_idle_ops_on_cpu", needs=("ops",), thresholds={"cpu_share": 0.5, "min_ops": 10})
-def gpu_idle_ops_on_cpu(report, *, cpu_share, min_ops) -> Found | None:
+def gpu_idle_ops_on_cpu(report: Report, *, cpu_share: float, min_ops: int) -> Found | None:
     """A GPU is present but most of the cell's eager ops ran on the CPU.
 
     Ops are counted per device with ``--ops``, and always while TensorFlow
@@ -350,7 +356,7 @@ def gpu_idle_ops_on_cpu(report, *, cpu_share, min_ops) -> Found | None:
 
 @rule(id="tf_compute_bound", severity="info", needs=("thread_groups",),
       thresholds={"min_cpu_s": 0.2, "dominant_share": 0.6})
-def tf_compute_bound(report, *, min_cpu_s, dominant_share) -> Found | None:
+def tf_compute_bound(report: Report, *, min_cpu_s: float, dominant_share: float) -> Found | None:
     """TensorFlow's thread pools did most of the cell's work: real compute, and what makes it faster.
 
     Not a mistake. Weighed by the stack attribution's time in TensorFlow's

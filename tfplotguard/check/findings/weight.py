@@ -9,51 +9,61 @@ measured itself, or leaves it unweighed (and so minor).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..report.model import Report
+
 __all__ = ["sampled", "category_seconds", "line_for", "line_seconds", "thread_seconds", "wall", "cpu_share"]
 
 
-def sampled(report) -> bool:
+def sampled(report: Report) -> bool:
     """True when the cell's stacks were sampled (``report.attribution`` is there)."""
     return bool(report.attribution)
 
 
-def wall(report) -> float:
+def wall(report: Report) -> float:
     """The cell's wall time in seconds (0 when not measured)."""
     return report.wall_s or 0.0
 
 
-def category_seconds(report, *categories: str) -> float | None:
+def category_seconds(report: Report, *categories: str) -> float | None:
     """Seconds the cell's own thread spent in ``categories`` (ids of :mod:`..attribution.categories`)."""
-    if not sampled(report):
+    attribution = report.attribution
+    if not attribution:  # not sampled
         return None
     wanted = set(categories)
-    return sum(c["seconds"] for c in report.attribution.get("categories", ()) if c["id"] in wanted)
+    return sum(c["seconds"] for c in attribution.get("categories", ()) if c["id"] in wanted)
 
 
-def line_for(report, *categories: str) -> int | None:
+def line_for(report: Report, *categories: str) -> int | None:
     """The cell line with the most time whose dominant category is one of ``categories``, or None."""
-    if not sampled(report):
+    attribution = report.attribution
+    if not attribution:  # not sampled
         return None
     wanted = set(categories)
-    for row in report.attribution.get("lines", ()):  # most time first
+    for row in attribution.get("lines", ()):  # most time first
         if row["category"] in wanted:
             return row["line"]
     return None
 
 
-def line_seconds(report, line: int | None) -> float | None:
+def line_seconds(report: Report, line: int | None) -> float | None:
     """Seconds sampled on one cell line (None when not sampled or not among the top lines)."""
-    if not sampled(report) or line is None:
+    attribution = report.attribution
+    if not attribution or line is None:  # not sampled, or no line
         return None
-    return next((row["seconds"] for row in report.attribution.get("lines", ()) if row["line"] == line), None)
+    return next((row["seconds"] for row in attribution.get("lines", ()) if row["line"] == line), None)
 
 
-def thread_seconds(report, *categories: str, name_prefix: str = "") -> float | None:
+def thread_seconds(report: Report, *categories: str, name_prefix: str = "") -> float | None:
     """Seconds other Python threads (named ``name_prefix…``) were seen in ``categories`` (all when none given)."""
-    if not sampled(report):
+    attribution = report.attribution
+    if not attribution:  # not sampled
         return None
     total = 0.0
-    for thread in report.attribution.get("threads", ()):
+    for thread in attribution.get("threads", ()):
         if not thread["name"].startswith(name_prefix):
             continue
         per_cat = thread.get("categories", {})
@@ -61,9 +71,10 @@ def thread_seconds(report, *categories: str, name_prefix: str = "") -> float | N
     return total
 
 
-def cpu_share(report, groups, min_cpu_s) -> tuple[float, float]:
+def cpu_share(report: Report, groups: Iterable[str], min_cpu_s: float) -> tuple[float, float]:
     """CPU seconds of ``groups`` and of all threads but the sampler; (0, 1) for a cell too cheap to judge."""
     if report.cpu_s < min_cpu_s:
         return 0.0, 1.0
-    total = sum(row["cpu_s"] for row in report.thread_groups if row["group"] != "sampler") or 1.0
+    # Every caller needs "thread_groups", so they are there; `or ()` as in Report.group_cpu.
+    total = sum(row["cpu_s"] for row in report.thread_groups or () if row["group"] != "sampler") or 1.0
     return sum(report.group_cpu(g) for g in groups), total

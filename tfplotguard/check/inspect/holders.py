@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import collections
 import sys
+from typing import TYPE_CHECKING
 
 from ...core.convert import EAGER, VARIABLE, kind_of
+
+if TYPE_CHECKING:
+    from ..summaries import Holder
 
 #: A cell whose resident memory grew by at least this much gets its namespace scanned for holders.
 SCAN_GROWTH = 8 << 20
@@ -36,9 +40,9 @@ def _item_bytes(value) -> int | None:
     return None
 
 
-def scan(namespace: dict, limit: int = 5) -> list[dict]:
+def scan(namespace: dict, limit: int = 5) -> list[Holder]:
     """The user's containers of arrays/tensors, largest first: ``{"name", "type", "items", "bytes", "complete"}``."""
-    found = []
+    found: list[Holder] = []
     for name, value in list(namespace.items()):
         if name.startswith("_") or not isinstance(value, _CONTAINERS) or not value:
             continue

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING, Any
 
 from ...core.convert import EAGER, RAGGED, SPARSE, VARIABLE, kind_of, short_device, tensorflow_module
+
+if TYPE_CHECKING:
+    from ..summaries import ChangedTensor, GpuMemory, TensorInfo, TfState
 
 NOT_IMPORTED = "TensorFlow not imported"
 
@@ -76,7 +80,7 @@ class GpuMemoryStats:
             return []
         return [f"GPU:{index}" for index, _ in enumerate(physical_devices("GPU"))]
 
-    def read(self, device: str) -> dict:
+    def read(self, device: str) -> GpuMemory:
         """``{"current", "peak"}`` in bytes (peak: since the process started or the last reset)."""
         info = tensorflow_module().config.experimental.get_memory_info(device)
         return {"current": int(info["current"]), "peak": int(info["peak"])}
@@ -102,9 +106,9 @@ def gpu_names() -> list[str]:
     return [short_device(name) for name in _probe(lambda: physical_devices("GPU"), [])]
 
 
-def gpu_memory() -> dict[str, dict]:
+def gpu_memory() -> dict[str, GpuMemory]:
     """``{"GPU:0": {"current", "peak"}}`` in bytes, for each GPU; {} without GPUs or before init. Never resets."""
-    out = {}
+    out: dict[str, GpuMemory] = {}
     for device in GPU_STATS.devices():
         try:
             out[device] = GPU_STATS.read(device)
@@ -113,7 +117,7 @@ def gpu_memory() -> dict[str, dict]:
     return out
 
 
-def reset_gpu_peaks() -> dict[str, dict]:
+def reset_gpu_peaks() -> dict[str, GpuMemory]:
     """Reset each GPU's peak counter, so the next reading is one cell's peak; returns the readings before."""
     before = gpu_memory()
     for device in before:
@@ -124,7 +128,7 @@ def reset_gpu_peaks() -> dict[str, dict]:
     return before
 
 
-def quick_state() -> dict:
+def quick_state() -> TfState:
     """The cheap per-cell state: imported, version, eager flags, thread settings, GPUs."""
     tf = tensorflow_module()
     if tf is None:
@@ -187,7 +191,7 @@ def status() -> dict:
     tf = tensorflow_module()
     if tf is None:
         return {"imported": False, "message": NOT_IMPORTED}
-    state = quick_state()
+    state: dict[str, Any] = dict(quick_state())  # and the panel's own keys
     initialized = context_initialized()
     state.update(
         physical_devices=_probe(lambda: [f"{short_device(n)}" for n in physical_devices()], []),
@@ -219,7 +223,7 @@ def namespace_ids(namespace: dict) -> dict[str, int]:
     return {name: id(value) for name, value in namespace.items() if not name.startswith("_")}
 
 
-def describe_tensor(value) -> dict | None:
+def describe_tensor(value) -> TensorInfo | None:
     """Shape, dtype, device and bytes of an eager tensor or variable; None for anything else."""
     kind = kind_of(value)
     if kind not in (EAGER, VARIABLE, RAGGED, SPARSE):
@@ -244,11 +248,11 @@ def describe_tensor(value) -> dict | None:
         return None
 
 
-def changed_tensors(namespace: dict, before: dict[str, int], limit: int = 20) -> list[dict]:
+def changed_tensors(namespace: dict, before: dict[str, int], limit: int = 20) -> list[ChangedTensor]:
     """Tensors bound to new names or rebound since ``before`` (largest first, at most ``limit``)."""
     if tensorflow_module() is None:
         return []
-    found = []
+    found: list[ChangedTensor] = []
     for name, value in list(namespace.items()):
         if name.startswith("_"):
             continue
@@ -257,7 +261,6 @@ def changed_tensors(namespace: dict, before: dict[str, int], limit: int = 20) ->
             continue
         info = describe_tensor(value)
         if info is not None:
-            info = {"name": name, **info, "change": "new" if old is None else "changed"}
-            found.append(info)
+            found.append({"name": name, **info, "change": "new" if old is None else "changed"})
     found.sort(key=lambda t: -(t["bytes"] or 0))
     return found[:limit]

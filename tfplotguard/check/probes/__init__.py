@@ -32,7 +32,7 @@ from .numpy_calls import NumpyProbe
 class Probes:
     """The patching probes of a measurement: matplotlib, Keras calls, tf.data, ``.numpy()``, Python values."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.mplwatch = mplprobe.MplProbe()
         self.callcounts = callcounts.KerasProbe()
         self.pipelines = pipeline.DataProbe()

@@ -27,8 +27,12 @@ from __future__ import annotations
 
 import functools
 import sys
+from typing import TYPE_CHECKING
 
 from ...core.patch import PatchingProbe, Patches
+
+if TYPE_CHECKING:
+    from ..summaries import PipelineStructure, PipelineSummary
 
 __all__ = ["DataProbe", "describe", "ITERATORS_LIMIT"]
 
@@ -72,7 +76,7 @@ def _function_of(dataset) -> tuple:
     return getattr(func, "__name__", None), getattr(func, "__module__", "") or ""
 
 
-def describe(dataset) -> dict:
+def describe(dataset) -> PipelineStructure:
     """The structure of ``dataset`` as plain data, source first (see the module docstring).
 
     ``{"stages": ["from_generator", "map", "batch"], "text": "from_generator → map → batch",
@@ -82,10 +86,12 @@ def describe(dataset) -> dict:
     "map_functions": [name, ...], "reader": "TFRecordDataset" or None,
     "owner": "keras" (a map function of Keras's own: the pipeline Keras builds for arrays) or "user"}``.
     """
-    stages, info = [], {"generator": False, "py_function": None, "sequential_maps": 0, "parallel_maps": 0,
-                        "prefetch": False, "cache": False, "interleave": False, "map_functions": [], "reader": None,
-                        "owner": "user"}
-    pending, seen = [dataset], set()
+    stages: list[str] = []
+    info: PipelineStructure = {"stages": stages, "text": "", "generator": False, "py_function": None,
+                               "sequential_maps": 0, "parallel_maps": 0, "prefetch": False, "cache": False,
+                               "interleave": False, "map_functions": [], "reader": None, "owner": "user"}
+    pending = [dataset]
+    seen: set[int] = set()
     while pending and len(seen) < 200:
         current = pending.pop()
         if id(current) in seen:
@@ -102,7 +108,10 @@ def describe(dataset) -> dict:
         if cls in _READERS:
             stage = info["reader"] = _READERS[cls]
         if stage == "map":
-            info["parallel_maps" if cls in _PARALLEL else "sequential_maps"] += 1
+            if cls in _PARALLEL:
+                info["parallel_maps"] += 1
+            else:
+                info["sequential_maps"] += 1
             name, module = _function_of(current)
             if name:
                 info["map_functions"].append(name)
@@ -125,7 +134,8 @@ def describe(dataset) -> dict:
                       "tensors" if source in ("from_tensor_slices", "from_tensors") else
                       "range" if source == "range" else "other")
     info["maps"] = info["sequential_maps"] + info["parallel_maps"]
-    return {"stages": stages, "text": " → ".join(stages), **info}
+    info["stages"], info["text"] = stages, " → ".join(stages)
+    return info
 
 
 class DataProbe(PatchingProbe):
@@ -137,7 +147,7 @@ class DataProbe(PatchingProbe):
 
     def reset(self) -> None:
         """Forget the datasets seen (auto mode's kept probe, before its next cell)."""
-        self._seen: dict[int, dict] = {}
+        self._seen: dict[int, PipelineSummary] = {}
         self._keep: list = []  # the datasets themselves until stop(), so that ids stay unique meanwhile
         self.iterators = 0
 
@@ -176,13 +186,12 @@ class DataProbe(PatchingProbe):
             entry["iterators"] += 1
         elif len(self._seen) < ITERATORS_LIMIT:
             try:
-                entry = describe(dataset)
+                entry = {**describe(dataset), "iterators": 1}
             except Exception as exc:  # never cost the user their loop
-                entry = {"stages": [], "text": f"(not readable: {type(exc).__name__})"}
-            entry["iterators"] = 1
+                entry = {"stages": [], "text": f"(not readable: {type(exc).__name__})", "iterators": 1}
             self._seen[id(dataset)] = entry
             self._keep.append(dataset)
 
-    def summary(self) -> list[dict]:
+    def summary(self) -> list[PipelineSummary]:
         """Every dataset iterated, in the order first iterated, each with ``iterators`` (times iterated)."""
         return list(self._seen.values())

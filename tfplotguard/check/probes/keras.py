@@ -29,8 +29,12 @@ from __future__ import annotations
 import functools
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from ...core.patch import PatchingProbe, Patches, counting_init
+
+if TYPE_CHECKING:
+    from ..summaries import KerasCall, KerasCounts
 
 METHODS = ("fit", "predict", "evaluate")
 #: Calls whose arguments are kept per cell (counts go on beyond them).
@@ -56,7 +60,7 @@ def _examples(x) -> tuple[str, int | None]:
     return type(x).__name__, None
 
 
-def call_arguments(method: str, model, args: tuple, kwargs: dict) -> dict:
+def call_arguments(method: str, model, args: tuple, kwargs: dict) -> KerasCall:
     """What one ``fit``/``predict``/``evaluate`` call was asked to do: ``{"method", "batch_size",
     "epochs", "verbose", "steps_per_execution", "input", "examples", "parameters"}`` (None where not
     given or not known: a dataset's number of examples, an unbuilt model's parameters)."""
@@ -90,7 +94,7 @@ class KerasProbe(PatchingProbe):
         """Zero the counts (auto mode's kept probe, before its next cell)."""
         self.calls = {name: 0 for name in METHODS}
         self.variables = 0
-        self.arguments: list[dict] = []  # call_arguments() of the first CALLS_KEPT calls
+        self.arguments: list[KerasCall] = []  # call_arguments() of the first CALLS_KEPT calls
 
     def start(self) -> "KerasProbe":
         """Wrap what is loaded: the three methods of every Keras, the variables' constructor."""
@@ -143,6 +147,8 @@ class KerasProbe(PatchingProbe):
 
         return counting_init(original, patch, count)
 
-    def summary(self) -> dict:
+    def summary(self) -> KerasCounts:
         """``{"fit": n, "predict": n, "evaluate": n, "variables": n}``."""
-        return {**self.calls, "variables": self.variables}
+        calls = self.calls
+        return {"fit": calls["fit"], "predict": calls["predict"], "evaluate": calls["evaluate"],
+                "variables": self.variables}

@@ -38,16 +38,20 @@ import sys
 import threading
 import time
 import weakref
+from typing import TYPE_CHECKING
 
 from ...core.patch import PatchingProbe, Patches, counting_init
 from ...live.throttle import plotting_now
+
+if TYPE_CHECKING:
+    from ..summaries import MplState, MplSummary
 
 _OWN_PACKAGES = ("matplotlib", "mpl_toolkits", "tfplotguard", "functools", "contextlib")
 
 NOT_IMPORTED = "matplotlib not imported"
 
 
-def state() -> dict:
+def state() -> MplState:
     """matplotlib version, backend and interactive mode (without importing or resolving anything)."""
     mpl = sys.modules.get("matplotlib")
     if mpl is None or not hasattr(mpl, "rcParams"):
@@ -132,7 +136,8 @@ class MplProbe(PatchingProbe):
         self.pauses = 0
         self.pause_s = 0.0
         self.open_before = _open_count()
-        self._drawn = weakref.WeakSet()  # the figures drawn during the cell (ids are reused: figures come and go)
+        # The figures drawn during the cell (ids are reused: figures come and go).
+        self._drawn: weakref.WeakSet[object] = weakref.WeakSet()
         self._last_call = None  # the outermost matplotlib frame of the last plotting call (kept alive till stop)
 
     def start(self):
@@ -264,7 +269,7 @@ class MplProbe(PatchingProbe):
         row[1] += 1
         row[2] += _points(artist)
 
-    def summary(self) -> dict:
+    def summary(self) -> MplSummary:
         """Counts for the report (sites as ``[filename, line, function, count...]`` rows, most first)."""
         figure_sites = sorted(([*site, n] for site, n in self.figure_sites.items() if site), key=lambda r: -r[3])
         call_sites = sorted(([*site, *row] for site, row in self.call_sites.items() if site), key=lambda r: -r[3])

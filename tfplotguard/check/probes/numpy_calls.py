@@ -5,11 +5,15 @@ from __future__ import annotations
 import sys
 import time
 import weakref
+from typing import TYPE_CHECKING
 
 from ...core.convert import is_host_device, short_device
 from ...core.patch import PatchingProbe, Patches
 from ..inspect.tfstate import tf_submodule
 from .ops import NOT_USER_CODE
+
+if TYPE_CHECKING:
+    from ..summaries import HostCopies, HostCopy, NumpySummary
 
 #: A ``.numpy()`` copy of a host tensor this large is summed in ``NumpyProbe.summary()["large_host"]``.
 LARGE_COPY_BYTES = 8 * 2**20
@@ -36,8 +40,8 @@ class NumpyProbe(PatchingProbe):
         self.seconds = 0.0
         self.by_tensor: dict[int, tuple[weakref.ref, int]] = {}
         self.max_same = 0
-        self.largest_host: dict | None = None  # the largest copy of a host tensor: {"bytes", "seconds", "device"}
-        self.large_host = {"calls": 0, "bytes": 0, "seconds": 0.0}  # copies of host tensors >= LARGE_COPY_BYTES
+        self.largest_host: HostCopy | None = None  # the largest copy of a host tensor
+        self.large_host: HostCopies = {"calls": 0, "bytes": 0, "seconds": 0.0}  # of host tensors >= LARGE_COPY_BYTES
 
     def start(self) -> bool:
         """Wrap ``_EagerTensorBase.numpy``; False when TensorFlow is not imported."""
@@ -96,7 +100,7 @@ class NumpyProbe(PatchingProbe):
             self.large_host["bytes"] += nbytes
             self.large_host["seconds"] += seconds
 
-    def summary(self) -> dict:
+    def summary(self) -> NumpySummary:
         """Counts for the report."""
         return {
             "calls": self.calls,
@@ -104,5 +108,5 @@ class NumpyProbe(PatchingProbe):
             "seconds": self.seconds,
             "max_same_tensor": self.max_same,
             "largest_host": self.largest_host,
-            "large_host": dict(self.large_host),
+            "large_host": self.large_host.copy(),
         }

@@ -9,11 +9,15 @@ import sys
 import threading
 import time
 import weakref
+from typing import TYPE_CHECKING, Any
 
 from ...core.convert import short_device
 from ...core.patch import Patches
 from ..inspect import tfstate
 from ..inspect.tfstate import gpu_names, tf_submodule
+
+if TYPE_CHECKING:
+    from ..summaries import OpsByDevice, TfTimes, TraceOrigin, TraceSignature
 
 _BACKWARD = re.compile(r"^__(backward|forward)_(.+)_\d+$")
 _INFERENCE = re.compile(r"^__inference_(.+)_\d+$")
@@ -61,24 +65,24 @@ class OpProbe:
         self.count_ops = ops
         self.traces: dict[str, int] = {}
         self._graphs: list[list] = []  # [name, weakref to the FuncGraph, first op's time, trace seconds or None]
-        self._by_graph = weakref.WeakKeyDictionary()  # FuncGraph → its entry in _graphs
+        self._by_graph: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()  # FuncGraph → entry
         self.eager_ops: dict[str, int] = {}  # op type → eager ops dispatched (main thread)
         self._handles: list[weakref.ref] = []  # eagerly created variables' handles
         self.eager_function_calls = 0
         self.eager_function_seconds = 0.0
         self._depth = 0
         self._patches = Patches()
-        self._transform = None
-        self._placement = None  # (context module, GPU name) while tfstate.CONSTRUCTED_GPUS is set
-        self._seen = weakref.WeakSet()
+        self._transform: list[Any] | None = None
+        self._placement: Any = None  # (context module, GPU name) while tfstate.CONSTRUCTED_GPUS is set
+        self._seen: weakref.WeakSet[Any] = weakref.WeakSet()
         # name → {"owner", "via", "objects", "variable_traces"}; see trace_origin()
-        self._origins: dict[str, dict] = {}
-        self._functions = weakref.WeakSet()  # the tf.function objects seen tracing
+        self._origins: dict[str, TraceOrigin] = {}
+        self._functions: weakref.WeakSet[Any] = weakref.WeakSet()  # the tf.function objects seen tracing
         self._variable_graphs: list[tuple[weakref.ref, weakref.ref]] = []  # (graph, Function) of first traces
         self.ops: dict[tuple[str, str], int] = {}
         self.errors = 0
-        self._module = None
-        self._thread = None
+        self._module: Any = None
+        self._thread: int | None = None
 
     def start(self) -> bool:
         """Register the op callback; False when TensorFlow is not imported.
@@ -227,7 +231,7 @@ class OpProbe:
                 return bool(function is not None and getattr(function, "_created_variables", None))
         return False
 
-    def origins(self) -> dict[str, dict]:
+    def origins(self) -> dict[str, TraceOrigin]:
         """Whose function each traced name is: ``{name: {"owner", "via", "objects", "variable_traces"}}``.
 
         ``owner`` is ``"user"``, ``"keras"``, ``"tensorflow"`` (or ``"unknown"``)
@@ -237,14 +241,14 @@ class OpProbe:
         ``variable_traces`` counts traces that were a function's first,
         variable-creating trace (TensorFlow traces those functions again).
         """
-        out = {name: dict(entry) for name, entry in self._origins.items()}
+        out = {name: entry.copy() for name, entry in self._origins.items()}
         for name, ref, _, _ in self._graphs:
             graph = ref()
             if graph is not None and name in out and self._variable_trace(graph):
                 out[name]["variable_traces"] += 1
         return out
 
-    def times(self) -> dict:
+    def times(self) -> TfTimes:
         """What was timed and counted beside the traces, for ``Report.tf_times``.
 
         ``trace_seconds``: ``{name: [seconds of each trace, in order]}`` (a
@@ -256,7 +260,7 @@ class OpProbe:
         outermost ``tf.function`` calls run eagerly and their time (only
         measured when the switch was on as the cell started).
         """
-        seconds: dict[str, list] = {}
+        seconds: dict[str, list[float]] = {}
         for name, ref, _, took in self._graphs:
             graph = ref()
             if took is None or (graph is not None and self._variable_trace(graph)):
@@ -268,14 +272,14 @@ class OpProbe:
                 "eager_function_calls": self.eager_function_calls,
                 "eager_function_seconds": self.eager_function_seconds}
 
-    def ops_by_device(self) -> dict[str, dict[str, int]]:
+    def ops_by_device(self) -> OpsByDevice:
         """``{device: {op type: count}}``."""
         out: dict[str, dict[str, int]] = {}
         for (device, op), count in self.ops.items():
             out.setdefault(device, {})[op] = count
         return out
 
-    def signatures(self, namespace: dict | None = None, per_function: int = 6) -> dict[str, list[dict]]:
+    def signatures(self, namespace: dict | None = None, per_function: int = 6) -> dict[str, list[TraceSignature]]:
         """Input signatures of the functions traced more than once: ``{name: [{argument: description}]}``.
 
         Arguments are named from the tensor specs (TensorFlow names them after
@@ -372,7 +376,7 @@ def _parameter_names(function_name: str, namespace: dict | None) -> list[str]:
     return []
 
 
-def _describe_signature(signature, params: list[str]) -> dict[str, str]:
+def _describe_signature(signature, params: list[str]) -> TraceSignature:
     args, kwargs = signature
     leaves: dict[str, str] = {}
     for index, value in enumerate(args):

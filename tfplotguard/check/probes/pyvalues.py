@@ -28,9 +28,13 @@ from __future__ import annotations
 import math
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 
 from ...core.patch import PatchingProbe, Patches
 from ..inspect.tfstate import tf_submodule
+
+if TYPE_CHECKING:
+    from ..summaries import ElementReads, PyValuesSummary, ScalarReads
 
 __all__ = ["MIN_ELEMENTS", "PyValueProbe"]
 
@@ -65,17 +69,17 @@ class PyValueProbe(PatchingProbe):
 
     def __init__(self):
         # The wrappers hold these three dicts (a lookup less per call): reset() zeroes them in place.
-        self.lists: dict = {}
-        self.elements: dict = {}
-        self.scalars: dict = {}
+        self.lists: dict[str, Any] = {}  # a ListConversions with "largest_len"
+        self.elements: ElementReads = {}
+        self.scalars: ScalarReads = {}
         self._patches = Patches(unique=True)  # start() again, after a pause, adds only what is new
         self.reset()
 
     def reset(self) -> None:
         """Zero the counts (auto mode's kept probe, before its next cell)."""
         self.lists.update(calls=0, seconds=0.0, largest=None, largest_len=0)
-        self.elements.update(indexed=0, iterated=0, seconds=0.0)
-        self.scalars.update(calls=0, seconds=0.0)
+        self.elements.update({"indexed": 0, "iterated": 0, "seconds": 0.0})
+        self.scalars.update({"calls": 0, "seconds": 0.0})
         self._converting = False  # inside a timed conversion: the inner one is part of it
 
     def start(self) -> bool:
@@ -164,7 +168,8 @@ class PyValueProbe(PatchingProbe):
         scalar.__wrapped__ = original
         return scalar
 
-    def summary(self) -> dict:
+    def summary(self) -> PyValuesSummary:
         """``{"lists": {calls, seconds, largest}, "elements": {indexed, iterated, seconds}, "scalars": {calls, seconds}}``."""
-        lists = {k: v for k, v in self.lists.items() if k != "largest_len"}
-        return {"lists": lists, "elements": dict(self.elements), "scalars": dict(self.scalars)}
+        lists = self.lists
+        return {"lists": {"calls": lists["calls"], "seconds": lists["seconds"], "largest": lists["largest"]},
+                "elements": self.elements.copy(), "scalars": self.scalars.copy()}

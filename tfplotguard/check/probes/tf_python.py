@@ -6,9 +6,13 @@ import inspect
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from ...core.patch import Patches
 from ..inspect.tfstate import tf_submodule
+
+if TYPE_CHECKING:
+    from ..summaries import TfPythonCall, TfPythonFunction
 
 
 # -- Python run by TensorFlow's own threads -------------------------------------------------
@@ -75,7 +79,7 @@ class TfPythonProbe:
         """Put the original method back (see ``core.patch`` for a method replaced meanwhile)."""
         self._patches.restore()
 
-    def calls(self) -> list[dict]:
+    def calls(self) -> list[TfPythonCall]:
         """The Python functions TensorFlow's threads called, most time first: ``{"function", "filename", "calls", "seconds"}``.
 
         Timed around each call of the trampoline, so exact where the stack
@@ -86,7 +90,8 @@ class TfPythonProbe:
         (``""`` for a callable without code), for the caller to tell the
         user's functions from TensorFlow's own (``from_generator``'s).
         """
-        registry, rows = self._registry, []
+        registry = self._registry
+        rows: list[TfPythonCall] = []
         for token, (count, seconds) in list(self._per_token.items()):
             try:
                 row = _called(registry.get(token) if registry is not None else None)
@@ -97,7 +102,7 @@ class TfPythonProbe:
         return sorted(rows, key=lambda row: -row["seconds"])
 
 
-def _called(func) -> dict | None:
+def _called(func) -> TfPythonFunction | None:
     """``{"function", "filename"}`` of a callable registered with TensorFlow's trampoline, or None."""
     if func is None:
         return None

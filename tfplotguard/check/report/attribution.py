@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 from ..attribution.categories import UNATTRIBUTED
 from . import theme  # one palette for every renderer
@@ -26,7 +27,7 @@ COUNT_LABELS = {
 }
 
 
-def counts_text(counts: dict | None) -> str:
+def counts_text(counts: Mapping[str, object] | None) -> str:
     """``12 figures created, 3 predict calls, 1 trace``: the nonzero counts only ("" if none)."""
     counts = counts or {}
     keys = [k for k in COUNT_LABELS if k in counts] + [k for k in counts if k not in COUNT_LABELS]
@@ -43,7 +44,7 @@ def _pct(share: float) -> str:
     return f"{share * 100:.0f}%" if share >= 0.01 or share == 0 else "<1%"
 
 
-def _rows(att: Attribution):
+def _rows(att: Attribution) -> list[tuple[str, str, str, float, float]]:
     """Category rows worth showing; the small ones summed into one."""
     shown, small = [], 0.0
     for c in att.categories:
@@ -60,7 +61,7 @@ def _label(att: Attribution, cid: str) -> str:
     return next((c.label for c in att.categories if c.id == cid), cid)
 
 
-def render_text(att: Attribution, lines: int = 5, counts: dict | None = None) -> str:
+def render_text(att: Attribution, lines: int = 5, counts: Mapping[str, object] | None = None) -> str:
     """Aligned plain text: one row per category (share, time), the exact ``counts`` (:func:`counts_text`),
     then the top cell lines and other threads."""
     out = [f"where the time went ({att.samples} samples, {format_seconds(att.interval_s)} apart at first, "
@@ -91,7 +92,7 @@ def render_text(att: Attribution, lines: int = 5, counts: dict | None = None) ->
     return "\n".join(out)
 
 
-def render_html(att: Attribution, lines: int = 5, counts: dict | None = None) -> str:
+def render_html(att: Attribution, lines: int = 5, counts: Mapping[str, object] | None = None) -> str:
     """HTML: one stacked horizontal bar (a segment per category), a legend with shares and times,
     the exact ``counts``, the lines table."""
     esc = html.escape

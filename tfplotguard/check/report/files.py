@@ -40,7 +40,7 @@ def checked_target(path: str, flag: str = "the output") -> Path:
     return resolved
 
 
-def write_text(path: str | os.PathLike, text: str, flag: str = "the output") -> Path:
+def write_text(path: str | os.PathLike[str], text: str, flag: str = "the output") -> Path:
     """Write ``text`` (UTF-8) to ``path`` by way of a new file renamed over it; the path written, resolved.
 
     ``path`` is checked again (:func:`checked_target`): it may have changed while the cell ran.

@@ -10,9 +10,23 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..findings.finding import Finding
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..summaries import (
+        AttributionSummary, CellCounts, ChangedTensor, CpuTimeline, GpuMemory, GuardDelta, Holder, KerasCall,
+        LiveDelta, MplSection, NumpySummary, OpsByDevice, PipelineSummary, PyValuesSummary, TfPythonCall,
+        TfState, TfTimes, ThreadGroup, TraceOrigin, TraceSignature,
+    )
+
+
+def _unmeasured() -> Any:
+    """A section's value until it is measured: ``{}`` (its TypedDict, all keys optional, is the type checker's only)."""
+    return {}
 
 
 @dataclass
@@ -38,46 +52,46 @@ class Report:
     peak_utilisation: float | None = None
     interval_ms: float | None = None
     samples: int = 0
-    thread_groups: list | None = None  # [{"group", "cpu_s", "threads", "names"}]
+    thread_groups: list[ThreadGroup] | None = None
     #: The Python functions TensorFlow's threads called through tf.py_function, tf.numpy_function or
     #: Dataset.from_generator, timed per call (``tfwatch.TfPythonProbe.calls()``):
     #: [{"function", "filename", "calls", "seconds"}], most time first.
-    tf_python_calls: list = field(default_factory=list)
+    tf_python_calls: list[TfPythonCall] = field(default_factory=list)
     rss_before: int = 0
     rss_after: int = 0
     rss_peak: int = 0
-    gpu_memory: dict = field(default_factory=dict)  # {"GPU:0": {"current", "peak"}}
-    guard: dict = field(default_factory=dict)  # deltas of tfplotguard.stats()
-    numpy: dict = field(default_factory=dict)  # explicit .numpy() calls
+    gpu_memory: dict[str, GpuMemory] = field(default_factory=dict)  # {"GPU:0": {"current", "peak"}}
+    guard: GuardDelta = field(default_factory=_unmeasured)  # deltas of tfplotguard.stats()
+    numpy: NumpySummary = field(default_factory=_unmeasured)  # explicit .numpy() calls
     #: Python lists turned into tensors, tensor elements indexed / iterated, float()/int() of tensors
     #: (``check.pyvalues.PyValueProbe.summary()``).
-    pyvalues: dict = field(default_factory=dict)
-    traces: dict = field(default_factory=dict)  # {function name: traces during the cell}
-    trace_signatures: dict = field(default_factory=dict)  # {name: [ {argument: description} ]}
-    trace_origins: dict = field(default_factory=dict)  # {name: {"owner", "via", "objects", "variable_traces"}}
-    ops: dict | None = None  # {device: {op type: count}}
+    pyvalues: PyValuesSummary = field(default_factory=_unmeasured)
+    traces: dict[str, int] = field(default_factory=dict)  # {function name: traces during the cell}
+    trace_signatures: dict[str, list[TraceSignature]] = field(default_factory=dict)  # {name: [{argument: text}]}
+    trace_origins: dict[str, TraceOrigin] = field(default_factory=dict)
+    ops: OpsByDevice | None = None  # {device: {op type: count}}
     #: TensorFlow's timings and counts beside the traces (``OpProbe.times()``): trace seconds per function,
     #: eager ops per type, variables created / discarded, tf.function bodies run eagerly and their seconds.
-    tf_times: dict = field(default_factory=dict)
-    tensors: list = field(default_factory=list)
-    tf: dict = field(default_factory=dict)
-    mpl: dict = field(default_factory=dict)
-    live: dict = field(default_factory=dict)  # LivePlot / live() during the cell: seconds, redraws, ...
-    timeline: dict | None = None  # {"t": [...], "groups": {group: [cores busy, ...]}}
-    attribution: dict | None = None  # where the wall time went (Attribution.to_dict()); %%tfcheck only
+    tf_times: TfTimes = field(default_factory=_unmeasured)
+    tensors: list[ChangedTensor] = field(default_factory=list)
+    tf: TfState = field(default_factory=_unmeasured)
+    mpl: MplSection = field(default_factory=_unmeasured)
+    live: LiveDelta = field(default_factory=_unmeasured)  # LivePlot / live() during the cell: seconds, redraws, ...
+    timeline: CpuTimeline | None = None  # {"t": [...], "groups": {group: [cores busy, ...]}}
+    attribution: AttributionSummary | None = None  # where the wall time went (Attribution.to_dict()); %%tfcheck only
     #: Exact counts of calls made during the cell: {"figures": matplotlib Figures created (matplotlib
     #: imported before the cell), "fit"/"predict"/"evaluate": outermost Keras Model calls (Keras
     #: imported before the cell), "variables": tf.Variables created (TensorFlow imported before the
     #: cell; Keras's own variables included)}; traces are in ``traces``.
-    counts: dict = field(default_factory=dict)
+    counts: CellCounts = field(default_factory=_unmeasured)
     #: The arguments of the first Keras fit/predict/evaluate calls (``callcounts.call_arguments``).
-    keras_calls: list = field(default_factory=list)
+    keras_calls: list[KerasCall] = field(default_factory=list)
     #: The tf.data pipelines iterated during the cell (``pipeline.describe``, with ``iterators``); None: not watched.
-    pipelines: list | None = None
+    pipelines: list[PipelineSummary] | None = None
     #: The user's containers of arrays/tensors (``check.holders.scan``), taken only when the cell grew RSS by 8 MiB+.
-    held: list = field(default_factory=list)
-    findings: list = field(default_factory=list)  # every finding, minor ones included (see Finding)
-    notes: list = field(default_factory=list)
+    held: list[Holder] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # every finding, minor ones included (see Finding)
+    notes: list[str] = field(default_factory=list)
     #: Show the minor findings too (``--all``); a rendering option, kept in ``to_dict()``.
     show_minor: bool = False
     #: The ``--plot`` figure (a matplotlib ``Figure``); not part of ``to_dict()``.
@@ -101,11 +115,11 @@ class Report:
         rows = [row for row in self.thread_groups or () if row["group"] != "sampler"]
         return max(rows, key=lambda row: row["cpu_s"])["group"] if rows else None
 
-    def shown_findings(self) -> list:
+    def shown_findings(self) -> list[Finding]:
         """The findings the text and HTML show: all of them with ``show_minor``, else the non-minor ones."""
         return list(self.findings) if self.show_minor else [f for f in self.findings if not f.minor]
 
-    def warnings(self) -> list:
+    def warnings(self) -> list[Finding]:
         """The findings that are warnings: severity ``warn`` and not minor."""
         return [f for f in self.findings if f.is_warning]
 
@@ -119,7 +133,7 @@ class Report:
 
         return render.text(self)
 
-    def _repr_pretty_(self, printer, cycle) -> None:
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
 
     def _repr_html_(self) -> str:
@@ -139,26 +153,26 @@ class Report:
 
         return render.clock(self)
 
-    def mimebundle(self, compact: bool = False) -> dict:
+    def mimebundle(self, compact: bool = False) -> dict[str, str]:
         """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``; ``compact``: the one-line form."""
         from . import render
 
         return render.mimebundle(self, one_line=compact)
 
-    def plot(self):
+    def plot(self) -> Figure:
         """A matplotlib ``Figure`` of cores busy per thread group over the cell (:func:`.render.plot`)."""
         from . import render
 
         return render.plot(self)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-able data (``Report.from_dict`` reverses it)."""
         data = {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name != "figure"}
         data["cpu_s"] = self.cpu_s
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Report":
+    def from_dict(cls, data: dict[str, Any]) -> Report:
         """Rebuild a report from :meth:`to_dict` output (also after a JSON round trip)."""
         names = {f.name for f in dataclasses.fields(cls)}
         kwargs = {key: value for key, value in data.items() if key in names}
@@ -170,7 +184,7 @@ class Report:
         return json.dumps(self.to_dict(), indent=indent, default=str)
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """A deep copy made of dicts, lists and scalars only."""
     if isinstance(value, Finding):
         return dataclasses.asdict(value)

@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import html as _html
 import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import theme
 from ..findings import catalogue
 from ..format import format_bytes, format_seconds, plural
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from ..summaries import CategoryTimeline
+    from .model import Report
 
 #: Human labels of the thread groups, in display order.
 GROUP_LABELS = {
@@ -27,7 +36,7 @@ GROUP_LABELS = {
 
 
 
-def _rows(report) -> list[tuple[str, str]]:
+def _rows(report: Report) -> list[tuple[str, str]]:
     rows = []
     cores = f"{report.utilisation:.2f} of {report.cores} cores busy on average"
     if report.peak_utilisation is not None:
@@ -61,17 +70,17 @@ def _rows(report) -> list[tuple[str, str]]:
         rows.append(("counted", counted))
     return rows
 
-def _counts(report) -> dict:
+def _counts(report: Report) -> dict[str, object]:
     """The exact counts of the cell (``counts``) with its traces."""
     return {**(report.counts or {}), "traces": report.total_traces()}
 
-def _live_text(report) -> str:
+def _live_text(report: Report) -> str:
     seconds = report.live.get("seconds", 0.0)
     share = f" ({100 * seconds / report.wall_s:.1f}% of the cell)" if report.wall_s > 0 else ""
     return (f"{plural(report.live.get('redraws', 0), 'redraw')} in {format_seconds(seconds)}{share}, "
             f"{report.live.get('throttled', 0)} skipped by the throttle")
 
-def _guard_text(report) -> str:
+def _guard_text(report: Report) -> str:
     g = report.guard
     if not g:
         return "–"
@@ -84,7 +93,7 @@ def _guard_text(report) -> str:
         text += " (guard disabled)"
     return text
 
-def _numpy_text(report) -> str:
+def _numpy_text(report: Report) -> str:
     n = report.numpy
     if not n:
         return "–" if report.tf.get("imported") else "TensorFlow not imported"
@@ -95,14 +104,14 @@ def _numpy_text(report) -> str:
             text += f", up to {n['max_same_tensor']}× on the same tensor"
     return text
 
-def _traces_text(report) -> str:
+def _traces_text(report: Report) -> str:
     if not report.tf.get("imported"):
         return "TensorFlow not imported"
     if not report.traces:
         return "none"
     return ", ".join(f"{name} ×{count}" for name, count in sorted(report.traces.items(), key=lambda kv: -kv[1]))
 
-def _ops_text(report) -> str:
+def _ops_text(report: Report) -> str:
     if not report.ops:
         return "none"
     parts = []
@@ -112,7 +121,7 @@ def _ops_text(report) -> str:
         parts.append(f"{sum(counts.values())} on {device} ({shown})")
     return "; ".join(parts)
 
-def _group_table(report) -> list[tuple[str, str, str, str, str]]:
+def _group_table(report: Report) -> list[tuple[str, str, str, str, str]]:
     total = sum(row["cpu_s"] for row in report.thread_groups or ()) or 1.0
     table = []
     for row in sorted(report.thread_groups or (), key=lambda r: -r["cpu_s"]):
@@ -126,19 +135,19 @@ def _group_table(report) -> list[tuple[str, str, str, str, str]]:
         ))
     return table
 
-def _tensor_table(report) -> list[tuple[str, ...]]:
+def _tensor_table(report: Report) -> list[tuple[str, ...]]:
     return [
         (t["name"], str(tuple(t["shape"])) if t.get("shape") is not None else "?", t.get("dtype", "?"),
          t.get("device", "?"), format_bytes(t.get("bytes")), t.get("change", ""))
         for t in report.tensors
     ]
 
-def _title(report) -> str:
+def _title(report: Report) -> str:
     magic = "%%tfcheck" if report.kind == "cell" else "%tfcheck on"
     status = "ok" if report.ok else f"FAILED ({report.error})"
     return f"{magic}: {status}"
 
-def text(report) -> str:
+def text(report: Report) -> str:
     """The aligned plain-text report."""
     lines = [_title(report)]
     rows = _rows(report)
@@ -171,7 +180,7 @@ def text(report) -> str:
     lines += [f"  note: {note}" for note in report.notes]
     return "\n".join(lines)
 
-def html(report) -> str:
+def html(report: Report) -> str:
     """The HTML report (Jupyter's ``text/html``)."""
     e = _html.escape
     out = [
@@ -209,7 +218,7 @@ def html(report) -> str:
     out.append("</div>")
     return "\n".join(out)
 
-def compact(report) -> str:
+def compact(report: Report) -> str:
     """The one-line form auto mode shows: a failure or the first warning first, then the cost and the clock.
 
     ``tfcheck: ! tf.function f was traced 12 times … [38% of the cell (1.2 s)] (+1 more warning) —
@@ -228,7 +237,7 @@ def compact(report) -> str:
         lead.append(text)
     return "tfcheck: " + " — ".join(lead + [_compact_cost(report)])
 
-def _compact_cost(report) -> str:
+def _compact_cost(report: Report) -> str:
     """``1.50 s wall, 3.00 s CPU (2.00 cores), 2 conversions, 3 traces, 10:42:07 → 10:42:09``."""
     parts = [f"{format_seconds(report.wall_s)} wall",
              f"{format_seconds(report.cpu_s)} CPU ({report.utilisation:.2f} cores)"]
@@ -243,7 +252,7 @@ def _compact_cost(report) -> str:
         parts.append(when)
     return ", ".join(parts)
 
-def clock(report) -> str:
+def clock(report: Report) -> str:
     """The cell's start and end on the wall clock, local time: ``10:42:07 → 10:42:09`` ("" if unknown)."""
     if not report.started or report.started <= 0:
         return ""
@@ -251,7 +260,7 @@ def clock(report) -> str:
     end = time.localtime(report.started + max(0.0, report.wall_s))
     return f"{time.strftime('%H:%M:%S', start)} → {time.strftime('%H:%M:%S', end)}"
 
-def _hidden_findings(report) -> str:
+def _hidden_findings(report: Report) -> str:
     """``"2 minor findings not shown (…): --all shows them"``, or ``""``."""
     hidden = len(report.findings) - len(report.shown_findings())
     if not hidden:
@@ -259,13 +268,13 @@ def _hidden_findings(report) -> str:
     return (f"{plural(hidden, 'minor finding')} not shown (each explains under 10% of the cell or under 50 ms, "
             "or could not be weighed): --all shows them")
 
-def mimebundle(report, one_line: bool = False) -> dict:
+def mimebundle(report: Report, one_line: bool = False) -> dict[str, str]:
     """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``."""
     if one_line:
         return {"text/plain": compact(report), "text/html": _compact_html(report)}
     return {"text/plain": text(report), "text/html": html(report)}
 
-def _compact_html(report) -> str:
+def _compact_html(report: Report) -> str:
     """The compact line as HTML: the failure and the warning in the theme's colours."""
     text = _html.escape(compact(report))
     if not report.ok:
@@ -277,7 +286,7 @@ def _compact_html(report) -> str:
         text = text.replace(mark, f"<span style='color:{theme.WARN}'>{mark}</span>", 1)
     return f"<code class='tfcheck-line'>{text}</code>"
 
-def plot(report):
+def plot(report: Report) -> Figure:
     """A matplotlib ``Figure`` of cores busy per thread group over the cell (needs ``--plot`` data).
 
     With a stack-sampled ``attribution`` that has a timeline, a second panel
@@ -314,7 +323,7 @@ def plot(report):
     return fig
 
 
-def _plot_categories(ax, timeline: dict) -> None:
+def _plot_categories(ax: Axes, timeline: CategoryTimeline) -> None:
     """The cell thread's categories over time, stacked (a share of each bucket's wall time)."""
     width = timeline.get("width_s") or 1.0
     t = list(timeline["t"])
@@ -333,13 +342,13 @@ def _plot_categories(ax, timeline: dict) -> None:
     ax.set_title("main thread: where the time went", fontsize="medium", loc="left")
 
 
-def _aligned(header, rows, indent=0) -> list[str]:
+def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], indent: int = 0) -> list[str]:
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
     pad = " " * indent
     return [pad + "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in (header, *rows)]
 
 
-def _html_table(header, rows) -> str:
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     e = _html.escape
     head = "".join(f"<th style='text-align:left; padding-right:1em'>{e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td style='text-align:left; padding-right:1em'>{e(str(c))}</td>" for c in row)

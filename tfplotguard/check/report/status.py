@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
 class StatusReport:
     """The bare ``%tfcheck`` panel: sections of ``(label, value)`` rows, plus the raw data."""
 
-    sections: list = field(default_factory=list)  # [[title, [[label, text], ...]], ...]
-    data: dict = field(default_factory=dict)
+    sections: list[list[Any]] = field(default_factory=list)  # [[title, [[label, text], ...]], ...]
+    data: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The panel's raw data, JSON-able."""
         return self.data
 
-    def __str__(self):
+    def __str__(self) -> str:
         rows = [row for _, section in self.sections for row in section]
         width = max((len(label) for label, _ in rows), default=0)
         lines = ["%tfcheck status"]
@@ -26,10 +27,10 @@ class StatusReport:
             lines += [f"    {label:<{width}}  {text}" for label, text in section]
         return "\n".join(lines)
 
-    def _repr_pretty_(self, printer, cycle):
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         e = html.escape
         out = ['<div class="tfcheck-status" style="font-family: monospace, monospace; font-size: 12px">',
                "<b>%tfcheck status</b>", "<table style='border-collapse: collapse'>"]
@@ -40,6 +41,6 @@ class StatusReport:
         out.append("</table></div>")
         return "\n".join(out)
 
-    def mimebundle(self) -> dict:
+    def mimebundle(self) -> dict[str, str]:
         """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``."""
         return {"text/plain": str(self), "text/html": self._repr_html_()}

@@ -17,7 +17,12 @@ with times in microseconds since the cell started:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .render import GROUP_LABELS
+
+if TYPE_CHECKING:
+    from .model import Report
 
 __all__ = ["chrome_trace", "CELL_PID", "GROUPS_PID", "CELL_TID"]
 
@@ -25,7 +30,7 @@ CELL_PID, GROUPS_PID, CELL_TID = 1, 2, 1
 _US = 1e6
 
 
-def chrome_trace(report) -> dict:
+def chrome_trace(report: Report) -> dict[str, Any]:
     """The trace-event JSON object of ``report`` (a :class:`~tfplotguard.check.report.Report`): see the module doc."""
     wall_us = max(0.0, report.wall_s) * _US
     events = [
@@ -50,14 +55,14 @@ def chrome_trace(report) -> dict:
     }
 
 
-def category_events(report, wall_us: float) -> list[dict]:
+def category_events(report: Report, wall_us: float) -> list[dict[str, Any]]:
     """Complete events of the cell thread's categories, each within its bucket and within the cell."""
     from ..attribution import category  # lazily: import tfplotguard stays light
 
     timeline = (report.attribution or {}).get("timeline") or {}
     starts, per_category = timeline.get("t") or [], timeline.get("categories") or {}
     width_us = (timeline.get("width_s") or 0.0) * _US
-    events: list[dict] = []
+    events: list[dict[str, Any]] = []
     for i, start_s in enumerate(starts):
         cursor = start_s * _US
         limit = min(cursor + width_us, wall_us)
@@ -76,7 +81,7 @@ def category_events(report, wall_us: float) -> list[dict]:
     return events
 
 
-def group_counters(report, wall_us: float) -> list[dict]:
+def group_counters(report: Report, wall_us: float) -> list[dict[str, Any]]:
     """Counter events, one track per thread group: cores busy from each sample on (0 at the cell's end)."""
     timeline = report.timeline or {}
     starts, groups = timeline.get("t") or [], timeline.get("groups") or {}
@@ -95,5 +100,5 @@ def group_counters(report, wall_us: float) -> list[dict]:
     return events
 
 
-def _meta(name: str, pid: int, args: dict, tid: int = 0) -> dict:
+def _meta(name: str, pid: int, args: dict[str, Any], tid: int = 0) -> dict[str, Any]:
     return {"name": name, "ph": "M", "pid": pid, "tid": tid, "args": args}
