@@ -24,7 +24,7 @@ def test_a_sleep_is_blocked_time_not_the_cells_python(tfcheck):
     categories = {c["id"]: c["seconds"] for c in report.attribution["categories"]}
     assert categories.get("blocked", 0) >= 0.6 and categories.get("cell", 0) < 0.1, categories
     found = _fallback(report)
-    assert found is not None and found.is_warning and found.line == 4  # the magic's line is line 1
+    assert found is not None and not found.minor and found.line == 4  # the magic's line is line 1
     assert "blocked" in found.message and "time.sleep(0.7)" in found.message
     assert "wait, not work" in found.fix
 
@@ -34,7 +34,7 @@ def test_an_unknown_library_in_a_loop_is_named_with_its_call_and_innermost_funct
             "    s = json.dumps(list(range(2000)))\n")
     report = _report(tfcheck, body)
     found = _fallback(report)
-    assert found is not None and found.is_warning and found.line == 5, [str(f) for f in report.findings]
+    assert found is not None and not found.minor and found.line == 5, [str(f) for f in report.findings]
     assert "json.dumps" in found.message and "blocked" not in found.message
     assert "json.dumps" in found.fix
     assert report.attribution["paths"][0]["call"] == "json.dumps"

@@ -28,7 +28,8 @@ BLOCKED_SHARE = 0.5
 WORK = frozenset(("tf_function", "keras_compute"))
 
 
-@rule(id="where_the_time_went", needs=("attribution",), thresholds={"min_wall_s": 0.5, "explained_share": 0.5},
+@rule(id="where_the_time_went", severity="info", needs=("attribution",),
+      thresholds={"min_wall_s": 0.5, "explained_share": 0.5},
       fallback=True)
 def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: float) -> Found | None:
     """A slow cell no other rule explains: the line, the call and the function where its time went.
