@@ -107,6 +107,8 @@ def leak_guard(request):
             assert not leftovers, f"tfplotguard callbacks left on {event}: {leftovers}"
         assert not [t for t in shell.input_transformers_cleanup if "tfplotguard" in getattr(t, "__module__", "")], \
             "tfplotguard input transformer left registered"
+        assert not [t for t in shell.input_transformers_post if "tfplotguard" in getattr(t, "__module__", "")], \
+            "tfplotguard input post-transformer left registered"
         assert not [t for t in shell.ast_transformers if type(t).__module__.startswith("tfplotguard")], \
             "tfplotguard AST transformer left registered"
         for kind in ("line", "cell"):
