@@ -69,6 +69,7 @@ def tfcheck(ip):
         yield ip
     finally:
         ip.run_line_magic("unload_ext", "tfplotguard")
+        ip.config.pop("TFPlotGuard", None)  # the settings a test chose, kept there by the unload for the next load
         for name in set(ip.user_ns) - names_before:
             if not name.startswith("_"):  # IPython's own history names (_i3, _3, …) stay
                 del ip.user_ns[name]
