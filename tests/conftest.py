@@ -69,6 +69,7 @@ def tfcheck(ip):
         yield ip
     finally:
         ip.run_line_magic("unload_ext", "tfplotguard")
+        ip.config.pop("TFPlotGuard", None)  # the settings a test chose, kept there by the unload for the next load
         for name in set(ip.user_ns) - names_before:
             if not name.startswith("_"):  # IPython's own history names (_i3, _3, …) stay
                 del ip.user_ns[name]
@@ -107,6 +108,8 @@ def leak_guard(request):
             assert not leftovers, f"tfplotguard callbacks left on {event}: {leftovers}"
         assert not [t for t in shell.input_transformers_cleanup if "tfplotguard" in getattr(t, "__module__", "")], \
             "tfplotguard input transformer left registered"
+        assert not [t for t in shell.input_transformers_post if "tfplotguard" in getattr(t, "__module__", "")], \
+            "tfplotguard input post-transformer left registered"
         assert not [t for t in shell.ast_transformers if type(t).__module__.startswith("tfplotguard")], \
             "tfplotguard AST transformer left registered"
         for kind in ("line", "cell"):

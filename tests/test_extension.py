@@ -3,10 +3,13 @@
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import pytest
 from IPython.testing.tools import AssertNotPrints, AssertPrints
+from IPython.utils.capture import capture_output
 
+import tfplotguard
 from tfplotguard import guard
 
 
@@ -68,10 +71,90 @@ def test_config_refuses_bad_values_and_changes_nothing(loaded, caplog):
     loaded.run_line_magic("config", "TFPlotGuard.cache_limit_mb = -5")  # %config logs the TraitError
     assert "TFPlotGuard.cache_limit_mb must be a positive number of MiB, got -5" in caplog.text
     assert guard.settings() == before
-    with pytest.warns(UserWarning, match="cache_limit_mb must be a positive number of MiB, got -5.*Ignored"):
-        loaded.run_line_magic("reload_ext", "tfplotguard")  # a new instance reads the shell's config
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # refused once is enough: the reload keeps the value in use, quietly
+        loaded.run_line_magic("reload_ext", "tfplotguard")
     assert guard.settings() == before
-    assert "cache_limit_mb" not in loaded.config.TFPlotGuard
+    assert loaded.config.TFPlotGuard.cache_limit_mb == before["cache_limit_mb"]
+
+
+def test_a_bad_value_in_the_shells_config_is_dropped_at_load_with_a_warning(ip):
+    from traitlets.config import Config
+
+    ip.config.TFPlotGuard = Config(cache_limit_mb=-5)  # as ipython_config.py may give it
+    try:
+        with pytest.warns(UserWarning, match="cache_limit_mb must be a positive number of MiB, got -5.*Ignored"):
+            ip.run_line_magic("load_ext", "tfplotguard")
+        try:
+            assert "cache_limit_mb" not in ip.config.TFPlotGuard
+            assert guard.settings()["cache_limit_mb"] == 512
+        finally:
+            ip.run_line_magic("unload_ext", "tfplotguard")
+    finally:
+        ip.config.pop("TFPlotGuard", None)
+
+
+def _ours(ip):
+    return next(c for c in ip.configurables if type(c).__name__ == "TFPlotGuard")
+
+
+def _auto(ip):
+    return ip.magics_manager.registry["TFCheckMagics"].auto
+
+
+def test_reload_keeps_the_settings_in_use_whether_config_or_a_magic_set_them(loaded):
+    loaded.run_line_magic("config", "TFPlotGuard.auto_min_ms = 400")
+    loaded.run_line_magic("config", "TFPlotGuard.dense_limit_mb = 64")
+    loaded.run_line_magic("config", "TFPlotGuard.cache_limit_mb = 1024")
+    loaded.run_line_magic("config", "TFPlotGuard.disabled_rules = ['numpy_in_loop']")
+    loaded.run_line_magic("config", "TFPlotGuard.rule_thresholds = {'numpy_in_loop.many': 50}")
+    with capture_output():
+        loaded.run_line_magic("tfcheck", "on --min-ms 123")  # replaces %config's 400
+        loaded.run_line_magic("tfcheck", "off")
+    tfplotguard.configure(cache_limit_mb=100)  # replaces %config's 1024
+    with capture_output() as cap:
+        loaded.run_line_magic("reload_ext", "tfplotguard")
+    config = _ours(loaded)
+    assert config.auto_min_ms == 123
+    assert (config.dense_limit_mb, config.cache_limit_mb) == (64, 100)
+    assert guard.settings() == {"dense_limit_mb": 64, "cache_limit_mb": 100}
+    assert config.disabled_rules == ["numpy_in_loop"]
+    assert config.rule_thresholds == {"numpy_in_loop.many": 50}
+    assert not _auto(loaded).on and cap.stdout == ""  # auto mode was off: it stays off, and nothing is said
+    with capture_output() as cap:
+        loaded.run_line_magic("tfcheck", "on")
+    assert "123 ms or more" in cap.stdout
+
+
+def test_reload_keeps_auto_mode_on_and_says_so_once(loaded):
+    with capture_output():
+        loaded.run_line_magic("tfcheck", "on --min-ms 0")
+    try:
+        with capture_output() as cap:
+            loaded.run_line_magic("reload_ext", "tfplotguard")
+        assert cap.stdout == ("tfcheck auto mode stays on after %reload_ext: a line after every cell "
+                              "(%tfcheck off to stop)\n")
+        assert _auto(loaded).on and _ours(loaded).auto_min_ms == 0
+        count = len(tfplotguard.reports())
+        with capture_output() as cap:
+            loaded.run_cell("ran = 1")
+        assert len(tfplotguard.reports()) == count + 1 and [r.kind for r in tfplotguard.reports()[count:]] == ["auto"]
+        assert len(cap.outputs) == 1  # the line after the cell: auto mode works after the reload
+        with capture_output() as cap:
+            loaded.run_cell("ran = 2")
+        assert "stays on" not in cap.stdout  # said once, at the reload
+    finally:
+        with capture_output():
+            loaded.run_line_magic("tfcheck", "off")
+
+
+def test_unload_then_load_leaves_auto_mode_off(loaded):
+    with capture_output():
+        loaded.run_line_magic("tfcheck", "on")
+    loaded.run_line_magic("unload_ext", "tfplotguard")
+    with capture_output() as cap:
+        loaded.run_line_magic("load_ext", "tfplotguard")
+    assert not _auto(loaded).on and cap.stdout == ""
 
 
 def test_config_help_lists_the_settings(loaded):

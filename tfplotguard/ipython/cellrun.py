@@ -1,15 +1,26 @@
 """Run ``%%tfcheck`` cells through IPython's own execution path, and measure the outermost cell.
 
-A ``%%tfcheck`` cell is not executed by the magic. An input transformer (IPython's cleanup stage,
-which runs before cell magics are recognised) turns the cell's first line into a string statement
-that still reads ``'%%tfcheck ARGS'``, so every other line keeps its number. An AST transformer
-replaces that statement with a call that starts the measurement, and puts the rest of the cell
-under ``try: … except BaseException: <end the measurement>; raise``, so that an exception ends the
-measurement before IPython spends time formatting its traceback (with TensorFlow loaded that takes
-up to seconds, and it is not the cell's cost). A last expression is evaluated inside the ``try``
-and handed back by a final call, which IPython displays as the cell's value. Everything
-else is IPython's own: top-level ``await``, the traceback naming the right cell and line, the last
-expression's display, ``_`` and ``Out``.
+A ``%%tfcheck`` cell is not executed by the magic, and the magic changes nothing about what the
+cell does (issue 26; ``tests/test_cell_equivalence.py`` runs a corpus of cells with and without it).
+
+Its text: the first cleanup transform sets the ``%%tfcheck`` line aside, so every other transform
+of IPython's ``transform_cell`` (blank lines, dedent, prompts, cell magics such as ``%%time``,
+``%magic`` lines, the one-line transforms: automagic, ``exit``) sees the body alone, as it sees a
+cell without the magic; the last post transform puts back, in place of that line, a string
+statement that still reads ``'%%tfcheck ARGS'``, so the body keeps its line numbers in the cell.
+
+Its code: an AST transformer replaces that statement with a call that starts the measurement,
+and puts each top-level statement under ``try: … except BaseException: <end the measurement>;
+raise`` of its own, so that an exception ends the measurement before IPython spends time
+formatting its traceback (with TensorFlow loaded that takes up to seconds, and it is not the
+cell's cost). The statements stay IPython's units: it compiles and runs them one at a time (a
+``from __future__`` import anywhere, a statement that does not compile stopping the cell after
+the ones before it ran) and displays what ``ast_node_interactivity`` says, since a ``try`` run in
+interactive mode displays what its statement would. A last expression is evaluated inside its
+``try`` and handed back by a final call, which IPython displays as the cell's value (with
+``last_expr_or_assign``, the assigned name is that expression, as IPython appends it).
+Everything else is IPython's own: top-level ``await``, the traceback naming the right cell and
+line, the last expression's display, ``_`` and ``Out``.
 
 A measurement belongs to the cell whose ``run_cell_async`` frame was running when it started, and
 it stops at the first ``post_execute`` after that frame has finished. Nested cells (silent, empty,
@@ -37,6 +48,8 @@ MARKER = "%%tfcheck"
 _MODULE = __name__
 _RUNNERS: dict[int, "CellRunner"] = {}
 _TOKENS = itertools.count(1)
+#: IPython's ``last_expr_or_assign``: the statements whose target it displays (``run_ast_nodes``).
+_ASSIGN_NODES = (ast.AugAssign, ast.AnnAssign, ast.Assign)
 
 
 def runner_frame(frame):
@@ -58,17 +71,22 @@ def on_stack(target, frame) -> bool:
     return False
 
 
-def rewrite_magic_line(lines: list[str]) -> list[str]:
-    """IPython cleanup transform: a ``%%tfcheck`` cell's first line becomes a marker string statement.
+def magic_line_index(lines: list[str]) -> int | None:
+    """The index of a ``%%tfcheck`` line that opens ``lines`` (after blank lines, as IPython skips them), or None."""
+    for index, line in enumerate(lines):
+        if line and not line.isspace():
+            if line.startswith(MARKER) and line[len(MARKER):len(MARKER) + 1] in ("", " ", "\t", "\n", "\r"):
+                return index
+            return None
+    return None
 
-    A body that starts with another cell magic (``%%tfcheck`` over ``%%time``) is left to the
-    magic itself, which transforms its body as a cell of its own.
-    """
-    if lines and lines[0].startswith(MARKER) and lines[0][len(MARKER):len(MARKER) + 1] in ("", " ", "\t", "\n"):
-        if len(lines) > 1 and lines[1].lstrip().startswith("%%"):
-            return lines
-        return [repr(lines[0].rstrip("\r\n")) + "\n"] + lines[1:]
-    return lines
+
+def _caller(depth: int):
+    """``sys._getframe(depth)`` as the caller of this function would call it, or None where the stack is shallower."""
+    try:
+        return sys._getframe(depth + 1)
+    except ValueError:
+        return None
 
 
 def _call(token: int, function: str, *args) -> ast.Expr:
@@ -81,38 +99,87 @@ def _call(token: int, function: str, *args) -> ast.Expr:
     return ast.Expr(call)
 
 
-class MarkerTransformer(ast.NodeTransformer):
-    """IPython AST transformer: a module that starts with the marker becomes a measured cell."""
+def _unguarded(statement) -> bool:
+    """A statement left as it is: it cannot raise, and a ``try`` around it would change what it does.
 
-    def __init__(self, token: int):
+    A ``from __future__`` import must open the code it is compiled in (IPython compiles each
+    top-level statement on its own), and a constant expression statement compiled on its own is a
+    docstring, which sets ``__doc__``.
+    """
+    return ((isinstance(statement, ast.ImportFrom) and statement.module == "__future__")
+            or (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)))
+
+
+class MarkerTransformer(ast.NodeTransformer):
+    """IPython AST transformer: a module that starts with the marker becomes a measured cell.
+
+    The cell keeps its top-level statements, each still one of IPython's units: IPython compiles
+    and runs them one by one, and displays by ``ast_node_interactivity`` what the last one (or
+    each) evaluates. Each statement goes under ``try: … except BaseException: <end the
+    measurement>; raise`` of its own, and a ``try`` run in IPython's interactive mode displays what
+    the statement would. A last expression is evaluated inside its ``try`` and handed back by a
+    final expression statement, which IPython displays as the cell's value.
+    """
+
+    def __init__(self, token: int, shell=None):
         self.token = token
+        self.shell = shell
+        #: The marker the last transformed cell got (:meth:`CellRunner.put_marker_line`), None if it got none:
+        #: a cell typed without the magic that starts with the same string is left alone.
+        self.marker = None
 
     def visit_Module(self, node: ast.Module) -> ast.Module:  # noqa: N802 - ast's naming
+        marker, self.marker = self.marker, None
         body = node.body
         first = body[0] if body else None
-        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str) and first.value.value.startswith(MARKER)
-                and first.lineno == 1):
+        if not (marker is not None and isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and first.value.value == marker and first.lineno == 1):
             return node
         # Only the nodes made here get locations (the user's keep theirs): fixing the whole module
         # walked every node of the cell, a third of a millisecond a cell.
         begin = _located(_call(self.token, "begin", first.value.value[len(MARKER):].strip()), first)
         rest = body[1:]
-        if not rest:
-            node.body = [begin]
-            return node
-        tail = rest[-1] if isinstance(rest[-1], ast.Expr) else None
-        if tail is not None:  # evaluated inside the try, displayed after it (IPython shows a last Expr)
-            keep = _located(_call(self.token, "keep"), tail)
-            keep.value.args.append(tail.value)
-            rest[-1] = keep
-        handler = _located(ast.ExceptHandler(type=ast.Name("BaseException", ast.Load()), name=None,
-                                             body=[_call(self.token, "failed"), ast.Raise()]), rest[0])
-        guarded = ast.copy_location(ast.Try(body=rest, handlers=[handler], orelse=[], finalbody=[]), rest[0])
-        node.body = [begin, guarded]
-        if tail is not None:
-            node.body.append(_located(_call(self.token, "kept"), tail))
+        shown = _assigned_name(rest[-1]) if rest else None
+        if shown is not None and self._interactivity() == "last_expr_or_assign":
+            # What run_ast_nodes appends: the name, located as IPython leaves it (the cell's first line).
+            rest.append(ast.Expr(ast.Name(shown, ast.Load()), lineno=2, col_offset=0, end_lineno=2, end_col_offset=0))
+            ast.fix_missing_locations(rest[-1])
+        statements = [begin]
+        for index, statement in enumerate(rest):
+            if _unguarded(statement):
+                statements.append(statement)
+            elif index == len(rest) - 1 and isinstance(statement, ast.Expr):
+                keep = _located(_call(self.token, "keep"), statement)
+                keep.value.args.append(statement.value)
+                statements.append(self._guarded(keep))
+                statements.append(_located(_call(self.token, "kept"), statement))
+            else:
+                statements.append(self._guarded(statement))
+        node.body = statements
         return node
+
+    def _interactivity(self) -> str | None:
+        """The ``ast_node_interactivity`` IPython runs this cell with: ``"none"`` for a silent cell."""
+        running = runner_frame(sys._getframe(1))
+        if running is not None and running.f_locals.get("silent"):
+            return "none"
+        return getattr(self.shell, "ast_node_interactivity", None)
+
+    def _guarded(self, statement) -> ast.Try:
+        handler = _located(ast.ExceptHandler(type=ast.Name("BaseException", ast.Load()), name=None,
+                                             body=[_call(self.token, "failed"), ast.Raise()]), statement)
+        return ast.copy_location(ast.Try(body=[statement], handlers=[handler], orelse=[], finalbody=[]), statement)
+
+
+def _assigned_name(statement) -> str | None:
+    """The name IPython's ``last_expr_or_assign`` displays after ``statement``, or None."""
+    if not isinstance(statement, _ASSIGN_NODES):
+        return None
+    if isinstance(statement, ast.Assign):
+        target = statement.targets[0] if len(statement.targets) == 1 else None
+    else:
+        target = statement.target
+    return target.id if isinstance(target, ast.Name) else None
 
 
 def _located(new, like):
@@ -146,7 +213,10 @@ def failed(token: int) -> None:
     """Called when a ``%%tfcheck`` cell raises: end its measurement before the traceback is formatted."""
     runner = _RUNNERS.get(token)
     if runner is not None:
-        runner.failed(sys.exc_info()[1], sys._getframe(1))
+        try:
+            runner.failed(sys.exc_info()[1], sys._getframe(1))
+        except Exception as exc:  # never put our exception in place of the cell's
+            print(f"tfcheck: could not end the measurement ({type(exc).__name__}: {exc})", file=sys.stderr)
 
 
 @dataclass
@@ -167,7 +237,8 @@ class CellRunner:
         """``start_cell(line, cell_frame)`` → (check, show) or None; ``start_auto(info)`` → check or None."""
         self.shell = shell
         self.token = next(_TOKENS)
-        self.transformer = MarkerTransformer(self.token)
+        self.transformer = MarkerTransformer(self.token, shell)
+        self._magic_line = None  # (IPython's transform_cell frame, the %%tfcheck line) while a cell is transformed
         self._start_cell = start_cell
         self._start_auto = start_auto
         self._finish_auto = finish_auto
@@ -179,7 +250,10 @@ class CellRunner:
     def install(self) -> None:
         """Register the transformers and the ``post_execute`` callback (first in line)."""
         _RUNNERS[self.token] = self
-        self.shell.input_transformers_cleanup.append(rewrite_magic_line)
+        # First of the cleanup transforms and last of the post transforms: every transform between
+        # them sees the body alone, exactly as it sees a cell without the magic.
+        self.shell.input_transformers_cleanup.insert(0, self.take_magic_line)
+        self.shell.input_transformers_post.append(self.put_marker_line)
         self.shell.ast_transformers.append(self.transformer)
         # First: the inline backend renders the cell's figures in its own post_execute callback, and
         # that rendering is the notebook's, not the cell's.
@@ -188,13 +262,47 @@ class CellRunner:
     def uninstall(self) -> None:
         """Remove everything :meth:`install` added; measurements under way are cancelled."""
         _RUNNERS.pop(self.token, None)
-        remove_item(self.shell.input_transformers_cleanup, rewrite_magic_line)
+        remove_item(self.shell.input_transformers_cleanup, self.take_magic_line)
+        remove_item(self.shell.input_transformers_post, self.put_marker_line)
+        self._magic_line = self.transformer.marker = None
         remove_item(self.shell.ast_transformers, self.transformer)
         unregister_event(self.shell, "post_execute", self.post_execute)
         while self.active:
             self.active.pop().check.cancel()
         self._auto_report = None
         self.kept_values.clear()
+
+    # -- the cell's text ------------------------------------------------------------
+    def take_magic_line(self, lines: list[str]) -> list[str]:
+        """IPython cleanup transform, first in line: set a ``%%tfcheck`` cell's magic line aside.
+
+        Only while IPython's own ``transform_cell`` transforms a cell (to run it, or for
+        ``%%time``): the rest of the cleanup transforms (blank lines, indentation, prompts), the
+        cell-magic and token transforms, the one-line transforms (automagic, ``exit``) and the
+        post transforms then work on the body alone, as on a cell without the magic.
+        :meth:`put_marker_line` puts the line back at the end. Anything else that runs the cleanup
+        transforms (``check_complete``) sees the cell magic, as it sees ``%%time``.
+        """
+        index = magic_line_index(lines)
+        if index is None:
+            return lines
+        caller = _caller(2)  # InteractiveShell.transform_cell -> TransformerManager.transform_cell -> here
+        if caller is None or caller.f_code.co_name != "transform_cell" or caller.f_locals.get("self") is not self.shell:
+            return lines
+        self._magic_line = (caller, lines[index])
+        return lines[index + 1:]
+
+    def put_marker_line(self, lines: list[str]) -> list[str]:
+        """IPython post transform, last in line: the transformed body under the marker string statement.
+
+        The marker reads ``'%%tfcheck ARGS'``, so the body keeps the line numbers it has in the cell.
+        """
+        taken, self._magic_line = self._magic_line, None
+        if taken is None or taken[0] is not _caller(1):
+            self.transformer.marker = None
+            return lines  # not this transform_cell's (one abandoned half-way leaves a stale line)
+        self.transformer.marker = taken[1].rstrip("\r\n")
+        return [repr(self.transformer.marker) + "\n"] + lines
 
     # -- %%tfcheck cells ----------------------------------------------------------
     def begin(self, line: str, cell_frame) -> None:
@@ -260,11 +368,12 @@ class CellRunner:
             self.active.remove(measurement)
             report = measurement.report
             if report is None:
-                # Ended without failed(): the last expression may still have raised (it stays outside
-                # the try so that IPython displays it). run_cell_async records the outcome there.
+                # Ended without failed(): a statement that did not compile ('return' outside a function)
+                # stopped the cell before it ran. run_cell_async records the outcome there.
                 result = getattr(self.shell, "last_execution_result", None)
-                report = measurement.check.stop(getattr(result, "error_in_exec", None) if measurement.kind == "cell"
-                                                else None)
+                error = (getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)) \
+                    if measurement.kind == "cell" else None
+                report = measurement.check.stop(error)
             measurement.frame = None  # a frame holds the cell's locals
             if measurement.kind == "cell":
                 measurement.show(report)

@@ -10,6 +10,7 @@ class is named ``TFPlotGuard`` because that is the name ``%config`` and
 ``ipython_config.py`` address (``c.TFPlotGuard.cache_limit_mb = 1024``).
 """
 
+import copy
 import math
 import warnings
 
@@ -118,6 +119,30 @@ class TFPlotGuard(Configurable):
         for name in NAMES:
             if name not in configured:
                 setattr(self, name, current[name])
+        self.changed: set[str] = set()  # the settings changed since the load (%config, %tfcheck on --min-ms)
+        self.observe(lambda change: self.changed.add(change["name"]), names=list(self.trait_names(config=True)))
+
+    def keep_in(self, config) -> None:
+        """Write the settings in use into ``config`` (the shell's own), which the next load starts from.
+
+        Called at unload: ``%reload_ext tfplotguard`` (or an unload and a load) keeps what
+        ``%config``, ``%tfcheck on --min-ms`` or ``tfplotguard.configure`` set last, instead of an
+        older ``%config`` value still in the shell's config. Only settings changed since the load or
+        already in the shell's config are written; a value ``%config`` refused there is replaced by
+        the one in use.
+        """
+        name = type(self).__name__
+        section = config[name] if name in config else None
+        names = set(self.changed) | (set(section) if section is not None else set())
+        names &= set(self.trait_names(config=True))
+        if not names:
+            return
+        if section is None:
+            config[name] = section = type(config)()
+        current = SETTINGS.as_mib()  # the process's limits, wherever they were set last
+        for trait in sorted(names):
+            value = getattr(self, trait)
+            section[trait] = current[trait] if trait in NAMES else copy.deepcopy(value)
 
 
 def _checked(name, value):

@@ -4,7 +4,9 @@
 undo onto a :class:`contextlib.ExitStack`, and ``unload`` closes that stack
 (reverse order), so a half-finished load (an exception part-way) is undone
 just as cleanly as a complete one, and ``%reload_ext`` never registers
-anything twice.
+anything twice. What the user chose survives ``%reload_ext``: the settings in use are written into
+the shell's config at unload (the next load reads them there), and auto mode, if it was on, is on
+again after the reload (``magics.py``), which says so.
 
 The guard is process-wide and held by reference: each loaded shell is one
 holder, so unloading one shell leaves the guard on while another shell, or a
@@ -77,12 +79,17 @@ class Extension:
 
         self.config = TFPlotGuard(parent=self.shell)
         self.register_configurable(self.config)
+        self.on_unload(self._keep_settings)
         try:
             from . import magics
         except ImportError as exc:  # the guard works without the magics: load it, and say what is missing
             warnings.warn(missing_magics_message(exc), TFPlotGuardWarning, stacklevel=4)
             return
         magics.install(self)
+
+    def _keep_settings(self):
+        """At unload: the settings in use go into the shell's config, so ``%reload_ext`` keeps them."""
+        self.config.keep_in(self.shell.config)
 
     def uninstall(self):
         """Undo every install step in reverse order; keep going past a failing step."""

@@ -16,6 +16,7 @@ import keyword
 import linecache
 import math
 import sys
+import weakref
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand, output_can_be_silenced
@@ -41,6 +42,10 @@ from .config import AUTO_MIN_MS, checked_min_ms
 DEFAULT_STACK_INTERVAL_MS = 1.0
 
 
+#: Shells whose auto mode was on when ``%reload_ext`` unloaded the extension; the load that follows turns it on again.
+_AUTO_THROUGH_RELOAD: "weakref.WeakSet" = weakref.WeakSet()
+
+
 def install(ext) -> "TFCheckMagics":
     """Register the magics with ``ext`` (a :class:`tfplotguard.extension.Extension`)."""
     magics = TFCheckMagics(ext.shell, ext.config)
@@ -49,7 +54,34 @@ def install(ext) -> "TFCheckMagics":
     magics.runner.install()
     ext.on_unload(magics.runner.uninstall)
     ext.on_unload(magics.auto.unregister)  # popped before the runner goes: auto mode's events are removed first
+    ext.on_unload(functools.partial(_note_auto_for_reload, magics.auto))  # first of all: auto mode is still on
+    _resume_auto_after_reload(magics.auto)
     return magics
+
+
+def _reloading() -> bool:
+    """Whether IPython's ``%reload_ext`` (``ExtensionManager.reload_extension``) is on the stack."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "reload_extension" and frame.f_code.co_filename.endswith("extensions.py"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _note_auto_for_reload(auto: "AutoMode") -> None:
+    """At unload: remember that auto mode was on, if this unload is the first half of ``%reload_ext``."""
+    if auto.on and _reloading():
+        _AUTO_THROUGH_RELOAD.add(auto.shell)
+
+
+def _resume_auto_after_reload(auto: "AutoMode") -> None:
+    """At load: auto mode on again if ``%reload_ext`` found it on, and one line that says so."""
+    was_on = auto.shell in _AUTO_THROUGH_RELOAD
+    _AUTO_THROUGH_RELOAD.discard(auto.shell)  # a reload that failed half-way leaves nothing for a later load
+    if was_on and _reloading() and auto.register():
+        print(f"tfcheck auto mode stays on after %reload_ext: {_threshold_text(auto.min_ms)} "
+              "(%tfcheck off to stop)")
 
 
 class AutoMode:
