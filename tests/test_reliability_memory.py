@@ -31,6 +31,7 @@ import tfplotguard
 from tfplotguard.ipython import extension
 from tfplotguard import guard as _guard
 from tfplotguard.testing import simulate_accelerator
+from peakmem import hwm_resettable, status_kib
 
 MiB = 2**20
 N = 100_000
@@ -49,31 +50,13 @@ def _huge_sparse():
     return tf.sparse.SparseTensor(indices, tf.ones(len(flat)), [N, N]), indices
 
 
-def _hwm_resettable() -> bool:
-    """Linux lets a process reset its own RSS high-water mark (VmHWM) through clear_refs."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _status_kib(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise KeyError(field)
-
-
 class _PeakMemory:
     """Peak traced allocation (tracemalloc) and peak RSS growth (VmHWM, where resettable) of a block."""
 
     def __enter__(self):
         gc.collect()
-        self.hwm = sys.platform.startswith("linux") and _hwm_resettable()
-        self.rss_before = _status_kib("VmRSS") * 1024 if self.hwm else None
+        self.hwm = sys.platform.startswith("linux") and hwm_resettable()
+        self.rss_before = status_kib("VmRSS") * 1024 if self.hwm else None
         tracemalloc.start()
         tracemalloc.reset_peak()
         return self
@@ -81,7 +64,7 @@ class _PeakMemory:
     def __exit__(self, *exc):
         self.traced_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        self.rss_growth = _status_kib("VmHWM") * 1024 - self.rss_before if self.hwm else None
+        self.rss_growth = status_kib("VmHWM") * 1024 - self.rss_before if self.hwm else None
         return False
 
     def assert_under(self, limit: int):

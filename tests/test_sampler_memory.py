@@ -24,10 +24,11 @@ interleaved, so a drift of the process itself shows in both.
 from __future__ import annotations
 
 import gc
-import sys
 
 import psutil
 from IPython.utils.capture import capture_output
+
+from peakmem import hwm_resettable, status_kib
 
 MiB = 2**20
 ROWS = 20_000  # one (20000, 64) float32 tensor: 4.9 MiB, and 4.9 MiB of resident memory in TensorFlow's pool
@@ -45,35 +46,15 @@ SLACK = 16 * MiB
 RATIO = 1.10
 
 
-def _hwm_resettable() -> bool:
-    """Linux lets a process reset its own RSS high-water mark (VmHWM) through clear_refs."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _hwm() -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise KeyError("VmHWM")
-
-
 def _peak_of(shell, cell: str, base: int, hwm: bool) -> int:
     """The resident set's peak while ``cell`` ran, above ``base`` (bytes)."""
     gc.collect()
     if hwm:
-        _hwm_resettable()  # the high-water mark restarts from the current resident set
+        hwm_resettable()  # the high-water mark restarts from the current resident set
     with capture_output() as cap:
         result = shell.run_cell(cell)
     assert result.success, cap.stdout + cap.stderr
-    peak = _hwm() if hwm else psutil.Process().memory_info().rss
+    peak = status_kib("VmHWM") * 1024 if hwm else psutil.Process().memory_info().rss
     return peak - base
 
 
@@ -82,7 +63,7 @@ def test_a_checked_cell_grows_the_process_no_more_than_the_plain_cell(tfcheck):
         tfcheck.run_cell("import numpy as np, tensorflow as tf\n"
                          "w = tf.random.normal((1000, 64)); a = w.numpy().ravel(); h = np.histogram(a, bins=30)\n"
                          "s = tf.reduce_sum(tf.cast(w > 0, tf.float32))\n")
-    hwm = _hwm_resettable()
+    hwm = hwm_resettable()
     gc.collect()
     base = psutil.Process().memory_info().rss
     peaks = []
