@@ -40,7 +40,9 @@ _TF = (
     + """
 import tensorflow as tf
 tf.random.set_seed(0)
-_ = tf.reduce_sum(tf.ones((4, 4)) @ tf.ones((4, 4)))  # TensorFlow initialised before the cells
+# TensorFlow warmed up as in a notebook that has run a few cells: an eager op, a traced function
+_ = tf.reduce_sum(tf.ones((4, 4)) @ tf.ones((4, 4)))
+_ = tf.function(lambda v: tf.reduce_sum(tf.square(v)))(tf.ones((3,)))
 """
 )
 
@@ -48,6 +50,12 @@ _KERAS = (
     _TF
     + """
 import keras
+# Keras warmed up too (its first fit / predict in a process pays one-time costs)
+_warm = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+_warm.compile(optimizer="sgd", loss="mse")
+_warm.fit(np.zeros((4, 2), "float32"), np.zeros((4, 1), "float32"), verbose=0)
+_ = _warm.predict(np.zeros((4, 2), "float32"), verbose=0)
+del _warm
 keras.utils.set_random_seed(0)
 """
 )
@@ -113,7 +121,7 @@ out = render(fig)
         + """
 t = np.linspace(0, 100, 5000)
 sig = np.sin(t)
-events = rng.uniform(0, 100, 3000)
+events = rng.uniform(0, 100, 2000)
 """,
         "slow": """
 fig, ax = plt.subplots(figsize=(8, 3))
@@ -231,7 +239,7 @@ def step():
         "slow": """
 for p, v in zip(params, init):
     p.assign(v)
-for i in range(300):
+for i in range(260):
     loss = step()
 out = float(loss)
 """,
@@ -239,7 +247,7 @@ out = float(loss)
 for p, v in zip(params, init):
     p.assign(v)
 fast_step = tf.function(step)
-for i in range(300):
+for i in range(260):
     loss = fast_step()
 out = float(loss)
 """,
@@ -319,7 +327,7 @@ out = simulate(x0).numpy()
 tf.config.run_functions_eagerly(True)   # an earlier cell, debugging
 @tf.function(jit_compile=True)
 def relax(u):
-    for i in tf.range(2500):
+    for i in tf.range(2000):
         u = u + 0.1 * (tf.roll(u, 1, 0) + tf.roll(u, -1, 0) - 2.0 * u)
     return u
 u0 = tf.random.normal((256,))
@@ -440,28 +448,25 @@ out = sum(float(tf.reduce_sum(b)) for b in ds)
         "area": "keras",
         "cause": (
             "model.fit is called once per batch inside a Python loop, paying fit's per-call setup (data "
-            "adapter, iterator, callbacks, history) for every batch; call fit once with batch_size (or use "
-            "train_on_batch)."
+            "adapter and tf.data pipeline, iterator, callbacks, history) for every batch; call fit once with "
+            "batch_size (or use train_on_batch)."
         ),
         "setup": _KERAS
         + """
-Xk = rng.standard_normal((512, 20)).astype("float32")
+Xk = rng.standard_normal((352, 20)).astype("float32")
 Yk = (Xk[:, :1] * 2 + 0.1).astype("float32")
-def make_model():
-    m = keras.Sequential([keras.Input((20,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1)])
-    m.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
-    return m
-w0 = make_model().get_weights()
+model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1)])
+model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+w0 = model.get_weights()
+model.fit(Xk[:64], Yk[:64], batch_size=32, verbose=0)   # an earlier cell trained it a little
 """,
         "slow": """
-model = make_model()
 model.set_weights(w0)
 for i in range(0, len(Xk), 32):
     model.fit(Xk[i:i + 32], Yk[i:i + 32], epochs=1, verbose=0)
 out = model.get_weights()[-1]
 """,
         "fixed": """
-model = make_model()
 model.set_weights(w0)
 model.fit(Xk, Yk, batch_size=32, epochs=1, shuffle=False, verbose=0)
 out = model.get_weights()[-1]
