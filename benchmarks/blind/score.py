@@ -158,7 +158,7 @@ def main(argv=None) -> int:
         try:
             proc = subprocess.run(
                 [sys.executable, "-m", "benchmarks.blind.score", "--set", args.set, "--run-one", case_id],
-                cwd=ROOT, env=env, capture_output=True, text=True, timeout=args.timeout,
+                check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=args.timeout,
             )
             line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
             if line is None:

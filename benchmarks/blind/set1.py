@@ -13,8 +13,10 @@ an idle machine and spreads runs of one case by up to 2x; a cell that waits (``t
 slow down.
 
 Written blind: the cases were chosen from what users hit (TensorFlow performance guides, the
-tf.data performance guide, the Keras FAQ, matplotlib's performance notes, StackOverflow), without
-reading ``tfplotguard/check/findings/``, ``benchmarks/zoo/`` or the findings' tests.
+tf.data performance guide, the Keras docs, matplotlib's own docs, StackOverflow), without reading
+``tfplotguard/check/findings/``, ``benchmarks/zoo/`` or the findings' tests. README.md's
+``%%tfcheck`` section, read to learn the magic's usage, lists the finding rules in a table, and it
+was read before the cases were picked: see ``benchmarks/RESULTS_blind.md`` for what that means.
 """
 
 from __future__ import annotations
