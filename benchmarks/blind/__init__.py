@@ -1,0 +1,1 @@
+"""A blind test set of slow notebook cells, written without reading the finding rules, and its scorer."""
