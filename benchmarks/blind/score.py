@@ -1,4 +1,6 @@
-"""Run a blind set under ``%%tfcheck`` and keep what the tool said: ``python -m benchmarks.blind.score --set set1 --label before``.
+"""Run a blind set under ``%%tfcheck`` and keep what the tool said.
+
+``python -m benchmarks.blind.score --set set1 --label before``.
 
 Each case runs in a fresh Python process with a fresh, real IPython ``InteractiveShell`` and
 ``%load_ext tfplotguard``: its setup runs plainly (not measured), then the slow cell and then the
@@ -160,7 +162,7 @@ def main(argv=None) -> int:
                 [sys.executable, "-m", "benchmarks.blind.score", "--set", args.set, "--run-one", case_id],
                 check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=args.timeout,
             )
-            line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
+            line = next((out for out in proc.stdout.splitlines() if out.startswith("RESULT ")), None)
             if line is None:
                 row = {"id": case_id, "error": f"process exited {proc.returncode} without a result",
                        "stderr_tail": proc.stderr[-1500:], "stdout_tail": proc.stdout[-800:]}

@@ -99,7 +99,7 @@ def main(argv=None) -> int:
                 [sys.executable, "-m", "benchmarks.blind.timecases", "--set", args.set, "--run-one", case_id],
                 check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
             )
-            line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
+            line = next((out for out in proc.stdout.splitlines() if out.startswith("RESULT ")), None)
             if line is None:
                 runs.append({"id": case_id, "error": (proc.stderr or proc.stdout)[-800:]})
                 break
