@@ -453,7 +453,9 @@ def test_tensorflow_compute_bound_is_information_with_what_helps():
     (finding,) = [f for f in report.findings if f.rule == "tf_compute_bound"]
     assert finding.severity == "info" and "real computation, not overhead" in finding.message
     assert "intra-op=0 inter-op=0" in finding.message
-    assert "jit_compile=True" in finding.fix and "mixed precision" in finding.fix and "GPU" in finding.fix
+    # This machine has no GPU: no advice measured slower here (float16 on a CPU), the GPU named as the way.
+    assert "less work" in finding.fix and "run it on a GPU" in finding.fix
+    assert "mixed precision is not advised" in finding.fix and "set_global_policy" not in finding.fix
     assert report.top_group() == "tf_pool"
     # auto mode samples no stacks: weighed by the pools' CPU spread over the cores, at most the wall time
     assert 0 < finding.seconds <= report.wall_s

@@ -16,6 +16,7 @@ import keyword
 import linecache
 import math
 import sys
+import types
 import weakref
 
 from IPython.core.error import UsageError
@@ -61,7 +62,7 @@ def install(ext) -> "TFCheckMagics":
 
 def _reloading() -> bool:
     """Whether IPython's ``%reload_ext`` (``ExtensionManager.reload_extension``) is on the stack."""
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_name == "reload_extension" and frame.f_code.co_filename.endswith("extensions.py"):
             return True

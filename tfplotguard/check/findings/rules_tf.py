@@ -369,8 +369,10 @@ def tf_compute_bound(report: Report, *, min_cpu_s: float, dominant_share: float)
     Why it costs: it is the work itself: the time goes to the math, so only less or cheaper math, or faster
     hardware, shortens it.
 
-    Fix: compile the step with ``@tf.function(jit_compile=True)`` (XLA fuses ops); mixed precision on
-    hardware with fast float16 / bfloat16; a GPU; or less work (a smaller model, fewer or cheaper steps).
+    Fix: less work (a smaller model, fewer or cheaper steps), or a GPU. With a GPU, mixed precision
+    (``mixed_float16``) and XLA (``jit_compile=True``) often help: measure them. On a CPU neither is
+    recommended: float16 math ran 7-11× slower than float32 on this project's CPU, and XLA's gain is
+    not general; try them only with a measurement of the same step before and after.
 
     Thresholds:
         min_cpu_s: the least CPU seconds of the cell for its thread groups to be compared at all
@@ -388,8 +390,17 @@ def tf_compute_bound(report: Report, *, min_cpu_s: float, dominant_share: float)
         f"TensorFlow's thread pools did the work: {format_seconds(tf_cpu)} of {format_seconds(total)} CPU "
         f"({100 * tf_cpu / total:.0f}%, {report.utilisation:.2f} of {report.cores} cores busy on average, "
         f"intra-op={intra} inter-op={inter} threads, 0 = one per core). This is real computation, not overhead.",
-        "to make it faster: compile the step with @tf.function(jit_compile=True) (XLA fuses ops); use mixed "
-        "precision on hardware that has fast float16/bfloat16 (keras.mixed_precision.set_global_policy"
-        f"('mixed_float16') on a GPU){'' if gpus else '; run it on a GPU'}; or do less work (smaller models, "
-        "fewer or cheaper steps).",
+        _compute_fix(bool(gpus)),
         seconds=seconds, line=weight.line_for(report, "tf_eager_ops", "tf_function", "keras_compute"))
+
+
+def _compute_fix(gpu: bool) -> str:
+    """What makes real TensorFlow compute faster on this machine: never advice measured slower here."""
+    if gpu:
+        return ("to make it faster: do less work (a smaller model, fewer or cheaper steps); on the GPU, mixed "
+                "precision (keras.mixed_precision.set_global_policy('mixed_float16')) and XLA "
+                "(@tf.function(jit_compile=True)) often help: time the same step before and after.")
+    return ("to make it faster: do less work (a smaller model, fewer or cheaper steps), or run it on a GPU. "
+            "On this CPU, mixed precision is not advised (float16 math is emulated and ran several times "
+            "slower than float32), and XLA (jit_compile=True) is worth it only if a timing of the same step "
+            "says so.")
