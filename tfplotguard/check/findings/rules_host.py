@@ -105,8 +105,10 @@ def python_lists_to_tensors(report: Report, *, repeat: int) -> Found | None:
     Why it costs: each conversion walks every Python element one by one: a 256×64 nested list took 2.8 ms
     through ``tf.convert_to_tensor`` here, and ``tf.reduce_sum`` of the same values as a NumPy array 18 µs.
 
-    Fix: build the NumPy array once, outside the loop (``np.asarray(rows, dtype=np.float32)``), and pass
-    that or a tensor made once from it; for batches, ``tf.data.Dataset.from_tensor_slices(a).batch(n)``.
+    Fix: make the array or tensor once, before the loop, and reuse it in every iteration (the cost is
+    converting the same Python rows again each time; one conversion of a list is no faster through NumPy);
+    for batches, ``tf.data.Dataset.from_tensor_slices(a).batch(n)``. Said only where the conversions
+    happen on a line inside a loop: a few one-time conversions are nothing to fix.
 
     Thresholds:
         repeat: the least number of such conversions in the cell
@@ -115,13 +117,17 @@ def python_lists_to_tensors(report: Report, *, repeat: int) -> Found | None:
     calls = lists.get("calls", 0)
     if calls < repeat:
         return None
+    line = weight.line_for(report, "tf_convert", "tf_eager_ops")
+    if line is not None and report.attribution and not _repeats(report.attribution.get("cell_filename"), line):
+        return None  # one-time conversions on a line no loop repeats: nothing to hoist
     shape = "×".join(map(str, lists.get("largest") or ())) or "?"
     return Found(
         f"Python lists were converted to tensors {calls} times (the largest {shape} elements), taking "
         f"{format_seconds(lists.get('seconds', 0.0))}: each conversion reads every Python element one by one.",
-        "build the NumPy array once, outside the loop (a = np.asarray(rows, dtype=np.float32)), and pass that or "
-        "a tensor made once from it; for batches, tf.data.Dataset.from_tensor_slices(a).batch(n).",
-        seconds=lists.get("seconds", 0.0), line=weight.line_for(report, "tf_convert", "tf_eager_ops"),
+        "make the array or tensor once, before the loop (a = tf.constant(rows) or np.asarray(rows, "
+        "dtype=np.float32)), and reuse it in every iteration; for batches, "
+        "tf.data.Dataset.from_tensor_slices(a).batch(n).",
+        seconds=lists.get("seconds", 0.0), line=line,
     )
 
 
