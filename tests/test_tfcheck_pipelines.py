@@ -88,6 +88,23 @@ def test_a_dataset_iterated_every_epoch_without_cache_is_no_cache_and_with_cache
     assert "no_cache" not in by_rule(measure(epochs(mapped.cache().batch(8).prefetch(2))))
 
 
+def test_a_random_augmentation_is_never_told_to_cache():
+    """Caching after a random map freezes the augmentation: the model silently trains on one draw."""
+    def epochs(ds):
+        return lambda: [sum(1 for _ in ds) for _ in range(3)]
+
+    def augment(x):
+        return x + tf.random.uniform(tf.shape(x))
+
+    source = tf.data.Dataset.from_tensor_slices(X)
+    only_random = source.map(augment).batch(8)
+    assert pipeline.describe(only_random)["random_maps"] == 1
+    assert "no_cache" not in by_rule(measure(epochs(only_random)))
+    both = source.map(tf.tanh).map(augment).batch(8)
+    finding = by_rule(measure(epochs(both)))["no_cache"]
+    assert "map(preprocess).cache().map(augment)" in finding.fix and "freeze" in finding.fix
+
+
 def test_python_in_tensorflows_threads_without_a_pipeline_is_still_cpu_in_tf_python():
     def burn(x):
         t0 = time.thread_time()

@@ -112,6 +112,7 @@ if TYPE_CHECKING:
         cache: NotRequired[bool]
         interleave: NotRequired[bool]
         map_functions: NotRequired[list[str]]
+        random_maps: NotRequired[int]
         reader: NotRequired[str | None]
         owner: NotRequired[str]
         source: NotRequired[str]

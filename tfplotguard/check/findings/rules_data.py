@@ -233,11 +233,16 @@ def no_cache(report: Report) -> Found | None:
     epoch.
 
     Fix: add ``.cache()`` after the expensive map (before ``shuffle`` / ``batch`` if those must vary per
-    epoch).
+    epoch). Where a map draws random numbers (augmentation), cache between the deterministic maps and
+    the random one, never after it: a cache would freeze the augmentation. A pipeline whose every map
+    is random has nothing to cache, and gets no finding.
     """
     pipe = next((p for p in _user_pipelines(report) if _repeats_without_cache(p)), None)
     if pipe is None:
         return None
+    random_maps = pipe.get("random_maps", 0)
+    if random_maps and random_maps >= pipe.get("maps", 0):
+        return None  # every map differs each epoch by design: recomputing it is the point
     waited, line = _wait(report)
     if not waited:  # not sampled, or waited inside Keras's traced step (fit on a dataset): not weighed
         waited = None
@@ -248,8 +253,12 @@ def no_cache(report: Report) -> Found | None:
         f"map ({names}) recomputed every element for each"
         + ("." if waited is None else f"; the cell waited {format_seconds(waited)} on it, "
                                       f"{n - 1} of the {n} passes redoing the same work."),
-        "add .cache() after the expensive map (before shuffle/batch if those must vary per epoch): the first "
-        "pass fills it, the later ones read from memory; cache(filename) if it does not fit in memory.",
+        ("cache the deterministic part and keep the random augmentation after the cache "
+         "(ds.map(preprocess).cache().map(augment)): a cache after a random map would freeze the augmentation; "
+         "the first pass fills it, the later ones read from memory."
+         if random_maps else
+         "add .cache() after the expensive map (before shuffle/batch if those must vary per epoch): the first "
+         "pass fills it, the later ones read from memory; cache(filename) if it does not fit in memory."),
         seconds=_scaled(waited, (n - 1) / n), line=line)
 
 

@@ -69,6 +69,11 @@ def _function_ops(dataset) -> set:
     return ops
 
 
+def _random(ops: set) -> bool:
+    """Whether a traced function draws random numbers (random, stateless-random or RNG-state ops)."""
+    return any("Random" in op or op.startswith("Rng") for op in ops)
+
+
 def _function_of(dataset) -> tuple:
     """(name, module) of the Python function a transformation was given, or (None, "")."""
     func = getattr(getattr(dataset, "_map_func", None), "_func", None)
@@ -83,13 +88,15 @@ def describe(dataset) -> PipelineStructure:
     "source": "generator" | "tensors" | "files" | "range" | "other", "generator": bool,
     "py_function": "tf.py_function" or None (in a transformation's function), "sequential_maps": n,
     "parallel_maps": n, "maps": n, "prefetch": bool, "cache": bool, "interleave": bool,
-    "map_functions": [name, ...], "reader": "TFRecordDataset" or None,
+    "map_functions": [name, ...], "random_maps": n (maps whose function draws random numbers),
+    "reader": "TFRecordDataset" or None,
     "owner": "keras" (a map function of Keras's own: the pipeline Keras builds for arrays) or "user"}``.
     """
     stages: list[str] = []
     info: PipelineStructure = {"stages": stages, "text": "", "generator": False, "py_function": None,
                                "sequential_maps": 0, "parallel_maps": 0, "prefetch": False, "cache": False,
-                               "interleave": False, "map_functions": [], "reader": None, "owner": "user"}
+                               "interleave": False, "map_functions": [], "random_maps": 0, "reader": None,
+                               "owner": "user"}
     pending = [dataset]
     seen: set[int] = set()
     while pending and len(seen) < 200:
@@ -115,6 +122,8 @@ def describe(dataset) -> PipelineStructure:
             name, module = _function_of(current)
             if name:
                 info["map_functions"].append(name)
+            if _random(ops):  # a different result each pass: caching after it would freeze it
+                info["random_maps"] = info.get("random_maps", 0) + 1
             if module.split(".", 1)[0] in ("keras", "tf_keras"):
                 info["owner"] = "keras"
         info["prefetch"] |= stage == "prefetch"
