@@ -192,7 +192,9 @@ def test_symbolic_tensor_in_tf_function():
     assert "SymbolicTensor" in message and "plot_inside_again" in message
     assert "no value" in message
     assert "Return the tensor from the tf.function and plot the result outside" in message
-    assert "tf.py_function" in message
+    # The way to watch values from a compiled loop, and not the tf.py_function wrap (pyplot on a TF thread).
+    assert "tfplotguard.live()" in message and "LivePlot" in message
+    assert "Do not wrap the plot in tf.py_function" in message
 
 
 def test_keras_tensor():

@@ -522,8 +522,10 @@ def _symbolic_message(value, keras=False) -> str:
     graph = getattr(value, "graph", None)
     if graph is not None and _is_func_graph(graph):
         where = f"while tf.function {getattr(graph, 'name', '')!r} is being traced"
-        fix = ("Return the tensor from the tf.function and plot the result outside it, or, if you must plot "
-               "inside, wrap the plotting in tf.py_function so it runs eagerly on real values.")
+        fix = ("Return the tensor from the tf.function and plot the result outside it; to watch values while "
+               "a compiled loop runs, collect what each step returns and plot between steps "
+               "(tfplotguard.live() for a custom loop, tfplotguard.LivePlot for Keras). Do not wrap the plot in "
+               "tf.py_function: matplotlib would then run on one of TensorFlow's threads, which is not safe.")
     else:
         where = "in a TF1-style graph with no active session"
         fix = ("Evaluate it first (with tf.compat.v1.Session(graph=g) as sess: plt.plot(...) or "
