@@ -467,9 +467,14 @@ def classify_path(frame, cell_filename: str | None, thread: bool = False):
         frame = frame.f_back
         depth += 1
     innermost_user = next((d for d, info in enumerate(infos) if info[0] == USER), None)
-    # The outermost library frame beneath the innermost user frame, transparent wrappers skipped.
-    call = next((codes[d] for d in range(innermost_user - 1, -1, -1) if infos[d][2] != SKIP), None) \
-        if innermost_user else None
+    # The outermost library frame beneath the innermost user frame: the API the user's code called.
+    # Transparent wrappers are skipped, and so are closures (a decorator's ``<locals>.wrapper``):
+    # the function they wrap, one frame in, is the one the user named.
+    call = None
+    if innermost_user:
+        beneath = [d for d in range(innermost_user - 1, -1, -1) if infos[d][2] != SKIP]
+        call = next((codes[d] for d in beneath if "<locals>" not in getattr(codes[d], "co_qualname", "")),
+                    codes[beneath[0]] if beneath else None)
     inner = codes[0] if codes and infos[0][0] == LIBRARY else None
     infos.reverse()
     start = user_at if (thread or cell_filename is None) else cell_at

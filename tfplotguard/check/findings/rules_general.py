@@ -78,7 +78,7 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
     if path is not None and path["call"]:
         chain = f", in {path['call']}" + (f" → {path['inner']}" if path["inner"] and path["inner"] != path["call"] else "")
     how = (f"the cell's thread was blocked there for {100 * off / cat_seconds:.0f}% of it (not computing: "
-           "sleeping, waiting for I/O, a lock or other threads)") if blocked else f"it was {label.lower()}"
+           "sleeping, waiting for I/O, a lock or other threads)") if blocked else f"the time was {label}"
     message = (f"{format_seconds(seconds)} of this {format_seconds(report.wall_s)} cell went to {where}{chain}; {how}. "
                "No rule knows this pattern, so this names the place, not the cause.")
     if blocked:
