@@ -132,6 +132,7 @@ PATTERNS: tuple[tuple[str, frozenset | None, str, str], ...] = tuple(
     (module, frozenset(funcs.split()) if funcs else None, role, cat) for module, funcs, role, cat in (
         # Transparent wrappers.
         ("tensorflow.python.util.traceback_utils", "", SKIP, ""),
+        ("IPython.core.interactiveshell", "_modified_open", SKIP, ""),  # IPython's open() in the user namespace
         ("tensorflow.python.util.dispatch", "", SKIP, ""),
         ("tensorflow.python.util.deprecation", "", SKIP, ""),
         ("tensorflow.python.ops.weak_tensor_ops", "", SKIP, ""),

@@ -67,7 +67,7 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
         return None  # the work itself; or a rule has named what happens on that line (or in the cell)
     paths = [p for p in attribution.get("paths") or [] if p["line"] == top["line"]]
     path = max(paths, key=lambda p: p["seconds"], default=None)
-    seconds = top["seconds"]
+    seconds = min(top["seconds"], report.wall_s)  # the sampled span can overrun the meter's wall by a look
     label = category(top["category"]).label
     off = (attribution.get("off_cpu") or {}).get(top["category"], 0.0)
     cat_seconds = next((c["seconds"] for c in attribution.get("categories", ()) if c["id"] == top["category"]), 0.0)
