@@ -32,7 +32,7 @@ FRAMES_PER_THREAD = 40
 #: Other threads kept by name; further names are summed under "<other threads>".
 THREAD_NAMES_LIMIT = 64
 #: A look whose gap the cell's thread spent at least this share blocked is ``blocked`` (when its
-#: stack shows no library that names the wait better: the cell's own line, a native call, another library).
+#: stack shows no library that names the wait better: the cell's own line or a library without a row).
 BLOCKED = 0.8
 #: Distinct (line, call, inner function) paths kept; further ones are summed per line.
 PATHS_LIMIT = 400
@@ -117,7 +117,7 @@ class Samples:
             cat, line, call, inner = categories.classify_path(frame, self.cell_filename)
         if self.cpu_clock is not None:
             blocked = self._blocked_share(gap)
-            if blocked >= BLOCKED and (cat in ("cell", "native") or cat.startswith("other:")):
+            if blocked >= BLOCKED and (cat == "cell" or cat.startswith("other:")):
                 cat = "blocked"  # a C call that waited (sleep, I/O, a future), not Python that ran
             if blocked > 0:
                 self.off_cpu[cat] = self.off_cpu.get(cat, 0.0) + weight * blocked
@@ -136,7 +136,7 @@ class Samples:
                 name = code.co_name
                 if name == "<module>" or code.co_filename == self.cell_filename and not name.startswith("<"):
                     self.bare[line] = self.bare.get(line, 0.0) + weight
-        if len(frames) > len(skip):
+        if len(frames) > 1:  # another thread than the cell's (the sampler's own is not in it)
             self._look_at_threads(frames, skip, min(others, self.max_gap_s))
 
     def _blocked_share(self, gap: float) -> float:
