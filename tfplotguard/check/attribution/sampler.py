@@ -114,7 +114,7 @@ class StackSampler:
         self._target_ident = threading.get_ident()
         with ExitStack() as undo:
             undo.callback(self._samples.close)
-            self._samples.start_cpu_clock(threading.get_native_id())
+            self._samples.start_cpu_clock(threading.get_ident(), threading.get_native_id())
             _seam("switch interval")
             undo.callback(self._restore_switch_interval)
             self._lower_switch_interval()
@@ -184,7 +184,8 @@ class StackSampler:
         clock, frames_of, look = time.perf_counter, sys._current_frames, self._samples.look
         skip = (threading.get_ident(), self._target_ident)
         target = self._target_ident
-        cpu0, waited0 = time.thread_time(), _runqueue_s()
+        cpu0 = time.thread_time()
+        waited0: float | None = None  # read after the first look: a file read hands the GIL to the cell
         step = self.interval_s
         due = clock() + step
         acquire = self._stop.acquire
@@ -205,6 +206,8 @@ class StackSampler:
                     if t_stop is not None and now > t_stop:
                         break  # a look after stop() belongs to no cell
                     look(now, frames.get(target), frames, skip)  # type: ignore[arg-type]  # start() set target
+                    if waited0 is None:
+                        waited0 = _runqueue_s()
                     del frames  # drop every frame before the wait: nothing of the cell's outlives a look
                     step = self._step(now)
                     due = due + step if now - due < step else now + step

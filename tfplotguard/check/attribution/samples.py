@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from . import categories
@@ -33,7 +34,10 @@ FRAMES_PER_THREAD = 40
 THREAD_NAMES_LIMIT = 64
 #: A look whose gap the cell's thread spent at least this share blocked is ``blocked`` (when its
 #: stack shows no library that names the wait better: the cell's own line or a library without a row).
-BLOCKED = 0.8
+#: High on purpose: a running thread on a machine with several times more work than cores still
+#: gets a fifth of a core or more; a sleeping or waiting one gets none. (Linux counts a wait in the
+#: run queue only once it ends, so schedstat cannot tell a thread queued right now from a blocked one.)
+BLOCKED = 0.95
 #: Distinct (line, call, inner function) paths kept; further ones are summed per line.
 PATHS_LIMIT = 400
 #: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
@@ -46,11 +50,10 @@ def _thread_name(ident: int) -> str:
     return thread.name if thread is not None else NATIVE_PYTHON
 
 
-def _schedstat(fd: int) -> tuple[int, int] | None:
-    """(CPU ns, run-queue ns) of the thread whose ``/proc/self/task/<tid>/schedstat`` is open as ``fd``."""
+def _run_queue(fd: int) -> float | None:
+    """Seconds the thread whose ``/proc/self/task/<tid>/schedstat`` is open as ``fd`` waited runnable for a CPU."""
     try:
-        fields = os.pread(fd, 64, 0).split()
-        return int(fields[0]), int(fields[1])
+        return int(os.pread(fd, 64, 0).split()[1]) / 1e9
     except (OSError, ValueError, IndexError):
         return None
 
@@ -85,8 +88,10 @@ class Samples:
         self.paths: dict[tuple, float] = {}
         #: category → seconds of it the cell's thread spent off the CPU (sleeping, blocked, waiting).
         self.off_cpu: dict[str, float] = {}
-        self.cpu_clock: int | None = None  # the cell thread's /proc schedstat, open (set by the sampler)
-        self._last_cpu: tuple[int, int] | None = None  # its (CPU ns, run-queue ns) at the last look
+        self.cpu_clock: int | None = None  # the cell thread's CPU clock (set by the sampler)
+        self._schedstat: int | None = None  # its /proc schedstat, open: read only when it seems blocked
+        self._last_cpu: float | None = None  # its CPU seconds at the last look
+        self._last_queue: float | None = None  # its run-queue seconds at the last schedstat read
         self._gc_seen = 0.0  # the collector's seconds already weighed
 
     def look(self, now: float, frame, frames: dict, skip: tuple) -> None:
@@ -140,33 +145,47 @@ class Samples:
             self._look_at_threads(frames, skip, min(others, self.max_gap_s))
 
     def _blocked_share(self, gap: float) -> float:
-        """The share of the last ``gap`` seconds the cell's thread was blocked (its schedstat), 0..1.
+        """The share of the last ``gap`` seconds the cell's thread was blocked, 0..1.
 
         Blocked is neither on a CPU nor waiting for one: sleeping, a lock, I/O, a C call waiting on
-        other threads. Time it waited runnable while other work held the CPUs is not blocked.
+        other threads. The thread's CPU clock says how long it ran (a read that keeps the GIL);
+        only when it ran little is its schedstat read (a file read, which hands the GIL over) to
+        take out the time it waited runnable while other work held the CPUs.
         """
-        now = _schedstat(self.cpu_clock)  # type: ignore[arg-type]  # look() calls this only with a clock
-        if now is None:
+        try:
+            cpu = time.clock_gettime(self.cpu_clock)  # type: ignore[arg-type]  # look() calls this with a clock
+        except OSError:  # the thread has ended
             self.cpu_clock = None
             return 0.0
-        last, self._last_cpu = self._last_cpu, now
+        last, self._last_cpu = self._last_cpu, cpu
         if last is None or gap <= 0:
             return 0.0
-        active = ((now[0] - last[0]) + (now[1] - last[1])) / 1e9
-        return min(1.0, max(0.0, 1.0 - active / gap))
+        off = 1.0 - (cpu - last) / gap
+        if off < BLOCKED or self._schedstat is None:
+            return min(1.0, max(0.0, off))
+        queued = _run_queue(self._schedstat)
+        last_queue, self._last_queue = self._last_queue, queued
+        if queued is not None and last_queue is not None:
+            off -= min(queued - last_queue, gap) / gap  # waited for a CPU since the last read: not blocked
+        return min(1.0, max(0.0, off))
 
-    def start_cpu_clock(self, native_id: int) -> None:
-        """Read thread ``native_id``'s (the cell's) CPU and run-queue times at each look, where Linux offers them."""
+    def start_cpu_clock(self, ident: int, native_id: int) -> None:
+        """Watch the cell thread (``ident``, ``native_id``)'s CPU clock and run queue, where the OS offers them."""
         try:
-            self.cpu_clock = os.open(f"/proc/self/task/{native_id}/schedstat", os.O_RDONLY)
-        except OSError:
+            self.cpu_clock = time.pthread_getcpuclockid(ident)
+            self._last_cpu = time.clock_gettime(self.cpu_clock)
+        except (AttributeError, OSError):
             self.cpu_clock = None
             return
-        self._last_cpu = _schedstat(self.cpu_clock)
+        try:
+            self._schedstat = os.open(f"/proc/self/task/{native_id}/schedstat", os.O_RDONLY)
+            self._last_queue = _run_queue(self._schedstat)
+        except OSError:
+            self._schedstat = None
 
     def close(self) -> None:
         """Close the thread's schedstat file (the sampler has stopped)."""
-        fd, self.cpu_clock = self.cpu_clock, None
+        fd, self._schedstat = self._schedstat, None
         if fd is not None:
             os.close(fd)
 
