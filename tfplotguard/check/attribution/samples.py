@@ -93,6 +93,8 @@ class Samples:
         self._last_cpu: float | None = None  # its CPU seconds at the last look
         self._last_queue: float | None = None  # its run-queue seconds at the last schedstat read
         self._gc_seen = 0.0  # the collector's seconds already weighed
+        #: ident → (id of its innermost frame, f_lasti, code, category, frame key) at the last look.
+        self._parked: dict[int, tuple] = {}
 
     def look(self, now: float, frame, frames: dict, skip: tuple) -> None:
         """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``.
@@ -217,9 +219,17 @@ class Samples:
                     entry = self.threads.get(name)
                 if entry is None:
                     entry = self.threads[name] = {"seconds": 0.0, "categories": {}, "frames": {}}
-            cat, _ = categories.classify_frame(frame, self.cell_filename, thread=True)
-            code = frame.f_code
-            key = (code.co_filename, code.co_name, frame.f_lineno)
+            # A thread parked where it was at the last look (a kernel's heartbeat, a queue's waiter):
+            # the same innermost frame object at the same instruction has the same stack. Its id,
+            # not the frame, is kept: a look must not keep a frame alive.
+            code, lasti = frame.f_code, frame.f_lasti
+            seen = self._parked.get(ident)
+            if seen is not None and seen[0] == id(frame) and seen[1] == lasti and seen[2] is code:
+                cat, key = seen[3], seen[4]
+            else:
+                cat, _ = categories.classify_frame(frame, self.cell_filename, thread=True)
+                key = (code.co_filename, code.co_name, frame.f_lineno)
+                self._parked[ident] = (id(frame), lasti, code, cat, key)
             entry["seconds"] += weight
             entry["categories"][cat] = entry["categories"].get(cat, 0.0) + weight
             top = entry["frames"]
