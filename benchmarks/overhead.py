@@ -14,7 +14,12 @@ Timing: mirrored blocks, plain-tfcheck-pyinstrument-pyinstrument-tfcheck-plain
 (``timing.mirrored``; the variants' order shuffled per block), at least 5 of
 them; a variant's ratio is the median over blocks of its two times over the
 plain cell's two in the same block, which cancels a shared machine's drift.
-The machine's load is shown as a 250 ms busy loop timed before and after.
+Each run's CPU time is kept too, the process's and the main thread's
+(``time.thread_time``), in the same blocks: on a shared machine a wait for a
+core moves the wall time by far more than the measurement costs, and the main
+thread's CPU leaves out TensorFlow's pools and tfcheck's own threads. The
+machine's load is shown as a 250 ms busy loop timed before and after. Results:
+``benchmarks/RESULTS_overhead.md``.
 
 ``--breakdown`` runs the Keras ``fit`` and eager-op cells (``--workload`` picks
 others) under ``%%tfcheck --quiet`` with parts of the measurement switched off
