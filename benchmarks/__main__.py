@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     output = args.output or (None if args.quick else Path(__file__).with_name("RESULTS.md"))
 
-    from . import attribution_bench, guard_bench, tfcheck_bench
+    from . import attribution_bench, guard_bench, overhead, tfcheck_bench
 
     started = time.perf_counter()
     parts = [f"# tfplotguard benchmarks{' (quick smoke run)' if args.quick else ''}\n", _machine(), ""]
@@ -88,6 +88,11 @@ def main(argv=None) -> int:
     section("5b. The stack sampler (where the time went)", body)
     targets.append(("stack sampler ≤ 3 % of a 1 s pure-Python cell", f"{python_pct:+.2f} %", python_pct <= 3))
     targets.append(("stack sampler ≤ 2 ms fixed per cell", f"{fixed_s * 1e3:.2f} ms", fixed_s <= 2e-3))
+    body, ratios = overhead.bench_overhead(args.quick)
+    section("5c. Whole cells: `%%tfcheck --quiet` and `%%pyinstrument` beside the plain cell", body)
+    worst_ratio, worst_name = max((ratio, name) for name, ratio in ratios.items())
+    targets.append(("`%%tfcheck --quiet` ≤ 1.05× the plain cell, every workload of 5c",
+                    f"worst {worst_ratio:.2f}× ({worst_name})", worst_ratio <= 1.05))
     body, cache_ok = guard_bench.bench_memory(args.quick)
     section("6. Memory", body)
     targets.append(("cache stays under its bound", "yes" if cache_ok else "NO", cache_ok))

@@ -105,6 +105,36 @@ def abba(pairs: dict, repeats: int, warmup: int = 1, seed: int = 0,
     return out
 
 
+def mirrored(baseline, variants: dict, repeats: int, warmup: int = 1, seed: int = 0,
+             collector: bool = False) -> dict[str, dict[str, list[float]]]:
+    """Several variants against one baseline in mirrored blocks: A-B-C-…-C-B-A.
+
+    ``baseline`` and each of ``variants`` are ``(setup, run, teardown)`` as in
+    :func:`rounds`. Every variant runs twice per block, at positions whose
+    mean is the block's middle, as the baseline's two runs are: a machine's
+    speed that drifts linearly over a block cancels from every variant's ratio
+    (:func:`abba` is the case of one variant). The variants' order is shuffled
+    each round. Returns ``{name: {"a": [...], "b": [...], "ratio": [...]}}`` per
+    variant and block: ``"a"`` the block's baseline mean, ``"b"`` the
+    variant's mean, ``"ratio"`` the variant's two times over the baseline's two.
+    """
+    rng = random.Random(seed)
+    out = {name: {"a": [], "b": [], "ratio": []} for name in variants}
+    names = list(variants)
+    for round_index in range(warmup + repeats):
+        rng.shuffle(names)
+        a1 = _timed(baseline, collector)
+        first = {name: _timed(variants[name], collector) for name in names}
+        second = {name: _timed(variants[name], collector) for name in reversed(names)}
+        a2 = _timed(baseline, collector)
+        if round_index >= warmup:
+            for name in names:
+                out[name]["a"].append((a1 + a2) / 2)
+                out[name]["b"].append((first[name] + second[name]) / 2)
+                out[name]["ratio"].append((first[name] + second[name]) / (a1 + a2))
+    return out
+
+
 def fmt_time(seconds: float) -> str:
     """Seconds in the unit that reads best."""
     if seconds < 1e-3:

@@ -16,7 +16,8 @@ def test_quick_benchmark_run_writes_every_section(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     text = output.read_text()
     for heading in ("## 1. Entry points", "## 2. Re-plotting", "## 3. Guard overhead", "## 4. Import and load",
-                    "## 5. `%tfcheck` costs", "## 5b. The stack sampler", "## 6. Memory", "## Targets"):
+                    "## 5. `%tfcheck` costs", "## 5b. The stack sampler", "## 5c. Whole cells", "## 6. Memory",
+                    "## Targets"):
         assert heading in text, f"{heading!r} missing from the results"
     assert "| plot | large (1,000,000) |" in text
     for name in CASES:  # every entry point of the issue's list, the animation frame included
@@ -26,4 +27,5 @@ def test_quick_benchmark_run_writes_every_section(tmp_path):
     assert "| `Axes.plot` of 1e5 NumPy points + `canvas.draw()` |" in text
     assert "| `import tfplotguard` |" in text and "| no |" in text  # TensorFlow stays unimported
     assert "stack sampler ≤ 2 ms fixed per cell" in text  # issue 14's targets
-    assert text.count("- met: ") + text.count("- **missed**: ") >= 12
+    assert "| 9,000 small eager ops (add, matmul, relu on 8×8) |" in text  # section 5c: the five workloads
+    assert text.count("- met: ") + text.count("- **missed**: ") >= 13

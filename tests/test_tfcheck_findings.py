@@ -402,6 +402,14 @@ def test_an_eager_training_loop_is_many_small_ops():
     assert finding.seconds is None and finding.minor  # no stacks sampled: not weighed
 
 
+def test_an_eager_loop_longer_than_the_ops_counted_is_still_named():
+    report = measure(_eager_steps(steps=400), interval_ms=20)
+    assert report.tf_times["eager_ops_capped"]
+    (finding,) = [f for f in report.findings if f.rule == "eager_op_loop"]
+    assert finding.message.startswith("More than ") and "small eager ops were dispatched one at a time" in finding.message
+    assert "eager ops were counted" in finding.message
+
+
 def test_the_same_loop_in_a_tf_function_and_a_few_big_ops_are_no_eager_loop():
     w = tf.Variable(tf.random.normal((16, 1)) * 0.1)
     xs, ys = tf.random.normal((64, 16)), tf.random.normal((64, 1))

@@ -92,6 +92,76 @@ def test_op_callback_is_removed_after_the_cell():
     watch.stop()  # a second stop is harmless
 
 
+def test_eager_ops_are_counted_up_to_a_limit_then_the_callback_takes_itself_out():
+    from tensorflow.python.eager import context
+    from tensorflow.python.framework import func_graph
+
+    from tfplotguard.check.probes.ops import EAGER_OPS_COUNTED
+
+    init = vars(func_graph.FuncGraph)["__init__"]
+    x = tf.constant([1.0, 2.0])
+    watch = OpProbe()
+    assert watch.start()
+    try:
+        for _ in range(EAGER_OPS_COUNTED + 50):
+            tf.add(x, x)
+        left = watch._callback in context.context().op_callbacks
+    finally:
+        watch.stop()
+    times = watch.times()
+    assert not left and times["eager_ops_capped"] and times["eager_ops"] == {"AddV2": EAGER_OPS_COUNTED}
+    assert times["eager_op_interval_s"] > 0
+    assert vars(func_graph.FuncGraph)["__init__"] is init
+    # --ops counts every one
+    every = _watch(lambda: [tf.add(x, x) for _ in range(EAGER_OPS_COUNTED + 50)], ops=True)
+    assert every.eager_ops == {"AddV2": EAGER_OPS_COUNTED + 50} and not every.eager_ops_capped
+
+
+def test_a_callback_registered_after_ours_misses_no_op():
+    """Ours takes itself out only when it is the last in TensorFlow's list (taking out one before another
+    while TensorFlow iterates over the list would make it skip the next one for that op)."""
+    from tensorflow.python.framework import op_callbacks
+
+    from tfplotguard.check.probes.ops import EAGER_OPS_COUNTED
+
+    seen = []
+    x = tf.constant([1.0, 2.0])
+    watch = OpProbe()
+    assert watch.start()
+    op_callbacks.add_op_callback(lambda op_type, *args, **kwargs: seen.append(op_type))
+    try:
+        for _ in range(EAGER_OPS_COUNTED + 50):
+            tf.add(x, x)
+    finally:
+        op_callbacks.clear_op_callbacks()
+        watch.stop()
+    assert len(seen) == EAGER_OPS_COUNTED + 50 and not watch.eager_ops_capped
+
+
+def test_a_trace_that_adds_no_op_is_still_a_trace_and_gradients_are_their_own():
+    w = tf.Variable(1.0)
+
+    @tf.function
+    def nothing():
+        return None
+
+    @tf.function
+    def scaled(x):
+        return x * w
+
+    def cell():
+        nothing()
+        with tf.GradientTape() as tape:
+            y = scaled(tf.constant(2.0))
+        tape.gradient(y, w)
+
+    watch = _watch(cell)
+    assert watch.traces == {"nothing": 1, "scaled": 1, "scaled (backward)": 1}
+    origins = watch.origins()
+    assert origins["scaled"]["owner"] == "user" and origins["scaled"]["objects"] == 1
+    assert origins["scaled (backward)"]["owner"] == "unknown"
+
+
 def test_numpy_calls_are_counted_and_the_original_method_restored():
     original = vars(tf_ops._EagerTensorBase)["numpy"]
     x = tf.range(1000.0)

@@ -222,6 +222,8 @@ if TYPE_CHECKING:
 
         trace_seconds: dict[str, list[float]]
         eager_ops: dict[str, int]
+        eager_ops_capped: bool
+        eager_op_interval_s: float | None
         variables_created: int
         variables_discarded: int
         eager_function_calls: int

@@ -204,7 +204,8 @@ class TFCheckMagics(Magics):
               help=f"stack sampling interval in milliseconds while the cell is young "
                    f"(default {DEFAULT_STACK_INTERVAL_MS:g}; it widens as the cell ages).")
     @argument("--ops", action="store_true",
-              help="count eager ops per device and op type during the cell (TensorFlow op callbacks).")
+              help="count every eager op per device and op type during the cell (TensorFlow op callbacks); "
+                   "without it only the cell's first 2,000 are counted, per op type.")
     @argument("--rules", action="store_true",
               help="line magic only: list the finding rules (id, severity, summary); "
                    "%%config TFPlotGuard.disabled_rules = [...] switches rules off by id.")

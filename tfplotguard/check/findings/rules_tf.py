@@ -249,6 +249,9 @@ def eager_op_loop(report: Report, *, many: int, small_s: float, pool_share: floa
         small_s: the most seconds an op may take on average to count as small: bigger ops are compute, not
             dispatch
         pool_share: no finding when TensorFlow's pools did at least this share of the cell's CPU
+
+    Past the eager ops the op probe counts per cell (``eager_ops_capped``), the mean is also bounded by the
+    time from one counted op to the next, and the message says the count is a lower bound.
     """
     ops = {op: n for op, n in (report.tf_times.get("eager_ops") or {}).items() if not op.startswith("__inference_")}
     total = sum(ops.values())
@@ -266,12 +269,22 @@ def eager_op_loop(report: Report, *, many: int, small_s: float, pool_share: floa
             sampled = max(0.0, sampled - report.tf_times.get("eager_function_seconds", 0.0))
         seconds = sampled * step_ops / total
     mean = (seconds if seconds is not None else weight.wall(report)) / step_ops
+    capped = bool(report.tf_times.get("eager_ops_capped"))
+    interval = report.tf_times.get("eager_op_interval_s")
+    if capped and interval:  # more ops ran than were counted: while counted, one came every `interval`
+        mean = min(mean, interval)
     if mean > small_s:
         return None
     top = ", ".join(f"{op} ×{n}" for op, n in sorted(ops.items(), key=lambda kv: -kv[1])[:4])
-    spent = f", {format_seconds(mean)} each on average" if seconds else ""
+    if capped:  # the op probe stopped counting: these are the first ones
+        spent = f", one every {format_seconds(mean)}" if interval else ""
+        how_many, counted = "More than ", f"; only the first {sum(ops.values())} eager ops were counted"
+    else:
+        spent = f", {format_seconds(mean)} each on average" if seconds else ""
+        how_many = counted = ""
     return Found(
-        f"{step_ops} small eager ops were dispatched one at a time from Python in this cell (most: {top}{spent}): "
+        f"{how_many}{step_ops} small eager ops were dispatched one at a time from Python in this cell "
+        f"(most: {top}{spent}{counted}): "
         "every op pays Python and dispatch overhead that a traced tf.function pays once per call.",
         "put the loop's step (forward pass, loss, tape.gradient, optimizer.apply_gradients) in a function "
         "decorated with @tf.function and call that each step, with tensors as arguments so it traces once.",

@@ -1,4 +1,4 @@
-"""What TensorFlow does during a cell: ``tf.function`` traces and eager ops (op callbacks), ``.numpy()`` calls."""
+"""What TensorFlow does during a cell: ``tf.function`` traces (``FuncGraph``s made), eager ops (an op callback)."""
 
 from __future__ import annotations
 
@@ -30,10 +30,16 @@ _LIBRARY_OWNERS = (("keras.", "keras"), ("tf_keras.", "keras"), ("tensorflow.", 
 _STACK_LIMIT = 200
 #: TensorFlow's functions that hold the FuncGraph being built in a local named ``func_graph``.
 _GRAPH_BUILDERS = ("_create_concrete_function", "func_graph_from_py_func")
+#: TensorFlow's functions that make the FuncGraph of a trace (``tracing_options`` or ``python_func`` in their locals).
+_GRAPH_CREATORS = ("_maybe_define_function", "func_graph_from_py_func")
 #: Where TensorFlow calls back with each new ConcreteFunction (the end of a trace).
 _TRANSFORM = "tensorflow.python.eager.polymorphic_function.transform"
 _POLYMORPHIC = "tensorflow.python.eager.polymorphic_function.polymorphic_function"
 _EAGER_RUN = "tensorflow.python.eager.polymorphic_function.eager_function_run"
+_FUNC_GRAPH = "tensorflow.python.framework.func_graph"
+_VARIABLES = "tensorflow.python.ops.resource_variable_ops"
+#: Eager ops counted per cell (unless every op is asked for): past this the op callback takes itself out.
+EAGER_OPS_COUNTED = 2000
 
 
 def function_name(graph_name: str) -> str:
@@ -43,28 +49,40 @@ def function_name(graph_name: str) -> str:
 
 
 class OpProbe:
-    """Counts ``tf.function`` traces (and, with ``ops=True``, eager ops per device) during a cell.
+    """Counts ``tf.function`` traces, eager ops and variables created during a cell.
 
-    TensorFlow calls op callbacks while it builds a ``FuncGraph``, with the
-    graph as an argument: each new non-control-flow ``FuncGraph`` is one trace,
-    named after the traced function. This counts every trace, also of
-    ``tf.function`` objects created anew inside a loop. Op callbacks are
-    thread-local: ops and traces of other Python threads are not seen.
+    Traces: every ``FuncGraph`` made in the probe's thread (``FuncGraph.__init__``
+    is wrapped for the cell), but the branches and bodies of ``tf.cond`` and
+    ``tf.while_loop`` (``ControlFlowFuncGraph``), is one trace, named after the
+    traced function. This counts every trace, also of ``tf.function`` objects
+    created anew inside a loop, of Keras's and tf.data's functions, and the
+    ``__backward_…`` graphs a gradient builds. Who traced it is read from the
+    stack as the graph is made (:func:`trace_origin`).
+
+    Eager ops: an op callback (TensorFlow's ``op_callbacks``, thread-local: ops
+    of other Python threads are not seen) counts them per op type, but only the
+    first :data:`EAGER_OPS_COUNTED` of a cell: a registered callback costs every
+    eager op about a microsecond in TensorFlow's C++ dispatch alone, ~10 % of a
+    small op's, so past that it takes itself out (``eager_ops_capped``), and
+    the mean time between the counted ops is kept (``eager_op_interval_s``).
+    With ``ops=True`` (``--ops``), or while TensorFlow sees a GPU, every eager
+    op is counted, per device too.
 
     Also measured, cheaply enough for auto mode: how long each trace took
-    (from the graph's first op to the ConcreteFunction TensorFlow made of it,
-    ``transform.CONCRETE_FUNCTION_CALLBACKS``: within 1 ms of TensorFlow's own
-    graph-building timer on TensorFlow 2.21), eager ops per op type, how many
-    variables were created eagerly and how many of them were garbage again
-    by the end (a layer or model built and thrown away), and, while
-    ``tf.config.run_functions_eagerly(True)`` is on when the cell starts, the
-    time the ``tf.function`` bodies ran as plain Python.
+    (from the ``FuncGraph`` made to the ConcreteFunction TensorFlow made of it,
+    ``transform.CONCRETE_FUNCTION_CALLBACKS``), how many variables were
+    created eagerly in the probe's thread (``BaseResourceVariable.__init__``
+    wrapped, a handle that is an EagerTensor: what an eager ``VarHandleOp``
+    made) and how many of them were garbage again by the end (a layer or model
+    built and thrown away), and, while ``tf.config.run_functions_eagerly(True)``
+    is on when the cell starts, the time the ``tf.function`` bodies ran as
+    plain Python.
     """
 
     def __init__(self, ops: bool = False):
         self.count_ops = ops
         self.traces: dict[str, int] = {}
-        self._graphs: list[list] = []  # [name, weakref to the FuncGraph, first op's time, trace seconds or None]
+        self._graphs: list[list] = []  # [name, weakref to the FuncGraph, time it was made, trace seconds or None]
         self._by_graph: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()  # FuncGraph → entry
         self.eager_ops: dict[str, int] = {}  # op type → eager ops dispatched (main thread)
         self._handles: list[weakref.ref] = []  # eagerly created variables' handles
@@ -74,7 +92,6 @@ class OpProbe:
         self._patches = Patches()
         self._transform: list[Any] | None = None
         self._placement: Any = None  # (context module, GPU name) while tfstate.CONSTRUCTED_GPUS is set
-        self._seen: weakref.WeakSet[Any] = weakref.WeakSet()
         # name → {"owner", "via", "objects", "variable_traces"}; see trace_origin()
         self._origins: dict[str, TraceOrigin] = {}
         self._functions: weakref.WeakSet[Any] = weakref.WeakSet()  # the tf.function objects seen tracing
@@ -83,29 +100,73 @@ class OpProbe:
         self.errors = 0
         self._module: Any = None
         self._thread: int | None = None
+        self._registered: Any = None  # the bound callback while it is in TensorFlow's list (removed by identity)
+        self._eager_counted = 0
+        self._cap_at = EAGER_OPS_COUNTED  # the count at which the callback next tries to take itself out
+        self._eager_first = self._eager_last = 0.0
+        self.eager_ops_capped = False
+        self._control_flow: dict[type, bool] = {}  # FuncGraph subclass → is a control-flow graph
 
     def start(self) -> bool:
-        """Register the op callback; False when TensorFlow is not imported.
+        """Wrap ``FuncGraph.__init__`` and the variables' constructor, register the op callback; False when
+        TensorFlow is not imported.
 
         Ops are counted per device also without ``ops=True`` while TensorFlow
         sees a GPU: where they ran is then worth reading a device per op.
         """
         module = tf_submodule("tensorflow.python.framework.op_callbacks")
-        if module is None:
+        func_graph = getattr(tf_submodule(_FUNC_GRAPH), "FuncGraph", None)
+        if module is None or not isinstance(func_graph, type):
             return False
         self.count_ops = self.count_ops or bool(gpu_names())
         if tfstate.CONSTRUCTED_GPUS:
             self._placement = (tf_submodule("tensorflow.python.eager.context"), tfstate.CONSTRUCTED_GPUS[0])
-        module.add_op_callback(self._callback)
-        self._module = module
         self._thread = threading.get_ident()
-        transform = tf_submodule(_TRANSFORM)
-        callbacks = getattr(transform, "CONCRETE_FUNCTION_CALLBACKS", None)
-        if isinstance(callbacks, list):
-            callbacks.append(self._traced)
-            self._transform = callbacks
-        self._watch_eager_functions()
+        try:
+            self._patches.install(func_graph, "__init__", self._wrap_graph_init)
+            variables = getattr(sys.modules.get(_VARIABLES), "BaseResourceVariable", None)
+            if isinstance(variables, type):
+                self._patches.install(variables, "__init__", self._wrap_variable_init)
+            self._module = module
+            self._registered = self._callback
+            module.add_op_callback(self._registered)
+            transform = tf_submodule(_TRANSFORM)
+            callbacks = getattr(transform, "CONCRETE_FUNCTION_CALLBACKS", None)
+            if isinstance(callbacks, list):
+                callbacks.append(self._traced)
+                self._transform = callbacks
+            self._watch_eager_functions()
+        except BaseException:  # nothing left behind: the caller registers stop() only after a start() that returned
+            self.stop()
+            raise
         return True
+
+    def _wrap_graph_init(self, original, patch):
+        watch = self
+
+        @functools.wraps(original)
+        def __init__(graph, *args, **kwargs):
+            original(graph, *args, **kwargs)
+            if patch.active and threading.get_ident() == watch._thread:
+                watch._new_graph(graph, sys._getframe(1))
+
+        return __init__
+
+    def _wrap_variable_init(self, original, patch):
+        watch = self
+
+        @functools.wraps(original)
+        def __init__(variable, *args, **kwargs):
+            original(variable, *args, **kwargs)
+            if patch.active and threading.get_ident() == watch._thread:
+                handle = getattr(variable, "_handle", None)
+                if type(handle).__name__ == "EagerTensor":  # its VarHandleOp ran eagerly
+                    try:
+                        watch._handles.append(weakref.ref(handle))
+                    except TypeError:
+                        pass
+
+        return __init__
 
     def _watch_eager_functions(self):
         """Time ``tf.function`` calls while they run eagerly (only if that switch is on now: no cost otherwise)."""
@@ -134,7 +195,7 @@ class OpProbe:
         self._patches.install(owner, "__call__", wrap)
 
     def stop(self):
-        """Remove the op callback (tolerates a user who cleared all callbacks)."""
+        """Remove the op callback (tolerates a user who cleared all callbacks) and the wrappers."""
         self._patches.restore()
         callbacks, self._transform = self._transform, None
         if callbacks is not None and self._traced in callbacks:
@@ -144,43 +205,82 @@ class OpProbe:
             return
         if threading.get_ident() != self._thread:  # callbacks are thread-local: only the owner can remove
             return
+        self._unregister(module)
+
+    def _unregister(self, module) -> None:
+        registered, self._registered = self._registered, None
+        if registered is None:
+            return
         try:
-            module.remove_op_callback(self._callback)
+            module.remove_op_callback(registered)
         except (KeyError, ValueError):
             pass
 
-    def _callback(self, op_type, inputs, attrs, outputs, op_name=None, graph=None):
+    def _new_graph(self, graph, creator) -> None:
+        """A ``FuncGraph`` was made in the probe's thread: one trace, unless it is a control-flow graph."""
         try:
-            if graph is not None:
-                # FuncGraphs have is_control_flow_graph (False for a traced function, True for
-                # cond / while branches); plain TF1 graphs lack it.
-                if getattr(graph, "is_control_flow_graph", True) is False and graph not in self._seen:
-                    started = time.perf_counter()
-                    self._seen.add(graph)
-                    name = function_name(graph.name)
-                    self.traces[name] = self.traces.get(name, 0) + 1
-                    entry = [name, weakref.ref(graph), started, None]
-                    self._graphs.append(entry)
-                    self._by_graph[graph] = entry
-                    self._record_origin(name, graph)
-            else:
-                if isinstance(op_type, bytes):  # some ops report their type as bytes
-                    op_type = op_type.decode("utf-8", "replace")
-                self.eager_ops[op_type] = self.eager_ops.get(op_type, 0) + 1
-                if op_type == "VarHandleOp" and outputs:
-                    self._handles.append(weakref.ref(outputs[0]))
-                if not self.count_ops:
-                    return None
-                tensor = outputs[0] if outputs else (inputs[0] if inputs else None)
-                device = short_device(getattr(tensor, "device", "") or "") if tensor is not None else "?"
-                if self._placement is not None:
-                    device = self._constructed_device(device)
-                match = _INFERENCE.match(op_type)
-                key = (device, f"{match.group(1)} (tf.function)" if match else op_type)
-                self.ops[key] = self.ops.get(key, 0) + 1
+            kind = type(graph)
+            control_flow = self._control_flow.get(kind)
+            if control_flow is None:
+                control_flow = self._control_flow[kind] = any(
+                    klass.__name__ == "ControlFlowFuncGraph" for klass in kind.__mro__)
+            if control_flow:
+                return
+            started = time.perf_counter()
+            name = function_name(graph.name)
+            self.traces[name] = self.traces.get(name, 0) + 1
+            entry = [name, weakref.ref(graph), started, None]
+            self._graphs.append(entry)
+            self._by_graph[graph] = entry
+            self._record_origin(name, graph, creator)
+        except Exception:  # never break the user's trace
+            self.errors += 1
+
+    def _callback(self, op_type, inputs, attrs, outputs, op_name=None, graph=None):
+        if graph is not None:  # an op added to a graph: traces are counted as their graphs are made
+            return None
+        try:  # lean: this runs for every eager op until the cap
+            if op_type.__class__ is bytes:  # some ops report their type as bytes
+                op_type = op_type.decode("utf-8", "replace")
+            eager = self.eager_ops
+            eager[op_type] = eager.get(op_type, 0) + 1
+            counted = self._eager_counted = self._eager_counted + 1
+            if counted == 1:
+                self._eager_first = time.perf_counter()
+            if not self.count_ops:
+                if counted == self._cap_at:
+                    self._cap()
+                return None
+            tensor = outputs[0] if outputs else (inputs[0] if inputs else None)
+            device = short_device(getattr(tensor, "device", "") or "") if tensor is not None else "?"
+            if self._placement is not None:
+                device = self._constructed_device(device)
+            match = _INFERENCE.match(op_type)
+            key = (device, f"{match.group(1)} (tf.function)" if match else op_type)
+            self.ops[key] = self.ops.get(key, 0) + 1
         except Exception:  # an op callback must never break the user's op
             self.errors += 1
         return None
+
+    def _cap(self) -> None:
+        """Enough eager ops counted: take the callback out, so the rest of the cell's ops pay nothing.
+
+        Only when it is the last callback in TensorFlow's list: TensorFlow is
+        iterating over that list right now, and taking out one before others
+        would make it skip the next one for this op (one behind ours is the
+        user's, added during the cell; the callback then stays, counting).
+        """
+        module, registered = self._module, self._registered
+        if module is None or registered is None or threading.get_ident() != self._thread:
+            return
+        context = tf_submodule("tensorflow.python.eager.context")
+        callbacks = context.context().op_callbacks if context is not None else None
+        if not callbacks or callbacks[-1] is not registered:
+            self._cap_at += EAGER_OPS_COUNTED  # try again later: the one behind ours may be gone by then
+            return
+        self._eager_last = time.perf_counter()
+        self.eager_ops_capped = True
+        self._unregister(module)
 
     def _constructed_device(self, device: str) -> str:
         """Where an op would run beside a constructed GPU: on it, unless a ``tf.device`` scope asked for a CPU.
@@ -201,8 +301,8 @@ class OpProbe:
         except Exception:  # never break the user's trace
             self.errors += 1
 
-    def _record_origin(self, name: str, graph):
-        origin = trace_origin(graph, sys._getframe(2))
+    def _record_origin(self, name: str, graph, creator):
+        origin = trace_origin(graph, creator, created=True)
         entry = self._origins.setdefault(name, {"owner": origin["owner"], "via": origin["via"], "objects": 0,
                                                 "variable_traces": 0})
         if origin["owner"] == "user":  # one user-owned trace makes the name the user's
@@ -254,7 +354,10 @@ class OpProbe:
         ``trace_seconds``: ``{name: [seconds of each trace, in order]}`` (a
         variable-creating first trace left out, as in :meth:`signatures`; a
         trace nested in another is inside that one's time too);
-        ``eager_ops``: ``{op type: count}``; ``variables_created`` /
+        ``eager_ops``: ``{op type: count}`` (the first :data:`EAGER_OPS_COUNTED`
+        only, then ``eager_ops_capped`` is True); ``eager_op_interval_s``: once
+        capped, the mean time from one counted eager op to the next (else
+        None); ``variables_created`` /
         ``variables_discarded``: variables created eagerly, and how many of them
         were garbage by the end; ``eager_function_calls`` / ``…_seconds``:
         outermost ``tf.function`` calls run eagerly and their time (only
@@ -266,7 +369,10 @@ class OpProbe:
             if took is None or (graph is not None and self._variable_trace(graph)):
                 continue
             seconds.setdefault(name, []).append(took)
+        counted = self._eager_counted
+        interval = (self._eager_last - self._eager_first) / (counted - 1) if self.eager_ops_capped else None
         return {"trace_seconds": seconds, "eager_ops": dict(self.eager_ops),
+                "eager_ops_capped": self.eager_ops_capped, "eager_op_interval_s": interval,
                 "variables_created": len(self._handles),
                 "variables_discarded": sum(1 for ref in self._handles if ref() is None),
                 "eager_function_calls": self.eager_function_calls,
@@ -301,11 +407,13 @@ class OpProbe:
         return out
 
 
-def trace_origin(graph, frame) -> dict:
-    """Who traced ``graph``, from the stack at its first op: ``{"owner", "via", "function", "initializing"}``.
+def trace_origin(graph, frame, created: bool = False) -> dict:
+    """Who traced ``graph``, from the stack at one of its ops: ``{"owner", "via", "function", "initializing"}``.
 
     Walks out from ``frame`` to the TensorFlow frame that builds this graph
-    (it holds the graph in a local named ``func_graph``) and reads the traced
+    (it holds the graph in a local named ``func_graph``; with ``created``,
+    ``frame`` is the one that has just made the graph, and only one of
+    :data:`_GRAPH_CREATORS` is a trace's) and reads the traced
     Python function there; the frames further out tell the ``tf.function``
     object and whether this is its first, variable-creating trace, and
     whether tf.data's function wrapper asked for the trace (then the function
@@ -320,7 +428,15 @@ def trace_origin(graph, frame) -> dict:
     while frame is not None and depth < _STACK_LIMIT:
         code = frame.f_code
         # f_locals builds a dict: read it only in the few TensorFlow frames that matter.
-        if code.co_name in _GRAPH_BUILDERS and frame.f_locals.get("func_graph") is graph:
+        if created and depth == 0:
+            if code.co_name not in _GRAPH_CREATORS:
+                break  # made by other code (a gradient's graph, Keras's scratch graph): not a traced function
+            found = True
+            local = frame.f_locals
+            options = local.get("tracing_options")
+            python_function = (getattr(options, "python_function", None) if options is not None
+                               else local.get("python_func"))
+        elif code.co_name in _GRAPH_BUILDERS and frame.f_locals.get("func_graph") is graph:
             if not found:
                 found = True
                 local = frame.f_locals

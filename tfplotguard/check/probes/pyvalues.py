@@ -109,7 +109,8 @@ class PyValueProbe(PatchingProbe):
         watch, lists = self, self.lists
 
         def convert(value, *args, **kwargs):
-            if not patch.active or watch._converting:
+            # Tensors first and fast: every op given a tensor converts it here (two per tf.matmul).
+            if not isinstance(value, (list, tuple)) or not patch.active or watch._converting:
                 return original(value, *args, **kwargs)
             shape = _list_shape(value)
             if shape is None or math.prod(shape) < MIN_ELEMENTS:
