@@ -118,8 +118,8 @@ def python_lists_to_tensors(report: Report, *, repeat: int) -> Found | None:
     if calls < repeat:
         return None
     line = weight.line_for(report, "tf_convert", "tf_eager_ops")
-    if line is not None and report.attribution and not _repeats(report.attribution.get("cell_filename"), line):
-        return None  # one-time conversions on a line no loop repeats: nothing to hoist
+    if report.attribution and (line is None or not _repeats(report.attribution.get("cell_filename"), line)):
+        return None  # too quick for any look to land in, or on a line no loop repeats: nothing to hoist
     shape = "×".join(map(str, lists.get("largest") or ())) or "?"
     return Found(
         f"Python lists were converted to tensors {calls} times (the largest {shape} elements), taking "
