@@ -33,15 +33,10 @@ except RuntimeError:  # devices already initialised by an earlier import
 from tfplotguard import guard as _guard  # noqa: E402
 from tfplotguard.check.cpu.ticker import TICKER  # noqa: E402
 from tfplotguard.core import state  # noqa: E402
+from mpl_targets import snapshot_patch_targets  # noqa: E402
 
 
-def _snapshot_patch_targets():
-    from matplotlib._pylab_helpers import Gcf
-
-    targets = dict(_guard.patch_targets())
-    targets.update(_guard.draw_targets())
-    targets.update({f"Gcf.{name}": (Gcf, name) for name in _guard.PYPLOT_STATE_METHODS})
-    return {key: owner.__dict__.get(name, _guard.ABSENT) for key, (owner, name) in targets.items()}
+_snapshot_patch_targets = snapshot_patch_targets
 
 
 _ORIGINALS = _snapshot_patch_targets()

@@ -124,7 +124,7 @@ CELL_STEPS = ["probes", "op probe", "stack sampler", "cpu meter", "started"]
 
 def _installed(tf):
     """What a measurement installs, as the tests can see it from outside."""
-    from conftest import _snapshot_patch_targets
+    from mpl_targets import snapshot_patch_targets
     from tensorflow.python.eager import context, execute
 
     from tfplotguard.check.cpu.ticker import TICKER
@@ -136,7 +136,7 @@ def _installed(tf):
         "op callbacks": [cb for cb in context.context().op_callbacks if "tfplotguard" in getattr(cb, "__module__", "")],
         "execute": execute.execute.__name__,  # TensorFlow swaps it while any op callback is registered
         "numpy": type(tf.constant(1.0)).numpy.__module__,
-        "matplotlib": _snapshot_patch_targets(),
+        "matplotlib": snapshot_patch_targets(),
         "switch": sys.getswitchinterval(),
     }
 
