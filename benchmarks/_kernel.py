@@ -5,7 +5,8 @@ with this Python (the ``python3`` kernelspec's ``python`` is replaced by
 ``sys.executable``; :meth:`Kernel.identity` says what the kernel runs), this
 checkout first on ``PYTHONPATH``, matplotlib's Agg backend and the kernel's
 stdout and stderr appended to a log file (glibc's and faulthandler's messages
-land there). :meth:`Kernel.execute` runs one cell and says how it ended: its
+land there: ipykernel's capture of fd 1 and 2 is switched off, so that nothing of
+a dying kernel's last words waits in a pipe). :meth:`Kernel.execute` runs one cell and says how it ended: its
 reply, the kernel's death (exit status, the log's new lines), or a time-out;
 it can send SIGINT (``KernelManager.interrupt_kernel``) a given time after the
 cell started (its ``execute_input`` message).
@@ -38,6 +39,25 @@ def kernel_env() -> dict[str, str]:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def frame_name(line: str) -> str:
+    """A gdb backtrace line's function, short: no arguments, no template arguments, the last two scopes."""
+    import re
+
+    text = line.split(" in ", 1)[1] if " in " in line else line.split(maxsplit=1)[-1]
+    text = text.replace("(anonymous namespace)::", "")
+    depth, out = 0, []
+    for ch in text:  # drop template arguments
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and depth:
+            depth -= 1
+        elif not depth:
+            out.append(ch)
+    text = "".join(out).split(" (")[0].split("(")[0].strip()
+    text = re.sub(r"^.*\s", "", text)  # a return type before the name
+    return "::".join(text.split("::")[-2:]) or "?"
 
 
 def signal_name(returncode: int | None) -> str:
@@ -83,7 +103,10 @@ class Kernel:
         self.log_path = Path(log_path)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed by shutdown()
         self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(env=kernel_env(), stdout=self._log, stderr=self._log, cwd=cwd or str(ROOT))
+        # capture_fd_output off: ipykernel would otherwise route fd 2 through a pipe that a thread of the kernel
+        # reads, and glibc's last words ("corrupted size vs. prev_size") die with the process.
+        self.km.start_kernel(env=kernel_env(), stdout=self._log, stderr=self._log, cwd=cwd or str(ROOT),
+                             extra_arguments=["--IPKernelApp.capture_fd_output=False"])
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=startup_timeout)
@@ -204,6 +227,7 @@ class Kernel:
 
         For a hung kernel, before it is killed. Says why not when gdb is missing or cannot attach.
         """
+        import re
         import shutil
         import subprocess
 
@@ -211,20 +235,28 @@ class Kernel:
         if gdb is None:
             return "no gdb to read the stacks"
         try:
-            run = subprocess.run([gdb, "-p", str(self.pid), "-batch", "-nx", "-ex", "set pagination off",
-                                  "-ex", "thread apply all bt 40"], capture_output=True, text=True, timeout=timeout)
+            run = subprocess.run([gdb, "-p", str(self.pid), "-batch", "-nx", "-iex", "set auto-load safe-path /",
+                                  "-ex", "set pagination off", "-ex", "thread apply all bt 40", "-ex", "thread 1",
+                                  "-ex", "echo PY-BT\\n", "-ex", "py-bt"],
+                                 capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             return "gdb timed out"
         Path(path).write_text(run.stdout + run.stderr)
         main, on = [], False
-        for line in run.stdout.splitlines():
+        text, _, py_bt = run.stdout.partition("PY-BT\n")
+        python = []
+        for line in py_bt.splitlines():  # py-bt: most recent call first
+            m = re.match(r'\s*File "([^"]+)", line (\d+), in (\S+)', line)
+            if m and len(python) < 3:
+                python.append(f"{m.group(3)} ({Path(m.group(1)).name}:{m.group(2)})")
+        for line in text.splitlines():
             if line.startswith("Thread "):
                 on = line.startswith("Thread 1 ")
                 continue
-            if on and line.startswith("#") and len(main) < 8:
-                words = line.split(" in ", 1)[-1].split(" (")[0] if " in " in line else line.split()[1]
-                main.append(words)
-        return " ← ".join(main) or "(no main-thread stack read)"
+            if on and line.startswith("#") and len(main) < 6:
+                main.append(frame_name(line))
+        return (" ← ".join(main) or "(no main-thread stack read)") + (
+            f" [Python: {' ← '.join(python)}]" if python else "")
 
     def shutdown(self) -> None:
         """Stop the kernel (at once) and close the client and the log."""

@@ -17,12 +17,23 @@ moment 0.2-1.5 s after the cell started (its ``execute_input``). Then:
 - no reply within ``--hang-s`` after the interrupt: a hang; the kernel is killed
   and a fresh one started.
 
-Until at least ``--trials`` interrupts per (workload, mode). Prints a markdown
+Until at least ``--trials`` interrupts per (workload, mode). ``--modes tfcheck`` runs two
+more modes, which interrupt measured cells (a ``%%tfcheck --quiet`` cell; a cell under
+``%tfcheck on``) and read, after the check cell, what the measurement may have left behind. Prints a markdown
 table (and writes it with ``--output``). ``--intra``/``--inter`` set TF's
 thread pools, ``--small``/``--gemm`` the matrix sizes, ``--delay LO HI`` the
 window: the knobs for hunting the crash where the default conditions do not
 reproduce it. Each kernel's stdout and stderr go to a log under ``--log-dir``
-(a temporary directory unless given).
+(a temporary directory unless given); a hung kernel's C stacks are read with gdb
+(when there is one) before a second SIGINT and, failing that, the kill.
+
+Why 128×128 by default: oneDNN's f32 GEMM kernels (the "nocopy" ones its driver
+picks for small and medium products) move ``rsp`` into a heap workspace only when
+K exceeds what fits their on-stack buffer (``STACK_K_CAPACITY``: ``(4 * 4096 - 256) /
+(4 * 48) = 84`` for AVX-512, 252 for AVX2; the fix is uxlfoundation/oneDNN#4855). A 64×64 product never does (0 deaths in 40
+interrupts of a plain kernel here); 128×128 does. Only a GEMM that runs on the main thread can
+take the SIGINT's frame: small ones run on the calling thread, large ones on TF's
+intra-op pool while the main thread waits, unless ``--intra 1``.
 """
 
 from __future__ import annotations
@@ -54,11 +65,47 @@ _probe = ("none" if _st.flags & 2 else f"{_st.size // 1024} KiB") + (", faulthan
 del _c, _St, _st, _fh
 """
 
+_LOAD = "%load_ext tfplotguard\nimport tfplotguard as _t; assert _t.__file__.startswith({root!r})"
+
+#: mode -> (its first cell, the interrupted cell's first line). The last two are not run by default
+#: (``--modes tfcheck`` runs them): they interrupt measured cells, and the check cell also reads
+#: what the measurement may have left behind (``_leftover()``).
 MODES = {
-    "not loaded": "",
-    "%load_ext tfplotguard": "%load_ext tfplotguard\nimport tfplotguard as _t; assert _t.__file__.startswith({root!r})",
-    "faulthandler.enable()": "import faulthandler; faulthandler.enable()",
+    "not loaded": ("", ""),
+    "%load_ext tfplotguard": (_LOAD, ""),
+    "faulthandler.enable()": ("import faulthandler; faulthandler.enable()", ""),
+    "%%tfcheck cell": (_LOAD, "%%tfcheck --quiet\n"),
+    "%tfcheck on (auto mode)": (_LOAD + "\n%tfcheck on", ""),
 }
+DEFAULT_MODES = ("not loaded", "%load_ext tfplotguard", "faulthandler.enable()")
+
+#: After the check cell: what differs from a kernel at rest (a user expression, evaluated after post_execute).
+LEFTOVER = """def _leftover():
+    import gc, signal, sys, threading
+    left = []
+    if gc.callbacks:
+        left.append(f"gc.callbacks {[getattr(c, '__qualname__', type(c).__qualname__) for c in gc.callbacks]}")
+    if not gc.isenabled():
+        left.append("gc disabled")
+    if sys.getswitchinterval() != 0.005:
+        left.append(f"switch interval {sys.getswitchinterval()}")
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        left.append(f"SIGINT handler {signal.getsignal(signal.SIGINT)}")
+    if any(signal.getitimer(w) != (0.0, 0.0) for w in (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF)):
+        left.append("an interval timer")
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        left.append("a trace or profile function")
+    names = [t.name for t in threading.enumerate() if t.name.startswith("tfcheck") and t.name != "tfcheck-ticker"]
+    if names:
+        left.append(f"threads {names}")
+    try:
+        from tensorflow.python.eager import context
+        if context.context().op_callbacks:
+            left.append(f"{len(context.context().op_callbacks)} TF op callbacks")
+    except Exception:
+        pass
+    return "; ".join(left)
+"""
 
 
 def threading_setup(intra: int | None, inter: int | None) -> str:
@@ -102,12 +149,22 @@ CHECK = ("import gc as _gc\n_h = [bytearray(16 * (i % 257 + 1)) for i in range(5
 
 
 def after_stall(outcome) -> str:
-    """How a hung cell ended after its second SIGINT."""
+    """How a hung cell ended after its second SIGINT, and what the cell printed about the first one."""
     if outcome.status == "timeout":
-        return "; no reply to a 2nd SIGINT either (killed)"
-    if outcome.status == "died":
-        return "; died after a 2nd SIGINT"
-    return f"; the 2nd SIGINT ended it ({outcome.ename or outcome.status})"
+        end = "; no reply to a 2nd SIGINT either (killed)"
+    elif outcome.status == "died":
+        end = "; died after a 2nd SIGINT"
+    else:
+        end = f"; the 2nd SIGINT ended it ({outcome.ename or outcome.status})"
+    return end + swallowed(outcome)
+
+
+def swallowed(outcome) -> str:
+    """Where the cell's output says a KeyboardInterrupt was swallowed ("Exception ignored in: ...")."""
+    lines = outcome.stdout.splitlines()
+    where = [line.strip() for n, line in enumerate(lines) if line.startswith("Exception ignored")
+             and any("KeyboardInterrupt" in later for later in lines[n + 1:n + 40])]
+    return f"; the cell printed: {where[0][:160]}" + (f" (×{len(where)})" if len(where) > 1 else "") if where else ""
 
 
 def death_message(outcome) -> str:
@@ -158,7 +215,9 @@ def run_one(workload: str, setup: str, body: str, mode: str, args, rng: random.R
     cell = Cell(workload, mode)
     started = time.monotonic()
     kernel = None
-    mode_code = MODES[mode].format(root=str(Path(__file__).resolve().parents[1]))
+    mode_code, prefix = MODES[mode]
+    mode_code = mode_code.format(root=str(Path(__file__).resolve().parents[1]))
+    body = prefix + body
     failures = 0
 
     def stalled(kernel: Kernel, what: str):
@@ -177,7 +236,7 @@ def run_one(workload: str, setup: str, body: str, mode: str, args, rng: random.R
         while failures < 5:
             k = Kernel(log_dir / f"{re.sub(r'[^a-z0-9]+', '_', (workload + '_' + mode).lower())}_{cell.kernels}.log")
             cell.kernels += 1
-            steps = [mode_code, threading_setup(args.intra, args.inter) + setup, PROBE]
+            steps = [mode_code, threading_setup(args.intra, args.inter) + setup, PROBE, LEFTOVER]
             outs = [k.execute(code, timeout=300) for code in steps if code]
             if all(o.status == "ok" for o in outs):
                 probe = k.execute("", user_expressions={"p": "_probe"}, silent=True)
@@ -217,7 +276,11 @@ def run_one(workload: str, setup: str, body: str, mode: str, args, rng: random.R
                 pass
             elif out.ename == "KeyboardInterrupt":
                 cell.latencies.append(out.ended - out.interrupted_at)
-                check = kernel.execute(CHECK, timeout=args.hang_s, on_timeout=stalled(kernel, "check cell"))
+                check = kernel.execute(CHECK, timeout=args.hang_s, on_timeout=stalled(kernel, "check cell"),
+                                       user_expressions={"left": "_leftover()"})
+                left = kernel.expression(check, "left")
+                if left and left.strip("'\""):
+                    cell.other[f"left after the interrupt: {left.strip(chr(39) + chr(34))}"] += 1
                 if check.status == "died":
                     cell.deaths += 1
                     cell.late_deaths += 1
@@ -252,11 +315,12 @@ def main(argv=None) -> int:
     parser.add_argument("--output", type=Path, help="also write the markdown to this file")
     parser.add_argument("--workloads", default="", help="comma-separated substrings of the workloads to run "
                         "(default all: eager, GEMM, fit)")
-    parser.add_argument("--modes", default="", help="comma-separated substrings of the modes to run "
-                        "(default all: 'not loaded', 'tfplotguard', 'faulthandler')")
+    parser.add_argument("--modes", default="", help="comma-separated substrings of the modes to run (default: "
+                        "'not loaded', '%%load_ext tfplotguard', 'faulthandler.enable()'; 'tfcheck' picks the "
+                        "two that interrupt measured cells: '%%%%tfcheck cell', '%%tfcheck on (auto mode)')")
     parser.add_argument("--delay", type=float, nargs=2, default=(0.2, 1.5), metavar=("LO", "HI"),
                         help="the interrupt comes LO-HI seconds after the cell starts (default 0.2 1.5)")
-    parser.add_argument("--small", type=int, default=64, help="the eager loop's matrix size (default 64)")
+    parser.add_argument("--small", type=int, default=128, help="the eager loop's matrix size (default 128: see above)")
     parser.add_argument("--gemm", type=int, default=1000, help="the GEMM loop's matrix size (default 1000)")
     parser.add_argument("--intra", type=int, default=None, help="tf.config.threading intra-op threads")
     parser.add_argument("--inter", type=int, default=None, help="tf.config.threading inter-op threads")
@@ -285,7 +349,7 @@ def main(argv=None) -> int:
             if chosen_w and not any(w in name.lower() for w in chosen_w):
                 continue
             for mode in MODES:
-                if chosen_m and not any(m in mode.lower() for m in chosen_m):
+                if not any(m in mode.lower() for m in chosen_m) if chosen_m else mode not in DEFAULT_MODES:
                     continue
                 cell = run_one(name, setup, body, mode, args, rng, log_dir)
                 rows.append(cell.row())

@@ -32,11 +32,13 @@ main thread's alternate signal stack (``tfplotguard.core.altstack.current()`` in
 measured kernel, the same ``sigaltstack`` call through ctypes in the control); every
 ``--sample-every`` cells also RSS and ``len(gc.get_objects())`` after ``gc.collect()``.
 
-It reports kernel deaths, hangs (no reply within ``--timeout``), the cells whose value
-differs from the control's, every state that differs from the state after set-up (by key,
-with the cells it was seen after), the state after ``%unload_ext`` against the state before
-``%load_ext``, and RSS and object growth per 1,000 cells (a least-squares slope over each
-phase's samples after its first fifth) for both kernels.
+It reports kernel deaths, hangs (no reply within ``--timeout``; the kernel's stacks are read
+with gdb, then SIGINT), the cells whose value differs from the control's, the lines of either
+kernel's output that look like a warning, an ignored exception or a traceback, every state
+that differs from the state after set-up (by key, with the cells it was seen after), the
+state after ``%unload_ext`` against the state before ``%load_ext``, and RSS and object growth
+per 1,000 cells (a least-squares slope over each phase's samples after its first fifth) for
+both kernels.
 """
 
 from __future__ import annotations
@@ -343,6 +345,7 @@ class Side:
         self.deviation_cells: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
         self.samples: dict[str, list[tuple[int, float, float]]] = collections.defaultdict(list)  # phase -> pts
         self.setup_errors: list[str] = []
+        self.odd_output: collections.Counter = collections.Counter()  # warnings, ignored exceptions, tracebacks
 
     def _run(self, code: str, **kw):
         return self.kernel.execute(code, timeout=kw.pop("timeout", self.timeout), **kw)
@@ -404,6 +407,9 @@ class Side:
             self.auto_on = False
             return
         self.seconds[index] = out.seconds if out.seconds is not None else math.nan
+        for line in out.stdout.splitlines():
+            if "Warning:" in line or line.startswith("Exception ignored") or line.startswith("Traceback"):
+                self.odd_output[line.strip()[:200]] += 1
         text = self.kernel.expression(out, "s")
         if text is None and out.status == "error":  # ipykernel evaluates user_expressions only after a cell that ran
             text = self.kernel.expression(self._run("", user_expressions={"s": f"_soak_probe({full})"}, silent=True),
@@ -529,6 +535,8 @@ def report(measured: Side, control: Side, cells: list, auto: list, args, started
     for side in (measured, control):
         for what in side.deaths + side.hangs:
             lines.append(f"- {side.name}: {what}")
+        for what, n in side.odd_output.most_common(8):
+            lines.append(f"- {side.name} printed ×{n}: `{what}`")
     if differing:
         lines.append(f"- differing results ({len(differing)}):")
         lines += [f"  - {d}" for d in differing[:20]]
