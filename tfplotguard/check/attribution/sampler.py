@@ -113,8 +113,7 @@ class StackSampler:
             raise RuntimeError("this StackSampler has already been started")
         self._target_ident = threading.get_ident()
         with ExitStack() as undo:
-            undo.callback(self._samples.close)
-            self._samples.start_cpu_clock(threading.get_ident(), threading.get_native_id())
+            self._samples.start_cpu_clock(threading.get_ident())
             _seam("switch interval")
             undo.callback(self._restore_switch_interval)
             self._lower_switch_interval()
@@ -206,8 +205,6 @@ class StackSampler:
                     if t_stop is not None and now > t_stop:
                         break  # a look after stop() belongs to no cell
                     look(now, frames.get(target), frames, skip)  # type: ignore[arg-type]  # start() set target
-                    if waited0 is None:
-                        waited0 = _runqueue_s()
                     del frames  # drop every frame before the wait: nothing of the cell's outlives a look
                     step = self._step(now)
                     due = due + step if now - due < step else now + step
@@ -215,6 +212,10 @@ class StackSampler:
                 finally:
                     if collector_paused:
                         gc.enable()
+                # Outside the look: a file read hands the GIL to the cell, which must then find the
+                # collector as it left it and no frame of its own held.
+                if waited0 is None:
+                    waited0 = _runqueue_s()
         except BaseException as exc:  # the cell must not fail because its sampler did
             self.error = exc.with_traceback(None)  # its traceback would keep the looked-at frames
         finally:

@@ -14,7 +14,6 @@ timed (:mod:`.gcclock`) and each look gives the part of its gap they took to
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -35,8 +34,7 @@ THREAD_NAMES_LIMIT = 64
 #: A look whose gap the cell's thread spent at least this share blocked is ``blocked`` (when its
 #: stack shows no library that names the wait better: the cell's own line or a library without a row).
 #: High on purpose: a running thread on a machine with several times more work than cores still
-#: gets a fifth of a core or more; a sleeping or waiting one gets none. (Linux counts a wait in the
-#: run queue only once it ends, so schedstat cannot tell a thread queued right now from a blocked one.)
+#: gets a fifth of a core or more; a sleeping or waiting one gets none.
 BLOCKED = 0.95
 #: Distinct (line, call, inner function) paths kept; further ones are summed per line.
 PATHS_LIMIT = 400
@@ -48,14 +46,6 @@ NATIVE_PYTHON = "<native thread running Python>"
 def _thread_name(ident: int) -> str:
     thread = threading._active.get(ident)  # type: ignore[attr-defined]  # enumerate() would copy every thread
     return thread.name if thread is not None else NATIVE_PYTHON
-
-
-def _run_queue(fd: int) -> float | None:
-    """Seconds the thread whose ``/proc/self/task/<tid>/schedstat`` is open as ``fd`` waited runnable for a CPU."""
-    try:
-        return int(os.pread(fd, 64, 0).split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _code_name(code) -> str | None:
@@ -89,9 +79,7 @@ class Samples:
         #: category → seconds of it the cell's thread spent off the CPU (sleeping, blocked, waiting).
         self.off_cpu: dict[str, float] = {}
         self.cpu_clock: int | None = None  # the cell thread's CPU clock (set by the sampler)
-        self._schedstat: int | None = None  # its /proc schedstat, open: read only when it seems blocked
         self._last_cpu: float | None = None  # its CPU seconds at the last look
-        self._last_queue: float | None = None  # its run-queue seconds at the last schedstat read
         self._gc_seen = 0.0  # the collector's seconds already weighed
         #: ident → (id of its innermost frame, f_lasti, code, category, frame key) at the last look.
         self._parked: dict[int, tuple] = {}
@@ -149,10 +137,10 @@ class Samples:
     def _blocked_share(self, gap: float) -> float:
         """The share of the last ``gap`` seconds the cell's thread was blocked, 0..1.
 
-        Blocked is neither on a CPU nor waiting for one: sleeping, a lock, I/O, a C call waiting on
-        other threads. The thread's CPU clock says how long it ran (a read that keeps the GIL);
-        only when it ran little is its schedstat read (a file read, which hands the GIL over) to
-        take out the time it waited runnable while other work held the CPUs.
+        Blocked is off the CPU: sleeping, a lock, I/O, a C call waiting on other threads, or (on a
+        machine with more work than cores) waiting for a CPU; :data:`BLOCKED` is high so that the
+        last does not count. The thread's CPU clock is read, which keeps the GIL: a look must not
+        hand the GIL to the cell while it holds frames and has the collector paused.
         """
         try:
             cpu = time.clock_gettime(self.cpu_clock)  # type: ignore[arg-type]  # look() calls this with a clock
@@ -162,34 +150,15 @@ class Samples:
         last, self._last_cpu = self._last_cpu, cpu
         if last is None or gap <= 0:
             return 0.0
-        off = 1.0 - (cpu - last) / gap
-        if off < BLOCKED or self._schedstat is None:
-            return min(1.0, max(0.0, off))
-        queued = _run_queue(self._schedstat)
-        last_queue, self._last_queue = self._last_queue, queued
-        if queued is not None and last_queue is not None:
-            off -= min(queued - last_queue, gap) / gap  # waited for a CPU since the last read: not blocked
-        return min(1.0, max(0.0, off))
+        return min(1.0, max(0.0, 1.0 - (cpu - last) / gap))
 
-    def start_cpu_clock(self, ident: int, native_id: int) -> None:
-        """Watch the cell thread (``ident``, ``native_id``)'s CPU clock and run queue, where the OS offers them."""
+    def start_cpu_clock(self, ident: int) -> None:
+        """Watch the cell thread (``ident``)'s CPU clock, where the OS offers one."""
         try:
             self.cpu_clock = time.pthread_getcpuclockid(ident)
             self._last_cpu = time.clock_gettime(self.cpu_clock)
         except (AttributeError, OSError):
             self.cpu_clock = None
-            return
-        try:
-            self._schedstat = os.open(f"/proc/self/task/{native_id}/schedstat", os.O_RDONLY)
-            self._last_queue = _run_queue(self._schedstat)
-        except OSError:
-            self._schedstat = None
-
-    def close(self) -> None:
-        """Close the thread's schedstat file (the sampler has stopped)."""
-        fd, self._schedstat = self._schedstat, None
-        if fd is not None:
-            os.close(fd)
 
     def _weigh_gc(self, now: float, weight: float) -> tuple[float, float]:
         """Give the part of this gap that full collections took to ``gc``; the weights left for the stacks."""
