@@ -118,8 +118,8 @@ def python_lists_to_tensors(report: Report, *, repeat: int) -> Found | None:
     if calls < repeat:
         return None
     line = weight.line_for(report, "tf_convert", "tf_eager_ops")
-    if report.attribution and (line is None or not _repeats(report.attribution.get("cell_filename"), line)):
-        return None  # too quick for any look to land in, or on a line no loop repeats: nothing to hoist
+    if report.attribution and not _repeats(report.attribution.get("cell_filename"), line):
+        return None  # on a line no loop repeats (or, no line known, in a cell without a loop): nothing to hoist
     shape = "×".join(map(str, lists.get("largest") or ())) or "?"
     return Found(
         f"Python lists were converted to tensors {calls} times (the largest {shape} elements), taking "
@@ -169,8 +169,10 @@ def tensor_elements_in_python(report: Report, *, many: int) -> Found | None:
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def _repeats(filename: str | None, line: int) -> bool:
+def _repeats(filename: str | None, line: int | None) -> bool:
     """True when ``line`` of the cell compiled as ``filename`` is inside a loop or holds a comprehension.
+
+    ``line`` None: whether the cell has any loop or comprehension at all.
 
     The cell's text is read from ``linecache``, where IPython keeps every cell
     (the attribution's line sources come from there too).
@@ -180,11 +182,10 @@ def _repeats(filename: str | None, line: int) -> bool:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return False
-    wanted = {line}
     for node in ast.walk(tree):
         if isinstance(node, _LOOPS):
             end = node.end_lineno or node.lineno
-            if any(node.lineno <= n <= end for n in wanted):
+            if line is None or node.lineno <= line <= end:
                 return True
     return False
 
