@@ -321,3 +321,11 @@ if __name__ == "__main__":  # a smoke check: start one kernel, say what it runs
             print(k.execute("print(1 + 1)").stdout, sys.executable)
         finally:
             k.shutdown()
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Print a run's table, and write it to ``output`` when one was asked for."""
+    print(text)
+    if output:
+        output.write_text(text)
+        print(f"wrote {output}")

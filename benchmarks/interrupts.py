@@ -50,7 +50,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ._kernel import Kernel, machine, signal_name, versions
+from ._kernel import Kernel, emit, machine, signal_name, versions
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["MPLBACKEND"] = "Agg"
@@ -369,10 +369,8 @@ def main(argv=None) -> int:
         f"- {versions()}",
         f"- `python -m benchmarks.interrupts {' '.join(argv if argv is not None else sys.argv[1:])}`: {conditions}",
         "", HEADER, *rows, ""])
-    print("\n" + text)
-    if args.output:
-        args.output.write_text(text)
-        print(f"wrote {args.output}")
+    print()
+    emit(text, args.output)
     return 0
 
 

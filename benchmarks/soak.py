@@ -57,7 +57,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ._kernel import Kernel, machine, signal_name, versions
+from ._kernel import Kernel, emit, machine, signal_name, versions
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["MPLBACKEND"] = "Agg"
@@ -644,10 +644,7 @@ def main(argv=None) -> int:
         if tmp is not None:
             tmp.cleanup()
     text = report(measured, control, cells, auto, args, started, load_start)
-    print(text)
-    if args.output:
-        args.output.write_text(text)
-        print(f"wrote {args.output}")
+    emit(text, args.output)
     return 0
 
 
