@@ -1,5 +1,6 @@
 """Measuring changes nothing: no signal handler or timer of ours, and an interrupt at any install or
-uninstall step of the stack sampler leaves nothing behind."""
+uninstall step (the stack sampler, a cell's measurement, the cell runner, auto mode, the extension's load
+and unload) leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 import pytest
 
 from tfplotguard.check.attribution import StackSampler
-from tfplotguard.check.attribution import sampler as sampler_module
+from tfplotguard.core import seams
 
 CATCHABLE = [s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)]
 TIMERS = [signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF]
@@ -75,29 +76,33 @@ def _clean_state():
     }
 
 
+def _interrupt_at(victim: int, calls: list):
+    """A seams hook that records each step and raises KeyboardInterrupt at the ``victim``-th one."""
+    def hook(step):
+        calls.append(step)
+        if len(calls) - 1 == victim:
+            raise KeyboardInterrupt
+    return hook
+
+
 def _steps(monkeypatch):
     """Every seam the sampler passes through in one start() and stop(), in order."""
     seen = []
-    monkeypatch.setattr(sampler_module, "_seam", seen.append)
+    monkeypatch.setattr(seams, "hook", seen.append)
     s = StackSampler("<cell>").start()
     time.sleep(0.01)
     s.stop()
+    monkeypatch.setattr(seams, "hook", None)
     return seen
 
 
 def test_an_interrupt_at_any_step_of_start_or_stop_leaves_nothing(monkeypatch):
     steps = _steps(monkeypatch)
-    assert steps == ["switch interval", "gc callback", "thread", "started", "join"]
+    assert steps == ["sampler: switch interval", "sampler: gc callback", "sampler: thread", "sampler: started",
+                     "sampler: join"]
     clean = _clean_state()
     for victim in range(len(steps)):
-        calls = []
-
-        def seam(step, victim=victim, calls=calls):
-            calls.append(step)
-            if len(calls) - 1 == victim:
-                raise KeyboardInterrupt
-
-        monkeypatch.setattr(sampler_module, "_seam", seam)
+        monkeypatch.setattr(seams, "hook", _interrupt_at(victim, []))
         s = StackSampler("<cell>")
         try:
             s.start()
@@ -105,21 +110,17 @@ def test_an_interrupt_at_any_step_of_start_or_stop_leaves_nothing(monkeypatch):
             s.stop()
         except KeyboardInterrupt:
             pass
+        monkeypatch.setattr(seams, "hook", None)
         if s._undo is not None:  # interrupted after start() returned: the cell's own stop() still runs
-            monkeypatch.setattr(sampler_module, "_seam", lambda step: None)
             s.stop()
         deadline = time.monotonic() + 2
         while _clean_state()["threads"] and time.monotonic() < deadline:
             time.sleep(0.01)  # a thread told to stop while its join was interrupted ends by itself
         assert _clean_state() == clean, (steps[victim], _clean_state())
         # and the next measurement runs normally
-        monkeypatch.setattr(sampler_module, "_seam", lambda step: None)
         with StackSampler("<cell>") as fresh:
             time.sleep(0.02)
         assert fresh.result().samples > 0
-
-
-CELL_STEPS = ["probes", "op probe", "stack sampler", "cpu meter", "started"]
 
 
 def _installed(tf):
@@ -141,31 +142,118 @@ def _installed(tf):
     }
 
 
-@pytest.mark.parametrize("step", CELL_STEPS)
-def test_an_interrupt_at_any_step_of_a_cells_measurement_leaves_nothing(tfcheck, monkeypatch, step):
+def _ours(obj) -> bool:
+    return "tfplotguard" in (getattr(obj, "__module__", "") or "") or type(obj).__module__.startswith("tfplotguard")
+
+
+def _left(shell, tf):
+    """Everything a load, auto mode or a measured cell could leave behind, seen from outside."""
+    from tfplotguard import guard
+    from tfplotguard.core import altstack
+
+    transformers = shell.input_transformers_cleanup + shell.input_transformers_post + shell.ast_transformers
+    return {
+        **_installed(tf),
+        "events": {name: [repr(cb) for cb in cbs if _ours(cb)] for name, cbs in shell.events.callbacks.items()},
+        "transformers": [repr(t) for t in transformers if _ours(t)],
+        "magics": [kind for kind in ("line", "cell") if "tfcheck" in shell.magics_manager.magics[kind]],
+        "configurables": [type(c).__name__ for c in shell.configurables if _ours(c)],
+        "guard": guard.is_enabled(),
+        "alternate stack": altstack.current(),
+        "collector": gc.isenabled(),
+        "python threads": sorted(t.name for t in threading.enumerate()),
+    }
+
+
+#: A session that passes every install and uninstall step: load, auto mode, a measured cell, a reload, unload.
+SESSION = [
+    "%load_ext tfplotguard",
+    "%tfcheck on",
+    "a = 1",
+    "%%tfcheck --quiet\nb = 2\n",
+    "%reload_ext tfplotguard",
+    "c = 3",
+    "%tfcheck off",
+    "%unload_ext tfplotguard",
+]
+
+
+def _whole(shell, tf, clean) -> str | None:
+    """What is half-installed right now (None: all of it, or none of it, is in place)."""
+    from tfplotguard.ipython import extension
+
+    if extension.get(shell) is None:
+        deadline = time.monotonic() + 2
+        while _left(shell, tf) != clean and time.monotonic() < deadline:
+            time.sleep(0.01)  # a thread told to stop while its join was interrupted ends by itself
+        return None if _left(shell, tf) == clean else "not loaded, yet something is left"
+    magics = shell.magics_manager.registry.get("TFCheckMagics")
+    if magics is None:
+        return "loaded without its magics"
+    runner, auto = magics.runner, magics.auto
+    if runner.active:
+        return "a measurement outlived its cell"
+    installed = [runner.take_magic_line in shell.input_transformers_cleanup,
+                 runner.put_marker_line in shell.input_transformers_post,
+                 runner.transformer in shell.ast_transformers,
+                 runner.post_execute in shell.events.callbacks["post_execute"]]
+    if not all(installed):
+        return f"the cell runner is half installed: {installed}"
+    events = [auto.runner.pre_run_cell in shell.events.callbacks["pre_run_cell"],
+              auto.runner.post_run_cell in shell.events.callbacks["post_run_cell"]]
+    if events != [auto.on, auto.on]:
+        return f"auto mode says on={auto.on} with its events {events}"
+    return None
+
+
+def _measured_normally(shell) -> None:
+    shell.run_line_magic("load_ext", "tfplotguard")
+    try:
+        shell.run_cell("%%tfcheck --quiet -o after\nimport time\ntime.sleep(0.03)\n").raise_error()
+        report = shell.user_ns.pop("after")
+        assert report.ok and report.attribution["samples"] > 0 and report.wall_s >= 0.03
+    finally:
+        shell.run_line_magic("unload_ext", "tfplotguard")
+
+
+def test_an_interrupt_at_any_step_of_a_session_leaves_nothing(ip, monkeypatch):
+    """Load, auto mode on, a cell, a measured cell, reload, off, unload: interrupted at each step in turn.
+
+    After each interrupted session and one ``%unload_ext``, nothing of tfplotguard's is left (no
+    patch, callback, transformer, magic, thread, op callback, alternate stack, switch interval), and
+    the next load measures a cell normally.
+    """
     import tensorflow as tf
 
-    from tfplotguard.check import cell as cell_module
-
-    seen = []
-    monkeypatch.setattr(cell_module, "_seam", seen.append)
-    tfcheck.run_cell("%%tfcheck --quiet\nx = 1\n").raise_error()
-    assert seen == CELL_STEPS
-    clean = _installed(tf)
-
-    def interrupt(at):
-        if at == step:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(cell_module, "_seam", interrupt)
-    result = tfcheck.run_cell("%%tfcheck --quiet\nran = 1\n")
-    assert isinstance(result.error_in_exec, KeyboardInterrupt) and "ran" not in tfcheck.user_ns
-    assert _installed(tf) == clean
-    monkeypatch.setattr(cell_module, "_seam", lambda at: None)
-    tfcheck.run_cell("%%tfcheck --quiet -o after\nimport time\ntime.sleep(0.03)\n").raise_error()
-    report = tfcheck.user_ns["after"]
-    assert report.ok and report.attribution["samples"] > 0 and report.wall_s >= 0.03
-    assert _installed(tf) == clean
+    clean = _left(ip, tf)
+    seen: list = []
+    monkeypatch.setattr(seams, "hook", seen.append)
+    results = [ip.run_cell(cell) for cell in SESSION]
+    monkeypatch.setattr(seams, "hook", None)
+    assert all(r.success for r in results), [r.error_in_exec for r in results]
+    assert _left(ip, tf) == clean
+    assert {step.split(":")[0] for step in seen} == {"load", "runner", "auto", "cell", "sampler", "unload"}, seen
+    for victim, step in enumerate(seen):
+        calls: list = []
+        monkeypatch.setattr(seams, "hook", _interrupt_at(victim, calls))
+        try:
+            for cell in SESSION:
+                ip.run_cell(cell)  # the interrupt is the cell's error, or IPython shows it for a callback
+                half = _whole(ip, tf, clean)
+                assert half is None, f"interrupted at step {victim} ({step}), after {cell!r}: {half}"
+        finally:
+            monkeypatch.setattr(seams, "hook", None)
+        assert calls[:victim + 1] == seen[:victim + 1]  # the same steps, up to the interrupted one
+        ip.run_line_magic("unload_ext", "tfplotguard")  # what the user does next, whatever stayed loaded
+        ip.config.pop("TFPlotGuard", None)
+        for name in ("a", "b", "c"):
+            ip.user_ns.pop(name, None)
+        deadline = time.monotonic() + 2
+        while _left(ip, tf) != clean and time.monotonic() < deadline:
+            time.sleep(0.01)  # a thread told to stop while its join was interrupted ends by itself
+        assert _left(ip, tf) == clean, f"interrupted at step {victim} ({step})"
+        _measured_normally(ip)
+        assert _left(ip, tf) == clean, f"after the session interrupted at step {victim} ({step})"
 
 
 CHURN = """\

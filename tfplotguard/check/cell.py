@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .. import guard as _guard
+from ..core import seams
 from ..live import counters as live_counters
 from . import findings
 from .cpu import meter, threads as cpu
@@ -41,10 +42,6 @@ if TYPE_CHECKING:
         tf: TfState
         guard: dict[str, Any]
         live: dict[str, Any]
-
-
-def _seam(step: str) -> None:
-    """A no-op between the install steps of :meth:`CellCheck.start`; tests replace it to interrupt each step."""
 
 
 def state() -> ClosingState:
@@ -138,20 +135,20 @@ class CellCheck:
             # Each undo is registered before its step acts (and tolerates a step that never ran), so
             # an interrupt between any two steps, or inside one, leaves nothing installed.
             self._undo.append(self._end_probes)
-            _seam("probes")
+            seams.at("cell: probes")
             self.probes.begin()
             self._undo.append(self.opwatch.stop)
-            _seam("op probe")
+            seams.at("cell: op probe")
             self.opwatch.start()
             self._started = time.time()
             if self.stacks is not None:
                 self._undo.append(self._stop_stacks)
-                _seam("stack sampler")
+                seams.at("cell: stack sampler")
                 self.stacks.start()
             self._undo.append(self.meter.stop)
-            _seam("cpu meter")
+            seams.at("cell: cpu meter")
             self.meter.start()
-            _seam("started")
+            seams.at("cell: started")
         except BaseException:
             self._unwind()
             raise
@@ -162,13 +159,19 @@ class CellCheck:
             self._attribution = self.stacks.stop()
 
     def _unwind(self) -> list[str]:
+        """Run every undo, newest first, past a failing one; an interrupt in one is raised after the rest ran."""
         errors = []
+        interrupted: BaseException | None = None
         while self._undo:
             undo = self._undo.pop()
             try:
-                undo()
+                seams.undo("cell: undo", undo)
             except Exception as exc:
                 errors.append(f"{getattr(undo, '__qualname__', undo)} failed: {type(exc).__name__}: {exc}")
+            except BaseException as exc:
+                interrupted = interrupted or exc
+        if interrupted is not None:
+            raise interrupted
         return errors
 
     def cancel(self) -> None:
@@ -181,9 +184,12 @@ class CellCheck:
         if self._undo and self._undo[-1] == self.meter.stop:
             self._undo.pop()
             try:
-                cost = self.meter.stop()
+                cost = seams.undo("cell: stop meter", self.meter.stop)
             except Exception:
                 cost = None
+            except BaseException:
+                self._unwind()
+                raise
         notes = self._unwind()
         if cost is None:
             cost = meter.CpuCost()

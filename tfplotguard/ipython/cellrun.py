@@ -33,11 +33,13 @@ on gets one report, the full one.
 from __future__ import annotations
 
 import ast
+import contextlib
 import itertools
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..core import seams
 from ..core.events import remove_item, unregister_event
 
 if TYPE_CHECKING:
@@ -248,27 +250,50 @@ class CellRunner:
 
     # -- install / uninstall ----------------------------------------------------
     def install(self) -> None:
-        """Register the transformers and the ``post_execute`` callback (first in line)."""
-        _RUNNERS[self.token] = self
-        # First of the cleanup transforms and last of the post transforms: every transform between
-        # them sees the body alone, exactly as it sees a cell without the magic.
-        self.shell.input_transformers_cleanup.insert(0, self.take_magic_line)
-        self.shell.input_transformers_post.append(self.put_marker_line)
-        self.shell.ast_transformers.append(self.transformer)
-        # First: the inline backend renders the cell's figures in its own post_execute callback, and
-        # that rendering is the notebook's, not the cell's.
-        self.shell.events.callbacks["post_execute"].insert(0, self.post_execute)
+        """Register the transformers and the ``post_execute`` callback (first in line); all or nothing."""
+        try:
+            _RUNNERS[self.token] = self
+            # First of the cleanup transforms and last of the post transforms: every transform between
+            # them sees the body alone, exactly as it sees a cell without the magic.
+            seams.at("runner: cleanup transform")
+            self.shell.input_transformers_cleanup.insert(0, self.take_magic_line)
+            seams.at("runner: post transform")
+            self.shell.input_transformers_post.append(self.put_marker_line)
+            seams.at("runner: ast transformer")
+            self.shell.ast_transformers.append(self.transformer)
+            # First: the inline backend renders the cell's figures in its own post_execute callback, and
+            # that rendering is the notebook's, not the cell's.
+            seams.at("runner: post_execute")
+            self.shell.events.callbacks["post_execute"].insert(0, self.post_execute)
+        except BaseException:
+            self.uninstall()
+            raise
 
     def uninstall(self) -> None:
-        """Remove everything :meth:`install` added; measurements under way are cancelled."""
-        _RUNNERS.pop(self.token, None)
-        remove_item(self.shell.input_transformers_cleanup, self.take_magic_line)
-        remove_item(self.shell.input_transformers_post, self.put_marker_line)
+        """Remove everything :meth:`install` added; measurements under way are cancelled.
+
+        Every step runs, even after one of them was interrupted (the interrupt is raised at the end).
+        """
+        shell = self.shell
+        with contextlib.ExitStack() as steps:  # closed newest first: the order below, bottom up
+            steps.callback(seams.undo, "runner: forget values", self._forget)
+            steps.callback(seams.undo, "runner: cancel", self._cancel_all)
+            steps.callback(seams.undo, "runner: remove post_execute", unregister_event, shell, "post_execute",
+                           self.post_execute)
+            steps.callback(seams.undo, "runner: remove ast transformer", remove_item, shell.ast_transformers,
+                           self.transformer)
+            steps.callback(seams.undo, "runner: remove post transform", remove_item, shell.input_transformers_post,
+                           self.put_marker_line)
+            steps.callback(seams.undo, "runner: remove cleanup transform", remove_item,
+                           shell.input_transformers_cleanup, self.take_magic_line)
+            steps.callback(_RUNNERS.pop, self.token, None)
+
+    def _cancel_all(self) -> None:
         self._magic_line = self.transformer.marker = None
-        remove_item(self.shell.ast_transformers, self.transformer)
-        unregister_event(self.shell, "post_execute", self.post_execute)
         while self.active:
             self.active.pop().check.cancel()
+
+    def _forget(self) -> None:
         self._auto_report = None
         self.kept_values.clear()
 
@@ -312,7 +337,7 @@ class CellRunner:
         started = self._start_cell(line, cell_frame)
         if started is not None:
             check, show = started
-            self.active.append(Measurement(check, frame, "cell", show=show))
+            self._track(Measurement(check, frame, "cell", show=show))
 
     def failed(self, error, cell_frame) -> None:
         """The cell running in ``cell_frame`` raised ``error``: stop its measurement now.
@@ -348,7 +373,17 @@ class CellRunner:
             return  # a nested cell: the outer measurement covers it
         check = self._start_auto(info)
         if check is not None:
-            self.active.append(Measurement(check, frame, "auto"))
+            self._track(Measurement(check, frame, "auto"))
+
+    def _track(self, measurement: Measurement) -> None:
+        """Keep a started measurement until its cell ends; an interrupt before it is kept cancels it."""
+        try:
+            seams.at(f"runner: track {measurement.kind}")
+            self.active.append(measurement)
+        except BaseException:
+            if not any(m is measurement for m in self.active):
+                measurement.check.cancel()
+            raise
 
     def post_run_cell(self, result=None) -> None:
         """IPython event: show the auto-mode report of the cell that just ended."""

@@ -1,9 +1,10 @@
 """The IPython extension: one owner per shell for everything a load installs.
 
 ``load`` and ``unload`` are exact mirrors. Every install step pushes its own
-undo onto a :class:`contextlib.ExitStack`, and ``unload`` closes that stack
-(reverse order), so a half-finished load (an exception part-way) is undone
-just as cleanly as a complete one, and ``%reload_ext`` never registers
+undo onto a :class:`contextlib.ExitStack` *before* it acts (each undo tolerates a
+step that never ran), and ``unload`` closes that stack (reverse order, every undo
+even past an interrupted one), so a half-finished load (an exception or a
+``KeyboardInterrupt`` part-way) is undone just as cleanly as a complete one, and ``%reload_ext`` never registers
 anything twice. What the user chose survives ``%reload_ext``: the settings in use are written into
 the shell's config at unload (the next load reads them there), and auto mode, if it was on, is on
 again after the reload (``magics.py``), which says so.
@@ -20,9 +21,9 @@ import contextlib
 import warnings
 
 from .. import guard
-from ..core import altstack
+from ..core import altstack, seams
 from ..core.errors import TFPlotGuardWarning
-from ..core.events import remove_item, unregister_event
+from ..core.events import remove_item
 
 #: The oldest IPython the magics work with: ``IPython.core.magic.output_can_be_silenced`` is new in 8.10.0.
 IPYTHON_FLOOR = "8.10"
@@ -42,33 +43,32 @@ class Extension:
     def enable_guard(self):
         """Hold the guard for this shell; unload drops this shell's hold only."""
         holder = ("shell", id(self.shell))
+        self._undo.callback(seams.undo, "unload: guard", guard.GUARD.disable, holder)
+        seams.at("load: guard")
         guard.GUARD.enable(holder)
-        self._undo.callback(guard.GUARD.disable, holder)
 
     def safe_interrupts(self):
         """Give the main thread an alternate signal stack while loaded (:mod:`tfplotguard.core.altstack`)."""
         holder = ("shell", id(self.shell))
-        self._undo.callback(altstack.release, holder)  # first: an interrupted hold is undone too
+        self._undo.callback(seams.undo, "unload: alternate stack", altstack.release, holder)
+        seams.at("load: alternate stack")
         altstack.hold(holder)
-
-    def register_event(self, name, callback):
-        """Register an IPython event callback that ``unload`` will remove."""
-        self.shell.events.register(name, callback)
-        self._undo.callback(unregister_event, self.shell, name, callback)
 
     def register_magics(self, magics):
         """Register a ``Magics`` instance whose magics ``unload`` will remove."""
+        self._undo.callback(seams.undo, "unload: magics", _unregister_magics, self.shell, magics)
+        seams.at("load: magics")
         self.shell.register_magics(magics)
-        self._undo.callback(_unregister_magics, self.shell, magics)
 
     def register_configurable(self, configurable):
         """Make a traitlets ``Configurable`` reachable by ``%config``."""
+        self._undo.callback(seams.undo, "unload: configurable", remove_item, self.shell.configurables, configurable)
+        seams.at("load: configurable")
         self.shell.configurables.append(configurable)
-        self._undo.callback(remove_item, self.shell.configurables, configurable)
 
     def on_unload(self, undo):
         """Run ``undo()`` on unload (for state that has no helper above)."""
-        self._undo.callback(undo)
+        self._undo.callback(seams.undo, f"unload: {getattr(undo, '__qualname__', 'step')}", undo)
 
     # -- lifecycle ------------------------------------------------------------
     def install(self):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import functools
 import io
 import json
@@ -35,6 +36,7 @@ from ..check.report.model import error_text
 from ..check.report.page import standalone_page
 from ..check.report.trace import chrome_trace
 from ..check.status import status_report
+from ..core import seams
 from ..core.events import unregister_event
 from .cellrun import CellRunner, runner_frame
 from .config import AUTO_MIN_MS, checked_min_ms
@@ -52,8 +54,9 @@ def install(ext) -> "TFCheckMagics":
     magics = TFCheckMagics(ext.shell, ext.config)
     ext.on_unload(sampler.release)  # undone last: the parked sampler thread and the open /proc files go
     ext.register_magics(magics)
+    ext.on_unload(magics.runner.uninstall)  # before the install: an interrupted install is undone too
+    seams.at("load: cell runner")
     magics.runner.install()
-    ext.on_unload(magics.runner.uninstall)
     ext.on_unload(magics.auto.unregister)  # popped before the runner goes: auto mode's events are removed first
     ext.on_unload(functools.partial(_note_auto_for_reload, magics.auto))  # first of all: auto mode is still on
     _resume_auto_after_reload(magics.auto)
@@ -132,20 +135,31 @@ class AutoMode:
         """Start measuring every cell (the line shows after the slow ones); False if it already was on."""
         if self.on:
             return False
-        self.shell.events.register("pre_run_cell", self.runner.pre_run_cell)
-        self.shell.events.register("post_run_cell", self.runner.post_run_cell)
         self.on = True
-        self.kept.install()
+        try:  # all or nothing: an interrupt part-way leaves auto mode off, with nothing registered
+            seams.at("auto: pre_run_cell")
+            self.shell.events.register("pre_run_cell", self.runner.pre_run_cell)
+            seams.at("auto: post_run_cell")
+            self.shell.events.register("post_run_cell", self.runner.post_run_cell)
+            seams.at("auto: probes")
+            self.kept.install()
+        except BaseException:
+            self.unregister()
+            raise
         return True
 
     def unregister(self) -> bool:
-        """Stop reporting (a cell measured at this moment is abandoned cleanly); True if it was on."""
+        """Stop reporting (a cell measured at this moment is abandoned cleanly); True if it was on.
+
+        Every step runs, even after one of them was interrupted (the interrupt is raised at the end).
+        """
         was_on, self.on = self.on, False
-        for name, callback in (("pre_run_cell", self.runner.pre_run_cell),
-                               ("post_run_cell", self.runner.post_run_cell)):
-            unregister_event(self.shell, name, callback)
-        self.runner.cancel_auto()
-        self.kept.release()
+        with contextlib.ExitStack() as steps:  # closed newest first: the order below, bottom up
+            steps.callback(seams.undo, "auto: release probes", self.kept.release)
+            steps.callback(seams.undo, "auto: cancel", self.runner.cancel_auto)
+            for name, callback in (("post_run_cell", self.runner.post_run_cell),
+                                   ("pre_run_cell", self.runner.pre_run_cell)):
+                steps.callback(seams.undo, f"auto: remove {name}", unregister_event, self.shell, name, callback)
         return was_on
 
     def start(self, info=None) -> CellCheck:

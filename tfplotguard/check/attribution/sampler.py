@@ -29,6 +29,7 @@ from contextlib import ExitStack
 
 import gc
 
+from ...core import seams
 from .gcclock import GcClock, pause_collector
 from .model import Attribution
 from .samples import Samples
@@ -46,10 +47,6 @@ def _runqueue_s() -> float | None:
             return int(f.read().split()[1]) / 1e9
     except (OSError, ValueError, IndexError):
         return None
-
-
-def _seam(step: str) -> None:
-    """A no-op between install and uninstall steps; tests replace it to interrupt each step in turn."""
 
 
 class StackSampler:
@@ -114,13 +111,13 @@ class StackSampler:
         self._target_ident = threading.get_ident()
         with ExitStack() as undo:
             self._samples.start_cpu_clock(threading.get_ident())
-            _seam("switch interval")
+            seams.at("sampler: switch interval")
             undo.callback(self._restore_switch_interval)
             self._lower_switch_interval()
-            _seam("gc callback")
+            seams.at("sampler: gc callback")
             undo.callback(self._gc.remove)
             self._gc.add()
-            _seam("thread")
+            seams.at("sampler: thread")
             undo.callback(self._end_thread)
             self._stop.acquire()
             self._cell_waited0 = _runqueue_s()
@@ -128,7 +125,7 @@ class StackSampler:
             thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
             self._thread = thread
             thread.start()  # returns once the thread runs Python; it takes its first look right away
-            _seam("started")
+            seams.at("sampler: started")
             self._undo = undo.pop_all()
         return self
 
@@ -147,7 +144,7 @@ class StackSampler:
     def _end_thread(self) -> None:
         if self._stop.locked():
             self._stop.release()
-        _seam("join")
+        seams.at("sampler: join")
         thread = self._thread
         if thread is not None and thread is not threading.current_thread() and thread.is_alive():
             thread.join()
