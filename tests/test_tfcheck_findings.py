@@ -465,7 +465,7 @@ def test_tensorflow_compute_bound_is_information_with_what_helps():
     assert "less work" in finding.fix and "run it on a GPU" in finding.fix
     assert "mixed precision is not advised" in finding.fix and "set_global_policy" not in finding.fix
     assert report.top_group() == "tf_pool"
-    # auto mode samples no stacks: weighed by the pools' CPU spread over the cores, at most the wall time
+    # measured without stacks: weighed by the pools' CPU spread over the cores, at most the wall time
     assert 0 < finding.seconds <= report.wall_s
 
 

@@ -308,7 +308,7 @@ def test_auto_mode_shows_only_the_full_report_of_a_tfcheck_cell(tfcheck):
 def test_auto_mode_retraces_reach_the_compact_line(tfcheck):
     """A retrace is a warning when it costs the cell something: auto mode weighs it by the traces' own times.
 
-    Auto mode samples no stacks; OpProbe times every trace itself. The body
+    A fast auto-mode cell is not stack-sampled; OpProbe times every trace itself. The body
     is a few ops long so that tracing is a good part of the cell even on a
     loaded machine (a one-op body traced 3 times measured 7 % of the cell), and traced 12 times so
     that the retraces explain more than the 50 ms a finding needs.

@@ -8,14 +8,17 @@ undoes every ``start()`` step even when one of them fails.
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import guard as _guard
 from ..core import seams
 from ..live import counters as live_counters
 from . import findings
 from .cpu import meter, threads as cpu
+from .cpu.ticker import TICKER
 from .inspect import holders, tfstate
 from .probes import mpl as mplprobe
 from .probes import Probes
@@ -90,14 +93,68 @@ def guard_delta(before: dict[str, Any], after: dict[str, Any]) -> GuardDelta:
     return delta
 
 
+class LateStacks:
+    """Stack sampling that starts once the cell has run ``after_s`` seconds: auto mode's.
+
+    A job of the parked :data:`~.cpu.ticker.TICKER` thread, which starts the
+    sampler for the cell's thread when the time comes: a cell that ends sooner
+    never gets a sampler thread, a lowered switch interval or a collector
+    callback.
+    """
+
+    per_thread = False
+    wants_snapshot = False
+
+    def __init__(self, make_sampler: Callable[[], StackSampler], after_s: float):
+        self.make_sampler = make_sampler
+        self.sampler: StackSampler | None = None  # made when the time comes: a fast cell never builds one
+        self.after_s = after_s
+        self.interval_s = after_s
+        self.next_due = float("inf")
+        self.error: BaseException | None = None
+        self._target = threading.get_ident()
+        self._lock = threading.Lock()  # the ticker starting the sampler and the cell stopping it
+        self._state = "new"  # → "waiting" → "sampling"; "stopped" at the end, whichever came first
+
+    def start(self) -> None:
+        """From the cell's thread: start sampling it ``after_s`` from now."""
+        self._target = threading.get_ident()
+        self.next_due = time.perf_counter() + self.after_s
+        with self._lock:
+            self._state = "waiting"
+        TICKER.attach(self)
+
+    def sample(self, snap: object = None) -> None:
+        """The ticker thread, when due: start the sampler on the cell's thread, once."""
+        with self._lock:
+            if self._state == "waiting":
+                self.sampler = self.make_sampler()
+                self.sampler.start(self._target)
+                self._state = "sampling"
+        TICKER.detach(self)
+
+    def fail(self, exc: BaseException) -> None:
+        """The sampler did not start (the ticker detaches this job): the cell gets no attribution."""
+        self.error = exc.with_traceback(None)
+
+    def stop(self) -> Attribution | None:
+        """From the cell's thread: the attribution, if sampling had started; None for a faster cell."""
+        TICKER.detach(self)
+        with self._lock:
+            state, self._state = self._state, "stopped"
+        return self.sampler.stop() if state == "sampling" and self.sampler is not None else None
+
+
 class CellCheck:
     """Measures one cell: ``start()`` right before running it, ``stop(error)`` right after (always)."""
 
     def __init__(self, namespace: dict, *, kind: str = "cell", source: str = "",
                  interval_ms: float | None = meter.DEFAULT_INTERVAL_MS, ops: bool = False,
                  scan_namespace: bool = True, disabled_rules=(), thresholds=None, stacks_ms: float | None = None,
-                 cell_filename: str | None = None, kept: Probes | None = None):
+                 cell_filename: str | None = None, kept: Probes | None = None, stacks_after_s: float = 0.0):
         """``stacks_ms``: sample the cell's stacks every so many milliseconds (None: no attribution);
+        ``stacks_after_s``: start sampling only once the cell has run that long (auto mode: a faster
+        cell pays nothing for it; the report's attribution then covers the rest of the cell);
         ``cell_filename``: the name the cell's code was compiled under (its lines are attributed);
         ``kept``: a :class:`~.probes.Probes` to count with (auto mode's), paused, not removed, after the cell;
         without it the cell gets a set of its own, released after it."""
@@ -113,10 +170,15 @@ class CellCheck:
         self._end_probes = self.probes.pause if kept is not None else self.probes.release
         self.meter = meter.CpuMeter(interval_ms)
         self.stacks: StackSampler | None = None
+        self._late: LateStacks | None = None
         if stacks_ms is not None:
             from .attribution import StackSampler  # on first use: %load_ext stays within its 50 ms
 
-            self.stacks = StackSampler(cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace)
+            make = functools.partial(StackSampler, cell_filename, interval_s=stacks_ms / 1000.0, namespace=namespace)
+            if stacks_after_s > 0:
+                self._late = LateStacks(make, stacks_after_s)
+            else:
+                self.stacks = make()
         self._attribution: Attribution | None = None
         self._undo: list = []
         self._before: OpeningState | dict[str, Any] = {}
@@ -141,10 +203,13 @@ class CellCheck:
             seams.at("cell: op probe")
             self.opwatch.start()
             self._started = time.time()
-            if self.stacks is not None:
+            if self.stacks is not None or self._late is not None:
                 self._undo.append(self._stop_stacks)
                 seams.at("cell: stack sampler")
-                self.stacks.start()
+                if self._late is not None:
+                    self._late.start()
+                elif self.stacks is not None:
+                    self.stacks.start()
             self._undo.append(self.meter.stop)
             seams.at("cell: cpu meter")
             self.meter.start()
@@ -155,7 +220,9 @@ class CellCheck:
         return self
 
     def _stop_stacks(self) -> None:
-        if self.stacks is not None:  # registered only when there is a sampler
+        if self._late is not None:
+            self._attribution = self._late.stop()
+        elif self.stacks is not None:  # registered only when there is a sampler
             self._attribution = self.stacks.stop()
 
     def _unwind(self) -> list[str]:
@@ -229,6 +296,9 @@ class CellCheck:
         )
         if self._attribution is not None:
             report.attribution = self._attribution.to_dict()
+            if self._late is not None:
+                report.notes.append(f"the stacks were sampled from {self._late.after_s:g} s into the cell on "
+                                    f"(auto mode); the findings weigh that part")
         if self._gpu_before:
             report.notes.append("GPU memory peaks were reset for this cell (tf.config.experimental.reset_memory_stats); "
                                 "the peaks before it are kept in the report as peak_before")

@@ -45,6 +45,26 @@ from .config import AUTO_MIN_MS, checked_min_ms
 DEFAULT_STACK_INTERVAL_MS = 1.0
 
 
+#: Auto mode samples a cell's stacks once it has run this long, every AUTO_STACKS_MS at first (widening with age).
+AUTO_STACKS_AFTER_S = 0.1
+AUTO_STACKS_MS = 5.0
+
+
+def _cell_filename(shell, info) -> str | None:
+    """The name IPython will compile the starting cell under (its lines are attributed), or None.
+
+    Read at ``pre_run_cell``: IPython's compiler names a cell from its code and execution count
+    (``<ipython-input-N-…>``; ipykernel: a file named by a hash of the code), and the count has
+    already moved on for a cell stored in the history.
+    """
+    try:
+        number = shell.execution_count - (1 if info.store_history else 0)
+        code = info.transformed_cell if info.transformed_cell is not None else info.raw_cell
+        return shell.compile.get_code_name(info.raw_cell, code, number)
+    except Exception:  # another compiler, an older IPython: the cell's lines go unnamed
+        return None
+
+
 #: Shells whose auto mode was on when ``%reload_ext`` unloaded the extension; the load that follows turns it on again.
 _AUTO_THROUGH_RELOAD: "weakref.WeakSet" = weakref.WeakSet()
 
@@ -98,9 +118,10 @@ class AutoMode:
 
     The cell runner (:mod:`.cellrun`) starts the measurement at ``pre_run_cell``
     and stops it at the first ``post_execute`` after the cell's own code is done,
-    whatever nested cells fire; the report is shown at ``post_run_cell``. No
-    sampler thread, no stack sampling and no namespace scan: auto mode has to stay
-    within about a millisecond a cell (``%%tfcheck`` says where the time went).
+    whatever nested cells fire; the report is shown at ``post_run_cell``. No CPU
+    snapshots between, no namespace scan, and the stacks sampled only once the cell
+    has run :data:`AUTO_STACKS_AFTER_S`: auto mode stays within about a millisecond
+    a cell, and a slow cell still gets weighed findings.
     Its patching probes stay installed while it is on, passing calls through
     between cells (:mod:`tfplotguard.check.probes`); :meth:`unregister` puts the
     originals back.
@@ -163,11 +184,16 @@ class AutoMode:
         return was_on
 
     def start(self, info=None) -> CellCheck:
-        """A cell starts: measure it (the runner calls this for outermost cells only)."""
+        """A cell starts: measure it (the runner calls this for outermost cells only).
+
+        Its stacks are sampled only once it has run :data:`AUTO_STACKS_AFTER_S`: a slow cell gets
+        weighed findings, a fast one pays nothing for them.
+        """
         raw = getattr(info, "raw_cell", "") or ""
         return CellCheck(self.shell.user_ns, kind="auto", source=first_line(raw), interval_ms=None,
                          scan_namespace=False, disabled_rules=_disabled(self.config), thresholds=_thresholds(self.config),
-                         kept=self.kept).start()
+                         kept=self.kept, stacks_ms=AUTO_STACKS_MS, stacks_after_s=AUTO_STACKS_AFTER_S,
+                         cell_filename=_cell_filename(self.shell, info)).start()
 
     def finish(self, report, result=None) -> None:
         """The cell has run (also after an exception): record its report and show the compact line."""

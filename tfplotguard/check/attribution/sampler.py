@@ -104,13 +104,18 @@ class StackSampler:
         return self._samples.count
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> StackSampler:
-        """Start sampling the calling thread (the cell's) and every other Python thread."""
+    def start(self, target_ident: int | None = None) -> StackSampler:
+        """Start sampling the cell's thread and every other Python thread.
+
+        The cell's thread is the calling one, or ``target_ident`` (auto mode starts sampling late,
+        from the ticker thread: :class:`tfplotguard.check.cell.LateStacks`).
+        """
         if self._t_start is not None:
             raise RuntimeError("this StackSampler has already been started")
-        self._target_ident = threading.get_ident()
+        own = target_ident is None
+        self._target_ident = threading.get_ident() if target_ident is None else target_ident
         with ExitStack() as undo:
-            self._samples.start_cpu_clock(threading.get_ident())
+            self._samples.start_cpu_clock(self._target_ident)
             seams.at("sampler: switch interval")
             undo.callback(self._restore_switch_interval)
             self._lower_switch_interval()
@@ -120,7 +125,7 @@ class StackSampler:
             seams.at("sampler: thread")
             undo.callback(self._end_thread)
             self._stop.acquire()
-            self._cell_waited0 = _runqueue_s()
+            self._cell_waited0 = _runqueue_s() if own else None  # the calling thread's run queue
             self._t_start = self._samples.t0 = time.perf_counter()
             thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
             self._thread = thread

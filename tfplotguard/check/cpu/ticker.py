@@ -27,6 +27,8 @@ class CpuSamples:
     being taken at that moment is dropped.
     """
 
+    wants_snapshot = True
+
     def __init__(self, interval_s: float, grouper: Grouper | None, start: Snapshot):
         self.interval_s = interval_s
         self._grouper = grouper
@@ -134,7 +136,8 @@ class Ticker:
         """Sample ``job`` from now on, every ``job.interval_s`` (from ``job.next_due`` on).
 
         A job is anything with ``next_due``, ``interval_s``, ``per_thread``,
-        ``sample(snap)`` and ``fail(exc)`` (:class:`CpuSamples`).
+        ``wants_snapshot``, ``sample(snap)`` and ``fail(exc)`` (:class:`CpuSamples`);
+        a job that wants no snapshot is called with None.
         """
         self.start()
         with self._cond:
@@ -173,23 +176,32 @@ class Ticker:
 
     def _run(self):
         while (due := self._due()) is not None:
-            jobs = self._jobs
-            try:
-                # Given up once every job it is for has been detached: a cell ending now takes
-                # its closing snapshot under the same lock, and would wait for this one.
-                snap = Snapshot(per_thread=any(job.per_thread for job in due),
-                                abort=lambda jobs=jobs, due=due: not any(job in jobs for job in due))
-            except Exception as exc:
-                for job in due:
-                    job.fail(exc)
-                    self.detach(job)
-            else:
-                if not snap.aborted:
-                    for job in due:
-                        self._sample(job, snap)
+            for job in due:
+                if not job.wants_snapshot:  # a one-off action at its time (auto mode's late stack sampling)
+                    self._sample(job, None)
+            self._snapshot([job for job in due if job.wants_snapshot])
             now = time.perf_counter()
             for job in due:
                 job.next_due = now + job.interval_s
+
+    def _snapshot(self, due: list) -> None:
+        """One snapshot for every job in ``due``, given to each."""
+        if not due:
+            return
+        jobs = self._jobs
+        try:
+            # Given up once every job it is for has been detached: a cell ending now takes
+            # its closing snapshot under the same lock, and would wait for this one.
+            snap = Snapshot(per_thread=any(job.per_thread for job in due),
+                            abort=lambda jobs=jobs, due=due: not any(job in jobs for job in due))
+        except Exception as exc:
+            for job in due:
+                job.fail(exc)
+                self.detach(job)
+        else:
+            if not snap.aborted:
+                for job in due:
+                    self._sample(job, snap)
 
     def _sample(self, job, snap) -> None:
         try:

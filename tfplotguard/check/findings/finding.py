@@ -15,7 +15,7 @@ class Finding:
 
     ``seconds`` is the time of the cell the finding's cause explains and
     ``share`` that time over the cell's wall time (None: the cause could not be
-    weighed, e.g. in auto mode, which samples no stacks); ``line`` is the cell
+    weighed, e.g. with ``--no-stacks``); ``line`` is the cell
     line where it happens, when known. A ``minor`` finding explains less than
     its rule's minimum share (:data:`~tfplotguard.check.findings.registry.MIN_SHARE`,
     10 %, by default) or could not be weighed: it is kept in the JSON and shown
