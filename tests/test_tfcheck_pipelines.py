@@ -182,3 +182,29 @@ def test_the_python_tensorflows_threads_call_is_timed_per_function_and_call():
     for row in calls.values():
         assert row["calls"] == 7 and row["filename"] == __file__ and 0 < row["seconds"] < report.wall_s
     assert measure(lambda: step(tf.constant(1.0))).tf_python_calls[0]["calls"] == 1  # per measurement
+
+
+def test_a_py_function_that_mostly_waits_is_told_to_run_in_parallel_and_one_that_computes_is_not():
+    """tensorflow/docs guide/data_performance's mapped_function sleeps in a tf.py_function: the GIL is free
+    while it sleeps, so num_parallel_calls does overlap the calls (the guide measures it); a function that
+    computes in Python is told to become TensorFlow ops instead."""
+    def sleeps(x):
+        time.sleep(0.01)
+        return x
+
+    def burns(x):
+        t0 = time.thread_time()
+        while time.thread_time() - t0 < 0.01:
+            pass
+        return x
+
+    def loop(fn, parallel=None):
+        ds = tf.data.Dataset.from_tensor_slices(X[:24]).map(
+            lambda v: tf.py_function(fn, [v], tf.float32), num_parallel_calls=parallel)
+        return lambda: [time.sleep(0.002) for _ in ds]
+
+    waiting = by_rule(measure(loop(sleeps), interval_ms=20, stacks_ms=1.0))["py_function"]
+    assert "mostly waited" in waiting.message and "num_parallel_calls=tf.data.AUTOTUNE" in waiting.fix
+    computing = by_rule(measure(loop(burns), interval_ms=20, stacks_ms=1.0))["py_function"]
+    assert "cannot spread it over cores" in computing.message
+    assert "mostly waited" not in computing.message

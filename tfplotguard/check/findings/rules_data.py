@@ -91,7 +91,9 @@ def py_function(report: Report, *, min_cpu_s: float) -> Found | None:
     a time: ``num_parallel_calls`` cannot spread it over cores, and the graph waits for it.
 
     Fix: write the function with TensorFlow ops; or precompute it once in NumPy; or ``.cache()`` the dataset
-    after it, so that it runs once per element rather than once per epoch.
+    after it, so that it runs once per element rather than once per epoch. When the Python mostly waits
+    (TensorFlow's threads running it used under half the time the cell waited: sleep, I/O), the GIL is free
+    meanwhile and ``num_parallel_calls=tf.data.AUTOTUNE`` does overlap the calls: then that is the fix.
 
     Thresholds:
         min_cpu_s: for Python run from a traced function: the least CPU seconds TensorFlow's threads spent
@@ -103,6 +105,19 @@ def py_function(report: Report, *, min_cpu_s: float) -> Found | None:
     waited, line = _wait(report)
     names = ", ".join(pipe.get("map_functions") or ()) or "a transformation"
     call = pipe["py_function"]
+    cpu = report.group_cpu("tf_python")
+    if waited is not None and report.thread_groups is not None and cpu < waited / 2:
+        # The Python mostly waited (sleep, I/O): the GIL is free meanwhile, so parallel calls do overlap.
+        parallel = ("" if pipe.get("sequential_maps", 0) == 0 else
+                    "give the map num_parallel_calls=tf.data.AUTOTUNE: calls that wait overlap (the GIL is free "
+                    "while they wait), and add .prefetch(tf.data.AUTOTUNE) at the end; ")
+        return Found(
+            f"The pipeline ({pipe['text']}) calls {call} in {names}: each element leaves the graph for the Python "
+            f"interpreter, and that Python mostly waited: TensorFlow's threads running it used "
+            f"{format_seconds(cpu)} of CPU while the cell waited {format_seconds(waited)} on this input.",
+            parallel + "put .cache() right after this map so that it runs once, not every epoch (unless it must "
+            "produce new values each epoch); or do the waiting part (reading, fetching) once, before the loop.",
+            seconds=waited, line=line)
     return Found(
         f"The pipeline ({pipe['text']}) calls {call} in {names}: each element leaves the graph for the Python "
         f"interpreter, one call at a time under the GIL, so num_parallel_calls cannot spread it over cores"

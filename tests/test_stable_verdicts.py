@@ -1,0 +1,69 @@
+"""Stable verdicts (issue 27): every zoo case's slow cell, run in 5 fresh processes, each running the
+cases in a different order, gets the same top category (two categories within 10 points of each
+other count as a tie) and the same shown findings. What a sample is classified as must not depend on what was cached, imported or
+sampled first. ``python -m benchmarks.stability`` prints the same comparison as a table.
+"""
+
+from benchmarks.stability import SHARE_POINTS, compare, spawn, table
+from benchmarks.zoo import CASES
+
+RUNS = 5
+
+
+def test_every_zoo_case_gets_the_same_verdict_in_five_fresh_shells():
+    ids = list(CASES)
+    runs = [spawn(seed, ids) for seed in range(RUNS)]
+    assert all(sorted(row["id"] for row in rows) == sorted(ids) for rows in runs)
+    assert len({tuple(row["id"] for row in rows) for rows in runs}) > 1  # the orders did differ
+    problems = compare(runs)
+    unstable = {case_id: why for case_id, why in problems.items() if why}
+    assert not unstable, f"verdicts moved between runs (share tolerance {SHARE_POINTS:g} points):\n" + table(runs, problems)
+
+
+def test_a_stacks_category_does_not_depend_on_what_was_classified_before():
+    """The same stacks, classified with a cold cache in one order and again in another, get the same verdicts."""
+    import random
+    import sys
+    import threading
+    import traceback
+
+    import matplotlib.pyplot as plt
+    import tensorflow as tf
+
+    from tfplotguard.check.attribution import categories
+
+    stop = threading.Event()
+
+    def work():
+        x = tf.ones((16, 16))
+        while not stop.is_set():
+            fig, ax = plt.subplots()
+            ax.plot([1, 2, 3])
+            fig.canvas.draw()
+            plt.close(fig)
+            tf.nn.relu(tf.matmul(x, x))
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    stacks = []
+    try:
+        while len(stacks) < 300:
+            frame = sys._current_frames().get(worker.ident)
+            if frame is not None:
+                stacks.append(traceback.extract_stack(frame))
+            del frame
+            stop.wait(0.002)
+    finally:
+        stop.set()
+        worker.join()
+    cell_filename = __file__
+
+    def verdicts(order):
+        categories.clear_cache()
+        return {i: categories.classify(stacks[i], cell_filename) for i in order}
+
+    first = verdicts(range(len(stacks)))
+    shuffled = list(range(len(stacks)))
+    random.Random(1).shuffle(shuffled)
+    assert verdicts(shuffled) == first
+    assert len({cat for cat, _ in first.values()}) > 1  # the stacks were of different kinds
