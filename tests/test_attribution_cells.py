@@ -67,6 +67,11 @@ CASES = {
         "    for _ in range(3):\n        x = x * 0.5 + 1.0\n",
         "x = small\nt0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.3:\n    x = step(x)\n",
     ),
+    "tf_compute": (  # big ops: TensorFlow's pools compute, the cell's thread waits off the CPU
+        "t0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.3:\n    b = tf.matmul(big, big)\n",
+        "x = small\nt0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.3:\n"
+        "    for _ in range(3):\n        x = x * 0.5 + 1.0\n",
+    ),
     "tf_function": (
         "x = small\nt0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.3:\n    x = step(x)\n",
         "x = small\nt0 = time.perf_counter()\nwhile time.perf_counter() - t0 < 0.3:\n"

@@ -80,6 +80,7 @@ UNATTRIBUTED = "unattributed"
 CATEGORIES: dict[str, Category] = {c.id: c for c in (
     Category("cell", "the cell's own Python", "#4e79a7"),
     Category("tf_eager_ops", "TensorFlow eager op dispatch", "#f28e2b"),
+    Category("tf_compute", "TensorFlow op compute (the cell waits for its threads)", "#d37295"),
     Category("tf_tracing", "tf.function tracing / autograph", "#e15759"),
     Category("tf_function", "running traced tf.functions", "#ff9da7"),
     Category("tf_data_wait", "waiting for tf.data input", "#b07aa1"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from typing import TYPE_CHECKING
 
 from . import categories
@@ -36,6 +37,11 @@ THREAD_NAMES_LIMIT = 64
 #: High on purpose: a running thread on a machine with several times more work than cores still
 #: gets a fifth of a core or more; a sleeping or waiting one gets none.
 BLOCKED = 0.95
+#: An eager op is TensorFlow compute, not dispatch, when the process's other threads (its pools) used at least
+#: this many cores lately, and three times the cell thread's own share of the gap.
+OTHERS_BUSY = 0.25
+#: How far back "lately" reaches, in seconds (blocked, and the other threads' cores).
+BUSY_WINDOW_S = 0.05
 #: Distinct (line, call, inner function) paths kept; further ones are summed per line.
 PATHS_LIMIT = 400
 #: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
@@ -79,7 +85,8 @@ class Samples:
         #: category → seconds of it the cell's thread spent off the CPU (sleeping, blocked, waiting).
         self.off_cpu: dict[str, float] = {}
         self.cpu_clock: int | None = None  # the cell thread's CPU clock (set by the sampler)
-        self._last_cpu: float | None = None  # its CPU seconds at the last look
+        self._window: deque = deque()  # (time, process CPU, cell thread CPU) at the recent looks
+        self._others_busy = 0.0  # cores the process's other threads used lately (:meth:`_blocked_share`)
         self._gc_seen = 0.0  # the collector's seconds already weighed
         #: ident → (id of its innermost frame, f_lasti, code, category, frame key) at the last look.
         self._parked: dict[int, tuple] = {}
@@ -114,6 +121,12 @@ class Samples:
             blocked = self._blocked_share(gap)
             if blocked >= BLOCKED and (cat == "cell" or cat.startswith("other:")):
                 cat = "blocked"  # a C call that waited (sleep, I/O, a future), not Python that ran
+            elif cat == "tf_eager_ops" and self._others_busy >= max(OTHERS_BUSY, 3 * (1.0 - blocked)):
+                # An eager op TensorFlow's pools computed while the cell's thread waited, not dispatch: the
+                # process's other threads ran meanwhile, several times what the cell's thread did. (A
+                # thread starved of a core on an overloaded machine is off the CPU too, but then so are
+                # the others.)
+                cat = "tf_compute"
             if blocked > 0:
                 self.off_cpu[cat] = self.off_cpu.get(cat, 0.0) + weight * blocked
         if line is not None:
@@ -135,28 +148,42 @@ class Samples:
             self._look_at_threads(frames, skip, min(others, self.max_gap_s))
 
     def _blocked_share(self, gap: float) -> float:
-        """The share of the last ``gap`` seconds the cell's thread was blocked, 0..1.
+        """The share of the recent time the cell's thread was blocked (off the CPU), 0..1.
 
         Blocked is off the CPU: sleeping, a lock, I/O, a C call waiting on other threads, or (on a
-        machine with more work than cores) waiting for a CPU; :data:`BLOCKED` is high so that the
-        last does not count. The thread's CPU clock is read, which keeps the GIL: a look must not
-        hand the GIL to the cell while it holds frames and has the collector paused.
+        machine with more work than cores) waiting for a CPU. Read over the last
+        :data:`BUSY_WINDOW_S` (or the last gap, when longer): a thread that computes on an overloaded
+        machine is taken off the CPU for whole milliseconds, but over tens of them it gets its turns,
+        and :data:`BLOCKED` is high, so that it does not count as blocked. Also sets
+        ``_others_busy``: the cores the process's other threads used over that window (the kernel
+        adds a running thread's CPU to the process's clock at its ticks, every few milliseconds, so
+        one short gap would read 0 or 1 core for the same work). Both clocks are read without
+        handing the GIL to the cell, which a look must not do while it holds frames and has the
+        collector paused.
         """
         try:
             cpu = time.clock_gettime(self.cpu_clock)  # type: ignore[arg-type]  # look() calls this with a clock
         except OSError:  # the thread has ended
             self.cpu_clock = None
             return 0.0
-        last, self._last_cpu = self._last_cpu, cpu
-        if last is None or gap <= 0:
+        now, process = time.perf_counter(), time.process_time()
+        window = self._window
+        window.append((now, process, cpu))
+        while len(window) > 2 and now - window[1][0] >= BUSY_WINDOW_S:
+            window.popleft()
+        t0, process0, cpu0 = window[0]
+        span = now - t0
+        if len(window) < 2 or span <= 0 or gap <= 0:
+            self._others_busy = 0.0
             return 0.0
-        return min(1.0, max(0.0, 1.0 - (cpu - last) / gap))
+        self._others_busy = (process - process0 - (cpu - cpu0)) / span
+        return min(1.0, max(0.0, 1.0 - (cpu - cpu0) / span))
 
     def start_cpu_clock(self, ident: int) -> None:
         """Watch the cell thread (``ident``)'s CPU clock, where the OS offers one."""
         try:
             self.cpu_clock = time.pthread_getcpuclockid(ident)
-            self._last_cpu = time.clock_gettime(self.cpu_clock)
+            self._window.append((time.perf_counter(), time.process_time(), time.clock_gettime(self.cpu_clock)))
         except (AttributeError, OSError):
             self.cpu_clock = None
 
@@ -243,7 +270,7 @@ class Samples:
             threads=self.threads, bare=dict(self.bare), callees=callees, samples=self.count, interval_s=interval_s,
             cell_filename=self.cell_filename, error=None if error is None else repr(error),
             sampler_cpu_s=sampler_cpu_s, timeline=self.timeline.to_dict(), gaps=gaps,
-            paths=self._path_rows(), off_cpu=dict(self.off_cpu) if self._last_cpu is not None else None,
+            paths=self._path_rows(), off_cpu=dict(self.off_cpu) if self._window else None,
         )
 
     def _path_rows(self, limit: int = 12) -> list[CallPath]:

@@ -358,13 +358,13 @@ def gpu_idle_ops_on_cpu(report: Report, *, cpu_share: float, min_ops: int) -> Fo
     if total < min_ops or on_cpu / total < cpu_share:
         return None
     top = ", ".join(f"{op} ×{n}" for op, n in sorted(cpu_ops.items(), key=lambda kv: -kv[1])[:4])
-    sampled = weight.category_seconds(report, "tf_eager_ops", "tf_function", "tf_convert")
+    sampled = weight.category_seconds(report, "tf_eager_ops", "tf_compute", "tf_function", "tf_convert")
     return Found(
         f"{on_cpu} of {total} eager ops ran on the CPU although {', '.join(gpus)} is present (top: {top}).",
         "create the inputs on the GPU (with tf.device('/GPU:0'): ...); string and int32 ops have no GPU kernels "
         "and stay on the CPU; tf.debugging.set_log_device_placement(True) shows where each op runs.",
         seconds=None if sampled is None else sampled * on_cpu / total,
-        line=weight.line_for(report, "tf_eager_ops", "tf_function", "tf_convert"))
+        line=weight.line_for(report, "tf_eager_ops", "tf_compute", "tf_function", "tf_convert"))
 
 
 @rule(id="tf_compute_bound", severity="info", needs=("thread_groups",),
@@ -394,7 +394,7 @@ def tf_compute_bound(report: Report, *, min_cpu_s: float, dominant_share: float)
     tf_cpu, total = weight.cpu_share(report, _TF_GROUPS, min_cpu_s)
     if tf_cpu / total < dominant_share:
         return None
-    sampled = weight.category_seconds(report, "tf_eager_ops", "tf_function", "keras_compute")
+    sampled = weight.category_seconds(report, "tf_compute", "tf_eager_ops", "tf_function", "keras_compute")
     seconds = sampled if sampled is not None else min(weight.wall(report), tf_cpu / max(1, report.cores))
     state = report.tf
     intra, inter = state.get("intra_op_threads"), state.get("inter_op_threads")
@@ -404,7 +404,7 @@ def tf_compute_bound(report: Report, *, min_cpu_s: float, dominant_share: float)
         f"({100 * tf_cpu / total:.0f}%, {report.utilisation:.2f} of {report.cores} cores busy on average, "
         f"intra-op={intra} inter-op={inter} threads, 0 = one per core). This is real computation, not overhead.",
         _compute_fix(bool(gpus)),
-        seconds=seconds, line=weight.line_for(report, "tf_eager_ops", "tf_function", "keras_compute"))
+        seconds=seconds, line=weight.line_for(report, "tf_compute", "tf_eager_ops", "tf_function", "keras_compute"))
 
 
 def _compute_fix(gpu: bool) -> str:
