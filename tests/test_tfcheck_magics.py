@@ -16,6 +16,7 @@ from IPython.utils.capture import capture_output
 from matplotlib.figure import Figure
 
 from samplers import assert_parked, sampler_threads
+from tfplotguard.check.cpu.ticker import TICKER
 from tfplotguard.check.cpu import procfs
 from tfplotguard.check import findings
 from tfplotguard.check import report as rep
@@ -273,8 +274,9 @@ def test_auto_mode_reports_every_cell_until_off(tfcheck):
         lines += _compact_lines(cap)
     assert len(lines) == 3 and all("wall" in line and "CPU" in line for line in lines)
     assert [r.kind for r in rep.reports()] == ["auto"] * 3
-    assert "tfcheck-sampler" not in tfcheck.user_ns.pop("sampler")  # auto mode starts no thread
-    assert not sampler_threads()
+    # fast cells: no stack sampler thread, and the parked ticker (auto mode's timer) holds no measurement
+    assert "tfcheck-stacks" not in tfcheck.user_ns.pop("sampler")
+    assert len(sampler_threads()) <= 1 and not TICKER.busy
     assert rep.last_report().peak_utilisation is None
     run(tfcheck, "%tfcheck off")
     for cell in ("ran = 3", "ran = 4"):

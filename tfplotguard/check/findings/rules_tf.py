@@ -73,7 +73,8 @@ def retracing(report: Report) -> list[Found] | None:
         took = times.get(name, [])
         retraced_s = sum(took[1:]) if len(took) > 1 else None
         seconds = retraced_s
-        if owner != "keras" and sampled is not None and retraced_s is not None and all_traced > 0:
+        if (owner != "keras" and sampled is not None and retraced_s is not None and all_traced > 0
+                and weight.covered(report) >= 0.9):  # sampled late (auto mode): the timed traces are the better weight
             seconds = sampled * min(1.0, retraced_s / all_traced)
         line = weight.line_for(report, "keras_overhead" if owner == "keras" else "tf_tracing")
         if owner == "keras":

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..report.model import Report
 
-__all__ = ["sampled", "category_seconds", "line_for", "line_seconds", "thread_seconds", "wall", "cpu_share"]
+__all__ = ["sampled", "covered", "category_seconds", "line_for", "line_seconds", "thread_seconds", "wall", "cpu_share"]
 
 
 def sampled(report: Report) -> bool:
@@ -26,6 +26,14 @@ def sampled(report: Report) -> bool:
 def wall(report: Report) -> float:
     """The cell's wall time in seconds (0 when not measured)."""
     return report.wall_s or 0.0
+
+
+def covered(report: Report) -> float:
+    """The share of the cell's wall time the stack attribution covers (0 unsampled; auto mode starts late)."""
+    attribution = report.attribution
+    if not attribution or not report.wall_s:
+        return 0.0
+    return min(1.0, attribution.get("wall_s", 0.0) / report.wall_s)
 
 
 def category_seconds(report: Report, *categories: str) -> float | None:
