@@ -21,8 +21,9 @@ from .registry import Found, rule
 if TYPE_CHECKING:
     from ..report.model import Report
 
-#: A line's time at least this share off the CPU is "blocked", not "computing".
-BLOCKED_SHARE = 0.5
+#: A line's time at least this share off the CPU is "blocked", not "computing". High: on a machine with
+#: more runnable threads than cores, code that computes waits for a core about half the time.
+BLOCKED_SHARE = 0.9
 #: Categories that are the work itself, done the efficient way: a traced step or a Keras model
 #: computing is what a well-written cell spends its time on, not a place to look for waste.
 WORK = frozenset(("tf_function", "keras_compute"))
