@@ -208,3 +208,23 @@ def test_a_py_function_that_mostly_waits_is_told_to_run_in_parallel_and_one_that
     computing = by_rule(measure(loop(burns), interval_ms=20, stacks_ms=1.0))["py_function"]
     assert "cannot spread it over cores" in computing.message
     assert "mostly waited" not in computing.message
+
+
+def test_a_new_pipeline_per_step_is_named_as_such_not_as_a_slow_structure():
+    """``ds.skip(i).take(1)`` per step builds a pipeline per step: prefetch or parallel maps would not help."""
+    ds = tf.data.Dataset.from_tensor_slices(X).map(lambda v: v * 2.0)
+
+    def per_step():
+        return [next(iter(ds.skip(i).take(1))) for i in range(40)]
+
+    rules = by_rule(measure(per_step, interval_ms=20, stacks_ms=1.0))
+    finding = rules["pipeline_per_step"]
+    # the probe keeps 32 datasets per cell and counts the rest
+    assert "at least 32 datasets of the same shape" in finding.message and "skip(i)" in finding.message
+    assert "it = iter(ds)" in finding.fix and "input_bound" not in rules
+
+    def once():
+        it = iter(ds)
+        return [next(it) for _ in range(40)]
+
+    assert "pipeline_per_step" not in by_rule(measure(once, interval_ms=20, stacks_ms=1.0))

@@ -240,6 +240,7 @@ if TYPE_CHECKING:
 
         calls: int
         seconds: float
+        waiting: float  # the share of the timed calls' time spent off the CPU, not queued for one
 
     # -- CPU (cpu.meter) ------------------------------------------------------------------------------
 

@@ -19,9 +19,11 @@ sampled on the Keras call's line; progress output for many epochs
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import TYPE_CHECKING, Literal
 
 from ..format import format_seconds
+from ..probes.data import ITERATORS_LIMIT
 from . import weight
 from .registry import Found, rule
 
@@ -33,6 +35,10 @@ _KERAS = ("keras_overhead", "keras_compute")
 #: Keras's counted calls (keys of ``Report.counts``), and those a loop may repeat on a few examples.
 _KERAS_CALLS: tuple[Literal["fit", "predict", "evaluate"], ...] = ("fit", "predict", "evaluate")
 _REPEATED_CALLS: tuple[Literal["predict", "evaluate"], ...] = ("predict", "evaluate")
+
+
+#: As many same-shaped pipelines as pipeline_per_step's default ``many``: a pipeline per step.
+PER_STEP = 20
 
 
 def _user_pipelines(report: Report) -> list[PipelineSummary]:
@@ -92,7 +98,7 @@ def py_function(report: Report, *, min_cpu_s: float) -> Found | None:
 
     Fix: write the function with TensorFlow ops; or precompute it once in NumPy; or ``.cache()`` the dataset
     after it, so that it runs once per element rather than once per epoch. When the Python mostly waits
-    (TensorFlow's threads running it used under half the time the cell waited: sleep, I/O), the GIL is free
+    (its calls were off the CPU, not queued for one, at least half their time: sleep, I/O), the GIL is free
     meanwhile and ``num_parallel_calls=tf.data.AUTOTUNE`` does overlap the calls: then that is the fix.
 
     Thresholds:
@@ -105,16 +111,18 @@ def py_function(report: Report, *, min_cpu_s: float) -> Found | None:
     waited, line = _wait(report)
     names = ", ".join(pipe.get("map_functions") or ()) or "a transformation"
     call = pipe["py_function"]
-    cpu = report.group_cpu("tf_python")
-    if waited is not None and report.thread_groups is not None and cpu < waited / 2:
+    calls = report.tf_python_calls
+    called_s = sum(c["seconds"] for c in calls)
+    waiting = sum(c["seconds"] * c.get("waiting", 0.0) for c in calls) / called_s if called_s > 0 else 0.0
+    if waited is not None and waiting >= 0.5:
         # The Python mostly waited (sleep, I/O): the GIL is free meanwhile, so parallel calls do overlap.
         parallel = ("" if pipe.get("sequential_maps", 0) == 0 else
                     "give the map num_parallel_calls=tf.data.AUTOTUNE: calls that wait overlap (the GIL is free "
                     "while they wait), and add .prefetch(tf.data.AUTOTUNE) at the end; ")
         return Found(
             f"The pipeline ({pipe['text']}) calls {call} in {names}: each element leaves the graph for the Python "
-            f"interpreter, and that Python mostly waited: TensorFlow's threads running it used "
-            f"{format_seconds(cpu)} of CPU while the cell waited {format_seconds(waited)} on this input.",
+            f"interpreter, and that Python mostly waited ({100 * waiting:.0f}% of its time off the CPU: sleep, "
+            f"I/O, a lock); the cell waited {format_seconds(waited)} on this input.",
             parallel + "put .cache() right after this map so that it runs once, not every epoch (unless it must "
             "produce new values each epoch); or do the waiting part (reading, fetching) once, before the loop.",
             seconds=waited, line=line)
@@ -188,6 +196,43 @@ def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float) -> 
     return found
 
 
+@rule(id="pipeline_per_step", needs=("pipelines",), thresholds={"many": 20})
+def pipeline_per_step(report: Report, *, many: int) -> Found | None:
+    """The same tf.data pipeline built and iterated anew at every step of a loop.
+
+    Detects: the cell iterated at least ``many`` datasets of the same structure (``ds.skip(i).take(1)``, or a
+    ``Dataset`` built inside the loop), each a pipeline of its own.
+
+    Why it costs: every new pipeline builds its graph and starts an iterator from scratch (threads, buffers,
+    the first element's latency), and a ``skip(i)`` walks through ``i`` elements before the one wanted:
+    the per-step cost grows with the step.
+
+    Fix: build the dataset once, before the loop, make one iterator (``it = iter(ds)``) and call
+    ``next(it)`` at each step; or iterate the dataset once (``for x in ds.take(n)``).
+
+    Thresholds:
+        many: the least number of same-shaped datasets iterated in one cell
+    """
+    counts = Counter(p["text"] for p in _user_pipelines(report))
+    if not counts:
+        return None
+    text, n = counts.most_common(1)[0]
+    if n < many:
+        return None
+    waited, line = _wait(report)
+    skip = " → skip" in f" → {text}"
+    seconds = weight.line_seconds(report, line) if line is not None else waited
+    return Found(
+        f"The cell built and iterated {'at least ' if len(report.pipelines or ()) >= ITERATORS_LIMIT else ''}{n} "
+        f"datasets of the same shape ({text}): a new pipeline per step, each "
+        "starting its iterator from scratch"
+        + (", and each skip(i) walking through i elements before the one it keeps" if skip else "")
+        + ("" if waited is None else f"; the cell waited {format_seconds(waited)} on them") + ".",
+        "build the dataset once before the loop and make one iterator, it = iter(ds), then call next(it) at each "
+        "step (or iterate it once: for x in ds.take(n)).",
+        seconds=seconds, line=line)
+
+
 @rule(id="input_bound", needs=("pipelines",), thresholds={"min_wait_s": 0.15})
 def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
     """The cell's thread waited on a tf.data iterator, and the pipeline's structure says why.
@@ -209,8 +254,8 @@ def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
             (below it a trivial pipeline waits as long with them fixed)
     """
     pipes = [p for p in _user_pipelines(report) if not p.get("py_function")]
-    if not pipes:
-        return None
+    if not pipes or max(Counter(p["text"] for p in pipes).values()) >= PER_STEP:
+        return None  # a new pipeline per step is pipeline_per_step's: its structure is not the cause
     waited, line = _wait(report)
     pipe = next((p for p in pipes if _defects(p, waited, min_wait_s)), pipes[0])
     # Epochs after the first redo the maps: that part is no_cache's.

@@ -206,7 +206,9 @@ def python_hot_loop(report: Report, *, min_seconds: float, busy: float) -> Found
     Why it costs: the interpreter runs every iteration's bytecode one by one; the same arithmetic over an
     array in NumPy or TensorFlow runs in compiled code, usually orders of magnitude faster.
 
-    Fix: one NumPy / TensorFlow operation over the whole array instead of the loop.
+    Fix: one NumPy / TensorFlow operation over the whole array instead of the loop; for a loop over Python
+    containers, the step whose cost grows with the container (``list.pop(0)``: a ``deque``; ``x in list``: a
+    ``set``).
 
     Thresholds:
         min_seconds: the least seconds the loop's line must take
@@ -229,7 +231,10 @@ def python_hot_loop(report: Report, *, min_seconds: float, busy: float) -> Found
         f"loop on line {line} ({row['source']}, {format_seconds(row['seconds'])}), the main thread busy "
         f"({format_seconds(main_cpu)} CPU): Python bytecode, or C calls made straight from the cell.",
         "if this loop steps through numbers one at a time, the likely fix is to vectorise it: one NumPy or "
-        "TensorFlow operation over the whole array instead of a Python step per element.",
+        "TensorFlow operation over the whole array instead of a Python step per element; if it works on Python "
+        "containers, look for a step whose cost grows with the container: list.pop(0) or insert(0, x) "
+        "(collections.deque), x in a_list (a set or dict), a_list = a_list + [x] (append), s += text "
+        "(''.join).",
         seconds=seconds, line=line,
     )
 

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from ..summaries import TfPythonCall, TfPythonFunction
 
 
+#: Calls per function (and cell) timed with the thread's CPU clock and run-queue time as well.
+WAITS_TIMED = 200
+
+
 # -- Python run by TensorFlow's own threads -------------------------------------------------
 
 
@@ -58,16 +62,25 @@ class TfPythonProbe:
                     return original(registry, *args, **kwargs)
                 ids.add(threading.get_native_id())
                 watch._registry = registry
+                token = args[0] if args else kwargs.get("token")
+                entry = per_token.get(token)
+                if entry is None:
+                    entry = per_token[token] = [0, 0.0, 0.0, 0.0]
+                timed = entry[0] < WAITS_TIMED  # the first calls also say how much of their time was a wait
+                if timed:
+                    cpu0, queued0 = time.thread_time(), _queued_s()
                 t0 = clock()
                 try:
                     return original(registry, *args, **kwargs)
                 finally:
-                    token = args[0] if args else kwargs.get("token")
-                    entry = per_token.get(token)
-                    if entry is None:
-                        entry = per_token[token] = [0, 0.0]
+                    took = clock() - t0
                     entry[0] += 1
-                    entry[1] += clock() - t0
+                    entry[1] += took
+                    if timed:
+                        queued1 = _queued_s()
+                        queued = queued1 - queued0 if queued0 is not None and queued1 is not None else 0.0
+                        entry[2] += took
+                        entry[3] += max(0.0, took - (time.thread_time() - cpu0) - queued)
 
             __call__.__wrapped__ = original
             return __call__
@@ -80,7 +93,13 @@ class TfPythonProbe:
         self._patches.restore()
 
     def calls(self) -> list[TfPythonCall]:
-        """The Python functions TensorFlow's threads called, most time first: ``{"function", "filename", "calls", "seconds"}``.
+        """The Python functions TensorFlow's threads called, most time first.
+
+        Each ``{"function", "filename", "calls", "seconds", "waiting"}``.
+
+        ``waiting``: the share of their first :data:`WAITS_TIMED` calls' time the thread was off the CPU
+        without waiting for one (sleep, I/O, a lock): the thread's CPU clock and its run-queue time
+        (schedstat) are read around those calls.
 
         Timed around each call of the trampoline, so exact where the stack
         sampler sees a short ``numpy_function`` only by luck: 400 calls of
@@ -92,14 +111,24 @@ class TfPythonProbe:
         """
         registry = self._registry
         rows: list[TfPythonCall] = []
-        for token, (count, seconds) in list(self._per_token.items()):
+        for token, (count, seconds, timed_s, waiting_s) in list(self._per_token.items()):
             try:
                 row = _called(registry.get(token) if registry is not None else None)
             except Exception:  # an exotic callable's attributes: the meter's other figures matter more
                 row = None
             if row is not None:  # None: freed meanwhile (the registry holds it weakly)
-                rows.append({**row, "calls": count, "seconds": seconds})
+                waiting = waiting_s / timed_s if timed_s > 0 else 0.0
+                rows.append({**row, "calls": count, "seconds": seconds, "waiting": waiting})
         return sorted(rows, key=lambda row: -row["seconds"])
+
+
+def _queued_s() -> float | None:
+    """Seconds the calling thread has waited runnable for a CPU (Linux's schedstat), or None."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _called(func) -> TfPythonFunction | None:
