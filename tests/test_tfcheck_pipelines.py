@@ -228,3 +228,16 @@ def test_a_new_pipeline_per_step_is_named_as_such_not_as_a_slow_structure():
         return [next(it) for _ in range(40)]
 
     assert "pipeline_per_step" not in by_rule(measure(once, interval_ms=20, stacks_ms=1.0))
+
+
+def test_a_bare_range_is_never_told_to_prefetch_and_the_pipeline_that_works_is_named():
+    """tensorflow/docs guide/data_performance's fast_benchmark iterates Dataset.range(epochs) around the pipeline."""
+    inner = tf.data.Dataset.range(20000).map(lambda v: v + 1).batch(256)
+
+    def loop():
+        for _ in tf.data.Dataset.range(2):
+            for _ in inner:
+                pass
+
+    finding = by_rule(measure(loop, interval_ms=20, stacks_ms=1.0)).get("input_bound")
+    assert finding is None or "(range)" not in finding.message, finding.message

@@ -116,16 +116,21 @@ def py_function(report: Report, *, min_cpu_s: float) -> Found | None:
     waiting = sum(c["seconds"] * c.get("waiting", 0.0) for c in calls) / called_s if called_s > 0 else 0.0
     if waited is not None and waiting >= 0.5:
         # The Python mostly waited (sleep, I/O): the GIL is free meanwhile, so parallel calls do overlap.
-        parallel = ("" if pipe.get("sequential_maps", 0) == 0 else
-                    "give the map num_parallel_calls=tf.data.AUTOTUNE: calls that wait overlap (the GIL is free "
-                    "while they wait), and add .prefetch(tf.data.AUTOTUNE) at the end; ")
+        steps = []  # only what the pipeline does not do already
+        if pipe.get("sequential_maps", 0):
+            steps.append("give the map num_parallel_calls=tf.data.AUTOTUNE: calls that wait overlap (the GIL is "
+                         "free while they wait)")
+        if not pipe.get("prefetch"):
+            steps.append("end the pipeline with .prefetch(tf.data.AUTOTUNE)")
+        if not pipe.get("cache"):
+            steps.append("put .cache() right after this map so that it runs once, not every epoch (unless it must "
+                         "produce new values each epoch)")
+        steps.append("do the waiting part (reading, fetching) once, before the loop, if it can be")
         return Found(
             f"The pipeline ({pipe['text']}) calls {call} in {names}: each element leaves the graph for the Python "
             f"interpreter, and that Python mostly waited ({100 * waiting:.0f}% of its time off the CPU: sleep, "
             f"I/O, a lock); the cell waited {format_seconds(waited)} on this input.",
-            parallel + "put .cache() right after this map so that it runs once, not every epoch (unless it must "
-            "produce new values each epoch); or do the waiting part (reading, fetching) once, before the loop.",
-            seconds=waited, line=line)
+            "; ".join(steps) + ".", seconds=waited, line=line)
     return Found(
         f"The pipeline ({pipe['text']}) calls {call} in {names}: each element leaves the graph for the Python "
         f"interpreter, one call at a time under the GIL, so num_parallel_calls cannot spread it over cores"
@@ -133,8 +138,9 @@ def py_function(report: Report, *, min_cpu_s: float) -> Found | None:
         + ("" if waited is None else f" The cell waited {format_seconds(waited)} on this input."),
         "write the per-element work with TensorFlow ops (tf.math, tf.image, tf.strings …) so that "
         ".map(fn, num_parallel_calls=tf.data.AUTOTUNE) runs it in parallel; if it must stay NumPy, run it once "
-        "on the whole array before Dataset.from_tensor_slices, or put .cache() right after this map so that "
-        "it runs once, not every epoch.",
+        "on the whole array before Dataset.from_tensor_slices"
+        + ("." if pipe.get("cache") else ", or put .cache() right after this map so that it runs once, not every "
+           "epoch."),
         seconds=waited, line=line)
 
 
@@ -164,6 +170,12 @@ def _py_function_in_graph(report: Report, min_cpu_s: float) -> Found | None:
         seconds=min(cpu, traced), line=line)
 
 
+def _bare(pipe: PipelineSummary) -> bool:
+    """A source and nothing that does work per element: no map, interleave, file reader or generator."""
+    return (not pipe.get("maps") and not pipe.get("interleave") and not pipe.get("reader")
+            and not pipe.get("generator") and not pipe.get("py_function"))
+
+
 def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float) -> list[tuple[str, str]]:
     """(what the pipeline does, the fix) for each structural cause of waiting, most costly kind first.
 
@@ -190,7 +202,9 @@ def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float) -> 
         names = ", ".join(pipe.get("map_functions") or ()) or "its function"
         found.append((f"{pipe['sequential_maps']} map ({names}) runs one element at a time (no num_parallel_calls)",
                       ".map(fn, num_parallel_calls=tf.data.AUTOTUNE)"))
-    if not pipe.get("prefetch") and not pipe.get("generator"):  # prefetch cannot overlap a generator's GIL-bound Python
+    # Not for a generator (prefetch cannot overlap its GIL-bound Python), nor a bare source (a range or tensor
+    # slices with no transformation makes its elements as fast as a prefetch buffer would hand them out).
+    if not pipe.get("prefetch") and not pipe.get("generator") and not _bare(pipe):
         found.append(("it has no prefetch, so it makes the next element only when the loop asks for it",
                       "end the pipeline with .prefetch(tf.data.AUTOTUNE)"))
     return found
