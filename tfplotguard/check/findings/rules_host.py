@@ -224,7 +224,9 @@ def python_hot_loop(report: Report, *, min_seconds: float, busy: float) -> Found
     if not _repeats(attribution.get("cell_filename"), line):
         return None
     main_cpu = report.group_cpu("main")
-    if main_cpu < busy * seconds:
+    # Time the main thread waited for a core counts as busy: on a loaded machine a computing thread queues.
+    queued = (attribution.get("extra") or {}).get("cell_runqueue_s") or 0.0
+    if main_cpu + queued < busy * seconds:
         return None
     return Found(
         f"the cell's own code ran for {format_seconds(seconds)} with no library call beneath it, the most in the "
