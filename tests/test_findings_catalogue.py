@@ -100,7 +100,7 @@ def test_explain_refuses_an_unknown_rule_with_the_valid_ids(tfcheck):
 def test_each_finding_of_a_report_leads_to_its_entry():
     report = Report(kind="cell", source="x", wall_s=1.0,
                     findings=[Finding("numpy_in_loop", "copied 300 times.", "convert once.", share=0.5, seconds=0.5)])
-    assert "      rule: numpy_in_loop (%tfcheck --explain numpy_in_loop)" in str(report).splitlines()
+    assert "    rule: numpy_in_loop (%tfcheck --explain numpy_in_loop)" in str(report).splitlines()
     assert f"href='{catalogue.url('numpy_in_loop')}'" in report._repr_html_()
 
 

@@ -145,7 +145,7 @@ def test_the_full_report_with_findings_and_attribution_is_themed(ok):
     report = _every_branch(ok=ok, error=None if ok else "ValueError: boom")
     html_text = report._repr_html_()
     assert "Where the time went" in html_text and "the sampler stopped early" in html_text
-    assert "minor finding not shown" in html_text and "note: a note" in html_text
+    assert "1 minor finding (" in html_text and "note: a note" in html_text
     found = assert_themed(html_text)
     assert found.fills >= 4  # the bar's segments and the legend's swatches are there, exempted as fills
     assert (theme.OK if ok else theme.ERROR) in html_text and theme.WARN in html_text and theme.MUTED in html_text

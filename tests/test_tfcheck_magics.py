@@ -423,7 +423,7 @@ def test_without_tensorflow_nothing_imports_it():
         ip.run_line_magic("load_ext", "tfplotguard")
         with capture_output() as cap:
             ip.run_cell("%tfcheck")
-            r = ip.run_cell("%%tfcheck\\ny = sum(range(1000))\\ny")
+            r = ip.run_cell("%%tfcheck --all\\ny = sum(range(1000))\\ny")  # --all: the whole report, not one line
             ip.run_cell("%tfcheck on --min-ms 0")
             ip.run_cell("z = 1")
             ip.run_cell("%tfcheck off")

@@ -1,6 +1,7 @@
 """The report model on its own: formatting, JSON round trip, renderings, history, the timeline figure."""
 
 import json
+import re
 
 import pytest
 from matplotlib.figure import Figure
@@ -80,17 +81,50 @@ def test_figure_is_not_part_of_the_data():
     json.dumps(report.to_dict())
 
 
-def test_plain_text_is_aligned_and_complete():
+def test_plain_text_leads_with_the_verdict_and_is_aligned_and_complete():
     text = str(_sample_report())
     lines = text.splitlines()
-    assert lines[0] == "%%tfcheck: ok"
-    # every label column of the summary rows ends at the same place
-    summary = [line for line in lines[1:] if line.startswith("  ") and not line.startswith("   ")][:5]
+    assert lines[0] == "%%tfcheck: ok, 1.50 s wall, 1 warning"
+    assert lines[1:4] == ["  ! tf.function f was traced 3 times.", "    fix: pass tensors.",
+                          "    rule: retracing (%tfcheck --explain retracing)"]
+    assert lines[4] == ""  # the measurements follow after a blank line
+    # every label column of the measurement rows ends at the same place
+    summary = [line for line in lines[5:] if line.startswith("  ") and not line.startswith("   ")][:5]
     starts = {len(line) - len(line[2:].split("  ", 1)[1].lstrip()) for line in summary}
     assert len(starts) == 1, summary
     for expected in ("1.50 s", "TensorFlow pool (native threads)", "90%", "f ×3", "1 on CPU:1 (AddV2 1)",
                      "fix: pass tensors.", "note: a note", "(2, 2)"):
         assert expected in text
+
+
+def test_rows_with_nothing_to_say_have_no_line():
+    report = _sample_report(guard={"conversions": 0, "cache_hits": 0, "errors": 0, "enabled": True},
+                            numpy={"calls": 0}, traces={}, ops=None)
+    text = str(report)
+    assert not any(line.split()[0] in ("guard", ".numpy()", "traces", "ops") for line in text.splitlines() if line)
+    assert "tensorflow" not in report._repr_html_()  # nor a folded section
+    assert "guard disabled" in str(_sample_report(guard={"conversions": 0, "enabled": False}))
+
+
+def test_a_fast_clean_cell_is_one_line():
+    report = _sample_report(findings=[Finding("tiny", "a minor one.", "ignore it.", minor=True)], wall_s=0.2)
+    assert str(report) == ("%%tfcheck: ok, 200 ms wall, 3.00 s CPU (2.00 of 2 cores), nothing to fix "
+                           "(1 minor finding: --all shows it)")
+    assert str(_sample_report(findings=[], wall_s=0.6)).splitlines()[0] == "%%tfcheck: ok, 600 ms wall, nothing to fix"
+    assert len(str(_sample_report(findings=[], wall_s=0.6)).splitlines()) > 5  # a slow cell says where it went
+    shown = _sample_report(findings=report.findings, wall_s=0.2, show_minor=True)
+    assert "· a minor one." in str(shown) and "CPU per thread group" in str(shown)
+
+
+def test_html_folds_everything_after_the_verdict_with_readable_summaries():
+    html = _sample_report()._repr_html_()
+    assert html.index("f was traced 3 times") < html.index("<details")
+    summaries = re.findall(r"<summary[^>]*>([^<]*)</summary>", html)
+    assert summaries == ["CPU 3.00 s, 2.00 of 2 cores, 90% in the TensorFlow pool (native threads)",
+                         "memory +20 MiB, peak 130 MiB",
+                         "guard 2 conversions, 1 cache hit; .numpy() 1 call; 3 traces; 5 ops",
+                         "1 new or changed tensor: y (2, 2) float32"]
+    assert "<details open" not in html
 
 
 def test_html_escapes_and_contains_the_sections():

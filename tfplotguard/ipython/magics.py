@@ -256,7 +256,8 @@ class TFCheckMagics(Magics):
               help="show nothing; the report stays available (-o NAME, tfplotguard.last_report()).")
     @argument("--all", dest="all_findings", action="store_true",
               help="also show the minor findings: those explaining under 10%% of the cell or 50 ms, or not weighed "
-                   "(the JSON always has them).")
+                   "(the JSON always has them); a fast cell with nothing to fix gets its whole report, "
+                   "not its one line.")
     @no_var_expand
     @output_can_be_silenced
     @line_cell_magic

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from ..attribution.categories import UNATTRIBUTED
 from . import theme  # one palette for every renderer
 from ..format import format_seconds  # the report's own durations, one style throughout
-from ..attribution.model import Attribution
+from ..attribution.model import Attribution, ThreadShare
 
-__all__ = ["render_text", "render_html", "counts_text"]
+__all__ = ["render_text", "render_html", "counts_text", "thread_line"]
 
 #: Categories under this share are folded into one "other" row/segment (they stay in ``to_dict``).
 MIN_SHARE = 0.005
@@ -61,15 +61,32 @@ def _label(att: Attribution, cid: str) -> str:
     return next((c.label for c in att.categories if c.id == cid), cid)
 
 
-def render_text(att: Attribution, lines: int = 5, counts: Mapping[str, object] | None = None) -> str:
+def thread_line(att: Attribution, thread: ThreadShare) -> str:
+    """``Thread-1: 846 ms seen, mostly ipython (in run)``: one other thread running Python."""
+    main_cat = max(thread.categories.items(), key=lambda kv: kv[1])[0] if thread.categories else "native"
+    where = thread.frames[0]["function"] if thread.frames else ""
+    return (f"{thread.name}: {format_seconds(thread.seconds)} seen, mostly {_label(att, main_cat)}"
+            + (f" (in {where})" if where else ""))
+
+
+def render_text(att: Attribution, lines: int = 5, counts: Mapping[str, object] | None = None,
+                threads: bool = True, brief: bool = False) -> str:
     """Aligned plain text: one row per category (share, time), the exact ``counts`` (:func:`counts_text`),
-    then the top cell lines and other threads."""
+    then the top cell lines and other threads.
+
+    ``threads=False`` leaves the other threads out (the report decides whether they say anything);
+    ``brief`` keeps the heading and the category rows only (a fast cell with nothing to fix).
+    """
     out = [f"where the time went ({att.samples} samples, {format_seconds(att.interval_s)} apart at first, "
            f"{format_seconds(att.wall_s)} wall)"]
     rows = _rows(att)
     width = max((len(r[1]) for r in rows), default=0)
     for cid, label, _, secs, share in rows:
         out.append(f"  {label:<{width}}  {_pct(share):>4}  {format_seconds(secs):>8}")
+    if att.error:
+        out.append(f"  (the sampler stopped early: {att.error})")
+    if brief:
+        return "\n".join(out)
     counted = counts_text(counts)
     if counted:
         out.append(f"counted: {counted}")
@@ -79,22 +96,17 @@ def render_text(att: Attribution, lines: int = 5, counts: Mapping[str, object] |
             src = row.source if len(row.source) <= 48 else row.source[:47] + "…"
             out.append(f"  line {row.line:<4} {_pct(row.share):>4}  {format_seconds(row.seconds):>8}  "
                        f"{_label(att, row.category)}  {src}")
-    busy = [t for t in att.threads if any(k != "waiting" for k in t.categories)]
+    busy = [t for t in att.threads if any(k != "waiting" for k in t.categories)] if threads else []
     if busy:
         out.append("other threads running Python")
-        for t in busy[:4]:
-            main_cat = max(t.categories.items(), key=lambda kv: kv[1])[0]
-            where = t.frames[0]["function"] if t.frames else ""
-            out.append(f"  {t.name}: {format_seconds(t.seconds)} seen, mostly {_label(att, main_cat)}"
-                       + (f" (in {where})" if where else ""))
-    if att.error:
-        out.append(f"  (the sampler stopped early: {att.error})")
+        out += ["  " + thread_line(att, t) for t in busy[:4]]
     return "\n".join(out)
 
 
-def render_html(att: Attribution, lines: int = 5, counts: Mapping[str, object] | None = None) -> str:
+def render_html(att: Attribution, lines: int = 5, counts: Mapping[str, object] | None = None,
+                brief: bool = False) -> str:
     """HTML: one stacked horizontal bar (a segment per category), a legend with shares and times,
-    the exact ``counts``, the lines table."""
+    the exact ``counts``, the lines table; ``brief``: the bar and its legend only."""
     esc = html.escape
     rows = _rows(att)
     segments = "".join(
@@ -117,6 +129,13 @@ def render_html(att: Attribution, lines: int = 5, counts: Mapping[str, object] |
         '<div style="font-weight:bold;margin:4px 0">Where the time went</div>',
         bar,
         f'<div style="margin:4px 0">{legend}</div>',
+    ]
+    if att.error:
+        parts.append(f'<div style="color:{theme.ERROR}">the sampler stopped early: {esc(att.error)}</div>')
+    if brief:
+        parts.append("</div>")
+        return "".join(parts)
+    parts += [
         f'<div style="color:{theme.MUTED}">{att.samples} samples, {esc(format_seconds(att.interval_s))} apart at first, '
         f'{esc(format_seconds(att.wall_s))} wall</div>',
     ]
@@ -136,7 +155,5 @@ def render_html(att: Attribution, lines: int = 5, counts: Mapping[str, object] |
             f"<tr><th {num}>line</th><th {num}>share</th><th {num}>time</th><th {cell}>mostly</th><th {cell}>code</th></tr>"
             f"{body}</table>"
         )
-    if att.error:
-        parts.append(f'<div style="color:{theme.ERROR}">the sampler stopped early: {esc(att.error)}</div>')
     parts.append("</div>")
     return "".join(parts)

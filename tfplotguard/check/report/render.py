@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING
 
 from . import theme
 from ..findings import catalogue
+from ..findings.finding import Finding
+from ..findings.registry import MIN_SECONDS, MIN_SHARE
 from ..format import format_bytes, format_seconds, plural
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from ..attribution import Attribution, ThreadShare
     from ..summaries import CategoryTimeline
     from .model import Report
 
@@ -36,30 +39,63 @@ GROUP_LABELS = {
 
 
 
+#: A cell with nothing to fix that ran faster than this is told in one line and the bar (auto mode's default
+#: threshold: a cell under it is not worth a line there either).
+FAST_S = 0.5
+
+#: Other Python threads are worth a section only if they used at least this much CPU during the cell, and
+#: this share of its wall time: the bar under which a finding is minor (``findings.registry``).
+THREADS_MIN_S = MIN_SECONDS
+THREADS_MIN_SHARE = MIN_SHARE
+
+#: Categories of another thread's time that say it waited, or ran the kernel's own loop (a Jupyter
+#: kernel's heartbeat, its output pumps and its shell channel sit there for the whole cell).
+_IDLE = frozenset(("waiting", "blocked"))
+_KERNEL = _IDLE | {"ipython", "output"}
+
+MINOR_WHY = "each explains under 10% of the cell or under 50 ms, or could not be weighed"
+
+
 def _rows(report: Report) -> list[tuple[str, str]]:
+    """The measurement rows that carry information: a zero count, "none" or an unmeasured probe has no row."""
     rows = []
     cores = f"{report.utilisation:.2f} of {report.cores} cores busy on average"
     if report.peak_utilisation is not None:
         cores += (f", sampled peak {report.peak_utilisation:.2f} "
                   f"({plural(report.samples, 'sample')}, interval {report.interval_ms:g} ms)")
-    rows.append(("wall", format_seconds(report.wall_s)))
     rows.append((
         "CPU",
         f"{format_seconds(report.cpu_s)} (user {format_seconds(report.cpu_user_s)}, "
         f"system {format_seconds(report.cpu_system_s)})",
     ))
     rows.append(("utilisation", cores))
-    rows.append((
+    rows += _memory_rows(report)
+    rows += _tensorflow_rows(report)
+    return rows
+
+
+def _memory_rows(report: Report) -> list[tuple[str, str]]:
+    rows = [(
         "memory",
         f"RSS {format_bytes(report.rss_before)} → {format_bytes(report.rss_after)} "
         f"({format_bytes(report.rss_after - report.rss_before, signed=True)}), peak {format_bytes(report.rss_peak)}",
-    ))
+    )]
     for device, info in sorted(report.gpu_memory.items()):
         rows.append((f"{device} memory", f"peak {format_bytes(info.get('peak'))}, now {format_bytes(info.get('current'))}"))
-    rows.append(("guard", _guard_text(report)))
-    rows.append((".numpy()", _numpy_text(report)))
-    rows.append(("traces", _traces_text(report)))
-    if report.ops is not None:
+    return rows
+
+
+def _tensorflow_rows(report: Report) -> list[tuple[str, str]]:
+    """guard, .numpy(), traces, ops, live plot, counted: only those with something to say."""
+    rows = []
+    g = report.guard
+    if g and (g.get("conversions") or g.get("cache_hits") or g.get("errors") or not g.get("enabled", True)):
+        rows.append(("guard", _guard_text(report)))
+    if report.numpy.get("calls"):
+        rows.append((".numpy()", _numpy_text(report)))
+    if report.traces and report.tf.get("imported"):
+        rows.append(("traces", _traces_text(report)))
+    if report.ops is not None:  # asked for with --ops: "none" answers the question
         rows.append(("ops", _ops_text(report)))
     if report.live.get("redraws") or report.live.get("throttled"):
         rows.append(("live plot", _live_text(report)))
@@ -147,73 +183,254 @@ def _title(report: Report) -> str:
     status = "ok" if report.ok else f"FAILED ({report.error})"
     return f"{magic}: {status}"
 
+
+# -- what leads, and what follows --------------------------------------------------------------
+def _attribution(report: Report) -> Attribution | None:
+    if not report.attribution:
+        return None
+    from ..attribution import Attribution  # lazily: import tfplotguard stays light
+
+    return Attribution.from_dict(report.attribution)
+
+
+def is_quiet(report: Report) -> bool:
+    """True for a cell with nothing to say: it ran, nothing to show, faster than :data:`FAST_S`; ``--all`` says more."""
+    return report.ok and not report.shown_findings() and report.wall_s < FAST_S and not report.show_minor
+
+
+def headline(report: Report) -> str:
+    """The first line: the status and the wall time, then how many findings follow (or that none do).
+
+    ``%%tfcheck: ok, 858 ms wall, 1 warning``; a quiet cell (:func:`is_quiet`) adds its CPU, having no
+    other line to say it: ``%%tfcheck: ok, 39.7 ms wall, 45 ms CPU (1.13 of 2 cores), nothing to fix``.
+    """
+    parts = [_title(report), f"{format_seconds(report.wall_s)} wall"]
+    shown = report.shown_findings()
+    warnings = sum(1 for f in shown if f.severity == "warn")
+    others = len(shown) - warnings
+    if warnings:
+        parts.append(plural(warnings, "warning"))
+    if others:
+        parts.append(plural(others, "other finding" if warnings else "finding"))
+    if is_quiet(report):
+        parts.insert(2, f"{format_seconds(report.cpu_s)} CPU ({report.utilisation:.2f} of {report.cores} cores)")
+        hidden = len(report.findings)
+        minor = f" ({plural(hidden, 'minor finding')}: --all shows {'them' if hidden > 1 else 'it'})" if hidden else ""
+        parts.append("nothing to fix" + minor)
+    elif report.ok and not shown:
+        parts.append("nothing to fix")
+    return ", ".join(parts)
+
+
+def other_threads(report: Report, att: Attribution) -> list[ThreadShare]:
+    """The other threads running Python worth a line: none when they only waited.
+
+    A thread whose every sample sat in a wait, or in a Jupyter kernel's own loops (its heartbeat,
+    output pumps, shell channel), is left out, unless the other Python threads' CPU (the thread
+    groups, less the stack sampler's own) says they worked: at least :data:`THREADS_MIN_S` and
+    :data:`THREADS_MIN_SHARE` of the wall time. Below that bar no thread is listed, since a thread
+    parked in a C call shows the same frames as one computing there.
+    """
+    busy = [t for t in att.threads if not set(t.categories) <= _IDLE]
+    if not busy:
+        return []
+    cpu = None
+    if report.thread_groups is not None:
+        cpu = (report.group_cpu("python") + report.group_cpu("tf_python")
+               - float((att.extra or {}).get("sampler_cpu_s") or 0.0))
+        if cpu < max(THREADS_MIN_S, THREADS_MIN_SHARE * report.wall_s):
+            return []
+    if cpu is None:
+        busy = [t for t in busy if not set(t.categories) <= _KERNEL]
+    return busy[:4]
+
+
+def _finding_lines(f: Finding) -> list[str]:
+    mark = "!" if f.is_warning else "·"
+    weight = f"[{f.weight}] " if f.weight else ""
+    return [f"{mark} {weight}{f.message}", f"  fix: {f.fix}", f"  rule: {f.rule} (%tfcheck --explain {f.rule})"]
+
+
 def text(report: Report) -> str:
-    """The aligned plain-text report."""
-    lines = [_title(report)]
-    rows = _rows(report)
-    width = max(len(label) for label, _ in rows)
-    lines += [f"  {label:<{width}}  {text}" for label, text in rows]
-    if report.attribution:
-        from ..attribution import Attribution
+    """The aligned plain-text report: the verdict first, the measurements after a blank line.
+
+    The first line is the status and the wall time; then each shown finding with its share, line
+    and fix; then "where the time went" (the categories, the counts, the top lines). After a blank
+    line, everything else that carries information: CPU, memory, the guard and TensorFlow's counts,
+    the thread groups, new tensors, other threads that did something, the minor findings' count,
+    the notes. A quiet cell (:func:`is_quiet`) is its headline and the categories only.
+    """
+    lines = [headline(report)]
+    att = _attribution(report)
+    if is_quiet(report):
+        if att is not None:
+            from .attribution import render_text  # lazily: import tfplotguard stays light
+
+            lines += ["  " + line for line in render_text(att, brief=True).splitlines()]
+        return "\n".join(lines)
+    for f in report.shown_findings():
+        lines += ["  " + line for line in _finding_lines(f)]
+    if att is not None:
         from .attribution import render_text  # lazily: import tfplotguard stays light
 
-        attribution = render_text(Attribution.from_dict(report.attribution), counts=_counts(report))
-        lines += ["  " + line for line in attribution.splitlines()]
+        lines += ["  " + line for line in render_text(att, counts=_counts(report), threads=False).splitlines()]
+    rest = []
+    rows = _rows(report)
+    width = max(len(label) for label, _ in rows)
+    rest += [f"  {label:<{width}}  {text}" for label, text in rows]
     if report.thread_groups is not None:
-        lines.append("  CPU per thread group:")
-        lines += _aligned(("group", "CPU", "share", "threads", "names"), _group_table(report), indent=4)
+        rest.append("  CPU per thread group:")
+        rest += _aligned(("group", "CPU", "share", "threads", "names"), _group_table(report), indent=4)
     if report.tensors:
-        lines.append("  new or changed tensors:")
-        lines += _aligned(("name", "shape", "dtype", "device", "size", ""), _tensor_table(report), indent=4)
-    shown = report.shown_findings()
-    if shown:
-        lines.append("  findings (warnings first, each by the share of the cell it explains):")
-        for f in shown:
-            mark = "!" if f.is_warning else "·"
-            weight = f"[{f.weight}] " if f.weight else ""
-            lines.append(f"    {mark} {weight}{f.message}")
-            lines.append(f"      fix: {f.fix}")
-            lines.append(f"      rule: {f.rule} (%tfcheck --explain {f.rule})")
+        rest.append("  new or changed tensors:")
+        rest += _aligned(("name", "shape", "dtype", "device", "size", ""), _tensor_table(report), indent=4)
+    threads = other_threads(report, att) if att is not None else []
+    if threads:
+        from .attribution import thread_line
+
+        rest.append("  other threads running Python:")
+        rest += ["    " + thread_line(att, t) for t in threads]
     hidden = _hidden_findings(report)
     if hidden:
-        lines.append(f"  {hidden}")
-    lines += [f"  note: {note}" for note in report.notes]
-    return "\n".join(lines)
+        rest.append(f"  {hidden}")
+    rest += [f"  note: {note}" for note in report.notes]
+    return "\n".join(lines + [""] + rest)
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+def _section(key: str, summary: str, body: str) -> str:
+    """A folded ``<details>`` section whose ``<summary>`` reads as a line of the report."""
+    e = _html.escape
+    return (f"<details {SECTION_MARK}='{key}' style='margin: 0.15em 0'>"
+            f"<summary style='cursor: pointer; color:{theme.TEXT}'>{e(summary)}</summary>"
+            f"<div style='margin: 0.2em 0 0.4em 1.2em'>{body}</div></details>")
+
+
+#: The attribute that names a folded section of the HTML report (``cpu``, ``memory``, ``tensorflow``, …).
+SECTION_MARK = "data-tfcheck-section"
+
+
+def _cpu_summary(report: Report) -> str:
+    text = f"CPU {format_seconds(report.cpu_s)}, {report.utilisation:.2f} of {report.cores} cores"
+    rows = [row for row in report.thread_groups or () if row["group"] != "sampler"]
+    total = sum(row["cpu_s"] for row in report.thread_groups or ())
+    if rows and total > 0:
+        top = max(rows, key=lambda row: row["cpu_s"])
+        text += f", {100 * top['cpu_s'] / total:.0f}% in the {GROUP_LABELS.get(top['group'], top['group'])}"
+    return text
+
+
+def _memory_summary(report: Report) -> str:
+    text = (f"memory {format_bytes(report.rss_after - report.rss_before, signed=True)}, "
+            f"peak {format_bytes(report.rss_peak)}")
+    for device, info in sorted(report.gpu_memory.items()):
+        text += f"; {device} peak {format_bytes(info.get('peak'))}"
+    return text
+
+
+def _tensorflow_summary(report: Report) -> str:
+    """``guard 40 conversions, 780 cache hits; 40 ops``: the nonzero counts of the TensorFlow rows."""
+    parts = []
+    g = report.guard
+    if g and (g.get("conversions") or g.get("cache_hits") or g.get("errors")):
+        guard = [plural(g.get("conversions", 0), "conversion"), plural(g.get("cache_hits", 0), "cache hit")]
+        if g.get("errors"):
+            guard.append(plural(g["errors"], "error"))
+        parts.append("guard " + ", ".join(guard))
+    if g and not g.get("enabled", True):
+        parts.append("guard disabled")
+    if report.numpy.get("calls"):
+        parts.append(f".numpy() {plural(report.numpy['calls'], 'call')}")
+    if report.traces and report.tf.get("imported"):
+        parts.append(plural(report.total_traces(), "trace"))
+    if report.ops is not None:
+        parts.append(plural(sum(sum(c.values()) for c in report.ops.values()), "op"))
+    if report.live.get("redraws") or report.live.get("throttled"):
+        parts.append(f"live plot {plural(report.live.get('redraws', 0), 'redraw')}")
+    from .attribution import counts_text
+
+    if not report.attribution and counts_text(report.counts):
+        parts.append(counts_text(report.counts))
+    return "; ".join(parts)
+
+
+def _html_rows(rows: Sequence[tuple[str, str]]) -> str:
+    e = _html.escape
+    return ("<table style='border-collapse: collapse'>"
+            + "".join(f"<tr><th style='text-align:left; padding-right:1em'>{e(k)}</th>"
+                      f"<td style='text-align:left'>{e(v)}</td></tr>" for k, v in rows)
+            + "</table>")
+
+
+def _html_finding(f: Finding) -> str:
+    e = _html.escape
+    color = theme.WARN if f.is_warning else theme.MUTED
+    weight = f"<b>{e(f.weight)}</b>: " if f.weight else ""
+    link = (f"<a href='{e(catalogue.url(f.rule))}' target='_blank' rel='noopener' "
+            f"title='what it detects, why it costs time, the fix'>{e(f.rule)}</a>")
+    return (f"<li>{weight}<span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}"
+            f"<br><span style='color:{theme.MUTED}'>rule {link}</span></li>")
+
 
 def html(report: Report) -> str:
-    """The HTML report (Jupyter's ``text/html``)."""
+    """The HTML report (Jupyter's ``text/html``): the verdict open, the measurements folded.
+
+    The headline, the shown findings and "where the time went" are open; CPU (with the thread
+    groups), memory, the guard and TensorFlow's counts, new tensors, other threads that did
+    something and the minor findings each sit in a ``<details>`` section, folded, whose summary
+    is a line of its own ("CPU 1.13 s, 0.75 of 2 cores, 91% in the main thread"). A section with
+    nothing to say is left out. A quiet cell (:func:`is_quiet`) shows its headline and the bar,
+    with every section inside one folded "details".
+    """
     e = _html.escape
     out = [
         '<div class="tfcheck-report" style="font-family: monospace, monospace; font-size: 12px">',
-        f'<b style="color:{theme.OK if report.ok else theme.ERROR}">{e(_title(report))}</b>',
-        '<table style="border-collapse: collapse">',
+        f'<b style="color:{theme.OK if report.ok else theme.ERROR}">{e(headline(report))}</b>',
     ]
-    out += [f"<tr><th style='text-align:left; padding-right:1em'>{e(k)}</th><td style='text-align:left'>{e(v)}</td></tr>"
-            for k, v in _rows(report)]
-    out.append("</table>")
-    if report.attribution:
-        from ..attribution import Attribution
-        from .attribution import render_html
-
-        out.append(render_html(Attribution.from_dict(report.attribution), counts=_counts(report)))
-    if report.thread_groups is not None:
-        out.append(_html_table(("CPU per thread group", "CPU", "share", "threads", "names"), _group_table(report)))
-    if report.tensors:
-        out.append(_html_table(("new or changed tensor", "shape", "dtype", "device", "size", ""), _tensor_table(report)))
+    att = _attribution(report)
+    quiet = is_quiet(report)
     shown = report.shown_findings()
     if shown:
-        out.append("<ul style='margin: 0.3em 0'>")
-        for f in shown:
-            color = theme.WARN if f.is_warning else theme.MUTED
-            weight = f"<b>{e(f.weight)}</b>: " if f.weight else ""
-            link = (f"<a href='{e(catalogue.url(f.rule))}' target='_blank' rel='noopener' "
-                    f"title='what it detects, why it costs time, the fix'>{e(f.rule)}</a>")
-            out.append(f"<li>{weight}<span style='color:{color}'>{e(f.message)}</span><br><i>fix:</i> {e(f.fix)}"
-                       f"<br><span style='color:{theme.MUTED}'>rule {link}</span></li>")
+        out.append(f"<ul {SECTION_MARK}='findings' style='margin: 0.3em 0'>")
+        out += [_html_finding(f) for f in shown]
         out.append("</ul>")
-    hidden = _hidden_findings(report)
-    if hidden:
-        out.append(f"<div style='color:{theme.MUTED}'>{e(hidden)}</div>")
+    if att is not None:
+        from .attribution import render_html
+
+        out.append(render_html(att, counts=_counts(report), brief=quiet))
+    sections = []
+    cpu_body = _html_rows(_rows(report)[:2])
+    if report.thread_groups is not None:
+        cpu_body += _html_table(("CPU per thread group", "CPU", "share", "threads", "names"), _group_table(report))
+    sections.append(_section("cpu", _cpu_summary(report), cpu_body))
+    sections.append(_section("memory", _memory_summary(report), _html_rows(_memory_rows(report))))
+    tf_rows = _tensorflow_rows(report)
+    if tf_rows:
+        sections.append(_section("tensorflow", _tensorflow_summary(report), _html_rows(tf_rows)))
+    if report.tensors:
+        first = report.tensors[0]
+        summary = (f"{plural(len(report.tensors), 'new or changed tensor')}: {first['name']} "
+                   f"{tuple(first['shape']) if first.get('shape') is not None else '?'} {first.get('dtype', '?')}"
+                   + (", …" if len(report.tensors) > 1 else ""))
+        sections.append(_section("tensors", summary, _html_table(
+            ("new or changed tensor", "shape", "dtype", "device", "size", ""), _tensor_table(report))))
+    threads = other_threads(report, att) if att is not None else []
+    if threads:
+        from .attribution import thread_line
+
+        sections.append(_section(
+            "threads", f"other threads running Python: {', '.join(t.name for t in threads)}",
+            "".join(f"<div>{e(thread_line(att, t))}</div>" for t in threads)))
+    minor = [f for f in report.findings if all(f is not s for s in shown)]
+    if minor:
+        sections.append(_section(
+            "minor", f"{plural(len(minor), 'minor finding')} ({MINOR_WHY})",
+            "<ul style='margin: 0.2em 0'>" + "".join(_html_finding(f) for f in minor) + "</ul>"))
+    if quiet:
+        out.append(_section("details", "details: " + _cpu_summary(report) + "; " + _memory_summary(report),
+                            "".join(sections)))
+    else:
+        out += sections
     out += [f"<div style='color:{theme.MUTED}'>note: {e(n)}</div>" for n in report.notes]
     out.append("</div>")
     return "\n".join(out)
@@ -265,8 +482,7 @@ def _hidden_findings(report: Report) -> str:
     hidden = len(report.findings) - len(report.shown_findings())
     if not hidden:
         return ""
-    return (f"{plural(hidden, 'minor finding')} not shown (each explains under 10% of the cell or under 50 ms, "
-            "or could not be weighed): --all shows them")
+    return f"{plural(hidden, 'minor finding')} not shown ({MINOR_WHY}): --all shows them"
 
 def mimebundle(report: Report, one_line: bool = False) -> dict[str, str]:
     """``{"text/plain", "text/html"}`` for ``display(..., raw=True)``."""
