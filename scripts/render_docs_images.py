@@ -9,8 +9,8 @@ Usage: python scripts/render_docs_images.py [before_after] [status] [report] [at
 - ``docs/tfcheck_report.png``: a ``%%tfcheck --ops`` report from ``notebooks/03_finding_slow_cells.ipynb``.
 - ``docs/tfcheck_attribution.png``: the "where the time went" section (the HTML stacked bar, its
   legend and the top lines) of a ``%%tfcheck`` report from ``notebooks/03_finding_slow_cells.ipynb``
-  (a ``tf.data`` pipeline fed by a Python generator), under the cell's input; the report's other
-  rows are hidden with CSS, nothing in the section is changed.
+  (a ``tf.data`` pipeline fed by a Python generator), under the cell's input; the report's findings
+  and folded sections are hidden with CSS, nothing in the section is changed.
 
 The ``%tfcheck`` pictures show the notebooks' stored outputs as a browser renders them: the
 cells are taken from the executed notebooks (run ``scripts/execute_notebooks.py`` first to refresh
@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 NOTEBOOKS = ROOT / "notebooks"
 
-#: CSS that leaves only the title and the "where the time went" section of a ``%%tfcheck`` report.
-ATTRIBUTION_ONLY = ".tfcheck-report > table, .tfcheck-report > ul { display: none !important; }"
+#: CSS that leaves only the headline and the "where the time went" section of a ``%%tfcheck`` report
+#: (the findings before it and the folded sections after it are hidden).
+ATTRIBUTION_ONLY = ".tfcheck-report > ul, .tfcheck-report > details { display: none !important; }"
 
 #: (picture, notebook, text that identifies the cell whose output is pictured, extra CSS for the page)
 NOTEBOOK_PICTURES = {

@@ -4,8 +4,8 @@ Usage: python scripts/render_theme_screenshots.py [light] [dark]   (default: bot
 
 Writes ``docs/tfcheck_report_light.png`` and ``docs/tfcheck_report_dark.png``: the
 ``%%tfcheck --ops -o rep_redraw`` cell of ``notebooks/03_finding_slow_cells.ipynb`` (40 redraws
-of a figure in a training loop: a warning, minor findings left out, a note, the "where the time
-went" bar), input and output, as JupyterLab shows it. Unlike ``render_docs_images.py``, which
+of a figure in a training loop: the headline, a warning, the "where the time went" bar, the folded
+sections, a note), input and output, as JupyterLab shows it. Unlike ``render_docs_images.py``, which
 pictures the notebooks' stored outputs through nbconvert's HTML, this runs the cell (after the
 notebook's two setup cells) in a real ``jupyter lab`` server and takes the picture from the
 page, in JupyterLab's own CSS: what the report's colours look like on each theme is the point.

@@ -5,8 +5,8 @@ of the notebooks without their stored outputs, so everything asserted on was pro
 A headless system Chromium opens each notebook, runs all cells from the Run menu, and the tests
 read the page as a user sees it:
 
-- the ``%%tfcheck`` report renders as HTML: its table, and the findings the report object says it
-  shows, one list item each;
+- the ``%%tfcheck`` report renders as HTML: the findings the report object says it shows, one list
+  item each, and its measurements in folded sections that a click opens;
 - the "where the time went" bar is visible, its segments drawn;
 - ``%tfcheck on`` puts its line under the next cells and not under earlier ones;
 - during ``fit``, ``LivePlot`` keeps exactly one image output, whose picture changes (sampled
@@ -175,16 +175,24 @@ def test_quickstart(page, server):
     report = notebook.cell(report_cell).locator(".tfcheck-report")
     assert report.count() == 1, "the %%tfcheck report did not render as HTML (no .tfcheck-report element)"
     assert report.is_visible()
-    rows = dict(zip(report.locator("table").first.locator("th").all_inner_texts(),
-                    report.locator("table").first.locator("td").all_inner_texts()))
-    assert {"wall", "CPU", "memory", "guard", "traces"} <= set(rows), rows
+    # the measurements sit in folded sections: closed at first, each opened by a click on its summary
+    sections = report.locator("details[data-tfcheck-section]")
+    assert sections.count() >= 3
+    assert not report.locator("details[data-tfcheck-section='tensorflow'] table").is_visible()
+    for index in range(sections.count()):
+        assert sections.nth(index).get_attribute("open") is None
+        sections.nth(index).locator("summary").click()
+    labelled = report.locator("details[data-tfcheck-section] tr:has(> th):has(> td)")  # "label: value" rows
+    assert labelled.first.is_visible()
+    rows = dict(zip(labelled.locator("th").all_inner_texts(), labelled.locator("td").all_inner_texts()))
+    assert {"CPU", "memory", "guard", "traces"} <= set(rows), rows
     assert rows["traces"] == "scaled ×3"
 
     (shown_line,) = [line for line in texts(notebook.outputs(report_cell + 1)).splitlines()
                      if line.startswith("SHOWN FINDINGS ")]
     shown = json.loads(shown_line.removeprefix("SHOWN FINDINGS "))
     assert any("traced 3 times" in message for message in shown), shown
-    items = report.locator("li").all_inner_texts()
+    items = report.locator("ul[data-tfcheck-section='findings'] > li").all_inner_texts()
     assert len(items) == len(shown), (items, shown)
     for message, item in zip(shown, items):
         assert message in item and "fix:" in item, (message, item)
