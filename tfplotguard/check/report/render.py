@@ -48,10 +48,9 @@ FAST_S = 0.5
 THREADS_MIN_S = MIN_SECONDS
 THREADS_MIN_SHARE = MIN_SHARE
 
-#: Categories of another thread's time that say it waited, or ran the kernel's own loop (a Jupyter
-#: kernel's heartbeat, its output pumps and its shell channel sit there for the whole cell).
-_IDLE = frozenset(("waiting", "blocked"))
-_KERNEL = _IDLE | {"ipython", "output"}
+#: Categories of another thread's time that say it waited, or ran a Jupyter kernel's own loops (its
+#: heartbeat, its output pumps and its shell channel sit there for the whole cell).
+_KERNEL = frozenset(("waiting", "blocked", "ipython", "output"))
 
 MINOR_WHY = "each explains under 10% of the cell or under 50 ms, or could not be weighed"
 
@@ -226,22 +225,18 @@ def other_threads(report: Report, att: Attribution) -> list[ThreadShare]:
     """The other threads running Python worth a line: none when they only waited.
 
     A thread whose every sample sat in a wait, or in a Jupyter kernel's own loops (its heartbeat,
-    output pumps, shell channel), is left out, unless the other Python threads' CPU (the thread
-    groups, less the stack sampler's own) says they worked: at least :data:`THREADS_MIN_S` and
-    :data:`THREADS_MIN_SHARE` of the wall time. Below that bar no thread is listed, since a thread
-    parked in a C call shows the same frames as one computing there.
+    output pumps, shell channel: every kernel runs them through every cell), is left out. The rest
+    are listed only if the other Python threads' CPU during the cell (their thread groups', less the
+    stack sampler's own) reached :data:`THREADS_MIN_S` and :data:`THREADS_MIN_SHARE` of the wall
+    time, where the thread groups were measured: a thread parked in a C call (``time.sleep``, a
+    socket read) shows the same Python frames as one computing there, and only its CPU tells them apart.
     """
-    busy = [t for t in att.threads if not set(t.categories) <= _IDLE]
-    if not busy:
-        return []
-    cpu = None
-    if report.thread_groups is not None:
+    busy = [t for t in att.threads if not set(t.categories) <= _KERNEL]
+    if busy and report.thread_groups is not None:
         cpu = (report.group_cpu("python") + report.group_cpu("tf_python")
                - float((att.extra or {}).get("sampler_cpu_s") or 0.0))
         if cpu < max(THREADS_MIN_S, THREADS_MIN_SHARE * report.wall_s):
             return []
-    if cpu is None:
-        busy = [t for t in busy if not set(t.categories) <= _KERNEL]
     return busy[:4]
 
 
