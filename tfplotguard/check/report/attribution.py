@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from ..attribution.categories import UNATTRIBUTED
+from ..attribution.categories import UNATTRIBUTED, category
 from . import theme  # one palette for every renderer
 from ..format import format_seconds  # the report's own durations, one style throughout
 from ..attribution.model import Attribution, ThreadShare
@@ -58,7 +58,8 @@ def _rows(att: Attribution) -> list[tuple[str, str, str, float, float]]:
 
 
 def _label(att: Attribution, cid: str) -> str:
-    return next((c.label for c in att.categories if c.id == cid), cid)
+    """A category's label; one the cell's thread never had (another thread's) from the table."""
+    return next((c.label for c in att.categories if c.id == cid), None) or category(cid).label
 
 
 def thread_line(att: Attribution, thread: ThreadShare) -> str:

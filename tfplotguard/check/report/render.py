@@ -280,7 +280,7 @@ def text(report: Report) -> str:
         rest.append("  new or changed tensors:")
         rest += _aligned(("name", "shape", "dtype", "device", "size", ""), _tensor_table(report), indent=4)
     threads = other_threads(report, att) if att is not None else []
-    if threads:
+    if threads and att is not None:
         from .attribution import thread_line
 
         rest.append("  other threads running Python:")
@@ -410,7 +410,7 @@ def html(report: Report) -> str:
         sections.append(_section("tensors", summary, _html_table(
             ("new or changed tensor", "shape", "dtype", "device", "size", ""), _tensor_table(report))))
     threads = other_threads(report, att) if att is not None else []
-    if threads:
+    if threads and att is not None:
         from .attribution import thread_line
 
         sections.append(_section(
