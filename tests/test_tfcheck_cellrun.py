@@ -177,7 +177,7 @@ def test_figures_created_in_a_cell_are_counted_exactly(tfcheck):
 
     init = Figure.__init__
     run(tfcheck, "import matplotlib.pyplot as plt\nfrom matplotlib.figure import Figure")
-    run(tfcheck, "%%tfcheck --quiet -o figs\nfor _ in range(10):\n    plt.close(plt.figure())\n"
+    run(tfcheck, "%%tfcheck --quiet --all -o figs\nfor _ in range(10):\n    plt.close(plt.figure())\n"
                  "objs = [Figure() for _ in range(2)]\nfig, axes = plt.subplots(2, 2)\nplt.close(fig)")
     report = tfcheck.user_ns["figs"]
     assert report.counts["figures"] == 13
@@ -212,7 +212,7 @@ def test_keras_calls_in_a_cell_are_counted_exactly_outermost_only(tfcheck):
     predict = {k: vars(k)["predict"] for k in keras.Model.__mro__ if "predict" in vars(k)}
     run(tfcheck, "import keras, numpy as np\nm = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
                  "m.compile('sgd', 'mse')\nx = np.ones((4, 2), 'float32')\ny = np.ones((4, 1), 'float32')")
-    run(tfcheck, "%%tfcheck --quiet -o calls\nfor _ in range(3):\n    m.predict(x, verbose=0)\n"
+    run(tfcheck, "%%tfcheck --quiet --all -o calls\nfor _ in range(3):\n    m.predict(x, verbose=0)\n"
                  "m.fit(x, y, epochs=1, verbose=0, validation_data=(x, y))")
     report = tfcheck.user_ns["calls"]
     assert {k: report.counts[k] for k in ("fit", "predict", "evaluate")} == {"fit": 1, "predict": 3, "evaluate": 0}
@@ -226,7 +226,7 @@ def test_variables_created_in_a_cell_are_counted_exactly(tfcheck):
 
     init = vars(resource_variable_ops.BaseResourceVariable)["__init__"]
     run(tfcheck, "import tensorflow as tf")
-    run(tfcheck, "%%tfcheck --quiet -o made\nvs = [tf.Variable(float(i)) for i in range(5)]\n"
+    run(tfcheck, "%%tfcheck --quiet --all -o made\nvs = [tf.Variable(float(i)) for i in range(5)]\n"
                  "@tf.function\ndef f(x):\n    return x + 1.0\nf(vs[0])")
     report = tfcheck.user_ns["made"]
     assert report.counts["variables"] == 5
@@ -235,7 +235,7 @@ def test_variables_created_in_a_cell_are_counted_exactly(tfcheck):
 
 
 def test_a_cell_without_counted_calls_shows_no_counts(tfcheck):
-    run(tfcheck, "%%tfcheck --quiet -o burn\n" + BURN)
+    run(tfcheck, "%%tfcheck --quiet --all -o burn\n" + BURN)  # --all: the whole report
     report = tfcheck.user_ns["burn"]
     assert not any(report.counts.values())
     assert "counted" not in str(report) and "counted" not in report._repr_html_()

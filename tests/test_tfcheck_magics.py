@@ -189,7 +189,7 @@ def test_retracing_in_a_cell_and_the_fixed_cell(tfcheck):
 def test_ops_per_device(tfcheck):
     tfcheck.user_ns.update(tf=tf, x=tf.constant([1.0, 2.0]))
     result, cap = run(tfcheck, textwrap.dedent("""\
-        %%tfcheck --ops -o r
+        %%tfcheck --ops --all -o r
         with tf.device("/CPU:1"):
             a = tf.add(x, 1.0)
             s = tf.strings.format("{}", x)
