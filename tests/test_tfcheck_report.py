@@ -235,3 +235,34 @@ def test_history_is_bounded_and_ordered():
     finally:
         rep.clear_history()
     assert rep.last_report() is None and rep.reports() == []
+
+
+def _with_threads(python_cpu_s: float | None) -> Report:
+    """A report whose stack sampler saw a Jupyter kernel's own threads and one thread of the user's."""
+    from tfplotguard.check.attribution import Attribution
+
+    seen = {"frames": {("zmq/devices.py", "device", 1): 1.0}}
+    att = Attribution.build(
+        wall_s=1.0, categories={"cell": 0.9}, lines={2: {"cell": 0.9}}, samples=100, interval_s=0.001,
+        threads={"Heartbeat": {"seconds": 1.0, "categories": {"ipython": 1.0}, **seen},
+                 "Thread-3 (_watch_pipe_fd)": {"seconds": 1.0, "categories": {"output": 1.0}, **seen},
+                 "Thread-1": {"seconds": 1.0, "categories": {"waiting": 0.9, "ipython": 0.1}, **seen},
+                 "loader": {"seconds": 1.0, "categories": {"cell": 1.0},
+                            "frames": {("loader.py", "read_all", 3): 1.0}}},
+        sampler_cpu_s=0.02)
+    groups = None if python_cpu_s is None else [
+        {"group": "main", "cpu_s": 0.9, "threads": 1, "names": ["python"]},
+        {"group": "python", "cpu_s": python_cpu_s, "threads": 5, "names": ["python"]}]
+    return _sample_report(wall_s=1.0, attribution=att.to_dict(), thread_groups=groups)
+
+
+def test_other_threads_are_listed_only_when_they_did_something():
+    busy = _with_threads(python_cpu_s=0.4)
+    text = str(busy)
+    assert "  other threads running Python:\n    loader: 1.00 s seen, mostly the cell's own Python (in read_all)" in text
+    assert "Heartbeat" not in text and "_watch_pipe_fd" not in text and "Thread-1" not in text  # the kernel's own
+    assert "other threads running Python: loader</summary>" in busy._repr_html_()
+    idle = _with_threads(python_cpu_s=0.06)  # 40 ms once the sampler's 20 ms is taken off: under 50 ms
+    assert "other threads" not in str(idle) and "loader" not in idle._repr_html_()
+    unmeasured = _with_threads(python_cpu_s=None)  # no thread groups: the frames alone decide
+    assert "    loader: " in str(unmeasured) and "Heartbeat" not in str(unmeasured)
