@@ -68,7 +68,7 @@ def status_report(auto_on: bool = False) -> StatusReport:
                  ["threads", str(process["threads"])]]
     sections = [["TensorFlow", tf_rows]]
     if left_on:
-        sections.append(["global switches left on (each slows later cells; see the fix)", switch_rows(left_on)])
+        sections.append(["global switches left on (each can slow every later cell)", switch_rows(left_on)])
     sections += [["matplotlib", mpl_rows], ["tfplotguard", guard_rows], ["process", proc_rows]]
     return StatusReport(sections=sections, data=data)
 

@@ -209,9 +209,9 @@ SWITCHES: tuple[Switch, ...] = (
            "every tf.function runs as plain Python, op by op",
            "tf.config.run_functions_eagerly(False)", _run_functions_eagerly),
     Switch("check_numerics", "tf.debugging.enable_check_numerics()",
-           "every op, eager or in a tf.function traced while it is on, is followed by a check of its outputs",
-           "tf.debugging.disable_check_numerics() (in the thread that enabled it); tf.functions traced while it "
-           "was on keep their checks: define them again after switching it off", _check_numerics),
+           "every op is followed by a check of its outputs, eager ops and the ops inside tf.functions alike",
+           "tf.debugging.disable_check_numerics(), in the thread that enabled it (tf.functions then run "
+           "without the checks, those traced while it was on included)", _check_numerics),
     Switch("dump_debug_info", "tf.debugging.experimental.enable_dump_debug_info(...)",
            "every op and every tf.function call is logged to files",
            "tf.debugging.experimental.disable_dump_debug_info()", _dump_debug_info),
@@ -257,9 +257,10 @@ SWITCHES: tuple[Switch, ...] = (
     Switch("autograph_verbosity", "tf.autograph.set_verbosity(n)",
            "autograph logs while it converts functions", "tf.autograph.set_verbosity(0)", _autograph_verbosity),
     Switch("keras_dtype_policy", "keras.config.set_dtype_policy('mixed_…')",
-           "layers built while it is set compute in float16 / bfloat16",
-           "keras.config.set_dtype_policy('float32') on a machine without a GPU, then build the model again "
-           "(a layer keeps the policy it was built with)", _keras_policy),
+           "layers built while it is set compute in float16 / bfloat16: fast on a GPU, but float16 has no fast "
+           "kernels on most CPUs",
+           "keras.config.set_dtype_policy('float32') where there is no GPU, then build the model again (a layer "
+           "keeps the policy it was built with)", _keras_policy),
     Switch("keras_floatx", "keras.config.set_floatx(...)",
            "layers built while it is set compute in that dtype",
            "keras.config.set_floatx('float32'), then build the model again", _keras_floatx),
