@@ -202,6 +202,8 @@ def table(results: dict, rounds: int) -> tuple[str, dict]:
              "|---|---|---|---|---|---|---|"]
     factors = {}
     for name, (switch_id, code, env, workloads) in CONFIGS.items():
+        if name not in results:  # not run (--switch)
+            continue
         setting = code.splitlines()[-1] if code else " ".join(f"{k}={v}" for k, v in env.items())
         runs = results.get(name, {"off": [], "on": []})
         errors = [r["error"] for r in runs["off"] + runs["on"] if "error" in r]

@@ -334,3 +334,15 @@ def test_a_policy_set_after_the_model_was_built_is_silent(tfcheck):
         global_state.set_global_attribute("dtype_policy", saved)
     assert tfcheck.user_ns["r"].tf["switches"]["keras_dtype_policy"] == "mixed_float16"
     assert "global_switch" not in findings_of(tfcheck)
+
+
+def test_dump_debug_info_left_on_explains_an_eager_loop(tfcheck, tmp_path):
+    _eager_setup(tfcheck)
+    tf.debugging.experimental.enable_dump_debug_info(str(tmp_path))
+    try:
+        run(tfcheck, EAGER_LOOP)
+    finally:
+        tf.debugging.experimental.disable_dump_debug_info()
+    found = findings_of(tfcheck)["global_switch"]
+    assert "enable_dump_debug_info(...) is on (on, to " in found.message
+    assert found.fix == "tf.debugging.experimental.disable_dump_debug_info()."

@@ -78,13 +78,15 @@ class Cost:
 
 #: The smallest slowdown over the benchmark's rounds (``benchmarks/RESULTS_global_switches.md``: 2-core CPU,
 #: 2026-12-06), by the attribution category of the work it slowed. Left out: work a switch did not slow in
-#: every round there (a Keras fit under check-numerics: 0.90-2.62×), and switches no round measured slower or
-#: that were measured slower in some rounds only (the panel lists them all). mixed_bfloat16 ran 0.68× (faster)
-#: on this CPU: only a float16 policy is named.
+#: every round there (a Keras fit under check-numerics: 0.90-2.62×; a tf.function loop under dumping:
+#: 0.51-5.57×), switches slower by under ``min_factor`` in some round (oneDNN off: a Keras fit 1.20-2.85×),
+#: and switches no round measured slower (the panel lists them all). mixed_bfloat16 ran 0.68× (faster) on
+#: this CPU: only a float16 policy is named.
 COSTS: dict[str, Cost] = {
     "check_numerics": Cost({"tf_eager_ops": (7.7, "an eager training loop"),
                             "tf_function": (1.6, "a loop of tf.function calls")},
                            lambda r: _eager_ops(r) or _function_calls(r)),
+    "dump_debug_info": Cost({"tf_eager_ops": (2.7, "an eager training loop")}, _eager_ops),  # run 2, 5 rounds
     "data_debug_mode": Cost({"tf_data_wait": (10.9, "a tf.data pipeline with a parallel map")}, _pipelines),
     "op_determinism": Cost({"tf_data_wait": (1.4, "a tf.data pipeline with a parallel random map")},
                            _stateful_parallel_map),
@@ -107,11 +109,13 @@ def global_switch(report: Report, *, min_factor: float) -> list[Found] | None:
 
     Detects: a global switch that an earlier cell may have left on, measured to slow such work on this
     machine, while the cell did that work: ``tf.debugging.enable_check_numerics()`` with eager ops or
-    ``tf.function`` calls; ``tf.data.experimental.enable_debug_mode()`` with a pipeline;
+    ``tf.function`` calls; ``tf.debugging.experimental.enable_dump_debug_info()`` with eager ops;
+    ``tf.data.experimental.enable_debug_mode()`` with a pipeline;
     ``tf.config.experimental.enable_op_determinism()`` with a parallel map that draws random numbers from a
     state; a Keras model built under a ``mixed_float16`` policy without a GPU, or under ``floatx`` float64.
 
-    Why it costs: check-numerics checks the outputs of every op (7.7× an eager training loop here); debug
+    Why it costs: check-numerics checks the outputs of every op (7.7× an eager training loop here), dumping
+    writes every op to files (2.7×); debug
     mode runs every map function as Python, one element at a time (10.9× a pipeline); determinism runs a
     stateful map serially (1.4×); float16 has no fast CPU kernels (3.9× a Keras fit), float64 is twice the
     data (1.4×). The ``%tfcheck`` panel lists every switch that is on, whatever it costs.
