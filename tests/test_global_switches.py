@@ -346,3 +346,40 @@ def test_dump_debug_info_left_on_explains_an_eager_loop(tfcheck, tmp_path):
     found = findings_of(tfcheck)["global_switch"]
     assert "enable_dump_debug_info(...) is on (on, to " in found.message
     assert found.fix == "tf.debugging.experimental.disable_dump_debug_info()."
+
+
+DATA_CELL = textwrap.dedent("""\
+    def augment(i):
+        img = tf.random.uniform((48, 48, 3), seed=1)
+        return tf.image.resize(tf.image.random_flip_left_right(img, seed=2), (64, 64))
+    ds = tf.data.Dataset.range(768).map(augment, num_parallel_calls=tf.data.AUTOTUNE).batch(32).prefetch(2)
+    """)
+
+
+def test_op_determinism_explains_a_parallel_map_that_draws_from_a_state(tfcheck):
+    tf.config.experimental.enable_op_determinism()  # an earlier cell, for reproducible runs
+    try:
+        run(tfcheck, "import tensorflow as tf\n" + DATA_CELL)
+        run(tfcheck, "%%tfcheck --quiet -o r\nfor batch in ds:\n    pass")
+    finally:
+        tf_config.disable_op_determinism()
+    report = tfcheck.user_ns["r"]
+    assert report.pipelines[0]["stateful_parallel_maps"] == 1
+    found = findings_of(tfcheck).get("global_switch")
+    assert found is not None, [str(f) for f in report.findings]
+    assert "enable_op_determinism() is on" in found.message and "stateless random ops" in found.fix
+    waited = next(c["seconds"] for c in report.attribution["categories"] if c["id"] == "tf_data_wait")
+    assert found.seconds <= waited * (1 - 1 / 1.4) + 1e-9  # the smallest factor measured bounds it
+
+
+def test_op_determinism_is_silent_on_a_stateless_map(tfcheck):
+    tf.config.experimental.enable_op_determinism()
+    try:
+        run(tfcheck, "import tensorflow as tf\n" + DATA_CELL.replace(
+            "tf.random.uniform((48, 48, 3), seed=1)", "tf.random.stateless_uniform((48, 48, 3), seed=(1, 2))").replace(
+            "tf.image.random_flip_left_right(img, seed=2)", "tf.image.stateless_random_flip_left_right(img, (3, 4))"))
+        run(tfcheck, "%%tfcheck --quiet -o r\nfor batch in ds:\n    pass")
+    finally:
+        tf_config.disable_op_determinism()
+    assert tfcheck.user_ns["r"].tf["switches"] == {"op_determinism": "on"}
+    assert "global_switch" not in findings_of(tfcheck)
