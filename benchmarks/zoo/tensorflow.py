@@ -94,6 +94,28 @@ CASES: list[Case] = [
         teardown="tf.config.run_functions_eagerly(False)\n",
     ),
     Case(
+        id="tf_check_numerics_left_on",
+        family=4,
+        title="tf.debugging.enable_check_numerics() left on by an earlier cell (hunting a NaN) while the step was "
+              "traced; the twin switches it off",
+        rule="global_switch",
+        setup=(
+            "import tensorflow as tf\n"
+            "tf.debugging.enable_check_numerics()  # an earlier cell, hunting a NaN\n"
+            "@tf.function\n"
+            "def forward(w, x):\n"
+            "    for _ in range(20):\n"
+            "        x = tf.tanh(x @ w)\n"
+            "    return tf.reduce_sum(x)\n"
+            "w = tf.random.normal((32, 32)) * 0.1\n"
+            "x = tf.random.normal((8, 32))\n"
+            "forward(w, x)\n"
+        ),
+        slow=_WHILE.format(seconds=0.6) + "    forward(w, x)\n",
+        twin="tf.debugging.disable_check_numerics()\n" + _WHILE.format(seconds=0.6) + "    forward(w, x)\n",
+        teardown="tf.debugging.disable_check_numerics()\n",
+    ),
+    Case(
         id="tf_eager_training_loop",
         family=5,
         title="an eager training loop: a dozen small ops per step dispatched one by one from Python",

@@ -8,7 +8,7 @@ from .. import guard
 from . import history
 from .cpu import threads as cpu
 from .format import format_bytes, format_seconds
-from .inspect import tfstate
+from .inspect import switches, tfstate
 from .probes import mpl as mplprobe
 from .report.status import StatusReport
 
@@ -20,8 +20,9 @@ def status_report(auto_on: bool = False) -> StatusReport:
     stats = guard.stats()
     proc = cpu.process()
     process = {"cores": cpu.cpu_count(), "rss": proc.memory_info().rss, "threads": proc.num_threads()}
+    left_on = tf.get("switches") if tf.get("imported") else switches.read()
     data = {"tensorflow": tf, "matplotlib": mpl, "guard": stats, "auto_mode": auto_on,
-            "reports": len(history.reports()), "process": process}
+            "reports": len(history.reports()), "process": process, "switches": left_on or {}}
 
     if not tf.get("imported"):
         tf_rows: list[list[Any]] = [["TensorFlow", "not imported (%tfcheck never imports it)"]]
@@ -65,8 +66,20 @@ def status_report(auto_on: bool = False) -> StatusReport:
         guard_rows.append(["last report", f"{format_seconds(last.wall_s)} wall, {last.source[:40]}"])
     proc_rows = [["cores", str(process["cores"])], ["resident memory", format_bytes(process["rss"])],
                  ["threads", str(process["threads"])]]
-    return StatusReport(
-        sections=[["TensorFlow", tf_rows], ["matplotlib", mpl_rows], ["tfplotguard", guard_rows],
-                  ["process", proc_rows]],
-        data=data,
-    )
+    sections = [["TensorFlow", tf_rows]]
+    if left_on:
+        sections.append(["global switches left on (each can slow every later cell)", switch_rows(left_on)])
+    sections += [["matplotlib", mpl_rows], ["tfplotguard", guard_rows], ["process", proc_rows]]
+    return StatusReport(sections=sections, data=data)
+
+
+def switch_rows(left_on: dict[str, str]) -> list[list[str]]:
+    """One panel row per switch not at its default: what set it, its value, what it slows, how to switch it off."""
+    rows = []
+    for switch_id, value in left_on.items():
+        try:
+            s = switches.switch(switch_id)
+        except KeyError:
+            continue
+        rows.append([switch_id.replace("_", " "), f"{value}, by {s.label}: {s.slows}. Off: {s.fix(value)}"])
+    return rows

@@ -113,6 +113,7 @@ if TYPE_CHECKING:
         interleave: NotRequired[bool]
         map_functions: NotRequired[list[str]]
         random_maps: NotRequired[int]
+        stateful_parallel_maps: NotRequired[int]
         reader: NotRequired[str | None]
         owner: NotRequired[str]
         source: NotRequired[str]
@@ -144,6 +145,7 @@ if TYPE_CHECKING:
         input: str
         examples: int | None
         parameters: int | None
+        dtype_policy: NotRequired[str | None]
 
     class KerasCounts(TypedDict):
         """Outermost Keras calls and ``tf.Variable`` objects created during a cell (``KerasProbe.summary``)."""
@@ -267,7 +269,8 @@ if TYPE_CHECKING:
     class TfState(TypedDict, total=False):
         """TensorFlow after the cell (``tfstate.quick_state``): ``imported`` only, when it is not.
 
-        A setting TensorFlow would not give is the text ``"unavailable (Error)"``.
+        A setting TensorFlow would not give is the text ``"unavailable (Error)"``. ``switches``: the global
+        switches of TensorFlow and Keras not at their default, ``{switch id: value}`` (``inspect.switches``).
         """
 
         imported: bool
@@ -277,6 +280,7 @@ if TYPE_CHECKING:
         intra_op_threads: int | str
         inter_op_threads: int | str
         gpus: list[str]
+        switches: dict[str, str]
 
     class GpuMemory(TypedDict):
         """One GPU's memory in bytes (``tfstate.gpu_memory``); ``peak_before``: the peak a ``%%tfcheck`` cell reset."""

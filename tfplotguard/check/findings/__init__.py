@@ -24,10 +24,11 @@ interactive mode costs the time of the redraws and pauses it causes, nothing
 more (the Agg backend redraws only on ``plt.pause`` / ``plt.draw``).
 """
 
-from . import rules_tf, rules_data, rules_host, rules_mpl, rules_general  # noqa: I001 (the order rules are tried in)
+from . import rules_tf, rules_switches, rules_data, rules_host, rules_mpl, rules_general  # noqa: I001 (the order rules are tried in)
 from .registry import (MIN_SHARE, RULES, Found, Rule, checked_ids, checked_thresholds, evaluate, listing, rule,
                        rule_ids)
 from .rules_tf import explain_retrace
 
 __all__ = ["MIN_SHARE", "RULES", "Found", "Rule", "checked_ids", "checked_thresholds", "evaluate", "explain_retrace",
-           "listing", "rule", "rule_ids", "rules_data", "rules_general", "rules_host", "rules_mpl", "rules_tf"]
+           "listing", "rule", "rule_ids", "rules_data", "rules_general", "rules_host", "rules_mpl", "rules_switches",
+           "rules_tf"]

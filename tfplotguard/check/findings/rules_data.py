@@ -106,6 +106,8 @@ def py_function(report: Report, *, min_cpu_s: float) -> Found | None:
             in it
     """
     pipe = next((p for p in _user_pipelines(report) if p.get("py_function")), None)
+    if pipe is not None and "data_debug_mode" in (report.tf.get("switches") or {}):
+        return None  # tf.data's debug mode wraps every map function in tf.py_function: global_switch names it
     if pipe is None:
         return _py_function_in_graph(report, min_cpu_s)
     waited, line = _wait(report)

@@ -17,6 +17,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ...core.convert import EAGER, RAGGED, SPARSE, VARIABLE, kind_of, short_device, tensorflow_module
+from . import switches
 
 if TYPE_CHECKING:
     from ..summaries import ChangedTensor, GpuMemory, TensorInfo, TfState
@@ -129,7 +130,11 @@ def reset_gpu_peaks() -> dict[str, GpuMemory]:
 
 
 def quick_state() -> TfState:
-    """The cheap per-cell state: imported, version, eager flags, thread settings, GPUs."""
+    """The cheap per-cell state: imported, version, eager flags, thread settings, GPUs, global switches left on.
+
+    ``switches``: ``{switch id: value}`` of the global switches of TensorFlow
+    and Keras that are not at their default (:mod:`.switches`; microseconds).
+    """
     tf = tensorflow_module()
     if tf is None:
         return {"imported": False}
@@ -139,6 +144,7 @@ def quick_state() -> TfState:
         "executing_eagerly": _probe(tf.executing_eagerly),
         "functions_run_eagerly": _probe(tf.config.functions_run_eagerly),
         **_fixed_settings(tf),
+        "switches": switches.read(),
     }
 
 

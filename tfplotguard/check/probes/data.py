@@ -74,6 +74,11 @@ def _random(ops: set) -> bool:
     return any("Random" in op or op.startswith("Rng") for op in ops)
 
 
+def _stateful_random(ops: set) -> bool:
+    """Whether a traced function draws random numbers from a state (what op determinism runs serially)."""
+    return any(("Random" in op and not op.startswith("Stateless")) or op.startswith("Rng") for op in ops)
+
+
 def _function_of(dataset) -> tuple:
     """(name, module) of the Python function a transformation was given, or (None, "")."""
     func = getattr(getattr(dataset, "_map_func", None), "_func", None)
@@ -89,6 +94,8 @@ def describe(dataset) -> PipelineStructure:
     "py_function": "tf.py_function" or None (in a transformation's function), "sequential_maps": n,
     "parallel_maps": n, "maps": n, "prefetch": bool, "cache": bool, "interleave": bool,
     "map_functions": [name, ...], "random_maps": n (maps whose function draws random numbers),
+    "stateful_parallel_maps": n (parallel maps whose function draws them from a state: op determinism runs
+    those serially),
     "reader": "TFRecordDataset" or None,
     "owner": "keras" (a map function of Keras's own: the pipeline Keras builds for arrays) or "user"}``.
     """
@@ -124,6 +131,8 @@ def describe(dataset) -> PipelineStructure:
                 info["map_functions"].append(name)
             if _random(ops):  # a different result each pass: caching after it would freeze it
                 info["random_maps"] = info.get("random_maps", 0) + 1
+            if cls in _PARALLEL and _stateful_random(ops):
+                info["stateful_parallel_maps"] = info.get("stateful_parallel_maps", 0) + 1
             if module.split(".", 1)[0] in ("keras", "tf_keras"):
                 info["owner"] = "keras"
         info["prefetch"] |= stage == "prefetch"

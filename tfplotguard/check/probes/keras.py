@@ -62,8 +62,9 @@ def _examples(x) -> tuple[str, int | None]:
 
 def call_arguments(method: str, model, args: tuple, kwargs: dict) -> KerasCall:
     """What one ``fit``/``predict``/``evaluate`` call was asked to do: ``{"method", "batch_size",
-    "epochs", "verbose", "steps_per_execution", "input", "examples", "parameters"}`` (None where not
-    given or not known: a dataset's number of examples, an unbuilt model's parameters)."""
+    "epochs", "verbose", "steps_per_execution", "input", "examples", "parameters", "dtype_policy"}`` (None
+    where not given or not known: a dataset's number of examples, an unbuilt model's parameters);
+    ``dtype_policy``: the name of the model's dtype policy (``"mixed_float16"``)."""
     named = dict(zip(_PARAMETERS, args))
     named.update({k: v for k, v in kwargs.items() if k in _PARAMETERS})
     kind, examples = _examples(named.get("x"))
@@ -72,9 +73,11 @@ def call_arguments(method: str, model, args: tuple, kwargs: dict) -> KerasCall:
         parameters = int(model.count_params()) if getattr(model, "built", False) else None
     except Exception:
         parameters = None
+    policy = getattr(getattr(model, "dtype_policy", None), "name", None)
     return {"method": method, "batch_size": named.get("batch_size"), "epochs": named.get("epochs"),
             "verbose": named.get("verbose", "auto"), "steps_per_execution": spe if isinstance(spe, int) else None,
-            "input": kind, "examples": examples, "parameters": parameters}
+            "input": kind, "examples": examples, "parameters": parameters,
+            "dtype_policy": policy if isinstance(policy, str) else None}
 
 
 def _owner(model_cls, name: str):
