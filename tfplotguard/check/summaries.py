@@ -369,12 +369,17 @@ if TYPE_CHECKING:
         seconds: float
 
     class ThreadRow(TypedDict):
-        """Another thread seen running Python, by name (``ThreadShare``)."""
+        """Another thread seen holding Python frames, by name (``ThreadShare``).
+
+        ``categories`` has ``blocked`` for the looks it spent off the CPU; ``cpu_s`` is the CPU it
+        used over the looks (None: not known; a report written before it was measured has none).
+        """
 
         name: str
         seconds: float
         categories: dict[str, float]
         frames: list[ThreadFrame]
+        cpu_s: NotRequired[float | None]
 
     class CategoryTimeline(TypedDict, total=False):
         """The cell thread's categories over time (``attribution.timeline``): bucket starts, width, seconds each."""

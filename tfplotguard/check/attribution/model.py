@@ -11,7 +11,7 @@ from .categories import UNATTRIBUTED, category
 if TYPE_CHECKING:
     from ..summaries import AttributionSummary, CallPath, CategoryTimeline, ThreadFrame
 
-__all__ = ["Attribution", "CategoryShare", "LineShare", "ThreadShare", "TOP_LINES", "TOP_FRAMES"]
+__all__ = ["Attribution", "CategoryShare", "IDLE", "LineShare", "ThreadShare", "TOP_LINES", "TOP_FRAMES"]
 
 #: Cell lines kept in a result, by time.
 TOP_LINES = 8
@@ -20,6 +20,8 @@ TOP_FRAMES = 5
 #: A line whose samples were at least this share inside library calls gets its bare-frame samples moved to them.
 LIBRARY_LINE_SHARE = 0.10
 _OWN = frozenset(("cell", "waiting", "native", "blocked"))
+#: A thread's categories that are no work: waiting on a lock, queue or thread, or off the CPU.
+IDLE = frozenset(("waiting", "blocked"))
 
 
 @dataclass
@@ -47,12 +49,23 @@ class LineShare:
 
 @dataclass
 class ThreadShare:
-    """Another thread seen running Python during the cell, by name (threads of one name are summed)."""
+    """Another thread seen running Python during the cell, by name (threads of one name are summed).
+
+    ``seconds`` is the time it was seen holding a Python frame, at work or not: a look in a gap it
+    spent off the CPU is ``blocked`` (or ``waiting``, as its stack says), whatever its frames are.
+    ``cpu_s``: the CPU it used over the looks (None: its CPU clock could not be read).
+    """
 
     name: str
     seconds: float
     categories: dict[str, float]
     frames: list[ThreadFrame]  # most time first
+    cpu_s: float | None = None
+
+    @property
+    def running_s(self) -> float:
+        """Seconds it was seen at work: neither waiting nor blocked."""
+        return sum(s for c, s in self.categories.items() if c not in IDLE)
 
 
 @dataclass
@@ -152,6 +165,7 @@ class Attribution:
             thread_rows.append(ThreadShare(
                 name, entry["seconds"], dict(sorted(entry["categories"].items(), key=lambda kv: -kv[1])),
                 [{"function": f, "filename": fn, "line": ln, "seconds": s} for (fn, f, ln), s in frames],
+                entry.get("cpu_s"),
             ))
         thread_rows.sort(key=lambda t: -t.seconds)
         return cls(wall_s, cats, rows[:top_lines], thread_rows, samples, interval_s, cell_filename, error, len(rows),
@@ -183,8 +197,8 @@ class Attribution:
                            for c in self.categories],
             "lines": [{"line": row.line, "source": row.source, "seconds": row.seconds, "share": row.share,
                        "category": row.category, "category_share": row.category_share} for row in self.lines],
-            "threads": [{"name": t.name, "seconds": t.seconds, "categories": t.categories, "frames": t.frames}
-                        for t in self.threads],
+            "threads": [{"name": t.name, "seconds": t.seconds, "categories": t.categories, "frames": t.frames,
+                         "cpu_s": t.cpu_s} for t in self.threads],
             "samples": self.samples,
             "interval_s": self.interval_s,
             "cell_filename": self.cell_filename,

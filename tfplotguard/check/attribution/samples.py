@@ -14,6 +14,7 @@ timed (:mod:`.gcclock`) and each look gives the part of its gap they took to
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import deque
@@ -49,9 +50,15 @@ OWN_THREADS = frozenset(("tfcheck-ticker", "tfcheck-stacks"))
 NATIVE_PYTHON = "<native thread running Python>"
 
 
-def _thread_name(ident: int) -> str:
-    thread = threading._active.get(ident)  # type: ignore[attr-defined]  # enumerate() would copy every thread
-    return thread.name if thread is not None else NATIVE_PYTHON
+#: Linux: a thread's CPU clock is reachable from its kernel id (glibc's ``pthread_getcpuclockid``
+#: computes it so), and reading the clock of a thread that has ended fails with EINVAL instead of
+#: touching a ``pthread_t`` that may be gone: another thread can end in the middle of a look.
+_TID_CLOCKS = sys.platform.startswith("linux")
+
+
+def _tid_cpu_clock(tid: int) -> int:
+    """The CPU-time clock id of the thread whose kernel id is ``tid`` (Linux: ``MAKE_THREAD_CPUCLOCK``)."""
+    return ((~tid) << 3) | 6  # CPUCLOCK_SCHED (2) | CPUCLOCK_PERTHREAD_MASK (4)
 
 
 def _code_name(code) -> str | None:
@@ -90,6 +97,8 @@ class Samples:
         self._gc_seen = 0.0  # the collector's seconds already weighed
         #: ident → (id of its innermost frame, f_lasti, code, category, frame key) at the last look.
         self._parked: dict[int, tuple] = {}
+        #: ident → (kernel thread id, its CPU seconds) at the last look, for other threads.
+        self._thread_cpu: dict[int, tuple[int, float]] = {}
 
     def look(self, now: float, frame, frames: dict, skip: tuple) -> None:
         """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``.
@@ -180,12 +189,21 @@ class Samples:
         return min(1.0, max(0.0, 1.0 - (cpu - cpu0) / span))
 
     def start_cpu_clock(self, ident: int) -> None:
-        """Watch the cell thread (``ident``)'s CPU clock, where the OS offers one."""
+        """Watch the cell thread (``ident``)'s CPU clock, where the OS offers one, and the other threads' clocks.
+
+        The other threads' clocks are read now so that the first look at each already tells an
+        idle thread from one at work (a thread started during the cell has no such reading: its
+        first look is not judged).
+        """
         try:
             self.cpu_clock = time.pthread_getcpuclockid(ident)
             self._window.append((time.perf_counter(), time.process_time(), time.clock_gettime(self.cpu_clock)))
         except (AttributeError, OSError):
             self.cpu_clock = None
+        if _TID_CLOCKS:
+            for other, thread in list(threading._active.items()):  # type: ignore[attr-defined]
+                if other != ident and thread.name not in OWN_THREADS:
+                    self._thread_ran(other, thread.native_id, 0.0)
 
     def _weigh_gc(self, now: float, weight: float) -> tuple[float, float]:
         """Give the part of this gap that full collections took to ``gc``; the weights left for the stacks."""
@@ -205,7 +223,9 @@ class Samples:
                 frame = frame.f_back
                 if frame is None:
                     continue
-            name = _thread_name(ident)  # each time: a new thread may reuse an ended one's ident
+            # Each time: a new thread may reuse an ended one's ident.
+            thread = threading._active.get(ident)  # type: ignore[attr-defined]  # enumerate() would copy them
+            name = thread.name if thread is not None else NATIVE_PYTHON
             if name in OWN_THREADS:
                 continue
             entry = self.threads.get(name)
@@ -214,7 +234,7 @@ class Samples:
                     name = "<other threads>"
                     entry = self.threads.get(name)
                 if entry is None:
-                    entry = self.threads[name] = {"seconds": 0.0, "categories": {}, "frames": {}}
+                    entry = self.threads[name] = {"seconds": 0.0, "categories": {}, "frames": {}, "cpu_s": None}
             # A thread parked where it was at the last look (a kernel's heartbeat, a queue's waiter):
             # the same innermost frame object at the same instruction has the same stack. Its id,
             # not the frame, is kept: a look must not keep a frame alive.
@@ -226,12 +246,39 @@ class Samples:
                 cat, _ = categories.classify_frame(frame, self.cell_filename, thread=True)
                 key = (code.co_filename, code.co_name, frame.f_lineno)
                 self._parked[ident] = (id(frame), lasti, code, cat, key)
+            if thread is not None and _TID_CLOCKS:
+                ran = self._thread_ran(ident, thread.native_id, weight)
+                if ran is not None:
+                    entry["cpu_s"] = (entry["cpu_s"] or 0.0) + ran
+                    # Off the CPU for the gap (a kernel's heartbeat in zmq, a watcher in select, an
+                    # Event.wait): the same frames as a thread at work, but idle.
+                    if ran <= (1.0 - BLOCKED) * weight and cat != "waiting":
+                        cat = "blocked"
             entry["seconds"] += weight
             entry["categories"][cat] = entry["categories"].get(cat, 0.0) + weight
             top = entry["frames"]
             if key not in top and len(top) >= FRAMES_PER_THREAD:
                 key = ("", "<other frames>", 0)
             top[key] = top.get(key, 0.0) + weight
+
+    def _thread_ran(self, ident: int, tid: int | None, gap: float) -> float | None:
+        """CPU seconds another thread used since the last look at it (at most ``gap``); None: unknown.
+
+        The first look at a thread has nothing to compare with: unknown. Its clock is read without
+        handing over the GIL (a clock read is no file read).
+        """
+        if tid is None:
+            return None
+        try:
+            cpu = time.clock_gettime(_tid_cpu_clock(tid))
+        except OSError:  # ended since the frames were taken
+            self._thread_cpu.pop(ident, None)
+            return None
+        seen = self._thread_cpu.get(ident)
+        self._thread_cpu[ident] = (tid, cpu)
+        if seen is None or seen[0] != tid:  # first look, or another thread under a reused ident
+            return None
+        return min(max(0.0, cpu - seen[1]), gap)
 
     def tail_gc(self, gc_total: float, t_stop: float) -> float:
         """Collector seconds after the last look and before ``t_stop`` (not yet weighed by a look)."""

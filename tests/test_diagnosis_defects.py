@@ -1,0 +1,117 @@
+"""Issue 27, item 6: defects of the diagnosis, each reproduced with real threads, real TensorFlow and Keras.
+
+- idle threads (a kernel's heartbeat and watchers) are not listed as running;
+
+No assertion is on timing: what a test checks is what the machine delivered.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import threading
+
+import pytest
+
+BUSY = "t0 = time.perf_counter()\nwhile time.perf_counter() - t0 < {s}:\n    sum(range(200))\n"
+
+
+
+def _report(ip, body):
+    result = ip.run_cell("%%tfcheck --quiet -o rep\n" + body)
+    result.raise_error()
+    return ip.user_ns["rep"]
+
+
+# -- idle threads --------------------------------------------------------------------------------
+
+
+class _IdleThreads:
+    """Threads that wait all cell as a Jupyter kernel's do: one in select() on a socket (as the
+    IOPub and pipe watchers), one in a blocking recv (as the heartbeat's zmq device), one on an Event."""
+
+    def __init__(self):
+        self.stop = threading.Event()
+        self.a, self.b = socket.socketpair()
+        self.c, self.d = socket.socketpair()
+        self.threads = [threading.Thread(target=self._select, name="Watcher (select)", daemon=True),
+                        threading.Thread(target=self._recv, name="Heartbeat", daemon=True),
+                        threading.Thread(target=self.stop.wait, name="Waiter (Event)", daemon=True)]
+
+    def _select(self):
+        while not self.stop.is_set():
+            select.select([self.a], [], [], 0.5)
+
+    def _recv(self):
+        self.c.recv(1)  # until close() sends a byte
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.d.send(b"x")
+        for t in self.threads:
+            t.join(5)
+        for s in (self.a, self.b, self.c, self.d):
+            s.close()
+
+
+def test_threads_idle_all_cell_are_not_listed_as_running(tfcheck):
+    spin = threading.Event()
+
+    def spinner():  # a thread at work beside the cell: it must stay listed
+        while not spin.is_set():
+            sum(range(200))
+
+    tfcheck.user_ns["time"] = __import__("time")
+    worker = threading.Thread(target=spinner, name="Spinner", daemon=True)
+    with _IdleThreads():
+        worker.start()
+        try:
+            report = _report(tfcheck, BUSY.format(s=0.4))
+        finally:
+            spin.set()
+            worker.join(5)
+    threads = {t["name"]: t for t in report.attribution["threads"]}
+    for name in ("Watcher (select)", "Heartbeat", "Waiter (Event)"):
+        seen = threads[name]
+        assert seen["cpu_s"] is not None and seen["cpu_s"] < 0.05 * seen["seconds"], seen
+        assert set(seen["categories"]) <= {"blocked", "waiting"}, seen
+    spinner_row = threads["Spinner"]
+    if spinner_row["cpu_s"] > 0.2 * spinner_row["seconds"]:  # it got a CPU (2 cores, shared): it was at work
+        assert set(spinner_row["categories"]) - {"blocked", "waiting"}, spinner_row
+    text = str(report)
+    section = text.split("other threads running Python")[1] if "other threads running Python" in text else ""
+    running = section.split("idle all cell")[0]
+    for name in ("Watcher (select)", "Heartbeat", "Waiter (Event)"):
+        assert f"  {name}:" not in running, text
+    idle_line = next(line for line in text.splitlines() if "idle all cell" in line)
+    assert "Heartbeat" in idle_line and "Watcher (select)" in idle_line, idle_line
+
+
+def test_a_jupyter_kernels_own_threads_are_idle_in_its_report(tmp_path):
+    """End to end: a real ipykernel (Heartbeat, IOPub, the pipe watchers), a busy cell."""
+    pytest.importorskip("jupyter_client")
+    pytest.importorskip("ipykernel")
+    from benchmarks._kernel import Kernel
+
+    kernel = Kernel(tmp_path / "kernel.log", startup_timeout=120)
+    try:
+        assert kernel.execute("%load_ext tfplotguard", timeout=60).status == "ok"
+        measured = kernel.execute("%%tfcheck --quiet -o rep\nimport time\n" + BUSY.format(s=0.5), timeout=120)
+        assert measured.status == "ok", measured
+        out = kernel.execute("print(rep)", timeout=60)
+        assert out.status == "ok", out
+    finally:
+        kernel.shutdown()
+    text = out.stdout
+    running = text.split("other threads running Python")[1].split("idle all cell")[0] \
+        if "other threads running Python" in text else ""
+    assert "Heartbeat:" not in running and "_watch_pipe_fd" not in running, text
+    idle_line = next(line for line in text.splitlines() if "idle all cell" in line)
+    assert "Heartbeat" in idle_line, text
+
+
