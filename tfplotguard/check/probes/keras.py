@@ -20,7 +20,10 @@ Variables: ``BaseResourceVariable.__init__`` (TensorFlow's
 variables, a Keras variable's TensorFlow variable), created in any thread, and
 is counted once it is made. That includes the variables Keras makes for itself
 (an optimizer's slots and iteration counter, metrics' state, seed generators):
-compiling and fitting a one-layer model creates several. ``tf.variable_creator_scope``
+compiling and fitting a one-layer model creates several. Not counted: the
+``_UnreadVariable`` that every ``assign`` returns (a read of a variable that
+exists, made at each optimizer step) and the distribution wrappers
+(:data:`NOT_CREATED`). ``tf.variable_creator_scope``
 was no alternative: it is per thread and per graph, and a context manager around the cell.
 """
 
@@ -31,7 +34,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from ...core.patch import PatchingProbe, Patches, counting_init
+from ...core.patch import PatchingProbe, Patches
 
 if TYPE_CHECKING:
     from ..summaries import KerasCall, KerasCounts
@@ -42,6 +45,18 @@ CALLS_KEPT = 16
 _PARAMETERS = ("x", "y", "batch_size", "epochs", "verbose")
 _MODULES = ("keras", "tf_keras")
 _VARIABLES_MODULE = "tensorflow.python.ops.resource_variable_ops"
+#: ``BaseResourceVariable`` subclasses whose construction makes no variable. ``_UnreadVariable`` is the
+#: "future read" that an assign returns (``v.assign_add(1)``, and so every optimizer step, eager or
+#: traced) over the handle of a variable that exists: a first Keras ``fit`` that made 10 variables
+#: made 44 of these besides. The distribution wrappers are views on component variables, each
+#: counted when it was made.
+NOT_CREATED = frozenset(("_UnreadVariable", "AggregatingVariable", "CachingVariable", "PackedDistributedVariable",
+                         "DistributedVariable"))
+
+
+def creates_variable(variable) -> bool:
+    """True when constructing ``variable`` made a variable (not an assign's read of one, nor a view on others)."""
+    return type(variable).__name__ not in NOT_CREATED
 
 
 def _examples(x) -> tuple[str, int | None]:
@@ -145,10 +160,17 @@ class KerasProbe(PatchingProbe):
         return wrapper
 
     def _wrap_init(self, original, patch):
-        def count():
-            self.variables += 1
+        watch = self
 
-        return counting_init(original, patch, count)
+        @functools.wraps(original)
+        def __init__(variable, *args, **kwargs):
+            original(variable, *args, **kwargs)
+            # Counted once made (a constructor that raised made nothing), and only a variable made:
+            # not the read of an existing one that every assign returns (creates_variable).
+            if patch.active and creates_variable(variable):
+                watch.variables += 1
+
+        return __init__
 
     def summary(self) -> KerasCounts:
         """``{"fit": n, "predict": n, "evaluate": n, "variables": n}``."""

@@ -15,9 +15,10 @@ from ...core.convert import short_device
 from ...core.patch import Patches
 from ..inspect import tfstate
 from ..inspect.tfstate import gpu_names, tf_submodule
+from .keras import creates_variable
 
 if TYPE_CHECKING:
-    from ..summaries import OpsByDevice, TfTimes, TraceOrigin, TraceSignature
+    from ..summaries import FunctionCalls, OpsByDevice, TfTimes, TraceOrigin, TraceSignature
 
 _BACKWARD = re.compile(r"^__(backward|forward)_(.+)_\d+$")
 _INFERENCE = re.compile(r"^__inference_(.+)_\d+$")
@@ -158,7 +159,7 @@ class OpProbe:
         @functools.wraps(original)
         def __init__(variable, *args, **kwargs):
             original(variable, *args, **kwargs)
-            if patch.active and threading.get_ident() == watch._thread:
+            if patch.active and threading.get_ident() == watch._thread and creates_variable(variable):
                 handle = getattr(variable, "_handle", None)
                 if type(handle).__name__ == "EagerTensor":  # its VarHandleOp ran eagerly
                     try:
