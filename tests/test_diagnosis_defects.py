@@ -2,6 +2,7 @@
 
 - idle threads (a kernel's heartbeat and watchers) are not listed as running;
 - "N variables created" counts variables made, not the ``_UnreadVariable`` every assign returns;
+- a custom loop's smaller last batch is named as such, its count the traces row's, with the fix that fits;
 
 No assertion is on timing: what a test checks is what the machine delivered.
 """
@@ -17,6 +18,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfplotguard.check.findings import rules_tf
+
 from measured import measure
 
 X = np.random.default_rng(0).normal(size=(1000, 8)).astype("float32")
@@ -24,6 +27,9 @@ Y = (X.sum(axis=1, keepdims=True) > 0).astype("float32")
 
 BUSY = "t0 = time.perf_counter()\nwhile time.perf_counter() - t0 < {s}:\n    sum(range(200))\n"
 
+
+def by_rule(report):
+    return {f.rule: f for f in report.findings}
 
 
 def _report(ip, body):
@@ -157,5 +163,86 @@ def test_assigns_in_a_loop_create_no_variables():
     assert report.counts["variables"] == 0
     assert report.tf_times["variables_created"] == 0
     assert f"{100} variables" not in str(report)
+
+
+# -- a smaller last batch --------------------------------------------------------------------------
+
+
+def _training(batch_size=64, drop_remainder=False, sliced=False, epochs=2):
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)])
+    optimizer = keras.optimizers.Adam()
+
+    @tf.function
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    ds = tf.data.Dataset.from_tensor_slices((X, Y)).batch(batch_size, drop_remainder=drop_remainder)
+
+    def loop():
+        for _ in range(epochs):
+            if sliced:
+                for i in range(0, len(X), batch_size):
+                    train_step(X[i:i + batch_size], Y[i:i + batch_size])
+            else:
+                for xb, yb in ds:
+                    train_step(xb, yb)
+
+    return loop
+
+
+def test_a_smaller_last_batch_is_named_with_the_traces_rows_count_and_drop_remainder():
+    report = measure(_training(), interval_ms=None)
+    assert report.traces["train_step"] == 3  # the variable-creating trace, the batch of 64, the last 40
+    finding = by_rule(report)["retracing"]
+    assert f"traced {report.traces['train_step']} times" in finding.message
+    assert "one smaller last batch" in finding.message and "40 rows" in finding.message
+    assert "creates variables" in finding.message  # the trace that is no retrace is said, not hidden
+    assert ".batch(64, drop_remainder=True)" in finding.fix
+    assert "tf.TensorSpec([None, 8], tf.float32), tf.TensorSpec([None, 1], tf.float32)" in finding.fix
+    assert "reduce_retracing" not in finding.fix  # it would trace once more to relax the shape: no saving
+    trace_s = report.tf_times["trace_seconds"]["train_step"]
+    assert finding.seconds is not None and 0 < finding.seconds <= sum(trace_s)
+
+
+def test_slices_of_an_array_get_the_signature_fix_not_drop_remainder():
+    report = measure(_training(sliced=True), interval_ms=None)
+    finding = by_rule(report)["retracing"]
+    assert "one smaller last batch" in finding.message
+    assert "drop_remainder" not in finding.fix
+    assert "input_signature" in finding.fix and "range(0, n - n % 64, 64)" in finding.fix
+
+
+def test_batches_of_one_size_are_no_retracing():
+    report = measure(_training(drop_remainder=True), interval_ms=None)
+    assert report.traces["train_step"] == 2  # the variable-creating trace and its retrace, by design
+    assert "retracing" not in by_rule(report)
+
+
+@pytest.mark.parametrize("signatures, full, smaller", [
+    ([{"x": "tensor float32(64, 8)"}, {"x": "tensor float32(40, 8)"}], 64, [40]),
+    ([{"x": "tensor float32(64, 8)", "y": "tensor float32(64,)"},
+      {"x": "tensor float32(40, 8)", "y": "tensor float32(40,)"},
+      {"x": "tensor float32(8, 8)", "y": "tensor float32(8,)"}], 64, [40, 8]),
+])
+def test_smaller_batch_dimensions_are_last_batches(signatures, full, smaller):
+    found = rules_tf._last_batches(signatures)
+    assert found is not None and (found.full, found.smaller) == (full, smaller)
+
+
+@pytest.mark.parametrize("signatures", [
+    [{"x": "tensor float32(8, 8)"}, {"x": "tensor float32(64, 8)"}],  # a bigger batch after a small one
+    [{"x": "tensor float32(64, 8)"}, {"x": "tensor float32(64, 9)"}],  # another feature dimension
+    [{"x": "tensor float32(64, 8)"}, {"x": "tensor float64(40, 8)"}],  # another dtype
+    [{"x": "tensor float32(64, 8)", "y": "tensor float32(64,)"},
+     {"x": "tensor float32(40, 8)", "y": "tensor float32(32,)"}],  # two batch sizes in one call
+    [{"x": "tensor float32(64, 8)"}] + [{"x": f"tensor float32({n}, 8)"} for n in (50, 40, 30)],  # shapes vary
+    [{"x": "tensor float32(64, 8)", "n": "python int 1"}, {"x": "tensor float32(40, 8)", "n": "python int 2"}],
+])
+def test_other_shape_changes_are_not_last_batches(signatures):
+    assert rules_tf._last_batches(signatures) is None
 
 

@@ -6,6 +6,7 @@ What a rule receives, returns and must rest on: :mod:`tfplotguard.check.findings
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..format import format_seconds
@@ -36,20 +37,35 @@ def retracing(report: Report) -> list[Found] | None:
     test and predict steps share one name). Measured on Keras 3.15: a smaller
     last batch does not retrace its steps (their batch dimension is None).
 
+    The count in the message is the traces row's; the traces that are no
+    retrace (the variable-creating one, a relaxing one) are said, not
+    subtracted. A retrace whose only change is a smaller first dimension
+    after the first trace's, in every argument that changed (at most two
+    such sizes), is named as what it is: the smaller last batch of a
+    dataset batched without ``drop_remainder`` or of an array sliced in
+    steps, with ``drop_remainder=True`` when a batched ``tf.data`` pipeline
+    ran in the cell, and an ``input_signature`` with a ``None`` batch
+    dimension (measured: ``reduce_retracing=True`` traces once more to relax
+    the shape, which is the very trace a single last batch costs, so it is
+    not offered).
+
     Weighed by the tracing time: the traces timed directly (also in auto
-    mode) but the first, which the fix keeps; with stacks sampled, that
+    mode) but the first, which the fix keeps (for a last batch: the traces of
+    the smaller batches); with stacks sampled, that
     part of the attribution's ``tf_tracing`` time (Keras's traces are under
     its ``keras_overhead``: for them the direct time).
 
     Detects: a ``tf.function`` (yours, or a Keras step function) traced again in the cell: for a new Python
-    value, a new shape or dtype, a changed structure of its arguments, or because a new ``tf.function``
-    object is made each time.
+    value, a new shape or dtype (a smaller last batch among them, named as such), a changed structure of its
+    arguments, or because a new ``tf.function`` object is made each time.
 
     Why it costs: a trace runs the function's Python again, through autograph, and builds and optimises a
     new graph: tens to hundreds of milliseconds each, paid for every new value instead of once.
 
     Fix: pass tensors instead of Python numbers; for shapes that vary, give the function an
-    ``input_signature`` or ``reduce_retracing=True``; create the ``tf.function`` once, outside the loop.
+    ``input_signature`` or ``reduce_retracing=True``; for a smaller last batch, ``.batch(n,
+    drop_remainder=True)`` or an ``input_signature`` whose batch dimension is ``None``; create the
+    ``tf.function`` once, outside the loop.
     """
     times = report.tf_times.get("trace_seconds", {}) if report.tf_times else {}
     all_traced = sum(sum(took) for took in times.values())
@@ -71,20 +87,154 @@ def retracing(report: Report) -> list[Found] | None:
         if count <= 1 or (objects >= count and (owner == "keras" or objects < FEW_OBJECTS)):
             continue
         took = times.get(name, [])
-        retraced_s = sum(took[1:]) if len(took) > 1 else None
+        # Every counted trace with its signature: else another retrace could hide behind the last batch.
+        partial = _last_batches(kept) if owner != "keras" and len(kept) == count else None
+        if partial is not None and len(took) == len(kept):  # only the smaller batches' traces are the cause
+            retraced_s: float | None = sum(took[i] for i in partial.indices)
+        else:
+            retraced_s = sum(took[1:]) if len(took) > 1 else None
         seconds = retraced_s
         if (owner != "keras" and sampled is not None and retraced_s is not None and all_traced > 0
                 and weight.covered(report) >= 0.9):  # sampled late (auto mode): the timed traces are the better weight
             seconds = sampled * min(1.0, retraced_s / all_traced)
+            if partial is not None:  # the sampled time includes the variable-creating trace, timed apart
+                seconds = min(seconds, retraced_s)
         line = weight.line_for(report, "keras_overhead" if owner == "keras" else "tf_tracing")
+        # The count is the traces row's; the traces that are no retrace are said, not subtracted.
+        not_retraces = _not_retraces(origin.get("variable_traces", 0), len(signatures) - len(kept))
+        traced = f"{report.traces[name]} times in this cell{not_retraces}"
         if owner == "keras":
             cause, fix = explain_keras_retrace(kept)
-            message = f"Keras traced its own step function {name} {count} times in this cell: {cause}."
+            message = f"Keras traced its own step function {name} {traced}: {cause}."
+        elif partial is not None:
+            batched = any("batch" in p["stages"] and p.get("owner") != "keras" for p in report.pipelines or ())
+            cause, fix = explain_last_batch(partial, name, batched=batched)
+            message = f"tf.function {name} was traced {traced}: {cause}."
         else:
             cause, fix = explain_retrace(kept, objects=objects, traces=count)
-            message = f"tf.function {name} was traced {count} times in this cell: {cause}."
+            message = f"tf.function {name} was traced {traced}: {cause}."
         found.append(Found(message, fix, seconds=seconds, line=line))
     return found or None
+
+
+def _not_retraces(variable_traces: int, relaxed: int) -> str:
+    """The part of a trace count that is no retrace, said in words (empty when there is none)."""
+    parts = []
+    if variable_traces:
+        parts.append(f"{_times(variable_traces, 'one')} of them the second trace TensorFlow makes by design when a "
+                     "first call creates variables")
+        if relaxed:
+            parts.append(f"{_times(relaxed, 'one')} relaxing a shape to None, after which one trace serves every shape")
+    elif relaxed:
+        parts.append(f"{_times(relaxed, 'one')} of them relaxing a shape to None, after which one trace serves "
+                     "every shape")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _times(n: int, one: str) -> str:
+    return one if n == 1 else str(n)
+
+
+@dataclass(frozen=True)
+class LastBatches:
+    """Traces made for batches smaller than the first one's, the rest of every tensor's shape unchanged.
+
+    ``full``: the first trace's batch dimension; ``smaller``: the smaller batch dimensions, in trace
+    order; ``indices``: those traces' places among the signatures; ``specs``: the first trace's tensor
+    arguments as ``(argument, dtype, shape after the batch dimension)``, None when an argument is
+    no plain tensor.
+    """
+
+    full: int
+    smaller: list[int]
+    indices: list[int]
+    specs: list[tuple[str, str, list[str]]] | None
+
+
+#: More smaller batch sizes than this are shapes that vary (buckets, a ragged stream), not a last batch.
+LAST_BATCHES = 2
+
+
+def _tensor_shape(value: str) -> tuple[str, list[str]] | None:
+    """``"tensor float32(64, 10)"`` → ``("float32", ["64", "10"])``; None for anything else."""
+    if not value.startswith("tensor ") or "(" not in value:
+        return None
+    dtype, shape = value[len("tensor "):].split("(", 1)
+    return dtype, [d.strip() for d in shape.rstrip(")").split(",") if d.strip()]
+
+
+def _last_batches(signatures: list[TraceSignature]) -> LastBatches | None:
+    """The traces after the first that differ from it only by a smaller batch (first) dimension, or None.
+
+    Every later trace must be one: a smaller last batch of a ``tf.data`` pipeline (without
+    ``drop_remainder``) or of slicing an array in steps. Its first dimension must be the same in
+    every argument that changed, and smaller than the first trace's.
+    """
+    if not 2 <= len(signatures) <= LAST_BATCHES + 1:
+        return None
+    first = signatures[0]
+    full: int | None = None
+    smaller: list[int] = []
+    for sig in signatures[1:]:
+        if set(sig) != set(first):
+            return None
+        batch = None
+        for key, value in sig.items():
+            if value == first[key]:
+                continue
+            new, old = _tensor_shape(value), _tensor_shape(first[key])
+            if new is None or old is None or new[0] != old[0] or len(new[1]) != len(old[1]) or not new[1] \
+                    or new[1][1:] != old[1][1:] or not (new[1][0].isdigit() and old[1][0].isdigit()):
+                return None
+            dim, old_dim = int(new[1][0]), int(old[1][0])
+            if dim >= old_dim or batch not in (None, dim) or full not in (None, old_dim):
+                return None
+            batch, full = dim, old_dim
+        if batch is None:
+            return None
+        smaller.append(batch)
+    if full is None or len(set(smaller)) != len(smaller):
+        return None
+    specs = []
+    for key, value in first.items():
+        shape = _tensor_shape(value)
+        # A plain argument: named, or positional ("#1") where its name is unknown; not a nested leaf.
+        if shape is None or not shape[1] or not (key.isidentifier() or key[1:].isdigit() and key[0] == "#"):
+            break
+        specs.append((key, shape[0], shape[1][1:]))
+    else:
+        return LastBatches(full, smaller, list(range(1, len(signatures))), specs)
+    return LastBatches(full, smaller, list(range(1, len(signatures))), None)
+
+
+def explain_last_batch(partial: LastBatches, name: str, batched: bool) -> tuple[str, str]:
+    """Why a function was traced again for a smaller last batch: ``(cause, fix)``.
+
+    ``batched``: a ``tf.data`` pipeline with a ``batch`` stage was iterated in the cell (then
+    ``drop_remainder=True`` is the first fix). ``reduce_retracing=True`` is not offered: it traces
+    once more to relax the shape, which is the very trace a single smaller batch costs.
+    """
+    sizes = ", ".join(str(n) for n in partial.smaller)
+    if len(partial.smaller) == 1:
+        cause = (f"once for one smaller last batch: its inputs had {sizes} rows where the batches before had "
+                 f"{partial.full}, and a new shape is a new trace")
+    else:
+        cause = (f"once for each of {len(partial.smaller)} smaller last batches ({sizes} rows where the batches "
+                 f"before had {partial.full}), each shape a new trace")
+    if partial.specs:
+        specs = ", ".join(f"tf.TensorSpec([None{''.join(', ' + d for d in rest)}], tf.{dtype})"
+                          for _, dtype, rest in partial.specs)
+        signature = f"@tf.function(input_signature=[{specs}]) on {name}"
+    else:
+        signature = f"an input_signature on {name} whose tf.TensorSpec shapes start with None"
+    keep = f"give it a None batch dimension, so one trace serves every batch size: {signature}"
+    if batched:
+        fix = (f"if leaving out the last {sizes} examples of each pass is fine (training on shuffled data), "
+               f".batch({partial.full}, drop_remainder=True); to keep them, {keep}.")
+    else:
+        fix = (f"{keep}; or leave the smaller remainder out of the loop (e.g. range(0, n - n % {partial.full}, "
+               f"{partial.full})).")
+    return cause, fix
 
 
 def _relaxes(later: TraceSignature, earlier: TraceSignature) -> bool:
