@@ -9,6 +9,24 @@ from __future__ import annotations
 from . import Case
 
 _WHILE = "import time\nt0 = time.perf_counter()\nwhile time.perf_counter() - t0 < {seconds}:\n"
+#: A small model and its optimizer, for the custom training loops.
+_TRAINING = """
+import keras
+import numpy as np
+import tensorflow as tf
+X = np.random.default_rng(0).normal(size=(1000, 8)).astype("float32")
+Y = (X.sum(axis=1, keepdims=True) > 0).astype("float32")
+model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)])
+optimizer = keras.optimizers.Adam()
+"""
+_STEP = """@tf.function
+def train_step(x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+    return loss
+"""
 
 CASES: list[Case] = [
     Case(
@@ -190,5 +208,37 @@ CASES: list[Case] = [
         ) + "\n",
         twin=_WHILE.format(seconds=0.6) + "    c = tf.tanh(tf.matmul(a, a))\n",
         teardown="tfstate.CONSTRUCTED_GPUS = None\n",
+    ),
+    Case(
+        id="tf_retrace_last_batch",
+        family=25,
+        title="a custom training loop over a dataset whose last batch is smaller: the step traced again for it "
+              "(issue 27); the twin drops the remainder",
+        rule="retracing",
+        # The optimizer built beforehand: neither cell's first trace creates variables (the slow cell's
+        # would be traced twice by design, the twin's not).
+        setup=_TRAINING + "optimizer.build(model.trainable_variables)\n",
+        slow=_STEP + (
+            "ds = tf.data.Dataset.from_tensor_slices((X, Y)).shuffle(1000).batch(64)\n"
+            "for epoch in range(3):\n"
+            "    for xb, yb in ds:\n"
+            "        train_step(xb, yb)\n"
+        ),
+        twin=_STEP + (
+            "ds = tf.data.Dataset.from_tensor_slices((X, Y)).shuffle(1000).batch(64, drop_remainder=True)\n"
+            "for epoch in range(3):\n"
+            "    for xb, yb in ds:\n"
+            "        train_step(xb, yb)\n"
+        ),
+    ),
+    Case(
+        id="tf_tiny_batches_by_hand",
+        family=26,
+        title="a custom training loop calling its tf.function step on one example at a time (issue 27); the "
+              "twin feeds it batches of 64",
+        rule="tiny_batches_by_hand",
+        setup=_TRAINING + _STEP + "train_step(X[:1], Y[:1]), train_step(X[:64], Y[:64])  # traced outside the cells\n",
+        slow="for i in range(1000):\n    train_step(X[i:i + 1], Y[i:i + 1])\n",
+        twin="for i in range(0, 1000, 64):\n    train_step(X[i:i + 64], Y[i:i + 64])\n",
     ),
 ]

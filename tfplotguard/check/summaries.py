@@ -219,10 +219,26 @@ if TYPE_CHECKING:
         objects: int
         variable_traces: int
 
+    class FunctionCalls(TypedDict):
+        """The outermost calls of one ``tf.function`` during a cell (``OpProbe.times``).
+
+        ``batch_sizes``: ``{first dimension: calls}`` of the first argument that has a shape (keys
+        are text, as JSON has them); ``owner`` as in :class:`TraceOrigin`; ``seconds``: the calls'
+        time; ``tracing_calls`` / ``tracing_seconds``: the calls that traced the function, and theirs.
+        """
+
+        calls: int
+        batch_sizes: dict[str, int]
+        owner: str
+        seconds: float
+        tracing_calls: int
+        tracing_seconds: float
+
     class TfTimes(TypedDict, total=False):
         """TensorFlow's timings and counts beside the traces (``OpProbe.times``; ``{}`` without TensorFlow)."""
 
         trace_seconds: dict[str, list[float]]
+        trace_call_seconds: dict[str, list[float | None]]
         eager_ops: dict[str, int]
         eager_ops_capped: bool
         eager_op_interval_s: float | None
@@ -230,6 +246,7 @@ if TYPE_CHECKING:
         variables_discarded: int
         eager_function_calls: int
         eager_function_seconds: float
+        function_calls: dict[str, FunctionCalls]
 
     class TfPythonFunction(TypedDict):
         """A callable TensorFlow's threads ran: its qualified name and its code's file (``""`` without code)."""

@@ -147,7 +147,9 @@ PATTERNS: tuple[tuple[str, frozenset | None, str, str], ...] = tuple(
         # helper's pass-through): what runs beneath them is the cell's call, not our work.
         ("tfplotguard.check.probes.mpl", "", SKIP, ""),
         ("tfplotguard.check.probes.keras", "", SKIP, ""),
-        ("tfplotguard.check.probes.ops", "__call__", SKIP, ""),  # tf.function calls timed while run eagerly
+        # tf.function calls counted (and timed while run eagerly): the call is the user's; counting it
+        # (_count_call) is tfplotguard's own work.
+        ("tfplotguard.check.probes.ops", "__call__ run", SKIP, ""),
         ("tfplotguard.check.probes.data", "_wrap_init wrapper", SKIP, ""),
         ("tfplotguard.core.patch", "", SKIP, ""),
         # %%tfcheck's .numpy() / element / conversion counters: what runs beneath is the cell's call.

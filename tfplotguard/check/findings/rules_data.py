@@ -10,7 +10,8 @@ otherwise a pipeline iterated ``n`` times that maps without ``cache()`` owns
 ``(n−1)/n`` of it (``no_cache``: the epochs after the first redo the work) and
 ``input_bound`` the rest (from_generator, a sequential map, file reads without
 interleave, no prefetch). Keras's own calls: one call per example
-(``keras_call_in_loop``), one example per step (``keras_tiny_batches``), small
+(``keras_call_in_loop``), one example per step (``keras_tiny_batches``, and
+``tiny_batches_by_hand`` for a loop of one's own calling a ``tf.function``), small
 batches on a small model (``keras_step_overhead``), each weighed by the time
 sampled on the Keras call's line; progress output for many epochs
 (``keras_verbose_flood``) is output, not time, and is never weighed.
@@ -407,6 +408,58 @@ def keras_tiny_batches(report: Report, *, tiny: int, min_steps: int) -> Found | 
             + ("." if seconds is None else f", about {format_seconds(seconds / steps)} a step."),
             "use batch_size=32 to 256 (the examples of a batch are computed together); for training, raise the "
             "learning rate with the batch size if the model then learns slower per epoch.",
+            seconds=seconds, line=line)
+    return None
+
+
+@rule(id="tiny_batches_by_hand", needs=("tf_times",),
+      thresholds={"tiny": keras_tiny_batches.thresholds["tiny"], "min_steps": keras_tiny_batches.thresholds["min_steps"]})
+def tiny_batches_by_hand(report: Report, *, tiny: int, min_steps: int) -> Found | None:
+    """A loop of your own calling its ``tf.function`` step on a few examples at a time: one call per example.
+
+    ``keras_tiny_batches``'s cause in a custom training loop, with its thresholds. The calls are
+    counted exactly (the outermost calls of the cell's thread, with the first dimension of the first
+    argument that has a shape). Weighed by the time sampled on the cell line that ran the calls
+    (the line with the most time in traced functions), as ``keras_tiny_batches`` weighs the
+    ``fit`` line; unsampled, not weighed.
+
+    Detects: a ``tf.function`` of yours called many times in the cell, each time on a batch of a few
+    examples (slices ``x[i:i + 1]``, a dataset batched by 1 or not batched).
+
+    Why it costs: every call pays the fixed cost of a step (matching the arguments to a trace, entering
+    the graph runtime, the loop's own Python and slicing) for an example or two; a batch of 64 pays it
+    once for 64 examples, computed together.
+
+    Fix: feed the step batches of 32 to 256 examples (``Dataset.from_tensor_slices((x, y)).batch(64)``,
+    or ``x[i:i + 64]``); for training, raise the learning rate with the batch size if the model then
+    learns slower per epoch. A loop whose every call needs the previous call's result (a simulation, an
+    agent acting step by step) cannot be batched this way.
+
+    Thresholds:
+        tiny: the largest batch that counts as tiny (as ``keras_tiny_batches``)
+        min_steps: the least number of calls on tiny batches (as ``keras_tiny_batches``)
+    """
+    for name, entry in (report.tf_times.get("function_calls") or {}).items():
+        if entry["owner"] not in ("user", "unknown"):
+            continue  # Keras's steps are fit's (keras_tiny_batches), TensorFlow's its own
+        sizes = {int(size): n for size, n in entry["batch_sizes"].items()}
+        small = {size: n for size, n in sizes.items() if 0 < size <= tiny}
+        calls = sum(small.values())
+        if calls < min_steps or calls < entry["calls"] / 2:
+            continue
+        line = weight.line_for(report, "tf_function")
+        seconds = weight.line_seconds(report, line)
+        each = "one example each" if set(small) == {1} else f"batches of {max(small)} or fewer examples"
+        per_call = "" if seconds is None else f", about {format_seconds(seconds / entry['calls'])} a call on that line"
+        return Found(
+            f"tf.function {name} was called {entry['calls']} times in this cell, {calls} of them on {each}"
+            f"{per_call}: every call pays the fixed cost of a step (matching the arguments to its trace, entering "
+            "the graph, the loop's own Python and slicing) for "
+            f"{'one example' if set(small) == {1} else 'a few examples'}.",
+            "feed it batches of 32 to 256 examples (tf.data.Dataset.from_tensor_slices((x, y)).batch(64), or "
+            "x[i:i + 64] stepping i by 64): the examples of a batch are computed together in one call; for "
+            "training, raise the learning rate with the batch size if the model then learns slower per epoch. "
+            "(A loop whose every call needs the previous call's result cannot be batched this way.)",
             seconds=seconds, line=line)
     return None
 

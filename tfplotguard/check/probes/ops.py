@@ -41,6 +41,9 @@ _FUNC_GRAPH = "tensorflow.python.framework.func_graph"
 _VARIABLES = "tensorflow.python.ops.resource_variable_ops"
 #: Eager ops counted per cell (unless every op is asked for): past this the op callback takes itself out.
 EAGER_OPS_COUNTED = 2000
+#: tf.function names whose calls are counted per cell, and distinct batch sizes kept per name.
+FUNCTIONS_COUNTED = 32
+BATCH_SIZES_KEPT = 8
 
 
 def function_name(graph_name: str) -> str:
@@ -75,21 +78,28 @@ class OpProbe:
     created eagerly in the probe's thread (``BaseResourceVariable.__init__``
     wrapped, a handle that is an EagerTensor: what an eager ``VarHandleOp``
     made) and how many of them were garbage again by the end (a layer or model
-    built and thrown away), and, while ``tf.config.run_functions_eagerly(True)``
-    is on when the cell starts, the time the ``tf.function`` bodies ran as
-    plain Python.
+    built and thrown away; not the ``_UnreadVariable`` every assign returns), the
+    outermost ``tf.function`` calls of the probe's thread per function with the
+    batch size each was given (``Function.__call__`` wrapped: about a microsecond
+    a call, where the call itself costs tens), and, while
+    ``tf.config.run_functions_eagerly(True)`` is on when the cell starts, the time
+    the ``tf.function`` bodies ran as plain Python.
     """
 
     def __init__(self, ops: bool = False):
         self.count_ops = ops
         self.traces: dict[str, int] = {}
-        self._graphs: list[list] = []  # [name, weakref to the FuncGraph, time it was made, trace seconds or None]
+        # [name, weakref to the FuncGraph, time it was made, trace seconds or None, seconds of the counted call
+        # that made it or None]
+        self._graphs: list[list] = []
         self._by_graph: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()  # FuncGraph → entry
         self.eager_ops: dict[str, int] = {}  # op type → eager ops dispatched (main thread)
         self._handles: list[weakref.ref] = []  # eagerly created variables' handles
         self.eager_function_calls = 0
         self.eager_function_seconds = 0.0
         self._depth = 0
+        self._call_depth = 0  # the probe's thread inside a counted tf.function call
+        self._calls: dict[str, FunctionCalls] = {}  # tf.function name → its outermost calls
         self._patches = Patches()
         self._transform: list[Any] | None = None
         self._placement: Any = None  # (context module, GPU name) while tfstate.CONSTRUCTED_GPUS is set
@@ -136,7 +146,7 @@ class OpProbe:
             if isinstance(callbacks, list):
                 callbacks.append(self._traced)
                 self._transform = callbacks
-            self._watch_eager_functions()
+            self._watch_function_calls()
         except BaseException:  # nothing left behind: the caller registers stop() only after a start() that returned
             self.stop()
             raise
@@ -169,18 +179,20 @@ class OpProbe:
 
         return __init__
 
-    def _watch_eager_functions(self):
-        """Time ``tf.function`` calls while they run eagerly (only if that switch is on now: no cost otherwise)."""
+    def _watch_function_calls(self):
+        """Count the outermost ``tf.function`` calls of the probe's thread per function, with the batch
+        size each was given (:meth:`_count_call`); time them while they run eagerly (only if that
+        switch is on now)."""
         flag = sys.modules.get(_EAGER_RUN)
         owner = getattr(sys.modules.get(_POLYMORPHIC), "Function", None)
-        if not getattr(flag, "RUN_FUNCTIONS_EAGERLY", False) or not isinstance(owner, type):
+        if not isinstance(owner, type):
             return
+        timing = bool(getattr(flag, "RUN_FUNCTIONS_EAGERLY", False))
         watch = self
 
         def wrap(original, patch):
-            @functools.wraps(original)
-            def __call__(function, *args, **kwargs):
-                if not patch.active or watch._depth or not flag.RUN_FUNCTIONS_EAGERLY:
+            def run(function, args, kwargs):
+                if not timing or watch._depth or not flag.RUN_FUNCTIONS_EAGERLY:
                     return original(function, *args, **kwargs)
                 watch._depth += 1
                 t0 = time.perf_counter()
@@ -191,9 +203,74 @@ class OpProbe:
                     watch.eager_function_calls += 1
                     watch.eager_function_seconds += time.perf_counter() - t0
 
+            @functools.wraps(original)
+            def __call__(function, *args, **kwargs):
+                if not patch.active:
+                    return original(function, *args, **kwargs)
+                if watch._call_depth or threading.get_ident() != watch._thread:
+                    return run(function, args, kwargs)
+                counted = watch._count_call(function, args)
+                watch._call_depth = 1  # only the probe's thread gets here
+                graphs = len(watch._graphs)
+                t0 = time.perf_counter()
+                try:
+                    return run(function, args, kwargs)
+                finally:
+                    watch._call_depth = 0
+                    if counted is not None:
+                        watch._timed_call(counted, graphs, time.perf_counter() - t0)
+
             return __call__
 
         self._patches.install(owner, "__call__", wrap)
+
+    def _count_call(self, function, args: tuple) -> tuple[str, FunctionCalls] | None:
+        """One outermost call of ``function``: counted, with the first dimension of its first argument
+        that has a shape (a tensor or an array; in a tuple or list argument, its first item's).
+        Returns ``(name, its entry)`` for :meth:`_timed_call`, None past :data:`FUNCTIONS_COUNTED`."""
+        try:
+            name = str(getattr(function, "_name", None) or getattr(function, "__name__", "?"))
+            entry = self._calls.get(name)
+            if entry is None:
+                if len(self._calls) >= FUNCTIONS_COUNTED:
+                    return None
+                entry = self._calls[name] = {"calls": 0, "batch_sizes": {}, "owner": owner_of(function),
+                                             "seconds": 0.0, "tracing_calls": 0, "tracing_seconds": 0.0}
+            entry["calls"] += 1
+            for arg in args:
+                if isinstance(arg, (tuple, list)) and arg:
+                    arg = arg[0]
+                # An EagerTensor's shape as a tuple, without building a TensorShape.
+                as_tuple = getattr(arg, "_shape_tuple", None)
+                shape = as_tuple() if as_tuple is not None else getattr(arg, "shape", None)
+                if shape is None:
+                    continue
+                try:
+                    first = shape[0] if len(shape) else None
+                except (TypeError, ValueError):  # a shape of unknown rank
+                    first = None
+                if isinstance(first, int):
+                    sizes = entry["batch_sizes"]
+                    key = str(first)
+                    if key in sizes or len(sizes) < BATCH_SIZES_KEPT:
+                        sizes[key] = sizes.get(key, 0) + 1
+                break
+            return name, entry
+        except Exception:  # never break the user's call
+            self.errors += 1
+            return None
+
+    def _timed_call(self, counted: tuple[str, FunctionCalls], graphs: int, seconds: float) -> None:
+        """A counted call took ``seconds``; ``graphs`` were made before it. A call that traced its
+        function lends its time to the last graph of that name it made: the trace, and the new
+        graph's first run (its instantiation and optimisation happen then, after the trace)."""
+        name, entry = counted
+        entry["seconds"] += seconds
+        made = [graph for graph in self._graphs[graphs:] if graph[0] == name]
+        if made:
+            made[-1][4] = seconds
+            entry["tracing_calls"] += 1
+            entry["tracing_seconds"] += seconds
 
     def stop(self):
         """Remove the op callback (tolerates a user who cleared all callbacks) and the wrappers."""
@@ -230,7 +307,7 @@ class OpProbe:
             started = time.perf_counter()
             name = function_name(graph.name)
             self.traces[name] = self.traces.get(name, 0) + 1
-            entry = [name, weakref.ref(graph), started, None]
+            entry = [name, weakref.ref(graph), started, None, None]
             self._graphs.append(entry)
             self._by_graph[graph] = entry
             self._record_origin(name, graph, creator)
@@ -343,7 +420,7 @@ class OpProbe:
         variable-creating trace (TensorFlow traces those functions again).
         """
         out = {name: entry.copy() for name, entry in self._origins.items()}
-        for name, ref, _, _ in self._graphs:
+        for name, ref, *_ in self._graphs:
             graph = ref()
             if graph is not None and name in out and self._variable_trace(graph):
                 out[name]["variable_traces"] += 1
@@ -355,29 +432,39 @@ class OpProbe:
         ``trace_seconds``: ``{name: [seconds of each trace, in order]}`` (a
         variable-creating first trace left out, as in :meth:`signatures`; a
         trace nested in another is inside that one's time too);
+        ``trace_call_seconds``: the same traces' counted calls, whole (the trace and
+        the new graph's first run; None for a trace no counted call made);
         ``eager_ops``: ``{op type: count}`` (the first :data:`EAGER_OPS_COUNTED`
         only, then ``eager_ops_capped`` is True); ``eager_op_interval_s``: once
         capped, the mean time from one counted eager op to the next (else
-        None); ``variables_created`` /
+        None); ``function_calls``: ``{name: {"calls", "batch_sizes", "owner", "seconds",
+        "tracing_calls", "tracing_seconds"}}``, the outermost ``tf.function`` calls of the probe's
+        thread, how many were given each first dimension (``{"1": 2048}``: 2,048 calls on one
+        example each), ``owner`` as in :meth:`origins`, their time, and the calls that traced;
+        ``variables_created`` /
         ``variables_discarded``: variables created eagerly, and how many of them
         were garbage by the end; ``eager_function_calls`` / ``…_seconds``:
         outermost ``tf.function`` calls run eagerly and their time (only
         measured when the switch was on as the cell started).
         """
         seconds: dict[str, list[float]] = {}
-        for name, ref, _, took in self._graphs:
+        calls: dict[str, list[float | None]] = {}
+        for name, ref, _, took, call in self._graphs:
             graph = ref()
             if took is None or (graph is not None and self._variable_trace(graph)):
                 continue
             seconds.setdefault(name, []).append(took)
+            calls.setdefault(name, []).append(call)
         counted = self._eager_counted
         interval = (self._eager_last - self._eager_first) / (counted - 1) if self.eager_ops_capped else None
-        return {"trace_seconds": seconds, "eager_ops": dict(self.eager_ops),
+        return {"trace_seconds": seconds, "trace_call_seconds": calls, "eager_ops": dict(self.eager_ops),
                 "eager_ops_capped": self.eager_ops_capped, "eager_op_interval_s": interval,
                 "variables_created": len(self._handles),
                 "variables_discarded": sum(1 for ref in self._handles if ref() is None),
                 "eager_function_calls": self.eager_function_calls,
-                "eager_function_seconds": self.eager_function_seconds}
+                "eager_function_seconds": self.eager_function_seconds,
+                "function_calls": {name: {**entry, "batch_sizes": dict(entry["batch_sizes"])}
+                                   for name, entry in self._calls.items()}}
 
     def ops_by_device(self) -> OpsByDevice:
         """``{device: {op type: count}}``."""
@@ -393,7 +480,7 @@ class OpProbe:
         the parameter) or from a ``tf.function`` of that name in ``namespace``.
         """
         by_name: dict[str, list] = {}
-        for name, ref, _, _ in self._graphs:
+        for name, ref, *_ in self._graphs:
             if self.traces.get(name, 0) > 1 and " (" not in name:
                 graph = ref()
                 # A variable-creating first trace has the same signature as the retrace it causes.
