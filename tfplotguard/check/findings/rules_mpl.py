@@ -109,6 +109,17 @@ def plot_call_per_point(report: Report, *, calls: int, points_per_call: float) -
     return None
 
 
+#: Backends that draw only when asked to (files, Agg): interactive mode redraws nothing there. Measured
+#: (``benchmarks/fixes.py``): twelve ``plt.pause`` steps under ``plt.ion()`` on Agg took as long inside
+#: ``with plt.ioff():`` as outside it.
+_NON_INTERACTIVE_BACKENDS = frozenset(("agg", "cairo", "pdf", "pgf", "ps", "svg", "template"))
+
+
+def _redraws_on_change(mpl: dict) -> bool:
+    """Interactive mode on with a backend that redraws on every pyplot change (not Agg or a file backend)."""
+    return bool(mpl.get("interactive")) and str(mpl.get("backend", "")).lower() not in _NON_INTERACTIVE_BACKENDS
+
+
 @rule(id="interactive_redraws", needs=("mpl",), thresholds={"min_redraws": 3})
 def interactive_redraws(report: Report, *, min_redraws: int) -> Found | None:
     """Redrawing every step: the same figure drawn again and again, or plt.pause, inside one cell.
@@ -128,7 +139,7 @@ def interactive_redraws(report: Report, *, min_redraws: int) -> Found | None:
 
     Fix: draw once after the loop, or every *k* steps; for a live view of training use
     ``tfplotguard.LivePlot`` / ``live()``, whose frames are throttled to a time budget; with interactive
-    mode on, wrap the loop in ``with plt.ioff():``.
+    mode on and a GUI backend, wrap the loop in ``with plt.ioff():`` (on Agg it changes nothing).
 
     Thresholds:
         min_redraws: the least number of redraws, or of ``plt.pause`` calls
@@ -144,11 +155,12 @@ def interactive_redraws(report: Report, *, min_redraws: int) -> Found | None:
     if pauses:
         parts.append(f"{pauses} plt.pause calls took {format_seconds(mpl.get('pause_s', 0.0))} "
                      "(their sleeps and draws)")
-    mode = " Interactive mode is on: with a GUI backend every pyplot change redraws too." \
-        if mpl.get("interactive") else ""
+    redraws_on_change = _redraws_on_change(mpl)
+    mode = " Interactive mode is on: with this GUI backend every pyplot change redraws too." \
+        if redraws_on_change else ""
     fix = ("draw once after the loop, or every k steps (if step % 100 == 0: ...); for a live view of a "
            "training loop use tfplotguard's LivePlot or live(), whose frames are throttled to a time budget")
-    if mpl.get("interactive"):
+    if redraws_on_change:
         fix += "; with interactive mode on, wrap the loop in `with plt.ioff():`"
     return Found("; ".join(parts) + "." + mode, fix + ".",
                  seconds=mpl.get("redraw_s", 0.0) + mpl.get("pause_s", 0.0),
