@@ -141,8 +141,9 @@ def py_function(report: Report, *, min_cpu_s: float) -> Found | None:
         "write the per-element work with TensorFlow ops (tf.math, tf.image, tf.strings …) so that "
         ".map(fn, num_parallel_calls=tf.data.AUTOTUNE) runs it in parallel; if it must stay NumPy, run it once "
         "on the whole array before Dataset.from_tensor_slices"
-        + ("." if pipe.get("cache") else ", or put .cache() right after this map so that it runs once, not every "
-           "epoch."),
+        # A cache saves only the passes after the first: iterated once, it saves nothing (benchmarks/fixes.py).
+        + ("." if pipe.get("cache") or pipe.get("iterators", 1) < 2 else
+           ", or put .cache() right after this map so that it runs once, not every epoch."),
         seconds=waited, line=line)
 
 
