@@ -501,7 +501,10 @@ FIXES: list[Fix] = [
     Fix("figure_per_iteration", "one figure: `ax.clear()` and plot again", "ax.clear() and plot again",
         setup=_MPL_SETUP, prepare="plt.close('all')\n",
         slow="for step in range(30):\n    fig, ax = plt.subplots()\n    ax.plot(x, np.sin(x + step / 10))\n",
-        fixed="fig, ax = plt.subplots()\nfor step in range(30):\n    ax.clear()\n    ax.plot(x, np.sin(x + step / 10))\n"),
+        fixed="fig, ax = plt.subplots()\nfor step in range(30):\n    ax.clear()\n    ax.plot(x, np.sin(x + step / 10))\n",
+        kind="memory", note="measured 1.21× (every block slower) when the text offered it as the update: it now says "
+                            "it saves the open figures, not time (nothing is displayed here; an inline backend "
+                            "would also render each open figure at the cell's end)"),
     Fix("figure_per_iteration", "one figure per item: `plt.close(fig)` when done", "plt.close(fig)",
         setup=_MPL_SETUP, prepare="plt.close('all')\n",
         slow="for step in range(30):\n    fig, ax = plt.subplots()\n    ax.plot(x, np.sin(x + step / 10))\n",
