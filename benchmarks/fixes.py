@@ -306,6 +306,24 @@ FIXES: list[Fix] = [
         fixed="for _ in range(40):\n    top_tf(V)\n",
         note="measured 3.1× slower in the first full run, when the text said to rewrite any such function; its "
              "calls are long (10-20 ms), and the text now says to rewrite only if TensorFlow does the work faster"),
+    Fix("py_function", "a py_function that mostly waits: `num_parallel_calls=tf.data.AUTOTUNE`",
+        "give the map num_parallel_calls=tf.data.AUTOTUNE: calls that wait overlap",
+        setup=_ROWS_SETUP + "import time\ndef fetch(x):  # waits, as a read or a request does\n"
+                            "    time.sleep(0.01)\n    return x\n",
+        slow=("ds = tf.data.Dataset.from_tensor_slices(X[:48]).map(lambda x: tf.py_function(fetch, [x], tf.float32))\n"
+              "for x in ds:\n    tf.reduce_sum(x)\n"),
+        fixed=("ds = tf.data.Dataset.from_tensor_slices(X[:48]).map(lambda x: tf.py_function(fetch, [x], tf.float32),\n"
+               "                                                   num_parallel_calls=tf.data.AUTOTUNE)\n"
+               "for x in ds:\n    tf.reduce_sum(x)\n")),
+    # -- pipeline_per_step
+    Fix("pipeline_per_step", "one iterator, `it = iter(ds)`, and `next(it)` each step", "it = iter(ds), then call next(it)",
+        setup=_ROWS_SETUP + "ds = tf.data.Dataset.from_tensor_slices(X).map(lambda v: v * 2.0)\n",
+        slow="for i in range(60):\n    xb = next(iter(ds.skip(i).take(1)))\n    tf.reduce_sum(xb)\n",
+        fixed="it = iter(ds)\nfor i in range(60):\n    xb = next(it)\n    tf.reduce_sum(xb)\n"),
+    Fix("pipeline_per_step", "iterate it once: `for x in ds.take(n)`", "iterate it once: for x in ds.take(n)",
+        setup=_ROWS_SETUP + "ds = tf.data.Dataset.from_tensor_slices(X).map(lambda v: v * 2.0)\n",
+        slow="for i in range(60):\n    xb = next(iter(ds.skip(i).take(1)))\n    tf.reduce_sum(xb)\n",
+        fixed="for xb in ds.take(60):\n    tf.reduce_sum(xb)\n"),
     # -- input_bound
     Fix("input_bound", "from_generator: `Dataset.from_tensor_slices(arrays)`",
         "build the dataset with Dataset.from_tensor_slices(arrays)",
