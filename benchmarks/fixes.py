@@ -490,6 +490,16 @@ FIXES: list[Fix] = [
               "        total += ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5\n"),
         fixed=("p = np.asarray(points)\n"
                "total = float(np.sqrt(((p[:, None, :] - p[None, :, :]) ** 2).sum(axis=-1)).sum())\n")),
+    Fix("python_hot_loop", "a loop over a container: `list.pop(0)` → `collections.deque`", "list.pop(0) or insert(0, x) "
+        "(collections.deque)",
+        setup="import collections\njobs = list(range(150_000))\n",
+        slow="queue = list(jobs)\ndone = 0\nwhile queue:\n    done += queue.pop(0)\n",
+        fixed="queue = collections.deque(jobs)\ndone = 0\nwhile queue:\n    done += queue.popleft()\n"),
+    Fix("python_hot_loop", "a loop over a container: `x in a_list` → a set", "x in a_list (a set or dict)",
+        setup="import numpy as np\nseen = np.random.default_rng(0).integers(0, 10**9, 9000).tolist()\n"
+              "queries = np.random.default_rng(1).integers(0, 10**9, 6000).tolist() + seen[:500]\n",
+        slow="hits = 0\nfor q in queries:\n    if q in seen:\n        hits += 1\n",
+        fixed="seen_set = set(seen)\nhits = 0\nfor q in queries:\n    if q in seen_set:\n        hits += 1\n"),
     # -- output_in_loop
     Fix("output_in_loop", "`print` every N steps", "print every N steps",
         setup="import math\n",
