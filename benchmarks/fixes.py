@@ -246,6 +246,13 @@ FIXES: list[Fix] = [
         prepare="tf.config.run_functions_eagerly(True)  # an earlier debugging cell\n",
         slow="for _ in range(150):\n    forward(w, x)\n",
         fixed="tf.config.run_functions_eagerly(False)\nfor _ in range(150):\n    forward(w, x)\n"),
+    # -- global_switch
+    Fix("global_switch", "check-numerics left on: `tf.debugging.disable_check_numerics()`",
+        "tf.debugging.disable_check_numerics()",
+        setup=_EAGER_STEP_SETUP,
+        prepare="tf.debugging.enable_check_numerics()  # an earlier debugging cell\n",
+        slow="for _ in range(100):\n    train_step(xs, ys)\n",
+        fixed="tf.debugging.disable_check_numerics()\nfor _ in range(100):\n    train_step(xs, ys)\n"),
     # -- eager_op_loop
     Fix("eager_op_loop", "the step in a function decorated with `@tf.function`", "decorated with @tf.function",
         setup=_EAGER_STEP_SETUP,
@@ -599,6 +606,9 @@ NOT_TIMED: list[NotTimed] = [
              "a diagnostic step, not a change: it shows the traces, it makes nothing faster"),
     NotTimed("retracing", "the argument structure changed: one structure, or an `input_signature`",
              "not timed yet: the same one-trace-instead-of-many change as the rows above; no cell for it here"),
+    NotTimed("global_switch", "the other switches (tf.data debug mode, op determinism, dumping, Keras policies): "
+             "switch off as the finding says", "each switch is timed off against on in fresh processes by "
+             "`python -m benchmarks.global_switches` (RESULTS_global_switches.md), whose factors the rule quotes"),
     NotTimed("gpu_idle_ops_on_cpu", "inputs created on the GPU (`with tf.device('/GPU:0')`)",
              "needs a GPU: this machine has none and no device was lent to this task (the zoo's case only "
              "pretends one is present)"),

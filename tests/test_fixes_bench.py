@@ -15,6 +15,7 @@ import pytest
 
 from benchmarks import fixes
 from tfplotguard.check.findings import registry
+from tfplotguard.check.inspect import switches
 
 
 def test_every_rule_in_the_registry_has_a_row():
@@ -43,7 +44,9 @@ def _strings(module) -> list[str]:
 @pytest.mark.parametrize("fix", fixes.FIXES, ids=lambda f: f"{f.rule}: {f.variant[:40]}")
 def test_a_timed_row_applies_a_fix_text_its_rule_gives(fix):
     module = importlib.import_module(registry.RULES[fix.rule].fn.__module__)
-    assert any(fix.expect in text for text in _strings(module)), \
+    # The rule's module, or the one its fix texts come from (global_switch's: check.inspect.switches).
+    texts = _strings(module) + _strings(switches)
+    assert any(fix.expect in text for text in texts), \
         f"{fix.expect!r} is in no string of {module.__name__}: the rule's fix text changed, update the row"
     assert fix.kind in ("speed", "memory", "output", "against")
     for source in (fix.setup, fix.prepare, fix.slow, fix.fixed):
@@ -97,7 +100,7 @@ def _py_pipeline_report(iterators: int):
 
     pipe = {"owner": "user", "stages": ["map", "batch"], "text": "from_tensor_slices → map → batch",
             "py_function": "tf.py_function", "map_functions": ["np_scale"], "iterators": iterators, "maps": 1}
-    return SimpleNamespace(pipelines=[pipe], attribution=None, group_cpu=lambda group: 0.0, tf_python_calls=[])
+    return SimpleNamespace(pipelines=[pipe], attribution=None, group_cpu=lambda group: 0.0, tf_python_calls=[], tf={})
 
 
 @pytest.mark.parametrize("iterators, cache", [(1, False), (3, True)])
