@@ -507,7 +507,9 @@ def test_interactive_mode_with_pauses_in_a_tensorflow_loop(interactive):
 
     report = measure(loop)
     (finding,) = [f for f in report.findings if f.rule == "interactive_redraws"]
-    assert "4 plt.pause calls" in finding.message and "plt.ioff()" in finding.fix
+    assert "4 plt.pause calls" in finding.message
+    # Agg redraws nothing on a pyplot change, interactive or not: ioff would change nothing here.
+    assert matplotlib.get_backend().lower() == "agg" and "plt.ioff()" not in finding.fix
     assert report.mpl["draws"] >= 1 and finding.seconds >= 4 * 0.03 and not finding.minor
     plt.close(fig)
 

@@ -142,8 +142,9 @@ def py_function(report: Report, *, min_cpu_s: float) -> Found | None:
         "write the per-element work with TensorFlow ops (tf.math, tf.image, tf.strings …) so that "
         ".map(fn, num_parallel_calls=tf.data.AUTOTUNE) runs it in parallel; if it must stay NumPy, run it once "
         "on the whole array before Dataset.from_tensor_slices"
-        + ("." if pipe.get("cache") else ", or put .cache() right after this map so that it runs once, not every "
-           "epoch."),
+        # A cache saves only the passes after the first: iterated once, it saves nothing (benchmarks/fixes.py).
+        + ("." if pipe.get("cache") or pipe.get("iterators", 1) < 2 else
+           ", or put .cache() right after this map so that it runs once, not every epoch."),
         seconds=waited, line=line)
 
 
@@ -168,9 +169,26 @@ def _py_function_in_graph(report: Report, min_cpu_s: float) -> Found | None:
         f"While the cell ran traced functions, TensorFlow's threads ran your Python ({named}) for "
         f"{format_seconds(cpu)} of CPU: that is a tf.py_function / tf.numpy_function inside a tf.function or a "
         "model, which leaves the graph for the Python interpreter on every call, under the GIL.",
-        f"write {functions[0]} with TensorFlow ops (tf.math, tf.linalg, tf.signal …) so that it stays in the "
-        "graph; if it only prepares inputs, do it once in NumPy before the loop.",
-        seconds=min(cpu, traced), line=line)
+        _in_graph_fix(report, functions[0]), seconds=min(cpu, traced), line=line)
+
+
+#: A Python call on TensorFlow's thread at least this long on average is the function's own work, not the
+#: round trip into Python (tens of µs): measured in benchmarks/fixes.py, np.tanh of a 256×256 matrix
+#: (about 1.5 ms a call) rewritten as tf.tanh ran 0.5× the time, np.sort of 200,000 floats (10-20 ms a
+#: call) rewritten as tf.sort 3× the time.
+LONG_CALL_S = 0.005
+
+
+def _in_graph_fix(report: Report, function: str) -> str:
+    """The fix for ``function`` run by TensorFlow's threads: TensorFlow ops, unless its calls are long work."""
+    timed = next((c for c in report.tf_python_calls if c["function"] == function and c["calls"]), None)
+    if timed is not None and timed["seconds"] / timed["calls"] >= LONG_CALL_S:
+        return (f"{function} took {format_seconds(timed['seconds'] / timed['calls'])} a call, far more than the "
+                "round trip into Python costs: the time is its own work. Rewrite it with TensorFlow ops only if "
+                "they do that work faster (time one call of each: tf.sort ran 3× slower than np.sort here); if it "
+                "only prepares inputs, do it once in NumPy before the loop.")
+    return (f"write {function} with TensorFlow ops (tf.math, tf.linalg, tf.signal …) so that it stays in the "
+            "graph; if it only prepares inputs, do it once in NumPy before the loop.")
 
 
 def _bare(pipe: PipelineSummary) -> bool:

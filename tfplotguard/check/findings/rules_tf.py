@@ -339,8 +339,11 @@ def explain_retrace(signatures: list[TraceSignature], objects: int = 0, traces: 
             shown = ", ".join(v.split(" ", 2)[2] for v in values[:4])
             return (f"argument {key} is a Python {'/'.join(sorted(kinds))} and every new value is a new trace "
                     f"(values {shown}{', …' if len(values) > 4 else ''})",
-                    f"pass {key} as a tensor (tf.constant(value)) so one trace serves every value; keep Python "
-                    "values for settings that rarely change")
+                    # Measured: tf.constant(3) is an int32 tensor, which x * n with a float x rejects (TypeError).
+                    f"pass {key} as a tensor (tf.constant(value"
+                    + (", tf.float32) where it meets float tensors: a Python int alone becomes int32, which float "
+                       "math rejects)" if "int" in kinds else "))")
+                    + " so one trace serves every value; keep Python values for settings that rarely change")
         if all(v.startswith("tensor") for v in values):
             dtypes = {v.split(" ")[1].split("(")[0] for v in values}
             if len(dtypes) > 1:

@@ -1,0 +1,867 @@
+"""Every rule's fix, measured: ``python -m benchmarks.fixes [--quick] [--rule ID ...] [--output FILE]``.
+
+For every rule of the registry, one row per fix its text can show: the rule's
+slow cell doing a fixed amount of work (no loop that runs for a fixed time,
+whose wall time cannot show a speed-up), and the same cell with exactly the
+fix the rule's text recommends applied, as a user would apply it from the text
+(not a different, better rewrite). A rule whose advice is not about time (a
+crash risk, memory, output volume, "nothing to do"), or that cannot be timed
+here (a GPU's), gets a row that says so and why (:data:`NOT_TIMED`).
+
+Each rule's rows run in a fresh Python process with a real IPython
+``InteractiveShell`` and ``%load_ext tfplotguard``: the case's setup, one
+warm-up run of both cells (traces, caches, imports), then each cell once under
+``%%tfcheck --quiet`` (does the rule fire on the slow cell, with the fix text
+the row applies; does it stay quiet on the fixed one), then the timing: both
+cells run plain, in adjacent slow-fixed-fixed-slow blocks
+(:func:`benchmarks.timing.abba`, garbage collector on as in a notebook), the
+ratio of a block the fixed cell's two times over the slow cell's two, the
+row's ratio the median over blocks. ``prepare`` runs untimed before every run
+of either cell (fresh state: a global switch set again, figures closed).
+
+A fix is *faster* when its ratio is at most :data:`FASTER`; at least
+:data:`SLOWER` it is **slower**, a bug in the advice; between, *not faster*
+(also a bug: the advice costs the user an edit for nothing). Rows of kind
+``memory`` or ``output`` are measured for information (their fix is not about
+time); kind ``against`` times what a rule's text advises *against*, to check
+that the warning holds. Exit status 0 whatever the result (a test checks the
+coverage; this reports). Writes ``benchmarks/RESULTS_fixes.md`` (machine, load,
+date, versions) unless ``--quick`` or ``--rule`` (then only with ``--output``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).with_name("RESULTS_fixes.md")
+
+#: A fix whose median ratio (fixed / slow) is at most this is faster; at least SLOWER, slower.
+FASTER = 0.95
+SLOWER = 1.05
+#: Blocks (slow, fixed, fixed, slow) per row: full run, quick run.
+BLOCKS = (5, 1)
+
+REPORT = "_fixes_report"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One fix of one rule: its slow cell and the same cell with the fix applied.
+
+    ``expect`` is a piece of the fix text this row applies: the rule's fix on
+    the slow cell must contain it (the row is about the rule's actual advice).
+    ``kind``: ``speed`` (the fix must be faster), ``memory`` / ``output`` (its
+    point is not time: measured for information), ``against`` (what the text
+    advises against, expected slower).
+    """
+
+    rule: str
+    variant: str
+    expect: str
+    slow: str
+    fixed: str
+    setup: str = ""
+    prepare: str = ""
+    kind: str = "speed"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NotTimed:
+    """A fix (or a whole rule) that gets a row but no timing, and why."""
+
+    rule: str
+    variant: str
+    reason: str
+
+
+# -- the cells ------------------------------------------------------------------------------------
+
+_KERAS_SETUP = """\
+import keras
+import numpy as np
+import tensorflow as tf
+X = np.random.default_rng(0).normal(size=(4096, 8)).astype("float32")
+Y = (X.sum(axis=1, keepdims=True) > 0).astype("float32")
+
+def make_model(steps_per_execution=1):
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", steps_per_execution=steps_per_execution)
+    model.fit(X[:256], Y[:256], batch_size=64, verbose=0)  # traced once, outside the measured cells
+    return model
+
+model = make_model()
+"""
+
+_MPL_SETUP = """\
+import io
+import numpy as np
+import matplotlib.pyplot as plt
+x = np.linspace(0, 6, 200)
+rng = np.random.default_rng(0)
+xs, ys = rng.random(1500), rng.random(1500)
+"""
+
+_IMAGES_SETUP = """\
+import numpy as np
+import tensorflow as tf
+IMAGES = np.random.default_rng(0).normal(size=(200, 128, 128)).astype("float32")
+
+def preprocess(image):
+    for _ in range(6):
+        image = tf.tanh(tf.linalg.matmul(image, image) / 128.0)
+    return image
+
+def augment(image):
+    return image + tf.random.uniform(tf.shape(image), maxval=0.01)
+"""
+
+#: Enough images that a pipeline's wait passes input_bound's min_wait_s (0.15 s), below which a sequential map
+#: or a missing prefetch is not named.
+_MORE_IMAGES = _IMAGES_SETUP.replace("(200, 128, 128)", "(600, 128, 128)")
+
+_ROWS_SETUP = """\
+import numpy as np
+import tensorflow as tf
+X = np.random.default_rng(0).normal(size=(2000, 32)).astype("float32")
+
+def rows():
+    for row in X:
+        yield row
+
+def np_scale(x):
+    return np.tanh(x.numpy()) * 2.0
+"""
+
+_EAGER_STEP_SETUP = """\
+import tensorflow as tf
+w = tf.Variable(tf.random.normal((16, 1)) * 0.1)
+b = tf.Variable(tf.zeros((1,)))
+xs = tf.random.normal((64, 16))
+ys = tf.random.normal((64, 1))
+def train_step(x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(x @ w + b - y))
+    gw, gb = tape.gradient(loss, [w, b])
+    w.assign_sub(0.01 * gw)
+    b.assign_sub(0.01 * gb)
+    return loss
+# The fix, as a user applies it: the same def, decorated (in the cell that defines it).
+@tf.function
+def train_step_fn(x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(x @ w + b - y))
+    gw, gb = tape.gradient(loss, [w, b])
+    w.assign_sub(0.01 * gw)
+    b.assign_sub(0.01 * gb)
+    return loss
+"""
+
+_FILES_SETUP = """\
+import os, tempfile
+import numpy as np
+import tensorflow as tf
+_dir = tempfile.mkdtemp(prefix="fixes_")
+FILES = []
+_rng = np.random.default_rng(0)
+for _k in range(8):
+    _path = os.path.join(_dir, f"part{_k}.tfrecord")
+    with tf.io.TFRecordWriter(_path) as _w:
+        for _row in _rng.normal(size=(1500, 64)).astype("float32"):
+            _w.write(_row.tobytes())
+    FILES.append(_path)
+
+def parse(record):
+    return tf.reduce_sum(tf.io.decode_raw(record, tf.float32))
+"""
+
+_NORMALISE = ("def normalise(batch):\n    return (batch - tf.reduce_mean(batch, 0)) / "
+              "(tf.math.reduce_std(batch, 0) + 1e-6)\nfor batch in batches:\n    normalise(batch)\n")
+
+FIXES: list[Fix] = [
+    # -- retracing: each cell defines its tf.function, as the notebook cell does, so every run traces afresh.
+    Fix("retracing", "a Python int argument: pass it as a tensor, `tf.constant(value, tf.float32)`",
+        ", tf.float32) where it meets float tensors",
+        setup="import tensorflow as tf\nx = tf.random.normal((64,))\n",
+        slow=("@tf.function\ndef scaled_sum(x, n):\n    return tf.reduce_sum(tf.nn.relu(x * n) + 1.0)\n"
+              "for n in range(30):\n    scaled_sum(x, n)\n"),
+        fixed=("@tf.function\ndef scaled_sum(x, n):\n    return tf.reduce_sum(tf.nn.relu(x * n) + 1.0)\n"
+               "for n in range(30):\n    scaled_sum(x, tf.constant(n, tf.float32))\n"),
+        note="the text said `tf.constant(value)` before this branch: applied as written, tf.constant(n) is an "
+             "int32 tensor and x * n raised TypeError; the text now gives the dtype for a Python int"),
+    Fix("retracing", "a new shape each call: `@tf.function(reduce_retracing=True)`", "reduce_retracing=True",
+        setup="import tensorflow as tf\nbatches = [tf.random.normal((n, 8)) for n in range(10, 40)]\n",
+        slow="@tf.function\n" + _NORMALISE,
+        fixed="@tf.function(reduce_retracing=True)\n" + _NORMALISE),
+    Fix("retracing", "a new shape each call: `input_signature=[tf.TensorSpec(shape=[None, ...])]`",
+        "input_signature=[tf.TensorSpec(shape=[None, ...]",
+        setup="import tensorflow as tf\nbatches = [tf.random.normal((n, 8)) for n in range(10, 40)]\n",
+        slow="@tf.function\n" + _NORMALISE,
+        fixed="@tf.function(input_signature=[tf.TensorSpec(shape=[None, 8], dtype=tf.float32)])\n" + _NORMALISE),
+    Fix("retracing", "a new dtype: cast to one dtype before the call", "to one dtype before the call",
+        setup=("import tensorflow as tf\n"
+               "inputs = [tf.random.normal((256,), dtype=d) for d in (tf.float16, tf.float32, tf.float64)] * 10\n"),
+        slow=("@tf.function\ndef energy(v):\n    return tf.reduce_sum(tf.tanh(v) * v)\n"
+              "for v in inputs:\n    energy(v)\n"),
+        fixed=("@tf.function\ndef energy(v):\n    return tf.reduce_sum(tf.tanh(v) * v)\n"
+               "for v in inputs:\n    energy(tf.cast(v, tf.float32))\n")),
+    Fix("retracing", "Python values and a tensor for one argument: always pass it as a tensor",
+        "as a tensor (tf.constant(value)): one trace",
+        setup=("import tensorflow as tf\nw = tf.random.normal((64,))\n"
+               "schedule = [0.1 / (1 + k) for k in range(5)] + [tf.constant(0.01)] * 25  # a warm-up, then a tensor\n"),
+        slow=("@tf.function\ndef update(w, lr):\n    return w - lr * tf.tanh(w)\n"
+              "for lr in schedule:\n    update(w, lr)\n"),
+        fixed=("@tf.function\ndef update(w, lr):\n    return w - lr * tf.tanh(w)\n"
+               "for lr in schedule:\n    update(w, tf.constant(lr))\n")),
+    Fix("retracing", "a new tf.function object each call: create it once, outside the loop",
+        "create the tf.function once, outside the loop",
+        setup="import tensorflow as tf\nx = tf.random.normal((256,))\n",
+        slow=("def energy(v):\n    square_sum = tf.function(lambda t: tf.reduce_sum(t * t))\n    return square_sum(v)\n"
+              "for _ in range(40):\n    energy(x)\n"),
+        fixed=("square_sum = tf.function(lambda t: tf.reduce_sum(t * t))\ndef energy(v):\n    return square_sum(v)\n"
+               "for _ in range(40):\n    energy(x)\n")),
+    Fix("retracing", "Keras's step retraced for another dtype: cast once, `x.astype('float32')`",
+        "cast once, e.g. x.astype('float32')",
+        setup=_KERAS_SETUP + "XI = (X * 4).astype('int32')\n",
+        prepare="model = make_model()\n",
+        slow="a = model.predict(XI[:64], verbose=0)\nb = model.predict(X[:64], verbose=0)\n",
+        fixed="a = model.predict(XI[:64].astype('float32'), verbose=0)\nb = model.predict(X[:64], verbose=0)\n",
+        note="a fresh model before every run (untimed), so that both cells trace Keras's predict step"),
+    # -- functions_run_eagerly
+    Fix("functions_run_eagerly", "`tf.config.run_functions_eagerly(False)`", "run_functions_eagerly(False)",
+        setup=("import tensorflow as tf\n@tf.function\ndef forward(w, x):\n    for _ in range(20):\n"
+               "        x = tf.tanh(x @ w)\n    return tf.reduce_sum(x)\n"
+               "w = tf.random.normal((32, 32)) * 0.1\nx = tf.random.normal((8, 32))\n"),
+        prepare="tf.config.run_functions_eagerly(True)  # an earlier debugging cell\n",
+        slow="for _ in range(150):\n    forward(w, x)\n",
+        fixed="tf.config.run_functions_eagerly(False)\nfor _ in range(150):\n    forward(w, x)\n"),
+    # -- global_switch
+    Fix("global_switch", "check-numerics left on: `tf.debugging.disable_check_numerics()`",
+        "tf.debugging.disable_check_numerics()",
+        setup=_EAGER_STEP_SETUP,
+        prepare="tf.debugging.enable_check_numerics()  # an earlier debugging cell\n",
+        slow="for _ in range(100):\n    train_step(xs, ys)\n",
+        fixed="tf.debugging.disable_check_numerics()\nfor _ in range(100):\n    train_step(xs, ys)\n"),
+    # -- eager_op_loop
+    Fix("eager_op_loop", "the step in a function decorated with `@tf.function`", "decorated with @tf.function",
+        setup=_EAGER_STEP_SETUP,
+        slow="for _ in range(200):\n    train_step(xs, ys)\n",
+        fixed="for _ in range(200):\n    train_step_fn(xs, ys)\n",
+        note="the decorated def is traced in the warm-up, as it would be by its first call in the notebook"),
+    # -- variables_rebuilt
+    Fix("variables_rebuilt", "create the layer once, before the loop", "once, before the loop",
+        setup="import tensorflow as tf\nimport keras\nx = tf.random.normal((32, 16))\n",
+        slow="for _ in range(60):\n    layer = keras.layers.Dense(8)\n    y = layer(x)\n",
+        fixed="layer = keras.layers.Dense(8)\nfor _ in range(60):\n    y = layer(x)\n"),
+    # -- py_function
+    Fix("py_function", "the map's work in TensorFlow ops, `map(fn, num_parallel_calls=AUTOTUNE)`",
+        "with TensorFlow ops (tf.math, tf.image, tf.strings",
+        setup=_ROWS_SETUP,
+        slow=("ds = tf.data.Dataset.from_tensor_slices(X).map(lambda x: tf.py_function(np_scale, [x], tf.float32))"
+              ".batch(32)\nfor xb in ds:\n    tf.reduce_sum(xb)\n"),
+        fixed=("ds = tf.data.Dataset.from_tensor_slices(X).map(lambda x: tf.tanh(x) * 2.0, "
+               "num_parallel_calls=tf.data.AUTOTUNE).batch(32)\nfor xb in ds:\n    tf.reduce_sum(xb)\n")),
+    Fix("py_function", "NumPy once on the whole array, before `Dataset.from_tensor_slices`",
+        "once on the whole array before Dataset.from_tensor_slices",
+        setup=_ROWS_SETUP,
+        slow=("ds = tf.data.Dataset.from_tensor_slices(X).map(lambda x: tf.py_function(np_scale, [x], tf.float32))"
+              ".batch(32)\nfor xb in ds:\n    tf.reduce_sum(xb)\n"),
+        fixed=("ds = tf.data.Dataset.from_tensor_slices(np.tanh(X) * 2.0).batch(32)\nfor xb in ds:\n"
+               "    tf.reduce_sum(xb)\n")),
+    Fix("py_function", "`.cache()` right after the map, dataset iterated once",
+        ".cache() right after this map", note="the text offers the cache only for a dataset iterated twice or more",
+        setup=_ROWS_SETUP,
+        slow=("ds = tf.data.Dataset.from_tensor_slices(X).map(lambda x: tf.py_function(np_scale, [x], tf.float32))"
+              ".batch(32)\nfor xb in ds:\n    tf.reduce_sum(xb)\n"),
+        fixed=("ds = tf.data.Dataset.from_tensor_slices(X).map(lambda x: tf.py_function(np_scale, [x], tf.float32))"
+               ".cache().batch(32)\nfor xb in ds:\n    tf.reduce_sum(xb)\n")),
+    Fix("py_function", "`.cache()` right after the map, dataset iterated 3 times",
+        ".cache() right after this map",
+        setup=_ROWS_SETUP,
+        slow=("ds = tf.data.Dataset.from_tensor_slices(X).map(lambda x: tf.py_function(np_scale, [x], tf.float32))"
+              ".batch(32)\nfor epoch in range(3):\n    for xb in ds:\n        tf.reduce_sum(xb)\n"),
+        fixed=("ds = tf.data.Dataset.from_tensor_slices(X).map(lambda x: tf.py_function(np_scale, [x], tf.float32))"
+               ".cache().batch(32)\nfor epoch in range(3):\n    for xb in ds:\n        tf.reduce_sum(xb)\n")),
+    Fix("py_function", "tf.numpy_function in a traced step: the function in TensorFlow ops",
+        "with TensorFlow ops (tf.math, tf.linalg, tf.signal",
+        setup=("import numpy as np\nimport tensorflow as tf\n"
+               "M = tf.constant(np.random.default_rng(0).normal(size=(256, 256)).astype('float32'))\n"
+               "def np_softclip(a):\n    return np.tanh(a) * 3.0\n"
+               "@tf.function\ndef step(x):\n    return tf.reduce_sum(tf.numpy_function(np_softclip, [tf.matmul(x, x)], "
+               "tf.float32))\n"
+               "@tf.function\ndef step_tf(x):\n    return tf.reduce_sum(tf.tanh(tf.matmul(x, x)) * 3.0)\n"),
+        slow="for _ in range(300):\n    step(M)\n",
+        fixed="for _ in range(300):\n    step_tf(M)\n"),
+    Fix("py_function", "tf.numpy_function(np.sort) in a traced step: `tf.sort` instead",
+        "with TensorFlow ops (tf.math, tf.linalg, tf.signal",
+        setup=("import numpy as np\nimport tensorflow as tf\nV = tf.random.normal((200_000,))\n"
+               "def np_sorted_tail(a):\n    return np.sort(a)[-100:].astype(np.float32)\n"
+               "@tf.function\ndef top(x):\n    return tf.numpy_function(np_sorted_tail, [x], tf.float32)\n"
+               "@tf.function\ndef top_tf(x):\n    return tf.sort(x)[-100:]\n"),
+        slow="for _ in range(40):\n    top(V)\n",
+        fixed="for _ in range(40):\n    top_tf(V)\n",
+        note="measured 3.1× slower in the first full run, when the text said to rewrite any such function; its "
+             "calls are long (10-20 ms), and the text now says to rewrite only if TensorFlow does the work faster"),
+    Fix("py_function", "a py_function that mostly waits: `num_parallel_calls=tf.data.AUTOTUNE`",
+        "give the map num_parallel_calls=tf.data.AUTOTUNE: calls that wait overlap",
+        setup=_ROWS_SETUP + "import time\ndef fetch(x):  # waits, as a read or a request does\n"
+                            "    time.sleep(0.01)\n    return x\n",
+        slow=("ds = tf.data.Dataset.from_tensor_slices(X[:48]).map(lambda x: tf.py_function(fetch, [x], tf.float32))\n"
+              "for x in ds:\n    tf.reduce_sum(x)\n"),
+        fixed=("ds = tf.data.Dataset.from_tensor_slices(X[:48]).map(lambda x: tf.py_function(fetch, [x], tf.float32),\n"
+               "                                                   num_parallel_calls=tf.data.AUTOTUNE)\n"
+               "for x in ds:\n    tf.reduce_sum(x)\n")),
+    # -- pipeline_per_step
+    Fix("pipeline_per_step", "one iterator, `it = iter(ds)`, and `next(it)` each step", "it = iter(ds), then call next(it)",
+        setup=_ROWS_SETUP + "ds = tf.data.Dataset.from_tensor_slices(X).map(lambda v: v * 2.0)\n",
+        slow="for i in range(60):\n    xb = next(iter(ds.skip(i).take(1)))\n    tf.reduce_sum(xb)\n",
+        fixed="it = iter(ds)\nfor i in range(60):\n    xb = next(it)\n    tf.reduce_sum(xb)\n"),
+    Fix("pipeline_per_step", "iterate it once: `for x in ds.take(n)`", "iterate it once: for x in ds.take(n)",
+        setup=_ROWS_SETUP + "ds = tf.data.Dataset.from_tensor_slices(X).map(lambda v: v * 2.0)\n",
+        slow="for i in range(60):\n    xb = next(iter(ds.skip(i).take(1)))\n    tf.reduce_sum(xb)\n",
+        fixed="for xb in ds.take(60):\n    tf.reduce_sum(xb)\n"),
+    # -- input_bound
+    Fix("input_bound", "from_generator: `Dataset.from_tensor_slices(arrays)`",
+        "build the dataset with Dataset.from_tensor_slices(arrays)",
+        setup=_ROWS_SETUP,
+        slow=("ds = tf.data.Dataset.from_generator(rows, output_signature=tf.TensorSpec((32,), tf.float32)).batch(32)\n"
+              "total = 0.0\nfor xb in ds:\n    total += float(tf.reduce_sum(xb))\n"),
+        fixed=("ds = tf.data.Dataset.from_tensor_slices(X).batch(32)\n"
+               "total = 0.0\nfor xb in ds:\n    total += float(tf.reduce_sum(xb))\n")),
+    Fix("input_bound", "files read one after another: `interleave(TFRecordDataset, num_parallel_calls=AUTOTUNE)`",
+        "Dataset.from_tensor_slices(files).interleave(tf.data.",
+        setup=_FILES_SETUP,
+        slow=("ds = (tf.data.TFRecordDataset(FILES).map(parse, num_parallel_calls=tf.data.AUTOTUNE)\n"
+              "      .batch(64).prefetch(tf.data.AUTOTUNE))\nfor xb in ds:\n    tf.reduce_sum(xb)\n"),
+        fixed=("ds = (tf.data.Dataset.from_tensor_slices(FILES).interleave(tf.data.TFRecordDataset, "
+               "num_parallel_calls=tf.data.AUTOTUNE)\n"
+               "      .map(parse, num_parallel_calls=tf.data.AUTOTUNE).batch(64).prefetch(tf.data.AUTOTUNE))\n"
+               "for xb in ds:\n    tf.reduce_sum(xb)\n")),
+    Fix("input_bound", "a sequential map: `map(fn, num_parallel_calls=AUTOTUNE)`",
+        ".map(fn, num_parallel_calls=tf.data.AUTOTUNE)",
+        setup=_MORE_IMAGES,
+        slow=("ds = tf.data.Dataset.from_tensor_slices(IMAGES).map(preprocess).batch(32).prefetch(tf.data.AUTOTUNE)\n"
+              "for xb in ds:\n    tf.reduce_mean(xb)\n"),
+        fixed=("ds = (tf.data.Dataset.from_tensor_slices(IMAGES).map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)"
+               ".batch(32)\n      .prefetch(tf.data.AUTOTUNE))\nfor xb in ds:\n    tf.reduce_mean(xb)\n")),
+    Fix("input_bound", "no prefetch: end the pipeline with `.prefetch(AUTOTUNE)`", "prefetch(tf.data.AUTOTUNE)",
+        setup=_MORE_IMAGES + "K = tf.random.normal((128, 128)) / 12.0\n",
+        slow=("ds = tf.data.Dataset.from_tensor_slices(IMAGES).map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)"
+              ".batch(32)\nfor xb in ds:\n    for _ in range(6):\n        xb = tf.tanh(tf.matmul(xb, K))\n"),
+        fixed=("ds = (tf.data.Dataset.from_tensor_slices(IMAGES).map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)"
+               ".batch(32)\n      .prefetch(tf.data.AUTOTUNE))\nfor xb in ds:\n    for _ in range(6):\n"
+               "        xb = tf.tanh(tf.matmul(xb, K))\n")),
+    # -- no_cache
+    Fix("no_cache", "`.cache()` after the expensive map", "add .cache() after the expensive map",
+        setup=_IMAGES_SETUP,
+        slow=("ds = (tf.data.Dataset.from_tensor_slices(IMAGES).map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)\n"
+              "      .batch(32).prefetch(tf.data.AUTOTUNE))\nfor epoch in range(3):\n    for xb in ds:\n"
+              "        tf.reduce_mean(xb)\n"),
+        fixed=("ds = (tf.data.Dataset.from_tensor_slices(IMAGES).map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)\n"
+               "      .cache().batch(32).prefetch(tf.data.AUTOTUNE))\nfor epoch in range(3):\n    for xb in ds:\n"
+               "        tf.reduce_mean(xb)\n")),
+    Fix("no_cache", "a random map after a deterministic one: `map(preprocess).cache().map(augment)`",
+        "ds.map(preprocess).cache().map(augment)",
+        setup=_IMAGES_SETUP,
+        slow=("ds = (tf.data.Dataset.from_tensor_slices(IMAGES).map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)\n"
+              "      .map(augment, num_parallel_calls=tf.data.AUTOTUNE).batch(32).prefetch(tf.data.AUTOTUNE))\n"
+              "for epoch in range(3):\n    for xb in ds:\n        tf.reduce_mean(xb)\n"),
+        fixed=("ds = (tf.data.Dataset.from_tensor_slices(IMAGES).map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)\n"
+               "      .cache().map(augment, num_parallel_calls=tf.data.AUTOTUNE).batch(32).prefetch(tf.data.AUTOTUNE))\n"
+               "for epoch in range(3):\n    for xb in ds:\n        tf.reduce_mean(xb)\n")),
+    # -- keras_call_in_loop
+    Fix("keras_call_in_loop", "predict once on the stacked inputs", "stack the inputs and call",
+        setup=_KERAS_SETUP,
+        slow="scores = [model.predict(X[i:i + 1], verbose=0)[0, 0] for i in range(12)]\n",
+        fixed="scores = list(model.predict(np.stack([X[i] for i in range(12)]), verbose=0)[:, 0])\n"),
+    Fix("keras_call_in_loop", "in the loop, `model(x, training=False)`", "model(x, training=False) directly",
+        setup=_KERAS_SETUP,
+        slow="scores = [model.predict(X[i:i + 1], verbose=0)[0, 0] for i in range(12)]\n",
+        fixed="scores = [float(model(X[i:i + 1], training=False)[0, 0]) for i in range(12)]\n"),
+    Fix("keras_call_in_loop", "evaluate once on the stacked inputs", "stack the inputs and call",
+        setup=_KERAS_SETUP,
+        slow="losses = [model.evaluate(X[i:i + 1], Y[i:i + 1], verbose=0) for i in range(12)]\n",
+        fixed="loss = model.evaluate(np.stack([X[i] for i in range(12)]), Y[:12], verbose=0)\n"),
+    # -- keras_tiny_batches
+    Fix("keras_tiny_batches", "`batch_size=32`", "use batch_size=32 to 256",
+        setup=_KERAS_SETUP,
+        slow="model.fit(X[:512], Y[:512], batch_size=1, epochs=1, verbose=0)\n",
+        fixed="model.fit(X[:512], Y[:512], batch_size=32, epochs=1, verbose=0)\n"),
+    # -- keras_step_overhead
+    Fix("keras_step_overhead", "`compile(steps_per_execution=32)`, same batch size",
+        "compile with steps_per_execution=32",
+        setup=_KERAS_SETUP + "fast_model = make_model(steps_per_execution=32)\n",
+        slow="model.fit(X[:2048], Y[:2048], batch_size=8, epochs=1, verbose=0)\n",
+        fixed="fast_model.fit(X[:2048], Y[:2048], batch_size=8, epochs=1, verbose=0)\n",
+        note="the model compiled with steps_per_execution=32 in the setup, as a user recompiles it"),
+    Fix("keras_step_overhead", "a larger `batch_size` (64)", "use a larger batch_size (64 to 256)",
+        setup=_KERAS_SETUP,
+        slow="model.fit(X[:2048], Y[:2048], batch_size=8, epochs=1, verbose=0)\n",
+        fixed="model.fit(X[:2048], Y[:2048], batch_size=64, epochs=1, verbose=0)\n"),
+    # -- keras_verbose_flood (output, not time)
+    Fix("keras_verbose_flood", "`verbose=2`", "pass verbose=2",
+        setup=_KERAS_SETUP,
+        slow="model.fit(X[:512], Y[:512], batch_size=64, epochs=20, verbose=1)\n",
+        fixed="model.fit(X[:512], Y[:512], batch_size=64, epochs=20, verbose=2)\n",
+        kind="output", note="output captured by IPython (no notebook front end)"),
+    # -- pipelines_rebuilt
+    Fix("pipelines_rebuilt", "build the dataset once, outside the loop", "build the dataset once, outside the loop",
+        setup="import tensorflow as tf\n",
+        slow="for _ in range(20):\n    total = sum(int(v) for v in tf.data.Dataset.range(20).map(lambda i: i * 2 + 1))\n",
+        fixed=("ds = tf.data.Dataset.range(20).map(lambda i: i * 2 + 1)\nfor _ in range(20):\n"
+               "    total = sum(int(v) for v in ds)\n")),
+    # -- cpu_in_tf_python: Python that TensorFlow's threads run, named by no other rule (Keras's own generator pipeline)
+    Fix("cpu_in_tf_python", "a generator's per-element work as TensorFlow ops in `map(tf_fn, num_parallel_calls=AUTOTUNE)`",
+        "express the per-element work as TensorFlow ops",
+        setup=_KERAS_SETUP + (
+            "import math\nKS = tf.range(200, dtype=tf.float32)\n"
+            "def batches():  # per-element features in Python\n"
+            "    for i in range(0, 1024, 32):\n"
+            "        xb = np.array([[sum(math.sin(v * k) for k in range(200)) / 200 for v in row] for row in X[i:i + 32]],\n"
+            "                      dtype='float32')\n"
+            "        yield xb, Y[i:i + 32]\n"
+            "def features(x):\n    return tf.reduce_sum(tf.sin(x[:, None] * KS), axis=-1) / 200\n"),
+        slow="model.fit(batches(), epochs=1, steps_per_epoch=32, verbose=0)\n",
+        fixed=("ds = (tf.data.Dataset.from_tensor_slices((X[:1024], Y[:1024]))\n"
+               "      .map(lambda x, y: (features(x), y), num_parallel_calls=tf.data.AUTOTUNE).batch(32))\n"
+               "model.fit(ds, epochs=1, verbose=0)\n")),
+    # -- numpy_copy_large_cpu
+    Fix("numpy_copy_large_cpu", "`np.asarray(t)` to read the values", "use np.asarray(t) when you only read",
+        setup="import numpy as np, tensorflow as tf\nbig = tf.random.normal([10000, 10000], seed=3)\n",
+        slow="a = big.numpy()\nthumb = float(a[::50, ::50].mean())\n",
+        fixed="a = np.asarray(big)\nthumb = float(a[::50, ::50].mean())\n"),
+    # -- numpy_in_loop
+    Fix("numpy_in_loop", "`np.asarray(t)` (read-only, free on the CPU) each step", "np.asarray(t): read-only and free",
+        setup="import numpy as np, tensorflow as tf\nx = tf.random.normal([512, 1024], seed=2)\n",
+        slow="history = []\nfor step in range(150):\n    y = x * float(step)\n    history.append(y.numpy())\n",
+        fixed="history = []\nfor step in range(150):\n    y = x * float(step)\n    history.append(np.asarray(y))\n"),
+    Fix("numpy_in_loop", "keep the values as tensors (`tf.stack`), convert once at the end",
+        "keep the values as tensors (tf.stack",
+        setup="import numpy as np, tensorflow as tf\nx = tf.random.normal([512, 1024], seed=2)\n",
+        slow="history = []\nfor step in range(150):\n    y = x * float(step)\n    history.append(y.numpy())\n",
+        fixed=("history = []\nfor step in range(150):\n    y = x * float(step)\n    history.append(y)\n"
+               "history = np.asarray(tf.stack(history))\n")),
+    Fix("numpy_in_loop", "a progress value: read it every N steps", "read it every N steps",
+        setup="import numpy as np, tensorflow as tf\nx = tf.random.normal([256, 256], seed=2)\n",
+        slow=("losses = []\nfor step in range(600):\n    loss = tf.reduce_mean(tf.tanh(x * (step / 600)))\n"
+              "    losses.append(float(loss))\n"),
+        fixed=("losses = []\nfor step in range(600):\n    loss = tf.reduce_mean(tf.tanh(x * (step / 600)))\n"
+               "    if step % 20 == 0:\n        losses.append(float(loss))\n")),
+    # -- python_lists_to_tensors
+    Fix("python_lists_to_tensors", "`tf.constant(rows)` once, before the loop", "a = tf.constant(rows)",
+        setup=("import numpy as np, tensorflow as tf\nrows = [[float(i + j) for j in range(64)] for i in range(256)]\n"
+               "w = tf.random.normal([64, 8])\n"),
+        slow="for step in range(150):\n    x = tf.convert_to_tensor(rows)\n    y = tf.matmul(x, w)\n",
+        fixed="a = tf.constant(rows)\nfor step in range(150):\n    y = tf.matmul(a, w)\n"),
+    Fix("python_lists_to_tensors", "`np.asarray(rows, dtype=np.float32)` once, before the loop",
+        "np.asarray(rows, dtype=np.float32)",
+        setup=("import numpy as np, tensorflow as tf\nrows = [[float(i + j) for j in range(64)] for i in range(256)]\n"
+               "w = tf.random.normal([64, 8])\n"),
+        slow="for step in range(150):\n    x = tf.convert_to_tensor(rows)\n    y = tf.matmul(x, w)\n",
+        fixed="a = np.asarray(rows, dtype=np.float32)\nfor step in range(150):\n    y = tf.matmul(a, w)\n"),
+    # -- tensor_elements_in_python
+    Fix("tensor_elements_in_python", "`for v in t`: a whole-tensor op (`tf.reduce_sum`)",
+        "work on the whole tensor with TensorFlow ops",
+        setup="import numpy as np, tensorflow as tf\nt = tf.random.normal([1500], seed=1)\n",
+        slow="total = 0.0\nfor v in t:\n    total += float(v)\n",
+        fixed="total = float(tf.reduce_sum(t))\n"),
+    Fix("tensor_elements_in_python", "`for v in t`: `a = np.asarray(t)` once, loop over `a`",
+        "convert once first (a = np.asarray(t)) and loop over a",
+        setup="import numpy as np, tensorflow as tf\nt = tf.random.normal([1500], seed=1)\n",
+        slow="total = 0.0\nfor v in t:\n    total += float(v)\n",
+        fixed="a = np.asarray(t)\ntotal = 0.0\nfor v in a:\n    total += float(v)\n"),
+    Fix("tensor_elements_in_python", "`t[i]`: a boolean mask (`tf.where`)", "tf.where",
+        setup="import numpy as np, tensorflow as tf\nscores = tf.random.uniform([1000], seed=4)\n",
+        slow="passed = []\nfor i in range(1000):\n    if scores[i] > 0.5:\n        passed.append(i)\n",
+        fixed="passed = tf.where(scores > 0.5)[:, 0].numpy().tolist()\n"),
+    Fix("tensor_elements_in_python", "`t[i]`: `a = np.asarray(t)` once, index `a`",
+        "convert once first (a = np.asarray(t)) and loop over a",
+        setup="import numpy as np, tensorflow as tf\nscores = tf.random.uniform([1000], seed=4)\n",
+        slow="passed = []\nfor i in range(1000):\n    if scores[i] > 0.5:\n        passed.append(i)\n",
+        fixed="a = np.asarray(scores)\npassed = []\nfor i in range(1000):\n    if a[i] > 0.5:\n        passed.append(i)\n"),
+    # -- python_hot_loop
+    Fix("python_hot_loop", "one NumPy operation over the whole array", "vectorise it",
+        setup="import numpy as np\npoints = np.random.default_rng(0).random((1200, 2)).tolist()\n",
+        slow=("total = 0.0\nfor x1, y1 in points:\n    for x2, y2 in points:\n"
+              "        total += ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5\n"),
+        fixed=("p = np.asarray(points)\n"
+               "total = float(np.sqrt(((p[:, None, :] - p[None, :, :]) ** 2).sum(axis=-1)).sum())\n")),
+    Fix("python_hot_loop", "a loop over a container: `list.pop(0)` → `collections.deque`", "list.pop(0) or insert(0, x) "
+        "(collections.deque)",
+        setup="import collections\njobs = list(range(150_000))\n",
+        slow="queue = list(jobs)\ndone = 0\nwhile queue:\n    done += queue.pop(0)\n",
+        fixed="queue = collections.deque(jobs)\ndone = 0\nwhile queue:\n    done += queue.popleft()\n"),
+    Fix("python_hot_loop", "a loop over a container: `x in a_list` → a set", "x in a_list (a set or dict)",
+        setup="import numpy as np\nseen = np.random.default_rng(0).integers(0, 10**9, 9000).tolist()\n"
+              "queries = np.random.default_rng(1).integers(0, 10**9, 6000).tolist() + seen[:500]\n",
+        slow="hits = 0\nfor q in queries:\n    if q in seen:\n        hits += 1\n",
+        fixed="seen_set = set(seen)\nhits = 0\nfor q in queries:\n    if q in seen_set:\n        hits += 1\n"),
+    # -- output_in_loop
+    Fix("output_in_loop", "`print` every N steps", "print every N steps",
+        setup="import math\n",
+        slow="for step in range(20000):\n    loss = math.exp(-step / 5000)\n    print(f'step {step}: loss {loss:.4f}')\n",
+        fixed=("for step in range(20000):\n    loss = math.exp(-step / 5000)\n    if step % 1000 == 0:\n"
+               "        print(f'step {step}: loss {loss:.4f}')\n"),
+        note="output captured by IPython (no notebook front end), which is cheaper than a kernel's"),
+    Fix("output_in_loop", "`logging` every N steps", "print every N steps",
+        setup=("import logging, math\nlog = logging.getLogger('fixes.training')\nlog.setLevel(logging.INFO)\n"
+               "log.propagate = False\nlog.addHandler(logging.StreamHandler())\n"),
+        slow="for step in range(20000):\n    loss = math.exp(-step / 5000)\n    log.info('step %d: loss %.4f', step, loss)\n",
+        fixed=("for step in range(20000):\n    loss = math.exp(-step / 5000)\n    if step % 1000 == 0:\n"
+               "        log.info('step %d: loss %.4f', step, loss)\n")),
+    Fix("output_in_loop", "raise the logging level", "raise the logging level",
+        setup=("import logging, math\nlog = logging.getLogger('fixes.training')\n"
+               "log.propagate = False\nlog.addHandler(logging.StreamHandler())\n"),
+        prepare="log.setLevel(logging.INFO)\n",
+        slow="for step in range(20000):\n    loss = math.exp(-step / 5000)\n    log.info('step %d: loss %.4f', step, loss)\n",
+        fixed=("log.setLevel(logging.WARNING)\nfor step in range(20000):\n    loss = math.exp(-step / 5000)\n"
+               "    log.info('step %d: loss %.4f', step, loss)\n")),
+    # -- figure_per_iteration
+    Fix("figure_per_iteration", "one figure, updated with `line.set_data`", "line.set_data(x, y)",
+        setup=_MPL_SETUP, prepare="plt.close('all')\n",
+        slow="for step in range(30):\n    fig, ax = plt.subplots()\n    ax.plot(x, np.sin(x + step / 10))\n",
+        fixed=("fig, ax = plt.subplots()\nline, = ax.plot(x, np.sin(x))\nfor step in range(30):\n"
+               "    line.set_data(x, np.sin(x + step / 10))\n")),
+    Fix("figure_per_iteration", "one figure: `ax.clear()` and plot again", "ax.clear() and plot again",
+        setup=_MPL_SETUP, prepare="plt.close('all')\n",
+        slow="for step in range(30):\n    fig, ax = plt.subplots()\n    ax.plot(x, np.sin(x + step / 10))\n",
+        fixed="fig, ax = plt.subplots()\nfor step in range(30):\n    ax.clear()\n    ax.plot(x, np.sin(x + step / 10))\n",
+        kind="memory", note="measured 1.21× (every block slower) when the text offered it as the update: it now says "
+                            "it saves the open figures, not time (nothing is displayed here; an inline backend "
+                            "would also render each open figure at the cell's end)"),
+    Fix("figure_per_iteration", "one figure per item: `plt.close(fig)` when done", "plt.close(fig)",
+        setup=_MPL_SETUP, prepare="plt.close('all')\n",
+        slow="for step in range(30):\n    fig, ax = plt.subplots()\n    ax.plot(x, np.sin(x + step / 10))\n",
+        fixed="for step in range(30):\n    fig, ax = plt.subplots()\n    ax.plot(x, np.sin(x + step / 10))\n    plt.close(fig)\n",
+        kind="memory", note="the point is the figures' memory; closing takes time of its own"),
+    # -- plot_call_per_point
+    Fix("plot_call_per_point", "one call with arrays: `ax.plot(xs, ys, 'o')`", "ax.plot(xs, ys, 'o')",
+        setup=_MPL_SETUP, prepare="plt.close('all')\n",
+        slow="fig, ax = plt.subplots()\nfor px, py in zip(xs[:800], ys[:800]):\n    ax.plot(px, py, 'o', color='C0')\n",
+        fixed="fig, ax = plt.subplots()\nax.plot(xs[:800], ys[:800], 'o', color='C0')\n"),
+    Fix("plot_call_per_point", "one call with arrays: `ax.scatter(xs, ys)`", "ax.scatter(xs, ys)",
+        setup=_MPL_SETUP, prepare="plt.close('all')\n",
+        slow="fig, ax = plt.subplots()\nfor px, py in zip(xs[:800], ys[:800]):\n    ax.plot(px, py, 'o', color='C0')\n",
+        fixed="fig, ax = plt.subplots()\nax.scatter(xs[:800], ys[:800], color='C0')\n"),
+    # -- interactive_redraws
+    Fix("interactive_redraws", "draw once after the loop", "draw once after the loop",
+        setup=_MPL_SETUP, prepare="plt.close('all')\n",
+        slow=("fig, ax = plt.subplots()\nline, = ax.plot(x, np.sin(x))\nfor step in range(15):\n"
+              "    line.set_ydata(np.sin(x + step / 10))\n    fig.canvas.draw()\n"),
+        fixed=("fig, ax = plt.subplots()\nline, = ax.plot(x, np.sin(x))\nfor step in range(15):\n"
+               "    line.set_ydata(np.sin(x + step / 10))\nfig.canvas.draw()\n")),
+    Fix("interactive_redraws", "draw every k steps", "or every k steps",
+        setup=_MPL_SETUP, prepare="plt.close('all')\n",
+        slow=("fig, ax = plt.subplots()\nline, = ax.plot(x, np.sin(x))\nfor step in range(15):\n"
+              "    line.set_ydata(np.sin(x + step / 10))\n    fig.canvas.draw()\n"),
+        fixed=("fig, ax = plt.subplots()\nline, = ax.plot(x, np.sin(x))\nfor step in range(15):\n"
+               "    line.set_ydata(np.sin(x + step / 10))\n    if step % 5 == 0:\n        fig.canvas.draw()\n")),
+    Fix("interactive_redraws", "`plt.pause` every step: `tfplotguard.live()`", "LivePlot or live()",
+        setup=(_MPL_SETUP + "import os, tempfile, warnings\nimport tensorflow as tf\nimport tfplotguard\n"
+               "warnings.filterwarnings('ignore', 'FigureCanvasAgg is non-interactive')\n"
+               "w = tf.Variable(tf.zeros((64, 1)))\nopt = tf.keras.optimizers.SGD(0.01)\n"
+               "xb, yb = tf.random.normal((256, 64)), tf.random.normal((256, 1))\n"
+               "@tf.function\ndef train_step():\n    with tf.GradientTape() as tape:\n"
+               "        loss = tf.reduce_mean((xb @ w - yb) ** 2)\n"
+               "    opt.apply_gradients([(tape.gradient(loss, w), w)])\n    return loss\ntrain_step()\n"
+               "frames = os.path.join(tempfile.mkdtemp(), 'live.png')\n"),
+        prepare="plt.close('all')\nplt.ioff()\n",
+        slow=("fig, ax = plt.subplots()\nline, = ax.plot([], [])\nlosses = []\nfor step in range(12):\n"
+              "    losses.append(float(train_step()))\n    line.set_data(range(len(losses)), losses)\n"
+              "    ax.relim()\n    ax.autoscale_view()\n    plt.pause(0.02)\n"),
+        fixed=("with tfplotguard.live(output='file', path=frames) as lv:\n    for step in range(12):\n"
+               "        lv.log(step, loss=train_step())\n")),
+    Fix("interactive_redraws", "interactive mode on: the loop in `with plt.ioff():`", "wrap the loop in `with plt.ioff():`",
+        setup=(_MPL_SETUP + "import warnings\n"
+               "warnings.filterwarnings('ignore', 'FigureCanvasAgg is non-interactive')\n"),
+        prepare="plt.close('all')\nplt.ion()\n",
+        slow=("fig, ax = plt.subplots()\nline, = ax.plot(x, np.sin(x))\nfor step in range(12):\n"
+              "    line.set_ydata(np.sin(x + step / 10))\n    plt.pause(0.02)\n"),
+        fixed=("fig, ax = plt.subplots()\nline, = ax.plot(x, np.sin(x))\nwith plt.ioff():\n    for step in range(12):\n"
+               "        line.set_ydata(np.sin(x + step / 10))\n        plt.pause(0.02)\n"),
+        note="Agg, the benchmark's backend, is not interactive: ioff changes no redraw there, and the rule's text "
+             "gives this fix only with a GUI backend"),
+    # -- tf_compute_bound: what its CPU text advises against
+    Fix("tf_compute_bound", "on a CPU, mixed precision is advised against: float16 matmuls",
+        "mixed precision is not advised",
+        setup="import tensorflow as tf\na = tf.random.normal((800, 800)) / 30.0\na16 = tf.cast(a, tf.float16)\n",
+        slow="c = a\nfor _ in range(25):\n    c = tf.tanh(tf.matmul(c, a))\n",
+        fixed="c = a16\nfor _ in range(25):\n    c = tf.tanh(tf.matmul(c, a16))\n",
+        kind="against", note="what mixed_float16 would compute in; the text says not to: expected slower"),
+]
+
+NOT_TIMED: list[NotTimed] = [
+    NotTimed("retracing", "signatures alike, one object traced again: print `f.pretty_printed_concrete_signatures()`",
+             "a diagnostic step, not a change: it shows the traces, it makes nothing faster"),
+    NotTimed("retracing", "the argument structure changed: one structure, or an `input_signature`",
+             "not timed yet: the same one-trace-instead-of-many change as the rows above; no cell for it here"),
+    NotTimed("global_switch", "the other switches (tf.data debug mode, op determinism, dumping, Keras policies): "
+             "switch off as the finding says", "each switch is timed off against on in fresh processes by "
+             "`python -m benchmarks.global_switches` (RESULTS_global_switches.md), whose factors the rule quotes"),
+    NotTimed("gpu_idle_ops_on_cpu", "inputs created on the GPU (`with tf.device('/GPU:0')`)",
+             "needs a GPU: this machine has none and no device was lent to this task (the zoo's case only "
+             "pretends one is present)"),
+    NotTimed("tf_compute_bound", "less work, or a GPU",
+             "real compute: the advice is to do less work or buy faster hardware, not a change that keeps the "
+             "cell's result; with a GPU, mixed precision and XLA are 'measure them' (no GPU here)"),
+    NotTimed("input_bound", "none of the slow patterns: cheaper per-element work, or `cache()` if iterated more "
+             "than once", "cheaper work is a rewrite, not a transformation; iterated more than once without "
+             "cache() is no_cache's finding and row"),
+    NotTimed("pipelines_rebuilt", "Keras's pipelines: predict once on stacked inputs, or `model(x, training=False)`",
+             "the same fix as keras_call_in_loop's rows (given only when Keras's calls were not counted)"),
+    NotTimed("pyplot_off_main_thread", "plot in the main thread, or the Figure object API in the thread",
+             "correctness, not speed: pyplot from another thread can crash the kernel"),
+    NotTimed("same_tensor_replotted", "nothing to do while tfplotguard is loaded",
+             "information: says what the guard's cache saved; there is no fix"),
+    NotTimed("tensors_plotted", "nothing to do while tfplotguard is loaded",
+             "information: says what the guard converted; there is no fix"),
+    NotTimed("host_memory_growth", "`del` / `.clear()` what is held, `plt.close` figures",
+             "memory, not time: its weight is the resident memory the cells added"),
+    NotTimed("where_the_time_went", "look at the named call (or shorten / overlap a wait)",
+             "names the place, not a cause: no concrete change to apply"),
+]
+
+
+def rule_rows() -> dict[str, list[Fix | NotTimed]]:
+    """Every row, by rule id, in the registry's order (rules without a row last)."""
+    from tfplotguard.check.findings import registry
+
+    rows: dict[str, list[Fix | NotTimed]] = {rule_id: [] for rule_id in registry.rule_ids()}
+    for row in [*FIXES, *NOT_TIMED]:
+        rows.setdefault(row.rule, []).append(row)
+    return rows
+
+
+# -- the child process: one rule's fixes -----------------------------------------------------------
+
+
+def _shell():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    with capture_output():
+        shell.run_line_magic("load_ext", "tfplotguard")
+    return shell
+
+
+def _run(shell, source: str, store_history: bool = False) -> None:
+    from IPython.utils.capture import capture_output
+
+    with capture_output():
+        result = shell.run_cell(source, store_history=store_history)
+    if not result.success:
+        error = result.error_in_exec or result.error_before_exec
+        raise RuntimeError(f"cell failed: {type(error).__name__}: {error}\n--- cell ---\n{source}")
+
+
+def _checked(shell, fix: Fix, source: str) -> dict:
+    """Run ``source`` once under ``%%tfcheck --quiet``: whether ``fix.rule`` fired and with which fix text."""
+    shell.user_ns.pop(REPORT, None)
+    if fix.prepare:
+        _run(shell, fix.prepare)
+    _run(shell, f"%%tfcheck --quiet -o {REPORT}\n{source}", store_history=True)  # as typed: in linecache
+    report = shell.user_ns.pop(REPORT)
+    found = [f for f in report.findings if f.rule == fix.rule]
+    if not found:
+        return {"fired": "no", "fix_text": None, "matches": False, "wall_s": report.wall_s,
+                "others": [f.rule for f in report.shown_findings()]}
+    finding = next((f for f in found if fix.expect in f.fix), found[0])
+    return {"fired": "minor" if finding.minor else "shown", "fix_text": finding.fix, "matches": fix.expect in finding.fix,
+            "wall_s": report.wall_s, "others": [f.rule for f in report.shown_findings() if f.rule != fix.rule]}
+
+
+def measure(shell, fix: Fix, blocks: int) -> dict:
+    """One row: the check under ``%%tfcheck``, then the slow and fixed cells timed in A-B-B-A blocks."""
+    from .timing import abba
+
+    if fix.setup:
+        _run(shell, fix.setup)
+
+    def variant(source):
+        def setup():
+            if fix.prepare:
+                _run(shell, fix.prepare)
+
+        return (setup, lambda _state: _run(shell, source), lambda _state: None)
+
+    slow, fixed = variant(fix.slow), variant(fix.fixed)
+    for setup, run, _ in (slow, fixed):  # warm-up: traces, caches, imports
+        setup()
+        run(None)
+    check = {"slow": _checked(shell, fix, fix.slow), "fixed": _checked(shell, fix, fix.fixed)}
+    out = abba({"fix": (slow, fixed)}, repeats=blocks, warmup=0, collector=True)["fix"]
+    return {**asdict(fix), "check": check, "a": out["a"], "b": out["b"], "ratio": out["ratio"]}
+
+
+def run_rule(rule_id: str, blocks: int, variants: list[int] | None = None) -> list[dict]:
+    """In this process: a fresh shell, every timed fix of ``rule_id`` one after the other."""
+    shell = _shell()
+    fixes = [f for f in FIXES if f.rule == rule_id]
+    results = []
+    for index, fix in enumerate(fixes):
+        if variants is not None and index not in variants:
+            continue
+        try:
+            results.append(measure(shell, fix, blocks))
+        except Exception as exc:  # noqa: BLE001 - a broken row is reported, not fatal
+            results.append({**asdict(fix), "error": f"{type(exc).__name__}: {str(exc)[:400]}"})
+        print(json.dumps(results[-1]), flush=True)
+    return results
+
+
+# -- the parent: one process per rule --------------------------------------------------------------
+
+
+def _spawn(rule_id: str, blocks: int) -> list[dict]:
+    command = [sys.executable, "-m", "benchmarks.fixes", "--one", rule_id, "--blocks", str(blocks)]
+    try:
+        proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    except subprocess.TimeoutExpired:
+        return [{**asdict(f), "error": "timed out"} for f in FIXES if f.rule == rule_id]
+    results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    expected = [f for f in FIXES if f.rule == rule_id]
+    if len(results) < len(expected):
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        results += [{**asdict(f), "error": f"the process failed: {tail[0][:300]}"} for f in expected[len(results):]]
+    return results
+
+
+def verdict(result: dict) -> str:
+    """``faster``, ``not faster`` or ``SLOWER`` (a speed fix); what the row is for, for the other kinds."""
+    if "error" in result:
+        return "ERROR"
+    ratio = statistics.median(result["ratio"])
+    word = "faster" if ratio <= FASTER else "SLOWER" if ratio >= SLOWER else "not faster"
+    slow = result["check"]["slow"]
+    if result["kind"] == "speed" and slow["fired"] == "no":
+        return f"{word}; the rule did not fire on this cell"
+    if result["kind"] == "speed" and not slow["matches"]:
+        return f"{word}; not advised on this cell: the rule's text here does not give this fix"
+    if result["kind"] == "speed":
+        return word if word == "faster" else f"**{word}**"
+    if result["kind"] == "against":
+        return f"{word}: the advice against it holds" if word == "SLOWER" else f"**{word}: advised against, yet**"
+    return f"{word} ({result['kind']} fix, not held to time)"
+
+
+def _fired(check: dict) -> str:
+    fired = check["fired"]
+    if fired == "no":
+        others = ", ".join(check.get("others") or ()) or "nothing"
+        return f"no (shown: {others})"
+    return fired + ("" if check["matches"] else " (other fix text)")
+
+
+def _row(result: dict) -> list[str]:
+    from .timing import fmt_time
+
+    if "error" in result:
+        return [result["rule"], result["variant"], "-", "-", "-", "-", "-", f"ERROR: {result['error'][:160]}"]
+    ratio = statistics.median(result["ratio"])
+    spread = f" ({min(result['ratio']):.2f}-{max(result['ratio']):.2f})" if len(result["ratio"]) > 1 else ""
+    return [result["rule"], result["variant"], _fired(result["check"]["slow"]), _fired(result["check"]["fixed"]),
+            fmt_time(statistics.median(result["a"])), fmt_time(statistics.median(result["b"])),
+            f"{ratio:.2f}×{spread}", verdict(result)]
+
+
+HEADERS = ["rule", "fix (as the rule's text gives it)", "fires on slow", "fires on fixed", "slow", "fixed",
+           "ratio (fixed / slow)", "verdict"]
+
+
+def table_text(results: list[dict], rules: list[str]) -> str:
+    """The markdown table: the timed rows of each rule, then its rows that are not timed."""
+    from .timing import table
+
+    rows = []
+    by_rule: dict[str, list[dict]] = {}
+    for result in results:
+        by_rule.setdefault(result["rule"], []).append(result)
+    for rule_id in rules:
+        rows += [_row(r) for r in by_rule.get(rule_id, [])]
+        rows += [[rule_id, n.variant, "-", "-", "-", "-", "-", f"not timed: {n.reason}"]
+                 for n in NOT_TIMED if n.rule == rule_id]
+    return table(HEADERS, rows)
+
+
+def _notes(results: list[dict]) -> str:
+    lines = []
+    for r in results:
+        if r.get("note"):
+            lines.append(f"- {r['rule']}, {r['variant']}: {r['note']}.")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.fixes", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"{BLOCKS[1]} blocks a row (a smoke run); writes nothing")
+    parser.add_argument("--rule", action="append", default=None, help="only this rule id (repeatable)")
+    parser.add_argument("--blocks", type=int, default=None, help=f"A-B-B-A blocks per row (default {BLOCKS[0]})")
+    parser.add_argument("--output", type=Path, help=f"write the markdown here (default {RESULTS.name}, full runs only)")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    blocks = args.blocks or BLOCKS[1 if args.quick else 0]
+    if args.one:
+        run_rule(args.one, blocks)
+        return 0
+    from tfplotguard.check.findings import registry
+
+    rules = args.rule or registry.rule_ids()
+    unknown = [r for r in rules if r not in registry.RULES]
+    if unknown:
+        parser.error(f"unknown rule id(s) {', '.join(unknown)}; valid: {', '.join(registry.rule_ids())}")
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    results = []
+    for rule_id in rules:
+        if any(f.rule == rule_id for f in FIXES):
+            for result in _spawn(rule_id, blocks):
+                results.append(result)
+                print("| " + " | ".join(_row(result)) + " |", flush=True)
+    load_after = os.getloadavg()
+    speed = [r for r in results if r.get("kind") == "speed" and "error" not in r and r["check"]["slow"]["matches"]]
+    ratios = [statistics.median(r["ratio"]) for r in speed]
+    closing = (f"fixes: {sum(x <= FASTER for x in ratios)} of {len(speed)} speed fixes the rule gave faster, "
+               f"{sum(FASTER < x < SLOWER for x in ratios)} not faster, {sum(x >= SLOWER for x in ratios)} slower; "
+               f"{sum('error' in r for r in results)} errors")
+    text = table_text(results, rules)
+    print("\n" + text + "\n\n" + closing)
+    output = args.output or (None if args.quick or args.rule else RESULTS)
+    if output:
+        from benchmarks.__main__ import _machine
+
+        load = (f"load average {', '.join(f'{x:.1f}' for x in load_before)} at the start, "
+                f"{', '.join(f'{x:.1f}' for x in load_after)} at the end (1, 5, 15 min)")
+        output.write_text(
+            f"# Every rule's fix, measured (`python -m benchmarks.fixes{' --quick' if args.quick else ''}`)\n\n"
+            f"- run: {when}, {time.perf_counter() - started:.0f} s\n{_machine()}\n- {load}\n\n"
+            "Each rule's rows in a fresh process and IPython shell (`%load_ext tfplotguard`): setup, one warm-up "
+            "run of both cells, each once under `%%tfcheck --quiet` (does the rule fire, with the fix text the row "
+            f"applies: 'shown', 'minor', 'no'), then {blocks} adjacent slow-fixed-fixed-slow blocks, plain, the "
+            "garbage collector on. Times: medians of the blocks' means; ratio: the median of the blocks' ratios "
+            f"(fixed over slow; their range in brackets). Faster: ratio ≤ {FASTER}; slower: ≥ {SLOWER}. Every cell "
+            "does a fixed amount of work.\n\n" + text + "\n\n" + closing + "\n\n"
+            + ("Notes:\n\n" + _notes(results) + "\n" if _notes(results) else ""))
+        print(f"wrote {output}")
+    print(f"(took {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
