@@ -398,6 +398,19 @@ FIXES: list[Fix] = [
         setup=_KERAS_SETUP,
         slow="model.fit(X[:512], Y[:512], batch_size=1, epochs=1, verbose=0)\n",
         fixed="model.fit(X[:512], Y[:512], batch_size=32, epochs=1, verbose=0)\n"),
+    # -- tiny_batches_by_hand
+    Fix("tiny_batches_by_hand", "slices of 64 (`x[i:i + 64]` stepping i by 64)", "feed it batches of 32 to 256 examples",
+        setup=(_KERAS_SETUP.replace("size=(4096, 8)", "size=(1024, 8)")
+               + "model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation='relu'), "
+               "keras.layers.Dense(1)])\noptimizer = keras.optimizers.Adam()\n"
+               "@tf.function\ndef train_step(x, y):\n    with tf.GradientTape() as tape:\n"
+               "        loss = tf.reduce_mean((model(x, training=True) - y) ** 2)\n"
+               "    grads = tape.gradient(loss, model.trainable_variables)\n"
+               "    optimizer.apply_gradients(zip(grads, model.trainable_variables))\n    return loss\n"
+               "train_step(X[:1], Y[:1]), train_step(X[:64], Y[:64])\n"),
+        slow="for i in range(1024):\n    train_step(X[i:i + 1], Y[i:i + 1])\n",
+        fixed="for i in range(0, 1024, 64):\n    train_step(X[i:i + 64], Y[i:i + 64])\n",
+        note="both shapes traced in the setup; the same 1,024 examples each way (an epoch)"),
     # -- keras_step_overhead
     Fix("keras_step_overhead", "`compile(steps_per_execution=32)`, same batch size",
         "compile with steps_per_execution=32",

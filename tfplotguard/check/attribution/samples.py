@@ -43,6 +43,8 @@ BLOCKED = 0.95
 OTHERS_BUSY = 0.25
 #: How far back "lately" reaches, in seconds (blocked, and the other threads' cores).
 BUSY_WINDOW_S = 0.05
+#: A gap is blocked only when the thread was off the CPU at least this share of the last BUSY_WINDOW_S.
+WINDOW_BLOCKED = 0.8
 #: Distinct (line, call, inner function) paths kept; further ones are summed per line.
 PATHS_LIMIT = 400
 #: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
@@ -94,6 +96,7 @@ class Samples:
         self.cpu_clock: int | None = None  # the cell thread's CPU clock (set by the sampler)
         self._window: deque = deque()  # (time, process CPU, cell thread CPU) at the recent looks
         self._others_busy = 0.0  # cores the process's other threads used lately (:meth:`_blocked_share`)
+        self._window_blocked = 0.0  # the share of the last BUSY_WINDOW_S the cell's thread was off the CPU
         self._gc_seen = 0.0  # the collector's seconds already weighed
         #: ident → (id of its innermost frame, f_lasti, code, category, frame key) at the last look.
         self._parked: dict[int, tuple] = {}
@@ -128,7 +131,7 @@ class Samples:
             cat, line, call, inner = categories.classify_path(frame, self.cell_filename)
         if self.cpu_clock is not None:
             blocked = self._blocked_share(gap)
-            if blocked >= BLOCKED and (cat == "cell" or cat.startswith("other:")):
+            if blocked >= BLOCKED and self._window_blocked >= WINDOW_BLOCKED and (cat == "cell" or cat.startswith("other:")):
                 cat = "blocked"  # a C call that waited (sleep, I/O, a future), not Python that ran
             elif cat == "tf_eager_ops" and self._others_busy >= max(OTHERS_BUSY, 3 * (1.0 - blocked)):
                 # An eager op TensorFlow's pools computed while the cell's thread waited, not dispatch: the
@@ -157,18 +160,18 @@ class Samples:
             self._look_at_threads(frames, skip, min(others, self.max_gap_s))
 
     def _blocked_share(self, gap: float) -> float:
-        """The share of the recent time the cell's thread was blocked (off the CPU), 0..1.
+        """The share of the last ``gap`` seconds the cell's thread was blocked (off the CPU), 0..1.
 
         Blocked is off the CPU: sleeping, a lock, I/O, a C call waiting on other threads, or (on a
-        machine with more work than cores) waiting for a CPU. Read over the last
-        :data:`BUSY_WINDOW_S` (or the last gap, when longer): a thread that computes on an overloaded
-        machine is taken off the CPU for whole milliseconds, but over tens of them it gets its turns,
-        and :data:`BLOCKED` is high, so that it does not count as blocked. Also sets
-        ``_others_busy``: the cores the process's other threads used over that window (the kernel
-        adds a running thread's CPU to the process's clock at its ticks, every few milliseconds, so
-        one short gap would read 0 or 1 core for the same work). Both clocks are read without
-        handing the GIL to the cell, which a look must not do while it holds frames and has the
-        collector paused.
+        machine with more work than cores) waiting for a CPU; :data:`BLOCKED` is high so that the
+        last does not count. A thread that computes on an overloaded machine is still taken off the
+        CPU for whole gaps, so a gap counts as blocked only when the last :data:`BUSY_WINDOW_S` were
+        mostly off the CPU too (``_window_blocked``, at least :data:`WINDOW_BLOCKED`): over tens of
+        milliseconds a computing thread gets its turns. Also sets ``_others_busy``, the cores the
+        process's other threads used over that window (the kernel adds a running thread's CPU to
+        the process's clock at its ticks, every few milliseconds, so one gap would read 0 or 1 core
+        for the same work). The clocks are read without handing the GIL to the cell, which a look
+        must not do while it holds frames and has the collector paused.
         """
         try:
             cpu = time.clock_gettime(self.cpu_clock)  # type: ignore[arg-type]  # look() calls this with a clock
@@ -177,16 +180,18 @@ class Samples:
             return 0.0
         now, process = time.perf_counter(), time.process_time()
         window = self._window
+        last_cpu = window[-1][2] if window else None
         window.append((now, process, cpu))
         while len(window) > 2 and now - window[1][0] >= BUSY_WINDOW_S:
             window.popleft()
         t0, process0, cpu0 = window[0]
         span = now - t0
-        if len(window) < 2 or span <= 0 or gap <= 0:
-            self._others_busy = 0.0
+        if last_cpu is None or len(window) < 2 or span <= 0 or gap <= 0:
+            self._others_busy = self._window_blocked = 0.0
             return 0.0
         self._others_busy = (process - process0 - (cpu - cpu0)) / span
-        return min(1.0, max(0.0, 1.0 - (cpu - cpu0) / span))
+        self._window_blocked = min(1.0, max(0.0, 1.0 - (cpu - cpu0) / span))
+        return min(1.0, max(0.0, 1.0 - (cpu - last_cpu) / gap))
 
     def start_cpu_clock(self, ident: int) -> None:
         """Watch the cell thread (``ident``)'s CPU clock, where the OS offers one, and the other threads' clocks.
