@@ -22,7 +22,7 @@ from .registry import Found, rule
 
 if TYPE_CHECKING:
     from ..report.model import Report
-    from ..summaries import Holder, SiteRow
+    from ..summaries import Holder, MplSection, SiteRow
 
 _MIB = 1 << 20
 
@@ -119,7 +119,7 @@ def plot_call_per_point(report: Report, *, calls: int, points_per_call: float) -
 _NON_INTERACTIVE_BACKENDS = frozenset(("agg", "cairo", "pdf", "pgf", "ps", "svg", "template"))
 
 
-def _redraws_on_change(mpl: dict) -> bool:
+def _redraws_on_change(mpl: MplSection) -> bool:
     """Interactive mode on with a backend that redraws on every pyplot change (not Agg or a file backend)."""
     return bool(mpl.get("interactive")) and str(mpl.get("backend", "")).lower() not in _NON_INTERACTIVE_BACKENDS
 
