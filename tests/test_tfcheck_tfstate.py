@@ -128,12 +128,17 @@ def test_a_callback_registered_after_ours_misses_no_op():
     x = tf.constant([1.0, 2.0])
     watch = OpProbe()
     assert watch.start()
-    op_callbacks.add_op_callback(lambda op_type, *args, **kwargs: seen.append(op_type))
+    def theirs(op_type, *args, **kwargs):
+        seen.append(op_type)
+
+    op_callbacks.add_op_callback(theirs)
     try:
         for _ in range(EAGER_OPS_COUNTED + 50):
             tf.add(x, x)
     finally:
-        op_callbacks.clear_op_callbacks()
+        # Only its own: clear_op_callbacks() leaves TensorFlow's context so that a later
+        # tf.debugging.enable_check_numerics() fails ("'NoneType' object is not iterable").
+        op_callbacks.remove_op_callback(theirs)
         watch.stop()
     assert len(seen) == EAGER_OPS_COUNTED + 50 and not watch.eager_ops_capped
 
