@@ -42,6 +42,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .zoo.data import KERAS_SETUP
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("RESULTS_fixes.md")
 
@@ -87,22 +89,8 @@ class NotTimed:
 
 # -- the cells ------------------------------------------------------------------------------------
 
-_KERAS_SETUP = """\
-import keras
-import numpy as np
-import tensorflow as tf
-X = np.random.default_rng(0).normal(size=(4096, 8)).astype("float32")
-Y = (X.sum(axis=1, keepdims=True) > 0).astype("float32")
-
-def make_model(steps_per_execution=1):
-    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
-                              keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer="adam", loss="binary_crossentropy", steps_per_execution=steps_per_execution)
-    model.fit(X[:256], Y[:256], batch_size=64, verbose=0)  # traced once, outside the measured cells
-    return model
-
-model = make_model()
-"""
+#: The zoo's Keras setup (data, a compiled model traced once), with TensorFlow imported for the cells.
+_KERAS_SETUP = "import tensorflow as tf\n" + KERAS_SETUP
 
 _MPL_SETUP = """\
 import io

@@ -10,7 +10,8 @@ import tensorflow as tf
 X = np.random.default_rng(0).normal(size=(2000, 32)).astype("float32")
 """
 
-_KERAS = """
+#: Keras cells' setup: data and a compiled model, traced once (benchmarks/fixes.py uses it too).
+KERAS_SETUP = """
 import keras
 import numpy as np
 X = np.random.default_rng(0).normal(size=(4096, 8)).astype("float32")
@@ -128,14 +129,14 @@ for epoch in range(3):
     Case(
         id="keras_batch_size_one", family=8, title="fit with batch_size=1: one step per example",
         rule="keras_tiny_batches",
-        setup=_KERAS,
+        setup=KERAS_SETUP,
         slow="model.fit(X[:512], Y[:512], batch_size=1, epochs=1, verbose=0)",
         twin="model.fit(X[:512], Y[:512], batch_size=64, epochs=1, verbose=0)",
     ),
     Case(
         id="keras_predict_in_loop", family=9, title="model.predict called per example in a loop",
         rule="keras_call_in_loop",
-        setup=_KERAS,
+        setup=KERAS_SETUP,
         slow="""
 scores = [model.predict(X[i:i + 1], verbose=0)[0, 0] for i in range(12)]
 """,
@@ -146,7 +147,7 @@ scores = model.predict(X[:12], verbose=0)[:, 0]
     Case(
         id="keras_step_overhead", family=10, title="many small steps of a tiny model, steps_per_execution=1",
         rule="keras_step_overhead",
-        setup=_KERAS + """
+        setup=KERAS_SETUP + """
 fast_model = make_model(steps_per_execution=32)
 """,
         slow="model.fit(X[:2048], Y[:2048], batch_size=8, epochs=1, verbose=0)",
