@@ -416,6 +416,14 @@ if TYPE_CHECKING:
         inner: str | None
         seconds: float
 
+    class NameRow(TypedDict):
+        """A name on one of the busiest cell lines and what it held after the cell (``attribution.names``)."""
+
+        line: int
+        name: str
+        type: str
+        size: int | None
+
     class AttributionSummary(TypedDict, total=False):
         """Where a cell's wall time went (``Attribution.to_dict``, ``Report.attribution``).
 
@@ -437,3 +445,4 @@ if TYPE_CHECKING:
         timeline: CategoryTimeline | None
         paths: list[CallPath]
         off_cpu: dict[str, float] | None
+        names: list[NameRow]

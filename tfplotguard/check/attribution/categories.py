@@ -54,6 +54,7 @@ sample costs a dictionary lookup per frame.
 
 from __future__ import annotations
 
+import dis
 import os
 import sys
 import sysconfig
@@ -437,6 +438,46 @@ def classify_frame(frame, cell_filename: str | None, thread: bool = False) -> tu
     return cat, line
 
 
+#: (code, instruction offset) → the line a line-less instruction is counted on (:func:`frame_line`).
+_LINELESS: dict[tuple, int | None] = {}
+
+
+def frame_line(frame) -> int | None:
+    """The line ``frame`` is at; for an instruction without one, the line it belongs to.
+
+    Python 3.11 gives no line to some instructions it made itself: the jump back
+    to a loop's header after an ``if`` without ``else`` is one, and it is where the
+    interpreter hands the GIL over in a loop, so a sampler sees a busy loop there
+    nearly always. Such a jump is counted on the loop's header (its target's line),
+    any other line-less instruction on the line before it.
+    """
+    line = frame.f_lineno
+    if line is not None:
+        return line
+    key = (frame.f_code, frame.f_lasti)
+    if key not in _LINELESS:
+        if len(_LINELESS) > 512:
+            _LINELESS.clear()
+        _LINELESS[key] = _line_of_lineless(*key)
+    return _LINELESS[key]
+
+
+def _line_of_lineless(code, offset: int) -> int | None:
+    last = None
+    by_offset = {}
+    for ins in dis.get_instructions(code):
+        positions = getattr(ins, "positions", None)
+        lineno = positions.lineno if positions is not None else ins.starts_line
+        by_offset[ins.offset] = lineno
+        if ins.offset == offset:
+            if ins.opname.startswith("JUMP_BACKWARD") and isinstance(ins.argval, int):
+                return by_offset.get(ins.argval) or last
+            return last
+        if lineno is not None:
+            last = lineno
+    return last
+
+
 def classify_path(frame, cell_filename: str | None, thread: bool = False):
     """:func:`classify_frame`, plus the path the time took: ``(category, line, call, inner)``.
 
@@ -448,7 +489,7 @@ def classify_path(frame, cell_filename: str | None, thread: bool = False):
     if body_ends_walk and frame is not None:
         code = frame.f_code
         if code.co_name == "<module>" and code.co_filename == cell_filename:
-            return "cell", frame.f_lineno, None, None  # in the cell's body itself: nothing beneath it
+            return "cell", frame_line(frame), None, None  # in the cell's body itself: nothing beneath it
     infos, codes = [], []
     cell_at = user_at = None  # indices counted from the innermost frame
     line = None
@@ -463,7 +504,7 @@ def classify_path(frame, cell_filename: str | None, thread: bool = False):
         if cell_filename is not None and code.co_filename == cell_filename:
             cell_at = depth
             if line is None:
-                line = frame.f_lineno
+                line = frame_line(frame)
             if body_ends_walk and code.co_name == "<module>":
                 break
         if info[0] == USER:

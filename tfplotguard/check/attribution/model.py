@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .categories import UNATTRIBUTED, category
 
 if TYPE_CHECKING:
-    from ..summaries import AttributionSummary, CallPath, CategoryTimeline, ThreadFrame
+    from ..summaries import AttributionSummary, CallPath, CategoryTimeline, NameRow, ThreadFrame
 
 __all__ = ["Attribution", "CategoryShare", "IDLE", "LineShare", "ThreadShare", "TOP_LINES", "TOP_FRAMES"]
 
@@ -90,6 +90,8 @@ class Attribution:
     paths: list[CallPath] = field(default_factory=list)
     #: Seconds of each category the cell's thread spent off the CPU (its CPU clock at each look); None: unknown.
     off_cpu: dict[str, float] | None = None
+    #: The names on the busiest lines and what they held after the cell (:func:`.names.line_names`).
+    names: list[NameRow] = field(default_factory=list)
 
     @classmethod
     def build(cls, wall_s: float, categories: dict[str, float], lines: dict[int, dict[str, float]],
@@ -97,7 +99,8 @@ class Attribution:
               error: str | None = None, top_lines: int = TOP_LINES, bare: dict[int, float] | None = None,
               callees: dict[int, set] | None = None, sampler_cpu_s: float = 0.0,
               timeline: CategoryTimeline | None = None, gaps: dict[str, Any] | None = None,
-              paths: list[CallPath] | None = None, off_cpu: dict[str, float] | None = None) -> "Attribution":
+              paths: list[CallPath] | None = None, off_cpu: dict[str, float] | None = None,
+              names: list[NameRow] | None = None) -> "Attribution":
         """Make the result from the sampler's counters (seconds); ``unattributed`` = wall − sampled.
 
         ``bare``: per line, the seconds of samples caught in the cell's own frame
@@ -170,7 +173,7 @@ class Attribution:
         thread_rows.sort(key=lambda t: -t.seconds)
         return cls(wall_s, cats, rows[:top_lines], thread_rows, samples, interval_s, cell_filename, error, len(rows),
                    {"moved_s": moved, "sampler_cpu_s": sampler_cpu_s, **(gaps or {})}, timeline,
-                   list(paths or []), off_cpu)
+                   list(paths or []), off_cpu, list(names or []))
 
     def share(self, cid: str) -> float:
         """The share (0..1) of category ``cid``; 0 if it got no time."""
@@ -208,6 +211,7 @@ class Attribution:
             "timeline": self.timeline,
             "paths": self.paths,
             "off_cpu": self.off_cpu,
+            "names": self.names,
         }
 
     @classmethod

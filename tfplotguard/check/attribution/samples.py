@@ -24,6 +24,7 @@ from . import categories
 from .callees import line_callees
 from .gcclock import CALLBACK_CODE, GcClock
 from .model import Attribution
+from .names import line_names
 from .timeline import Timeline
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ OTHERS_BUSY = 0.25
 BUSY_WINDOW_S = 0.05
 #: A gap is blocked only when the thread was off the CPU at least this share of the last BUSY_WINDOW_S.
 WINDOW_BLOCKED = 0.8
+#: The busiest cell lines whose names are described after the cell (:mod:`.names`).
+NAMED_LINES = 3
 #: Distinct (line, call, inner function) paths kept; further ones are summed per line.
 PATHS_LIMIT = 400
 #: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
@@ -305,6 +308,13 @@ class Samples:
                 callees = line_callees(self.cell_filename, namespace, list(self.bare))
             except Exception:  # a namespace we cannot read must not lose the whole result
                 callees = None
+        names = []
+        if namespace is not None and self.cell_filename and self.lines:
+            busiest = sorted(self.lines, key=lambda line: -sum(self.lines[line].values()))[:NAMED_LINES]
+            try:
+                names = line_names(self.cell_filename, namespace, busiest)
+            except Exception:  # as above: the rows are a hint, the result must not depend on them
+                names = []
         cats = dict(self.categories)
         tail_gc = self.tail_gc(gc_total, t_stop)
         if tail_gc > 0:  # a collection after the last look: the cell ended before the next one
@@ -322,7 +332,7 @@ class Samples:
             threads=self.threads, bare=dict(self.bare), callees=callees, samples=self.count, interval_s=interval_s,
             cell_filename=self.cell_filename, error=None if error is None else repr(error),
             sampler_cpu_s=sampler_cpu_s, timeline=self.timeline.to_dict(), gaps=gaps,
-            paths=self._path_rows(), off_cpu=dict(self.off_cpu) if self._window else None,
+            paths=self._path_rows(), off_cpu=dict(self.off_cpu) if self._window else None, names=names,
         )
 
     def _path_rows(self, limit: int = 12) -> list[CallPath]:

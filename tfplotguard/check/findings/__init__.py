@@ -3,7 +3,8 @@
 ``from tfplotguard.check import findings; findings.listing()`` shows every
 rule; ``evaluate`` runs them on one cell's measurements. The rules live in one
 module per domain: ``rules_tf`` (TensorFlow itself), ``rules_data`` (tf.data
-and Keras), ``rules_host`` (Python and host copies), ``rules_mpl`` (matplotlib and host memory).
+and Keras), ``rules_host`` (Python and host copies), ``rules_mpl`` (matplotlib and host memory),
+``rules_idioms`` (constructs of known cost read from a busy line), ``rules_general`` (the fallback).
 
 Each rule is declared once with :func:`~.registry.rule` (id, severity, the
 measurements it needs, its thresholds) and returns ``None`` or a
@@ -24,11 +25,11 @@ interactive mode costs the time of the redraws and pauses it causes, nothing
 more (the Agg backend redraws only on ``plt.pause`` / ``plt.draw``).
 """
 
-from . import rules_tf, rules_switches, rules_data, rules_host, rules_mpl, rules_general  # noqa: I001 (the order rules are tried in)
+from . import rules_tf, rules_switches, rules_data, rules_host, rules_mpl, rules_idioms, rules_general  # noqa: I001 (the order rules are tried in)
 from .registry import (MIN_SHARE, RULES, Found, Rule, checked_ids, checked_thresholds, evaluate, listing, rule,
                        rule_ids)
 from .rules_tf import explain_retrace
 
 __all__ = ["MIN_SHARE", "RULES", "Found", "Rule", "checked_ids", "checked_thresholds", "evaluate", "explain_retrace",
-           "listing", "rule", "rule_ids", "rules_data", "rules_general", "rules_host", "rules_mpl", "rules_switches",
-           "rules_tf"]
+           "listing", "rule", "rule_ids", "rules_data", "rules_general", "rules_host", "rules_idioms", "rules_mpl",
+           "rules_switches", "rules_tf"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from ..format import format_bytes, format_seconds
 from . import weight
 from .registry import Found, rule
+from .rules_idioms import idiom_on
 
 if TYPE_CHECKING:
     from ..report.model import Report
@@ -221,8 +222,8 @@ def python_hot_loop(report: Report, *, min_seconds: float, busy: float) -> Found
     if line is None or not seconds or seconds < min_seconds or not attribution:
         return None
     row = next(r for r in attribution["lines"] if r["line"] == line)
-    if not _repeats(attribution.get("cell_filename"), line):
-        return None
+    if not _repeats(attribution.get("cell_filename"), line) or idiom_on(report, line) is not None:
+        return None  # not a loop; or a construct costly_idiom names, with its own fix
     main_cpu = report.group_cpu("main")
     # Time the main thread waited for a core counts as busy: on a loaded machine a computing thread queues.
     queued = (attribution.get("extra") or {}).get("cell_runqueue_s") or 0.0

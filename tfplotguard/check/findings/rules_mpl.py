@@ -19,6 +19,7 @@ from .. import history
 from ..format import format_bytes, format_seconds
 from . import weight
 from .registry import Found, rule
+from .rules_idioms import spans_per_call
 
 if TYPE_CHECKING:
     from ..report.model import Report
@@ -100,15 +101,15 @@ def plot_call_per_point(report: Report, *, calls: int, points_per_call: float) -
     """
     for site in report.mpl.get("call_sites") or ():
         n_calls, artists, points = site[3], site[4], site[5]
-        if n_calls >= calls and points <= points_per_call * n_calls:
+        line = weight.line_for(report, "mpl_artists")
+        if n_calls >= calls and points <= points_per_call * n_calls and not spans_per_call(report, line):
             return Found(
                 f"{n_calls} plotting calls from {_where(site)} added {artists} artists carrying {points} data "
                 "points in all: one call (and one or more artists) per data point, each with its own "
                 "autoscaling and, at draw time, its own rendering.",
                 "collect the points in arrays and make one call: ax.plot(xs, ys, 'o') or ax.scatter(xs, ys) "
                 "(per-point colours and sizes: scatter's c= and s=).",
-                seconds=weight.category_seconds(report, "mpl_artists"),
-                line=weight.line_for(report, "mpl_artists"),
+                seconds=weight.category_seconds(report, "mpl_artists"), line=line,
             )
     return None
 

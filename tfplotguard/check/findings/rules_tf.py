@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..format import format_seconds
 from . import weight
 from .registry import Found, rule
+from .rules_idioms import idiom_on
 
 if TYPE_CHECKING:
     from ..report.model import Report
@@ -405,6 +406,10 @@ _OTHER_CAUSES = frozenset(("StridedSlice", "Unpack", "Squeeze", "ResourceStrided
                            "StringFormat"))
 
 
+#: Ops a training step runs and a plain loop over tensors does not: gradients and optimizer updates.
+_TRAINING_OPS = ("ResourceApply", "BroadcastGradientArgs", "AssignSubVariableOp", "ReluGrad", "BiasAddGrad")
+
+
 @rule(id="eager_op_loop", needs=("tf_times",), thresholds={"many": 1000, "small_s": 0.001, "pool_share": 0.6})
 def eager_op_loop(report: Report, *, many: int, small_s: float, pool_share: float) -> Found | None:
     """Many small eager ops dispatched one by one from Python, as an eager training loop does.
@@ -455,8 +460,9 @@ def eager_op_loop(report: Report, *, many: int, small_s: float, pool_share: floa
     interval = report.tf_times.get("eager_op_interval_s")
     if capped and interval:  # more ops ran than were counted: while counted, one came every `interval`
         mean = min(mean, interval)
-    if mean > small_s:
-        return None
+    line = weight.line_for(report, "tf_eager_ops")
+    if mean > small_s or idiom_on(report, line) is not None:
+        return None  # big ops: compute; or a construct costly_idiom names on the line, with its own fix
     top = ", ".join(f"{op} ×{n}" for op, n in sorted(ops.items(), key=lambda kv: -kv[1])[:4])
     if capped:  # the op probe stopped counting: these are the first ones
         spent = f", one every {format_seconds(mean)}" if interval else ""
@@ -468,9 +474,13 @@ def eager_op_loop(report: Report, *, many: int, small_s: float, pool_share: floa
         f"{how_many}{step_ops} small eager ops were dispatched one at a time from Python in this cell "
         f"(most: {top}{spent}{counted}): "
         "every op pays Python and dispatch overhead that a traced tf.function pays once per call.",
-        "put the loop's step (forward pass, loss, tape.gradient, optimizer.apply_gradients) in a function "
-        "decorated with @tf.function and call that each step, with tensors as arguments so it traces once.",
-        seconds=seconds, line=weight.line_for(report, "tf_eager_ops"))
+        ("put the loop's step (forward pass, loss, tape.gradient, optimizer.apply_gradients) in a function "
+         "decorated with @tf.function and call that each step, with tensors as arguments so it traces once."
+         if any(op.startswith(_TRAINING_OPS) for op in ops) else
+         "do the loop's work as a few ops on whole tensors (one op over all elements instead of one per element), "
+         "or put the loop in a function decorated with @tf.function (tf.range for its loop) so it runs as one "
+         "graph."),
+        seconds=seconds, line=line)
 
 
 @rule(id="variables_rebuilt", needs=("tf_times",), thresholds={"discarded": 10, "discarded_share": 0.3})

@@ -1,0 +1,76 @@
+"""What the names on a cell's busiest lines hold after the cell: their type and size, read without running anything.
+
+A line's cost often depends on what its names are: ``x in seen`` is a hash
+lookup on a set and a scan on a list; ``sum(a)`` adds floats in C on a list
+and makes one NumPy scalar per element on an array. The findings read these
+rows to tell such lines apart. Only the type is looked up, and a size only
+where asking for it runs no user code: ``len`` of the built-in containers and
+``size`` of a NumPy array (both C slots of types we know). Nothing is kept but
+the type's name and the size.
+"""
+
+from __future__ import annotations
+
+import ast
+import collections
+import linecache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..summaries import NameRow
+
+__all__ = ["line_names", "NAMES_PER_LINE"]
+
+#: Names described per line, in order of first appearance.
+NAMES_PER_LINE = 12
+#: Statements whose header line stands for their whole body.
+LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_SIZED = (list, tuple, dict, set, frozenset, str, bytes, bytearray, collections.deque)
+
+
+def _describe(obj) -> tuple[str, int | None]:
+    kind = type(obj)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if kind in _SIZED:
+        return name, len(obj)
+    if name == "numpy.ndarray":
+        return name, int(obj.size)
+    return name, None
+
+
+def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
+    """For each of ``lines`` of the cell, its names found in ``namespace``: ``{"line", "name", "type", "size"}``.
+
+    ``type`` is ``module.qualname`` of the value's type; ``size`` its length (built-in containers) or
+    element count (a NumPy array), else None. A loop's header line gets the names of its whole body.
+    """
+    src = "".join(linecache.getlines(cell_filename))
+    wanted = set(lines)
+    if not src or not wanted:
+        return []
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError):
+        return []
+    seen: dict[int, list[str]] = {line: [] for line in wanted}
+
+    def note(line: int, name: str) -> None:
+        names = seen[line]
+        if name not in names and len(names) < NAMES_PER_LINE:
+            names.append(name)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in namespace and node.lineno in seen:
+            note(node.lineno, node.id)
+        elif isinstance(node, LOOPS) and node.lineno in seen:
+            # A loop's header line also holds the time of its body's line-less back jump
+            # (``categories.frame_line``): its names are the body's too.
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name) and inner.id in namespace:
+                    note(node.lineno, inner.id)
+    rows: list[NameRow] = []
+    for line in sorted(seen):
+        for name in seen[line]:
+            kind, size = _describe(namespace[name])
+            rows.append({"line": line, "name": name, "type": kind, "size": size})
+    return rows
