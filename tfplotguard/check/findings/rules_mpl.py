@@ -19,7 +19,7 @@ from .. import history
 from ..format import format_bytes, format_seconds
 from . import weight
 from .registry import Found, rule
-from .rules_idioms import spans_per_call
+from .idioms import spans_per_call
 
 if TYPE_CHECKING:
     from ..report.model import Report

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..format import format_seconds
 from . import weight
 from .registry import Found, rule
-from .rules_idioms import idiom_on
+from .idioms import idiom_on
 
 if TYPE_CHECKING:
     from ..report.model import Report

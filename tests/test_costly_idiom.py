@@ -1,0 +1,106 @@
+"""``costly_idiom``: a busy line's construct of known cost, named with the fix; its fixed twin is quiet.
+
+Real cells in a real shell under ``%%tfcheck``; each slow cell is sized to spend
+well over the rule's 0.2 s on its busy line, and each twin gives the same result.
+"""
+
+import pytest
+
+
+def _run(ip, cell, setup=""):
+    if setup:
+        ip.run_cell(setup)
+    result = ip.run_cell("%%tfcheck -o _idiom_report --quiet\n" + cell)
+    assert result.success, result.error_in_exec
+    return ip.user_ns["_idiom_report"]
+
+
+def _shown(report):
+    return {f.rule: f for f in report.findings if not f.minor}
+
+
+CASES = {
+    "list_pop0": (
+        "import collections\njobs = list(range(120_000))\n",
+        "queue = list(jobs)\ndone = 0\nwhile queue:\n    done += queue.pop(0)\n",
+        "queue = collections.deque(jobs)\ndone = 0\nwhile queue:\n    done += queue.popleft()\n",
+        ["`queue.pop(0)` on a list", "collections.deque"],
+    ),
+    "membership_in_a_list": (
+        "seen = list(range(0, 18_000, 2))\nqueries = list(range(0, 90_000, 7))\n",
+        "hits = 0\nfor q in queries:\n    if q in seen:\n        hits += 1\n",
+        "seen_set = set(seen)\nhits = 0\nfor q in queries:\n    if q in seen_set:\n        hits += 1\n",
+        ["`… in seen` scans the list (9,000 items)", "set(seen)"],
+    ),
+    "np_append_in_a_loop": (
+        "import numpy as np\n",
+        "out = np.zeros(0)\nfor r in range(40_000):\n    out = np.append(out, r * 2.0)\n",
+        "parts = []\nfor r in range(40_000):\n    parts.append(r * 2.0)\nout = np.array(parts)\n",
+        ["`out = np.append(out, …)` copies the whole of `out`", "np.concatenate"],
+    ),
+    "builtin_sum_of_an_array": (
+        "import numpy as np\na = np.random.default_rng(0).random(10_000_000)\n",
+        "s = sum(a)\nm = float(s)\n",
+        "s = a.sum()\nm = float(s)\n",
+        ["the built-in `sum(a)` walks a NumPy array (10,000,000 elements)", "`a.sum()`"],
+    ),
+    "axvline_per_event": (
+        "import matplotlib.pyplot as plt\nevents = [i * 0.37 for i in range(1500)]\n",
+        "fig, ax = plt.subplots()\nfor x in events:\n    ax.axvline(x, color='k', lw=0.5)\nfig.canvas.draw()\n"
+        "plt.close(fig)\n",
+        "fig, ax = plt.subplots()\nax.vlines(events, 0, 1, transform=ax.get_xaxis_transform(), color='k', lw=0.5)\n"
+        "fig.canvas.draw()\nplt.close(fig)\n",
+        ["`ax.axvline(…)` in a loop", "ax.vlines(xs, 0, 1, transform=ax.get_xaxis_transform())"],
+    ),
+    "pcolor_of_a_big_grid": (
+        "import numpy as np\nimport matplotlib.pyplot as plt\nZ = np.random.default_rng(0).random((450, 450))\n",
+        "fig, ax = plt.subplots()\nax.pcolor(Z)\nfig.canvas.draw()\nplt.close(fig)\n",
+        "fig, ax = plt.subplots()\nax.pcolormesh(Z)\nfig.canvas.draw()\nplt.close(fig)\n",
+        ["`pcolor` makes one polygon per grid cell", "`pcolormesh`"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_costly_construct_is_named_on_its_line_and_its_twin_is_quiet(tfcheck, case):
+    setup, slow, fixed, words = CASES[case]
+    report = _run(tfcheck, slow, setup)
+    shown = _shown(report)
+    assert "costly_idiom" in shown, [(f.rule, f.message) for f in report.findings]
+    found = shown["costly_idiom"]
+    said = found.message + " " + found.fix
+    assert all(word in said for word in words), said
+    assert found.severity == "warn" and found.share >= 0.3
+    # It speaks for its line: the generic findings about the same line stay quiet.
+    assert not {"python_hot_loop", "where_the_time_went", "plot_call_per_point"} & set(shown), shown
+    twin = _run(tfcheck, fixed)
+    assert "costly_idiom" not in {f.rule for f in twin.findings}, twin.findings
+
+
+def test_a_busy_loop_ending_in_an_if_has_its_time_on_a_line(tfcheck):
+    # Python 3.11 gives the jump back after an `if` without `else` no line, and the GIL is handed over
+    # there: nearly every look at this loop lands on it (categories.frame_line counts it on the header).
+    report = _run(tfcheck, "hits = 0\nfor q in range(0, 60_000, 7):\n    if q in seen:\n        hits += 1\n",
+                  "seen = list(range(6_000))\n")
+    lines = report.attribution["lines"]
+    assert lines and sum(r["seconds"] for r in lines) >= 0.8 * report.attribution["wall_s"], lines
+
+
+def test_the_names_of_a_busy_line_are_described_without_running_user_code(tfcheck):
+    tfcheck.run_cell("class Counted(list):\n    calls = 0\n    def __len__(self):\n        Counted.calls += 1\n"
+                     "        return super().__len__()\nbag = Counted(range(10))\nplain = list(range(20_000))\n")
+    report = _run(tfcheck, "total = 0\nfor _ in range(40):\n    for v in plain:\n"
+                  "        total += (v in bag) + len(plain)\n")
+    assert tfcheck.user_ns["Counted"].calls == 0  # a subclass of list is not asked its length
+    rows = {r["name"]: r for r in report.attribution["names"]}
+    assert rows["plain"]["type"] == "builtins.list" and rows["plain"]["size"] == 20_000
+    assert rows["bag"]["size"] is None and rows["bag"]["type"].endswith("Counted")
+
+
+def test_an_eager_loop_that_trains_nothing_is_not_told_to_trace_its_training_step(tfcheck):
+    setup = "import tensorflow as tf\nv = tf.Variable(tf.zeros([3000]))\n"
+    report = _run(tfcheck, "for i in range(3000):\n    v[i].assign(float(i))\n", setup)
+    said = " ".join(f.message + " " + f.fix for f in report.findings if not f.minor)
+    assert "scatter_nd_update" in said and "optimizer.apply_gradients" not in said, said
+    twin = _run(tfcheck, "v.assign(tf.range(3000, dtype=tf.float32))\n")
+    assert not [f for f in twin.findings if not f.minor and f.rule in ("costly_idiom", "eager_op_loop")]

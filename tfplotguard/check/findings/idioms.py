@@ -1,0 +1,413 @@
+"""The table of constructs whose cost is known, and how a busy cell line is read for them.
+
+The other rules recognise a cause from what was measured (traces, ops, calls
+of a library). Many slow cells are slow for a reason that can be read from the
+line itself once the time is known to be there: ``queue.pop(0)`` on a list
+moves every item, ``x = np.append(x, v)`` copies the array, ``ax.pcolor``
+makes one polygon per cell. This rule reads the source of each of the cell's
+busiest lines (its AST) and what the line's names held after the cell (their
+types and sizes, measured by :mod:`..attribution.names`), and names the
+construct when one of the table below is there, weighed by that line's time
+(:mod:`.rules_idioms`). Rules that would give generic advice about such a line
+(``python_hot_loop``, ``eager_op_loop``, ``plot_call_per_point``) ask
+:func:`idiom_on` first and leave the line to it.
+
+Every entry is a cost the library documents or that follows from its data
+structure (Python's list is an array; NumPy arrays have a fixed size; a
+matplotlib artist is an object drawn on its own), so the cause it names is
+true wherever the line is busy; and every entry names the fix that keeps the
+cell's result.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+
+if TYPE_CHECKING:
+    from ..report.model import Report
+
+__all__ = ["IDIOMS", "LINES_LOOKED_AT", "Line", "idiom_on", "line_facts", "spans_per_call"]
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+LIST, TUPLE = "builtins.list", "builtins.tuple"
+NDARRAY = "numpy.ndarray"
+#: The busiest lines looked at.
+LINES_LOOKED_AT = 3
+#: What an idiom says of a line: ``(message, fix)``, or None when it is not there.
+Said = tuple[str, str] | None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One busy cell line, as the idioms read it."""
+
+    number: int
+    source: str
+    nodes: tuple[ast.AST, ...]  # every node that starts on the line
+    in_loop: bool  # inside a loop of the cell, or holding a comprehension
+    names: dict[str, tuple[str, int | None]]  # name → (type, size) after the cell
+    category: str  # the category that dominated the line's time
+    inner: frozenset[str]  # the innermost functions of the line's heaviest paths
+
+    def calls(self) -> list[ast.Call]:
+        """The calls that start on the line."""
+        return [n for n in self.nodes if isinstance(n, ast.Call)]
+
+    def type_of(self, expr: ast.AST) -> str | None:
+        """The type a plain name held after the cell, or None."""
+        if isinstance(expr, ast.Name) and expr.id in self.names:
+            return self.names[expr.id][0]
+        return None
+
+    def size_of(self, expr: ast.AST) -> int | None:
+        """The length (or element count) a plain name held after the cell, or None."""
+        if isinstance(expr, ast.Name) and expr.id in self.names:
+            return self.names[expr.id][1]
+        return None
+
+
+def _dotted(expr: ast.AST) -> str:
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if isinstance(expr, ast.Name):
+        parts.append(expr.id)
+    elif parts:
+        parts.append("…")
+    return ".".join(reversed(parts))
+
+
+def _is_zero(args: list[ast.expr]) -> bool:
+    return bool(args) and isinstance(args[0], ast.Constant) and args[0].value == 0
+
+
+def _sized(size: int | None, what: str) -> str:
+    """`` (9,000 items)``; nothing when the size is not known or is 0 after the cell (a queue emptied)."""
+    return f" ({size:,} {what})" if size else ""
+
+
+def _is_tensor(kind: str | None) -> bool:
+    return kind is not None and kind.startswith("tensorflow.") and kind.rsplit(".", 1)[-1] in (
+        "EagerTensor", "ResourceVariable", "UninitializedVariable")
+
+
+# -- the idioms: each reads a Line and returns (message, fix) or None ------------------------------
+def _list_shift(line: Line) -> Said:
+    for call in line.calls():
+        func = call.func
+        if (isinstance(func, ast.Attribute) and func.attr in ("pop", "insert") and _is_zero(call.args)
+                and line.type_of(func.value) == LIST):
+            name = _dotted(func.value)
+            what = f"{name}.{func.attr}(0{', …' if func.attr == 'insert' else ''})"
+            return (f"`{what}` on a list{_sized(line.size_of(func.value), 'items')} moves every other item one "
+                    "place, each call: the loop's cost grows with the square of the list's length",
+                    f"use a collections.deque: `{name} = collections.deque(...)`, then `{name}.popleft()` / "
+                    f"`{name}.appendleft(x)` take constant time at either end")
+    return None
+
+
+def _linear_search(line: Line) -> Said:
+    for node in line.nodes:
+        if isinstance(node, ast.Compare):
+            for op, right in zip(node.ops, node.comparators):
+                kind = line.type_of(right)
+                if isinstance(op, (ast.In, ast.NotIn)) and kind in (LIST, TUPLE):
+                    name = _dotted(right)
+                    return (f"`… in {name}` scans the {kind.split('.')[-1]}{_sized(line.size_of(right), 'items')} "
+                            "item by item, each time",
+                            f"test membership in a set (or dict) made once: `{name}_set = set({name})`, then "
+                            f"`… in {name}_set` is one hash lookup")
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("index", "count", "remove") and line.in_loop
+                and line.type_of(node.func.value) == LIST):
+            name = _dotted(node.func.value)
+            return (f"`{name}.{node.func.attr}(…)` in a loop scans the list"
+                    f"{_sized(line.size_of(node.func.value), 'items')} item by item, each call",
+                    "keep a dict made once (value → position, or collections.Counter for counts) or a set, "
+                    "and look values up in it")
+    return None
+
+
+def _copy_to_grow(line: Line) -> Said:
+    if not line.in_loop:
+        return None
+    for node in line.nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target, value = node.targets[0].id, node.value
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add):
+            target, value = node.target.id, None
+        else:
+            continue
+        kind = line.names.get(target, ("", None))[0]
+        if isinstance(value, ast.Call):
+            func = _dotted(value.func)
+            used = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+            short = func.rsplit(".", 1)[-1]
+            if target in used and short in ("append", "concatenate", "vstack", "hstack", "row_stack",
+                                            "column_stack", "insert", "concat", "stack") and "." in func:
+                return (f"`{target} = {func}({target}, …)` copies the whole of `{target}` into a new array every "
+                        "iteration: the loop's cost grows with the square of the final size",
+                        f"collect the pieces in a Python list and call {func.split('.')[0]}.concatenate "
+                        "(tf.concat) once after the loop, or allocate the full array first and fill its slices")
+        is_self_add = (isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add)
+                       and isinstance(value.left, ast.Name) and value.left.id == target)
+        if kind in (LIST, TUPLE) and (is_self_add or (value is None and kind == TUPLE)):
+            return (f"`{target} = {target} + …` builds a new {kind.split('.')[-1]} and copies every item into it, "
+                    "each iteration: the loop's cost grows with the square of its length",
+                    f"append to one list (`{target}.append(x)` or `{target}.extend(xs)`), converting at the end if "
+                    "a tuple is needed")
+        if kind in ("builtins.bytes",) and (is_self_add or value is None):
+            return (f"`{target} += …` on bytes copies all of `{target}` each iteration",
+                    "collect the pieces in a list and `b''.join(pieces)` once (or write into a bytearray)")
+    return None
+
+
+_ARRAY_METHODS = {"sum": "{a}.sum()", "max": "{a}.max()", "min": "{a}.min()", "sorted": "np.sort({a})",
+                  "any": "{a}.any()", "all": "{a}.all()", "list": "{a}.tolist()"}
+_TENSOR_OPS = {"sum": "tf.reduce_sum({a})", "max": "tf.reduce_max({a})", "min": "tf.reduce_min({a})",
+               "sorted": "tf.sort({a})", "any": "tf.reduce_any({a})", "all": "tf.reduce_all({a})",
+               "list": "{a}.numpy().tolist()"}
+
+
+def _builtin_over_array(line: Line) -> Said:
+    for call in line.calls():
+        if not (isinstance(call.func, ast.Name) and call.func.id in _ARRAY_METHODS and call.args):
+            continue
+        if call.func.id in line.names:  # shadowed by the user's own function
+            continue
+        arg = call.args[0]
+        kind = line.type_of(arg)
+        name = _dotted(arg)
+        if kind == NDARRAY:
+            better = _ARRAY_METHODS[call.func.id].format(a=name)
+            what = f"a NumPy array{_sized(line.size_of(arg), 'elements')}"
+        elif _is_tensor(kind):
+            better = _TENSOR_OPS[call.func.id].format(a=name)
+            what = "a tensor"
+        else:
+            continue
+        return (f"the built-in `{call.func.id}({name})` walks {what} one element at a time, making a Python "
+                "object of each", f"`{better}`: one call that runs in compiled code")
+    return None
+
+
+def _python_per_element(line: Line) -> Said:
+    for call in line.calls():
+        func = _dotted(call.func)
+        short = func.rsplit(".", 1)[-1]
+        named = short in ("vectorize", "frompyfunc", "apply_along_axis", "apply_over_axes") and "." in func
+        if named or line.type_of(call.func) == "numpy.vectorize":
+            shown = func if named else f"{func} (an np.vectorize)"
+            return (f"`{shown}` calls its Python function once per element (or row): NumPy documents np.vectorize "
+                    "as a for loop, provided for convenience, not performance",
+                    "write the function with whole-array operations (arithmetic, ufuncs such as np.exp, "
+                    "np.where for branches, broadcasting) and call it once on the array")
+    return None
+
+
+_PER_ARTIST = {
+    "axvline": ("a full-height Line2D per call", "one `ax.vlines(xs, 0, 1, transform=ax.get_xaxis_transform())` "
+                "for all positions (a single LineCollection)"),
+    "axhline": ("a full-width Line2D per call", "one `ax.hlines(ys, 0, 1, transform=ax.get_yaxis_transform())` "
+                "for all positions (a single LineCollection)"),
+    "plot": ("one Line2D per call", "one `ax.plot(x, Y)` with the curves as the columns of a 2-D array, or a "
+             "matplotlib.collections.LineCollection of all segments (one artist)"),
+    "text": ("one Text artist per call, each laid out at every draw", "label fewer points, or draw the labels as one "
+             "artist (markers, a table, a legend)"),
+    "annotate": ("one Annotation per call, each laid out at every draw", "annotate fewer points"),
+    "add_patch": ("one Patch per call", "one matplotlib.collections.PatchCollection of the patches, added once"),
+    "scatter": ("one PathCollection per call", "one `ax.scatter(xs, ys, c=colours)` over all points"),
+    "bar": ("one BarContainer per call", "one `ax.bar(xs, heights)` with arrays"),
+    "fill_between": ("one PolyCollection per call", "fewer fills, or one PolyCollection"),
+}
+
+
+def _artist_per_call(line: Line) -> Said:
+    if not line.in_loop or not line.category.startswith("mpl"):
+        return None
+    for call in line.calls():
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in _PER_ARTIST:
+            made, fix = _PER_ARTIST[func.attr]
+            return (f"`{_dotted(func)}(…)` in a loop adds {made}: each artist is autoscaled, stored and drawn "
+                    "on its own, so the figure's cost grows with the number of calls", fix)
+    return None
+
+
+def spans_per_call(report: Report, number: int | None) -> bool:
+    """True when cell line ``number`` draws a full-height or full-width line per call (``axvline``, ``axhline``).
+
+    :func:`.rules_mpl.plot_call_per_point` leaves such lines to this rule: its fix (markers) does not draw
+    the same picture.
+    """
+    line = line_facts(report, number) if number is not None else None
+    return line is not None and any(isinstance(c.func, ast.Attribute) and c.func.attr in ("axvline", "axhline")
+                                    for c in line.calls())
+
+
+def _many_bins(line: Line) -> Said:
+    for call in line.calls():
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "hist":
+            bins = next((k.value for k in call.keywords if k.arg == "bins"), None)
+            if isinstance(bins, ast.Constant) and isinstance(bins.value, int) and bins.value >= 200 \
+                    and not any(k.arg == "histtype" for k in call.keywords):
+                return (f"`hist(…, bins={bins.value})` draws one Rectangle patch per bin ({bins.value} patches)",
+                        "one artist for the whole histogram: `ax.stairs(*np.histogram(data, bins=...))`, or "
+                        "`hist(..., histtype='step')`")
+    return None
+
+
+def _pcolor(line: Line) -> Said:
+    for call in line.calls():
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "pcolor":
+            return ("`pcolor` makes one polygon per grid cell; matplotlib's docs point to pcolormesh for large "
+                    "arrays, which draws the same grid as one quad mesh",
+                    "`pcolormesh` with the same arguments (or `imshow` for a regular grid)")
+    return None
+
+
+def _legend_best(line: Line) -> Said:
+    if any(name.endswith(("_find_best_position", "_auto_legend_data")) for name in line.inner):
+        return ("the legend's location is 'best' (Axes.legend's default): at each draw it tries every candidate "
+                "position against every data point of the axes",
+                "give the legend a fixed place: `ax.legend(loc='upper right')` (or any other loc)")
+    return None
+
+
+def _assign_per_element(line: Line) -> Said:
+    if not line.in_loop:
+        return None
+    for call in line.calls():
+        func = call.func
+        if (isinstance(func, ast.Attribute) and func.attr in ("assign", "assign_add", "assign_sub")
+                and isinstance(func.value, ast.Subscript)):
+            var = _dotted(func.value.value)
+            return (f"`{var}[…].{func.attr}(…)` in a loop is one strided-slice assign op per element, "
+                    "dispatched from Python one at a time",
+                    f"compute all the new values as one tensor and assign once (`{var}.assign(values)`), or "
+                    f"`{var}.scatter_nd_update(indices, updates)` for scattered positions")
+    return None
+
+
+def _dataset_per_step(line: Line) -> Said:
+    if not line.in_loop:
+        return None
+    for call in line.calls():
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in ("skip", "take", "shard"):
+            base = func.value
+            while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+                base = base.func.value
+            kind = line.type_of(base) or ""
+            if kind.startswith("tensorflow.python.data."):
+                return (f"`{_dotted(base)}.{func.attr}(…)` in a loop builds a new pipeline and a new iterator each "
+                        "iteration (and skip reads and throws away the elements before the one wanted)",
+                        f"make one iterator before the loop (`it = iter({_dotted(base)})`) and take `next(it)` per "
+                        "step, or iterate the dataset in the for statement itself")
+        if isinstance(func, ast.Name) and func.id == "iter" and call.args and \
+                (line.type_of(call.args[0]) or "").startswith("tensorflow.python.data."):
+            return (f"`iter({_dotted(call.args[0])})` in a loop starts a new iterator each iteration: the pipeline "
+                    "is set up again, its buffers filled from the start",
+                    "make the iterator once before the loop and take `next(it)` per step")
+    return None
+
+
+def _keras_call(line: Line) -> Said:
+    for call in line.calls():
+        func = call.func
+        if not isinstance(func, ast.Attribute) or not (line.type_of(func.value) or "").startswith("keras."):
+            continue
+        model = _dotted(func.value)
+        if func.attr == "fit" and line.in_loop:
+            return (f"`{model}.fit(…)` is called once per batch in a loop: every call sets up its data adapter, "
+                    "callbacks and epoch loop again for a few steps of work",
+                    f"one `{model}.fit(X, Y, batch_size=..., epochs=...)` over all the data; for a custom schedule, "
+                    f"`{model}.train_on_batch` or a callback")
+        if (func.attr == "predict" and not line.in_loop and line.category == "keras_overhead"
+                and not any(k.arg == "batch_size" for k in call.keywords)):
+            return (f"`{model}.predict(…)` ran in batches of 32 (its default batch_size), one step each, and "
+                    "Keras's per-step overhead was most of the line",
+                    f"`{model}.predict(x, batch_size=1024)` (as large as memory allows), or `{model}(x, "
+                    "training=False)` when the input fits in one batch")
+    return None
+
+
+def _opened_per_iteration(line: Line) -> Said:
+    if not line.in_loop:
+        return None
+    for call in line.calls():
+        if isinstance(call.func, ast.Name) and call.func.id == "open" and "open" not in line.names:
+            return ("`open(…)` in a loop opens, flushes and closes the file every iteration (system calls each time)",
+                    "open the file once before the loop and read or write every line through that one handle")
+    return None
+
+
+def _sleep_to_poll(line: Line) -> Said:
+    if not line.in_loop:
+        return None
+    for call in line.calls():
+        if _dotted(call.func) in ("time.sleep", "sleep"):
+            return ("the loop polls with `time.sleep(…)`: the cell waits out each sleep whole, even when what it "
+                    "waits for was ready long before",
+                    "wait on the thing itself: `thread.join()`, `future.result()`, `event.wait()` or `queue.get()` "
+                    "return as soon as it is done")
+    return None
+
+
+#: The idioms, tried in order on each busy line; the first that matches is named.
+IDIOMS: tuple[Callable[[Line], Said], ...] = (
+    _list_shift, _linear_search, _copy_to_grow, _builtin_over_array, _python_per_element, _many_bins, _pcolor,
+    _legend_best, _artist_per_call, _assign_per_element, _dataset_per_step, _keras_call, _opened_per_iteration,
+    _sleep_to_poll,
+)
+
+
+def line_facts(report: Report, number: int) -> Line | None:
+    """The :class:`Line` of cell line ``number`` from the report's attribution, or None (no source, no row)."""
+    attribution = report.attribution
+    if not attribution:
+        return None
+    row = next((r for r in attribution.get("lines") or [] if r["line"] == number), None)
+    filename = attribution.get("cell_filename")
+    if row is None or not filename:
+        return None
+    source = "".join(linecache.getlines(filename))
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    nodes = tuple(n for n in ast.walk(tree) if getattr(n, "lineno", None) == number)
+    loops = [n for n in nodes if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+    if loops:  # a loop's header also holds its body's time (the line-less jump back): read the body too
+        nodes += tuple(n for loop in loops for n in ast.walk(loop) if n not in nodes)
+    in_loop = any(isinstance(n, _LOOPS) and n.lineno <= number <= (n.end_lineno or n.lineno) for n in ast.walk(tree))
+    names = {r["name"]: (r["type"], r["size"]) for r in attribution.get("names") or [] if r["line"] == number}
+    inner = frozenset(p["inner"] for p in attribution.get("paths") or [] if p["line"] == number and p["inner"])
+    return Line(number, row["source"], nodes, in_loop, names, row["category"], inner)
+
+
+#: Idioms about artists, whose cost is paid again when the figure is drawn (on whatever line draws it).
+DRAWN = frozenset((_artist_per_call, _many_bins, _pcolor))
+
+
+def idiom_on(report: Report, number: int | None) -> tuple[str, str, bool] | None:
+    """The idiom of the table on cell line ``number``: ``(message, fix, drawn)``, or None.
+
+    ``drawn``: the idiom makes artists, so the figure's drawing pays for them too.
+    """
+    line = line_facts(report, number) if number is not None else None
+    if line is None:
+        return None
+    for idiom in IDIOMS:
+        found = idiom(line)
+        if found is not None:
+            return (*found, idiom in DRAWN)
+    return None
+
+
