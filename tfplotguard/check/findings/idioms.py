@@ -216,15 +216,11 @@ _PER_ARTIST = {
                 "for all positions (a single LineCollection)"),
     "axhline": ("a full-width Line2D per call", "one `ax.hlines(ys, 0, 1, transform=ax.get_yaxis_transform())` "
                 "for all positions (a single LineCollection)"),
-    "plot": ("one Line2D per call", "one `ax.plot(x, Y)` with the curves as the columns of a 2-D array, or a "
-             "matplotlib.collections.LineCollection of all segments (one artist)"),
-    "text": ("one Text artist per call, each laid out at every draw", "label fewer points, or draw the labels as one "
-             "artist (markers, a table, a legend)"),
-    "annotate": ("one Annotation per call, each laid out at every draw", "annotate fewer points"),
+    "plot": ("one Line2D per call", "one matplotlib.collections.LineCollection of all the curves, a single artist: "
+             "`ax.add_collection(LineCollection(curves))`, then `ax.autoscale()`"),
     "add_patch": ("one Patch per call", "one matplotlib.collections.PatchCollection of the patches, added once"),
     "scatter": ("one PathCollection per call", "one `ax.scatter(xs, ys, c=colours)` over all points"),
     "bar": ("one BarContainer per call", "one `ax.bar(xs, heights)` with arrays"),
-    "fill_between": ("one PolyCollection per call", "fewer fills, or one PolyCollection"),
 }
 
 
