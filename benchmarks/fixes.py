@@ -620,6 +620,11 @@ FIXES: list[Fix] = [
         slow="s = sum(a)\nm = float(s)\n",
         fixed="s = a.sum()\nm = float(s)\n",
         note="float sums in another order: equal to 1e-9 relative"),
+    Fix("costly_idiom", "a NumPy call per element pair → one call, broadcast", "call {func} once on whole arrays",
+        setup="import numpy as np\nrng = np.random.default_rng(0)\na, b = rng.random((150, 3)), rng.random((150, 3))\n",
+        slow=("D = np.empty((len(a), len(b)))\nfor i in range(len(a)):\n    for j in range(len(b)):\n"
+              "        D[i, j] = np.linalg.norm(a[i] - b[j])\n"),
+        fixed="D = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=-1)\n"),
     Fix("costly_idiom", "`np.vectorize` → whole-array operations", "write the function with whole-array operations",
         setup=("import numpy as np\nx = np.random.default_rng(0).random(1_000_000)\n"
                "def soft(v):\n    return v * v if v < 0.5 else v - 0.25\n"),
@@ -670,6 +675,11 @@ FIXES: list[Fix] = [
         slow="for i in range(0, 1024, 64):\n    model.fit(X[i:i + 64], Y[i:i + 64], epochs=1, verbose=0)\n",
         fixed="model.fit(X[:1024], Y[:1024], batch_size=64, epochs=1, shuffle=False, verbose=0)\n",
         note="the same 16 batches in the same order, one fit call instead of 16"),
+    Fix("costly_idiom", "a model compiled with `run_eagerly=True` → `model.run_eagerly = False`",
+        "switch it off: `{model}.run_eagerly = False`",
+        setup=_KERAS_SETUP, prepare="model = make_model()\nmodel.run_eagerly = True\n",
+        slow="model.fit(X[:1024], Y[:1024], batch_size=64, epochs=1, verbose=0)\n",
+        fixed="model.run_eagerly = False\nmodel.fit(X[:1024], Y[:1024], batch_size=64, epochs=1, verbose=0)\n"),
     Fix("costly_idiom", "Keras `predict` at its default batch size → `batch_size=1024`", "(as large as memory allows)",
         setup=_KERAS_SETUP + "table = np.random.default_rng(2).normal(size=(40_000, 8)).astype('float32')\n",
         slow="out = model.predict(table, verbose=0)\n",

@@ -19,6 +19,11 @@ def _shown(report):
     return {f.rule: f for f in report.findings if not f.minor}
 
 
+_KERAS = ("import numpy as np\nimport keras\nX = np.random.default_rng(0).normal(size=(4096, 8)).astype('float32')\n"
+          "Y = X.sum(axis=1, keepdims=True)\n"
+          "model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation='relu'), "
+          "keras.layers.Dense(1)])\n")
+
 CASES = {
     "list_pop0": (
         "import collections\njobs = list(range(120_000))\n",
@@ -57,6 +62,24 @@ CASES = {
         "fig, ax = plt.subplots()\nax.pcolor(Z)\nfig.canvas.draw()\nplt.close(fig)\n",
         "fig, ax = plt.subplots()\nax.pcolormesh(Z)\nfig.canvas.draw()\nplt.close(fig)\n",
         ["`pcolor` makes one polygon per grid cell", "`pcolormesh`"],
+    ),
+    "file_opened_per_line": (
+        "import os, tempfile\npath = os.path.join(tempfile.mkdtemp(), 'log.txt')\n",
+        "for i in range(8000):\n    with open(path, 'a') as f:\n        f.write(f'{i}\\n')\n",
+        "with open(path, 'a') as f:\n    for i in range(8000):\n        f.write(f'{i}\\n')\n",
+        ["`open(…)` in a loop", "open the file once before the loop"],
+    ),
+    "keras_model_compiled_to_run_eagerly": (
+        _KERAS + "model.compile(optimizer='sgd', loss='mse', run_eagerly=True)\n",
+        "model.fit(X, Y, batch_size=32, epochs=1, verbose=0)\n",
+        "model.run_eagerly = False\nmodel.fit(X, Y, batch_size=32, epochs=1, verbose=0)\n",
+        ["`model` was compiled with run_eagerly=True", "`model.run_eagerly = False`"],
+    ),
+    "keras_predict_at_its_default_batch_size": (
+        _KERAS + "model.compile(optimizer='sgd', loss='mse')\ntable = np.ones((40_000, 8), 'float32')\n",
+        "out = model.predict(table, verbose=0)\n",
+        "out = model.predict(table, batch_size=4096, verbose=0)\n",
+        ["ran its 40,000 rows in batches of 32", "batch_size=1024"],
     ),
 }
 

@@ -423,6 +423,7 @@ if TYPE_CHECKING:
         name: str
         type: str
         size: int | None
+        run_eagerly: bool | None
 
     class AttributionSummary(TypedDict, total=False):
         """Where a cell's wall time went (``Attribution.to_dict``, ``Report.attribution``).

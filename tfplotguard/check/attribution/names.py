@@ -5,8 +5,9 @@ lookup on a set and a scan on a list; ``sum(a)`` adds floats in C on a list
 and makes one NumPy scalar per element on an array. The findings read these
 rows to tell such lines apart. Only the type is looked up, and a size only
 where asking for it runs no user code: ``len`` of the built-in containers and
-``size`` of a NumPy array (both C slots of types we know). Nothing is kept but
-the type's name and the size.
+the shape of a NumPy array (both C slots of types we know). Nothing is kept but
+the type's name, the size, and for a Keras model whether it was compiled to run
+eagerly.
 """
 
 from __future__ import annotations
@@ -28,21 +29,31 @@ LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _SIZED = (list, tuple, dict, set, frozenset, str, bytes, bytearray, collections.deque)
 
 
-def _describe(obj) -> tuple[str, int | None]:
+def _describe(obj) -> tuple[str, int | None, bool | None]:
     kind = type(obj)
     name = f"{kind.__module__}.{kind.__qualname__}"
     if kind in _SIZED:
-        return name, len(obj)
+        return name, len(obj), None
     if name == "numpy.ndarray":
-        return name, int(obj.size)
-    return name, None
+        return name, int(obj.shape[0]) if obj.ndim else 1, None
+    if name.startswith("keras."):
+        # What compile(run_eagerly=...) stored, read from the instance's own dict: the public
+        # ``run_eagerly`` is a property, which would run Keras code.
+        try:
+            stored = vars(obj).get("_run_eagerly")
+        except TypeError:  # no instance dict
+            stored = None
+        return name, None, stored if isinstance(stored, bool) else None
+    return name, None, None
 
 
 def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
-    """For each of ``lines`` of the cell, its names found in ``namespace``: ``{"line", "name", "type", "size"}``.
+    """For each of ``lines`` of the cell, its names found in ``namespace``: ``{"line", "name", "type", "size", "run_eagerly"}``.
 
-    ``type`` is ``module.qualname`` of the value's type; ``size`` its length (built-in containers) or
-    element count (a NumPy array), else None. A loop's header line gets the names of its whole body.
+    ``type`` is ``module.qualname`` of the value's type; ``size`` its length (built-in containers, and
+    a NumPy array's first dimension, what ``len`` and iteration see), else None; ``run_eagerly``: for a
+    Keras model, what ``compile(run_eagerly=...)`` set (None: not a model, or not known). A loop's
+    header line gets the names of its whole body.
     """
     src = "".join(linecache.getlines(cell_filename))
     wanted = set(lines)
@@ -71,6 +82,6 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
     rows: list[NameRow] = []
     for line in sorted(seen):
         for name in seen[line]:
-            kind, size = _describe(namespace[name])
-            rows.append({"line": line, "name": name, "type": kind, "size": size})
+            kind, size, eager = _describe(namespace[name])
+            rows.append({"line": line, "name": name, "type": kind, "size": size, "run_eagerly": eager})
     return rows

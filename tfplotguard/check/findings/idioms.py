@@ -36,6 +36,8 @@ __all__ = ["IDIOMS", "LINES_LOOKED_AT", "Line", "idiom_on", "line_facts", "spans
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 LIST, TUPLE = "builtins.list", "builtins.tuple"
 NDARRAY = "numpy.ndarray"
+#: Steps of Keras's default batch size (32) from which a predict call is "many small steps".
+DEFAULT_STEPS = 200
 #: The busiest lines looked at.
 LINES_LOOKED_AT = 3
 #: What an idiom says of a line: ``(message, fix)``, or None when it is not there.
@@ -51,6 +53,7 @@ class Line:
     nodes: tuple[ast.AST, ...]  # every node that starts on the line
     in_loop: bool  # inside a loop of the cell, or holding a comprehension
     names: dict[str, tuple[str, int | None]]  # name → (type, size) after the cell
+    eager_models: frozenset[str]  # names of Keras models compiled with run_eagerly=True
     category: str  # the category that dominated the line's time
     inner: frozenset[str]  # the innermost functions of the line's heaviest paths
 
@@ -211,6 +214,23 @@ def _python_per_element(line: Line) -> Said:
     return None
 
 
+def _numpy_per_element(line: Line) -> Said:
+    if not line.in_loop or not line.category.startswith("other:numpy"):
+        return None
+    for call in line.calls():
+        func = _dotted(call.func)
+        if func.split(".")[0] not in ("np", "numpy") or isinstance(call.func, ast.Name):
+            continue
+        picked = [ast.unparse(n) for arg in call.args for n in ast.walk(arg)
+                  if isinstance(n, ast.Subscript) and any(isinstance(i, ast.Name) for i in ast.walk(n.slice))]
+        if picked:
+            return (f"`{func}(…)` is called once per element in a loop, on `{picked[0]}`: each call on a small slice "
+                    "pays NumPy's fixed cost per call (argument checks, a new array), far more than its arithmetic",
+                    f"call {func} once on whole arrays: broadcast the pairs or rows (`a[:, None, :] - b[None, :, :]`) "
+                    "and use its axis= argument, so the loop runs inside NumPy")
+    return None
+
+
 _PER_ARTIST = {
     "axvline": ("a full-height Line2D per call", "one `ax.vlines(xs, 0, 1, transform=ax.get_xaxis_transform())` "
                 "for all positions (a single LineCollection)"),
@@ -325,10 +345,17 @@ def _keras_call(line: Line) -> Said:
                     "callbacks and epoch loop again for a few steps of work",
                     f"one `{model}.fit(X, Y, batch_size=..., epochs=...)` over all the data; for a custom schedule, "
                     f"`{model}.train_on_batch` or a callback")
-        if (func.attr == "predict" and not line.in_loop and line.category == "keras_overhead"
-                and not any(k.arg == "batch_size" for k in call.keywords)):
-            return (f"`{model}.predict(…)` ran in batches of 32 (its default batch_size), one step each, and "
-                    "Keras's per-step overhead was most of the line",
+        if func.attr in ("fit", "predict", "evaluate", "train_on_batch", "predict_on_batch", "test_on_batch") \
+                and _dotted(func.value) in line.eager_models:
+            return (f"`{model}` was compiled with run_eagerly=True: Keras runs each of its steps as eager Python, "
+                    "op by op, instead of one traced tf.function",
+                    f"switch it off: `{model}.run_eagerly = False` (or compile again without run_eagerly=True); keep "
+                    "eager steps for debugging only")
+        rows = line.size_of(call.args[0]) if call.args else None
+        if (func.attr == "predict" and not line.in_loop and line.category.startswith("keras")
+                and not any(k.arg == "batch_size" for k in call.keywords) and rows and rows >= 32 * DEFAULT_STEPS):
+            return (f"`{model}.predict(…)` ran its {rows:,} rows in batches of 32 (its default batch_size): "
+                    f"{-(-rows // 32):,} steps, each paying Keras's fixed cost per step",
                     f"`{model}.predict(x, batch_size=1024)` (as large as memory allows), or `{model}(x, "
                     "training=False)` when the input fits in one batch")
     return None
@@ -338,7 +365,8 @@ def _opened_per_iteration(line: Line) -> Said:
     if not line.in_loop:
         return None
     for call in line.calls():
-        if isinstance(call.func, ast.Name) and call.func.id == "open" and "open" not in line.names:
+        # IPython's own `open` wrapper is in the user namespace: a name `open` is open.
+        if isinstance(call.func, ast.Name) and call.func.id == "open":
             return ("`open(…)` in a loop opens, flushes and closes the file every iteration (system calls each time)",
                     "open the file once before the loop and read or write every line through that one handle")
     return None
@@ -358,7 +386,8 @@ def _sleep_to_poll(line: Line) -> Said:
 
 #: The idioms, tried in order on each busy line; the first that matches is named.
 IDIOMS: tuple[Callable[[Line], Said], ...] = (
-    _list_shift, _linear_search, _copy_to_grow, _builtin_over_array, _python_per_element, _many_bins, _pcolor,
+    _list_shift, _linear_search, _copy_to_grow, _builtin_over_array, _python_per_element, _numpy_per_element,
+    _many_bins, _pcolor,
     _legend_best, _artist_per_call, _assign_per_element, _dataset_per_step, _keras_call, _opened_per_iteration,
     _sleep_to_poll,
 )
@@ -383,9 +412,11 @@ def line_facts(report: Report, number: int) -> Line | None:
     if loops:  # a loop's header also holds its body's time (the line-less jump back): read the body too
         nodes += tuple(n for loop in loops for n in ast.walk(loop) if n not in nodes)
     in_loop = any(isinstance(n, _LOOPS) and n.lineno <= number <= (n.end_lineno or n.lineno) for n in ast.walk(tree))
-    names = {r["name"]: (r["type"], r["size"]) for r in attribution.get("names") or [] if r["line"] == number}
+    rows = [r for r in attribution.get("names") or [] if r["line"] == number]
+    names = {r["name"]: (r["type"], r["size"]) for r in rows}
+    eager = frozenset(r["name"] for r in rows if r.get("run_eagerly"))
     inner = frozenset(p["inner"] for p in attribution.get("paths") or [] if p["line"] == number and p["inner"])
-    return Line(number, row["source"], nodes, in_loop, names, row["category"], inner)
+    return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], inner)
 
 
 #: Idioms about artists, whose cost is paid again when the figure is drawn (on whatever line draws it).

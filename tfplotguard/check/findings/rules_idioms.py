@@ -18,13 +18,14 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
 
     Detects: one of the cell's busiest lines (at least ``min_seconds``) that no other shown finding
     speaks about uses a construct of a fixed table: `list.pop(0)` / `insert(0, x)`; `x in a_list`;
-    `a = np.append(a, …)` (or concatenate, vstack, tf.concat) in a loop; `a_list = a_list + […]`; the
-    built-in `sum` / `max` / `sorted` over a NumPy array or a tensor; `np.vectorize`; `hist` with
-    hundreds of bins; `pcolor`; a legend placed at 'best'; one matplotlib artist per loop iteration
-    (`axvline`, `plot`, `text`, …); a variable assigned element by element; a tf.data pipeline or
-    iterator made per step; Keras `fit` per batch or `predict` at its default batch size; a file
-    opened per iteration; polling with `time.sleep`. Names are told apart by what they held after the
-    cell (a list, a set, a NumPy array, a tensor, a dataset, a Keras model).
+    `a_list.index(x)` in a loop; `a = np.append(a, …)` (or concatenate, vstack, tf.concat) in a loop;
+    `a_list = a_list + […]`; the built-in `sum` / `max` / `sorted` over a NumPy array or a tensor;
+    `np.vectorize`; a NumPy function called per element (or pair) in a loop; `hist` with hundreds of
+    bins; `pcolor`; a legend placed at 'best'; one matplotlib artist per loop iteration (`axvline`,
+    `plot`, `scatter`, …); a variable assigned element by element; a tf.data pipeline or iterator
+    made per step; Keras `fit` per batch or `predict` at its default batch size; a file opened per
+    iteration; polling with `time.sleep`. Names are told apart by what they held after the cell (a
+    list, a set, a NumPy array, a tensor, a dataset, a Keras model).
 
     Why it costs: each construct's cost grows with its data or with the number of calls in a way the
     library documents (a list shifts its items, a NumPy array is copied to grow, each artist is drawn
@@ -35,30 +36,30 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     finding names the one for its line.
 
     Thresholds:
-        min_seconds: the least seconds a line must take to be read
+        min_seconds: the least seconds the construct must explain (its line, and for artists their drawing)
     """
     attribution = report.attribution
     if not attribution:
         return []
-    spoken = {f.line for f in report.findings if not f.minor}
-    if None in spoken:
-        spoken = set()  # a cell-wide finding does not speak about any one line
+    spoken = {f.line for f in report.findings if not f.minor} - {None}  # a cell-wide finding names no line
     found = []
     for row in (attribution.get("lines") or [])[:LINES_LOOKED_AT]:
-        seconds = min(row["seconds"], report.wall_s)
-        if seconds < min_seconds or row["line"] in spoken:
+        if row["line"] in spoken:
             continue
         idiom = idiom_on(report, row["line"])
         if idiom is None:
             continue
         message, fix, drawn = idiom
-        drawing = ""
+        seconds, drawing = row["seconds"], ""
         if drawn:  # the artists made here are drawn later, on the line that draws the figure
             draw_s = sum(r["seconds"] * r["category_share"] for r in attribution.get("lines") or []
                          if r["category"] == "mpl_draw" and r["line"] != row["line"])
             if draw_s > 0:
                 drawing = f", and drawing them {format_seconds(draw_s)} more"
-                seconds = min(seconds + draw_s, report.wall_s)
+                seconds += draw_s
+        seconds = min(seconds, report.wall_s)  # the sampled span can overrun the meter's wall by a look
+        if seconds < min_seconds:
+            continue
         found.append(Found(f"line {row['line']} ({format_seconds(row['seconds'])}{drawing}): {message}.", fix + ".",
                            seconds=seconds, line=row["line"]))
     return found
