@@ -327,6 +327,14 @@ FIXES: list[Fix] = [
               "total = 0.0\nfor xb in ds:\n    total += float(tf.reduce_sum(xb))\n"),
         fixed=("ds = tf.data.Dataset.from_tensor_slices(X).batch(32)\n"
                "total = 0.0\nfor xb in ds:\n    total += float(tf.reduce_sum(xb))\n")),
+    Fix("input_bound", "a cheap map before batch: batch first, map over whole batches",
+        "batch first and map over whole batches",
+        setup=("import numpy as np\nimport tensorflow as tf\ndata = np.random.default_rng(0).random((30000, 8))"
+               ".astype('float32')\ndef normalise(x):\n    return (x - 0.5) / 0.25\n"),
+        slow=("ds = tf.data.Dataset.from_tensor_slices(data).map(normalise).batch(512)\n"
+              "out = sum(float(tf.reduce_sum(b)) for b in ds)\n"),
+        fixed=("ds = tf.data.Dataset.from_tensor_slices(data).batch(512).map(normalise)\n"
+               "out = sum(float(tf.reduce_sum(b)) for b in ds)\n")),
     Fix("input_bound", "files read one after another: `interleave(TFRecordDataset, num_parallel_calls=AUTOTUNE)`",
         "Dataset.from_tensor_slices(files).interleave(tf.data.",
         setup=_FILES_SETUP,

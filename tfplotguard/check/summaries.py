@@ -113,6 +113,7 @@ if TYPE_CHECKING:
         interleave: NotRequired[bool]
         map_functions: NotRequired[list[str]]
         random_maps: NotRequired[int]
+        elementwise_maps: NotRequired[int]
         stateful_parallel_maps: NotRequired[int]
         reader: NotRequired[str | None]
         owner: NotRequired[str]

@@ -219,6 +219,16 @@ def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float) -> 
                       "num_parallel_calls=tf.data.AUTOTUNE)"))
     if waited is not None and waited < min_wait_s:
         return found
+    stages = pipe.get("stages") or []
+    # Only for a map of cheap element-wise ops: a heavy per-element map (decoding, a model) is work, which
+    # batching first does not shrink, and which may not run on a batch at all.
+    if (pipe.get("elementwise_maps") and "batch" in stages and "map" in stages
+            and stages.index("map") < stages.index("batch")):
+        names = ", ".join(pipe.get("map_functions") or ()) or "its function"
+        found.append((f"its map ({names}), a few element-wise ops, runs before batch, once per element: tf.data "
+                      "pays a function call and its bookkeeping for every element, more than the ops cost",
+                      "batch first and map over whole batches (ds.batch(n).map(fn), with fn written for a batch: "
+                      "the tf.data guide's 'vectorizing mapping'), one call per batch instead of per element"))
     if pipe.get("sequential_maps"):
         names = ", ".join(pipe.get("map_functions") or ()) or "its function"
         found.append((f"{pipe['sequential_maps']} map ({names}) runs one element at a time (no num_parallel_calls)",
@@ -274,14 +284,15 @@ def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
 
     Detects: the cell waited on a ``tf.data`` iterator, and the pipeline's structure says why: it starts
     with ``from_generator``, reads files without ``interleave``, or (past ``min_wait_s`` of waiting) maps
-    sequentially or has no ``prefetch``.
+    a few cheap element-wise ops over each element before batching, maps sequentially or has no
+    ``prefetch``.
 
     Why it costs: the training step sits idle while the pipeline makes the next batch: a generator makes
     each element in Python under the GIL, a sequential map uses one core, and without ``prefetch`` nothing
     overlaps the step with the input.
 
-    Fix: build the dataset with ``Dataset.from_tensor_slices(arrays)``, ``map(fn,
-    num_parallel_calls=tf.data.AUTOTUNE)``, ``interleave`` for files, and end it with
+    Fix: build the dataset with ``Dataset.from_tensor_slices(arrays)``, batch before a map written for
+    batches, ``map(fn, num_parallel_calls=tf.data.AUTOTUNE)``, ``interleave`` for files, and end it with
     ``prefetch(tf.data.AUTOTUNE)``.
 
     Thresholds:

@@ -69,6 +69,17 @@ def _function_ops(dataset) -> set:
     return ops
 
 
+#: Ops that work element by element (or reduce a small element) and cost little each: a map made only of
+#: them spends more on tf.data's call per element than on its work, and runs as well on a whole batch.
+_ELEMENTWISE = frozenset((
+    "Placeholder", "Identity", "Const", "NoOp", "Add", "AddV2", "Sub", "Mul", "RealDiv", "Div", "FloorDiv",
+    "Maximum", "Minimum", "Neg", "Abs", "Exp", "Log", "Log1p", "Sqrt", "Rsqrt", "Square", "Pow", "Tanh",
+    "Sigmoid", "Relu", "Softplus", "Sin", "Cos", "Floor", "Ceil", "Round", "Sign", "Cast", "ClipByValue",
+    "Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual", "Select", "SelectV2", "LogicalAnd",
+    "LogicalOr", "LogicalNot", "Sum", "Mean", "Max", "Min", "Prod",
+))
+
+
 def _random(ops: set) -> bool:
     """Whether a traced function draws random numbers (random, stateless-random or RNG-state ops)."""
     return any("Random" in op or op.startswith("Rng") for op in ops)
@@ -129,6 +140,8 @@ def describe(dataset) -> PipelineStructure:
             name, module = _function_of(current)
             if name:
                 info["map_functions"].append(name)
+            if ops and ops <= _ELEMENTWISE:
+                info["elementwise_maps"] = info.get("elementwise_maps", 0) + 1
             if _random(ops):  # a different result each pass: caching after it would freeze it
                 info["random_maps"] = info.get("random_maps", 0) + 1
             if cls in _PARALLEL and _stateful_random(ops):
