@@ -227,6 +227,14 @@ FIXES: list[Fix] = [
         fixed="a = model.predict(XI[:64].astype('float32'), verbose=0)\nb = model.predict(X[:64], verbose=0)\n",
         note="a fresh model before every run (untimed), so that both cells trace Keras's predict step"),
     # -- functions_run_eagerly
+    # -- unrolled_trace
+    Fix("unrolled_trace", "a Python `range` loop in a tf.function → `tf.range`", "for i in tf.range(n)",
+        setup="import tensorflow as tf\nW = tf.random.normal((8, 8), stddev=0.3)\nx0 = tf.random.normal((4, 8))\n",
+        slow=("@tf.function\ndef simulate(x):\n    for i in range(300):\n        x = x + 0.01 * tf.tanh(x @ W)\n"
+              "    return x\nout = simulate(x0).numpy()\n"),
+        fixed=("@tf.function\ndef simulate(x):\n    for i in tf.range(300):\n        x = x + 0.01 * tf.tanh(x @ W)\n"
+               "    return x\nout = simulate(x0).numpy()\n"),
+        note="each run defines the function again, so each run traces it, as re-running the notebook cell does"),
     Fix("functions_run_eagerly", "`tf.config.run_functions_eagerly(False)`", "run_functions_eagerly(False)",
         setup=("import tensorflow as tf\n@tf.function\ndef forward(w, x):\n    for _ in range(20):\n"
                "        x = tf.tanh(x @ w)\n    return tf.reduce_sum(x)\n"

@@ -235,11 +235,18 @@ if TYPE_CHECKING:
         tracing_calls: int
         tracing_seconds: float
 
+    class GraphOps(TypedDict):
+        """The ops of one slow trace's graph: how many, and the commonest working types ``[[type, count], …]``."""
+
+        ops: int
+        most: list[list[Any]]
+
     class TfTimes(TypedDict, total=False):
         """TensorFlow's timings and counts beside the traces (``OpProbe.times``; ``{}`` without TensorFlow)."""
 
         trace_seconds: dict[str, list[float]]
         trace_call_seconds: dict[str, list[float | None]]
+        trace_graph_ops: dict[str, list[GraphOps | None]]
         eager_ops: dict[str, int]
         eager_ops_capped: bool
         eager_op_interval_s: float | None

@@ -370,6 +370,51 @@ def explain_retrace(signatures: list[TraceSignature], objects: int = 0, traces: 
             "print f.pretty_printed_concrete_signatures() after the cell to see every trace TensorFlow kept")
 
 
+@rule(id="unrolled_trace", needs=("tf_times", "trace_origins"), thresholds={"min_trace_s": 0.3, "repeats": 100})
+def unrolled_trace(report: Report, *, min_trace_s: float, repeats: int) -> list[Found]:
+    """One slow trace whose graph repeats the same ops hundreds of times: a Python loop unrolled by tracing.
+
+    Detects: a trace of one of your ``tf.function`` objects that took at least ``min_trace_s`` and whose graph
+    holds one working op type at least ``repeats`` times (``MatMul ×350``): what a Python ``for i in
+    range(n)`` loop in the function makes. Weighed by the trace and its graph's first run.
+
+    Why it costs: tracing runs the function's Python once and records every op it creates, so a Python
+    loop is unrolled into one copy of its body per iteration; the graph's first run then optimises all
+    of them. The cost grows with the number of iterations, and is paid again at every retrace.
+
+    Fix: loop over a tensor, ``for i in tf.range(n)`` (or ``tf.while_loop`` / ``tf.scan``): AutoGraph then
+    makes one loop op whose body is traced once. Keep a Python loop for a few iterations only (a fixed
+    list of layers).
+
+    Thresholds:
+        min_trace_s: the least seconds one trace must take
+        repeats: the least count of the commonest working op type in its graph
+    """
+    times = report.tf_times or {}
+    found = []
+    for name, graphs in (times.get("trace_graph_ops") or {}).items():
+        origin = report.trace_origins.get(name, {})
+        if " (" in name or origin.get("owner") in ("keras", "tensorflow", "tfplotguard") or origin.get("via") == "tf.data":
+            continue
+        took = times.get("trace_seconds", {}).get(name, [])
+        calls = times.get("trace_call_seconds", {}).get(name, [])
+        for i, ops in enumerate(graphs):
+            if ops is None or i >= len(took) or took[i] < min_trace_s or not ops["most"] or ops["most"][0][1] < repeats:
+                continue
+            counted = calls[i] if i < len(calls) else None
+            whole = counted if counted is not None else took[i]
+            most = ", ".join(f"{kind} ×{n}" for kind, n in ops["most"])
+            found.append(Found(
+                f"one trace of tf.function {name} took {format_seconds(took[i])} ({format_seconds(whole)} with its "
+                f"graph's first run): its graph holds {ops['ops']} ops ({most}), the same ops over and over, as a "
+                "Python loop in the function makes them: tracing unrolls it into one copy of its body per iteration.",
+                "if the function loops in Python (for i in range(n)), loop over a tensor instead, for i in "
+                "tf.range(n) (or tf.while_loop / tf.scan): AutoGraph then makes one loop op whose body is traced "
+                "once; keep Python loops for a few iterations only.",
+                seconds=min(whole, report.wall_s), line=weight.line_for(report, "tf_tracing", "tf_function")))
+    return found
+
+
 @rule(id="functions_run_eagerly", needs=("tf",))
 def functions_run_eagerly(report: Report) -> Found | None:
     """``tf.config.run_functions_eagerly(True)`` is on: every ``tf.function`` runs as plain Python.

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import weakref
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from ...core.convert import short_device
@@ -18,7 +19,7 @@ from ..inspect.tfstate import gpu_names, tf_submodule
 from .keras import creates_variable
 
 if TYPE_CHECKING:
-    from ..summaries import FunctionCalls, OpsByDevice, TfTimes, TraceOrigin, TraceSignature
+    from ..summaries import FunctionCalls, GraphOps, OpsByDevice, TfTimes, TraceOrigin, TraceSignature
 
 _BACKWARD = re.compile(r"^__(backward|forward)_(.+)_\d+$")
 _INFERENCE = re.compile(r"^__inference_(.+)_\d+$")
@@ -50,6 +51,24 @@ def function_name(graph_name: str) -> str:
     """``__backward_f_81`` → ``f (backward)``; other FuncGraph names unchanged."""
     match = _BACKWARD.match(graph_name)
     return f"{match.group(2)} ({match.group(1)})" if match else graph_name
+
+
+#: A trace at least this long gets its graph's ops counted (:meth:`OpProbe.times`); faster ones are not read.
+SLOW_TRACE_S = 0.2
+#: Op types that carry no work of their own, left out of a graph's commonest ops.
+_PLUMBING = frozenset(("Const", "Identity", "NoOp", "Placeholder", "ReadVariableOp", "StopGradient"))
+
+
+def _graph_ops(graph) -> GraphOps | None:
+    """How many ops a traced graph holds and its commonest working op types, or None (the graph is gone)."""
+    if graph is None:
+        return None
+    try:
+        types = Counter(op.type for op in graph.get_operations())
+    except Exception:  # a graph TensorFlow has torn down: not counted
+        return None
+    most = [[kind, n] for kind, n in types.most_common() if kind not in _PLUMBING][:3]
+    return {"ops": sum(types.values()), "most": most}
 
 
 class OpProbe:
@@ -434,6 +453,9 @@ class OpProbe:
         trace nested in another is inside that one's time too);
         ``trace_call_seconds``: the same traces' counted calls, whole (the trace and
         the new graph's first run; None for a trace no counted call made);
+        ``trace_graph_ops``: for each trace that took at least :data:`SLOW_TRACE_S`, the ops of its
+        graph (``{"ops", "most"}``: how many, and the commonest types with their counts; None for a
+        faster trace or a graph already gone);
         ``eager_ops``: ``{op type: count}`` (the first :data:`EAGER_OPS_COUNTED`
         only, then ``eager_ops_capped`` is True); ``eager_op_interval_s``: once
         capped, the mean time from one counted eager op to the next (else
@@ -449,15 +471,18 @@ class OpProbe:
         """
         seconds: dict[str, list[float]] = {}
         calls: dict[str, list[float | None]] = {}
+        graph_ops: dict[str, list[GraphOps | None]] = {}
         for name, ref, _, took, call in self._graphs:
             graph = ref()
             if took is None or (graph is not None and self._variable_trace(graph)):
                 continue
             seconds.setdefault(name, []).append(took)
             calls.setdefault(name, []).append(call)
+            graph_ops.setdefault(name, []).append(_graph_ops(graph) if took >= SLOW_TRACE_S else None)
         counted = self._eager_counted
         interval = (self._eager_last - self._eager_first) / (counted - 1) if self.eager_ops_capped else None
-        return {"trace_seconds": seconds, "trace_call_seconds": calls, "eager_ops": dict(self.eager_ops),
+        return {"trace_seconds": seconds, "trace_call_seconds": calls, "trace_graph_ops": graph_ops,
+                "eager_ops": dict(self.eager_ops),
                 "eager_ops_capped": self.eager_ops_capped, "eager_op_interval_s": interval,
                 "variables_created": len(self._handles),
                 "variables_discarded": sum(1 for ref in self._handles if ref() is None),
