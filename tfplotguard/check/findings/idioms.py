@@ -36,6 +36,11 @@ __all__ = ["IDIOMS", "LINES_LOOKED_AT", "Line", "idiom_on", "line_facts", "spans
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 LIST, TUPLE = "builtins.list", "builtins.tuple"
 NDARRAY = "numpy.ndarray"
+#: Plotting calls from one line from which one artist per call is the line's cost.
+MANY_CALLS = 50
+#: Eager ops dispatched one by one from which a Keras model's steps really ran eagerly (a traced step
+#: dispatches one call op per step, an eager one tens of ops).
+EAGER_STEP_OPS = 200
 #: Steps of Keras's default batch size (32) from which a predict call is "many small steps".
 DEFAULT_STEPS = 200
 #: The busiest lines looked at.
@@ -56,6 +61,8 @@ class Line:
     eager_models: frozenset[str]  # names of Keras models compiled with run_eagerly=True
     category: str  # the category that dominated the line's time
     inner: frozenset[str]  # the innermost functions of the line's heaviest paths
+    plot_calls: int  # matplotlib plotting calls made from the line (the matplotlib probe's count; 0: none seen)
+    eager_ops: int  # eager ops the cell dispatched one by one (a traced function's call not counted)
 
     def calls(self) -> list[ast.Call]:
         """The calls that start on the line."""
@@ -245,13 +252,15 @@ _PER_ARTIST = {
 
 
 def _artist_per_call(line: Line) -> Said:
-    if not line.in_loop or not line.category.startswith("mpl"):
+    # Many calls, not a few heavy ones: three curves of 60,000 points each are data, not per-call cost.
+    if not line.in_loop or not line.category.startswith("mpl") or line.plot_calls < MANY_CALLS:
         return None
     for call in line.calls():
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in _PER_ARTIST:
             made, fix = _PER_ARTIST[func.attr]
-            return (f"`{_dotted(func)}(…)` in a loop adds {made}: each artist is autoscaled, stored and drawn "
+            return (f"`{_dotted(func)}(…)` ran {line.plot_calls:,} times in a loop, adding {made}: each artist is "
+                    "autoscaled, stored and drawn "
                     "on its own, so the figure's cost grows with the number of calls", fix)
     return None
 
@@ -285,14 +294,6 @@ def _pcolor(line: Line) -> Said:
             return ("`pcolor` makes one polygon per grid cell; matplotlib's docs point to pcolormesh for large "
                     "arrays, which draws the same grid as one quad mesh",
                     "`pcolormesh` with the same arguments (or `imshow` for a regular grid)")
-    return None
-
-
-def _legend_best(line: Line) -> Said:
-    if any(name.endswith(("_find_best_position", "_auto_legend_data")) for name in line.inner):
-        return ("the legend's location is 'best' (Axes.legend's default): at each draw it tries every candidate "
-                "position against every data point of the axes",
-                "give the legend a fixed place: `ax.legend(loc='upper right')` (or any other loc)")
     return None
 
 
@@ -346,13 +347,14 @@ def _keras_call(line: Line) -> Said:
                     f"one `{model}.fit(X, Y, batch_size=..., epochs=...)` over all the data; for a custom schedule, "
                     f"`{model}.train_on_batch` or a callback")
         if func.attr in ("fit", "predict", "evaluate", "train_on_batch", "predict_on_batch", "test_on_batch") \
-                and _dotted(func.value) in line.eager_models:
-            return (f"`{model}` was compiled with run_eagerly=True: Keras runs each of its steps as eager Python, "
-                    "op by op, instead of one traced tf.function",
-                    f"switch it off: `{model}.run_eagerly = False` (or compile again without run_eagerly=True); keep "
-                    "eager steps for debugging only")
+                and _dotted(func.value) in line.eager_models and line.eager_ops >= EAGER_STEP_OPS:
+            return (f"`{model}` was compiled with run_eagerly=True: Keras ran each of its steps as eager Python, "
+                    f"op by op ({line.eager_ops:,} eager ops or more), instead of one traced tf.function",
+                    f"compile it again without run_eagerly=True (`{model}.compile(...)` with your optimizer and "
+                    f"loss): Keras keeps the step it has built, so setting `{model}.run_eagerly = False` after a "
+                    "fit changes nothing; keep eager steps for debugging only")
         rows = line.size_of(call.args[0]) if call.args else None
-        if (func.attr == "predict" and not line.in_loop and line.category.startswith("keras")
+        if (func.attr == "predict" and not line.in_loop
                 and not any(k.arg == "batch_size" for k in call.keywords) and rows and rows >= 32 * DEFAULT_STEPS):
             return (f"`{model}.predict(…)` ran its {rows:,} rows in batches of 32 (its default batch_size): "
                     f"{-(-rows // 32):,} steps, each paying Keras's fixed cost per step",
@@ -388,7 +390,7 @@ def _sleep_to_poll(line: Line) -> Said:
 IDIOMS: tuple[Callable[[Line], Said], ...] = (
     _list_shift, _linear_search, _copy_to_grow, _builtin_over_array, _python_per_element, _numpy_per_element,
     _many_bins, _pcolor,
-    _legend_best, _artist_per_call, _assign_per_element, _dataset_per_step, _keras_call, _opened_per_iteration,
+    _artist_per_call, _assign_per_element, _dataset_per_step, _keras_call, _opened_per_iteration,
     _sleep_to_poll,
 )
 
@@ -416,7 +418,11 @@ def line_facts(report: Report, number: int) -> Line | None:
     names = {r["name"]: (r["type"], r["size"]) for r in rows}
     eager = frozenset(r["name"] for r in rows if r.get("run_eagerly"))
     inner = frozenset(p["inner"] for p in attribution.get("paths") or [] if p["line"] == number and p["inner"])
-    return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], inner)
+    plot_calls = sum(site[3] for site in (report.mpl or {}).get("call_sites") or ()
+                     if site[2] == "<module>" and site[1] == number)
+    ops = (report.tf_times or {}).get("eager_ops") or {}
+    eager_ops = sum(n for op, n in ops.items() if not op.startswith("__inference_"))
+    return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], inner, plot_calls, eager_ops)
 
 
 #: Idioms about artists, whose cost is paid again when the figure is drawn (on whatever line draws it).

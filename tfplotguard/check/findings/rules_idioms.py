@@ -21,8 +21,8 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     `a_list.index(x)` in a loop; `a = np.append(a, …)` (or concatenate, vstack, tf.concat) in a loop;
     `a_list = a_list + […]`; the built-in `sum` / `max` / `sorted` over a NumPy array or a tensor;
     `np.vectorize`; a NumPy function called per element (or pair) in a loop; `hist` with hundreds of
-    bins; `pcolor`; a legend placed at 'best'; one matplotlib artist per loop iteration (`axvline`,
-    `plot`, `scatter`, …); a variable assigned element by element; a tf.data pipeline or iterator
+    bins; `pcolor`; one matplotlib artist per loop iteration, 50 calls or more (`axvline`, `plot`,
+    `scatter`, …); a variable assigned element by element; a tf.data pipeline or iterator
     made per step; Keras `fit` per batch or `predict` at its default batch size; a file opened per
     iteration; polling with `time.sleep`. Names are told apart by what they held after the cell (a
     list, a set, a NumPy array, a tensor, a dataset, a Keras model).
