@@ -4,7 +4,7 @@ The other rules recognise a cause from what was measured (traces, ops, calls
 of a library). Many slow cells are slow for a reason that can be read from the
 line itself once the time is known to be there: ``queue.pop(0)`` on a list
 moves every item, ``x = np.append(x, v)`` copies the array, ``ax.pcolor``
-makes one polygon per cell. This rule reads the source of each of the cell's
+makes one polygon per cell. ``costly_idiom`` reads the source of each of the cell's
 busiest lines (its AST) and what the line's names held after the cell (their
 types and sizes, measured by :mod:`..attribution.names`), and names the
 construct when one of the table below is there, weighed by that line's time
@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-
 if TYPE_CHECKING:
     from ..report.model import Report
 
@@ -36,6 +35,8 @@ __all__ = ["IDIOMS", "LINES_LOOKED_AT", "Line", "idiom_on", "line_facts", "spans
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 LIST, TUPLE = "builtins.list", "builtins.tuple"
 NDARRAY = "numpy.ndarray"
+#: Items from which scanning a list or tuple is a line's cost.
+LONG = 100
 #: Plotting calls from one line from which one artist per call is the line's cost.
 MANY_CALLS = 50
 #: Eager ops dispatched one by one from which a Keras model's steps really ran eagerly (a traced step
@@ -60,7 +61,6 @@ class Line:
     names: dict[str, tuple[str, int | None]]  # name → (type, size) after the cell
     eager_models: frozenset[str]  # names of Keras models compiled with run_eagerly=True
     category: str  # the category that dominated the line's time
-    inner: frozenset[str]  # the innermost functions of the line's heaviest paths
     plot_calls: int  # matplotlib plotting calls made from the line (the matplotlib probe's count; 0: none seen)
     eager_ops: int  # eager ops the cell dispatched one by one (a traced function's call not counted)
 
@@ -75,7 +75,7 @@ class Line:
         return None
 
     def size_of(self, expr: ast.AST) -> int | None:
-        """The length (or element count) a plain name held after the cell, or None."""
+        """The length a plain name held after the cell (a NumPy array's first dimension), or None."""
         if isinstance(expr, ast.Name) and expr.id in self.names:
             return self.names[expr.id][1]
         return None
@@ -100,6 +100,11 @@ def _is_zero(args: list[ast.expr]) -> bool:
 def _sized(size: int | None, what: str) -> str:
     """`` (9,000 items)``; nothing when the size is not known or is 0 after the cell (a queue emptied)."""
     return f" ({size:,} {what})" if size else ""
+
+
+def _long(size: int | None) -> bool:
+    """A container long enough that scanning it costs more than the line's other work (a short one does not)."""
+    return size is not None and size >= LONG
 
 
 def _is_tensor(kind: str | None) -> bool:
@@ -127,7 +132,7 @@ def _linear_search(line: Line) -> Said:
         if isinstance(node, ast.Compare):
             for op, right in zip(node.ops, node.comparators):
                 kind = line.type_of(right)
-                if isinstance(op, (ast.In, ast.NotIn)) and kind in (LIST, TUPLE):
+                if isinstance(op, (ast.In, ast.NotIn)) and kind in (LIST, TUPLE) and _long(line.size_of(right)):
                     name = _dotted(right)
                     return (f"`… in {name}` scans the {kind.split('.')[-1]}{_sized(line.size_of(right), 'items')} "
                             "item by item, each time",
@@ -135,7 +140,7 @@ def _linear_search(line: Line) -> Said:
                             f"`… in {name}_set` is one hash lookup")
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in ("index", "count", "remove") and line.in_loop
-                and line.type_of(node.func.value) == LIST):
+                and line.type_of(node.func.value) == LIST and _long(line.size_of(node.func.value))):
             name = _dotted(node.func.value)
             return (f"`{name}.{node.func.attr}(…)` in a loop scans the list"
                     f"{_sized(line.size_of(node.func.value), 'items')} item by item, each call",
@@ -417,12 +422,11 @@ def line_facts(report: Report, number: int) -> Line | None:
     rows = [r for r in attribution.get("names") or [] if r["line"] == number]
     names = {r["name"]: (r["type"], r["size"]) for r in rows}
     eager = frozenset(r["name"] for r in rows if r.get("run_eagerly"))
-    inner = frozenset(p["inner"] for p in attribution.get("paths") or [] if p["line"] == number and p["inner"])
     plot_calls = sum(site[3] for site in (report.mpl or {}).get("call_sites") or ()
                      if site[2] == "<module>" and site[1] == number)
     ops = (report.tf_times or {}).get("eager_ops") or {}
     eager_ops = sum(n for op, n in ops.items() if not op.startswith("__inference_"))
-    return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], inner, plot_calls, eager_ops)
+    return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops)
 
 
 #: Idioms about artists, whose cost is paid again when the figure is drawn (on whatever line draws it).
