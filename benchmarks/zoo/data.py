@@ -62,8 +62,8 @@ for xb in ds:
     tf.reduce_sum(xb)
 """,
         twin="""
-ds = (tf.data.Dataset.from_tensor_slices(X).map(lambda x: tf.tanh(x) * 2.0, num_parallel_calls=tf.data.AUTOTUNE)
-      .batch(32).prefetch(tf.data.AUTOTUNE))
+ds = (tf.data.Dataset.from_tensor_slices(X).batch(32)
+      .map(lambda x: tf.tanh(x) * 2.0, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
 for xb in ds:
     tf.reduce_sum(xb)
 """,
