@@ -274,6 +274,7 @@ class CellCheck:
             cores=cpu.cpu_count(),
             utilisation=cost.cpu_s / cost.wall_s if cost.wall_s > 0 else 0.0,
             peak_utilisation=cost.peak_utilisation,
+            idle_cores=cost.idle_cores,
             interval_ms=self.interval_ms,
             samples=cost.samples,
             thread_groups=None if cost.groups is None else [

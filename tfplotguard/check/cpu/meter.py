@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from .procfs import runqueue_s
+from .procfs import machine_idle_s, runqueue_s
 from .threads import THREAD_NAMES_AVAILABLE, Grouper, Snapshot, cpu_count, forget_dead_names
 from .ticker import TICKER, CpuSamples
 from ..probes.tf_python import TfPythonProbe
@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from ..summaries import CpuTimeline, GroupCpu, TfPythonCall
 
 DEFAULT_INTERVAL_MS = 100.0
+
+
+#: The least wall time over which the machine's idle cores are told (``/proc/stat`` counts 10 ms ticks).
+MIN_IDLE_WALL_S = 0.1
 
 
 class CpuCost:
@@ -27,6 +31,7 @@ class CpuCost:
         self.peak_utilisation: float | None = None
         self.samples = 0
         self.ticker_waited_s = 0.0  # how long the ticker waited runnable for a CPU other work held
+        self.idle_cores: float | None = None  # cores the whole machine left idle on average (None: unknown)
         self.timeline: CpuTimeline | None = None
         self.tf_python_calls: list[TfPythonCall] = []  # TfPythonProbe.calls()
         self.notes: list[str] = []
@@ -54,12 +59,14 @@ class CpuMeter:
         self._sampler: CpuSamples | None = None
         self._tf_python: TfPythonProbe | None = None
         self._ticker_waited: float | None = None
+        self._idle0: float | None = None
 
     def start(self):
         """Take the opening snapshot and start the sampler."""
         # Before the opening snapshot: the first sampled cell starts the thread outside its own figures.
         sampler_id = TICKER.start() if self.interval_ms is not None else TICKER.native_id
         self._ticker_waited = runqueue_s(sampler_id)
+        self._idle0 = machine_idle_s()
         self._before = before = Snapshot(self.per_thread)
         if self.per_thread:
             watch = TfPythonProbe()
@@ -88,6 +95,7 @@ class CpuMeter:
         if sampler is not None:
             sampler.stop()
         after = Snapshot(self.per_thread)
+        idle1 = machine_idle_s()
         before = self._before
         if before is None:  # start() was interrupted before its opening snapshot
             raise RuntimeError("the CPU meter has no opening snapshot: its start() was interrupted")
@@ -101,6 +109,9 @@ class CpuMeter:
             rss_peak=max(before.rss, after.rss, sampler.rss_peak if sampler else 0),
             tf_python_calls=tf_python_calls,
         )
+        # /proc/stat counts in clock ticks (10 ms): over a shorter cell the figure says little.
+        if idle1 is not None and self._idle0 is not None and wall >= MIN_IDLE_WALL_S:
+            cost.idle_cores = max(0.0, idle1 - self._idle0) / wall
         if self._grouper is not None:
             assert after.threads is not None  # a grouper exists only per thread
             self._grouper.observe(after.threads)  # the timeline's last interval ends with the closing snapshot

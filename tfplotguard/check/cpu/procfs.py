@@ -144,3 +144,17 @@ def runqueue_s(native_id: int | None) -> float | None:
             return int(f.read().split()[1]) / 1e9
     except (OSError, ValueError, IndexError):
         return None
+
+
+def machine_idle_s() -> float | None:
+    """Seconds all the machine's CPUs have spent idle (or waiting for I/O) since boot (``/proc/stat``), or None.
+
+    The difference over a cell, divided by its wall time, is how many cores the machine left unused
+    meanwhile: whether work handed to more threads could have run at once.
+    """
+    try:
+        with open("/proc/stat", "rb") as f:
+            fields = f.readline().split()
+        return (int(fields[4]) + int(fields[5])) / CLOCK_TICKS  # "cpu user nice system idle iowait ..."
+    except (OSError, ValueError, IndexError):
+        return None

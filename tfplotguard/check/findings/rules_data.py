@@ -197,8 +197,18 @@ def _bare(pipe: PipelineSummary) -> bool:
             and not pipe.get("generator") and not pipe.get("py_function"))
 
 
-def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float) -> list[tuple[str, str]]:
+#: Idle cores (the machine's, on average over the cell) from which parallel reads and maps can run sooner.
+IDLE_FOR_PARALLEL = 0.5
+
+
+def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float,
+             idle_cores: float | None = None) -> list[tuple[str, str]]:
     """(what the pipeline does, the fix) for each structural cause of waiting, most costly kind first.
+
+    ``idle_cores``: the cores the machine left idle during the cell. Below :data:`IDLE_FOR_PARALLEL`
+    the advice to read files or map elements in parallel is not given: more parallel calls would
+    wait for the same busy cores (measured here, on 2 busy cores: ``interleave`` 1.23-1.52x slower,
+    ``num_parallel_calls`` 0.94-1.18x).
 
     A sequential map and a missing prefetch are named only when the cell waited at least
     ``min_wait_s`` (or was not sampled): a trivial map over 1000 elements waited 30-110 ms here
@@ -213,7 +223,8 @@ def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float) -> 
                       "do the per-element work in .map(tf_fn, num_parallel_calls=tf.data.AUTOTUNE); a generator "
                       "that reads files can become Dataset.from_tensor_slices(file_names).interleave(read_fn, "
                       "num_parallel_calls=tf.data.AUTOTUNE)"))
-    if pipe.get("reader") and not pipe.get("interleave"):
+    busy = idle_cores is not None and idle_cores < IDLE_FOR_PARALLEL
+    if pipe.get("reader") and not pipe.get("interleave") and not busy:
         found.append((f"it reads its files with {pipe['reader']} one after another",
                       f"Dataset.from_tensor_slices(files).interleave(tf.data.{pipe['reader']}, "
                       "num_parallel_calls=tf.data.AUTOTUNE)"))
@@ -229,7 +240,7 @@ def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float) -> 
                       "pays a function call and its bookkeeping for every element, more than the ops cost",
                       "batch first and map over whole batches (ds.batch(n).map(fn), with fn written for a batch: "
                       "the tf.data guide's 'vectorizing mapping'), one call per batch instead of per element"))
-    if pipe.get("sequential_maps"):
+    if pipe.get("sequential_maps") and not busy:
         names = ", ".join(pipe.get("map_functions") or ()) or "its function"
         found.append((f"{pipe['sequential_maps']} map ({names}) runs one element at a time (no num_parallel_calls)",
                       ".map(fn, num_parallel_calls=tf.data.AUTOTUNE)"))
@@ -285,7 +296,8 @@ def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
     Detects: the cell waited on a ``tf.data`` iterator, and the pipeline's structure says why: it starts
     with ``from_generator``, reads files without ``interleave``, or (past ``min_wait_s`` of waiting) maps
     a few cheap element-wise ops over each element before batching, maps sequentially or has no
-    ``prefetch``.
+    ``prefetch``. Reading files one after another and a sequential map are named only when the
+    machine had an idle core for parallel calls to use (half a core on average, or more).
 
     Why it costs: the training step sits idle while the pipeline makes the next batch: a generator makes
     each element in Python under the GIL, a sequential map uses one core, and without ``prefetch`` nothing
@@ -303,10 +315,10 @@ def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
     if not pipes or max(Counter(p["text"] for p in pipes).values()) >= PER_STEP:
         return None  # a new pipeline per step is pipeline_per_step's: its structure is not the cause
     waited, line = _wait(report)
-    pipe = next((p for p in pipes if _defects(p, waited, min_wait_s)), pipes[0])
+    pipe = next((p for p in pipes if _defects(p, waited, min_wait_s, report.idle_cores)), pipes[0])
     # Epochs after the first redo the maps: that part is no_cache's.
     first = 1.0 / pipe["iterators"] if _repeats_without_cache(pipe) else 1.0
-    defects = _defects(pipe, waited, min_wait_s)
+    defects = _defects(pipe, waited, min_wait_s, report.idle_cores)
     if not defects:
         if not waited or _repeats_without_cache(pipe):  # no_cache names a pipeline redone pass after pass
             return None

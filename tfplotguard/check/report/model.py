@@ -50,6 +50,9 @@ class Report:
     cores: int = 1
     utilisation: float = 0.0
     peak_utilisation: float | None = None
+    #: Cores the whole machine (every process) left idle on average during the cell; None: not known
+    #: (no /proc/stat, or a cell under 0.1 s). Whether more threads could have run at once.
+    idle_cores: float | None = None
     interval_ms: float | None = None
     samples: int = 0
     thread_groups: list[ThreadGroup] | None = None
