@@ -52,3 +52,31 @@ def test_a_cell_another_rule_explains_gets_no_fallback(tfcheck):
 @pytest.mark.parametrize("body", ["import time\ntime.sleep(0.1)\n", "x = sum(range(1000))\n"])
 def test_a_fast_cell_gets_no_fallback(tfcheck, body):
     assert _fallback(_report(tfcheck, body)) is None
+
+
+def test_a_wait_on_a_tf_data_pipeline_is_its_threads_work_not_a_wait_to_remove():
+    """A wait on tf.data is off the cell thread's CPU while the pipeline's threads compute: not "blocked".
+
+    Constructed data: on this machine a pipeline heavy enough to wait on for 0.5 s also makes
+    TensorFlow's pools busy enough for tf_compute_bound, whose finding keeps the fallback quiet.
+    """
+    from tfplotguard.check.findings.rules_general import where_the_time_went
+    from tfplotguard.check.report import Report
+
+    source = "out = [b.numpy() for b in ds]"
+    report = Report(wall_s=1.0, findings=[])
+    report.attribution = {
+        "wall_s": 1.0, "samples": 900, "interval_s": 0.001, "cell_filename": None, "error": None,
+        "lines_total": 1, "extra": {}, "timeline": None, "threads": [], "names": [],
+        "categories": [{"id": "tf_data_wait", "label": "waiting for tf.data input", "colour": "#b07aa1",
+                        "seconds": 0.95, "share": 0.95}],
+        "lines": [{"line": 3, "source": source, "seconds": 0.95, "share": 0.95, "category": "tf_data_wait",
+                   "category_share": 1.0}],
+        "paths": [{"line": 3, "call": "tensorflow.python.data.ops.iterator_ops.OwnedIterator.__next__",
+                   "inner": "tensorflow.python.ops.gen_dataset_ops.iterator_get_next", "seconds": 0.95}],
+        "off_cpu": {"tf_data_wait": 0.93},
+    }
+    (found,) = where_the_time_went(report, min_wall_s=0.5, explained_share=0.5)
+    assert found.line == 3 and not found.minor
+    assert "blocked" not in found.message and "other threads did the work" in found.message
+    assert "wait, not work" not in found.fix and "what those threads compute" in found.fix

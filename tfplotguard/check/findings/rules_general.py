@@ -27,6 +27,8 @@ BLOCKED_SHARE = 0.9
 #: Categories that are the work itself, done the efficient way: a traced step or a Keras model
 #: computing is what a well-written cell spends its time on, not a place to look for waste.
 WORK = frozenset(("tf_function", "keras_compute"))
+#: Categories of a wait whose work other threads do (a tf.data pipeline's): the thread is off the CPU, the work is not.
+HANDED_OVER = frozenset(("tf_data_wait",))
 
 
 @rule(id="where_the_time_went", severity="info", needs=("attribution",),
@@ -72,17 +74,27 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
     label = category(top["category"]).label
     off = (attribution.get("off_cpu") or {}).get(top["category"], 0.0)
     cat_seconds = next((c["seconds"] for c in attribution.get("categories", ()) if c["id"] == top["category"]), 0.0)
-    blocked = cat_seconds > 0 and off / cat_seconds >= BLOCKED_SHARE
+    # Waiting on tf.data is off the CPU too, but the pipeline's threads do the work meanwhile.
+    handed_over = top["category"] in HANDED_OVER
+    blocked = cat_seconds > 0 and off / cat_seconds >= BLOCKED_SHARE and not handed_over
     source = top.get("source", "").strip()
     where = f"line {top['line']}" + (f" (`{source}`)" if source else "")
     chain = ""
     if path is not None and path["call"]:
         chain = f", in {path['call']}" + (f" → {path['inner']}" if path["inner"] and path["inner"] != path["call"] else "")
-    how = (f"the cell's thread was blocked there for {100 * off / cat_seconds:.0f}% of it (not computing: "
-           "sleeping, waiting for I/O, a lock or other threads)") if blocked else f"the time was {label}"
+    if blocked:
+        how = (f"the cell's thread was blocked there for {100 * off / cat_seconds:.0f}% of it (not computing: "
+               "sleeping, waiting for I/O, a lock or other threads)")
+    elif handed_over:
+        how = f"the time was {label}: other threads did the work while the cell's thread waited for it"
+    else:
+        how = f"the time was {label}"
     message = (f"{format_seconds(seconds)} of this {format_seconds(report.wall_s)} cell went to {where}{chain}; {how}. "
                "No rule knows this pattern, so this names the place, not the cause.")
-    if blocked:
+    if handed_over:
+        fix = ("the work is in what the cell waited for: look at what those threads compute (a tf.data pipeline's "
+               "transformations, per element), whether it can be done once, on less data, or vectorised.")
+    elif blocked:
         fix = ("the time is a wait, not work: shorten or remove it, or overlap it with other work "
                "(a background thread, tf.data prefetch, asynchronous I/O).")
     else:
