@@ -144,6 +144,7 @@ class StackSampler:
             if waited is not None and self._cell_waited0 is not None and threading.get_ident() == self._target_ident:
                 self.cell_runqueue_s = waited - self._cell_waited0
             undo.close()  # every step, even if one of them is interrupted
+            self._samples.end()
         return self.result()
 
     def _end_thread(self) -> None:
