@@ -104,6 +104,9 @@ class Samples:
         #: category → seconds of it the cell's thread spent off the CPU (sleeping, blocked, waiting).
         self.off_cpu: dict[str, float] = {}
         self.cpu_clock: int | None = None  # the cell thread's CPU clock (set by the sampler)
+        #: The share of the last look's gap the cell's thread was on the CPU; None where its clock is unknown.
+        #: The sampler charges a look's cost to its budget by it (a look at a sleeping thread costs it nothing).
+        self.running: float | None = None
         self._window: deque = deque()  # (time, process CPU, cell thread CPU) at the recent looks
         self._others_busy = 0.0  # cores the process's other threads used lately (:meth:`_blocked_share`)
         self._window_blocked = 0.0  # the share of the last BUSY_WINDOW_S the cell's thread was off the CPU
@@ -143,6 +146,7 @@ class Samples:
             cat, line, call, inner = self._classify(frame)
         if self.cpu_clock is not None:
             blocked = self._blocked_share(gap, now)
+            self.running = 1.0 - blocked
             if blocked >= BLOCKED and self._window_blocked >= WINDOW_BLOCKED and (cat == "cell" or cat.startswith("other:")):
                 cat = "blocked"  # a C call that waited (sleep, I/O, a future), not Python that ran
             elif cat == "tf_eager_ops" and self._others_busy >= max(OTHERS_BUSY, 3 * (1.0 - blocked)):
