@@ -15,6 +15,27 @@ of µs. While the interval is fine, ``sys.setswitchinterval`` is lowered to half
 of it, so that a cell holding the GIL hands it over in time for the look; it is
 restored once the interval has grown past twice the old value, or at ``stop()``.
 
+Past its first ``floor_looks`` looks, the sampler also keeps to a cost budget:
+while the CPU its own thread spent on looks that found the cell's thread on the
+CPU exceeds ``budget`` of the cell's age, the pace is the age / ``budget_divisor``
+(25 instead of 50). Why (measured 2026-12, 2-core KVM guest, TensorFlow 2.21, a
+loop of small eager ops): a look's body is 6-13 µs warm, yet each look cost the
+sampler thread 60-100 µs of CPU and the cell's thread 50-100 µs of CPU and
+100-150 µs of wall time. A thread that only wakes every 1 ms and takes the GIL,
+doing nothing, cost the cell's thread ~60 µs of CPU per wake-up, whatever the
+switch interval (0.05, 0.5, 5 ms: no difference), and the sampler cost the
+same pinned to the cell thread's CPU or to the other one: the GIL hand-off, the
+wake-ups around it and the caches the cell's thread refills after it, none of
+which a shorter look removes. So a short CPU-bound cell paid 5-10 % for its ~120 looks; a sleeping or
+waiting cell pays nothing (it does not want the GIL meanwhile: its looks are not
+charged). Fewer looks are the only lever left, within what the attribution
+needs: the floor keeps what short cells get (a 100 ms cell at least 50 looks,
+tests pin it), and the thinner pace still grows with the age and weighs looks
+evenly. A fixed wide step past the floor (one look per ``max_interval_s``) was
+tried and dropped: it left a 0.3 s cell's shares to a dozen looks, and a loop of
+figures aliased with it. The sampler's CPU is the measure because a look reads
+it for under a µs (``time.thread_time``) and it tracks the cell's cost per look.
+
 Every install step of :meth:`StackSampler.start` registers its undo before it
 acts, so an interrupt at any point (``KeyboardInterrupt`` included) leaves no
 thread, no ``gc.callbacks`` entry and the switch interval as it was.
@@ -38,6 +59,12 @@ from .timeline import BUCKET_S, BUCKETS, Timeline
 __all__ = ["StackSampler", "DEFAULT_INTERVAL_S"]
 
 DEFAULT_INTERVAL_S = 0.001
+#: Looks taken on the schedule whatever they cost (a 100 ms cell must get at least 50).
+FLOOR_LOOKS = 60
+#: Past the floor, the sampler's CPU on looks that found the cell's thread running, as a share of the cell's age.
+BUDGET = 0.01
+#: Over budget, the age divisor of the pace (``age_divisor`` otherwise).
+BUDGET_DIVISOR = 25
 
 
 def _runqueue_s() -> float | None:
@@ -57,7 +84,8 @@ class StackSampler:
     filename the cell's code was compiled with (its lines are reported);
     ``namespace`` (the cell's globals) lets the result tell which library a line
     calls when its looks were all caught back in the cell's frame (:mod:`.callees`).
-    ``age_divisor=None`` keeps ``interval_s`` throughout.
+    ``age_divisor=None`` keeps ``interval_s`` throughout (and no budget); ``budget=None``
+    keeps the age-based pace whatever the looks cost.
     """
 
     NAME = "tfcheck-stacks"
@@ -65,7 +93,9 @@ class StackSampler:
     def __init__(self, cell_filename: str | None = None, interval_s: float = DEFAULT_INTERVAL_S,
                  max_gap_s: float = 1.0, adjust_switch_interval: bool = True, namespace: dict | None = None,
                  age_divisor: int | None = 50, max_interval_s: float = 0.02,
-                 timeline_buckets: int = BUCKETS, timeline_bucket_s: float = BUCKET_S):
+                 timeline_buckets: int = BUCKETS, timeline_bucket_s: float = BUCKET_S,
+                 budget: float | None = BUDGET, floor_looks: int = FLOOR_LOOKS,
+                 budget_divisor: int = BUDGET_DIVISOR):
         if not interval_s > 0:
             raise ValueError(f"interval_s must be > 0, not {interval_s!r}")
         if not max_gap_s >= interval_s:
@@ -77,6 +107,11 @@ class StackSampler:
         self.namespace = namespace
         self.age_divisor = age_divisor
         self.max_interval_s = max(float(max_interval_s), self.interval_s)
+        self.budget = budget if budget and age_divisor else None
+        self.floor_looks = int(floor_looks)
+        self.budget_divisor = budget_divisor
+        #: The sampler's CPU seconds charged to the budget: those of looks that found the cell's thread running.
+        self.charged_s = 0.0
         self._gc = GcClock()
         self._samples = Samples(cell_filename, self.max_gap_s, Timeline(timeline_buckets, timeline_bucket_s),
                                 self._gc)
@@ -144,6 +179,7 @@ class StackSampler:
             if waited is not None and self._cell_waited0 is not None and threading.get_ident() == self._target_ident:
                 self.cell_runqueue_s = waited - self._cell_waited0
             undo.close()  # every step, even if one of them is interrupted
+            self._samples.end()
         return self.result()
 
     def _end_thread(self) -> None:
@@ -185,7 +221,9 @@ class StackSampler:
         clock, frames_of, look = time.perf_counter, sys._current_frames, self._samples.look
         skip = (threading.get_ident(), self._target_ident)
         target = self._target_ident
-        cpu0 = time.thread_time()
+        thread_time = time.thread_time
+        cpu0 = cpu_seen = thread_time()
+        samples = self._samples
         waited0: float | None = None  # read after the first look: a file read hands the GIL to the cell
         step = self.interval_s
         due = clock() + step
@@ -208,6 +246,12 @@ class StackSampler:
                         break  # a look after stop() belongs to no cell
                     look(now, frames.get(target), frames, skip)  # type: ignore[arg-type]  # start() set target
                     del frames  # drop every frame before the wait: nothing of the cell's outlives a look
+                    # This look's cost, from the end of the last one: the wake-up, the GIL, the look.
+                    cpu = thread_time()
+                    running = samples.running
+                    if running is not None:
+                        self.charged_s += (cpu - cpu_seen) * running
+                    cpu_seen = cpu
                     step = self._step(now)
                     due = due + step if now - due < step else now + step
                     wait = max(step / 10, due - clock())
@@ -230,7 +274,15 @@ class StackSampler:
         """The interval before the next look, ``now`` being this look's time."""
         if not self.age_divisor:
             return self.interval_s
-        step = min(max(self.interval_s, (now - (self._t_start or now)) / self.age_divisor), self.max_interval_s)
+        t_start = self._t_start or now
+        step = min(max(self.interval_s, (now - t_start) / self.age_divisor), self.max_interval_s)
+        if self.budget is not None and self._samples.count >= self.floor_looks \
+                and self.charged_s > self.budget * (now - t_start):
+            # Over budget: the pace of a cell age_divisor / budget_divisor times older, never wider than
+            # max_interval_s. Still a pace that grows with the age (no fixed period for a loop to
+            # alias with) and looks evenly weighed (a fixed wide step after a dense start gave a 0.3 s
+            # cell's shares to a dozen looks).
+            step = max(step, min(max(self.interval_s, (now - t_start) / self.budget_divisor), self.max_interval_s))
         if self._switch is not None and step >= 2 * self._switch[0]:
             self._restore_switch_interval()
         return step

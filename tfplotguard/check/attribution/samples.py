@@ -3,7 +3,12 @@
 Only counters are kept (category → seconds, line → seconds per category,
 thread name → seconds, categories and top frames), never a frame: a look must
 not extend the life of anything of the user's, and memory does not grow with
-the cell. A look needs the GIL, so a C call holding it delays the look: each
+the cell. The one exception, until the sampler stops (:meth:`Samples.end`): the
+code objects of the cell thread's stacks already classified (at most
+:data:`STACKS_LIMIT` stacks), so that a look at a known stack skips the
+classifier: the classifier was most of a look's body (~5 of ~12 µs warm, on a
+loop of small eager ops), and a look's body is time the cell's thread waits for
+the GIL. A look needs the GIL, so a C call holding it delays the look: each
 look weighs the gap before it, not one count.
 
 Time no look covers is ``unattributed``: the tail after the last look, and
@@ -50,6 +55,8 @@ WINDOW_BLOCKED = 0.8
 NAMED_LINES = 3
 #: Distinct (line, call, inner function) paths kept; further ones are summed per line.
 PATHS_LIMIT = 400
+#: Distinct stacks of the cell's thread kept classified (:meth:`Samples._classify`); more start it afresh.
+STACKS_LIMIT = 512
 #: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
 OWN_THREADS = frozenset(("tfcheck-ticker", "tfcheck-stacks"))
 NATIVE_PYTHON = "<native thread running Python>"
@@ -97,12 +104,17 @@ class Samples:
         #: category → seconds of it the cell's thread spent off the CPU (sleeping, blocked, waiting).
         self.off_cpu: dict[str, float] = {}
         self.cpu_clock: int | None = None  # the cell thread's CPU clock (set by the sampler)
+        #: The share of the last look's gap the cell's thread was on the CPU; None where its clock is unknown.
+        #: The sampler charges a look's cost to its budget by it (a look at a sleeping thread costs it nothing).
+        self.running: float | None = None
         self._window: deque = deque()  # (time, process CPU, cell thread CPU) at the recent looks
         self._others_busy = 0.0  # cores the process's other threads used lately (:meth:`_blocked_share`)
         self._window_blocked = 0.0  # the share of the last BUSY_WINDOW_S the cell's thread was off the CPU
         self._gc_seen = 0.0  # the collector's seconds already weighed
         #: ident → (id of its innermost frame, f_lasti, code, category, frame key) at the last look.
         self._parked: dict[int, tuple] = {}
+        #: Stacks of the cell's thread already classified: ids of their codes → (category, call, inner, codes).
+        self._stacks: dict[tuple, tuple] = {}
         #: ident → (kernel thread id, its CPU seconds) at the last look, for other threads.
         self._thread_cpu: dict[int, tuple[int, float]] = {}
 
@@ -131,9 +143,10 @@ class Samples:
         if frame is None:
             cat, line = "native", None
         else:
-            cat, line, call, inner = categories.classify_path(frame, self.cell_filename)
+            cat, line, call, inner = self._classify(frame)
         if self.cpu_clock is not None:
-            blocked = self._blocked_share(gap)
+            blocked = self._blocked_share(gap, now)
+            self.running = 1.0 - blocked
             if blocked >= BLOCKED and self._window_blocked >= WINDOW_BLOCKED and (cat == "cell" or cat.startswith("other:")):
                 cat = "blocked"  # a C call that waited (sleep, I/O, a future), not Python that ran
             elif cat == "tf_eager_ops" and self._others_busy >= max(OTHERS_BUSY, 3 * (1.0 - blocked)):
@@ -162,7 +175,42 @@ class Samples:
         if len(frames) > 1:  # another thread than the cell's (the sampler's own is not in it)
             self._look_at_threads(frames, skip, min(others, self.max_gap_s))
 
-    def _blocked_share(self, gap: float) -> float:
+    def end(self) -> None:
+        """Drop what only the looks needed (the classified stacks' codes); the counters stay."""
+        self._stacks.clear()
+
+    def _classify(self, frame) -> tuple:
+        """:func:`categories.classify_path` of the cell thread's stack, known stacks from :attr:`_stacks`.
+
+        A look's time is mostly spent classifying, and a cell's thread goes through the same few
+        stacks over and over (a loop of eager ops: a handful). The category, call and inner code are
+        a function of the stack's code objects alone, so they are kept by those (their ids, the
+        codes held with them so that no id is reused meanwhile); the line is read from the frame at
+        every look. The walk ends where :func:`~.categories.classify_path`'s does: at the cell's body.
+        """
+        cell_filename = self.cell_filename
+        codes = []
+        line = None
+        f = frame
+        while f is not None:
+            code = f.f_code
+            codes.append(code)
+            if code.co_filename == cell_filename:
+                if line is None:
+                    line = f.f_lineno
+                if code.co_name == "<module>":
+                    break
+            f = f.f_back
+        key = tuple(map(id, codes))
+        known = self._stacks.get(key)
+        if known is None:
+            cat, _, call, inner = categories.classify_path(frame, cell_filename)
+            if len(self._stacks) >= STACKS_LIMIT:
+                self._stacks.clear()
+            known = self._stacks[key] = (cat, call, inner, codes)
+        return known[0], line, known[1], known[2]
+
+    def _blocked_share(self, gap: float, now: float | None = None) -> float:
         """The share of the last ``gap`` seconds the cell's thread was blocked (off the CPU), 0..1.
 
         Blocked is off the CPU: sleeping, a lock, I/O, a C call waiting on other threads, or (on a
@@ -181,7 +229,9 @@ class Samples:
         except OSError:  # the thread has ended
             self.cpu_clock = None
             return 0.0
-        now, process = time.perf_counter(), time.process_time()
+        if now is None:
+            now = time.perf_counter()
+        process = time.process_time()
         window = self._window
         last_cpu = window[-1][2] if window else None
         window.append((now, process, cpu))
