@@ -197,7 +197,7 @@ class Samples:
             codes.append(code)
             if code.co_filename == cell_filename:
                 if line is None:
-                    line = f.f_lineno
+                    line = categories.frame_line(f)  # a line-less jump back counts on its loop
                 if code.co_name == "<module>":
                     break
             f = f.f_back
