@@ -22,10 +22,11 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     `a_list = a_list + […]`; the built-in `sum` / `max` / `sorted` over a NumPy array or a tensor;
     `np.vectorize`; a NumPy function called per element (or pair) in a loop; `hist` with hundreds of
     bins; `pcolor`; one matplotlib artist per loop iteration, 50 calls or more (`axvline`, `plot`,
-    `scatter`, …); a variable assigned element by element; a tf.data pipeline or iterator
-    made per step; Keras `fit` per batch or `predict` at its default batch size; a file opened per
-    iteration; polling with `time.sleep`. Names are told apart by what they held after the cell (a
-    list, a set, a NumPy array, a tensor, a dataset, a Keras model).
+    `scatter`, …); a variable assigned element by element; a tf.data pipeline or iterator made per
+    step; Keras `fit` per batch, `predict` at its default batch size, or a model compiled with
+    `run_eagerly=True`; a file opened per iteration; polling with `time.sleep`. Names are told apart
+    by what they held after the cell (a list, a set, a NumPy array, a tensor, a dataset, a Keras
+    model).
 
     Why it costs: each construct's cost grows with its data or with the number of calls in a way the
     library documents (a list shifts its items, a NumPy array is copied to grow, each artist is drawn
@@ -55,11 +56,10 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
             draw_s = sum(r["seconds"] * r["category_share"] for r in attribution.get("lines") or []
                          if r["category"] == "mpl_draw" and r["line"] != row["line"])
             if draw_s > 0:
-                drawing = f", and drawing them {format_seconds(draw_s)} more"
+                drawing = f"; drawing those artists took {format_seconds(draw_s)} more, on the line that draws the figure"
                 seconds += draw_s
         seconds = min(seconds, report.wall_s)  # the sampled span can overrun the meter's wall by a look
         if seconds < min_seconds:
             continue
-        found.append(Found(f"line {row['line']} ({format_seconds(row['seconds'])}{drawing}): {message}.", fix + ".",
-                           seconds=seconds, line=row["line"]))
+        found.append(Found(f"{message}{drawing}.", fix + ".", seconds=seconds, line=row["line"]))
     return found

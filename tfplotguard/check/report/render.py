@@ -193,8 +193,13 @@ def _attribution(report: Report) -> Attribution | None:
 
 
 def is_quiet(report: Report) -> bool:
-    """True for a cell with nothing to say: it ran, nothing to show, faster than :data:`FAST_S`; ``--all`` says more."""
-    return report.ok and not report.shown_findings() and report.wall_s < FAST_S and not report.show_minor
+    """True for a cell with nothing to say: it ran, nothing to show, faster than :data:`FAST_S`; ``--all`` says more.
+
+    A cell that drew a live plot is never quiet: what the plot cost is what its user measures it for.
+    """
+    drew_live = bool((report.live or {}).get("redraws"))
+    return (report.ok and not report.shown_findings() and report.wall_s < FAST_S and not report.show_minor
+            and not drew_live)
 
 
 def headline(report: Report) -> str:
