@@ -71,6 +71,24 @@ def _graph_ops(graph) -> GraphOps | None:
     return {"ops": sum(types.values()), "most": most}
 
 
+#: Keras's saving code builds throwaway objects (an optimizer per save, to list the attributes it skips):
+#: their variables are Keras's own bookkeeping, not the user's models or layers built again.
+_SAVING = ("/keras/src/saving/", "\\keras\\src\\saving\\")
+#: Frames looked at, from a variable's constructor outwards, for Keras's saving code.
+_SAVING_DEPTH = 40
+
+
+def _made_while_saving(frame) -> bool:
+    """True when a variable is being made inside Keras's saving code (a checkpoint, ``save_weights``)."""
+    for _ in range(_SAVING_DEPTH):
+        if frame is None:
+            return False
+        if any(part in frame.f_code.co_filename for part in _SAVING):
+            return True
+        frame = frame.f_back
+    return False
+
+
 class OpProbe:
     """Counts ``tf.function`` traces, eager ops and variables created during a cell.
 
@@ -188,7 +206,8 @@ class OpProbe:
         @functools.wraps(original)
         def __init__(variable, *args, **kwargs):
             original(variable, *args, **kwargs)
-            if patch.active and threading.get_ident() == watch._thread and creates_variable(variable):
+            if (patch.active and threading.get_ident() == watch._thread and creates_variable(variable)
+                    and not _made_while_saving(sys._getframe(1))):
                 handle = getattr(variable, "_handle", None)
                 if type(handle).__name__ == "EagerTensor":  # its VarHandleOp ran eagerly
                     try:
