@@ -129,3 +129,18 @@ def test_an_eager_loop_that_trains_nothing_is_not_told_to_trace_its_training_ste
     assert "scatter_nd_update" in said and "optimizer.apply_gradients" not in said, said
     twin = _run(tfcheck, "v.assign(tf.range(3000, dtype=tf.float32))\n")
     assert not [f for f in twin.findings if not f.minor and f.rule in ("costly_idiom", "eager_op_loop")]
+
+
+def test_a_tensor_grown_with_tf_concat_is_told_to_concat_once_not_to_use_numpy():
+    """The table read on a constructed line: the fix names the library the line used."""
+    import ast
+
+    from tfplotguard.check.findings import idioms
+
+    tree = ast.parse("for i in range(3):\n    out = tf.concat([out, x], 0)\n")
+    nodes = tuple(n for n in ast.walk(tree) if getattr(n, "lineno", None) == 2)
+    line = idioms.Line(2, "", nodes, True, {"out": ("tensorflow.python.framework.ops.EagerTensor", None)},
+                       frozenset(), "tf_eager_ops", 0, 0)
+    message, fix = idioms._copy_to_grow(line)
+    assert "`out = tf.concat(out, …)` copies the whole of `out`" in message
+    assert "call tf.concat once after the loop" in fix and "concatenate" not in fix

@@ -166,10 +166,11 @@ def _copy_to_grow(line: Line) -> Said:
             short = func.rsplit(".", 1)[-1]
             if target in used and short in ("append", "concatenate", "vstack", "hstack", "row_stack",
                                             "column_stack", "insert", "concat", "stack") and "." in func:
+                joined = "tf.concat" if func.startswith("tf.") else f"{func.split('.')[0]}.concatenate"
                 return (f"`{target} = {func}({target}, …)` copies the whole of `{target}` into a new array every "
                         "iteration: the loop's cost grows with the square of the final size",
-                        f"collect the pieces in a Python list and call {func.split('.')[0]}.concatenate "
-                        "(tf.concat) once after the loop, or allocate the full array first and fill its slices")
+                        f"collect the pieces in a Python list and call {joined} once after the loop, or allocate "
+                        "the full array first and fill its slices")
         is_self_add = (isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add)
                        and isinstance(value.left, ast.Name) and value.left.id == target)
         if kind in (LIST, TUPLE) and (is_self_add or (value is None and kind == TUPLE)):
