@@ -42,6 +42,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .shell import loaded_shell
 from .zoo.data import KERAS_SETUP
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -765,20 +766,6 @@ def rule_rows() -> dict[str, list[Fix | NotTimed]]:
 # -- the child process: one rule's fixes -----------------------------------------------------------
 
 
-def _shell():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from IPython.core.interactiveshell import InteractiveShell
-    from IPython.utils.capture import capture_output
-
-    shell = InteractiveShell.instance()
-    with capture_output():
-        shell.run_line_magic("load_ext", "tfplotguard")
-    return shell
-
-
 def _run(shell, source: str, store_history: bool = False) -> None:
     from IPython.utils.capture import capture_output
 
@@ -830,7 +817,7 @@ def measure(shell, fix: Fix, blocks: int) -> dict:
 
 def run_rule(rule_id: str, blocks: int, variants: list[int] | None = None) -> list[dict]:
     """In this process: a fresh shell, every timed fix of ``rule_id`` one after the other."""
-    shell = _shell()
+    shell = loaded_shell("tfplotguard")
     fixes = [f for f in FIXES if f.rule == rule_id]
     results = []
     for index, fix in enumerate(fixes):

@@ -33,13 +33,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from .shell import loaded_shell
 from .timing import fmt_time, mirrored, table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,17 +107,7 @@ def busy_loop(seconds: float = 0.25, n: int | None = None) -> tuple[int, float]:
 
 
 def _shell():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from IPython.core.interactiveshell import InteractiveShell
-    from IPython.utils.capture import capture_output
-
-    shell = InteractiveShell.instance()
-    with capture_output():
-        shell.run_line_magic("load_ext", "tfplotguard")
-        shell.run_line_magic("load_ext", "pyinstrument")
+    shell = loaded_shell("tfplotguard", "pyinstrument")
     _run(shell, "import time\nimport tensorflow as tf\n")
     return shell
 

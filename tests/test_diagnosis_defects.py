@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from benchmarks.zoo import CASES
 from tfplotguard.check.findings import rules_tf
 
 from measured import measure
@@ -266,23 +267,8 @@ def test_other_shape_changes_are_not_last_batches(signatures):
 # -- tiny batches by hand --------------------------------------------------------------------------
 
 
-STEP = """
-import keras, numpy as np, tensorflow as tf
-X = np.random.default_rng(0).normal(size=(1000, 8)).astype("float32")
-Y = (X.sum(axis=1, keepdims=True) > 0).astype("float32")
-model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)])
-optimizer = keras.optimizers.Adam()
-
-@tf.function
-def train_step(x, y):
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
-    grads = tape.gradient(loss, model.trainable_variables)
-    optimizer.apply_gradients(zip(grads, model.trainable_variables))
-    return loss
-
-train_step(X[:1], Y[:1]), train_step(X[:64], Y[:64])  # traced outside the measured cells
-"""
+#: The zoo case's setup: a small model, its optimizer and a traced training step.
+STEP = CASES["tf_tiny_batches_by_hand"].setup
 
 
 def test_a_custom_loop_on_one_example_at_a_time_is_found_and_its_batched_twin_is_quiet(tfcheck):

@@ -22,6 +22,7 @@ cell's result.
 from __future__ import annotations
 
 import ast
+import functools
 import linecache
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..report.model import Report
 
-__all__ = ["IDIOMS", "LINES_LOOKED_AT", "Line", "idiom_on", "line_facts", "spans_per_call"]
+__all__ = ["IDIOMS", "LINES_LOOKED_AT", "Line", "idiom_on", "line_facts", "repeats", "spans_per_call"]
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 LIST, TUPLE = "builtins.list", "builtins.tuple"
@@ -401,6 +402,30 @@ IDIOMS: tuple[Callable[[Line], Said], ...] = (
 )
 
 
+def _cell_nodes(filename: str) -> tuple[ast.AST, ...] | None:
+    """Every AST node of the cell compiled as ``filename`` (its text from ``linecache``), or None."""
+    return _nodes("".join(linecache.getlines(filename)))
+
+
+@functools.lru_cache(maxsize=4)
+def _nodes(source: str) -> tuple[ast.AST, ...] | None:
+    # Several rules read the same cell for one report: it is parsed once (keyed by its text, never stale).
+    try:
+        return tuple(ast.walk(ast.parse(source)))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def repeats(filename: str | None, line: int | None) -> bool:
+    """True when ``line`` of the cell compiled as ``filename`` is inside a loop or holds a comprehension.
+
+    ``line`` None: whether the cell has any loop or comprehension at all.
+    """
+    nodes = (_cell_nodes(filename) if filename else None) or ()
+    return any(isinstance(n, _LOOPS) and (line is None or n.lineno <= line <= (n.end_lineno or n.lineno))
+               for n in nodes)
+
+
 def line_facts(report: Report, number: int) -> Line | None:
     """The :class:`Line` of cell line ``number`` from the report's attribution, or None (no source, no row)."""
     attribution = report.attribution
@@ -410,16 +435,15 @@ def line_facts(report: Report, number: int) -> Line | None:
     filename = attribution.get("cell_filename")
     if row is None or not filename:
         return None
-    source = "".join(linecache.getlines(filename))
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    every = _cell_nodes(filename)
+    if every is None:
         return None
-    nodes = tuple(n for n in ast.walk(tree) if getattr(n, "lineno", None) == number)
+    nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
     loops = [n for n in nodes if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
     if loops:  # a loop's header also holds its body's time (the line-less jump back): read the body too
-        nodes += tuple(n for loop in loops for n in ast.walk(loop) if n not in nodes)
-    in_loop = any(isinstance(n, _LOOPS) and n.lineno <= number <= (n.end_lineno or n.lineno) for n in ast.walk(tree))
+        seen = set(map(id, nodes))
+        nodes += tuple(n for loop in loops for n in ast.walk(loop) if id(n) not in seen)
+    in_loop = repeats(filename, number)
     rows = [r for r in attribution.get("names") or [] if r["line"] == number]
     names = {r["name"]: (r["type"], r["size"]) for r in rows}
     eager = frozenset(r["name"] for r in rows if r.get("run_eagerly"))

@@ -12,14 +12,12 @@ strided-slice op of about 175 µs; ``tf.print`` costs about 1 ms a call and a
 
 from __future__ import annotations
 
-import ast
-import linecache
 from typing import TYPE_CHECKING
 
 from ..format import format_bytes, format_seconds
 from . import weight
 from .registry import Found, rule
-from .idioms import idiom_on
+from .idioms import idiom_on, repeats
 
 if TYPE_CHECKING:
     from ..report.model import Report
@@ -119,7 +117,7 @@ def python_lists_to_tensors(report: Report, *, repeat: int) -> Found | None:
     if calls < repeat:
         return None
     line = weight.line_for(report, "tf_convert", "tf_eager_ops")
-    if report.attribution and not _repeats(report.attribution.get("cell_filename"), line):
+    if report.attribution and not repeats(report.attribution.get("cell_filename"), line):
         return None  # on a line no loop repeats (or, no line known, in a cell without a loop): nothing to hoist
     shape = "×".join(map(str, lists.get("largest") or ())) or "?"
     return Found(
@@ -167,30 +165,6 @@ def tensor_elements_in_python(report: Report, *, many: int) -> Found | None:
     )
 
 
-_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-def _repeats(filename: str | None, line: int | None) -> bool:
-    """True when ``line`` of the cell compiled as ``filename`` is inside a loop or holds a comprehension.
-
-    ``line`` None: whether the cell has any loop or comprehension at all.
-
-    The cell's text is read from ``linecache``, where IPython keeps every cell
-    (the attribution's line sources come from there too).
-    """
-    source = "".join(linecache.getlines(filename)) if filename else ""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, _LOOPS):
-            end = node.end_lineno or node.lineno
-            if line is None or node.lineno <= line <= end:
-                return True
-    return False
-
-
 @rule(id="python_hot_loop", severity="info", needs=("attribution", "thread_groups"), min_share=0.5,
       thresholds={"min_seconds": 0.25, "busy": 0.3})
 def python_hot_loop(report: Report, *, min_seconds: float, busy: float) -> Found | None:
@@ -222,7 +196,7 @@ def python_hot_loop(report: Report, *, min_seconds: float, busy: float) -> Found
     if line is None or not seconds or seconds < min_seconds or not attribution:
         return None
     row = next(r for r in attribution["lines"] if r["line"] == line)
-    if not _repeats(attribution.get("cell_filename"), line) or idiom_on(report, line) is not None:
+    if not repeats(attribution.get("cell_filename"), line) or idiom_on(report, line) is not None:
         return None  # not a loop; or a construct costly_idiom names, with its own fix
     main_cpu = report.group_cpu("main")
     # Time the main thread waited for a core counts as busy: on a loaded machine a computing thread queues.
