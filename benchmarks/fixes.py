@@ -178,6 +178,127 @@ def parse(record):
 _NORMALISE = ("def normalise(batch):\n    return (batch - tf.reduce_mean(batch, 0)) / "
               "(tf.math.reduce_std(batch, 0) + 1e-6)\nfor batch in batches:\n    normalise(batch)\n")
 
+
+#: ``costly_idiom``'s entries read from the functions a busy line's time went through
+#: (tfplotguard/check/findings/known_calls.py): name → (setup, slow cell, fixed cell, (a piece of the
+#: message, the piece of the fix text the fixed cell applies)). ``tests/test_costly_idiom.py`` runs them too.
+KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
+    "tf_map_fn_per_element": (
+        "import tensorflow as tf\nimgs = tf.random.stateless_uniform([1500, 24, 24, 3], seed=[3, 1])\n",
+        "small = tf.map_fn(lambda im: tf.image.resize(im, [12, 12]), imgs)\n",
+        "small = tf.image.resize(imgs, [12, 12])\n",
+        ["`tf.map_fn` ran its function once per element", "call the function once on the whole batch"],
+    ),
+    "full_jacobian_of_a_batch": (
+        "import tensorflow as tf\nxs = tf.random.stateless_normal([256, 12], seed=[1, 9])\n"
+        "W = tf.random.stateless_normal([12, 48], seed=[2, 9]) * 0.3\n",
+        "with tf.GradientTape() as tape:\n    tape.watch(xs)\n    h = tf.tanh(xs @ W)\nJ = tape.jacobian(h, xs)\n",
+        "with tf.GradientTape() as tape:\n    tape.watch(xs)\n    h = tf.tanh(xs @ W)\nJ = tape.batch_jacobian(h, xs)\n",
+        ["`tape.jacobian`", "tape.batch_jacobian(y, x)"],
+    ),
+    "checkpoint_saved_every_batch": (
+        "import numpy as np, keras, os, tempfile\nX = np.random.default_rng(0).normal(size=(4096, 8)).astype('float32')\n"
+        "Y = X.sum(axis=1, keepdims=True)\nmodel = keras.Sequential([keras.Input((8,)), "
+        "keras.layers.Dense(16, activation='relu'), keras.layers.Dense(1)])\n"
+        "model.compile(optimizer='sgd', loss='mse')\n"
+        "model.fit(X[:64], Y[:64], verbose=0)\nckpt_path = os.path.join(tempfile.mkdtemp(), 'm.weights.h5')\n",
+        "saver = keras.callbacks.ModelCheckpoint(ckpt_path, save_weights_only=True, save_freq=1)\n"
+        "model.fit(X, Y, batch_size=32, epochs=1, verbose=0, callbacks=[saver])\n",
+        "saver = keras.callbacks.ModelCheckpoint(ckpt_path, save_weights_only=True)\n"
+        "model.fit(X, Y, batch_size=32, epochs=1, verbose=0, callbacks=[saver])\n",
+        ["`ModelCheckpoint` callback", "save_freq='epoch'"],
+    ),
+    "adapt_on_an_unbatched_dataset": (
+        "import numpy as np, tensorflow as tf, keras\n"
+        "tags = [f't{i % 997}' for i in range(2500)]\nrows = tf.data.Dataset.from_tensor_slices(tags)\n",
+        "lookup = keras.layers.StringLookup()\nlookup.adapt(rows)\n",
+        "lookup = keras.layers.StringLookup()\nlookup.adapt(rows.batch(256))\n",
+        ["`adapt` read `rows` one element at a time", "batch the dataset for adapt"],
+    ),
+    "python_datetimes_on_an_axis": (
+        "import datetime as dt\nimport numpy as np\nimport matplotlib.pyplot as plt\n"
+        "t0 = dt.datetime(2024, 1, 1)\nwhen = [t0 + dt.timedelta(minutes=i) for i in range(250_000)]\n"
+        "level = np.cumsum(np.random.default_rng(2).normal(size=len(when)))\n",
+        "fig, ax = plt.subplots()\nax.plot(when, level, lw=0.5)\nplt.close(fig)\n",
+        "when64 = np.datetime64('2024-01-01') + np.arange(len(level)) * np.timedelta64(1, 'm')\n"
+        "fig, ax = plt.subplots()\nax.plot(when64, level, lw=0.5)\nplt.close(fig)\n",
+        ["`dates.date2num`", "one NumPy `datetime64` array"],
+    ),
+    "legend_placed_best_over_many_points": (
+        "import numpy as np\nimport matplotlib.pyplot as plt\nts = np.linspace(0, 50, 600_000)\n",
+        "fig, ax = plt.subplots()\nfor k in range(3):\n    ax.plot(ts, np.cos(ts / (k + 1)) + k, lw=0.5, label=str(k))\n"
+        "ax.legend()\nfig.canvas.draw()\nplt.close(fig)\n",
+        "fig, ax = plt.subplots()\nfor k in range(3):\n    ax.plot(ts, np.cos(ts / (k + 1)) + k, lw=0.5, label=str(k))\n"
+        "ax.legend(loc='upper left')\nfig.canvas.draw()\nplt.close(fig)\n",
+        ["the legend searched for its 'best' place", "give the legend a fixed place"],
+    ),
+    "einsum_without_optimize": (
+        "import numpy as np\nrng = np.random.default_rng(6)\nP, Q, R = (rng.random((150, 150)) for _ in range(3))\n",
+        "M = np.einsum('ab,bc,cd->ad', P, Q, R)\n",
+        "M = np.einsum('ab,bc,cd->ad', P, Q, R, optimize=True)\n",
+        ["`np.einsum` without `optimize`", "pass `optimize=True`"],
+    ),
+    "object_array_from_a_none": (
+        "import numpy as np\nraw = np.random.default_rng(8).normal(size=1_500_000).tolist()\nraw[7] = None\n",
+        "a = np.array(raw)\nb = np.where(a == None, 0.0, a)\nc = (b * 1.5 + 2.0) * b\nd = c - c.mean()\n"
+        "e = (d * d + d) * 0.5 - (d * 0.25 + 1.0) * d\n",
+        "a = np.array(raw, dtype=float)\nb = np.where(np.isnan(a), 0.0, a)\nc = (b * 1.5 + 2.0) * b\nd = c - c.mean()\n"
+        "e = (d * d + d) * 0.5 - (d * 0.25 + 1.0) * d\n",
+        ["is a NumPy array of dtype object", "np.array(data, dtype=float)"],
+    ),
+    "integer_matrix_product": (
+        "import numpy as np\ncounts = np.arange(810_000, dtype=np.int64).reshape(900, 900) % 11\n",
+        "co = counts @ counts.T\n",
+        "co = (counts.astype(np.float64) @ counts.T.astype(np.float64)).astype(np.int64)\n",
+        ["`counts` holds integers (int64)", "multiply in floating point"],
+    ),
+    "debug_message_formatted_for_nothing": (
+        "import logging\nimport numpy as np\nlog = logging.getLogger('tfplotguard.test.quiet')\n"
+        "log.setLevel(logging.WARNING)\nstate = np.random.default_rng(3).normal(size=(3000, 48))\n",
+        "for i in range(len(state)):\n    log.debug(f'state {i}: {state[i]}')\n",
+        "for i in range(len(state)):\n    if log.isEnabledFor(logging.DEBUG):\n        log.debug(f'state {i}: {state[i]}')\n",
+        ["`log.debug(…)` built its message", "isEnabledFor(logging."],
+    ),
+    "legacy_choice_without_replacement": (
+        "import numpy as np\nnp.random.seed(1)\n",
+        "draws = [np.random.choice(150_000, 4, replace=False) for _ in range(300)]\n",
+        "rng = np.random.default_rng(1)\ndraws = [rng.choice(150_000, 4, replace=False) for _ in range(300)]\n",
+        ["the legacy `np.random.choice(n, k, replace=False)`", "np.random.default_rng(seed)"],
+    ),
+    "windows_cut_with_flat_map": (
+        "import numpy as np, tensorflow as tf\nwave = np.cos(np.linspace(0, 90, 9000)).astype('float32')\n",
+        "ds = tf.data.Dataset.from_tensor_slices(wave).window(32, shift=1, drop_remainder=True)\n"
+        "ds = ds.flat_map(lambda w: w.batch(32)).batch(128)\nwins = [b for b in ds]\n",
+        "ds = tf.data.Dataset.from_tensor_slices(tf.signal.frame(wave, 32, 1)).batch(128)\nwins = [b for b in ds]\n",
+        ["`window` + `flat_map`", "tf.signal.frame(series, window, shift, axis=0)"],
+    ),
+    "dataset_counted_by_reading_it": (
+        "import tensorflow as tf\nsteps = tf.data.Dataset.range(30_000).map(lambda v: v + 1)\n",
+        "n = len(list(steps))\n",
+        "n = int(steps.cardinality())\n",
+        ["counting `steps` by reading it", "cardinality()"],
+    ),
+    "npz_read_per_access": (
+        "import numpy as np, os, tempfile\nwhere = os.path.join(tempfile.mkdtemp(), 'arr.npz')\n"
+        "np.savez_compressed(where, table=np.random.default_rng(5).random((1500, 60)))\nstore = np.load(where)\n",
+        "acc = 0.0\nfor i in range(250):\n    acc += store['table'][i].max()\n",
+        "table = store['table']\nacc = 0.0\nfor i in range(250):\n    acc += table[i].max()\n",
+        ["`store[…]` on a loaded `.npz` file", "read each array once before the loop"],
+    ),
+    "lists_flattened_with_sum": (
+        "chunks = [[i, -i, 2 * i] for i in range(20_000)]\n",
+        "flat = sum(chunks, [])\n",
+        "import itertools\nflat = list(itertools.chain.from_iterable(chunks))\n",
+        ["`sum(lists, [])` concatenates by copying", "itertools.chain.from_iterable"],
+    ),
+    "membership_in_a_list_made_per_test": (
+        "index = {f'id{i}': i for i in range(7000)}\nasked = [f'id{i}' for i in range(0, 14_000, 2)]\n",
+        "found = 0\nfor a in asked:\n    if a in list(index):\n        found += 1\n",
+        "found = 0\nfor a in asked:\n    if a in index:\n        found += 1\n",
+        ["`… in list(…)` builds a new list at every test", "test membership in the container itself"],
+    ),
+}
+
 FIXES: list[Fix] = [
     # -- retracing: each cell defines its tf.function, as the notebook cell does, so every run traces afresh.
     Fix("retracing", "a Python int argument: pass it as a tensor, `tf.constant(value, tf.float32)`",
@@ -720,6 +841,8 @@ FIXES: list[Fix] = [
         fixed="c = a16\nfor _ in range(25):\n    c = tf.tanh(tf.matmul(c, a16))\n",
         kind="against", note="what mixed_float16 would compute in; the text says not to: expected slower"),
 ]
+FIXES += [Fix("costly_idiom", f"known call: {name}", words[1], setup=setup, slow=slow, fixed=fixed)
+          for name, (setup, slow, fixed, words) in KNOWN_CALL_CASES.items()]
 
 NOT_TIMED: list[NotTimed] = [
     NotTimed("retracing", "signatures alike, one object traced again: print `f.pretty_printed_concrete_signatures()`",

@@ -14,7 +14,7 @@ import inspect
 import pytest
 
 from benchmarks import fixes
-from tfplotguard.check.findings import idioms, registry
+from tfplotguard.check.findings import idioms, known_calls, registry
 from tfplotguard.check.inspect import switches
 
 
@@ -44,8 +44,8 @@ def _strings(module) -> list[str]:
 @pytest.mark.parametrize("fix", fixes.FIXES, ids=lambda f: f"{f.rule}: {f.variant[:40]}")
 def test_a_timed_row_applies_a_fix_text_its_rule_gives(fix):
     module = importlib.import_module(registry.RULES[fix.rule].fn.__module__)
-    # The rule's module, or the ones fix texts come from (check.inspect.switches; findings.idioms).
-    texts = _strings(module) + _strings(switches) + _strings(idioms)
+    # The rule's module, or the ones fix texts come from (check.inspect.switches; findings.idioms, known_calls).
+    texts = _strings(module) + _strings(switches) + _strings(idioms) + _strings(known_calls)
     assert any(fix.expect in text for text in texts), \
         f"{fix.expect!r} is in no string of {module.__name__}: the rule's fix text changed, update the row"
     assert fix.kind in ("speed", "memory", "output", "against")

@@ -432,6 +432,18 @@ if TYPE_CHECKING:
         type: str
         size: int | None
         run_eagerly: bool | None
+        dtype: NotRequired[str]
+        level: NotRequired[int]
+
+    class FunctionRow(TypedDict):
+        """The seconds a busy cell line spent inside one function beneath it, inclusive (``attribution.functions``).
+
+        ``function`` is ``module.qualname`` (a function of the cell's own: the cell's module name).
+        """
+
+        line: int
+        function: str
+        seconds: float
 
     class AttributionSummary(TypedDict, total=False):
         """Where a cell's wall time went (``Attribution.to_dict``, ``Report.attribution``).
@@ -455,3 +467,4 @@ if TYPE_CHECKING:
         paths: list[CallPath]
         off_cpu: dict[str, float] | None
         names: list[NameRow]
+        functions: list[FunctionRow]

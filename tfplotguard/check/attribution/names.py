@@ -6,7 +6,7 @@ and makes one NumPy scalar per element on an array. The findings read these
 rows to tell such lines apart. Only the type is looked up, and a size only
 where asking for it runs no user code: ``len`` of the built-in containers and
 the shape of a NumPy array (both C slots of types we know). Nothing is kept but
-the type's name, the size, and for a Keras model whether it was compiled to run
+the type's name, the size, a NumPy array's dtype, a logger's level, and for a Keras model whether it was compiled to run
 eagerly.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import logging
 import linecache
 from typing import TYPE_CHECKING
 
@@ -29,13 +30,16 @@ LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _SIZED = (list, tuple, dict, set, frozenset, str, bytes, bytearray, collections.deque)
 
 
-def _describe(obj) -> tuple[str, int | None, bool | None]:
+def _describe(obj) -> tuple[str, int | None, bool | None, str | int | None]:
+    """``(type, size, run_eagerly, detail)``: detail is a NumPy array's dtype, or a logger's effective level."""
     kind = type(obj)
     name = f"{kind.__module__}.{kind.__qualname__}"
     if kind in _SIZED:
-        return name, len(obj), None
+        return name, len(obj), None, None
     if name == "numpy.ndarray":
-        return name, int(obj.shape[0]) if obj.ndim else 1, None
+        return name, int(obj.shape[0]) if obj.ndim else 1, None, str(obj.dtype)
+    if kind in (logging.Logger, logging.RootLogger):  # the standard classes only: a subclass could run user code
+        return name, None, None, obj.getEffectiveLevel()
     if name.startswith("keras."):
         # What compile(run_eagerly=...) stored, read from the instance's own dict: the public
         # ``run_eagerly`` is a property, which would run Keras code.
@@ -43,16 +47,19 @@ def _describe(obj) -> tuple[str, int | None, bool | None]:
             stored = vars(obj).get("_run_eagerly")
         except TypeError:  # no instance dict
             stored = None
-        return name, None, stored if isinstance(stored, bool) else None
-    return name, None, None
+        return name, None, stored if isinstance(stored, bool) else None, None
+    return name, None, None, None
 
 
 def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
-    """For each of ``lines`` of the cell, its names found in ``namespace``: ``{"line", "name", "type", "size", "run_eagerly"}``.
+    """For each of ``lines`` of the cell, its names in ``namespace``: ``{"line", "name", "type", "size", "run_eagerly",
+    "dtype", "level"}``.
 
     ``type`` is ``module.qualname`` of the value's type; ``size`` its length (built-in containers, and
     a NumPy array's first dimension, what ``len`` and iteration see), else None; ``run_eagerly``: for a
-    Keras model, what ``compile(run_eagerly=...)`` set (None: not a model, or not known). A loop's
+    Keras model, what ``compile(run_eagerly=...)`` set (None: not a model, or not known); ``dtype``: a
+    NumPy array's dtype (``"object"``, ``"int64"``; only for arrays); ``level``: a standard
+    ``logging.Logger``'s effective level (only for those). A loop's
     header line gets the names of its whole body.
     """
     src = "".join(linecache.getlines(cell_filename))
@@ -82,6 +89,11 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
     rows: list[NameRow] = []
     for line in sorted(seen):
         for name in seen[line]:
-            kind, size, eager = _describe(namespace[name])
-            rows.append({"line": line, "name": name, "type": kind, "size": size, "run_eagerly": eager})
+            kind, size, eager, detail = _describe(namespace[name])
+            row: NameRow = {"line": line, "name": name, "type": kind, "size": size, "run_eagerly": eager}
+            if isinstance(detail, str):
+                row["dtype"] = detail
+            elif isinstance(detail, int):
+                row["level"] = detail
+            rows.append(row)
     return rows

@@ -33,7 +33,7 @@ from .names import line_names
 from .timeline import Timeline
 
 if TYPE_CHECKING:
-    from ..summaries import CallPath
+    from ..summaries import CallPath, FunctionRow
 
 #: Top frames kept per other thread; further distinct frames are summed under "<other frames>".
 FRAMES_PER_THREAD = 40
@@ -57,6 +57,10 @@ NAMED_LINES = 3
 PATHS_LIMIT = 400
 #: Distinct stacks of the cell's thread kept classified (:meth:`Samples._classify`); more start it afresh.
 STACKS_LIMIT = 512
+#: Distinct stacks whose time is kept per line for :meth:`Samples._function_rows`; later ones go uncounted there.
+STACK_IDS_LIMIT = 2048
+#: Functions kept per busy line in ``attribution.functions`` (the heaviest).
+FUNCTIONS_PER_LINE = 40
 #: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
 OWN_THREADS = frozenset(("tfcheck-ticker", "tfcheck-stacks"))
 NATIVE_PYTHON = "<native thread running Python>"
@@ -117,6 +121,10 @@ class Samples:
         self._stacks: dict[tuple, tuple] = {}
         #: ident → (kernel thread id, its CPU seconds) at the last look, for other threads.
         self._thread_cpu: dict[int, tuple[int, float]] = {}
+        #: stack id → the codes of that stack of the cell's thread (innermost first), and
+        #: (line, stack id) → seconds: what :meth:`_function_rows` adds up per function.
+        self._stack_codes: list[tuple] = []
+        self._line_stacks: dict[tuple[int, int], float] = {}
 
     def look(self, now: float, frame, frames: dict, skip: tuple) -> None:
         """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``.
@@ -143,7 +151,10 @@ class Samples:
         if frame is None:
             cat, line = "native", None
         else:
-            cat, line, call, inner = self._classify(frame)
+            cat, line, call, inner, sid = self._classify(frame)
+            if line is not None and sid >= 0:
+                line_stacks = self._line_stacks
+                line_stacks[line, sid] = line_stacks.get((line, sid), 0.0) + weight
         if self.cpu_clock is not None:
             blocked = self._blocked_share(gap, now)
             self.running = 1.0 - blocked
@@ -207,8 +218,13 @@ class Samples:
             cat, _, call, inner = categories.classify_path(frame, cell_filename)
             if len(self._stacks) >= STACKS_LIMIT:
                 self._stacks.clear()
-            known = self._stacks[key] = (cat, call, inner, codes)
-        return known[0], line, known[1], known[2]
+            sid = len(self._stack_codes)
+            if sid < STACK_IDS_LIMIT:
+                self._stack_codes.append(tuple(codes))
+            else:
+                sid = -1
+            known = self._stacks[key] = (cat, call, inner, codes, sid)
+        return known[0], line, known[1], known[2], known[4]
 
     def _blocked_share(self, gap: float, now: float | None = None) -> float:
         """The share of the last ``gap`` seconds the cell's thread was blocked (off the CPU), 0..1.
@@ -359,8 +375,8 @@ class Samples:
             except Exception:  # a namespace we cannot read must not lose the whole result
                 callees = None
         names = []
+        busiest = sorted(self.lines, key=lambda line: -sum(self.lines[line].values()))[:NAMED_LINES]
         if namespace is not None and self.cell_filename and self.lines:
-            busiest = sorted(self.lines, key=lambda line: -sum(self.lines[line].values()))[:NAMED_LINES]
             try:
                 names = line_names(self.cell_filename, namespace, busiest)
             except Exception:  # as above: the rows are a hint, the result must not depend on them
@@ -383,6 +399,7 @@ class Samples:
             cell_filename=self.cell_filename, error=None if error is None else repr(error),
             sampler_cpu_s=sampler_cpu_s, timeline=self.timeline.to_dict(), gaps=gaps,
             paths=self._path_rows(), off_cpu=dict(self.off_cpu) if self._window else None, names=names,
+            functions=self._function_rows(busiest),
         )
 
     def _path_rows(self, limit: int = 12) -> list[CallPath]:
@@ -390,3 +407,23 @@ class Samples:
         rows = sorted(self.paths.items(), key=lambda kv: -kv[1])[:limit]
         return [{"line": line, "call": _code_name(call), "inner": _code_name(inner), "seconds": seconds}
                 for (line, call, inner), seconds in rows]
+
+    def _function_rows(self, lines: list[int]) -> list[FunctionRow]:
+        """For each of ``lines``, the seconds spent inside each function beneath it (inclusive), heaviest first.
+
+        A function counts once per stack however often it recurs; the cell's own body is left out.
+        """
+        per_line: dict[int, dict] = {line: {} for line in lines}
+        for (line, sid), seconds in self._line_stacks.items():
+            functions = per_line.get(line)
+            if functions is None:
+                continue
+            for code in set(self._stack_codes[sid]):
+                if code.co_name != "<module>":
+                    functions[code] = functions.get(code, 0.0) + seconds
+        rows: list[FunctionRow] = []
+        for line in lines:
+            heaviest = sorted(per_line[line].items(), key=lambda kv: -kv[1])[:FUNCTIONS_PER_LINE]
+            rows.extend({"line": line, "function": _code_name(code) or "", "seconds": seconds}
+                        for code, seconds in heaviest)
+        return rows

@@ -22,22 +22,18 @@ cell's result.
 from __future__ import annotations
 
 import ast
-import functools
-import linecache
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from .known_calls import KNOWN_CALLS
+from .lines import (LINES_LOOKED_AT, LIST, NDARRAY, TUPLE, Line, Said, dotted, is_long, is_tensor, is_zero, line_facts,
+                    repeats, sized)
 
 if TYPE_CHECKING:
     from ..report.model import Report
 
-__all__ = ["IDIOMS", "LINES_LOOKED_AT", "Line", "idiom_on", "line_facts", "repeats", "spans_per_call"]
+__all__ = ["IDIOMS", "LINES_LOOKED_AT", "idiom_on", "repeats", "spans_per_call"]
 
-_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-LIST, TUPLE = "builtins.list", "builtins.tuple"
-NDARRAY = "numpy.ndarray"
-#: Items from which scanning a list or tuple is a line's cost.
-LONG = 100
 #: Plotting calls from one line from which one artist per call is the line's cost.
 MANY_CALLS = 50
 #: Eager ops dispatched one by one from which a Keras model's steps really ran eagerly (a traced step
@@ -45,83 +41,17 @@ MANY_CALLS = 50
 EAGER_STEP_OPS = 200
 #: Steps of Keras's default batch size (32) from which a predict call is "many small steps".
 DEFAULT_STEPS = 200
-#: The busiest lines looked at.
-LINES_LOOKED_AT = 3
-#: What an idiom says of a line: ``(message, fix)``, or None when it is not there.
-Said = tuple[str, str] | None
-
-
-@dataclass(frozen=True)
-class Line:
-    """One busy cell line, as the idioms read it."""
-
-    number: int
-    source: str
-    nodes: tuple[ast.AST, ...]  # every node that starts on the line
-    in_loop: bool  # inside a loop of the cell, or holding a comprehension
-    names: dict[str, tuple[str, int | None]]  # name → (type, size) after the cell
-    eager_models: frozenset[str]  # names of Keras models compiled with run_eagerly=True
-    category: str  # the category that dominated the line's time
-    plot_calls: int  # matplotlib plotting calls made from the line (the matplotlib probe's count; 0: none seen)
-    eager_ops: int  # eager ops the cell dispatched one by one (a traced function's call not counted)
-
-    def calls(self) -> list[ast.Call]:
-        """The calls that start on the line."""
-        return [n for n in self.nodes if isinstance(n, ast.Call)]
-
-    def type_of(self, expr: ast.AST) -> str | None:
-        """The type a plain name held after the cell, or None."""
-        if isinstance(expr, ast.Name) and expr.id in self.names:
-            return self.names[expr.id][0]
-        return None
-
-    def size_of(self, expr: ast.AST) -> int | None:
-        """The length a plain name held after the cell (a NumPy array's first dimension), or None."""
-        if isinstance(expr, ast.Name) and expr.id in self.names:
-            return self.names[expr.id][1]
-        return None
-
-
-def _dotted(expr: ast.AST) -> str:
-    parts = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if isinstance(expr, ast.Name):
-        parts.append(expr.id)
-    elif parts:
-        parts.append("…")
-    return ".".join(reversed(parts))
-
-
-def _is_zero(args: list[ast.expr]) -> bool:
-    return bool(args) and isinstance(args[0], ast.Constant) and args[0].value == 0
-
-
-def _sized(size: int | None, what: str) -> str:
-    """`` (9,000 items)``; nothing when the size is not known or is 0 after the cell (a queue emptied)."""
-    return f" ({size:,} {what})" if size else ""
-
-
-def _long(size: int | None) -> bool:
-    """A container long enough that scanning it costs more than the line's other work (a short one does not)."""
-    return size is not None and size >= LONG
-
-
-def _is_tensor(kind: str | None) -> bool:
-    return kind is not None and kind.startswith("tensorflow.") and kind.rsplit(".", 1)[-1] in (
-        "EagerTensor", "ResourceVariable", "UninitializedVariable")
 
 
 # -- the idioms: each reads a Line and returns (message, fix) or None ------------------------------
 def _list_shift(line: Line) -> Said:
     for call in line.calls():
         func = call.func
-        if (isinstance(func, ast.Attribute) and func.attr in ("pop", "insert") and _is_zero(call.args)
+        if (isinstance(func, ast.Attribute) and func.attr in ("pop", "insert") and is_zero(call.args)
                 and line.type_of(func.value) == LIST):
-            name = _dotted(func.value)
+            name = dotted(func.value)
             what = f"{name}.{func.attr}(0{', …' if func.attr == 'insert' else ''})"
-            return (f"`{what}` on a list{_sized(line.size_of(func.value), 'items')} moves every other item one "
+            return (f"`{what}` on a list{sized(line.size_of(func.value), 'items')} moves every other item one "
                     "place, each call: the loop's cost grows with the square of the list's length",
                     f"use a collections.deque: `{name} = collections.deque(...)`, then `{name}.popleft()` / "
                     f"`{name}.appendleft(x)` take constant time at either end")
@@ -133,18 +63,18 @@ def _linear_search(line: Line) -> Said:
         if isinstance(node, ast.Compare):
             for op, right in zip(node.ops, node.comparators):
                 kind = line.type_of(right)
-                if isinstance(op, (ast.In, ast.NotIn)) and kind in (LIST, TUPLE) and _long(line.size_of(right)):
-                    name = _dotted(right)
-                    return (f"`… in {name}` scans the {kind.split('.')[-1]}{_sized(line.size_of(right), 'items')} "
+                if isinstance(op, (ast.In, ast.NotIn)) and kind in (LIST, TUPLE) and is_long(line.size_of(right)):
+                    name = dotted(right)
+                    return (f"`… in {name}` scans the {kind.split('.')[-1]}{sized(line.size_of(right), 'items')} "
                             "item by item, each time",
                             f"test membership in a set (or dict) made once: `{name}_set = set({name})`, then "
                             f"`… in {name}_set` is one hash lookup")
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in ("index", "count", "remove") and line.in_loop
-                and line.type_of(node.func.value) == LIST and _long(line.size_of(node.func.value))):
-            name = _dotted(node.func.value)
+                and line.type_of(node.func.value) == LIST and is_long(line.size_of(node.func.value))):
+            name = dotted(node.func.value)
             return (f"`{name}.{node.func.attr}(…)` in a loop scans the list"
-                    f"{_sized(line.size_of(node.func.value), 'items')} item by item, each call",
+                    f"{sized(line.size_of(node.func.value), 'items')} item by item, each call",
                     "keep a dict made once (value → position, or collections.Counter for counts) or a set, "
                     "and look values up in it")
     return None
@@ -162,7 +92,7 @@ def _copy_to_grow(line: Line) -> Said:
             continue
         kind = line.names.get(target, ("", None))[0]
         if isinstance(value, ast.Call):
-            func = _dotted(value.func)
+            func = dotted(value.func)
             used = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
             short = func.rsplit(".", 1)[-1]
             if target in used and short in ("append", "concatenate", "vstack", "hstack", "row_stack",
@@ -200,11 +130,11 @@ def _builtin_over_array(line: Line) -> Said:
             continue
         arg = call.args[0]
         kind = line.type_of(arg)
-        name = _dotted(arg)
+        name = dotted(arg)
         if kind == NDARRAY:
             better = _ARRAY_METHODS[call.func.id].format(a=name)
-            what = f"a NumPy array{_sized(line.size_of(arg), 'elements')}"
-        elif _is_tensor(kind):
+            what = f"a NumPy array{sized(line.size_of(arg), 'elements')}"
+        elif is_tensor(kind):
             better = _TENSOR_OPS[call.func.id].format(a=name)
             what = "a tensor"
         else:
@@ -216,7 +146,7 @@ def _builtin_over_array(line: Line) -> Said:
 
 def _python_per_element(line: Line) -> Said:
     for call in line.calls():
-        func = _dotted(call.func)
+        func = dotted(call.func)
         short = func.rsplit(".", 1)[-1]
         named = short in ("vectorize", "frompyfunc", "apply_along_axis", "apply_over_axes") and "." in func
         if named or line.type_of(call.func) == "numpy.vectorize":
@@ -232,7 +162,7 @@ def _numpy_per_element(line: Line) -> Said:
     if not line.in_loop or not line.category.startswith("other:numpy"):
         return None
     for call in line.calls():
-        func = _dotted(call.func)
+        func = dotted(call.func)
         if func.split(".")[0] not in ("np", "numpy") or isinstance(call.func, ast.Name):
             continue
         picked = [ast.unparse(n) for arg in call.args for n in ast.walk(arg)
@@ -266,7 +196,7 @@ def _artist_per_call(line: Line) -> Said:
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in _PER_ARTIST:
             made, fix = _PER_ARTIST[func.attr]
-            return (f"`{_dotted(func)}(…)` ran {line.plot_calls:,} times in a loop, adding {made}: each artist is "
+            return (f"`{dotted(func)}(…)` ran {line.plot_calls:,} times in a loop, adding {made}: each artist is "
                     "autoscaled, stored and drawn "
                     "on its own, so the figure's cost grows with the number of calls", fix)
     return None
@@ -311,7 +241,7 @@ def _assign_per_element(line: Line) -> Said:
         func = call.func
         if (isinstance(func, ast.Attribute) and func.attr in ("assign", "assign_add", "assign_sub")
                 and isinstance(func.value, ast.Subscript)):
-            var = _dotted(func.value.value)
+            var = dotted(func.value.value)
             return (f"`{var}[…].{func.attr}(…)` in a loop is one strided-slice assign op per element, "
                     "dispatched from Python one at a time",
                     f"compute all the new values as one tensor and assign once (`{var}.assign(values)`), or "
@@ -330,13 +260,13 @@ def _dataset_per_step(line: Line) -> Said:
                 base = base.func.value
             kind = line.type_of(base) or ""
             if kind.startswith("tensorflow.python.data."):
-                return (f"`{_dotted(base)}.{func.attr}(…)` in a loop builds a new pipeline and a new iterator each "
+                return (f"`{dotted(base)}.{func.attr}(…)` in a loop builds a new pipeline and a new iterator each "
                         "iteration (and skip reads and throws away the elements before the one wanted)",
-                        f"make one iterator before the loop (`it = iter({_dotted(base)})`) and take `next(it)` per "
+                        f"make one iterator before the loop (`it = iter({dotted(base)})`) and take `next(it)` per "
                         "step, or iterate the dataset in the for statement itself")
         if isinstance(func, ast.Name) and func.id == "iter" and call.args and \
                 (line.type_of(call.args[0]) or "").startswith("tensorflow.python.data."):
-            return (f"`iter({_dotted(call.args[0])})` in a loop starts a new iterator each iteration: the pipeline "
+            return (f"`iter({dotted(call.args[0])})` in a loop starts a new iterator each iteration: the pipeline "
                     "is set up again, its buffers filled from the start",
                     "make the iterator once before the loop and take `next(it)` per step")
     return None
@@ -347,14 +277,14 @@ def _keras_call(line: Line) -> Said:
         func = call.func
         if not isinstance(func, ast.Attribute) or not (line.type_of(func.value) or "").startswith("keras."):
             continue
-        model = _dotted(func.value)
+        model = dotted(func.value)
         if func.attr == "fit" and line.in_loop:
             return (f"`{model}.fit(…)` is called once per batch in a loop: every call sets up its data adapter, "
                     "callbacks and epoch loop again for a few steps of work",
                     f"one `{model}.fit(X, Y, batch_size=..., epochs=...)` over all the data; for a custom schedule, "
                     f"`{model}.train_on_batch` or a callback")
         if func.attr in ("fit", "predict", "evaluate", "train_on_batch", "predict_on_batch", "test_on_batch") \
-                and _dotted(func.value) in line.eager_models and line.eager_ops >= EAGER_STEP_OPS:
+                and dotted(func.value) in line.eager_models and line.eager_ops >= EAGER_STEP_OPS:
             return (f"`{model}` was compiled with run_eagerly=True: Keras ran each of its steps as eager Python, "
                     f"op by op ({line.eager_ops:,} eager ops or more), instead of one traced tf.function",
                     f"compile it again without run_eagerly=True (`{model}.compile(...)` with your optimizer and "
@@ -385,7 +315,7 @@ def _sleep_to_poll(line: Line) -> Said:
     if not line.in_loop:
         return None
     for call in line.calls():
-        if _dotted(call.func) in ("time.sleep", "sleep"):
+        if dotted(call.func) in ("time.sleep", "sleep"):
             return ("the loop polls with `time.sleep(…)`: the cell waits out each sleep whole, even when what it "
                     "waits for was ready long before",
                     "wait on the thing itself: `thread.join()`, `future.result()`, `event.wait()` or `queue.get()` "
@@ -398,70 +328,18 @@ IDIOMS: tuple[Callable[[Line], Said], ...] = (
     _list_shift, _linear_search, _copy_to_grow, _builtin_over_array, _python_per_element, _numpy_per_element,
     _many_bins, _pcolor,
     _artist_per_call, _assign_per_element, _dataset_per_step, _keras_call, _opened_per_iteration,
-    _sleep_to_poll,
+    _sleep_to_poll, *KNOWN_CALLS,
 )
-
-
-def _cell_nodes(filename: str) -> tuple[ast.AST, ...] | None:
-    """Every AST node of the cell compiled as ``filename`` (its text from ``linecache``), or None."""
-    return _nodes("".join(linecache.getlines(filename)))
-
-
-@functools.lru_cache(maxsize=4)
-def _nodes(source: str) -> tuple[ast.AST, ...] | None:
-    # Several rules read the same cell for one report: it is parsed once (keyed by its text, never stale).
-    try:
-        return tuple(ast.walk(ast.parse(source)))
-    except (SyntaxError, ValueError):
-        return None
-
-
-def repeats(filename: str | None, line: int | None) -> bool:
-    """True when ``line`` of the cell compiled as ``filename`` is inside a loop or holds a comprehension.
-
-    ``line`` None: whether the cell has any loop or comprehension at all.
-    """
-    nodes = (_cell_nodes(filename) if filename else None) or ()
-    return any(isinstance(n, _LOOPS) and (line is None or n.lineno <= line <= (n.end_lineno or n.lineno))
-               for n in nodes)
-
-
-def line_facts(report: Report, number: int) -> Line | None:
-    """The :class:`Line` of cell line ``number`` from the report's attribution, or None (no source, no row)."""
-    attribution = report.attribution
-    if not attribution:
-        return None
-    row = next((r for r in attribution.get("lines") or [] if r["line"] == number), None)
-    filename = attribution.get("cell_filename")
-    if row is None or not filename:
-        return None
-    every = _cell_nodes(filename)
-    if every is None:
-        return None
-    nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
-    loops = [n for n in nodes if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
-    if loops:  # a loop's header also holds its body's time (the line-less jump back): read the body too
-        seen = set(map(id, nodes))
-        nodes += tuple(n for loop in loops for n in ast.walk(loop) if id(n) not in seen)
-    in_loop = repeats(filename, number)
-    rows = [r for r in attribution.get("names") or [] if r["line"] == number]
-    names = {r["name"]: (r["type"], r["size"]) for r in rows}
-    eager = frozenset(r["name"] for r in rows if r.get("run_eagerly"))
-    plot_calls = sum(site[3] for site in (report.mpl or {}).get("call_sites") or ()
-                     if site[2] == "<module>" and site[1] == number)
-    ops = (report.tf_times or {}).get("eager_ops") or {}
-    eager_ops = sum(n for op, n in ops.items() if not op.startswith("__inference_"))
-    return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops)
-
 
 #: Idioms about artists, whose cost is paid again when the figure is drawn (on whatever line draws it).
 DRAWN = frozenset((_artist_per_call, _many_bins, _pcolor))
 
 
-def idiom_on(report: Report, number: int | None) -> tuple[str, str, bool] | None:
-    """The idiom of the table on cell line ``number``: ``(message, fix, drawn)``, or None.
+def idiom_on(report: Report, number: int | None) -> tuple[str, str, bool, str] | None:
+    """The idiom of the table on cell line ``number``: ``(message, fix, drawn, key)``, or None.
 
-    ``drawn``: the idiom makes artists, so the figure's drawing pays for them too.
+    ``drawn``: the idiom makes artists, so the figure's drawing pays for them too. ``key``: which entry
+    of the table it is (one cause found on several lines is one finding).
     """
     line = line_facts(report, number) if number is not None else None
     if line is None:
@@ -469,7 +347,5 @@ def idiom_on(report: Report, number: int | None) -> tuple[str, str, bool] | None
     for idiom in IDIOMS:
         found = idiom(line)
         if found is not None:
-            return (*found, idiom in DRAWN)
+            return (*found, idiom in DRAWN, idiom.__name__)
     return None
-
-

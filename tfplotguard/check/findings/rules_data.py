@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from ..format import format_seconds
 from ..probes.data import ITERATORS_LIMIT
 from . import weight
+from .idioms import idiom_on
 from .registry import Found, rule
 
 if TYPE_CHECKING:
@@ -315,6 +316,8 @@ def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
     if not pipes or max(Counter(p["text"] for p in pipes).values()) >= PER_STEP:
         return None  # a new pipeline per step is pipeline_per_step's: its structure is not the cause
     waited, line = _wait(report)
+    if idiom_on(report, line) is not None:
+        return None  # the waiting line does something of known cost (counts by reading, cuts windows with flat_map)
     pipe = next((p for p in pipes if _defects(p, waited, min_wait_s, report.idle_cores)), pipes[0])
     # Epochs after the first redo the maps: that part is no_cache's.
     first = 1.0 / pipe["iterators"] if _repeats_without_cache(pipe) else 1.0

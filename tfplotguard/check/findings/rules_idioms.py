@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     """A busy line uses a construct whose cost is known: ``list.pop(0)``, ``np.append`` in a loop, ``pcolor``, ….
 
-    Detects: one of the cell's busiest lines (at least ``min_seconds``) that no other shown finding
-    speaks about uses a construct of a fixed table: `list.pop(0)` / `insert(0, x)`; `x in a_list`;
+    Detects: one of the cell's busiest lines (at least ``min_seconds``) whose time no other shown
+    finding explains for the most part uses a construct of a fixed table: `list.pop(0)` / `insert(0, x)`; `x in a_list`;
     `a_list.index(x)` in a loop; `a = np.append(a, …)` (or concatenate, vstack, tf.concat) in a loop;
     `a_list = a_list + […]`; the built-in `sum` / `max` / `sorted` over a NumPy array or a tensor;
     `np.vectorize`; a NumPy function called per element (or pair) in a loop; `hist` with hundreds of
@@ -42,15 +42,18 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     attribution = report.attribution
     if not attribution:
         return []
-    spoken = {f.line for f in report.findings if not f.minor} - {None}  # a cell-wide finding names no line
-    found = []
+    spoken: dict[int, float] = {}  # line → seconds the shown findings about it explain (a cell-wide one names no line)
+    for f in report.findings:
+        if not f.minor and f.line is not None:
+            spoken[f.line] = spoken.get(f.line, 0.0) + (f.seconds or 0.0)
+    found: dict[str, Found] = {}  # by entry of the table: one cause on several lines is one finding
     for row in (attribution.get("lines") or [])[:LINES_LOOKED_AT]:
-        if row["line"] in spoken:
-            continue
+        if spoken.get(row["line"], 0.0) >= 0.5 * row["seconds"] or row["line"] in spoken and not spoken[row["line"]]:
+            continue  # another finding explains most of the line (or speaks of it without a measure)
         idiom = idiom_on(report, row["line"])
         if idiom is None:
             continue
-        message, fix, drawn = idiom
+        message, fix, drawn, key = idiom
         seconds, drawing = row["seconds"], ""
         if drawn:  # the artists made here are drawn later, on the line that draws the figure
             draw_s = sum(r["seconds"] * r["category_share"] for r in attribution.get("lines") or []
@@ -58,8 +61,14 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
             if draw_s > 0:
                 drawing = f"; drawing those artists took {format_seconds(draw_s)} more, on the line that draws the figure"
                 seconds += draw_s
-        seconds = min(seconds, report.wall_s)  # the sampled span can overrun the meter's wall by a look
-        if seconds < min_seconds:
+        if key in found:  # the same cause on another busy line: its time joins the first line's finding
+            first = found[key]
+            found[key] = Found(first.message, first.fix, seconds=(first.seconds or 0.0) + seconds, line=first.line)
             continue
-        found.append(Found(f"{message}{drawing}.", fix + ".", seconds=seconds, line=row["line"]))
-    return found
+        found[key] = Found(f"{message}{drawing}.", fix + ".", seconds=seconds, line=row["line"])
+    kept = []
+    for candidate in found.values():
+        seconds = min(candidate.seconds or 0.0, report.wall_s)  # the sampled span can overrun the meter's wall by a look
+        if seconds >= min_seconds:
+            kept.append(Found(candidate.message, candidate.fix, seconds=seconds, line=candidate.line))
+    return kept

@@ -1,0 +1,293 @@
+"""Documented costs of library calls, read from the functions a busy line's time went through.
+
+The constructs of :mod:`.idioms` are read from a line's source. Many slow cells
+are slow inside one library function whose cost its documentation states
+(``tf.map_fn`` runs its function per element; ``np.einsum`` without
+``optimize`` never uses BLAS; ``legend(loc="best")`` searches over every
+plotted point), or because of what the line handed it (an object array, an
+integer matrix, a dataset never batched). The stack sampler keeps, for each
+of the busiest lines, the seconds spent inside every function beneath it
+(``attribution.functions``, :meth:`.lines.Line.inside`): an entry here names
+the function's documented cost when the line's time really went there, and
+gives the fix that keeps the cell's result.
+
+Each entry reads a :class:`~.lines.Line` and returns ``(message, fix)`` or None;
+:mod:`.idioms` tries them after its own table. Every fix has a measured
+before/after row in ``benchmarks/fixes.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from .lines import Line, Said, dotted
+
+__all__ = ["KNOWN_CALLS", "MOST"]
+
+#: The share of a line's time a function must hold for its cost to be the line's.
+MOST = 0.5
+#: The share a Keras callback must hold of a ``fit`` line for its work to be named.
+CALLBACK_SHARE = 0.25
+#: Logging levels by method name (``logging``'s own numbers).
+_LEVELS = {"debug": 10, "info": 20, "warning": 30, "warn": 30, "error": 40, "exception": 40, "critical": 50}
+_BATCH_HOOKS = ("on_train_batch_end", "on_train_batch_begin", "on_test_batch_end", "on_test_batch_begin",
+                "on_predict_batch_end", "on_predict_batch_begin", "on_batch_end", "on_batch_begin")
+_DATASET = "tensorflow.python.data."
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def _map_fn(line: Line) -> Said:
+    share = line.inside("tensorflow.python.ops.map_fn.map_fn")
+    if share < MOST:
+        return None
+    return (f"`tf.map_fn` ran its function once per element ({_pct(share)} of the line): it is a loop, and outside "
+            "a `tf.function` every op of the function is dispatched again for each element",
+            "call the function once on the whole batch where its ops take a leading batch dimension (most "
+            "TensorFlow ops do: `tf.image.resize`, arithmetic, `tf.linalg`); otherwise `tf.vectorized_map(fn, elems)` "
+            "turns the per-element function into batched ops")
+
+
+def _full_jacobian(line: Line) -> Said:
+    share = line.inside("tensorflow.python.eager.backprop.GradientTape.jacobian")
+    if share < MOST:
+        return None
+    return (f"`tape.jacobian` took {_pct(share)} of the line: it differentiates every output element with respect to "
+            "every input element, so for a batch of B examples it computes B×B blocks, of which only the B on the "
+            "diagonal are non-zero when each example's output depends only on its own input",
+            "when each example's output depends only on its own input row, use `tape.batch_jacobian(y, x)`: it "
+            "computes just the per-example blocks (shape [B, m, n] instead of [B, m, B, n])")
+
+
+def _batch_callback(line: Line) -> Said:
+    """A Keras callback whose per-batch hook holds a large share of a ``fit`` / ``evaluate`` / ``predict`` line."""
+    if line.seconds <= 0:
+        return None
+    hooks = [(s, name) for name, s in line.functions.items()
+             if name.endswith(_BATCH_HOOKS) and ".callback_list." not in name]
+    if not hooks:
+        return None
+    seconds, name = max(hooks)
+    share = min(1.0, seconds / line.seconds)
+    if share < CALLBACK_SHARE:
+        return None
+    owner, hook = name.rsplit(".", 2)[-2:]
+    if owner == "ModelCheckpoint":
+        return (f"the `ModelCheckpoint` callback saved the model at batch ends: {_pct(share)} of the line went to "
+                "writing checkpoints (an integer `save_freq` counts batches, not epochs)",
+                "save once per epoch (`save_freq='epoch'`, the default) or every few hundred batches (a larger "
+                "integer `save_freq`); `save_best_only=True` also skips the saves that would not improve")
+    if owner == "TensorBoard":
+        return (f"the `TensorBoard` callback wrote summaries at batch ends: {_pct(share)} of the line",
+                "log per epoch (`update_freq='epoch'`, the default) or every N batches (`update_freq=N`), and keep "
+                "`histogram_freq` at 0 or a few epochs")
+    return (f"the callback `{owner}.{hook}` ran at every batch and took {_pct(share)} of the line",
+            f"do its work less often: in `on_epoch_end`, or every N batches (`if batch % N == 0:` in `{hook}`)")
+
+
+def _adapt_unbatched(line: Line) -> Said:
+    share = max((s for name, s in line.functions.items()
+                 if name.startswith("keras.src.layers.preprocessing.") and name.endswith(".adapt")), default=0.0)
+    share = share / line.seconds if line.seconds > 0 else 0.0
+    if share < MOST:
+        return None
+    if not line.pipelines or any("batch" in stages or "padded_batch" in stages for stages in line.pipelines):
+        return None  # adapted on arrays (adapt batches those itself), or on a batched dataset
+    dataset = next((n for n, (kind, _) in line.names.items() if kind.startswith(_DATASET)), None)
+    what = f"`{dataset}`" if dataset else "the dataset"
+    return (f"`adapt` read {what} one element at a time ({_pct(share)} of the line): it takes each element of a "
+            "dataset as a batch, and this dataset is not batched, so every element went through the layer's update "
+            "step on its own",
+            f"batch the dataset for adapt: `layer.adapt({dataset or 'dataset'}.batch(256))`")
+
+
+def _datetime_objects(line: Line) -> Said:
+    share = line.inside("matplotlib.dates.date2num")
+    if share < 0.4:
+        return None
+    return (f"matplotlib converted dates one object at a time (`dates.date2num`, {_pct(share)} of the line): a list of "
+            "Python `datetime` objects is converted element by element",
+            "make the times one NumPy `datetime64` array instead of Python `datetime` objects, from the start: "
+            "`np.datetime64('2024-01-01') + np.arange(n) * np.timedelta64(1, 'm')`, or "
+            "`epoch_seconds.astype('datetime64[s]')`; matplotlib converts such an array in one vectorised step "
+            "(converting a list of `datetime` objects with `np.asarray` is itself per element)")
+
+
+def _legend_best(line: Line) -> Said:
+    share = line.inside("matplotlib.legend.Legend._find_best_position")
+    if share < 0.3:
+        return None
+    return (f"the legend searched for its 'best' place ({_pct(share)} of the line): with `loc='best'` (the default "
+            "for an Axes legend) each draw tests every candidate spot against every plotted point",
+            "give the legend a fixed place: `ax.legend(loc='upper right')` (or any other `loc`)")
+
+
+def _einsum(line: Line) -> Said:
+    share = line.inside("numpy._core.einsumfunc.einsum", "numpy.core.einsumfunc.einsum")
+    if share < MOST:
+        return None
+    for call in line.calls():
+        if dotted(call.func).endswith("einsum"):
+            optimize = next((k.value for k in call.keywords if k.arg == "optimize"), None)
+            if optimize is None or isinstance(optimize, ast.Constant) and optimize.value is False:
+                return (f"`np.einsum` without `optimize` took {_pct(share)} of the line: it then contracts the "
+                        "operands in the order written, in its own loops (no BLAS, no choice of a cheaper order)",
+                        "pass `optimize=True` (or a path from `np.einsum_path`, computed once): einsum then picks "
+                        "the cheapest order and hands each pair to BLAS; for two operands `np.tensordot` or `@` "
+                        "does the same")
+    return None
+
+
+def _object_array(line: Line) -> Said:
+    objects = [name for name, dtype in line.dtypes.items() if dtype == "object"]
+    if not objects or not (line.category == "cell" or line.category.startswith("other:")):
+        return None  # the line's time went to a library that is not computing on the array
+    name = objects[0]
+    return (f"`{name}` is a NumPy array of dtype object (made from data holding a `None` or a mix of types): each "
+            "element is a Python object, and NumPy runs Python code for every element of every operation",
+            f"make it numeric where it is made: `np.array(data, dtype=float)` turns `None` into `nan` (or fill the "
+            f"missing values first), then operations on `{name}` run in compiled loops")
+
+
+def _integer_matmul(line: Line) -> Said:
+    def integer(expr: ast.AST) -> str | None:
+        if isinstance(expr, ast.Name):
+            dtype = line.dtypes.get(expr.id, "")
+            if dtype.startswith(("int", "uint")):
+                return expr.id
+        return None
+
+    for node in line.nodes:
+        pairs: list[tuple[ast.AST, ast.AST]] = []
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            pairs.append((node.left, node.right))
+        elif isinstance(node, ast.Call) and dotted(node.func).rsplit(".", 1)[-1] in ("dot", "matmul", "tensordot") \
+                and len(node.args) >= 2:
+            pairs.append((node.args[0], node.args[1]))
+        for left, right in pairs:
+            name = integer(left) or integer(right)
+            if name:
+                return (f"`{name}` holds integers ({line.dtypes[name]}): NumPy's matrix products use BLAS only for "
+                        "floating-point types, and multiply integer matrices in a plain loop",
+                        "multiply in floating point: `(a.astype(np.float64) @ b.astype(np.float64))`, exact while "
+                        "the sums stay below 2**53, and `.astype(np.int64)` on the result if integers are needed")
+    return None
+
+
+def _eager_log_message(line: Line) -> Said:
+    for call in line.calls():
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in _LEVELS and call.args):
+            continue
+        level = line.levels.get(dotted(func.value)) if isinstance(func.value, ast.Name) else None
+        if level is None or _LEVELS[func.attr] >= level:
+            continue  # not a logger we know the level of, or the record is emitted: the work is needed
+        first = call.args[0]
+        formatted = isinstance(first, ast.JoinedStr) or (
+            isinstance(first, ast.BinOp) and isinstance(first.op, ast.Mod)) or (
+            isinstance(first, ast.Call) and dotted(first.func).endswith(".format"))
+        computes = any(isinstance(n, ast.Call) for arg in call.args for n in ast.walk(arg))
+        if formatted or computes:
+            logger = dotted(func.value)
+            return (f"`{logger}.{func.attr}(…)` built its message, and computed the values in it, at every call, "
+                    f"though `{logger}` drops {func.attr} records (its level is above {func.attr.upper()}): Python "
+                    "evaluates the arguments before the logger decides",
+                    f"guard the costly part with `if {logger}.isEnabledFor(logging.{func.attr.upper()}):`, and pass "
+                    f"values as arguments (`{logger}.{func.attr}('norm %s', value)`) so that formatting happens only "
+                    "for records that are emitted")
+    return None
+
+
+def _legacy_choice(line: Line) -> Said:
+    for call in line.calls():
+        name = dotted(call.func)
+        if not (name.endswith("random.choice") and name.split(".")[0] in ("np", "numpy")):
+            continue
+        replace = next((k.value for k in call.keywords if k.arg == "replace"), None)
+        if isinstance(replace, ast.Constant) and replace.value is False:
+            return ("the legacy `np.random.choice(n, k, replace=False)` shuffles all n candidates at every call to "
+                    "keep k of them",
+                    "make a Generator once (`rng = np.random.default_rng(seed)`) and call `rng.choice(n, k, "
+                    "replace=False)`, which draws only what it needs (a different random stream, the same distribution)")
+    return None
+
+
+def _window_flat_map(line: Line) -> Said:
+    if not any("window" in stages and "flat_map" in stages for stages in line.pipelines):
+        return None
+    if line.category not in ("tf_data_wait", "blocked", "tf_eager_ops", "cell") and not line.category.startswith("tf_"):
+        return None
+    return ("the pipeline cuts its windows with `window` + `flat_map`: every window is a small dataset of its own, "
+            "built and read element by element",
+            "cut the windows as whole tensors: `tf.signal.frame(series, window, shift, axis=0)` and "
+            "`from_tensor_slices` of the result, or `keras.utils.timeseries_dataset_from_array`")
+
+
+def _counted_by_reading(line: Line) -> Said:
+    for call in line.calls():
+        func = dotted(call.func)
+        if func == "len" and call.args and isinstance(call.args[0], ast.Call) and dotted(call.args[0].func) == "list":
+            inner = call.args[0].args[0] if call.args[0].args else None
+        elif func == "sum" and call.args and isinstance(call.args[0], ast.GeneratorExp):
+            inner = call.args[0].generators[0].iter
+        else:
+            continue
+        if inner is None:
+            continue
+        kind = line.type_of(inner)
+        if kind and kind.startswith(_DATASET):
+            name = dotted(inner)
+            return (f"counting `{name}` by reading it runs the whole pipeline (every element made, then dropped)",
+                    f"ask the dataset: `int({name}.cardinality())` is known without reading for datasets made from "
+                    "arrays, `range`, and their `map` / `batch`; where it is unknown (-2), count once and keep the number")
+    return None
+
+
+def _npz_per_access(line: Line) -> Said:
+    if not line.in_loop:
+        return None
+    for node in line.nodes:
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            kind = line.type_of(node.value) or ""
+            if kind.endswith(".NpzFile"):
+                name = node.value.id
+                return (f"`{name}[…]` on a loaded `.npz` file reads (and decompresses) the whole array from the "
+                        "file again at every access, here in a loop",
+                        f"read each array once before the loop (`x = {name}['x']`) and index that")
+    return None
+
+
+def _sum_of_lists(line: Line) -> Said:
+    for call in line.calls():
+        if dotted(call.func) == "sum" and len(call.args) == 2 and isinstance(call.args[1], (ast.List, ast.Tuple)):
+            return ("`sum(lists, [])` concatenates by copying: each `+` makes a new list of everything so far, so the "
+                    "time grows with the square of the total length",
+                    "flatten in one pass: `list(itertools.chain.from_iterable(lists))` (or a comprehension)")
+    return None
+
+
+def _membership_in_a_new_list(line: Line) -> Said:
+    if not line.in_loop:
+        return None
+    for node in line.nodes:
+        if isinstance(node, ast.Compare):
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, ast.Call) \
+                        and dotted(right.func) in ("list", "tuple", "sorted"):
+                    made = dotted(right.func)
+                    return (f"`… in {made}(…)` builds a new {'list' if made != 'tuple' else 'tuple'} at every test "
+                            "and scans it item by item",
+                            "test membership in the container itself (`x in d` looks a dict or set up by hash), or "
+                            "make one set before the loop")
+    return None
+
+
+#: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
+KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
+    _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _legend_best, _einsum,
+    _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _counted_by_reading,
+    _npz_per_access, _sum_of_lists, _membership_in_a_new_list,
+)

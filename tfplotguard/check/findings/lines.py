@@ -1,0 +1,169 @@
+"""A busy cell line as the tables of known costs read it: its source, its names, the functions its time went through.
+
+:func:`line_facts` gathers, for one of a slow cell's busiest lines, what the
+measurement kept about it (the line's AST, what its names held after the cell,
+the functions beneath it with their inclusive seconds, the pipelines the cell
+iterated) into one :class:`Line`. The tables (:mod:`.idioms`, :mod:`.known_calls`)
+read nothing else.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import linecache
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..report.model import Report
+
+__all__ = ["LINES_LOOKED_AT", "LIST", "LONG", "NDARRAY", "TUPLE", "Line", "Said", "dotted", "is_long", "is_tensor",
+           "is_zero", "line_facts", "repeats", "sized"]
+
+LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+LIST, TUPLE = "builtins.list", "builtins.tuple"
+NDARRAY = "numpy.ndarray"
+#: Items from which scanning a list or tuple is a line's cost.
+LONG = 100
+#: The busiest lines looked at.
+LINES_LOOKED_AT = 3
+#: What an idiom says of a line: ``(message, fix)``, or None when it is not there.
+Said = tuple[str, str] | None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One busy cell line, as the idioms read it."""
+
+    number: int
+    source: str
+    nodes: tuple[ast.AST, ...]  # every node that starts on the line
+    in_loop: bool  # inside a loop of the cell, or holding a comprehension
+    names: dict[str, tuple[str, int | None]]  # name → (type, size) after the cell
+    eager_models: frozenset[str]  # names of Keras models compiled with run_eagerly=True
+    category: str  # the category that dominated the line's time
+    plot_calls: int  # matplotlib plotting calls made from the line (the matplotlib probe's count; 0: none seen)
+    eager_ops: int  # eager ops the cell dispatched one by one (a traced function's call not counted)
+    seconds: float = 0.0  # the line's sampled seconds
+    #: Function (``module.qualname``) → the seconds of the line spent inside it, inclusive (the stacks' own).
+    functions: dict[str, float] = field(default_factory=dict)
+    dtypes: dict[str, str] = field(default_factory=dict)  # name → dtype, for the NumPy arrays among its names
+    levels: dict[str, int] = field(default_factory=dict)  # name → effective level, for the loggers among its names
+    #: The stages of each tf.data pipeline the cell iterated, source first.
+    pipelines: tuple[tuple[str, ...], ...] = ()
+
+    def calls(self) -> list[ast.Call]:
+        """The calls that start on the line."""
+        return [n for n in self.nodes if isinstance(n, ast.Call)]
+
+    def type_of(self, expr: ast.AST) -> str | None:
+        """The type a plain name held after the cell, or None."""
+        if isinstance(expr, ast.Name) and expr.id in self.names:
+            return self.names[expr.id][0]
+        return None
+
+    def inside(self, *suffixes: str) -> float:
+        """The share (0..1) of the line's time spent inside the heaviest function whose name ends with one of ``suffixes``."""
+        if self.seconds <= 0:
+            return 0.0
+        best = max((s for name, s in self.functions.items() if name.endswith(suffixes)), default=0.0)
+        return min(1.0, best / self.seconds)
+
+    def size_of(self, expr: ast.AST) -> int | None:
+        """The length a plain name held after the cell (a NumPy array's first dimension), or None."""
+        if isinstance(expr, ast.Name) and expr.id in self.names:
+            return self.names[expr.id][1]
+        return None
+
+
+def dotted(expr: ast.AST) -> str:
+    """The dotted name of ``expr`` as written (``np.random.choice``); ``…`` for a part that is not a name."""
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if isinstance(expr, ast.Name):
+        parts.append(expr.id)
+    elif parts:
+        parts.append("…")
+    return ".".join(reversed(parts))
+
+
+def is_zero(args: list[ast.expr]) -> bool:
+    """The first of ``args`` is the literal 0."""
+    return bool(args) and isinstance(args[0], ast.Constant) and args[0].value == 0
+
+
+def sized(size: int | None, what: str) -> str:
+    """`` (9,000 items)``; nothing when the size is not known or is 0 after the cell (a queue emptied)."""
+    return f" ({size:,} {what})" if size else ""
+
+
+def is_long(size: int | None) -> bool:
+    """A container long enough that scanning it costs more than the line's other work (a short one does not)."""
+    return size is not None and size >= LONG
+
+
+def is_tensor(kind: str | None) -> bool:
+    """``kind`` (a type's ``module.qualname``) is an eager tensor or a variable."""
+    return kind is not None and kind.startswith("tensorflow.") and kind.rsplit(".", 1)[-1] in (
+        "EagerTensor", "ResourceVariable", "UninitializedVariable")
+
+
+def _cell_nodes(filename: str) -> tuple[ast.AST, ...] | None:
+    """Every AST node of the cell compiled as ``filename`` (its text from ``linecache``), or None."""
+    return _nodes("".join(linecache.getlines(filename)))
+
+
+@functools.lru_cache(maxsize=4)
+def _nodes(source: str) -> tuple[ast.AST, ...] | None:
+    # Several rules read the same cell for one report: it is parsed once (keyed by its text, never stale).
+    try:
+        return tuple(ast.walk(ast.parse(source)))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def repeats(filename: str | None, line: int | None) -> bool:
+    """True when ``line`` of the cell compiled as ``filename`` is inside a loop or holds a comprehension.
+
+    ``line`` None: whether the cell has any loop or comprehension at all.
+    """
+    nodes = (_cell_nodes(filename) if filename else None) or ()
+    return any(isinstance(n, LOOPS) and (line is None or n.lineno <= line <= (n.end_lineno or n.lineno))
+               for n in nodes)
+
+
+def line_facts(report: Report, number: int) -> Line | None:
+    """The :class:`Line` of cell line ``number`` from the report's attribution, or None (no source, no row)."""
+    attribution = report.attribution
+    if not attribution:
+        return None
+    row = next((r for r in attribution.get("lines") or [] if r["line"] == number), None)
+    filename = attribution.get("cell_filename")
+    if row is None or not filename:
+        return None
+    every = _cell_nodes(filename)
+    if every is None:
+        return None
+    nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
+    loops = [n for n in nodes if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+    if loops:  # a loop's header also holds its body's time (the line-less jump back): read the body too
+        seen = set(map(id, nodes))
+        nodes += tuple(n for loop in loops for n in ast.walk(loop) if id(n) not in seen)
+    in_loop = repeats(filename, number)
+    rows = [r for r in attribution.get("names") or [] if r["line"] == number]
+    names = {r["name"]: (r["type"], r["size"]) for r in rows}
+    eager = frozenset(r["name"] for r in rows if r.get("run_eagerly"))
+    plot_calls = sum(site[3] for site in (report.mpl or {}).get("call_sites") or ()
+                     if site[2] == "<module>" and site[1] == number)
+    ops = (report.tf_times or {}).get("eager_ops") or {}
+    eager_ops = sum(n for op, n in ops.items() if not op.startswith("__inference_"))
+    functions = {r["function"]: r["seconds"] for r in attribution.get("functions") or [] if r["line"] == number}
+    dtypes = {r["name"]: r["dtype"] for r in rows if r.get("dtype")}
+    levels = {r["name"]: r["level"] for r in rows if r.get("level") is not None}
+    pipelines = tuple(tuple(p.get("stages") or ()) for p in report.pipelines or ())
+    return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops,
+                row["seconds"], functions, dtypes, levels, pipelines)
+
