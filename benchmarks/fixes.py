@@ -286,9 +286,10 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         ["`store[…]` on a loaded `.npz` file", "read each array once before the loop"],
     ),
     "lists_flattened_with_sum": (
-        "chunks = [[i, -i, 2 * i] for i in range(20_000)]\n",
-        "flat = sum(chunks, [])\n",
-        "import itertools\nflat = list(itertools.chain.from_iterable(chunks))\n",
+        # Several calls: one sum() holds the GIL throughout, and whether a look lands on its line is up to the scheduler.
+        "chunks = [[i, -i, 2 * i] for i in range(48_000)]\ngroups = [chunks[i:i + 8000] for i in range(0, 48_000, 8000)]\n",
+        "flat = []\nfor g in groups:\n    flat.extend(sum(g, []))\n",
+        "import itertools\nflat = []\nfor g in groups:\n    flat.extend(itertools.chain.from_iterable(g))\n",
         ["`sum(lists, [])` concatenates by copying", "itertools.chain.from_iterable"],
     ),
     "membership_in_a_list_made_per_test": (
@@ -296,6 +297,55 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "found = 0\nfor a in asked:\n    if a in list(index):\n        found += 1\n",
         "found = 0\nfor a in asked:\n    if a in index:\n        found += 1\n",
         ["`… in list(…)` builds a new list at every test", "test membership in the container itself"],
+    ),
+    "strings_parsed_with_strptime": (
+        "import datetime as dt\nstamps = [f'2024-03-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}:00' for i in range(60_000)]\n",
+        "parsed = [dt.datetime.strptime(s, '%Y-%m-%d %H:%M:%S') for s in stamps]\n",
+        "import numpy as np\nparsed = np.array([s.replace(' ', 'T') for s in stamps], dtype='datetime64[s]')\n",
+        ["`datetime.strptime` parsed the strings one at a time", "dtype='datetime64[s]')"],
+    ),
+    "a_category_axis_of_many_strings": (
+        "import numpy as np\nimport matplotlib.pyplot as plt\nlabels = [f'day {i:04d}' for i in range(600)]\n"
+        "vals = np.random.default_rng(1).random(600)\n",
+        "fig, ax = plt.subplots()\nax.plot(labels, vals)\nfig.canvas.draw()\nplt.close(fig)\n",
+        "fig, ax = plt.subplots()\nax.plot(np.arange(len(labels)), vals)\n"
+        "ax.set_xticks(np.arange(0, len(labels), 100), labels[::100])\nfig.canvas.draw()\nplt.close(fig)\n",
+        ["drawing the axis ticks took", "plot numeric positions and label a few"],
+    ),
+    "deepcopy_per_iteration": (
+        "import copy\nconfig = {'layers': [{'units': i, 'w': list(range(50))} for i in range(200)]}\n",
+        "snapshots = []\nfor step in range(150):\n    snap = copy.deepcopy(config)\n    snap['step'] = step\n"
+        "    snapshots.append(snap)\n",
+        "snapshots = []\nfor step in range(150):\n    snap = dict(config)\n    snap['step'] = step\n"
+        "    snapshots.append(snap)\n",
+        ["`copy.deepcopy` took", "copy only what changes"],
+    ),
+    "apply_along_axis_per_row": (
+        "import numpy as np\nM = np.random.default_rng(2).random((150_000, 8))\n",
+        "r = np.apply_along_axis(lambda row: row.max() - row.min(), 1, M)\n",
+        "r = M.max(axis=1) - M.min(axis=1)\n",
+        ["`np.apply_along_axis` calls its Python function once per", "write the function with whole-array operations"],
+    ),
+    "text_parsed_with_genfromtxt": (
+        "import numpy as np, os, tempfile\nfn = os.path.join(tempfile.mkdtemp(), 't.csv')\n"
+        "np.savetxt(fn, np.random.default_rng(3).random((80_000, 6)), delimiter=',')\n",
+        "T = np.genfromtxt(fn, delimiter=',')\n",
+        "T = np.loadtxt(fn, delimiter=',')\n",
+        ["`np.genfromtxt` took", "`np.loadtxt` (parsed in C)"],
+    ),
+    "list_sorted_per_item": (
+        "import random\nrandom.seed(0)\nincoming = [random.random() for _ in range(12_000)]\n",
+        "best = []\nfor v in incoming:\n    best.append(v)\n    best.sort()\n",
+        "import bisect\nbest = []\nfor v in incoming:\n    bisect.insort(best, v)\n",
+        ["`best.sort()` in a loop sorts the whole list", "keep it sorted as items arrive"],
+    ),
+    "model_saved_per_iteration": (
+        "import numpy as np, keras, os, tempfile\nd = tempfile.mkdtemp()\n"
+        "m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(32), keras.layers.Dense(1)])\n"
+        "m.compile(optimizer='sgd', loss='mse')\nX = np.ones((64, 8), 'float32')\nm.train_on_batch(X, X[:, :1])\n",
+        "for epoch in range(30):\n    m.train_on_batch(X, X[:, :1])\n    m.save(os.path.join(d, 'm.keras'))\n",
+        "for epoch in range(30):\n    m.train_on_batch(X, X[:, :1])\nm.save(os.path.join(d, 'm.keras'))\n",
+        ["the model was saved at every iteration", "save once after the loop"],
     ),
 }
 

@@ -285,9 +285,76 @@ def _membership_in_a_new_list(line: Line) -> Said:
     return None
 
 
+def _strptime_per_element(line: Line) -> Said:
+    share = line.inside("_strptime._strptime_datetime", "_strptime._strptime")
+    if share < MOST or not line.in_loop:
+        return None
+    return (f"`datetime.strptime` parsed the strings one at a time ({_pct(share)} of the line): each call runs "
+            "Python's format parser again",
+            "parse them all at once: ISO 8601 strings convert in one step with `np.array(strings, "
+            "dtype='datetime64[s]')` (`'2024-03-01T12:00:00'`; replace the space with a `T` first); for other "
+            "formats `pandas.to_datetime(strings, format=...)`")
+
+
+def _many_ticks(line: Line) -> Said:
+    share = line.inside("matplotlib.axis.Tick.draw", "matplotlib.axis.Axis._update_ticks")
+    if share < 0.4:
+        return None
+    return (f"drawing the axis ticks took {_pct(share)} of the line: every tick is a line and a text artist, and an "
+            "axis of strings (a category axis) gets one tick for every distinct string",
+            "plot numeric positions and label a few: `ax.plot(np.arange(len(labels)), values)` then "
+            "`ax.set_xticks(positions[::k], labels[::k])`, or limit the ticks with "
+            "`ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(10))`")
+
+
+def _deepcopy(line: Line) -> Said:
+    share = line.inside("copy.deepcopy")
+    if share < MOST:
+        return None
+    return (f"`copy.deepcopy` took {_pct(share)} of the line: it walks and copies every object the value reaches, "
+            "at every call",
+            "copy only what changes (a shallow `copy.copy` / `dict(d)` when the nested values are not modified, "
+            "`array.copy()` for arrays), or record what changed instead of a snapshot of everything")
+
+
+def _genfromtxt(line: Line) -> Said:
+    share = line.inside(".genfromtxt")
+    if share < MOST:
+        return None
+    return (f"`np.genfromtxt` took {_pct(share)} of the line: it parses the text in Python, value by value",
+            "for a file without missing values `np.loadtxt` (parsed in C), or convert the text once to a binary "
+            "`.npy` file (`np.save`) and `np.load` it from then on")
+
+
+def _sorted_per_iteration(line: Line) -> Said:
+    if not line.in_loop:
+        return None
+    for call in line.calls():
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "sort" and line.type_of(func.value) == "builtins.list" \
+                and (line.size_of(func.value) or 0) >= 100:
+            name = dotted(func.value)
+            return (f"`{name}.sort()` in a loop sorts the whole list ({line.size_of(func.value):,} items at the "
+                    "end) at every iteration",
+                    f"keep it sorted as items arrive (`bisect.insort({name}, item)`), use `heapq` when only the "
+                    "smallest or largest are needed, or sort once after the loop")
+    return None
+
+
+def _saved_per_iteration(line: Line) -> Said:
+    share = line.inside("keras.src.saving.saving_api.save_model", "keras.src.saving.saving_api.save_weights")
+    if share < MOST or not line.in_loop:
+        return None
+    return (f"the model was saved at every iteration of the loop ({_pct(share)} of the line): each save writes "
+            "every weight (and, for a whole model, its configuration and optimizer) to a new file",
+            "save once after the loop, or every N iterations (`if step % N == 0:`); inside `fit`, a "
+            "`keras.callbacks.ModelCheckpoint` does this with `save_freq`")
+
+
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _legend_best, _einsum,
     _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _counted_by_reading,
-    _npz_per_access, _sum_of_lists, _membership_in_a_new_list,
+    _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
+    _genfromtxt, _sorted_per_iteration, _saved_per_iteration,
 )
