@@ -25,16 +25,22 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     `scatter`, …); a variable assigned element by element; a tf.data pipeline or iterator made per
     step; Keras `fit` per batch, `predict` at its default batch size, or a model compiled with
     `run_eagerly=True`; a file opened per iteration; polling with `time.sleep`. Names are told apart
-    by what they held after the cell (a list, a set, a NumPy array, a tensor, a dataset, a Keras
-    model).
+    by what they held after the cell (a list, a set, a NumPy array and its dtype, a tensor, a
+    dataset, a Keras model, a logger and its level). Then the functions the line's time went
+    through (:mod:`.known_calls`): `tf.map_fn`, a full `tape.jacobian`, a Keras callback working at
+    every batch, `adapt` on an unbatched dataset, `datetime` objects or many strings on an axis,
+    `legend(loc="best")`, `np.einsum` without `optimize`, `strptime` per string, `copy.deepcopy`,
+    `np.genfromtxt`, a model saved per iteration; and an object array, an integer matrix product, a
+    dropped log record formatted anyway, `window` + `flat_map`, a dataset counted by reading it, and
+    more.
 
     Why it costs: each construct's cost grows with its data or with the number of calls in a way the
     library documents (a list shifts its items, a NumPy array is copied to grow, each artist is drawn
     on its own); the finding says which, for the line where the time went.
 
     Fix: the construct's known replacement that gives the same result (a deque, a set, one concatenate
-    after the loop, the array method, pcolormesh, `ax.vlines`, one iterator, one `fit` call, …); the
-    finding names the one for its line.
+    after the loop, the array method, pcolormesh, `ax.vlines`, one iterator, one `fit` call,
+    `batch_jacobian`, `optimize=True`, …); the finding names the one for its line.
 
     Thresholds:
         min_seconds: the least seconds the construct must explain (its line, and for artists their drawing)
