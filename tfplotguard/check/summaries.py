@@ -445,6 +445,20 @@ if TYPE_CHECKING:
         function: str
         seconds: float
 
+    class CallNode(TypedDict):
+        """One call in a busy line's hot call tree: the function, its seconds (inclusive), the calls it made."""
+
+        function: str
+        seconds: float
+        calls: list[CallNode]
+
+    class CallTree(TypedDict):
+        """A busy cell line's hot call tree (``attribution.trees``): its sampled seconds and the calls beneath it."""
+
+        line: int
+        seconds: float
+        calls: list[CallNode]
+
     class AttributionSummary(TypedDict, total=False):
         """Where a cell's wall time went (``Attribution.to_dict``, ``Report.attribution``).
 
@@ -468,3 +482,4 @@ if TYPE_CHECKING:
         off_cpu: dict[str, float] | None
         names: list[NameRow]
         functions: list[FunctionRow]
+        trees: list[CallTree]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .categories import UNATTRIBUTED, category
 
 if TYPE_CHECKING:
-    from ..summaries import AttributionSummary, CallPath, CategoryTimeline, FunctionRow, NameRow, ThreadFrame
+    from ..summaries import AttributionSummary, CallPath, CallTree, CategoryTimeline, FunctionRow, NameRow, ThreadFrame
 
 __all__ = ["Attribution", "CategoryShare", "IDLE", "LineShare", "ThreadShare", "TOP_LINES", "TOP_FRAMES"]
 
@@ -94,6 +94,8 @@ class Attribution:
     names: list[NameRow] = field(default_factory=list)
     #: Per busy line, the seconds inside each function beneath it, inclusive: ``{"line", "function", "seconds"}``.
     functions: list[FunctionRow] = field(default_factory=list)
+    #: Per busy line, its hot call tree: ``{"line", "seconds", "calls": [{"function", "seconds", "calls"}, …]}``.
+    trees: list[CallTree] = field(default_factory=list)
 
     @classmethod
     def build(cls, wall_s: float, categories: dict[str, float], lines: dict[int, dict[str, float]],
@@ -102,7 +104,8 @@ class Attribution:
               callees: dict[int, set] | None = None, sampler_cpu_s: float = 0.0,
               timeline: CategoryTimeline | None = None, gaps: dict[str, Any] | None = None,
               paths: list[CallPath] | None = None, off_cpu: dict[str, float] | None = None,
-              names: list[NameRow] | None = None, functions: list[FunctionRow] | None = None) -> "Attribution":
+              names: list[NameRow] | None = None, functions: list[FunctionRow] | None = None,
+              trees: list[CallTree] | None = None) -> "Attribution":
         """Make the result from the sampler's counters (seconds); ``unattributed`` = wall − sampled.
 
         ``bare``: per line, the seconds of samples caught in the cell's own frame
@@ -175,7 +178,8 @@ class Attribution:
         thread_rows.sort(key=lambda t: -t.seconds)
         return cls(wall_s, cats, rows[:top_lines], thread_rows, samples, interval_s, cell_filename, error, len(rows),
                    {"moved_s": moved, "sampler_cpu_s": sampler_cpu_s, **(gaps or {})}, timeline,
-                   list(paths or []), off_cpu, list(names or []), list(functions or []))
+                   list(paths or []), off_cpu, list(names or []), list(functions or []),
+                   list(trees or []))
 
     def share(self, cid: str) -> float:
         """The share (0..1) of category ``cid``; 0 if it got no time."""
@@ -215,6 +219,7 @@ class Attribution:
             "off_cpu": self.off_cpu,
             "names": self.names,
             "functions": self.functions,
+            "trees": self.trees,
         }
 
     @classmethod

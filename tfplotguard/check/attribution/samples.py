@@ -33,7 +33,7 @@ from .names import line_names
 from .timeline import Timeline
 
 if TYPE_CHECKING:
-    from ..summaries import CallPath, FunctionRow
+    from ..summaries import CallNode, CallPath, CallTree, FunctionRow
 
 #: Top frames kept per other thread; further distinct frames are summed under "<other frames>".
 FRAMES_PER_THREAD = 40
@@ -61,6 +61,10 @@ STACKS_LIMIT = 512
 STACK_IDS_LIMIT = 2048
 #: Functions kept per busy line in ``attribution.functions`` (the heaviest).
 FUNCTIONS_PER_LINE = 40
+#: A call in a busy line's hot call tree (``attribution.trees``) below this share of the line is left out.
+TREE_MIN_SHARE = 0.05
+#: Calls deeper than this beneath a cell line are left out of its tree.
+TREE_DEPTH = 60
 #: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
 OWN_THREADS = frozenset(("tfcheck-ticker", "tfcheck-stacks"))
 NATIVE_PYTHON = "<native thread running Python>"
@@ -83,6 +87,19 @@ def _code_name(code) -> str | None:
         return None
     _, module = categories.frame_module(code.co_filename)
     return f"{module}.{code.co_qualname if hasattr(code, 'co_qualname') else code.co_name}"
+
+
+def _own(code) -> bool:
+    """The code is tfplotguard's own (a probe's wrapper around a call it counts)."""
+    return (_code_name(code) or "").startswith("tfplotguard.")
+
+
+def _tree_rows(node: dict, floor: float) -> list[CallNode]:
+    """The children of ``node`` as plain rows, heaviest first, those under ``floor`` seconds left out."""
+    kept = sorted(((code, child) for code, child in node["children"].items() if child["seconds"] >= floor),
+                  key=lambda kv: -kv[1]["seconds"])
+    return [{"function": _code_name(code) or "", "seconds": child["seconds"], "calls": _tree_rows(child, floor)}
+            for code, child in kept]
 
 
 class Samples:
@@ -359,6 +376,30 @@ class Samples:
         last = self.last_look if self.last_look is not None else self.t0
         return max(0.0, min(gc_total - self._gc_seen, t_stop - last))
 
+    def _call_trees(self, lines: list[int]) -> list[CallTree]:
+        """For each of ``lines``, its hot call tree: the calls beneath it, outermost first, with their seconds.
+
+        Calls under :data:`TREE_MIN_SHARE` of the line, deeper than :data:`TREE_DEPTH`, and tfplotguard's own
+        wrappers (its probes patch the calls they count) are left out.
+        """
+        trees: list[CallTree] = []
+        for line in lines:
+            root: dict = {"seconds": 0.0, "children": {}}
+            for (at, sid), seconds in self._line_stacks.items():
+                if at != line:
+                    continue
+                root["seconds"] += seconds
+                node = root
+                chain = [code for code in reversed(self._stack_codes[sid]) if code.co_name != "<module>"
+                         and not _own(code)]
+                for code in chain[:TREE_DEPTH]:
+                    node = node["children"].setdefault(code, {"seconds": 0.0, "children": {}})
+                    node["seconds"] += seconds
+            if root["seconds"] > 0:
+                floor = TREE_MIN_SHARE * root["seconds"]
+                trees.append({"line": line, "seconds": root["seconds"], "calls": _tree_rows(root, floor)})
+        return trees
+
     def attribution(self, t_stop: float, gc_total: float, *, interval_s: float, namespace: dict | None,
                     sampler_cpu_s: float, error: BaseException | None,
                     runqueue_s: float | None = None, cell_runqueue_s: float | None = None) -> Attribution:
@@ -399,7 +440,7 @@ class Samples:
             cell_filename=self.cell_filename, error=None if error is None else repr(error),
             sampler_cpu_s=sampler_cpu_s, timeline=self.timeline.to_dict(), gaps=gaps,
             paths=self._path_rows(), off_cpu=dict(self.off_cpu) if self._window else None, names=names,
-            functions=self._function_rows(busiest),
+            functions=self._function_rows(busiest), trees=self._call_trees(busiest),
         )
 
     def _path_rows(self, limit: int = 12) -> list[CallPath]:

@@ -20,6 +20,7 @@ from .registry import Found, rule
 
 if TYPE_CHECKING:
     from ..report.model import Report
+    from ..summaries import AttributionSummary, CallPath, LineRow
 
 #: A line's time at least this share off the CPU is "blocked", not "computing". High: on a machine with
 #: more runnable threads than cores, code that computes waits for a core about half the time.
@@ -29,6 +30,27 @@ BLOCKED_SHARE = 0.9
 WORK = frozenset(("tf_function", "keras_compute"))
 #: Categories of a wait whose work other threads do (a tf.data pipeline's): the thread is off the CPU, the work is not.
 HANDED_OVER = frozenset(("tf_data_wait",))
+
+
+#: The share of a line a function must hold to be named on the hot path between the call and the innermost function.
+HOT_SHARE = 0.5
+
+
+def _hot_function(attribution: AttributionSummary, top: LineRow, path: CallPath) -> str | None:
+    """The deepest function on the line's hot path: the one with the least time among those holding most of it.
+
+    Every function holding more than half of the line's time is on one chain of calls (two such could
+    not both be callers of the other's time otherwise), so the one with the least is the deepest of
+    them: where the time narrowed down to. None when that is the call or the innermost function.
+    """
+    seconds = top["seconds"]
+    held = [(s, name) for name, s in ((r["function"], r["seconds"]) for r in attribution.get("functions") or ()
+                                      if r["line"] == top["line"])
+            if s >= HOT_SHARE * seconds and not name.startswith("tfplotguard.")]
+    if not held:
+        return None
+    name = min(held)[1]
+    return None if name in (path["call"], path["inner"]) else f"{name} ({100 * min(held)[0] / seconds:.0f}% of the line)"
 
 
 @rule(id="where_the_time_went", severity="info", needs=("attribution",),
@@ -81,7 +103,9 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
     where = f"line {top['line']}" + (f" (`{source}`)" if source else "")
     chain = ""
     if path is not None and path["call"]:
-        chain = f", in {path['call']}" + (f" → {path['inner']}" if path["inner"] and path["inner"] != path["call"] else "")
+        hot = _hot_function(attribution, top, path)
+        chain = (f", in {path['call']}" + (f" → … → {hot}" if hot else "")
+                 + (f" → {path['inner']}" if path["inner"] and path["inner"] not in (path["call"], hot) else ""))
     if blocked:
         how = (f"the cell's thread was blocked there for {100 * off / cat_seconds:.0f}% of it (not computing: "
                "sleeping, waiting for I/O, a lock or other threads)")

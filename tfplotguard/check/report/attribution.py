@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..attribution.categories import UNATTRIBUTED, category
 from . import theme  # one palette for every renderer
 from ..format import format_seconds  # the report's own durations, one style throughout
 from ..attribution.model import Attribution, ThreadShare
+
+if TYPE_CHECKING:
+    from ..summaries import CallNode, CallTree
 
 __all__ = ["render_text", "render_html", "counts_text", "thread_line"]
 
@@ -156,5 +160,31 @@ def render_html(att: Attribution, lines: int = 5, counts: Mapping[str, object] |
             f"<tr><th {num}>line</th><th {num}>share</th><th {num}>time</th><th {cell}>mostly</th><th {cell}>code</th></tr>"
             f"{body}</table>"
         )
+    parts += [_tree_html(tree) for tree in att.trees if tree["calls"]]
     parts.append("</div>")
     return "".join(parts)
+
+
+#: A call holding at least this share of its line is shown unfolded (the hot path); the rest start folded.
+HOT_SHARE = 0.5
+
+
+def _tree_html(tree: CallTree) -> str:
+    """One busy line's hot call tree as nested ``<details>``: the hot path open, the rest folded."""
+    esc = html.escape
+    total = tree["seconds"]
+
+    def node(call: CallNode, depth: int) -> str:
+        share = call["seconds"] / total if total else 0.0
+        label = (f'<code>{esc(call["function"])}</code> <b>{_pct(share)}</b> '
+                 f'<span style="color:{theme.MUTED}">{esc(format_seconds(call["seconds"]))}</span>')
+        if not call["calls"]:
+            return f'<div style="margin-left:{14 if depth else 0}px">{label}</div>'
+        inner = "".join(node(child, depth + 1) for child in call["calls"])
+        opened = " open" if share >= HOT_SHARE else ""
+        return (f'<details{opened} style="margin-left:{14 if depth else 0}px"><summary>{label}</summary>'
+                f"{inner}</details>")
+
+    calls = "".join(node(call, 1) for call in tree["calls"])
+    return (f'<details style="margin-top:4px"><summary>line {tree["line"]}: the hot call tree '
+            f'({esc(format_seconds(total))} sampled)</summary>{calls}</details>')
