@@ -347,6 +347,45 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "for epoch in range(30):\n    m.train_on_batch(X, X[:, :1])\nm.save(os.path.join(d, 'm.keras'))\n",
         ["the model was saved at every iteration", "save once after the loop"],
     ),
+    "tf_scan_run_eagerly": (
+        "import tensorflow as tf\nsteps = tf.random.stateless_uniform([3000], seed=[1, 1])\n",
+        "running = tf.scan(lambda acc, v: acc * 0.9 + v, steps)\n",
+        "running = tf.function(lambda s: tf.scan(lambda acc, v: acc * 0.9 + v, s))(steps)\n",
+        ["ran outside a `tf.function`", "run it inside a `tf.function`"],
+    ),
+    "validation_every_epoch": (
+        "import numpy as np, keras\nrng = np.random.default_rng(0)\n"
+        "Xt = rng.normal(size=(256, 16)).astype('float32')\nYt = Xt[:, :1]\n"
+        "Xv = rng.normal(size=(12_000, 16)).astype('float32')\nYv = Xv[:, :1]\n"
+        "m = keras.Sequential([keras.Input((16,)), keras.layers.Dense(64, activation='relu'), keras.layers.Dense(1)])\n"
+        "m.compile(optimizer='adam', loss='mse')\nm.fit(Xt, Yt, validation_data=(Xv[:64], Yv[:64]), verbose=0)\n",
+        "h = m.fit(Xt, Yt, epochs=6, batch_size=64, validation_data=(Xv, Yv), verbose=0)\n",
+        "h = m.fit(Xt, Yt, epochs=6, batch_size=64, validation_data=(Xv, Yv), validation_freq=6, verbose=0)\n",
+        ["validation took", "evaluate less often"],
+    ),
+    "dense_scatter_saved_as_svg": (
+        "import io, numpy as np\nimport matplotlib.pyplot as plt\nrng = np.random.default_rng(0)\n"
+        "sx, sy = rng.random(60_000), rng.random(60_000)\n",
+        "fig, ax = plt.subplots()\nax.scatter(sx, sy, s=1)\nbuf = io.BytesIO()\nfig.savefig(buf, format='svg')\n"
+        "plt.close(fig)\n",
+        "fig, ax = plt.subplots()\nax.scatter(sx, sy, s=1, rasterized=True)\nbuf = io.BytesIO()\n"
+        "fig.savefig(buf, format='svg')\nplt.close(fig)\n",
+        ["the vector (SVG / PDF / PS) output wrote every marker", "rasterize the dense artists"],
+    ),
+    "sqlite_commit_per_row": (
+        "import sqlite3, os, tempfile\ndb = sqlite3.connect(os.path.join(tempfile.mkdtemp(), 'r.db'))\n"
+        "db.execute('create table r (i integer, v real)')\n",
+        "for i in range(400):\n    db.execute('insert into r values (?, ?)', (i, i * 0.5))\n    db.commit()\n",
+        "for i in range(400):\n    db.execute('insert into r values (?, ?)', (i, i * 0.5))\ndb.commit()\n",
+        ["`db.commit()` in a loop ends a transaction per iteration", "commit once after the loop"],
+    ),
+    "inverse_times_a_matrix": (
+        "import numpy as np\nrng = np.random.default_rng(0)\nA = rng.random((1500, 1500)) + 1500 * np.eye(1500)\n"
+        "B = rng.random((1500, 4))\n",
+        "Xs = np.linalg.inv(A) @ B\n",
+        "Xs = np.linalg.solve(A, B)\n",
+        ["`np.linalg.inv(A) @ B` inverts the whole matrix", "solve the system directly"],
+    ),
 }
 
 FIXES: list[Fix] = [

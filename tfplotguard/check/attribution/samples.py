@@ -59,8 +59,9 @@ PATHS_LIMIT = 400
 STACKS_LIMIT = 512
 #: Distinct stacks whose time is kept per line for :meth:`Samples._function_rows`; later ones go uncounted there.
 STACK_IDS_LIMIT = 2048
-#: Functions kept per busy line in ``attribution.functions`` (the heaviest).
-FUNCTIONS_PER_LINE = 40
+#: Functions kept per busy line in ``attribution.functions`` (the heaviest: a deep stack such as Keras's
+#: ``fit`` holds dozens of wrappers at the line's whole time, above the call that matters).
+FUNCTIONS_PER_LINE = 100
 #: A call in a busy line's hot call tree (``attribution.trees``) below this share of the line is left out.
 TREE_MIN_SHARE = 0.05
 #: Calls deeper than this beneath a cell line are left out of its tree.
@@ -452,7 +453,8 @@ class Samples:
     def _function_rows(self, lines: list[int]) -> list[FunctionRow]:
         """For each of ``lines``, the seconds spent inside each function beneath it (inclusive), heaviest first.
 
-        A function counts once per stack however often it recurs; the cell's own body is left out.
+        A function counts once per stack however often it recurs; the cell's own body and tfplotguard's
+        wrappers are left out, and so are functions under :data:`TREE_MIN_SHARE` of the line.
         """
         per_line: dict[int, dict] = {line: {} for line in lines}
         for (line, sid), seconds in self._line_stacks.items():
@@ -460,11 +462,13 @@ class Samples:
             if functions is None:
                 continue
             for code in set(self._stack_codes[sid]):
-                if code.co_name != "<module>":
+                if code.co_name != "<module>" and not _own(code):
                     functions[code] = functions.get(code, 0.0) + seconds
         rows: list[FunctionRow] = []
         for line in lines:
-            heaviest = sorted(per_line[line].items(), key=lambda kv: -kv[1])[:FUNCTIONS_PER_LINE]
+            floor = TREE_MIN_SHARE * sum(s for (at, _), s in self._line_stacks.items() if at == line)
+            heaviest = sorted(((c, s) for c, s in per_line[line].items() if s >= floor),
+                              key=lambda kv: -kv[1])[:FUNCTIONS_PER_LINE]
             rows.extend({"line": line, "function": _code_name(code) or "", "seconds": seconds}
                         for code, seconds in heaviest)
         return rows

@@ -351,10 +351,75 @@ def _saved_per_iteration(line: Line) -> Said:
             "`keras.callbacks.ModelCheckpoint` does this with `save_freq`")
 
 
+def _eager_loop_op(line: Line) -> Said:
+    share = line.inside("tensorflow.python.ops.functional_ops.scan", "tensorflow.python.ops.functional_ops.foldl",
+                        "tensorflow.python.ops.functional_ops.foldr", "tensorflow.python.ops.while_loop.while_loop")
+    if share < MOST or line.category == "tf_function":
+        return None
+    return (f"a TensorFlow loop (`tf.scan`, `tf.foldl` or `tf.while_loop`) ran outside a `tf.function` "
+            f"({_pct(share)} of the line): eagerly, its body runs from Python once per step, each op dispatched "
+            "on its own",
+            "run it inside a `tf.function` (`tf.function(lambda s: tf.scan(fn, s))(elems)`: the loop then runs "
+            "in the graph), or write it with a whole-tensor op where one exists (`tf.cumsum`, `tf.math.cumprod`)")
+
+
+def _validation_in_fit(line: Line) -> Said:
+    if line.seconds <= 0 or not any(name.endswith("Trainer.fit") for name in line.functions):
+        return None
+    share = line.inside("Trainer.evaluate")
+    if share < MOST:
+        return None
+    return (f"validation took {_pct(share)} of `fit`: `validation_data` is evaluated after every epoch, and here "
+            "it costs more than the training itself",
+            "evaluate less often (`validation_freq=N`: every N epochs) or on a sample of the validation set; "
+            "evaluate the whole set once at the end with `model.evaluate`")
+
+
+def _inverse_then_product(line: Line) -> Said:
+    if line.inside("numpy.linalg._linalg.inv", "numpy.linalg.linalg.inv") < MOST:
+        return None
+    for node in line.nodes:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult) and isinstance(node.left, ast.Call) \
+                and dotted(node.left.func).endswith("linalg.inv"):
+            return ("`np.linalg.inv(A) @ B` inverts the whole matrix to solve a linear system: about three times the "
+                    "work of solving it, and less accurate",
+                    "solve the system directly: `np.linalg.solve(A, B)` (or factor `A` once with "
+                    "`scipy.linalg.lu_factor` when it is solved for many right-hand sides)")
+    return None
+
+
+def _vector_output(line: Line) -> Said:
+    share = max((s for name, s in line.functions.items() if name.startswith((
+        "matplotlib.backends.backend_svg.RendererSVG.draw_", "matplotlib.backends.backend_pdf.RendererPdf.draw_",
+        "matplotlib.backends.backend_ps.RendererPS.draw_"))), default=0.0)
+    share = share / line.seconds if line.seconds > 0 else 0.0
+    if share < 0.4:
+        return None
+    return (f"the vector (SVG / PDF / PS) output wrote every marker and path as text ({_pct(share)} of the line)",
+            "rasterize the dense artists and keep the rest vector: `rasterized=True` on the scatter or line (or "
+            "`ax.set_rasterization_zorder`), or save that figure as PNG")
+
+
+def _commit_per_row(line: Line) -> Said:
+    if not line.in_loop:
+        return None
+    for call in line.calls():
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "commit" \
+                and (line.type_of(func.value) or "").startswith("sqlite3."):
+            name = dotted(func.value)
+            return (f"`{name}.commit()` in a loop ends a transaction per iteration: SQLite writes the journal and "
+                    "waits for the disk each time",
+                    f"commit once after the loop (`{name}.executemany(...)` for the rows, then one `commit()`), or "
+                    f"wrap the loop in `with {name}:`")
+    return None
+
+
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _legend_best, _einsum,
     _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
-    _genfromtxt, _sorted_per_iteration, _saved_per_iteration,
+    _genfromtxt, _sorted_per_iteration, _saved_per_iteration, _eager_loop_op, _validation_in_fit,
+    _inverse_then_product, _vector_output, _commit_per_row,
 )
