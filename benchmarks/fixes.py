@@ -287,7 +287,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     ),
     "lists_flattened_with_sum": (
         # Several calls: one sum() holds the GIL throughout, and whether a look lands on its line is up to the scheduler.
-        "chunks = [[i, -i, 2 * i] for i in range(48_000)]\ngroups = [chunks[i:i + 8000] for i in range(0, 48_000, 8000)]\n",
+        "chunks = [[i, -i, 2 * i] for i in range(150_000)]\ngroups = [chunks[i:i + 2500] for i in range(0, 150_000, 2500)]\n",
         "flat = []\nfor g in groups:\n    flat.extend(sum(g, []))\n",
         "import itertools\nflat = []\nfor g in groups:\n    flat.extend(itertools.chain.from_iterable(g))\n",
         ["`sum(lists, [])` concatenates by copying", "itertools.chain.from_iterable"],
@@ -382,9 +382,44 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     "inverse_times_a_matrix": (
         "import numpy as np\nrng = np.random.default_rng(0)\nA = rng.random((1500, 1500)) + 1500 * np.eye(1500)\n"
         "B = rng.random((1500, 4))\n",
-        "Xs = np.linalg.inv(A) @ B\n",
-        "Xs = np.linalg.solve(A, B)\n",
+        "for _ in range(4):\n    Xs = np.linalg.inv(A) @ B\n",
+        "for _ in range(4):\n    Xs = np.linalg.solve(A, B)\n",
         ["`np.linalg.inv(A) @ B` inverts the whole matrix", "solve the system directly"],
+    ),
+    "a_list_of_arrays_converted": (
+        "import numpy as np, tensorflow as tf\nrng = np.random.default_rng(0)\n"
+        "patches = [rng.random((8, 8), dtype=np.float32) for _ in range(30_000)]\n",
+        "batch = tf.convert_to_tensor(patches)\n",
+        "batch = tf.convert_to_tensor(np.stack(patches))\n",
+        ["converts a Python list of 30,000 arrays", "stack it first"],
+    ),
+    "imshow_per_frame": (
+        "import numpy as np\nimport matplotlib.pyplot as plt\nframes = np.random.default_rng(0).random((120, 120, 120))\n",
+        "fig, ax = plt.subplots()\nfor fr in frames:\n    ax.imshow(fr)\nfig.canvas.draw()\nplt.close(fig)\n",
+        "fig, ax = plt.subplots()\nim = ax.imshow(frames[0])\nfor fr in frames:\n    im.set_data(fr)\n"
+        "fig.canvas.draw()\nplt.close(fig)\n",
+        ["`ax.imshow(…)` ran 120 times in a loop", "im.set_data(frame)"],
+    ),
+    "a_diagonal_matrix_to_scale_rows": (
+        "import numpy as np\nrng = np.random.default_rng(0)\nX = rng.random((3000, 5))\nw = rng.random(3000)\n",
+        "for _ in range(6):\n    W = np.diag(w)\n    H = X.T @ W @ X\n",
+        "for _ in range(6):\n    H = X.T @ (X * w[:, None])\n",
+        ["`np.diag(w)` builds a dense n×n matrix", "scale instead of multiplying by a diagonal matrix"],
+    ),
+    "split_dataset_of_a_dataset": (
+        "import numpy as np, tensorflow as tf, keras\nfull = tf.data.Dataset.from_tensor_slices("
+        "(np.random.default_rng(0).random((6000, 8)).astype('float32'), np.arange(6000)))\n",
+        "tr, va = keras.utils.split_dataset(full, left_size=0.8)\n",
+        "n = int(0.8 * int(full.cardinality()))\ntr, va = full.take(n), full.skip(n)\n",
+        ["`keras.utils.split_dataset` took", "split lazily"],
+    ),
+    "time_distributed_dense": (
+        "import numpy as np, keras\nseq = np.random.default_rng(0).random((512, 80, 6)).astype('float32')\n",
+        "net = keras.Sequential([keras.Input((80, 6)), keras.layers.TimeDistributed(keras.layers.Dense(16)), "
+        "keras.layers.TimeDistributed(keras.layers.Dense(1))])\nout = net.predict(seq, batch_size=256, verbose=0)\n",
+        "net = keras.Sequential([keras.Input((80, 6)), keras.layers.Dense(16), keras.layers.Dense(1)])\n"
+        "out = net.predict(seq, batch_size=256, verbose=0)\n",
+        ["`TimeDistributed` took", "drop the `TimeDistributed` wrapper"],
     ),
 }
 
@@ -820,6 +855,12 @@ FIXES: list[Fix] = [
                "        line.set_ydata(np.sin(x + step / 10))\n        plt.pause(0.02)\n"),
         note="Agg, the benchmark's backend, is not interactive: ioff changes no redraw there, and the rule's text "
              "gives this fix only with a GUI backend"),
+    Fix("input_bound", "a shuffle after a heavy map → shuffle before it", "shuffle what is cheap before the map",
+        setup=("import tensorflow as tf\nsrc = tf.data.Dataset.range(3000)\ndef heavy(i):\n"
+               "    x = tf.random.stateless_normal([64, 64], seed=[i, i])\n    return tf.reduce_sum(tf.linalg.matmul(x, x))\n"),
+        slow="ds = src.map(heavy).shuffle(3000, seed=1).batch(32)\nfirst = next(iter(ds))\n",
+        fixed="ds = src.shuffle(3000, seed=1).map(heavy).batch(32)\nfirst = next(iter(ds))\n",
+        kind="speed", note="a different random order, as random: the first batch no longer waits for 3000 maps"),
     # -- costly_idiom: each construct of the table (tfplotguard/check/findings/idioms.py) and its fix
     Fix("costly_idiom", "`list.pop(0)` → `collections.deque`", "use a collections.deque",
         setup="import collections\njobs = list(range(120_000))\n",

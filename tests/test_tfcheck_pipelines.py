@@ -293,3 +293,21 @@ def test_parallel_reads_and_maps_are_advised_only_when_the_machine_had_an_idle_c
         assert "num_parallel_calls" not in said, (report.idle_cores, said)
     else:  # the burners did not fill the cores (more cores than this test expects): the advice stands
         assert finding is not None and "num_parallel_calls" in said, (report.idle_cores, said)
+
+
+def test_a_shuffle_after_a_heavy_map_is_named_and_not_told_to_prefetch():
+    """The shuffle buffer fills with mapped elements before the first comes out: a prefetch cannot
+    shorten that, shuffling the cheap inputs before the map does (benchmarks/fixes.py)."""
+    src = tf.data.Dataset.range(3000)
+
+    def heavy(i):
+        x = tf.random.stateless_normal([80, 80], seed=tf.stack([i, i]))
+        return tf.reduce_sum(tf.linalg.matmul(x, x))
+
+    slow = src.map(heavy).shuffle(3000, seed=1).batch(32)
+    finding = by_rule(measure(lambda: next(iter(slow)), interval_ms=20, stacks_ms=1.0)).get("input_bound")
+    assert finding is not None and "shuffle comes after the map" in finding.message, finding
+    assert "prefetch" not in finding.fix and "shuffle what is cheap before the map" in finding.fix
+    fixed = src.shuffle(3000, seed=1).map(heavy).batch(32)
+    quiet = by_rule(measure(lambda: next(iter(fixed)), interval_ms=20, stacks_ms=1.0)).get("input_bound")
+    assert quiet is None or "shuffle comes after" not in quiet.message

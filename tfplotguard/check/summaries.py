@@ -195,6 +195,7 @@ if TYPE_CHECKING:
         open_figures: int
         open_drawn: int
         open_bytes: int
+        category_ticks: int
 
     class MplSection(MplState, MplSummary, total=False):
         """``Report.mpl``: :class:`MplState` after the cell and :class:`MplSummary` of it, in one dict."""
@@ -433,7 +434,9 @@ if TYPE_CHECKING:
         size: int | None
         run_eagerly: bool | None
         dtype: NotRequired[str]
+        ndim: NotRequired[int]
         level: NotRequired[int]
+        item: NotRequired[str]
 
     class FunctionRow(TypedDict):
         """The seconds a busy cell line spent inside one function beneath it, inclusive (``attribution.functions``).

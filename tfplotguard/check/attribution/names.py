@@ -31,9 +31,13 @@ _SIZED = (list, tuple, dict, set, frozenset, str, bytes, bytearray, collections.
 
 
 def _describe(obj) -> tuple[str, int | None, bool | None, str | int | None]:
-    """``(type, size, run_eagerly, detail)``: detail is a NumPy array's dtype, or a logger's effective level."""
+    """``(type, size, run_eagerly, detail)``: detail is a NumPy array's dtype, a logger's effective level, or
+    the type of a non-empty list's or tuple's first item (``item:module.qualname``)."""
     kind = type(obj)
     name = f"{kind.__module__}.{kind.__qualname__}"
+    if kind in (list, tuple) and obj:
+        first = type(obj[0])  # the built-in containers' own indexing: no user code runs
+        return name, len(obj), None, f"item:{first.__module__}.{first.__qualname__}"
     if kind in _SIZED:
         return name, len(obj), None, None
     if name == "numpy.ndarray":
@@ -53,14 +57,15 @@ def _describe(obj) -> tuple[str, int | None, bool | None, str | int | None]:
 
 def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
     """For each of ``lines`` of the cell, its names in ``namespace``: ``{"line", "name", "type", "size", "run_eagerly",
-    "dtype", "level"}``.
+    "dtype", "ndim", "level", "item"}``.
 
     ``type`` is ``module.qualname`` of the value's type; ``size`` its length (built-in containers, and
     a NumPy array's first dimension, what ``len`` and iteration see), else None; ``run_eagerly``: for a
-    Keras model, what ``compile(run_eagerly=...)`` set (None: not a model, or not known); ``dtype``: a
-    NumPy array's dtype (``"object"``, ``"int64"``; only for arrays); ``level``: a standard
-    ``logging.Logger``'s effective level (only for those). A loop's
-    header line gets the names of its whole body.
+    Keras model, what ``compile(run_eagerly=...)`` set (None: not a model, or not known); ``dtype`` and
+    ``ndim``: a NumPy array's dtype (``"object"``, ``"int64"``) and dimensions (only for arrays);
+    ``level``: a standard ``logging.Logger``'s effective level (only for those); ``item``: the type of
+    a non-empty list's or tuple's first item (only for those). A loop's header line gets the names of
+    its whole body.
     """
     src = "".join(linecache.getlines(cell_filename))
     wanted = set(lines)
@@ -91,8 +96,11 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
         for name in seen[line]:
             kind, size, eager, detail = _describe(namespace[name])
             row: NameRow = {"line": line, "name": name, "type": kind, "size": size, "run_eagerly": eager}
-            if isinstance(detail, str):
+            if isinstance(detail, str) and detail.startswith("item:"):
+                row["item"] = detail[len("item:"):]
+            elif isinstance(detail, str):
                 row["dtype"] = detail
+                row["ndim"] = namespace[name].ndim
             elif isinstance(detail, int):
                 row["level"] = detail
             rows.append(row)

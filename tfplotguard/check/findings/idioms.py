@@ -185,6 +185,8 @@ _PER_ARTIST = {
     "add_patch": ("one Patch per call", "one matplotlib.collections.PatchCollection of the patches, added once"),
     "scatter": ("one PathCollection per call", "one `ax.scatter(xs, ys, c=colours)` over all points"),
     "bar": ("one BarContainer per call", "one `ax.bar(xs, heights)` with arrays"),
+    "imshow": ("one AxesImage per call, stacked on the ones before (each resampled and drawn)",
+               "make the image once (`im = ax.imshow(first)`) and show each new frame with `im.set_data(frame)`"),
 }
 
 

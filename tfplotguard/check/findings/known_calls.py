@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from .lines import Line, Said, dotted
+from .lines import NDARRAY, Line, Said, dotted, is_tensor
 
 __all__ = ["KNOWN_CALLS", "MOST"]
 
@@ -29,6 +29,8 @@ __all__ = ["KNOWN_CALLS", "MOST"]
 MOST = 0.5
 #: The share a Keras callback must hold of a ``fit`` line for its work to be named.
 CALLBACK_SHARE = 0.25
+#: Categories on one axis (one tick each) from which drawing the ticks is the figure's cost.
+MANY_CATEGORIES = 100
 #: Logging levels by method name (``logging``'s own numbers).
 _LEVELS = {"debug": 10, "info": 20, "warning": 30, "warn": 30, "error": 40, "exception": 40, "critical": 50}
 _BATCH_HOOKS = ("on_train_batch_end", "on_train_batch_begin", "on_test_batch_end", "on_test_batch_begin",
@@ -298,13 +300,12 @@ def _strptime_per_element(line: Line) -> Said:
 
 def _many_ticks(line: Line) -> Said:
     share = line.inside("matplotlib.axis.Tick.draw", "matplotlib.axis.Axis._update_ticks")
-    if share < 0.4:
+    if share < 0.4 or line.category_ticks < MANY_CATEGORIES:
         return None
-    return (f"drawing the axis ticks took {_pct(share)} of the line: every tick is a line and a text artist, and an "
-            "axis of strings (a category axis) gets one tick for every distinct string",
+    return (f"drawing the axis ticks took {_pct(share)} of the line: an axis of strings (a category axis) gets one "
+            f"tick for every distinct string, here {line.category_ticks:,}, each a line and a text artist",
             "plot numeric positions and label a few: `ax.plot(np.arange(len(labels)), values)` then "
-            "`ax.set_xticks(positions[::k], labels[::k])`, or limit the ticks with "
-            "`ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(10))`")
+            "`ax.set_xticks(positions[::k], labels[::k])`")
 
 
 def _deepcopy(line: Line) -> Said:
@@ -415,11 +416,83 @@ def _commit_per_row(line: Line) -> Said:
     return None
 
 
+def _list_of_arrays_converted(line: Line) -> Said:
+    if line.inside("tensorflow.python.framework.constant_op.convert_to_eager_tensor",
+                   "tensorflow.python.framework.constant_op._constant_eager_impl") < MOST:
+        return None
+    for call in line.calls():
+        if not call.args or not dotted(call.func).endswith(("convert_to_tensor", "constant")):
+            continue
+        arg = call.args[0]
+        if not isinstance(arg, ast.Name):
+            continue
+        item = line.items.get(arg.id, "")
+        if item == NDARRAY or is_tensor(item):
+            stack = "np.stack" if item == NDARRAY else "tf.stack"
+            return (f"`{dotted(call.func)}({arg.id})` converts a Python list of {line.size_of(arg) or 'many':,} "
+                    f"{'arrays' if item == NDARRAY else 'tensors'}: TensorFlow walks it as nested Python sequences, "
+                    "value by value",
+                    f"stack it first: `{stack}({arg.id})` makes one contiguous "
+                    f"{'array' if item == NDARRAY else 'tensor'}, converted in one copy")
+    return None
+
+
+def _time_distributed(line: Line) -> Said:
+    share = line.inside("keras.src.layers.rnn.time_distributed.TimeDistributed.call")
+    if share < 0.3:
+        return None
+    return (f"`TimeDistributed` took {_pct(share)} of the line: Keras 3 runs the wrapped layer once per timestep, "
+            "a loop the graph holds as one copy of the layer per step",
+            "a `Dense` (or any layer that acts on the last axis) takes [batch, time, features] directly: drop the "
+            "`TimeDistributed` wrapper for it, the result is the same")
+
+
+def _split_dataset(line: Line) -> Said:
+    share = line.inside("keras.src.utils.dataset_utils.split_dataset")
+    if share < MOST:
+        return None
+    return (f"`keras.utils.split_dataset` took {_pct(share)} of the line: given a tf.data dataset, it reads every "
+            "element into memory, sample by sample, and builds the two halves from those copies",
+            "split lazily when the order is already random: `n = int(0.8 * ds.cardinality())`, then `ds.take(n)` "
+            "and `ds.skip(n)` (shuffle once, with a seed, before them if needed)")
+
+
+def _diagonal_matrix(line: Line) -> Said:
+    # The dense diagonal costs where it is made and where it is multiplied: either line can be the busy one.
+    made = {target.id for node in line.cell if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+            and dotted(node.value.func) in ("np.diag", "numpy.diag")
+            for target in node.targets if isinstance(target, ast.Name)}
+    made = {name for name in made if line.ndims.get(name) == 2 and (line.names.get(name, ("", 0))[1] or 0) >= 1000}
+    for node in line.nodes:
+        operands: list[ast.AST] = []
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            operands = [node.left, node.right]
+        elif isinstance(node, ast.Call) and dotted(node.func).rsplit(".", 1)[-1] in ("dot", "matmul"):
+            operands = list(node.args)
+        if _is_diag(node, line) or any(isinstance(o, ast.Name) and o.id in made or _is_diag(o, line)
+                                       for o in operands):
+            return ("`np.diag(w)` builds a dense n×n matrix that is all zeros off the diagonal, and every product "
+                    "with it multiplies through the zeros",
+                    "scale instead of multiplying by a diagonal matrix: `X * w[:, None]` for `np.diag(w) @ X`, "
+                    "`X * w` for `X @ np.diag(w)` (broadcasting, n times less work)")
+    return None
+
+
+def _is_diag(node: ast.AST, line: Line) -> bool:
+    """``np.diag(v)`` of a vector (not of a matrix, whose diagonal it reads; not of a short vector)."""
+    if not (isinstance(node, ast.Call) and dotted(node.func) in ("np.diag", "numpy.diag") and node.args):
+        return False
+    arg = node.args[0]
+    if isinstance(arg, ast.Name):
+        return line.ndims.get(arg.id) == 1 and (line.size_of(arg) or 0) >= 1000
+    return True  # an expression: a vector computed on the spot (`np.diag(mu * (1 - mu))`)
+
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _legend_best, _einsum,
     _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
     _genfromtxt, _sorted_per_iteration, _saved_per_iteration, _eager_loop_op, _validation_in_fit,
-    _inverse_then_product, _vector_output, _commit_per_row,
+    _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
+    _split_dataset, _diagonal_matrix,
 )

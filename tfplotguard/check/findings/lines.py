@@ -50,6 +50,10 @@ class Line:
     functions: dict[str, float] = field(default_factory=dict)
     dtypes: dict[str, str] = field(default_factory=dict)  # name → dtype, for the NumPy arrays among its names
     levels: dict[str, int] = field(default_factory=dict)  # name → effective level, for the loggers among its names
+    items: dict[str, str] = field(default_factory=dict)  # name → its first item's type, for lists and tuples
+    ndims: dict[str, int] = field(default_factory=dict)  # name → dimensions, for the NumPy arrays among its names
+    cell: tuple[ast.AST, ...] = ()  # every node of the cell (what its other lines assigned)
+    category_ticks: int = 0  # the most categories on one axis of a figure the cell drew (one tick each)
     #: The stages of each tf.data pipeline the cell iterated, source first.
     pipelines: tuple[tuple[str, ...], ...] = ()
 
@@ -163,7 +167,10 @@ def line_facts(report: Report, number: int) -> Line | None:
     functions = {r["function"]: r["seconds"] for r in attribution.get("functions") or [] if r["line"] == number}
     dtypes = {r["name"]: r["dtype"] for r in rows if r.get("dtype")}
     levels = {r["name"]: r["level"] for r in rows if r.get("level") is not None}
+    items = {r["name"]: r["item"] for r in rows if r.get("item")}
+    ndims = {r["name"]: r["ndim"] for r in rows if r.get("ndim") is not None}
     pipelines = tuple(tuple(p.get("stages") or ()) for p in report.pipelines or ())
     return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops,
-                row["seconds"], functions, dtypes, levels, pipelines)
+                row["seconds"], functions, dtypes, levels, items, ndims, every,
+                (report.mpl or {}).get("category_ticks") or 0, pipelines)
 

@@ -232,6 +232,13 @@ def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float,
     if waited is not None and waited < min_wait_s:
         return found
     stages = pipe.get("stages") or []
+    heavy_maps = (pipe.get("maps") or 0) > (pipe.get("elementwise_maps") or 0)
+    if heavy_maps and "shuffle" in stages and "map" in stages and stages.index("map") < stages.index("shuffle"):
+        # The buffer is filled before the first element comes out: a prefetch cannot shorten that.
+        return [*found, ("its shuffle comes after the map, so the shuffle buffer is filled with mapped elements "
+                         "(every one decoded or computed) before the first element comes out",
+                         "shuffle what is cheap before the map: the file names or indices "
+                         "(ds.shuffle(n).map(load_fn)), as random an order without mapping a buffer's worth first")]
     # Only for a map of cheap element-wise ops: a heavy per-element map (decoding, a model) is work, which
     # batching first does not shrink, and which may not run on a batch at all.
     if (pipe.get("elementwise_maps") and "batch" in stages and "map" in stages

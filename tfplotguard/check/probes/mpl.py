@@ -104,13 +104,31 @@ def _site(frame):
     return None, callee
 
 
+def _categories(figure) -> int:
+    """The most categories on one axis of ``figure`` (an axis of strings: one tick per category), 0 for none.
+
+    Reads the axes' unit data only (plain attributes, no user code).
+    """
+    most = 0
+    for ax in getattr(figure, "axes", ()):
+        for axis in (getattr(ax, "xaxis", None), getattr(ax, "yaxis", None)):
+            units = getattr(axis, "units", None)
+            mapping = getattr(units, "_mapping", None) if type(units).__name__ == "UnitData" else None
+            if isinstance(mapping, dict):
+                most = max(most, len(mapping))
+    return most
+
+
 def _points(artist) -> int:
-    """Data points an artist carries: a line's x values, a collection's offsets, 1 for a patch."""
+    """Data points an artist carries: a line's x values, a collection's offsets, an image's pixels, 1 for a patch."""
     try:
         if hasattr(artist, "get_xdata"):
             return len(artist.get_xdata(orig=True))
         if hasattr(artist, "get_offsets"):
             return len(artist.get_offsets())
+        if hasattr(artist, "get_size"):  # an image: rows × columns
+            rows, cols = artist.get_size()
+            return int(rows) * int(cols)
     except Exception:
         return 0
     return 1
@@ -135,6 +153,7 @@ class MplProbe(PatchingProbe):
         self.redraw_s = 0.0
         self.pauses = 0
         self.pause_s = 0.0
+        self.category_ticks = 0  # the most categories on one axis of a figure drawn (one tick each)
         self.open_before = _open_count()
         # The figures drawn during the cell (ids are reused: figures come and go).
         self._drawn: weakref.WeakSet[object] = weakref.WeakSet()
@@ -154,7 +173,7 @@ class MplProbe(PatchingProbe):
             self._patches.install(bases.FigureCanvasBase, "print_figure", self._wrap_print)
         axes = sys.modules.get("matplotlib.axes._base")
         if axes is not None:
-            for name in ("add_line", "add_collection", "add_patch"):
+            for name in ("add_line", "add_collection", "add_patch", "add_image"):
                 self._patches.install(axes._AxesBase, name, self._wrap_add)
         return self
 
@@ -189,6 +208,7 @@ class MplProbe(PatchingProbe):
     def _drew(self, figure, seconds: float, timed: bool) -> None:
         """One draw of ``figure`` that took ``seconds`` (counted in the totals when ``timed``)."""
         self.draws += 1
+        self.category_ticks = max(self.category_ticks, _categories(figure))
         if timed:
             self.draw_s += seconds
         if figure in self._drawn and timed:  # a draw inside plt.pause is the pause's cost, counted there
@@ -287,6 +307,7 @@ class MplProbe(PatchingProbe):
             "open_figures": open_after,
             "open_drawn": drawn,
             "open_bytes": nbytes,
+            "category_ticks": self.category_ticks,
         }
 
 
