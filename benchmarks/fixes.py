@@ -421,6 +421,33 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "out = net.predict(seq, batch_size=256, verbose=0)\n",
         ["`TimeDistributed` took", "drop the `TimeDistributed` wrapper"],
     ),
+    "tight_layout_per_panel": (
+        "import numpy as np\nimport matplotlib.pyplot as plt\n",
+        "fig, axes = plt.subplots(4, 4)\nfor i, a in enumerate(axes.flat):\n    a.plot(np.arange(10) * i)\n"
+        "    a.set_title(f'panel {i}')\n    fig.tight_layout()\nfig.canvas.draw()\nplt.close(fig)\n",
+        "fig, axes = plt.subplots(4, 4)\nfor i, a in enumerate(axes.flat):\n    a.plot(np.arange(10) * i)\n"
+        "    a.set_title(f'panel {i}')\nfig.tight_layout()\nfig.canvas.draw()\nplt.close(fig)\n",
+        ["`tight_layout()` ran at every iteration", "once, after the loop"],
+    ),
+    "get_weights_per_step": (
+        "import numpy as np, keras\nm = keras.Sequential([keras.Input((64,)), keras.layers.Dense(256), "
+        "keras.layers.Dense(256), keras.layers.Dense(10)])\n",
+        "norms = []\nfor step in range(1500):\n    norms.append(sum(float(np.abs(w).sum()) for w in m.get_weights()))\n",
+        "ws = m.get_weights()\nnorms = []\nfor step in range(1500):\n    norms.append(sum(float(np.abs(w).sum()) for w in ws))\n",
+        ["`get_weights()` in a loop copies every weight", "read the weights once outside the loop"],
+    ),
+    "argsort_to_keep_ten": (
+        "import numpy as np\nscores = np.random.default_rng(0).random((200, 50_000))\n",
+        "best = np.sort(np.argsort(scores, axis=1)[:, -10:], axis=1)\n",
+        "best = np.sort(np.argpartition(scores, -10, axis=1)[:, -10:], axis=1)\n",
+        ["sorts every element to keep a few of them", "select them without sorting the rest"],
+    ),
+    "max_of_a_growing_list": (
+        "import random\nrandom.seed(0)\nvals = [random.random() for _ in range(20_000)]\n",
+        "seen = []\npeaks = 0\nfor v in vals:\n    seen.append(v)\n    if v >= max(seen):\n        peaks += 1\n",
+        "best = float('-inf')\npeaks = 0\nfor v in vals:\n    if v >= best:\n        best = v\n        peaks += 1\n",
+        ["`max(seen)` in a loop reads the whole of `seen`", "as items arrive (one variable updated per item"],
+    ),
 }
 
 FIXES: list[Fix] = [

@@ -487,6 +487,64 @@ def _is_diag(node: ast.AST, line: Line) -> bool:
         return line.ndims.get(arg.id) == 1 and (line.size_of(arg) or 0) >= 1000
     return True  # an expression: a vector computed on the spot (`np.diag(mu * (1 - mu))`)
 
+def _tight_layout_per_iteration(line: Line) -> Said:
+    share = line.inside("matplotlib.figure.Figure.tight_layout")
+    if share < MOST or not line.in_loop:
+        return None
+    return (f"`tight_layout()` ran at every iteration ({_pct(share)} of the line): each call measures every "
+            "text of every axes (a layout pass over the whole figure)",
+            "call `fig.tight_layout()` once, after the loop, or make the figure with `layout='constrained'` "
+            "(laid out once, when it is drawn)")
+
+
+def _weights_copied_per_iteration(line: Line) -> Said:
+    share = line.inside("keras.src.layers.layer.Layer.get_weights", "keras.src.models.model.Model.get_weights")
+    if share < MOST or not line.in_loop:
+        return None
+    return (f"`get_weights()` in a loop copies every weight of the model to new NumPy arrays at each call "
+            f"({_pct(share)} of the line)",
+            "read the weights once outside the loop when they do not change, or read only what is needed "
+            "(`layer.kernel`, `model.trainable_variables`, as tensors)")
+
+
+def _sorted_to_keep_a_few(line: Line) -> Said:
+    for node in line.nodes:
+        if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call)):
+            continue
+        index = node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+        if not (isinstance(index, ast.Slice) and index.step is None and (index.lower or index.upper)):
+            continue  # the whole order (`[::-1]`) or one position: not "a few of them"
+        func = dotted(node.value.func)
+        short = func.rsplit(".", 1)[-1]
+        if func.split(".")[0] in ("np", "numpy") and short in ("sort", "argsort"):
+            part = "np.partition" if short == "sort" else "np.argpartition"
+            return (f"`{func}(…)[…]` sorts every element to keep a few of them",
+                    f"select them without sorting the rest: `{part}(a, -k, axis=…)[..., -k:]` (then sort those k "
+                    "if their order matters)")
+        if func.split(".")[0] == "tf" and short in ("sort", "argsort"):
+            return (f"`{func}(…)[…]` sorts every element to keep a few of them",
+                    "select them without sorting the rest: `tf.math.top_k(a, k)` gives the k largest values and "
+                    "their indices, in order")
+    return None
+
+
+def _scan_per_iteration(line: Line) -> Said:
+    if not line.in_loop:
+        return None
+    for call in line.calls():
+        func = dotted(call.func)
+        if func in ("max", "min", "sum", "sorted") and len(call.args) == 1 and isinstance(call.args[0], ast.Name) \
+                and line.type_of(call.args[0]) in ("builtins.list", "builtins.tuple") \
+                and (line.size_of(call.args[0]) or 0) >= 100:
+            name = call.args[0].id
+            return (f"`{func}({name})` in a loop reads the whole of `{name}` ({line.size_of(call.args[0]):,} items at "
+                    "the end) at every iteration",
+                    f"keep the running {'total' if func == 'sum' else 'order' if func == 'sorted' else func} as "
+                    f"items arrive (one variable updated per item, or `heapq` / `bisect` for an order) instead of "
+                    f"recomputing it from all of `{name}`")
+    return None
+
+
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _legend_best, _einsum,
@@ -494,5 +552,6 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
     _genfromtxt, _sorted_per_iteration, _saved_per_iteration, _eager_loop_op, _validation_in_fit,
     _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
-    _split_dataset, _diagonal_matrix,
+    _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
+    _sorted_to_keep_a_few, _scan_per_iteration,
 )
