@@ -149,3 +149,11 @@ def test_a_tensor_grown_with_tf_concat_is_told_to_concat_once_not_to_use_numpy()
     message, fix = idioms._copy_to_grow(line)
     assert "`out = tf.concat(out, …)` copies the whole of `out`" in message
     assert "call tf.concat once after the loop" in fix and "concatenate" not in fix
+
+
+def test_a_map_fn_traced_in_a_tf_function_is_not_said_to_run_eagerly(tfcheck):
+    """In a tf.function, map_fn builds a graph loop: its cost there is the trace, not per-element dispatch."""
+    setup = ("import tensorflow as tf\nimgs = tf.random.stateless_uniform([64, 8, 8, 3], seed=[3, 1])\n"
+             "@tf.function\ndef shrink(x):\n    return tf.map_fn(lambda im: tf.image.resize(im, [4, 4]), x)\n")
+    report = _run(tfcheck, "out = shrink(imgs)\n", setup)
+    assert not [f for f in report.findings if "outside a `tf.function`" in f.message], report.findings

@@ -42,10 +42,15 @@ def _pct(share: float) -> str:
     return f"{100 * share:.0f}%"
 
 
+def _traced(line: Line) -> bool:
+    """The line's time went through a ``tf.function`` call (a trace or a traced step), not eager execution."""
+    return any(".polymorphic_function." in name for name in line.functions)
+
+
 def _map_fn(line: Line) -> Said:
     share = line.inside("tensorflow.python.ops.map_fn.map_fn")
-    if share < MOST:
-        return None
+    if share < MOST or _traced(line):
+        return None  # in a tf.function, map_fn is a graph loop: its cost is not per-element dispatch
     return (f"`tf.map_fn` ran its function once per element ({_pct(share)} of the line): it is a loop, and outside "
             "a `tf.function` every op of the function is dispatched again for each element",
             "call the function once on the whole batch where its ops take a leading batch dimension (most "
@@ -74,9 +79,9 @@ def _batch_callback(line: Line) -> Said:
         return None
     seconds, name = max(hooks)
     share = min(1.0, seconds / line.seconds)
-    if share < CALLBACK_SHARE:
-        return None
     owner, hook = name.rsplit(".", 2)[-2:]
+    if share < CALLBACK_SHARE or owner in ("ProgbarLogger", "History"):
+        return None  # the progress bar's cost is keras_verbose_flood's
     if owner == "ModelCheckpoint":
         return (f"the `ModelCheckpoint` callback saved the model at batch ends: {_pct(share)} of the line went to "
                 "writing checkpoints (an integer `save_freq` counts batches, not epochs)",
@@ -148,17 +153,18 @@ def _object_array(line: Line) -> Said:
     if not objects or not (line.category == "cell" or line.category.startswith("other:")):
         return None  # the line's time went to a library that is not computing on the array
     name = objects[0]
-    return (f"`{name}` is a NumPy array of dtype object (made from data holding a `None` or a mix of types): each "
-            "element is a Python object, and NumPy runs Python code for every element of every operation",
-            f"make it numeric where it is made: `np.array(data, dtype=float)` turns `None` into `nan` (or fill the "
-            f"missing values first), then operations on `{name}` run in compiled loops")
+    return (f"`{name}` is a NumPy array of dtype object (a `None` or a mix of types in the data it was made from "
+            "makes one): each element is a Python object, and NumPy runs Python code for every element of every "
+            "operation",
+            f"if its values are numbers, make it numeric where it is made: `np.array(data, dtype=float)` turns "
+            f"`None` into `nan` (or fill the missing values first), then operations on `{name}` run in compiled loops")
 
 
 def _integer_matmul(line: Line) -> Said:
     def integer(expr: ast.AST) -> str | None:
         if isinstance(expr, ast.Name):
             dtype = line.dtypes.get(expr.id, "")
-            if dtype.startswith(("int", "uint")):
+            if dtype.startswith(("int", "uint")) and (line.size_of(expr) or 0) >= 100:  # a small one costs nothing
                 return expr.id
         return None
 
@@ -355,8 +361,8 @@ def _saved_per_iteration(line: Line) -> Said:
 def _eager_loop_op(line: Line) -> Said:
     share = line.inside("tensorflow.python.ops.functional_ops.scan", "tensorflow.python.ops.functional_ops.foldl",
                         "tensorflow.python.ops.functional_ops.foldr", "tensorflow.python.ops.while_loop.while_loop")
-    if share < MOST or line.category == "tf_function":
-        return None
+    if share < MOST or _traced(line):
+        return None  # in a tf.function the loop is in the graph
     return (f"a TensorFlow loop (`tf.scan`, `tf.foldl` or `tf.while_loop`) ran outside a `tf.function` "
             f"({_pct(share)} of the line): eagerly, its body runs from Python once per step, each op dispatched "
             "on its own",
