@@ -151,9 +151,21 @@ def test_a_tensor_grown_with_tf_concat_is_told_to_concat_once_not_to_use_numpy()
     assert "call tf.concat once after the loop" in fix and "concatenate" not in fix
 
 
-def test_a_map_fn_traced_in_a_tf_function_is_not_said_to_run_eagerly(tfcheck):
-    """In a tf.function, map_fn builds a graph loop: its cost there is the trace, not per-element dispatch."""
-    setup = ("import tensorflow as tf\nimgs = tf.random.stateless_uniform([64, 8, 8, 3], seed=[3, 1])\n"
-             "@tf.function\ndef shrink(x):\n    return tf.map_fn(lambda im: tf.image.resize(im, [4, 4]), x)\n")
-    report = _run(tfcheck, "out = shrink(imgs)\n", setup)
-    assert not [f for f in report.findings if "outside a `tf.function`" in f.message], report.findings
+def test_a_map_fn_traced_in_a_tf_function_is_not_said_to_run_eagerly():
+    """In a tf.function, map_fn builds a graph loop: its cost there is the trace, not per-element dispatch.
+
+    The entry reads the line's functions (what the sampler kept): the same map_fn share under a
+    tf.function's call is not an eager loop.
+    """
+    from tfplotguard.check.findings.known_calls import KNOWN_CALLS
+    from tfplotguard.check.findings.lines import Line
+
+    eager = {"tensorflow.python.ops.map_fn.map_fn": 0.9}
+    traced = {**eager, "tensorflow.python.eager.polymorphic_function.polymorphic_function.Function.__call__": 1.0}
+
+    def said(functions):
+        line = Line(2, "out = f(x)", (), False, {}, frozenset(), "tf_eager_ops", 0, 0, 1.0, functions)
+        return [found for entry in KNOWN_CALLS if (found := entry(line))]
+
+    assert any("`tf.map_fn` ran its function once per element" in m for m, _ in said(eager))
+    assert not any("outside a `tf.function`" in m or "`tf.map_fn`" in m for m, _ in said(traced))
