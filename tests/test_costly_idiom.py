@@ -169,3 +169,20 @@ def test_a_map_fn_traced_in_a_tf_function_is_not_said_to_run_eagerly():
 
     assert any("`tf.map_fn` ran its function once per element" in m for m, _ in said(eager))
     assert not any("outside a `tf.function`" in m or "`tf.map_fn`" in m for m, _ in said(traced))
+
+
+def test_a_sum_of_a_datasets_values_is_not_a_count():
+    """``sum(1 for _ in ds)`` counts by reading; ``sum(float(...) for b in ds)`` is the cell's work."""
+    import ast as ast_
+
+    from tfplotguard.check.findings.known_calls import _counted_by_reading
+    from tfplotguard.check.findings.lines import Line
+
+    def said(source):
+        nodes = tuple(ast_.walk(ast_.parse(source)))
+        names = {"ds": ("tensorflow.python.data.ops.batch_op._BatchDataset", None)}
+        return _counted_by_reading(Line(1, source, nodes, False, names, frozenset(), "tf_data_wait", 0, 0, 1.0))
+
+    assert said("n = sum(1 for _ in ds)") is not None
+    assert said("n = len(list(ds))") is not None
+    assert said("out = sum(float(tf.reduce_sum(b)) for b in ds)") is None

@@ -239,8 +239,9 @@ def _counted_by_reading(line: Line) -> Said:
         func = dotted(call.func)
         if func == "len" and call.args and isinstance(call.args[0], ast.Call) and dotted(call.args[0].func) == "list":
             inner = call.args[0].args[0] if call.args[0].args else None
-        elif func == "sum" and call.args and isinstance(call.args[0], ast.GeneratorExp):
-            inner = call.args[0].generators[0].iter
+        elif func == "sum" and call.args and isinstance(call.args[0], ast.GeneratorExp) \
+                and isinstance(call.args[0].elt, ast.Constant) and call.args[0].elt.value == 1:
+            inner = call.args[0].generators[0].iter  # sum(1 for _ in ds): a count (a sum of values is work)
         else:
             continue
         if inner is None:
