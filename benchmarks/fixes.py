@@ -386,13 +386,6 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "for _ in range(4):\n    Xs = np.linalg.solve(A, B)\n",
         ["`np.linalg.inv(A) @ B` inverts the whole matrix", "solve the system directly"],
     ),
-    "a_list_of_arrays_converted": (
-        "import numpy as np, tensorflow as tf\nrng = np.random.default_rng(0)\n"
-        "patches = [rng.random((8, 8), dtype=np.float32) for _ in range(30_000)]\n",
-        "batch = tf.convert_to_tensor(patches)\n",
-        "batch = tf.convert_to_tensor(np.stack(patches))\n",
-        ["converts a Python list of 30,000 arrays", "stack it first"],
-    ),
     "imshow_per_frame": (
         "import numpy as np\nimport matplotlib.pyplot as plt\nframes = np.random.default_rng(0).random((120, 120, 120))\n",
         "fig, ax = plt.subplots()\nfor fr in frames:\n    ax.imshow(fr)\nfig.canvas.draw()\nplt.close(fig)\n",
@@ -447,6 +440,20 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "seen = []\npeaks = 0\nfor v in vals:\n    seen.append(v)\n    if v >= max(seen):\n        peaks += 1\n",
         "best = float('-inf')\npeaks = 0\nfor v in vals:\n    if v >= best:\n        best = v\n        peaks += 1\n",
         ["`max(seen)` in a loop reads the whole of `seen`", "as items arrive (one variable updated per item"],
+    ),
+    "np_interp_per_value": (
+        "import numpy as np\nxp = np.linspace(0, 10, 500)\nfp = np.sin(xp)\n"
+        "queries = np.random.default_rng(0).random(400_000) * 10\n",
+        "vals = [np.interp(q, xp, fp) for q in queries]\n",
+        "vals = list(np.interp(queries, xp, fp))\n",
+        ["`np.interp(…)` ran once per item of `queries`", "where it takes an array"],
+    ),
+    "colormap_per_value": (
+        "import numpy as np\nimport matplotlib\ncm = matplotlib.colormaps['viridis']\n"
+        "levels = np.random.default_rng(0).random(40_000)\n",
+        "rgba = np.array([cm(v) for v in levels])\n",
+        "rgba = cm(levels)\n",
+        ["`cm(…)` ran once per item of `levels`", "where it takes an array"],
     ),
 }
 

@@ -186,3 +186,26 @@ def test_a_sum_of_a_datasets_values_is_not_a_count():
     assert said("n = sum(1 for _ in ds)") is not None
     assert said("n = len(list(ds))") is not None
     assert said("out = sum(float(tf.reduce_sum(b)) for b in ds)") is None
+
+
+def test_one_conversion_of_a_list_of_arrays_is_told_to_stack_first():
+    """A single tf.convert_to_tensor of a list of arrays (python_lists_to_tensors leaves one-time
+    conversions alone): read from the line's functions and what its list held, on plain numbers (the
+    real call is one C call that holds the GIL, whose time a look may or may not land on)."""
+    import ast as ast_
+
+    from tfplotguard.check.findings.known_calls import _list_of_arrays_converted
+    from tfplotguard.check.findings.lines import Line
+
+    source = "batch = tf.convert_to_tensor(patches)"
+    nodes = tuple(ast_.walk(ast_.parse(source)))
+    functions = {"tensorflow.python.framework.constant_op._constant_eager_impl": 0.95}
+
+    def said(item):
+        line = Line(1, source, nodes, False, {"patches": ("builtins.list", 30_000)}, frozenset(), "tf_convert", 0, 0,
+                    1.0, functions, items={"patches": item})
+        return _list_of_arrays_converted(line)
+
+    message, fix = said("numpy.ndarray")
+    assert "a Python list of 30,000 arrays" in message and "np.stack(patches)" in fix
+    assert said("builtins.float") is None  # a list of numbers: np.asarray first measured slower

@@ -552,6 +552,52 @@ def _scan_per_iteration(line: Line) -> Said:
     return None
 
 
+#: Items a loop must step through for a library call per item to be the line's cost.
+PER_ITEM = 1000
+#: The most seconds per item for a call per item to be per-call overhead rather than each item's real work.
+SMALL_CALL_S = 0.0005
+#: Calls per item that are the loop's own bookkeeping, not a library's per-call work.
+_PLAIN = frozenset(("float", "int", "str", "len", "print", "list", "tuple", "dict", "set", "bool", "round", "abs",
+                    "min", "max", "sum", "range", "enumerate", "zip", "isinstance", "repr", "format"))
+
+
+def _library_call_per_item(line: Line) -> Said:
+    """A library function called once per item of a long array or list, from a Python loop or comprehension."""
+    if not line.in_loop or line.category == "cell" or line.category.startswith(("tf_", "keras")):
+        return None  # the cell's own Python is python_hot_loop's; eager ops are eager_op_loop's
+    for node in line.nodes:
+        loops: list[ast.comprehension | ast.For | ast.AsyncFor]
+        body: list[ast.AST]
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            loops, body = list(node.generators), [node.elt]
+        elif isinstance(node, ast.DictComp):
+            loops, body = list(node.generators), [node.key, node.value]
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            loops, body = [node], list(node.body)
+        else:
+            continue
+        for loop in loops:
+            size = line.size_of(loop.iter) if isinstance(loop.iter, ast.Name) else None
+            if not isinstance(loop.iter, ast.Name) or (size or 0) < PER_ITEM or line.seconds / (size or 1) > SMALL_CALL_S:
+                continue  # a short loop, or calls that each do real work (a file read per path), not per-call overhead
+            items = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+            for call in (c for part in body for c in ast.walk(part) if isinstance(c, ast.Call)):
+                name = dotted(call.func)
+                if name in _PLAIN or not name:
+                    continue
+                given = [*call.args, *(k.value for k in call.keywords)]
+                if any(isinstance(n, ast.Name) and n.id in items for arg in given for n in ast.walk(arg)):
+                    what = loop.iter.id
+                    return (f"`{name}(…)` ran once per item of `{what}` ({size:,} items) from a "
+                            "Python loop: every call pays the library's per-call work (checking and converting its "
+                            "arguments, setting up) for a single item",
+                            f"call it once on the whole of `{what}` where it takes an array (many NumPy and "
+                            "matplotlib functions do: `np.polyfit` takes a 2-D `y`, a colormap or `np.interp` a "
+                            "whole array), or use the library's array form (`Path.contains_points` for "
+                            "`contains_point`, `np.vectorize` is not one: it loops in Python too)")
+    return None
+
+
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _legend_best, _einsum,
@@ -560,5 +606,5 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _genfromtxt, _sorted_per_iteration, _saved_per_iteration, _eager_loop_op, _validation_in_fit,
     _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
     _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
-    _sorted_to_keep_a_few, _scan_per_iteration,
+    _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item,
 )
