@@ -455,6 +455,13 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "rgba = cm(levels)\n",
         ["`cm(…)` ran once per item of `levels`", "where it takes an array"],
     ),
+    "tf_inverse_to_solve": (
+        "import tensorflow as tf\nA = tf.random.stateless_normal([1200, 1200], seed=[4, 2]) + 40.0 * tf.eye(1200)\n"
+        "B = tf.random.stateless_normal([1200, 3], seed=[5, 2])\n",
+        "for _ in range(3):\n    X = tf.linalg.inv(A) @ B\n",
+        "for _ in range(3):\n    X = tf.linalg.solve(A, B)\n",
+        ["`tf.linalg.inv` computed a whole inverse", "solve instead of inverting"],
+    ),
 }
 
 FIXES: list[Fix] = [
