@@ -209,3 +209,14 @@ def test_one_conversion_of_a_list_of_arrays_is_told_to_stack_first():
     message, fix = said("numpy.ndarray")
     assert "a Python list of 30,000 arrays" in message and "np.stack(patches)" in fix
     assert said("builtins.float") is None  # a list of numbers: np.asarray first measured slower
+
+
+def test_a_loop_over_a_datasets_take_and_a_paced_for_loop_are_not_per_step_costs(tfcheck):
+    """`for v in ds.take(n):` makes its pipeline once, and a for loop that sleeps is paced, not polling."""
+    setup = "import time\nimport tensorflow as tf\nsource = tf.data.Dataset.range(1000)\n"
+    report = _run(tfcheck, "for v in source.take(80):\n    time.sleep(0.005)\n", setup)
+    said = [f.message for f in report.findings if f.rule == "costly_idiom"]
+    assert not [m for m in said if "builds a new pipeline" in m or "polls with" in m], said
+    polling = _run(tfcheck, "import threading\nworker = threading.Thread(target=time.sleep, args=(0.3,))\n"
+                   "worker.start()\nwhile worker.is_alive():\n    time.sleep(0.25)\n")
+    assert "polls with" in _shown(polling)["costly_idiom"].message

@@ -316,8 +316,11 @@ def _opened_per_iteration(line: Line) -> Said:
 def _sleep_to_poll(line: Line) -> Said:
     if not line.in_loop:
         return None
+    whiles = [n for n in line.cell if isinstance(n, ast.While)]
     for call in line.calls():
-        if dotted(call.func) in ("time.sleep", "sleep"):
+        # Polling is a while loop that sleeps until something is ready; a for loop's sleep is paced work.
+        if dotted(call.func) in ("time.sleep", "sleep") and any(
+                w.lineno <= call.lineno <= (w.end_lineno or w.lineno) for w in whiles):
             return ("the loop polls with `time.sleep(…)`: the cell waits out each sleep whole, even when what it "
                     "waits for was ready long before",
                     "wait on the thing itself: `thread.join()`, `future.result()`, `event.wait()` or `queue.get()` "

@@ -29,6 +29,8 @@ __all__ = ["KNOWN_CALLS", "MOST"]
 MOST = 0.5
 #: The share a Keras callback must hold of a ``fit`` line for its work to be named.
 CALLBACK_SHARE = 0.25
+#: The share of a ``fit`` line its validation must hold to be named.
+VALIDATION_SHARE = 0.4
 #: Categories on one axis (one tick each) from which drawing the ticks is the figure's cost.
 MANY_CATEGORIES = 100
 #: Logging levels by method name (``logging``'s own numbers).
@@ -375,10 +377,9 @@ def _validation_in_fit(line: Line) -> Said:
     if line.seconds <= 0 or not any(name.endswith("Trainer.fit") for name in line.functions):
         return None
     share = line.inside("Trainer.evaluate")
-    if share < MOST:
+    if share < VALIDATION_SHARE:
         return None
-    return (f"validation took {_pct(share)} of `fit`: `validation_data` is evaluated after every epoch, and here "
-            "it costs more than the training itself",
+    return (f"validation took {_pct(share)} of `fit`: `validation_data` is evaluated in full after every epoch",
             "evaluate less often (`validation_freq=N`: every N epochs) or on a sample of the validation set; "
             "evaluate the whole set once at the end with `model.evaluate`")
 

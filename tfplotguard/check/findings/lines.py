@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..report.model import Report
 
 __all__ = ["LINES_LOOKED_AT", "LIST", "LONG", "NDARRAY", "TUPLE", "Line", "Said", "dotted", "is_long", "is_tensor",
-           "is_zero", "line_facts", "repeats", "sized"]
+           "is_zero", "line_facts", "repeats", "sized", "cell_nodes", "LOOPS"]
 
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 LIST, TUPLE = "builtins.list", "builtins.tuple"
@@ -54,12 +54,13 @@ class Line:
     ndims: dict[str, int] = field(default_factory=dict)  # name → dimensions, for the NumPy arrays among its names
     cell: tuple[ast.AST, ...] = ()  # every node of the cell (what its other lines assigned)
     category_ticks: int = 0  # the most categories on one axis of a figure the cell drew (one tick each)
+    once: frozenset[int] = frozenset()  # ids of the nodes of a loop header's iterable (evaluated once per loop)
     #: The stages of each tf.data pipeline the cell iterated, source first.
     pipelines: tuple[tuple[str, ...], ...] = ()
 
     def calls(self) -> list[ast.Call]:
-        """The calls that start on the line."""
-        return [n for n in self.nodes if isinstance(n, ast.Call)]
+        """The calls that start on the line, less those of a loop header's iterable (made once per loop)."""
+        return [n for n in self.nodes if isinstance(n, ast.Call) and id(n) not in self.once]
 
     def type_of(self, expr: ast.AST) -> str | None:
         """The type a plain name held after the cell, or None."""
@@ -115,7 +116,7 @@ def is_tensor(kind: str | None) -> bool:
         "EagerTensor", "ResourceVariable", "UninitializedVariable")
 
 
-def _cell_nodes(filename: str) -> tuple[ast.AST, ...] | None:
+def cell_nodes(filename: str) -> tuple[ast.AST, ...] | None:
     """Every AST node of the cell compiled as ``filename`` (its text from ``linecache``), or None."""
     return _nodes("".join(linecache.getlines(filename)))
 
@@ -134,7 +135,7 @@ def repeats(filename: str | None, line: int | None) -> bool:
 
     ``line`` None: whether the cell has any loop or comprehension at all.
     """
-    nodes = (_cell_nodes(filename) if filename else None) or ()
+    nodes = (cell_nodes(filename) if filename else None) or ()
     return any(isinstance(n, LOOPS) and (line is None or n.lineno <= line <= (n.end_lineno or n.lineno))
                for n in nodes)
 
@@ -148,7 +149,7 @@ def line_facts(report: Report, number: int) -> Line | None:
     filename = attribution.get("cell_filename")
     if row is None or not filename:
         return None
-    every = _cell_nodes(filename)
+    every = cell_nodes(filename)
     if every is None:
         return None
     nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
@@ -156,6 +157,8 @@ def line_facts(report: Report, number: int) -> Line | None:
     if loops:  # a loop's header also holds its body's time (the line-less jump back): read the body too
         seen = set(map(id, nodes))
         nodes += tuple(n for loop in loops for n in ast.walk(loop) if id(n) not in seen)
+    # `for x in ds.take(n):` makes its iterable once: a call there is not one per iteration.
+    once = frozenset(id(n) for loop in loops if isinstance(loop, (ast.For, ast.AsyncFor)) for n in ast.walk(loop.iter))
     in_loop = repeats(filename, number)
     rows = [r for r in attribution.get("names") or [] if r["line"] == number]
     names = {r["name"]: (r["type"], r["size"]) for r in rows}
@@ -172,5 +175,5 @@ def line_facts(report: Report, number: int) -> Line | None:
     pipelines = tuple(tuple(p.get("stages") or ()) for p in report.pipelines or ())
     return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops,
                 row["seconds"], functions, dtypes, levels, items, ndims, every,
-                (report.mpl or {}).get("category_ticks") or 0, pipelines)
+                (report.mpl or {}).get("category_ticks") or 0, once, pipelines)
 

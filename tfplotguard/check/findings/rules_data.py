@@ -305,7 +305,9 @@ def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
     with ``from_generator``, reads files without ``interleave``, or (past ``min_wait_s`` of waiting) maps
     a few cheap element-wise ops over each element before batching, maps sequentially or has no
     ``prefetch``. Reading files one after another and a sequential map are named only when the
-    machine had an idle core for parallel calls to use (half a core on average, or more).
+    machine had an idle core for parallel calls to use (half a core on average, or more). A
+    ``shuffle`` after a heavy map is named first, alone: its buffer fills before the first element
+    comes out.
 
     Why it costs: the training step sits idle while the pipeline makes the next batch: a generator makes
     each element in Python under the GIL, a sequential map uses one core, and without ``prefetch`` nothing
