@@ -355,8 +355,8 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     ),
     "validation_every_epoch": (
         "import numpy as np, keras\nrng = np.random.default_rng(0)\n"
-        "Xt = rng.normal(size=(256, 16)).astype('float32')\nYt = Xt[:, :1]\n"
-        "Xv = rng.normal(size=(20_000, 16)).astype('float32')\nYv = Xv[:, :1]\n"
+        "Xt = rng.normal(size=(1024, 16)).astype('float32')\nYt = Xt[:, :1]\n"
+        "Xv = rng.normal(size=(8000, 16)).astype('float32')\nYv = Xv[:, :1]\n"
         "m = keras.Sequential([keras.Input((16,)), keras.layers.Dense(64, activation='relu'), keras.layers.Dense(1)])\n"
         "m.compile(optimizer='adam', loss='mse')\nm.fit(Xt, Yt, validation_data=(Xv[:64], Yv[:64]), verbose=0)\n",
         "h = m.fit(Xt, Yt, epochs=6, batch_size=64, validation_data=(Xv, Yv), verbose=0)\n",
