@@ -227,9 +227,9 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     "legend_placed_best_over_many_points": (
         "import numpy as np\nimport matplotlib.pyplot as plt\nts = np.linspace(0, 50, 600_000)\n",
         "fig, ax = plt.subplots()\nfor k in range(3):\n    ax.plot(ts, np.cos(ts / (k + 1)) + k, lw=0.5, label=str(k))\n"
-        "ax.legend()\nfig.canvas.draw()\nplt.close(fig)\n",
+        "ax.legend()\nfor _ in range(3):\n    fig.canvas.draw()\nplt.close(fig)\n",
         "fig, ax = plt.subplots()\nfor k in range(3):\n    ax.plot(ts, np.cos(ts / (k + 1)) + k, lw=0.5, label=str(k))\n"
-        "ax.legend(loc='upper left')\nfig.canvas.draw()\nplt.close(fig)\n",
+        "ax.legend(loc='upper left')\nfor _ in range(3):\n    fig.canvas.draw()\nplt.close(fig)\n",
         ["the legend searched for its 'best' place", "give the legend a fixed place"],
     ),
     "einsum_without_optimize": (
@@ -375,8 +375,8 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     "sqlite_commit_per_row": (
         "import sqlite3, os, tempfile\ndb = sqlite3.connect(os.path.join(tempfile.mkdtemp(), 'r.db'))\n"
         "db.execute('create table r (i integer, v real)')\n",
-        "for i in range(400):\n    db.execute('insert into r values (?, ?)', (i, i * 0.5))\n    db.commit()\n",
-        "for i in range(400):\n    db.execute('insert into r values (?, ?)', (i, i * 0.5))\ndb.commit()\n",
+        "for i in range(1500):\n    db.execute('insert into r values (?, ?)', (i, i * 0.5))\n    db.commit()\n",
+        "for i in range(1500):\n    db.execute('insert into r values (?, ?)', (i, i * 0.5))\ndb.commit()\n",
         ["`db.commit()` in a loop ends a transaction per iteration", "commit once after the loop"],
     ),
     "inverse_times_a_matrix": (
@@ -394,7 +394,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         ["`ax.imshow(…)` ran 120 times in a loop", "im.set_data(frame)"],
     ),
     "a_diagonal_matrix_to_scale_rows": (
-        "import numpy as np\nrng = np.random.default_rng(0)\nX = rng.random((3000, 5))\nw = rng.random(3000)\n",
+        "import numpy as np\nrng = np.random.default_rng(0)\nX = rng.random((4000, 5))\nw = rng.random(4000)\n",
         "for _ in range(6):\n    W = np.diag(w)\n    H = X.T @ W @ X\n",
         "for _ in range(6):\n    H = X.T @ (X * w[:, None])\n",
         ["`np.diag(w)` builds a dense n×n matrix", "scale instead of multiplying by a diagonal matrix"],
