@@ -393,12 +393,6 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "fig.canvas.draw()\nplt.close(fig)\n",
         ["`ax.imshow(…)` ran 120 times in a loop", "im.set_data(frame)"],
     ),
-    "a_diagonal_matrix_to_scale_rows": (
-        "import numpy as np\nrng = np.random.default_rng(0)\nX = rng.random((4000, 5))\nw = rng.random(4000)\n",
-        "for _ in range(6):\n    W = np.diag(w)\n    H = X.T @ W @ X\n",
-        "for _ in range(6):\n    H = X.T @ (X * w[:, None])\n",
-        ["`np.diag(w)` builds a dense n×n matrix", "scale instead of multiplying by a diagonal matrix"],
-    ),
     "split_dataset_of_a_dataset": (
         "import numpy as np, tensorflow as tf, keras\nfull = tf.data.Dataset.from_tensor_slices("
         "(np.random.default_rng(0).random((6000, 8)).astype('float32'), np.arange(6000)))\n",

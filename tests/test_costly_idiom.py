@@ -220,3 +220,27 @@ def test_a_loop_over_a_datasets_take_and_a_paced_for_loop_are_not_per_step_costs
     polling = _run(tfcheck, "import threading\nworker = threading.Thread(target=time.sleep, args=(0.3,))\n"
                    "worker.start()\nwhile worker.is_alive():\n    time.sleep(0.25)\n")
     assert "polls with" in _shown(polling)["costly_idiom"].message
+
+
+def test_a_dense_diagonal_matrix_is_named_where_it_is_made_and_where_it_is_multiplied():
+    """np.diag(w) of a long vector, on its own line or in the product that uses it; not np.diag(M) of a
+    matrix (its diagonal). On lines of plain numbers: the real cell's time is mostly C calls that hold
+    the GIL, and whether a look lands on them is up to the scheduler."""
+    import ast as ast_
+
+    from tfplotguard.check.findings.known_calls import _diagonal_matrix
+    from tfplotguard.check.findings.lines import Line
+
+    cell = "W = np.diag(w)\nH = X.T @ W @ X\nd = np.diag(M)\n"
+    every = tuple(ast_.walk(ast_.parse(cell)))
+    names = {"w": ("numpy.ndarray", 4000), "W": ("numpy.ndarray", 4000), "M": ("numpy.ndarray", 4000),
+             "X": ("numpy.ndarray", 4000)}
+    ndims = {"w": 1, "W": 2, "M": 2, "X": 2}
+
+    def said(number):
+        nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
+        return _diagonal_matrix(Line(number, "", nodes, True, names, frozenset(), "cell", 0, 0, 1.0, ndims=ndims,
+                                     cell=every))
+
+    assert said(1) is not None and said(2) is not None
+    assert said(3) is None

@@ -260,7 +260,11 @@ def test_1000_load_unload_cycles_leak_no_objects_or_events(ip):
             cycle()
         traced_after = _traced()
         growth = traced_after.compare_to(traced_before, "lineno")
-        traced_growth, top = sum(stat.size_diff for stat in growth), [str(stat) for stat in growth[:3]]
+        # One new block kept over 1,000 cycles (count +1: a container the suite's history made resize once,
+        # seen as 25 KiB at a threading.local() in a full run) is not a per-cycle leak; a leak of an object a
+        # cycle adds ~1,000 blocks, and a container growing a cycle keeps its count and grows its size.
+        traced_growth = sum(stat.size_diff for stat in growth if stat.count_diff != 1)
+        top = [str(stat) for stat in growth[:3]]
         del traced_before, traced_after, growth  # the tracer's snapshots must not count in the census
         census_after = _census()
     finally:
