@@ -998,6 +998,25 @@ FIXES: list[Fix] = [
                "    return y\n"),
         slow="y = y0\nfor _ in range(2000):\n    y = y * 0.99 + 0.01 * tf.sin(y)\n",
         fixed="y = relax(y0)\n"),
+    # -- wasted_product: the three ways a matrix product's work is thrown away
+    Fix("wasted_product", "the diagonal of a product: a row-wise sum", "tf.reduce_sum(A * tf.transpose(B)",
+        setup="import tensorflow as tf\nA = tf.random.normal((3000, 256))\nB = tf.random.normal((256, 3000))\n",
+        slow="for _ in range(4):\n    d = tf.linalg.diag_part(A @ B)\n",
+        fixed="for _ in range(4):\n    d = tf.reduce_sum(A * tf.transpose(B), axis=-1)\n"),
+    Fix("wasted_product", "a few rows of a product: slice the operand", "A[rows] @ B",
+        setup="import tensorflow as tf\nA = tf.random.normal((3000, 256))\nB = tf.random.normal((256, 3000))\n",
+        slow="for _ in range(4):\n    top = (A @ B)[:50]\n",
+        fixed="for _ in range(4):\n    top = A[:50] @ B\n"),
+    Fix("wasted_product", "a one-hot matrix times a table: tf.gather", "tf.gather(params, ids)",
+        setup=("import tensorflow as tf\ntable = tf.random.normal((20000, 32))\n"
+               "ids = tf.random.uniform((2048,), maxval=20000, dtype=tf.int32)\n"),
+        slow="for _ in range(6):\n    rows = tf.one_hot(ids, 20000) @ table\n",
+        fixed="for _ in range(6):\n    rows = tf.gather(table, ids)\n"),
+    Fix("wasted_product", "(A @ B) @ v: the thin operand first", "A @ (B @ C)",
+        setup=("import tensorflow as tf\nA = tf.random.normal((1500, 1500))\nB = tf.random.normal((1500, 1500))\n"
+               "v = tf.random.normal((1500, 1))\n"),
+        slow="for _ in range(3):\n    y = (A @ B) @ v\n",
+        fixed="for _ in range(3):\n    y = A @ (B @ v)\n"),
     # -- tf_compute_bound: what its CPU text advises against
     Fix("tf_compute_bound", "on a CPU, mixed precision is advised against: float16 matmuls",
         "mixed precision is not advised",

@@ -101,9 +101,9 @@ def spawn(seed: int, ids: list[str], timeout: float = 900) -> list[dict]:
 def runs_after_a_warm_one(n: int, ids: list[str]) -> list[list[dict]]:
     """``n`` runs (:func:`spawn`, seeds 0 to n-1), after one more that is not returned.
 
-    The first process on a machine fresh from the install pays first-use costs no later one does
-    (in CI, one case's tracing or eager ops took 40-48% of its cell in it, 5-10% in every later one): they are the machine's, not the
-    order's, so a run that is not compared pays them.
+    The first process on a machine fresh from the install pays first-use costs no later one does (in
+    CI, one case's tracing or eager ops took 40-48% of its cell in it, 5-10% in every later one): they
+    are the machine's, not the order's, so a run that is not compared pays them.
     """
     spawn(n, ids)
     return [spawn(seed, ids) for seed in range(n)]

@@ -8,9 +8,9 @@ and their leader changes between runs (benchmarks/RESULTS_stability.md).
 
 A first run is made and not compared: on a machine fresh from the install, the first process was, in 3
 clean-clone CI runs of 4, the only one to disagree: ``data_from_generator`` had tracing or eager ops as
-its top category at 40-48% of the cell, where every later process had them at 5-10% under a tf.data
-wait of 70-88%. Neither the same order nor a loaded machine reproduced it here. That is the machine's first use, not an order effect, and
-the warm run pays it (:func:`benchmarks.stability.runs_after_a_warm_one`).
+its top category at 40-48% of the cell, where every later process had them at 5-10% under a tf.data wait
+of 70-88%. Neither the same order nor a loaded machine reproduced it here. That is the machine's first
+use, not an order effect, and the warm run pays it (:func:`benchmarks.stability.runs_after_a_warm_one`).
 """
 
 from benchmarks.stability import compare, runs_after_a_warm_one, table

@@ -165,7 +165,7 @@ class CellCheck:
         self.scan_namespace = scan_namespace
         self.disabled_rules = frozenset(disabled_rules)
         self.thresholds = thresholds or {}  # {rule_id: {name: value}}: the rules' defaults replaced
-        self.opwatch = OpProbe(ops=ops)
+        self.opwatch = OpProbe(ops=ops, cell_filename=cell_filename)
         self.probes = kept if kept is not None else Probes()
         self._end_probes = self.probes.pause if kept is not None else self.probes.release
         self.meter = meter.CpuMeter(interval_ms)

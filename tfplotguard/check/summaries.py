@@ -242,6 +242,21 @@ if TYPE_CHECKING:
         ops: int
         most: list[list[Any]]
 
+    class WastedProduct(TypedDict):
+        """Eager matrix products on one cell line whose work was mostly thrown away (``probes.dataflow``).
+
+        ``kind``: ``"kept_part"`` (a small part of the product kept), ``"one_hot"`` (a one-hot operand),
+        ``"order"`` (the other order of three matrices costs far less); ``what``: the shapes;
+        ``macs``: the multiply-adds done, ``needed_macs``: those the part, a gather or the other order needed.
+        """
+
+        kind: str
+        line: int | None
+        what: str
+        count: int
+        macs: int
+        needed_macs: int
+
     class TfTimes(TypedDict, total=False):
         """TensorFlow's timings and counts beside the traces (``OpProbe.times``; ``{}`` without TensorFlow)."""
 
@@ -251,6 +266,7 @@ if TYPE_CHECKING:
         eager_ops: dict[str, int]
         eager_ops_capped: bool
         eager_op_interval_s: float | None
+        wasted_products: list[WastedProduct]
         variables_created: int
         variables_discarded: int
         eager_function_calls: int

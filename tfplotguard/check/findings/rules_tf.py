@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from ..format import format_seconds
 from . import weight
-from .registry import Found, rule
+from .registry import RULES, Found, rule
 from .idioms import idiom_on
 
 if TYPE_CHECKING:
     from ..report.model import Report
-    from ..summaries import TraceSignature
+    from ..summaries import TraceSignature, WastedProduct
 
 _TF_GROUPS = ("tf_pool", "tf_named", "tf_data")
 #: From this many tf.function objects of one Python function, each traced, "a new object each time" is the cause.
@@ -604,6 +604,90 @@ def gpu_idle_ops_on_cpu(report: Report, *, cpu_share: float, min_ops: int) -> Fo
         line=weight.line_for(report, "tf_eager_ops", "tf_compute", "tf_function", "tf_convert"))
 
 
+#: Fix per kind of wasted product (:mod:`tfplotguard.check.probes.dataflow`).
+_PRODUCT_FIX = {
+    "kept_part": ("compute only the part you keep: the diagonal of A @ B is tf.reduce_sum(A * tf.transpose(B), "
+                  "axis=-1) (or tf.einsum('ij,ji->i', A, B)); rows or columns of A @ B are A[rows] @ B or "
+                  "A @ B[:, cols]: slice the operands, not the product."),
+    "one_hot": ("pick the rows directly: tf.gather(params, ids) (tf.nn.embedding_lookup) reads one row per id, "
+                "where tf.one_hot(ids, depth) @ params multiplies through the whole depth for each."),
+    "order": ("multiply in the cheaper order: matrix products associate, and the parentheses decide the cost: "
+              "A @ (B @ C) keeps every intermediate as thin as C; or, if A @ B is the same at every step, compute "
+              "it once before the loop."),
+    "repeated": ("compute it once, before the loop, and reuse it: the same operands give the same product (a "
+                 "variable's value, read anew each time, would not be the same)."),
+}
+#: Said after another kind's fix when the line's product was also the same each time.
+_ALSO_REPEATED = " It was also the same product each time: compute it once, before the loop."
+
+
+def _macs(n: float) -> str:
+    for size, unit in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:.0f}"
+
+
+def _wasted(report: Report, min_macs: float) -> list[WastedProduct]:
+    """The op probe's wasted products with at least ``min_macs`` multiply-adds thrown away, most first."""
+    rows = (report.tf_times or {}).get("wasted_products") or []
+    return [row for row in rows if row["macs"] - row["needed_macs"] >= min_macs]
+
+
+@rule(id="wasted_product", needs=("tf_times",), thresholds={"min_macs": 1e8})
+def wasted_product(report: Report, *, min_macs: float) -> list[Found] | None:
+    """A matrix product whose work was mostly thrown away: a part kept, a one-hot operand, a costly order, repeats.
+
+    Detects: among the eager ops the op probe counts, a matrix product (``@``, ``tf.matmul``) whose
+    multiply-adds, summed over the line's repeats, exceed what the result needed by ``min_macs``: the
+    op after it kept a small part of it (its diagonal, a slice, a few rows: an eighth of it or less),
+    one operand was a ``tf.one_hot`` matrix, or it fed another product where the other order of the
+    three matrices needs a quarter of the multiply-adds or fewer. A product used more than once (kept
+    whole, reused) is not counted: its work was not thrown away. Shapes only, whatever the names.
+
+    Why it costs: a product's multiply-adds grow with every dimension of its result; a thin result
+    computed through a wide intermediate pays for the whole intermediate.
+
+    Also: the same product of the same operands computed three times or more (the same tensor
+    objects, or the same transpose, reshape or cast of them: eager tensors are immutable; a
+    variable's value is read anew each time and never counts), said with the line's other kind.
+
+    Fix: compute only what is kept (the diagonal as a row-wise sum, slices of the operands), gather rows
+    instead of multiplying by a one-hot matrix, or parenthesise the product so the thin operand goes
+    first; compute a product that is the same each time once, before the loop.
+
+    Thresholds:
+        min_macs: the least multiply-adds thrown away on one line for it to be named
+    """
+    found = []
+    rows = _wasted(report, min_macs)
+    # One finding per line: a product also repeated is said with the other kind's finding.
+    repeated = {row["line"] for row in rows if row["kind"] == "repeated"}
+    other = {row["line"] for row in rows if row["kind"] != "repeated"}
+    for row in [row for row in rows if row["kind"] != "repeated" or row["line"] not in other][:3]:
+        done, needed, count = row["macs"], row["needed_macs"], row["count"]
+        times = "" if count == 1 else f", {count} times"
+        if row["kind"] == "kept_part":
+            what = f"a {row['what']}{times}: {_macs(done)} multiply-adds where the part kept needed {_macs(needed)}"
+        elif row["kind"] == "one_hot":
+            what = (f"a one-hot matrix multiplied by a matrix ({row['what']}){times}: {_macs(done)} multiply-adds, "
+                    "nearly all by zeros, to pick one row per id")
+        elif row["kind"] == "order":
+            what = (f"{row['what']} multiplied as written{times}: {_macs(done)} multiply-adds where the other "
+                    f"order needs {_macs(needed)} ({done / max(needed, 1):.0f}× fewer)")
+        else:
+            what = (f"the same product of the same operands ({row['what']}){times}: {_macs(done)} multiply-adds "
+                    f"for one result of {_macs(needed)}")
+        line = row["line"]
+        seconds = weight.line_seconds(report, line)
+        also = _ALSO_REPEATED if row["kind"] != "repeated" and line in repeated else ""
+        found.append(Found(f"{'Line ' + str(line) if line is not None else 'The cell'} computed {what}.",
+                           _PRODUCT_FIX[row["kind"]] + also,
+                           seconds=None if seconds is None else seconds * (1.0 - needed / max(done, 1)),
+                           line=line))
+    return found or None
+
+
 @rule(id="tf_compute_bound", severity="info", needs=("thread_groups",),
       thresholds={"min_cpu_s": 0.2, "dominant_share": 0.6})
 def tf_compute_bound(report: Report, *, min_cpu_s: float, dominant_share: float) -> Found | None:
@@ -633,6 +717,9 @@ def tf_compute_bound(report: Report, *, min_cpu_s: float, dominant_share: float)
         return None
     sampled = weight.category_seconds(report, "tf_compute", "tf_eager_ops", "tf_function", "keras_compute")
     seconds = sampled if sampled is not None else min(weight.wall(report), tf_cpu / max(1, report.cores))
+    line = weight.line_for(report, "tf_compute", "tf_eager_ops", "tf_function", "keras_compute")
+    if any(row["line"] == line for row in _wasted(report, RULES["wasted_product"].thresholds["min_macs"])):
+        return None  # that computation was mostly thrown away: wasted_product says how, and this is no fix
     state = report.tf
     intra, inter = state.get("intra_op_threads"), state.get("inter_op_threads")
     gpus = state.get("gpus") or []
@@ -641,7 +728,7 @@ def tf_compute_bound(report: Report, *, min_cpu_s: float, dominant_share: float)
         f"({100 * tf_cpu / total:.0f}%, {report.utilisation:.2f} of {report.cores} cores busy on average, "
         f"intra-op={intra} inter-op={inter} threads, 0 = one per core). This is real computation, not overhead.",
         _compute_fix(bool(gpus)),
-        seconds=seconds, line=weight.line_for(report, "tf_compute", "tf_eager_ops", "tf_function", "keras_compute"))
+        seconds=seconds, line=line)
 
 
 def _compute_fix(gpu: bool) -> str:

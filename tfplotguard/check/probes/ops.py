@@ -16,6 +16,7 @@ from ...core.convert import short_device
 from ...core.patch import Patches
 from ..inspect import tfstate
 from ..inspect.tfstate import gpu_names, tf_submodule
+from .dataflow import Products
 from .keras import creates_variable
 
 if TYPE_CHECKING:
@@ -123,8 +124,10 @@ class OpProbe:
     the ``tf.function`` bodies ran as plain Python.
     """
 
-    def __init__(self, ops: bool = False):
+    def __init__(self, ops: bool = False, cell_filename: str | None = None):
         self.count_ops = ops
+        #: Matrix products whose work the next op threw away (:mod:`.dataflow`), among the counted eager ops.
+        self.products = Products(cell_filename)
         self.traces: dict[str, int] = {}
         # [name, weakref to the FuncGraph, time it was made, trace seconds or None, seconds of the counted call
         # that made it or None]
@@ -360,6 +363,7 @@ class OpProbe:
                 op_type = op_type.decode("utf-8", "replace")
             eager = self.eager_ops
             eager[op_type] = eager.get(op_type, 0) + 1
+            self.products.see(op_type, inputs, attrs, outputs)
             counted = self._eager_counted = self._eager_counted + 1
             if counted == 1:
                 self._eager_first = time.perf_counter()
@@ -478,7 +482,8 @@ class OpProbe:
         ``eager_ops``: ``{op type: count}`` (the first :data:`EAGER_OPS_COUNTED`
         only, then ``eager_ops_capped`` is True); ``eager_op_interval_s``: once
         capped, the mean time from one counted eager op to the next (else
-        None); ``function_calls``: ``{name: {"calls", "batch_sizes", "owner", "seconds",
+        None); ``wasted_products``: matrix products among the counted eager ops whose work the next op
+        threw away (:class:`~.dataflow.Products`); ``function_calls``: ``{name: {"calls", "batch_sizes", "owner", "seconds",
         "tracing_calls", "tracing_seconds"}}``, the outermost ``tf.function`` calls of the probe's
         thread, how many were given each first dimension (``{"1": 2048}``: 2,048 calls on one
         example each), ``owner`` as in :meth:`origins`, their time, and the calls that traced;
@@ -503,6 +508,7 @@ class OpProbe:
         return {"trace_seconds": seconds, "trace_call_seconds": calls, "trace_graph_ops": graph_ops,
                 "eager_ops": dict(self.eager_ops),
                 "eager_ops_capped": self.eager_ops_capped, "eager_op_interval_s": interval,
+                "wasted_products": self.products.found(),
                 "variables_created": len(self._handles),
                 "variables_discarded": sum(1 for ref in self._handles if ref() is None),
                 "eager_function_calls": self.eager_function_calls,

@@ -1,0 +1,208 @@
+"""``wasted_product``: a matrix product whose work the next op threw away, read from the eager ops' shapes.
+
+The probe (:mod:`tfplotguard.check.probes.dataflow`) is driven by the real op callback of
+:class:`~tfplotguard.check.probes.ops.OpProbe` on real tensors, its lines being this file's; the rule
+runs on real cells in a real shell, the rows of ``benchmarks/fixes.py`` (which also time each fix).
+"""
+
+import pytest
+import tensorflow as tf
+
+from benchmarks.fixes import FIXES
+from tfplotguard.check.probes.dataflow import product_dims
+from tfplotguard.check.probes.ops import OpProbe
+
+N = 512  # a 512 x 512 x 512 product: 134 M multiply-adds, a few milliseconds
+
+
+def _watched(fn):
+    probe = OpProbe(cell_filename=__file__)
+    assert probe.start()
+    try:
+        fn()
+    finally:
+        probe.stop()
+    return probe.products.found()
+
+
+def _square(seed):
+    return tf.random.stateless_normal((N, N), seed=[seed, 0])
+
+
+def test_product_dims_follow_the_transpose_attributes():
+    assert product_dims("MatMul", (3, 4), (4, 5), ("transpose_a", False, "transpose_b", False)) == (1, 3, 4, 5)
+    assert product_dims("MatMul", (4, 3), (5, 4), ("transpose_a", True, "transpose_b", True)) == (1, 3, 4, 5)
+    assert product_dims("BatchMatMulV2", (7, 3, 4), (7, 4, 5), ("adj_x", False, "adj_y", False)) == (7, 3, 4, 5)
+    assert product_dims("MatMul", (3, 4), (5, 6), ()) is None  # inner dimensions differ
+    assert product_dims("Relu", (3, 4), (4, 5), ()) is None
+
+
+def test_the_diagonal_of_a_product_is_a_kept_part():
+    a, b = _square(1), _square(2)
+    rows = _watched(lambda: tf.linalg.diag_part(a @ b))
+    assert [row["kind"] for row in rows] == ["kept_part"]
+    assert rows[0]["macs"] == N ** 3 and rows[0]["needed_macs"] == N * N  # one row-column product per element
+    assert "its diagonal" in rows[0]["what"]
+    assert rows[0]["line"] is not None
+
+
+def test_a_product_kept_whole_is_not_wasted_by_its_diagonal():
+    a, b = _square(1), _square(2)
+    kept = {}
+
+    def cell():
+        p = a @ b
+        tf.linalg.diag_part(p)
+        kept["sum"] = tf.reduce_sum(p)  # the whole product used too
+
+    assert _watched(cell) == []
+
+
+def test_a_product_the_cell_keeps_is_not_wasted_by_its_diagonal():
+    """The user may read it whole later (``.numpy()``, a plot), which no op shows."""
+    a, b = _square(1), _square(2)
+    kept = {}
+
+    def cell():
+        kept["p"] = a @ b
+        tf.linalg.diag_part(kept["p"])
+
+    assert _watched(cell) == []
+    del kept["p"]
+
+
+def test_a_few_rows_of_a_product_are_a_kept_part_and_the_sliced_operand_is_not():
+    a, b = _square(1), _square(2)
+    assert [row["kind"] for row in _watched(lambda: (a @ b)[:8])] == ["kept_part"]
+    assert _watched(lambda: a[:8] @ b) == []
+    assert _watched(lambda: (a @ b)[: N // 2]) == []  # half of it kept: not "a small part"
+
+
+def test_a_one_hot_operand_is_named_and_a_gather_is_not():
+    table = tf.random.stateless_normal((20000, 32), seed=[3, 0])
+    ids = tf.random.stateless_uniform((512,), seed=[4, 0], maxval=20000, dtype=tf.int32)
+    rows = _watched(lambda: tf.one_hot(ids, 20000) @ table)
+    assert [row["kind"] for row in rows] == ["one_hot"]
+    assert rows[0]["what"] == "512×20000 by 20000×32"
+    assert _watched(lambda: tf.gather(table, ids)) == []
+
+
+def test_the_costly_order_of_three_matrices_is_named_and_the_cheap_one_is_not():
+    a, b = _square(1), _square(2)
+    v = tf.random.stateless_normal((N, 1), seed=[5, 0])
+    rows = _watched(lambda: (a @ b) @ v)
+    assert [row["kind"] for row in rows] == ["order"]
+    assert rows[0]["needed_macs"] == 2 * N * N  # two matrix-vector products
+    assert _watched(lambda: a @ (b @ v)) == []
+    assert _watched(lambda: (a @ b) @ _square(3)) == []  # three squares: both orders cost the same
+
+
+def test_a_product_computed_once_and_reused_is_no_costly_order():
+    a, b = _square(1), _square(2)
+    vs = [tf.random.stateless_normal((N, 1), seed=[6, i]) for i in range(4)]
+
+    def cell():
+        gram = a @ b
+        for v in vs:
+            gram @ v
+
+    assert _watched(cell) == []
+
+
+def test_nothing_is_kept_of_the_users_tensors():
+    import gc
+    import weakref
+
+    a, b = _square(1), _square(2)
+    refs = []
+
+    def cell():
+        p = a @ b
+        refs.append(weakref.ref(p))
+        tf.linalg.diag_part(p)
+
+    probe = OpProbe(cell_filename=__file__)
+    probe.start()
+    try:
+        cell()
+    finally:
+        probe.stop()
+    gc.collect()
+    assert refs[0]() is None
+    assert probe.products.found()
+
+
+ROWS = [fix for fix in FIXES if fix.rule == "wasted_product"]
+
+
+@pytest.mark.parametrize("fix", ROWS, ids=lambda fix: fix.variant[:40])
+def test_the_rule_names_the_waste_with_the_fix_and_the_fixed_cell_is_quiet(tfcheck, fix):
+    tfcheck.run_cell(fix.setup)
+    result = tfcheck.run_cell("%%tfcheck -o _wasted --quiet\n" + fix.slow)
+    assert result.success, result.error_in_exec
+    report = tfcheck.user_ns["_wasted"]
+    shown = {f.rule: f for f in report.findings if not f.minor}
+    assert "wasted_product" in shown, [(f.rule, f.minor, f.share) for f in report.findings]
+    assert fix.expect in shown["wasted_product"].fix
+    assert shown["wasted_product"].line == 3  # the loop's body (the %%tfcheck line is the cell's first)
+    assert "tf_compute_bound" not in shown  # "real computation" would contradict it
+    result = tfcheck.run_cell("%%tfcheck -o _wasted --quiet\n" + fix.fixed)
+    assert result.success, result.error_in_exec
+    assert not [f for f in tfcheck.user_ns["_wasted"].findings if f.rule == "wasted_product"]
+
+
+def _kinds(rows):
+    return sorted(row["kind"] for row in rows)
+
+
+def test_the_same_product_of_the_same_operands_is_repeated():
+    a, b = _square(1), _square(2)
+
+    def cell():
+        for _ in range(4):
+            a @ b
+
+    rows = _watched(cell)
+    assert _kinds(rows) == ["repeated"]
+    assert rows[0]["count"] == 4 and rows[0]["needed_macs"] == N ** 3 and rows[0]["macs"] == 4 * N ** 3
+
+
+def test_a_transpose_of_the_same_tensor_is_the_same_operand():
+    a = _square(1)
+
+    def cell():
+        for _ in range(3):
+            tf.transpose(a) @ a
+
+    assert _kinds(_watched(cell)) == ["repeated"]
+
+
+def test_a_variable_or_a_changing_operand_is_never_the_same_product():
+    a, b = _square(1), _square(2)
+    v = tf.Variable(a)
+
+    def with_variable():
+        for _ in range(4):
+            v @ b
+
+    def changing():
+        c = a
+        for _ in range(4):
+            c = tf.tanh(c @ b)
+
+    def twice():
+        a @ b
+        a @ b
+
+    assert _watched(with_variable) == []
+    assert _watched(changing) == []
+    assert _watched(twice) == []  # under REPEATS
+
+
+def test_a_part_kept_of_a_repeated_product_is_one_finding_with_both(tfcheck):
+    fix = next(fix for fix in ROWS if "diagonal" in fix.variant)
+    tfcheck.run_cell(fix.setup)
+    assert tfcheck.run_cell("%%tfcheck -o _wasted --quiet\n" + fix.slow).success
+    found = [f for f in tfcheck.user_ns["_wasted"].findings if f.rule == "wasted_product"]
+    assert len(found) == 1
+    assert "kept its diagonal" in found[0].message and "same product each time" in found[0].fix

@@ -1,0 +1,308 @@
+"""Matrix products whose work the next op threw away, read from the eager ops as they run.
+
+The op probe's callback hands every counted eager op (its type, inputs, attributes and
+outputs) to :class:`Products`, which remembers the outputs of matrix products and of
+``one_hot`` (by the tensor's id, checked through a weak reference, so nothing of the
+user's is kept alive) and watches what consumes them. Three ways a product's work is
+mostly wasted, each an algebraic fact about the shapes, whatever the cell's names:
+
+- ``kept_part``: a product consumed only by an op that keeps a small part of it (its
+  diagonal, a slice, a gather): the rest was computed for nothing;
+- ``one_hot``: a product with a one-hot operand: each row picks one row of the other
+  operand, which ``tf.gather`` reads directly;
+- ``order``: a product consumed only by another product, where multiplying the other
+  way round (``A @ (B @ v)`` for ``(A @ B) @ v``) costs several times fewer multiply-adds;
+- ``repeated``: the same product of the same operands, again and again: the same tensor
+  objects (eager tensors are immutable), or the same layout change of them (a transpose,
+  reshape or cast), so the result was the same each time. A variable's value is read anew
+  each time, and never counts as the same.
+
+Each is kept per cell line with its multiply-adds done and those a better order or a
+gather would have needed, so a rule can weigh it by the line's sampled time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import weakref
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from ..summaries import WastedProduct
+
+#: Products whose multiply-adds are known from the shapes: op type → the attributes naming transposed operands.
+PRODUCTS = {"MatMul": ("transpose_a", "transpose_b"), "BatchMatMulV2": ("adj_x", "adj_y"),
+            "BatchMatMulV3": ("adj_x", "adj_y"), "BatchMatMul": ("adj_x", "adj_y")}
+#: Ops that keep a part of their first input: the diagonal, a slice, some rows.
+KEEPERS = frozenset(("MatrixDiagPartV3", "MatrixDiagPartV2", "MatrixDiagPart", "DiagPart", "StridedSlice", "Slice",
+                     "GatherV2", "GatherNd"))
+#: Ops whose output is their first input laid out anew: a product of their outputs is as repeatable as of their input.
+LAYOUT = frozenset(("Transpose", "ConjugateTranspose", "Reshape", "Cast", "ExpandDims", "Squeeze", "Identity"))
+#: The same product this many times in a cell is a repeated one.
+REPEATS = 3
+#: Op types looked at while nothing is remembered.
+_WATCHED = frozenset(("MatMul", "BatchMatMulV2", "BatchMatMulV3", "BatchMatMul", "OneHot")) | LAYOUT
+#: A consumer keeping at most this share of a product's elements keeps "a small part" of it.
+KEPT_SHARE = 0.125
+#: A better order must need at most this share of the multiply-adds done.
+ORDER_SHARE = 0.25
+#: Products below this many multiply-adds are not remembered: too cheap to be a cell's cost.
+MIN_MACS = 10_000_000
+#: A layout op's input with fewer elements cannot be the operand of a product of MIN_MACS worth remembering.
+MIN_OPERAND = 4096
+#: Products remembered at once (the oldest forgotten past it), and distinct findings kept.
+REMEMBERED = 256
+FOUND_KEPT = 32
+#: Frames searched outwards from the op for the cell's own line.
+_DEPTH = 60
+
+
+def _shape(tensor) -> tuple[int, ...] | None:
+    try:
+        shape = tensor._shape_tuple()  # an EagerTensor's, without building a TensorShape
+    except Exception:
+        try:
+            shape = tuple(tensor.shape)
+        except Exception:  # a tensor without a static shape here: not measured
+            return None
+    return None if shape is None or None in shape else shape
+
+
+def _attr(attrs, name: str):
+    """An op attribute from the callback's flat ``(name, value, name, value, …)`` tuple."""
+    if attrs:
+        for i in range(0, len(attrs) - 1, 2):
+            if attrs[i] == name:
+                return attrs[i + 1]
+    return None
+
+
+def product_dims(op_type: str, a: tuple[int, ...], b: tuple[int, ...], attrs) -> tuple[int, int, int, int] | None:
+    """``(batch, m, k, n)`` of a product of operands shaped ``a`` and ``b``: ``batch`` products of m×k by k×n."""
+    names = PRODUCTS.get(op_type)
+    if names is None or len(a) < 2 or len(b) < 2:
+        return None
+    m, k = (a[-1], a[-2]) if _attr(attrs, names[0]) else (a[-2], a[-1])
+    k2, n = (b[-1], b[-2]) if _attr(attrs, names[1]) else (b[-2], b[-1])
+    if k != k2:
+        return None
+    batch = 1
+    for d in (a[:-2] if len(a) >= len(b) else b[:-2]):
+        batch *= d
+    return batch, m, k, n
+
+
+def _value(tensor) -> Any:
+    """A small constant operand of a layout op (a permutation, a shape) as a value, else its identity."""
+    try:
+        if _size(_shape(tensor) or (99,)) <= 8:
+            return tuple(tensor.numpy().ravel().tolist())
+    except Exception:  # not an eager tensor with a value: compared by identity
+        pass
+    return ("tensor", id(tensor))
+
+
+_SERIAL = itertools.count()
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    size = 1
+    for d in shape:
+        size *= d
+    return size
+
+
+class _Made:
+    """A remembered product (or one-hot) output: what made it and who used it."""
+
+    __slots__ = ("ref", "op", "dims", "macs", "line", "uses", "operands")
+
+    def __init__(self, ref, op, dims, macs, line, operands):
+        self.ref, self.op, self.dims, self.macs, self.line, self.operands = ref, op, dims, macs, line, operands
+        self.uses = 0
+
+
+class Products:
+    """Watches the eager ops of a cell for matrix products whose work was mostly thrown away."""
+
+    def __init__(self, cell_filename: str | None):
+        self.cell_filename = cell_filename
+        self._made: dict[int, _Made] = {}
+        #: (kind, line, what) → [count, macs done, macs needed, the producer entries it depends on]
+        self._found: dict[tuple, list[Any]] = {}
+        #: id of a tensor → (a weak reference to it, the key of its value: see :meth:`_key`)
+        self._keys: dict[int, tuple[Any, tuple]] = {}
+        #: a product's key → [times computed, multiply-adds each, line, text]
+        self._products: dict[tuple, list[Any]] = {}
+
+    def _line(self) -> int | None:
+        if self.cell_filename is None:
+            return None
+        frame: FrameType | None = sys._getframe(2)
+        for _ in range(_DEPTH):
+            if frame is None:
+                return None
+            if frame.f_code.co_filename == self.cell_filename:
+                return frame.f_lineno
+            frame = frame.f_back
+        return None
+
+    def _producer(self, tensor) -> _Made | None:
+        made = self._made.get(id(tensor))
+        if made is None:
+            return None
+        if made.ref() is not tensor:  # the id was reused by a newer tensor
+            del self._made[id(tensor)]
+            return None
+        return made
+
+    def _key(self, tensor) -> tuple:
+        """What a tensor's value is known to be: the same key, the same value.
+
+        A tensor seen before as an operand or made by a layout op has its key
+        (kept by id, checked through a weak reference); any other is new: its
+        own identity, which a later operand matches only if it is the same object.
+        """
+        known = self._keys.get(id(tensor))
+        if known is not None and known[0]() is tensor:
+            return known[1]
+        key = ("tensor", id(tensor), next(_SERIAL))
+        self._keep_key(tensor, key)
+        return key
+
+    def _keep_key(self, tensor, key: tuple) -> None:
+        keys = self._keys
+        if len(keys) >= REMEMBERED:
+            keys.pop(next(iter(keys)))
+        try:
+            keys[id(tensor)] = (weakref.ref(tensor), key)
+        except TypeError:  # not weakly referable: never the same
+            pass
+
+    def _remember(self, tensor, made: _Made) -> None:
+        if len(self._made) >= REMEMBERED:
+            self._made.pop(next(iter(self._made)))
+        self._made[id(tensor)] = made
+
+    def see(self, op_type: str, inputs, attrs, outputs) -> None:
+        """One eager op: remember it if it is a product or a one-hot, and check what it did with remembered ones."""
+        made = self._made
+        if not made and op_type not in _WATCHED:
+            return  # the common case, kept lean: the op callback runs this for every counted op
+        sources = [self._producer(t) for t in inputs[:2]] if made and inputs else []
+        for source in sources:
+            if source is not None:
+                source.uses += 1
+        if op_type in KEEPERS:
+            source = sources[0] if sources else None
+            if source is not None and source.op != "OneHot" and outputs:
+                kept = _shape(outputs[0])
+                if kept is not None:
+                    produced = source.dims[0] * source.dims[1] * source.dims[3]
+                    if _size(kept) <= KEPT_SHARE * produced:
+                        _, m, k, n = source.dims
+                        what = (f"{m}×{n} product ({m}×{k} @ {k}×{n}), kept "
+                                f"{_KEEPER_NAMES.get(op_type, 'a slice')} ({_size(kept):,} values)")
+                        self._add("kept_part", source, source.macs, source.macs * _size(kept) / produced, what,
+                                  (source,))
+            return
+        if op_type in LAYOUT:
+            if inputs and outputs and _size(_shape(inputs[0]) or ()) >= MIN_OPERAND:
+                self._keep_key(outputs[0], (op_type, attrs, self._key(inputs[0]), *map(_value, inputs[1:])))
+            return
+        if op_type == "OneHot" and outputs:
+            shape = _shape(outputs[0])
+            if shape is not None and len(shape) >= 2:
+                self._remember(outputs[0], _Made(weakref.ref(outputs[0]), "OneHot", (1, shape[-2], 0, shape[-1]),
+                                                 0, None, ()))
+            return
+        if op_type not in PRODUCTS or len(inputs) < 2 or not outputs:
+            return
+        a, b = _shape(inputs[0]), _shape(inputs[1])
+        if a is None or b is None or len(a) < 2 or len(b) < 2:
+            return
+        if not any(sources) and _size(a) * max(b[-2:]) < MIN_MACS:  # at most that many: too small, and lean
+            return
+        dims = product_dims(op_type, a, b, attrs)
+        if dims is None:
+            return
+        batch, m, k, n = dims
+        macs = batch * m * k * n
+        line = None
+        if macs >= MIN_MACS or any(s is not None for s in sources):
+            line = self._line()
+        for side, source in enumerate(sources):
+            if source is None:
+                continue
+            if source.op == "OneHot" and macs >= MIN_MACS:
+                self._add("one_hot", None, macs, 0.0, f"{m}×{k} by {k}×{n}", (), line)
+            elif source.op != "OneHot":
+                self._order(side, source, dims, line)
+        if macs >= MIN_MACS:
+            self._remember(outputs[0], _Made(weakref.ref(outputs[0]), op_type, dims, macs, line, sources))
+            key = (op_type, attrs, self._key(inputs[0]), self._key(inputs[1]))
+            seen = self._products.get(key)
+            if seen is None and len(self._products) < REMEMBERED:
+                seen = self._products[key] = [0, macs, line, f"{m}×{k} @ {k}×{n}"]
+            if seen is not None:
+                seen[0] += 1
+
+    def _order(self, side: int, source: _Made, dims: tuple[int, int, int, int], line: int | None) -> None:
+        """A product consuming an earlier one: would the other order of the three matrices cost far less?"""
+        batch, m2, k2, n2 = dims
+        b1, m1, k1, n1 = source.dims
+        if b1 != batch:
+            return
+        if side == 0:  # (A @ B) @ C, A m1×k1, B k1×n1, C n1×n2: A @ (B @ C) instead
+            other = batch * (k1 * n1 * n2 + m1 * k1 * n2)
+            text = f"({m1}×{k1} @ {k1}×{n1}) @ {n1}×{n2}"
+        else:  # C @ (A @ B), C m2×m1: (C @ A) @ B instead
+            other = batch * (m2 * m1 * k1 + m2 * k1 * n1)
+            text = f"{m2}×{m1} @ ({m1}×{k1} @ {k1}×{n1})"
+        done = source.macs + batch * m2 * k2 * n2
+        if other <= ORDER_SHARE * done and done - other >= MIN_MACS:
+            self._add("order", source, done, other, text, (source,), line)
+
+    def _add(self, kind: str, source: _Made | None, done: float, needed: float, what: str,
+             depends: tuple, line: int | None = None) -> None:
+        if line is None and source is not None:
+            line = source.line
+        key = (kind, line, what)
+        entry = self._found.get(key)
+        if entry is None:
+            if len(self._found) >= FOUND_KEPT:
+                return
+            entry = self._found[key] = [0, 0.0, 0.0, []]
+        entry[0] += 1
+        entry[1] += done
+        entry[2] += needed
+        entry[3].extend(depends)
+
+    def found(self) -> list[WastedProduct]:
+        """The wasted products seen, most multiply-adds wasted first.
+
+        A product also used elsewhere is not wasted by the part or the order one consumer took:
+        only those whose products were each consumed once, and are gone by the cell's end,
+        count (one still alive is held by the user, who may read it whole, with ``.numpy()``
+        or a plot, which no op shows).
+        """
+        out: list[WastedProduct] = []
+        for (kind, line, what), (count, done, needed, depends) in self._found.items():
+            if any(source.uses > 1 or source.ref() is not None for source in depends):
+                continue
+            out.append({"kind": kind, "line": line, "what": what, "count": count, "macs": int(done),
+                        "needed_macs": int(needed)})
+        for count, macs, line, what in self._products.values():
+            if count >= REPEATS and len(out) < FOUND_KEPT:
+                out.append({"kind": "repeated", "line": line, "what": what, "count": count, "macs": count * macs,
+                            "needed_macs": macs})
+        out.sort(key=lambda row: row["needed_macs"] - row["macs"])
+        return out
+
+
+_KEEPER_NAMES = {"MatrixDiagPartV3": "its diagonal", "MatrixDiagPartV2": "its diagonal",
+                 "MatrixDiagPart": "its diagonal", "DiagPart": "its diagonal",
+                 "GatherV2": "a few of its rows", "GatherNd": "a few of its elements"}
