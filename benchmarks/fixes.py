@@ -1017,6 +1017,11 @@ FIXES: list[Fix] = [
                "v = tf.random.normal((1500, 1))\n"),
         slow="for _ in range(3):\n    y = (A @ B) @ v\n",
         fixed="for _ in range(3):\n    y = A @ (B @ v)\n"),
+    Fix("wasted_product", "the same product at every step: once, before the loop", "compute it once, before the loop",
+        setup=("import tensorflow as tf\nA = tf.random.normal((1000, 1000)) / 40.0\n"
+               "B = tf.random.normal((1000, 1000)) / 40.0\nw0 = tf.random.normal((1000, 300))\n"),
+        slow="w = w0\nfor _ in range(10):\n    w = w - 0.01 * ((A @ B) @ w)\n",
+        fixed="w = w0\nAB = A @ B\nfor _ in range(10):\n    w = w - 0.01 * (AB @ w)\n"),
     # -- tf_compute_bound: what its CPU text advises against
     Fix("tf_compute_bound", "on a CPU, mixed precision is advised against: float16 matmuls",
         "mixed precision is not advised",

@@ -679,6 +679,8 @@ def wasted_product(report: Report, *, min_macs: float) -> list[Found] | None:
             what = (f"the same product of the same operands ({row['what']}){times}: {_macs(done)} multiply-adds "
                     f"for one result of {_macs(needed)}")
         line = row["line"]
+        if line is None:  # a traced function's graph: the line that called it
+            line = weight.line_for(report, "tf_function")
         seconds = weight.line_seconds(report, line)
         also = _ALSO_REPEATED if row["kind"] != "repeated" and line in repeated else ""
         found.append(Found(f"{'Line ' + str(line) if line is not None else 'The cell'} computed {what}.",

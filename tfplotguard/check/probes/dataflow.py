@@ -14,8 +14,10 @@ mostly wasted, each an algebraic fact about the shapes, whatever the cell's name
   way round (``A @ (B @ v)`` for ``(A @ B) @ v``) costs several times fewer multiply-adds;
 - ``repeated``: the same product of the same operands, again and again: the same tensor
   objects (eager tensors are immutable), or the same layout change of them (a transpose,
-  reshape or cast), so the result was the same each time. A variable's value is read anew
-  each time, and never counts as the same.
+  reshape or cast), so the result was the same each time, while what it was then combined
+  with changed (a loop-invariant part of a changing computation). A variable's value is read
+  anew each time, and never counts as the same; a loop repeating the very same work, result
+  and all (a timing loop, a demo), is not named.
 
 Each is kept per cell line with its multiply-adds done and those a better order or a
 gather would have needed, so a rule can weigh it by the line's sampled time.
@@ -98,11 +100,17 @@ def product_dims(op_type: str, a: tuple[int, ...], b: tuple[int, ...], attrs) ->
 def _value(tensor) -> Any:
     """A small constant operand of a layout op (a permutation, a shape) as a value, else its identity."""
     try:
-        if _size(_shape(tensor) or (99,)) <= 8:
+        if _small(tensor):
             return tuple(tensor.numpy().ravel().tolist())
     except Exception:  # not an eager tensor with a value: compared by identity
         pass
     return ("tensor", id(tensor))
+
+
+def _small(tensor) -> bool:
+    """A tensor of at most 8 elements (a scalar, a permutation, a shape): compared by value."""
+    shape = _shape(tensor)
+    return shape is not None and _size(shape) <= 8
 
 
 _SERIAL = itertools.count()
@@ -118,10 +126,11 @@ def _size(shape: tuple[int, ...]) -> int:
 class _Made:
     """A remembered product (or one-hot) output: what made it and who used it."""
 
-    __slots__ = ("ref", "op", "dims", "macs", "line", "uses", "operands")
+    __slots__ = ("ref", "op", "dims", "macs", "line", "uses", "operands", "key")
 
-    def __init__(self, ref, op, dims, macs, line, operands):
+    def __init__(self, ref, op, dims, macs, line, operands, key=None):
         self.ref, self.op, self.dims, self.macs, self.line, self.operands = ref, op, dims, macs, line, operands
+        self.key = key  # the product's key (:meth:`Products._key` of its operands), for the repeats
         self.uses = 0
 
 
@@ -193,9 +202,13 @@ class Products:
         if not made and op_type not in _WATCHED:
             return  # the common case, kept lean: the op callback runs this for every counted op
         sources = [self._producer(t) for t in inputs[:2]] if made and inputs else []
-        for source in sources:
+        for side, source in enumerate(sources):
             if source is not None:
                 source.uses += 1
+                seen = self._products.get(source.key) if source.key is not None else None
+                if seen is not None and len(inputs) > 1 and len(seen[4]) < REPEATS:
+                    other = inputs[1 - side]
+                    seen[4].add(_value(other) if _small(other) else self._key(other))
         if op_type in KEEPERS:
             source = sources[0] if sources else None
             if source is not None and source.op != "OneHot" and outputs:
@@ -242,11 +255,11 @@ class Products:
             elif source.op != "OneHot":
                 self._order(side, source, dims, line)
         if macs >= MIN_MACS:
-            self._remember(outputs[0], _Made(weakref.ref(outputs[0]), op_type, dims, macs, line, sources))
             key = (op_type, attrs, self._key(inputs[0]), self._key(inputs[1]))
+            self._remember(outputs[0], _Made(weakref.ref(outputs[0]), op_type, dims, macs, line, sources, key))
             seen = self._products.get(key)
             if seen is None and len(self._products) < REMEMBERED:
-                seen = self._products[key] = [0, macs, line, f"{m}×{k} @ {k}×{n}"]
+                seen = self._products[key] = [0, macs, line, f"{m}×{k} @ {k}×{n}", set()]
             if seen is not None:
                 seen[0] += 1
 
@@ -295,8 +308,10 @@ class Products:
                 continue
             out.append({"kind": kind, "line": line, "what": what, "count": count, "macs": int(done),
                         "needed_macs": int(needed)})
-        for count, macs, line, what in self._products.values():
-            if count >= REPEATS and len(out) < FOUND_KEPT:
+        for count, macs, line, what, others in self._products.values():
+            # Repeated within a computation that changed around it (what it met was not the same each
+            # time): a loop of the very same work, result and all, is a benchmark or a demo, not this.
+            if count >= REPEATS and len(others) > 1 and len(out) < FOUND_KEPT:
                 out.append({"kind": "repeated", "line": line, "what": what, "count": count, "macs": count * macs,
                             "needed_macs": macs})
         out.sort(key=lambda row: row["needed_macs"] - row["macs"])
@@ -306,3 +321,81 @@ class Products:
 _KEEPER_NAMES = {"MatrixDiagPartV3": "its diagonal", "MatrixDiagPartV2": "its diagonal",
                  "MatrixDiagPart": "its diagonal", "DiagPart": "its diagonal",
                  "GatherV2": "a few of its rows", "GatherNd": "a few of its elements"}
+
+
+def _static(tensor) -> tuple[int, ...] | None:
+    try:
+        dims = tensor.shape.as_list()
+    except Exception:  # unknown rank
+        return None
+    return None if dims is None or None in dims else tuple(dims)
+
+
+def _graph_attrs(op, names: tuple[str, str]) -> tuple:
+    out: list[Any] = []
+    for name in names:
+        try:
+            out += [name, bool(op.get_attr(name))]
+        except Exception:  # an op without the attribute: not transposed
+            out += [name, False]
+    return tuple(out)
+
+
+def _graph_product(op) -> tuple[int, int, int, int] | None:
+    if op.type not in PRODUCTS or len(op.inputs) < 2:
+        return None
+    a, b = _static(op.inputs[0]), _static(op.inputs[1])
+    if a is None or b is None:
+        return None
+    return product_dims(op.type, a, b, _graph_attrs(op, PRODUCTS[op.type]))
+
+
+def graph_waste(graph) -> list[tuple[str, str, int, int]]:
+    """The wasted products of a traced graph, per run: ``[(kind, what, macs done, macs needed)]``.
+
+    The same three kinds as the eager ops' (``kept_part``, ``one_hot``, ``order``), read from the
+    graph's static shapes and each product's consumers (a product with more than one consumer is
+    used, not wasted); the repeats of a loop are not read here.
+    """
+    out: list[tuple[str, str, int, int]] = []
+    try:
+        operations = graph.get_operations()
+    except Exception:  # a graph TensorFlow has torn down
+        return out
+    for op in operations:
+        dims = _graph_product(op)
+        if dims is None:
+            continue
+        batch, m, k, n = dims
+        macs = batch * m * k * n
+        for i in range(2):
+            if op.inputs[i].op.type == "OneHot" and macs >= MIN_MACS:
+                out.append(("one_hot", f"{m}×{k} by {k}×{n}", macs, 0))
+        if macs < MIN_MACS:
+            continue
+        consumers = op.outputs[0].consumers()
+        if len(consumers) != 1:
+            continue
+        consumer = consumers[0]
+        if consumer.type in KEEPERS and consumer.outputs:
+            kept = _static(consumer.outputs[0])
+            produced = batch * m * n
+            if kept is not None and _size(kept) <= KEPT_SHARE * produced:
+                what = (f"{m}×{n} product ({m}×{k} @ {k}×{n}), kept "
+                        f"{_KEEPER_NAMES.get(consumer.type, 'a slice')} ({_size(kept):,} values)")
+                out.append(("kept_part", what, macs, int(macs * _size(kept) / produced)))
+            continue
+        outer = _graph_product(consumer)
+        if outer is None or outer[0] != batch:
+            continue
+        _, m2, k2, n2 = outer
+        if consumer.inputs[0] is op.outputs[0]:
+            other = batch * (k * n * n2 + m * k * n2)
+            what = f"({m}×{k} @ {k}×{n}) @ {n}×{n2}"
+        else:
+            other = batch * (m2 * m * k + m2 * k * n)
+            what = f"{m2}×{m} @ ({m}×{k} @ {k}×{n})"
+        done = macs + batch * m2 * k2 * n2
+        if other <= ORDER_SHARE * done and done - other >= MIN_MACS:
+            out.append(("order", what, done, other))
+    return out

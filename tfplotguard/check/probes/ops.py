@@ -16,7 +16,7 @@ from ...core.convert import short_device
 from ...core.patch import Patches
 from ..inspect import tfstate
 from ..inspect.tfstate import gpu_names, tf_submodule
-from .dataflow import Products
+from .dataflow import Products, graph_waste
 from .keras import creates_variable
 
 if TYPE_CHECKING:
@@ -483,7 +483,9 @@ class OpProbe:
         only, then ``eager_ops_capped`` is True); ``eager_op_interval_s``: once
         capped, the mean time from one counted eager op to the next (else
         None); ``wasted_products``: matrix products among the counted eager ops whose work the next op
-        threw away (:class:`~.dataflow.Products`); ``function_calls``: ``{name: {"calls", "batch_sizes", "owner", "seconds",
+        threw away (:class:`~.dataflow.Products`), and in the graphs traced during the cell
+        (:func:`~.dataflow.graph_waste`, times the function's counted calls; line None);
+        ``function_calls``: ``{name: {"calls", "batch_sizes", "owner", "seconds",
         "tracing_calls", "tracing_seconds"}}``, the outermost ``tf.function`` calls of the probe's
         thread, how many were given each first dimension (``{"1": 2048}``: 2,048 calls on one
         example each), ``owner`` as in :meth:`origins`, their time, and the calls that traced;
@@ -503,12 +505,23 @@ class OpProbe:
             seconds.setdefault(name, []).append(took)
             calls.setdefault(name, []).append(call)
             graph_ops.setdefault(name, []).append(_graph_ops(graph) if took >= SLOW_TRACE_S else None)
+        wasted = self.products.found()
+        for name, ref, _, took, _ in self._graphs:
+            entry = self._calls.get(name)
+            runs = entry["calls"] if entry and entry["calls"] else 1
+            graph = ref()
+            if took is None or graph is None or self._variable_trace(graph):
+                continue
+            for kind, what, done, needed in graph_waste(graph):
+                wasted.append({"kind": kind, "line": None, "what": f"{what}, in {name}", "count": runs,
+                               "macs": done * runs, "needed_macs": needed * runs})
+        wasted.sort(key=lambda row: row["needed_macs"] - row["macs"])
         counted = self._eager_counted
         interval = (self._eager_last - self._eager_first) / (counted - 1) if self.eager_ops_capped else None
         return {"trace_seconds": seconds, "trace_call_seconds": calls, "trace_graph_ops": graph_ops,
                 "eager_ops": dict(self.eager_ops),
                 "eager_ops_capped": self.eager_ops_capped, "eager_op_interval_s": interval,
-                "wasted_products": self.products.found(),
+                "wasted_products": wasted,
                 "variables_created": len(self._handles),
                 "variables_discarded": sum(1 for ref in self._handles if ref() is None),
                 "eager_function_calls": self.eager_function_calls,
