@@ -272,6 +272,14 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "ds = tf.data.Dataset.from_tensor_slices(tf.signal.frame(wave, 32, 1)).batch(128)\nwins = [b for b in ds]\n",
         ["`window` + `flat_map`", "tf.signal.frame(series, window, shift, axis=0)"],
     ),
+    "dataset_concatenated_in_a_loop": (
+        "import numpy as np, tensorflow as tf\nrng = np.random.default_rng(3)\n"
+        "pieces = [rng.normal(size=(40, 8)).astype('float32') for _ in range(160)]\n",
+        "ds = tf.data.Dataset.from_tensor_slices(pieces[0])\nfor p in pieces[1:]:\n"
+        "    ds = ds.concatenate(tf.data.Dataset.from_tensor_slices(p))\nrows = [b for b in ds.batch(256)]\n",
+        "ds = tf.data.Dataset.from_tensor_slices(np.concatenate(pieces))\nrows = [b for b in ds.batch(256)]\n",
+        ["a chain of", "from_tensor_slices(sources).flat_map(make_piece)"],
+    ),
     "dataset_counted_by_reading_it": (
         "import tensorflow as tf\nsteps = tf.data.Dataset.range(30_000).map(lambda v: v + 1)\n",
         "n = len(list(steps))\n",
@@ -896,6 +904,12 @@ FIXES: list[Fix] = [
         slow="ds = src.map(heavy).shuffle(3000, seed=1).batch(32)\nfirst = next(iter(ds))\n",
         fixed="ds = src.shuffle(3000, seed=1).map(heavy).batch(32)\nfirst = next(iter(ds))\n",
         kind="speed", note="a different random order, as random: the first batch no longer waits for 3000 maps"),
+    Fix("input_bound", "a shard after the map → shard first", "shard first, on what is cheap",
+        setup=("import tensorflow as tf\nsrc = tf.data.Dataset.range(4000)\ndef heavy(i):\n"
+               "    x = tf.random.stateless_normal([64, 64], seed=[i, i])\n    return tf.reduce_sum(tf.linalg.matmul(x, x))\n"),
+        slow="ds = src.map(heavy).shard(8, 0).batch(32)\ntotal = sum(float(tf.reduce_sum(b)) for b in ds)\n",
+        fixed="ds = src.shard(8, 0).map(heavy).batch(32)\ntotal = sum(float(tf.reduce_sum(b)) for b in ds)\n",
+        kind="speed", note="the same elements: shard keeps every 8th input either way, and the map is per element"),
     # -- costly_idiom: each construct of the table (tfplotguard/check/findings/idioms.py) and its fix
     Fix("costly_idiom", "`list.pop(0)` → `collections.deque`", "use a collections.deque",
         setup="import collections\njobs = list(range(120_000))\n",

@@ -311,3 +311,24 @@ def test_a_shuffle_after_a_heavy_map_is_named_and_not_told_to_prefetch():
     fixed = src.shuffle(3000, seed=1).map(heavy).batch(32)
     quiet = by_rule(measure(lambda: next(iter(fixed)), interval_ms=20, stacks_ms=1.0)).get("input_bound")
     assert quiet is None or "shuffle comes after" not in quiet.message
+
+
+def test_a_shard_after_the_map_is_named_first_and_not_told_to_prefetch():
+    """Every element is mapped, then all but one in n dropped: sharding first maps only the kept ones
+    (benchmarks/fixes.py: 0.20x); a prefetch would overlap the waste, not remove it."""
+    src = tf.data.Dataset.range(2400)
+
+    def heavy(i):
+        x = tf.random.stateless_normal([80, 80], seed=tf.stack([i, i]))
+        return tf.reduce_sum(tf.linalg.matmul(x, x))
+
+    def read(ds):
+        return lambda: sum(float(tf.reduce_sum(b)) for b in ds)
+
+    slow = src.map(heavy).shard(8, 0).batch(32)
+    finding = by_rule(measure(read(slow), interval_ms=20, stacks_ms=1.0)).get("input_bound")
+    assert finding is not None and "it shards after its map" in finding.message, finding
+    assert "prefetch" not in finding.fix and "shard first" in finding.fix
+    fixed = src.shard(8, 0).map(heavy).batch(32)
+    quiet = by_rule(measure(read(fixed), interval_ms=20, stacks_ms=1.0)).get("input_bound")
+    assert quiet is None or "shards after" not in quiet.message

@@ -95,8 +95,10 @@ def _copy_to_grow(line: Line) -> Said:
             func = dotted(value.func)
             used = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
             short = func.rsplit(".", 1)[-1]
+            lazy = func.split(".")[0] == target and kind.startswith("tensorflow.python.data.")
             if target in used and short in ("append", "concatenate", "vstack", "hstack", "row_stack",
-                                            "column_stack", "insert", "concat", "stack") and "." in func:
+                                            "column_stack", "insert", "concat", "stack") and "." in func \
+                    and not lazy:  # a dataset's own concatenate copies nothing: known_calls names its chain
                 joined = "tf.concat" if func.startswith("tf.") else f"{func.split('.')[0]}.concatenate"
                 return (f"`{target} = {func}({target}, …)` copies the whole of `{target}` into a new array every "
                         "iteration: the loop's cost grows with the square of the final size",

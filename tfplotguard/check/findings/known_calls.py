@@ -236,6 +236,23 @@ def _window_flat_map(line: Line) -> Said:
             "`from_tensor_slices` of the result, or `keras.utils.timeseries_dataset_from_array`")
 
 
+#: A pipeline with this many ``concatenate`` stages is a chain built in a loop.
+CONCATENATED = 16
+
+
+def _concatenate_chain(line: Line) -> Said:
+    deepest = max((stages.count("concatenate") for stages in line.pipelines), default=0)
+    if deepest < CONCATENATED or not (line.category == "tf_data_wait" or line.category.startswith("tf_")):
+        return None
+    return (f"the dataset is a chain of {deepest}{'+' if deepest >= 100 else ''} `concatenate` calls, each "
+            "wrapping the last (`ds = ds.concatenate(…)` in a loop): every element of the first pieces passes "
+            "through every level's iterator, so reading it costs more the longer the chain",
+            "build one flat dataset: concatenate the pieces' arrays once (`np.concatenate`) and make one "
+            "`from_tensor_slices`, or make a dataset of what each piece comes from and `flat_map` it into its "
+            "elements (`tf.data.Dataset.from_tensor_slices(sources).flat_map(make_piece)`): one level, whatever "
+            "the count")
+
+
 def _counted_by_reading(line: Line) -> Said:
     for call in line.calls():
         func = dotted(call.func)
@@ -607,7 +624,8 @@ def _library_call_per_item(line: Line) -> Said:
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _legend_best, _einsum,
-    _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _counted_by_reading,
+    _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain,
+    _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
     _genfromtxt, _sorted_per_iteration, _saved_per_iteration, _eager_loop_op, _validation_in_fit,
     _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,

@@ -233,6 +233,12 @@ def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float,
         return found
     stages = pipe.get("stages") or []
     heavy_maps = (pipe.get("maps") or 0) > (pipe.get("elementwise_maps") or 0)
+    if "shard" in stages and "map" in stages and stages.index("map") < stages.index("shard"):
+        # Every element is mapped, then all but one in n are dropped: no prefetch or parallelism shortens that.
+        return [*found, ("it shards after its map, so every element is mapped (read, decoded, computed) and then "
+                         "all but one in the shard count are dropped",
+                         "shard first, on what is cheap (the file names: ds.shard(n, i).map(load_fn)), as the "
+                         "Dataset.shard documentation advises: each worker then maps only its own elements")]
     if heavy_maps and "shuffle" in stages and "map" in stages and stages.index("map") < stages.index("shuffle"):
         # The buffer is filled before the first element comes out: a prefetch cannot shorten that.
         return [*found, ("its shuffle comes after the map, so the shuffle buffer is filled with mapped elements "
@@ -306,8 +312,8 @@ def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
     a few cheap element-wise ops over each element before batching, maps sequentially or has no
     ``prefetch``. Reading files one after another and a sequential map are named only when the
     machine had an idle core for parallel calls to use (half a core on average, or more). A
-    ``shuffle`` after a heavy map is named first, alone: its buffer fills before the first element
-    comes out.
+    ``shard`` after a map is named first, alone (every element is mapped, then most are dropped), then a
+    ``shuffle`` after a heavy map, alone: its buffer fills before the first element comes out.
 
     Why it costs: the training step sits idle while the pipeline makes the next batch: a generator makes
     each element in Python under the GIL, a sequential map uses one core, and without ``prefetch`` nothing
