@@ -3,7 +3,7 @@
 The op probe's callback hands every counted eager op (its type, inputs, attributes and
 outputs) to :class:`Products`, which remembers the outputs of matrix products and of
 ``one_hot`` (by the tensor's id, checked through a weak reference, so nothing of the
-user's is kept alive) and watches what consumes them. Three ways a product's work is
+user's is kept alive) and watches what consumes them. Four ways a product's work is
 mostly wasted, each an algebraic fact about the shapes, whatever the cell's names:
 
 - ``kept_part``: a product consumed only by an op that keeps a small part of it (its
@@ -98,7 +98,7 @@ def product_dims(op_type: str, a: tuple[int, ...], b: tuple[int, ...], attrs) ->
 
 
 def _value(tensor) -> Any:
-    """A small constant operand of a layout op (a permutation, a shape) as a value, else its identity."""
+    """A small operand (a permutation, a shape, a scalar) as its value, else its identity."""
     try:
         if _small(tensor):
             return tuple(tensor.numpy().ravel().tolist())
@@ -126,10 +126,10 @@ def _size(shape: tuple[int, ...]) -> int:
 class _Made:
     """A remembered product (or one-hot) output: what made it and who used it."""
 
-    __slots__ = ("ref", "op", "dims", "macs", "line", "uses", "operands", "key")
+    __slots__ = ("ref", "op", "dims", "macs", "line", "uses", "key")
 
-    def __init__(self, ref, op, dims, macs, line, operands, key=None):
-        self.ref, self.op, self.dims, self.macs, self.line, self.operands = ref, op, dims, macs, line, operands
+    def __init__(self, ref, op, dims, macs, line, key=None):
+        self.ref, self.op, self.dims, self.macs, self.line = ref, op, dims, macs, line
         self.key = key  # the product's key (:meth:`Products._key` of its operands), for the repeats
         self.uses = 0
 
@@ -144,7 +144,7 @@ class Products:
         self._found: dict[tuple, list[Any]] = {}
         #: id of a tensor → (a weak reference to it, the key of its value: see :meth:`_key`)
         self._keys: dict[int, tuple[Any, tuple]] = {}
-        #: a product's key → [times computed, multiply-adds each, line, text]
+        #: a product's key → [times computed, multiply-adds each, line, text, the keys of what its consumers met]
         self._products: dict[tuple, list[Any]] = {}
 
     def _line(self) -> int | None:
@@ -230,7 +230,7 @@ class Products:
             shape = _shape(outputs[0])
             if shape is not None and len(shape) >= 2:
                 self._remember(outputs[0], _Made(weakref.ref(outputs[0]), "OneHot", (1, shape[-2], 0, shape[-1]),
-                                                 0, None, ()))
+                                                 0, None))
             return
         if op_type not in PRODUCTS or len(inputs) < 2 or not outputs:
             return
@@ -256,7 +256,7 @@ class Products:
                 self._order(side, source, dims, line)
         if macs >= MIN_MACS:
             key = (op_type, attrs, self._key(inputs[0]), self._key(inputs[1]))
-            self._remember(outputs[0], _Made(weakref.ref(outputs[0]), op_type, dims, macs, line, sources, key))
+            self._remember(outputs[0], _Made(weakref.ref(outputs[0]), op_type, dims, macs, line, key))
             seen = self._products.get(key)
             if seen is None and len(self._products) < REMEMBERED:
                 seen = self._products[key] = [0, macs, line, f"{m}×{k} @ {k}×{n}", set()]
