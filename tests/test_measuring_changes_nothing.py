@@ -290,3 +290,31 @@ def test_the_sampler_never_shows_the_cell_a_paused_collector_or_keeps_its_garbag
     for _ in range(40):
         tfcheck.run_cell("%%tfcheck --quiet\n" + CHURN).raise_error()
         assert (tfcheck.user_ns["dels"], tfcheck.user_ns["off"], tfcheck.user_ns["on"]) == (4000, False, True)
+
+
+def test_the_samplers_read_outside_its_look_can_start_no_collection():
+    """Outside a look the collector is on: a tracked allocation on the sampler's thread could start a
+    collection there, whose finalizers hand the GIL to the cell mid-collection, and the cell's own
+    ``gc.collect()`` then returns at once (CI saw 1,127 of 4,000 objects collected in the cell above).
+    With the threshold at 1, any tracked allocation starts one."""
+    import gc
+
+    from tfplotguard.check.attribution.sampler import _runqueue_s
+
+    started = []
+
+    def callback(phase, info):
+        if phase == "start":
+            started.append(info["generation"])
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(callback)
+    try:
+        gc.set_threshold(1)
+        value = _runqueue_s()
+        gc.set_threshold(*threshold)
+    finally:
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(callback)
+    assert value is None or value >= 0
+    assert started == []

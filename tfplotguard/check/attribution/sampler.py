@@ -43,6 +43,7 @@ thread, no ``gc.callbacks`` entry and the switch interval as it was.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -68,11 +69,22 @@ BUDGET_DIVISOR = 25
 
 
 def _runqueue_s() -> float | None:
-    """Seconds the calling thread has waited runnable for a CPU (Linux's schedstat), or None where unknown."""
+    """Seconds the calling thread has waited runnable for a CPU (Linux's schedstat), or None where unknown.
+
+    Read outside the look (a read hands the GIL to the cell) with the collector on, so it allocates no
+    object the collector tracks (no file object, no list): an allocation here could start a collection
+    on this thread, whose finalizers hand the GIL to the cell mid-collection, and the cell's own
+    ``gc.collect()`` would then return at once, collecting nothing.
+    """
     try:
-        with open("/proc/thread-self/schedstat", "rb") as f:
-            return int(f.read().split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
+        fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        try:
+            data = os.read(fd, 128)
+        finally:
+            os.close(fd)
+        first = data.index(b" ")
+        return int(data[first + 1:data.index(b" ", first + 1)]) / 1e9
+    except (OSError, ValueError):
         return None
 
 
