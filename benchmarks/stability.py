@@ -10,7 +10,7 @@ difference between runs. Per case it
 compares the slow cell's top category of "where the time went" (one category
 leads in every run, up to ties within :data:`SHARE_POINTS` points) and its
 shown findings (the same rule ids, warnings and shown information alike).
-A first run, not compared, pays the machine's first-use costs. Prints a table and one closing line::
+Prints a table and one closing line::
 
     stability: S/M cases stable over N runs
 
@@ -98,17 +98,6 @@ def spawn(seed: int, ids: list[str], timeout: float = 900) -> list[dict]:
     raise RuntimeError(f"run {seed} failed: {(proc.stderr or proc.stdout).strip()[-2000:]}")
 
 
-def runs_after_a_warm_one(n: int, ids: list[str]) -> list[list[dict]]:
-    """``n`` runs (:func:`spawn`, seeds 0 to n-1), after one more that is not returned.
-
-    The first process on a machine fresh from the install pays first-use costs no later one does (in
-    CI, one case's tracing or eager ops took 40-48% of its cell in it, 5-10% in every later one): they
-    are the machine's, not the order's, so a run that is not compared pays them.
-    """
-    spawn(n, ids)
-    return [spawn(seed, ids) for seed in range(n)]
-
-
 def compare(runs: list[list[dict]]) -> dict[str, list[str]]:
     """Per case, what differed between the runs (an empty list: stable).
 
@@ -169,7 +158,7 @@ def main(argv=None) -> int:
     from benchmarks.zoo import CASES
 
     ids = args.case or list(CASES)
-    runs = runs_after_a_warm_one(args.runs, ids)
+    runs = [spawn(seed, ids) for seed in range(args.runs)]
     problems = compare(runs)
     print(table(runs, problems))
     stable = sum(1 for why in problems.values() if not why)

@@ -5,15 +5,9 @@ same comparison as a table, with the top category of "where the time went" per r
 does not hold to: three zoo cells sit near a tie between two categories (tracing and running a
 traced function, Keras overhead and compute, a tensor's element read as an eager op or a host copy)
 and their leader changes between runs (benchmarks/RESULTS_stability.md).
-
-A first run is made and not compared: on a machine fresh from the install, the first process was, in 3
-clean-clone CI runs of 4, the only one to disagree: ``data_from_generator`` had tracing or eager ops as
-its top category at 40-48% of the cell, where every later process had them at 5-10% under a tf.data wait
-of 70-88%. Neither the same order nor a loaded machine reproduced it here. That is the machine's first
-use, not an order effect, and the warm run pays it (:func:`benchmarks.stability.runs_after_a_warm_one`).
 """
 
-from benchmarks.stability import compare, runs_after_a_warm_one, table
+from benchmarks.stability import compare, spawn, table
 from benchmarks.zoo import CASES
 
 RUNS = 5
@@ -21,7 +15,7 @@ RUNS = 5
 
 def test_every_zoo_case_gets_the_same_shown_findings_in_five_fresh_shells():
     ids = list(CASES)
-    runs = runs_after_a_warm_one(RUNS, ids)
+    runs = [spawn(seed, ids) for seed in range(RUNS)]
     assert all(sorted(row["id"] for row in rows) == sorted(ids) for rows in runs)
     assert len({tuple(row["id"] for row in rows) for rows in runs}) > 1  # the orders did differ
     problems = compare(runs)
