@@ -15,14 +15,18 @@ from tfplotguard.check.probes.ops import OpProbe
 N = 512  # a 512 x 512 x 512 product: 134 M multiply-adds, a few milliseconds
 
 
-def _watched(fn):
+def _probe(fn):
     probe = OpProbe(cell_filename=__file__)
     assert probe.start()
     try:
         fn()
     finally:
         probe.stop()
-    return probe.products.found()
+    return probe
+
+
+def _watched(fn):
+    return _probe(fn).products.found()
 
 
 def _square(seed):
@@ -121,12 +125,7 @@ def test_nothing_is_kept_of_the_users_tensors():
         refs.append(weakref.ref(p))
         tf.linalg.diag_part(p)
 
-    probe = OpProbe(cell_filename=__file__)
-    probe.start()
-    try:
-        cell()
-    finally:
-        probe.stop()
+    probe = _probe(cell)
     gc.collect()
     assert refs[0]() is None
     assert probe.products.found()

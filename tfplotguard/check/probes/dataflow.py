@@ -97,23 +97,40 @@ def product_dims(op_type: str, a: tuple[int, ...], b: tuple[int, ...], attrs) ->
     return batch, m, k, n
 
 
-def _value(tensor) -> Any:
-    """A small operand (a permutation, a shape, a scalar) as its value, else its identity."""
-    try:
-        if _small(tensor):
-            return tuple(tensor.numpy().ravel().tolist())
-    except Exception:  # not an eager tensor with a value: compared by identity
-        pass
-    return ("tensor", id(tensor))
-
-
-def _small(tensor) -> bool:
-    """A tensor of at most 8 elements (a scalar, a permutation, a shape): compared by value."""
-    shape = _shape(tensor)
-    return shape is not None and _size(shape) <= 8
 
 
 _SERIAL = itertools.count()
+
+
+def kept_part(dims: tuple[int, int, int, int], keeper: str, kept: int) -> tuple[str, float] | None:
+    """A product of ``dims`` of which an op of type ``keeper`` kept ``kept`` elements: ``(text, multiply-adds
+    the part needed)`` when that is a small part of it (:data:`KEPT_SHARE`), else None."""
+    batch, m, k, n = dims
+    produced = batch * m * n
+    if kept > KEPT_SHARE * produced:
+        return None
+    return (f"{m}×{n} product ({m}×{k} @ {k}×{n}), kept {_KEEPER_NAMES.get(keeper, 'a slice')} ({kept:,} values)",
+            batch * m * k * n * kept / produced)
+
+
+def other_order(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int],
+                inner_on_left: bool) -> tuple[str, int, int] | None:
+    """A product ``inner`` consumed by the product ``outer``: ``(text, multiply-adds done, those the other order
+    of the three matrices needs)`` when that order needs :data:`ORDER_SHARE` of them or fewer, else None."""
+    batch, m1, k1, n1 = inner
+    b2, m2, k2, n2 = outer
+    if batch != b2:
+        return None
+    if inner_on_left:  # (A @ B) @ C, A m1×k1, B k1×n1, C n1×n2: A @ (B @ C) instead
+        other = batch * (k1 * n1 * n2 + m1 * k1 * n2)
+        text = f"({m1}×{k1} @ {k1}×{n1}) @ {n1}×{n2}"
+    else:  # C @ (A @ B), C m2×m1: (C @ A) @ B instead
+        other = batch * (m2 * m1 * k1 + m2 * k1 * n1)
+        text = f"{m2}×{m1} @ ({m1}×{k1} @ {k1}×{n1})"
+    done = batch * (m1 * k1 * n1 + m2 * k2 * n2)
+    if other <= ORDER_SHARE * done and done - other >= MIN_MACS:
+        return text, done, other
+    return None
 
 
 def _size(shape: tuple[int, ...]) -> int:
@@ -182,6 +199,17 @@ class Products:
         self._keep_key(tensor, key)
         return key
 
+    def _operand(self, tensor) -> Any:
+        """A second operand's key: a small one (a permutation, a shape, a scalar: at most 8 elements) by its
+        value, any other as :meth:`_key` has it."""
+        shape = _shape(tensor)
+        if shape is not None and _size(shape) <= 8:
+            try:
+                return ("value", tuple(tensor.numpy().ravel().tolist()))
+            except Exception:  # not an eager tensor with a value: by identity
+                pass
+        return self._key(tensor)
+
     def _keep_key(self, tensor, key: tuple) -> None:
         keys = self._keys
         if len(keys) >= REMEMBERED:
@@ -207,24 +235,18 @@ class Products:
                 source.uses += 1
                 seen = self._products.get(source.key) if source.key is not None else None
                 if seen is not None and len(inputs) > 1 and len(seen[4]) < REPEATS:
-                    other = inputs[1 - side]
-                    seen[4].add(_value(other) if _small(other) else self._key(other))
+                    seen[4].add(self._operand(inputs[1 - side]))
         if op_type in KEEPERS:
             source = sources[0] if sources else None
             if source is not None and source.op != "OneHot" and outputs:
                 kept = _shape(outputs[0])
-                if kept is not None:
-                    produced = source.dims[0] * source.dims[1] * source.dims[3]
-                    if _size(kept) <= KEPT_SHARE * produced:
-                        _, m, k, n = source.dims
-                        what = (f"{m}×{n} product ({m}×{k} @ {k}×{n}), kept "
-                                f"{_KEEPER_NAMES.get(op_type, 'a slice')} ({_size(kept):,} values)")
-                        self._add("kept_part", source, source.macs, source.macs * _size(kept) / produced, what,
-                                  (source,))
+                part = kept_part(source.dims, op_type, _size(kept)) if kept is not None else None
+                if part is not None:
+                    self._add("kept_part", source, source.macs, part[1], part[0], (source,))
             return
         if op_type in LAYOUT:
             if inputs and outputs and _size(_shape(inputs[0]) or ()) >= MIN_OPERAND:
-                self._keep_key(outputs[0], (op_type, attrs, self._key(inputs[0]), *map(_value, inputs[1:])))
+                self._keep_key(outputs[0], (op_type, attrs, self._key(inputs[0]), *map(self._operand, inputs[1:])))
             return
         if op_type == "OneHot" and outputs:
             shape = _shape(outputs[0])
@@ -250,10 +272,11 @@ class Products:
         for side, source in enumerate(sources):
             if source is None:
                 continue
-            if source.op == "OneHot" and macs >= MIN_MACS:
-                self._add("one_hot", None, macs, 0.0, f"{m}×{k} by {k}×{n}", (), line)
-            elif source.op != "OneHot":
-                self._order(side, source, dims, line)
+            if source.op == "OneHot":
+                if macs >= MIN_MACS:
+                    self._add("one_hot", None, macs, 0.0, f"{m}×{k} by {k}×{n}", (), line)
+            elif (order := other_order(source.dims, dims, side == 0)) is not None:
+                self._add("order", source, order[1], order[2], order[0], (source,), line)
         if macs >= MIN_MACS:
             key = (op_type, attrs, self._key(inputs[0]), self._key(inputs[1]))
             self._remember(outputs[0], _Made(weakref.ref(outputs[0]), op_type, dims, macs, line, key))
@@ -262,22 +285,6 @@ class Products:
                 seen = self._products[key] = [0, macs, line, f"{m}×{k} @ {k}×{n}", set()]
             if seen is not None:
                 seen[0] += 1
-
-    def _order(self, side: int, source: _Made, dims: tuple[int, int, int, int], line: int | None) -> None:
-        """A product consuming an earlier one: would the other order of the three matrices cost far less?"""
-        batch, m2, k2, n2 = dims
-        b1, m1, k1, n1 = source.dims
-        if b1 != batch:
-            return
-        if side == 0:  # (A @ B) @ C, A m1×k1, B k1×n1, C n1×n2: A @ (B @ C) instead
-            other = batch * (k1 * n1 * n2 + m1 * k1 * n2)
-            text = f"({m1}×{k1} @ {k1}×{n1}) @ {n1}×{n2}"
-        else:  # C @ (A @ B), C m2×m1: (C @ A) @ B instead
-            other = batch * (m2 * m1 * k1 + m2 * k1 * n1)
-            text = f"{m2}×{m1} @ ({m1}×{k1} @ {k1}×{n1})"
-        done = source.macs + batch * m2 * k2 * n2
-        if other <= ORDER_SHARE * done and done - other >= MIN_MACS:
-            self._add("order", source, done, other, text, (source,), line)
 
     def _add(self, kind: str, source: _Made | None, done: float, needed: float, what: str,
              depends: tuple, line: int | None = None) -> None:
@@ -379,23 +386,12 @@ def graph_waste(graph) -> list[tuple[str, str, int, int]]:
         consumer = consumers[0]
         if consumer.type in KEEPERS and consumer.outputs:
             kept = _static(consumer.outputs[0])
-            produced = batch * m * n
-            if kept is not None and _size(kept) <= KEPT_SHARE * produced:
-                what = (f"{m}×{n} product ({m}×{k} @ {k}×{n}), kept "
-                        f"{_KEEPER_NAMES.get(consumer.type, 'a slice')} ({_size(kept):,} values)")
-                out.append(("kept_part", what, macs, int(macs * _size(kept) / produced)))
+            part = kept_part(dims, consumer.type, _size(kept)) if kept is not None else None
+            if part is not None:
+                out.append(("kept_part", part[0], macs, int(part[1])))
             continue
         outer = _graph_product(consumer)
-        if outer is None or outer[0] != batch:
-            continue
-        _, m2, k2, n2 = outer
-        if consumer.inputs[0] is op.outputs[0]:
-            other = batch * (k * n * n2 + m * k * n2)
-            what = f"({m}×{k} @ {k}×{n}) @ {n}×{n2}"
-        else:
-            other = batch * (m2 * m * k + m2 * k * n)
-            what = f"{m2}×{m} @ ({m}×{k} @ {k}×{n})"
-        done = macs + batch * m2 * k2 * n2
-        if other <= ORDER_SHARE * done and done - other >= MIN_MACS:
-            out.append(("order", what, done, other))
+        order = other_order(dims, outer, consumer.inputs[0] is op.outputs[0]) if outer is not None else None
+        if order is not None:
+            out.append(("order", *order))
     return out

@@ -498,6 +498,7 @@ class OpProbe:
         seconds: dict[str, list[float]] = {}
         calls: dict[str, list[float | None]] = {}
         graph_ops: dict[str, list[GraphOps | None]] = {}
+        wasted = self.products.found()
         for name, ref, _, took, call in self._graphs:
             graph = ref()
             if took is None or (graph is not None and self._variable_trace(graph)):
@@ -505,14 +506,9 @@ class OpProbe:
             seconds.setdefault(name, []).append(took)
             calls.setdefault(name, []).append(call)
             graph_ops.setdefault(name, []).append(_graph_ops(graph) if took >= SLOW_TRACE_S else None)
-        wasted = self.products.found()
-        for name, ref, _, took, _ in self._graphs:
             entry = self._calls.get(name)
             runs = entry["calls"] if entry and entry["calls"] else 1
-            graph = ref()
-            if took is None or graph is None or self._variable_trace(graph):
-                continue
-            for kind, what, done, needed in graph_waste(graph):
+            for kind, what, done, needed in graph_waste(graph) if graph is not None else ():
                 wasted.append({"kind": kind, "line": None, "what": f"{what}, in {name}", "count": runs,
                                "macs": done * runs, "needed_macs": needed * runs})
         wasted.sort(key=lambda row: row["needed_macs"] - row["macs"])
