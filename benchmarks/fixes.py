@@ -175,6 +175,10 @@ def parse(record):
     return tf.reduce_sum(tf.io.decode_raw(record, tf.float32))
 """
 
+#: A dataset of indices and a heavy per-element map (a 64×64 matmul): the input_bound rows on map order.
+_HEAVY_MAP_SETUP = ("import tensorflow as tf\nsrc = tf.data.Dataset.range({elements})\ndef heavy(i):\n"
+                    "    x = tf.random.stateless_normal([64, 64], seed=[i, i])\n"
+                    "    return tf.reduce_sum(tf.linalg.matmul(x, x))\n")
 _NORMALISE = ("def normalise(batch):\n    return (batch - tf.reduce_mean(batch, 0)) / "
               "(tf.math.reduce_std(batch, 0) + 1e-6)\nfor batch in batches:\n    normalise(batch)\n")
 
@@ -460,8 +464,8 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     "tf_inverse_to_solve": (
         "import tensorflow as tf\nA = tf.random.stateless_normal([1200, 1200], seed=[4, 2]) + 40.0 * tf.eye(1200)\n"
         "B = tf.random.stateless_normal([1200, 3], seed=[5, 2])\n",
-        "for _ in range(3):\n    X = tf.linalg.inv(A) @ B\n",
-        "for _ in range(3):\n    X = tf.linalg.solve(A, B)\n",
+        "for _ in range(6):\n    X = tf.linalg.inv(A) @ B\n",
+        "for _ in range(6):\n    X = tf.linalg.solve(A, B)\n",
         ["`tf.linalg.inv` computed a whole inverse", "solve instead of inverting"],
     ),
 }
@@ -899,14 +903,12 @@ FIXES: list[Fix] = [
         note="Agg, the benchmark's backend, is not interactive: ioff changes no redraw there, and the rule's text "
              "gives this fix only with a GUI backend"),
     Fix("input_bound", "a shuffle after a heavy map → shuffle before it", "shuffle what is cheap before the map",
-        setup=("import tensorflow as tf\nsrc = tf.data.Dataset.range(3000)\ndef heavy(i):\n"
-               "    x = tf.random.stateless_normal([64, 64], seed=[i, i])\n    return tf.reduce_sum(tf.linalg.matmul(x, x))\n"),
+        setup=_HEAVY_MAP_SETUP.format(elements=3000),
         slow="ds = src.map(heavy).shuffle(3000, seed=1).batch(32)\nfirst = next(iter(ds))\n",
         fixed="ds = src.shuffle(3000, seed=1).map(heavy).batch(32)\nfirst = next(iter(ds))\n",
         kind="speed", note="a different random order, as random: the first batch no longer waits for 3000 maps"),
     Fix("input_bound", "a shard after the map → shard first", "shard first, on what is cheap",
-        setup=("import tensorflow as tf\nsrc = tf.data.Dataset.range(4000)\ndef heavy(i):\n"
-               "    x = tf.random.stateless_normal([64, 64], seed=[i, i])\n    return tf.reduce_sum(tf.linalg.matmul(x, x))\n"),
+        setup=_HEAVY_MAP_SETUP.format(elements=4000),
         slow="ds = src.map(heavy).shard(8, 0).batch(32)\ntotal = sum(float(tf.reduce_sum(b)) for b in ds)\n",
         fixed="ds = src.shard(8, 0).map(heavy).batch(32)\ntotal = sum(float(tf.reduce_sum(b)) for b in ds)\n",
         kind="speed", note="the same elements: shard keeps every 8th input either way, and the map is per element"),
