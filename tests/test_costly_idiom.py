@@ -7,6 +7,7 @@ well over the rule's 0.2 s on its busy line, and each twin gives the same result
 import pytest
 
 from benchmarks.fixes import KNOWN_CALL_CASES
+from tfplotguard.check.findings.registry import evaluate
 
 
 def _run(ip, cell, setup=""):
@@ -105,6 +106,19 @@ def test_a_costly_construct_is_named_on_its_line_and_its_twin_is_quiet(tfcheck, 
     assert not {"python_hot_loop", "where_the_time_went", "plot_call_per_point"} & set(shown), shown
     twin = _run(tfcheck, fixed)
     assert "costly_idiom" not in {f.rule for f in twin.findings}, twin.findings
+
+
+def test_a_full_jacobian_is_costly_idiom_even_where_the_pools_did_most_of_the_cpu(tfcheck):
+    # On a machine where TensorFlow's pools did most of the cell's CPU (61% in one CI run), tf_compute_bound
+    # ("real computation, not overhead") took the line first and costly_idiom stayed quiet. The same real report,
+    # judged with the pools' share at any size, must name the jacobian and not call it real computation.
+    setup, slow, _, words = KNOWN_CALL_CASES["full_jacobian_of_a_batch"]
+    report = _run(tfcheck, slow, setup)
+    found, notes = evaluate(report, thresholds={"tf_compute_bound": {"dominant_share": 0.0}})
+    assert not notes
+    shown = {f.rule: f for f in found if not f.minor}
+    assert "costly_idiom" in shown and words[1] in shown["costly_idiom"].fix, [(f.rule, f.message) for f in found]
+    assert "tf_compute_bound" not in shown
 
 
 def test_a_busy_loop_ending_in_an_if_has_its_time_on_a_line(tfcheck):

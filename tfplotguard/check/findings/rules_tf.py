@@ -722,6 +722,8 @@ def tf_compute_bound(report: Report, *, min_cpu_s: float, dominant_share: float)
     line = weight.line_for(report, "tf_compute", "tf_eager_ops", "tf_function", "keras_compute")
     if any(row["line"] == line for row in _wasted(report, RULES["wasted_product"].thresholds["min_macs"])):
         return None  # that computation was mostly thrown away: wasted_product says how, and this is no fix
+    if line is not None and idiom_on(report, line) is not None:
+        return None  # a costlier way to the same result (a full jacobian): costly_idiom names it, and this is no fix
     state = report.tf
     intra, inter = state.get("intra_op_threads"), state.get("inter_op_threads")
     gpus = state.get("gpus") or []
