@@ -468,6 +468,47 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "for _ in range(6):\n    X = tf.linalg.solve(A, B)\n",
         ["`tf.linalg.inv` computed a whole inverse", "solve instead of inverting"],
     ),
+    "gradient_per_source": (
+        "import tensorflow as tf\nlayers = [tf.Variable(tf.random.stateless_normal([256, 256], seed=[i, 7]) * 0.06) "
+        "for i in range(12)]\nx = tf.random.stateless_normal([512, 256], seed=[0, 7])\n",
+        "with tf.GradientTape(persistent=True) as tape:\n    h = x\n    for w in layers:\n        h = tf.tanh(h @ w)\n"
+        "    loss = tf.reduce_mean(h ** 2)\ngrads = []\nfor w in layers:\n    grads.append(tape.gradient(loss, w))\n"
+        "del tape\n",
+        "with tf.GradientTape() as tape:\n    h = x\n    for w in layers:\n        h = tf.tanh(h @ w)\n"
+        "    loss = tf.reduce_mean(h ** 2)\ngrads = tape.gradient(loss, layers)\n",
+        ["`tape.gradient(loss, …)` ran once per item of the loop", "`tape.gradient(loss, sources)`"],
+    ),
+    "unique_to_count_labels": (
+        "import numpy as np\nmask = np.random.default_rng(0).integers(0, 40, size=(2500, 2000))\n",
+        "values, counts = np.unique(mask, return_counts=True)\n",
+        "tally = np.bincount(mask.ravel())\nvalues = np.flatnonzero(tally)\ncounts = tally[values]\n",
+        ["`np.unique(mask, return_counts=True)` sorts every value", "`np.bincount(mask.ravel())`"],
+    ),
+    "rnn_built_unrolled": (
+        "import numpy as np, keras\nX = np.random.default_rng(0).normal(size=(64, 100, 8)).astype('float32')\n",
+        "keras.utils.set_random_seed(0)\nmodel = keras.Sequential([keras.Input((100, 8)), "
+        "keras.layers.LSTM(32, unroll=True), keras.layers.Dense(1)])\nout = model.predict(X, verbose=0)\n",
+        "keras.utils.set_random_seed(0)\nmodel = keras.Sequential([keras.Input((100, 8)), "
+        "keras.layers.LSTM(32), keras.layers.Dense(1)])\nout = model.predict(X, verbose=0)\n",
+        ["has recurrent layers built with `unroll=True` (`lstm", "`unroll=False` (the default)"],
+    ),
+    "circles_made_one_by_one": (
+        "import numpy as np\nimport matplotlib.pyplot as plt\nfrom matplotlib.collections import EllipseCollection, "
+        "PatchCollection\nfrom matplotlib.patches import Circle\nrng = np.random.default_rng(0)\n"
+        "xy = rng.random((12_000, 2))\nr = 0.002 + 0.004 * rng.random(12_000)\n",
+        "fig, ax = plt.subplots()\ncircles = [Circle((x, y), s) for (x, y), s in zip(xy, r)]\n"
+        "ax.add_collection(PatchCollection(circles, facecolor='C0'))\nfig.canvas.draw()\nplt.close(fig)\n",
+        "fig, ax = plt.subplots()\nax.add_collection(EllipseCollection(2 * r, 2 * r, 0, units='xy', offsets=xy, "
+        "offset_transform=ax.transData, facecolor='C0'))\nfig.canvas.draw()\nplt.close(fig)\n",
+        ["`Circle` objects were made one at a time in a loop", "`EllipseCollection(2 * r, 2 * r, 0, units='xy'"],
+    ),
+    "recursion_without_memo": (
+        "def paths(r, c):\n    if r == 0 or c == 0:\n        return 1\n    return paths(r - 1, c) + paths(r, c - 1)\n",
+        "n = paths(12, 12)\n",
+        "import functools\n@functools.cache\ndef paths_memo(r, c):\n    if r == 0 or c == 0:\n        return 1\n"
+        "    return paths_memo(r - 1, c) + paths_memo(r, c - 1)\nn = paths_memo(12, 12)\n",
+        ["`paths` calls itself", "`@functools.cache` above `def paths`"],
+    ),
 }
 
 FIXES: list[Fix] = [
@@ -1038,6 +1079,23 @@ FIXES: list[Fix] = [
                "B = tf.random.normal((1000, 1000)) / 40.0\nw0 = tf.random.normal((1000, 300))\n"),
         slow="w = w0\nfor _ in range(10):\n    w = w - 0.01 * ((A @ B) @ w)\n",
         fixed="w = w0\nAB = A @ B\nfor _ in range(10):\n    w = w - 0.01 * (AB @ w)\n"),
+    Fix("wasted_product", "a running mean as a triangular product: a cumulative sum", "tf.cumsum(X, axis=-2) *",
+        setup=("import tensorflow as tf\nT = 2500\nsteps = tf.range(1, T + 1, dtype=tf.float32)\n"
+               "L = tf.linalg.band_part(tf.ones((T, T)), -1, 0) / steps[:, None]\n"
+               "X = tf.random.normal((T, 256))\n"),
+        slow="for _ in range(6):\n    running = L @ X\n",
+        fixed="for _ in range(6):\n    running = tf.cumsum(X, axis=-2) / steps[:, None]\n"),
+    Fix("wasted_product", "a diagonal matrix times a matrix: a broadcast multiply", "d[:, None] * X",
+        setup=("import tensorflow as tf\nd = tf.random.uniform((2500,)) + 0.5\nD = tf.linalg.diag(d)\n"
+               "X = tf.random.normal((2500, 256))\n"),
+        slow="for _ in range(6):\n    scaled = D @ X\n",
+        fixed="for _ in range(6):\n    scaled = d[:, None] * X\n"),
+    Fix("wasted_product", "a 0/1 selection matrix times a matrix: tf.gather", "tf.gather(X, idx)",
+        setup=("import tensorflow as tf\nidx = tf.random.uniform((2000,), maxval=3000, dtype=tf.int32)\n"
+               "S = tf.cast(tf.equal(idx[:, None], tf.range(3000)[None, :]), tf.float32)\n"
+               "X = tf.random.normal((3000, 256))\n"),
+        slow="for _ in range(8):\n    picked = S @ X\n",
+        fixed="for _ in range(8):\n    picked = tf.gather(X, idx)\n"),
     # -- tf_compute_bound: what its CPU text advises against
     Fix("tf_compute_bound", "on a CPU, mixed precision is advised against: float16 matmuls",
         "mixed precision is not advised",

@@ -141,6 +141,31 @@ def test_the_names_of_a_busy_line_are_described_without_running_user_code(tfchec
     assert rows["bag"]["size"] is None and rows["bag"]["type"].endswith("Counted")
 
 
+def test_a_functions_recursion_depth_is_kept_and_a_librarys_is_not_the_users(tfcheck):
+    setup, slow, _, _ = KNOWN_CALL_CASES["recursion_without_memo"]
+    report = _run(tfcheck, slow, setup)
+    (row,) = [r for r in report.attribution["functions"] if r["function"].endswith(".paths")]
+    assert row["depth"] >= 20  # paths(12, 12) nests 24 calls deep; a look lands at any depth, the deepest ones often
+    # A recursion inside a library (copy.deepcopy of nested lists) is no user's recursion to memoise.
+    nested = "nest = [0]\nfor _ in range(400):\n    nest = [nest, 1]\n"
+    report = _run(tfcheck, "for _ in range(60):\n    c = copy.deepcopy(nest)\n", "import copy\n" + nested)
+    deep = [r for r in report.attribution["functions"] if r["depth"] >= 20]
+    assert deep and all(r["function"].startswith("copy.") for r in deep), deep
+    assert "calls itself" not in " ".join(f.message for f in report.findings)
+
+
+def test_a_keras_models_unrolled_recurrent_layers_are_read_without_running_keras(tfcheck):
+    tfcheck.run_cell("import keras\ninner = keras.Sequential([keras.Input((5, 3)), keras.layers.GRU(4, unroll=True)])\n"
+                     "outer = keras.Sequential([keras.Input((5, 3)), inner, keras.layers.Dense(1)])\n"
+                     "plain = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4), keras.layers.Dense(1)])\n"
+                     "mixed = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, return_sequences=True, "
+                     "unroll=True, name='fast'), keras.layers.LSTM(4, name='slow')])\n")
+    report = _run(tfcheck, "for _ in range(1_000_000):\n    models = [outer, plain, mixed]\n")
+    rows = {r["name"]: r.get("unrolled") for r in report.attribution["names"]}
+    assert rows == {"outer": [tfcheck.user_ns["inner"].layers[0].name], "plain": None, "mixed": ["fast"],
+                    "models": None}, rows
+
+
 def test_an_eager_loop_that_trains_nothing_is_not_told_to_trace_its_training_step(tfcheck):
     setup = "import tensorflow as tf\nv = tf.Variable(tf.zeros([3000]))\n"
     report = _run(tfcheck, "for i in range(3000):\n    v[i].assign(float(i))\n", setup)

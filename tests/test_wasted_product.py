@@ -5,11 +5,12 @@ The probe (:mod:`tfplotguard.check.probes.dataflow`) is driven by the real op ca
 runs on real cells in a real shell, the rows of ``benchmarks/fixes.py`` (which also time each fix).
 """
 
+import numpy as np
 import pytest
 import tensorflow as tf
 
 from benchmarks.fixes import FIXES
-from tfplotguard.check.probes.dataflow import product_dims
+from tfplotguard.check.probes.dataflow import product_dims, structure
 from tfplotguard.check.probes.ops import OpProbe
 
 N = 512  # a 512 x 512 x 512 product: 134 M multiply-adds, a few milliseconds
@@ -246,3 +247,43 @@ def test_a_traced_function_in_a_cell_is_named_on_the_line_that_called_it(tfcheck
     found = [f for f in tfcheck.user_ns["_wasted"].findings if f.rule == "wasted_product"]
     assert len(found) == 1 and "in scores" in found[0].message and "kept its diagonal" in found[0].message
     assert found[0].line == 3 and not found[0].minor
+
+
+def test_an_operands_structure_is_read_from_its_values():
+    n = 300
+    rng = np.random.default_rng(0)
+    running = np.tril(np.ones((n, n), np.float32)) / np.arange(1, n + 1, dtype=np.float32)[:, None]
+    assert structure(running) == "prefix"
+    assert structure(np.triu(np.ones((n, n)))) == "suffix"
+    assert structure(np.diag(rng.random(n) + 1)) == "diagonal"
+    picks = np.zeros((40, n), np.float32)
+    picks[np.arange(40), rng.integers(0, n, 40)] = 1
+    assert structure(picks) == "selection"
+    # What no cheaper op computes exactly: dense values, a triangle of varied weights (causal attention's),
+    # a selection scaled, a matrix of strings.
+    dense = rng.random((n, n))
+    assert structure(dense) is None
+    assert structure(np.tril(dense)) is None
+    assert structure(2 * picks) is None
+    assert structure(np.array([["a"]])) is None
+
+
+@pytest.mark.parametrize("kind", ["prefix", "diagonal", "selection"])
+def test_a_structured_operand_is_named_on_either_side_and_a_dense_one_is_not(kind):
+    steps = tf.range(1, N + 1, dtype=tf.float32)
+    lower = tf.linalg.band_part(tf.ones((N, N)), -1, 0)
+    structured = {"prefix": lower / steps[:, None],
+                  "diagonal": tf.linalg.diag(steps),
+                  "selection": tf.one_hot(tf.range(N)[::-1], N) + 0.0}[kind]  # an Add's output: no one-hot op's
+    x = _square(3)
+    rows = _watched(lambda: structured @ x)
+    assert [row["kind"] for row in rows] == [kind]
+    assert ("rows picked" if kind == "selection" else "left operand") in rows[0]["what"]
+    assert rows[0]["needed_macs"] == (0 if kind == "selection" else N * N)
+    # On the right, B of x @ B is read as its transpose: x @ transpose(S) has the same structure.
+    rows = _watched(lambda: x @ tf.transpose(structured))
+    assert [row["kind"] for row in rows] == [kind]
+    assert ("columns picked" if kind == "selection" else "right operand") in rows[0]["what"]
+    # Causal attention's weights: a triangle, but one weight per element, which no cumulative sum gives.
+    weights = tf.nn.softmax(_square(4) - 1e9 * (1.0 - lower))
+    assert _watched(lambda: weights @ x) == []

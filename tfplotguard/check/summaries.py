@@ -246,7 +246,9 @@ if TYPE_CHECKING:
         """Eager matrix products on one cell line whose work was mostly thrown away (``probes.dataflow``).
 
         ``kind``: ``"kept_part"`` (a small part of the product kept), ``"one_hot"`` (a one-hot operand),
-        ``"order"`` (the other order of three matrices costs far less); ``what``: the shapes;
+        ``"order"`` (the other order of three matrices costs far less), ``"selection"`` / ``"diagonal"`` /
+        ``"prefix"`` / ``"suffix"`` (an operand whose values a gather, a broadcast multiply or a cumulative
+        sum computes exactly), ``"repeated"``; ``what``: the shapes;
         ``macs``: the multiply-adds done, ``needed_macs``: those the part, a gather or the other order needed.
         """
 
@@ -453,6 +455,7 @@ if TYPE_CHECKING:
         ndim: NotRequired[int]
         level: NotRequired[int]
         item: NotRequired[str]
+        unrolled: NotRequired[list[str]]  # a Keras model's recurrent layers built with unroll=True
 
     class FunctionRow(TypedDict):
         """The seconds a busy cell line spent inside one function beneath it, inclusive (``attribution.functions``).
@@ -463,6 +466,7 @@ if TYPE_CHECKING:
         line: int
         function: str
         seconds: float
+        depth: int  # the most frames of the function one stack held (above 1: it called itself)
 
     class CallNode(TypedDict):
         """One call in a busy line's hot call tree: the function, its seconds (inclusive), the calls it made."""

@@ -30,9 +30,33 @@ LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _SIZED = (list, tuple, dict, set, frozenset, str, bytes, bytearray, collections.deque)
 
 
+def _unrolled(model) -> list[str]:
+    """The names of a Keras model's recurrent layers built with ``unroll=True`` (its own layers and those of the
+    models in it, one level down), read from the instances' own dicts: no Keras code runs."""
+    found: list[str] = []
+    try:
+        layers = vars(model).get("_layers")
+    except TypeError:  # no instance dict
+        return found
+    for layer in list.__iter__(layers) if isinstance(layers, list) else ():
+        try:
+            own = vars(layer)
+        except TypeError:
+            continue
+        if own.get("unroll") is True:
+            found.append(str(own.get("name")))
+        inner = own.get("_layers")
+        for sub in list.__iter__(inner) if isinstance(inner, list) else ():
+            sub_own = getattr(sub, "__dict__", {})
+            if sub_own.get("unroll") is True:
+                found.append(str(sub_own.get("name")))
+    return found
+
+
 def _describe(obj) -> tuple[str, int | None, bool | None, str | int | None]:
-    """``(type, size, run_eagerly, detail)``: detail is a NumPy array's dtype, a logger's effective level, or
-    the type of a non-empty list's or tuple's first item (``item:module.qualname``)."""
+    """``(type, size, run_eagerly, detail)``: detail is a NumPy array's dtype, a logger's effective level,
+    the type of a non-empty list's or tuple's first item (``item:module.qualname``), or a Keras model's
+    unrolled recurrent layers (``unrolled:name,name``)."""
     kind = type(obj)
     name = f"{kind.__module__}.{kind.__qualname__}"
     if kind in (list, tuple) and obj:
@@ -51,7 +75,9 @@ def _describe(obj) -> tuple[str, int | None, bool | None, str | int | None]:
             stored = vars(obj).get("_run_eagerly")
         except TypeError:  # no instance dict
             stored = None
-        return name, None, stored if isinstance(stored, bool) else None, None
+        unrolled = _unrolled(obj)
+        return (name, None, stored if isinstance(stored, bool) else None,
+                "unrolled:" + ",".join(unrolled) if unrolled else None)
     return name, None, None, None
 
 
@@ -64,7 +90,8 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
     Keras model, what ``compile(run_eagerly=...)`` set (None: not a model, or not known); ``dtype`` and
     ``ndim``: a NumPy array's dtype (``"object"``, ``"int64"``) and dimensions (only for arrays);
     ``level``: a standard ``logging.Logger``'s effective level (only for those); ``item``: the type of
-    a non-empty list's or tuple's first item (only for those). A loop's header line gets the names of
+    a non-empty list's or tuple's first item (only for those); ``unrolled``: a Keras model's recurrent
+    layers built with ``unroll=True`` (only where there are some). A loop's header line gets the names of
     its whole body.
     """
     src = "".join(linecache.getlines(cell_filename))
@@ -98,6 +125,8 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
             row: NameRow = {"line": line, "name": name, "type": kind, "size": size, "run_eagerly": eager}
             if isinstance(detail, str) and detail.startswith("item:"):
                 row["item"] = detail[len("item:"):]
+            elif isinstance(detail, str) and detail.startswith("unrolled:"):
+                row["unrolled"] = detail[len("unrolled:"):].split(",")
             elif isinstance(detail, str):
                 row["dtype"] = detail
                 row["ndim"] = namespace[name].ndim

@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from collections import deque
+from types import CodeType
 from typing import TYPE_CHECKING
 
 from . import categories
@@ -453,22 +454,29 @@ class Samples:
     def _function_rows(self, lines: list[int]) -> list[FunctionRow]:
         """For each of ``lines``, the seconds spent inside each function beneath it (inclusive), heaviest first.
 
-        A function counts once per stack however often it recurs; the cell's own body and tfplotguard's
+        A function counts once per stack however often it recurs (``depth``: the most frames of it that one
+        of those stacks held, 1 where it never called itself); the cell's own body and tfplotguard's
         wrappers are left out, and so are functions under :data:`TREE_MIN_SHARE` of the line.
         """
         per_line: dict[int, dict] = {line: {} for line in lines}
+        depths: dict[tuple[int, CodeType], int] = {}
         for (line, sid), seconds in self._line_stacks.items():
             functions = per_line.get(line)
             if functions is None:
                 continue
-            for code in set(self._stack_codes[sid]):
+            frames: dict[CodeType, int] = {}
+            for code in self._stack_codes[sid]:
+                frames[code] = frames.get(code, 0) + 1
+            for code, n in frames.items():
                 if code.co_name != "<module>" and not _own(code):
                     functions[code] = functions.get(code, 0.0) + seconds
+                    if n > depths.get((line, code), 0):
+                        depths[line, code] = n
         rows: list[FunctionRow] = []
         for line in lines:
             floor = TREE_MIN_SHARE * sum(s for (at, _), s in self._line_stacks.items() if at == line)
             heaviest = sorted(((c, s) for c, s in per_line[line].items() if s >= floor),
                               key=lambda kv: -kv[1])[:FUNCTIONS_PER_LINE]
-            rows.extend({"line": line, "function": _code_name(code) or "", "seconds": seconds}
-                        for code, seconds in heaviest)
+            rows.extend({"line": line, "function": _code_name(code) or "", "seconds": seconds,
+                         "depth": depths[line, code]} for code, seconds in heaviest)
         return rows

@@ -621,6 +621,123 @@ def _library_call_per_item(line: Line) -> Said:
     return None
 
 
+def _gradient_per_source(line: Line) -> Said:
+    """``tape.gradient(target, v)`` in a loop over sources, for one target: the backward pass once per source."""
+    if line.inside("tensorflow.python.eager.backprop.GradientTape.gradient") < MOST:
+        return None
+    loops = [n for n in line.cell if isinstance(n, (ast.For, ast.AsyncFor))
+             and n.lineno <= line.number <= (n.end_lineno or n.lineno)]
+    for call in line.calls():
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr == "gradient" and len(call.args) >= 2
+                and isinstance(call.args[0], ast.Name)):
+            continue
+        target = call.args[0].id
+        for loop in loops:
+            items = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+            assigned = {n.id for part in loop.body for n in ast.walk(part)
+                        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            if target in assigned or not any(isinstance(n, ast.Name) and n.id in items for n in ast.walk(call.args[1])):
+                continue  # a new target each time (a loss per step), or sources that do not follow the loop
+            tape = dotted(call.func.value)
+            return (f"`{tape}.gradient({target}, …)` ran once per item of the loop for the same target `{target}`: "
+                    "each call runs the backward pass from it again, down to that one source",
+                    f"ask once for all the sources: `{tape}.gradient({target}, sources)` takes a list (or any nest) "
+                    "of variables or tensors and runs the backward pass once; the tape then need not be persistent")
+    return None
+
+
+def _unique_to_count(line: Line) -> Said:
+    """``np.unique(labels, return_counts=True)`` on integers: a sort of every value to count a few distinct ones."""
+    if line.inside("numpy.lib._arraysetops_impl._unique1d") < MOST:
+        return None
+    for call in line.calls():
+        counts = any(k.arg == "return_counts" and isinstance(k.value, ast.Constant) and k.value.value is True
+                     for k in call.keywords)
+        if not (dotted(call.func).endswith("unique") and counts and call.args and isinstance(call.args[0], ast.Name)):
+            continue
+        name = call.args[0].id
+        dtype = line.dtypes.get(name, "")
+        if not dtype.startswith(("int", "uint")):
+            continue  # floats or strings: no bincount
+        return (f"`np.unique({name}, return_counts=True)` sorts every value of `{name}` ({dtype}) to count "
+                "them: a sort costs n·log n, where counting integers needs one pass",
+                f"count with `np.bincount({name}.ravel())` when the values are small non-negative integers (labels, "
+                "classes, pixel values): the count of value v is at index v, and `np.flatnonzero(counts)` gives "
+                "the values present (what `np.unique` returned first)")
+    return None
+
+
+#: The share of a line that building a traced graph must hold for an unrolled layer to be named as its cost.
+TRACING_SHARE = 0.2
+
+
+def _unrolled_layer(line: Line) -> Said:
+    """A Keras model with a recurrent layer built ``unroll=True``, on a line whose time went to building its graph."""
+    share = line.inside("tensorflow.python.framework.func_graph.func_graph_from_py_func")
+    if share < TRACING_SHARE or not line.unrolled:
+        return None
+    model, layers = next(iter(line.unrolled.items()))
+    named = ", ".join(f"`{layer}`" for layer in layers)
+    return (f"`{model}` has recurrent layers built with `unroll=True` ({named}): tracing copies the layer's step "
+            f"once per time step of the sequence into the graph; building that graph took {_pct(share)} of the line, "
+            "and its first run optimises every copy (both again for every new input shape)",
+            "build the layer with `unroll=False` (the default): one while loop whose step is traced once; "
+            "unrolling pays only for short sequences, a few steps")
+
+
+#: The collection that draws many patches of one class from arrays, without one artist object each.
+_PATCH_COLLECTIONS = {
+    "Circle": "`EllipseCollection(2 * r, 2 * r, 0, units='xy', offsets=xy, offset_transform=ax.transData)` "
+              "(circles sized in data units; `ax.scatter` if a size in points will do)",
+    "Ellipse": "`EllipseCollection(widths, heights, angles, units='xy', offsets=xy, offset_transform=ax.transData)`",
+    "Rectangle": "`PolyCollection` of their corner arrays, or `ax.bar` / `ax.broken_barh`",
+    "Polygon": "`PolyCollection(list_of_vertex_arrays)`",
+    "RegularPolygon": "`RegularPolyCollection` or `ax.scatter` with a polygon marker",
+    "Wedge": "`PolyCollection` of the wedges' vertex arrays",
+}
+
+
+def _patch_per_item(line: Line) -> Said:
+    """Many matplotlib patch objects made one by one (a comprehension of ``Circle``s), where a collection takes arrays."""
+    if not line.in_loop or line.inside("matplotlib.patches.Patch.__init__") < MOST:
+        return None
+    made = [(s, name) for name, s in line.functions.items()
+            if name.startswith("matplotlib.patches.") and name.endswith(".__init__") and name.count(".") == 3]
+    kinds = [(s, name.split(".")[2]) for s, name in made if name.split(".")[2] in _PATCH_COLLECTIONS]
+    if not kinds:
+        return None
+    _, kind = max(kinds)
+    return (f"`{kind}` objects were made one at a time in a loop ({_pct(line.inside('matplotlib.patches.Patch.__init__'))} "
+            "of the line): each is a full artist, with its own path, transform, colours and properties set one "
+            "by one, and a `PatchCollection` of them still made every object first",
+            f"make them all at once from arrays with {_PATCH_COLLECTIONS[kind]}: one artist, no object per shape")
+
+
+#: Frames of one function in one stack from which its calling itself is the line's shape of work.
+RECURSES = 4
+
+
+def _recursion(line: Line) -> Said:
+    """A function of the user's that calls itself holds most of the line: the calls' count is the cost."""
+    mine = [(s, name) for name, s in line.functions.items()
+            if name.startswith(("<", "/")) and line.depths.get(name, 1) >= RECURSES]  # the user's: a cell or a file
+    if not mine or line.seconds <= 0:
+        return None
+    seconds, name = max(mine)
+    short = name.rsplit(".", 1)[-1]
+    share = min(1.0, seconds / line.seconds)
+    if share < MOST or "cache" in line.names.get(short, ("", None))[0]:
+        return None  # memoised already (`functools.cache` / `lru_cache` wrap it)
+    return (f"`{short}` calls itself (up to {line.depths[name]} frames deep in the samples) and took {_pct(share)} "
+            "of the line: when a recursion reaches the same arguments along several paths (an edit distance, a "
+            "path count, Fibonacci), it computes each of them again every time, and the calls grow exponentially "
+            "with the input",
+            f"memoise it: `@functools.cache` above `def {short}` computes each distinct argument once (its "
+            "arguments must be hashable and its result must depend on them alone), or fill a table bottom-up "
+            "in a loop; if its arguments never repeat, the calls themselves are the work, and a loop over an "
+            "explicit stack saves their overhead")
+
+
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _legend_best, _einsum,
@@ -630,5 +747,6 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _genfromtxt, _sorted_per_iteration, _saved_per_iteration, _eager_loop_op, _validation_in_fit,
     _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
     _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
-    _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item,
+    _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item, _recursion,
+    _gradient_per_source, _unique_to_count, _unrolled_layer, _patch_per_item,
 )

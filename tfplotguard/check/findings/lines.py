@@ -57,6 +57,10 @@ class Line:
     once: frozenset[int] = frozenset()  # ids of the nodes of a loop header's iterable (evaluated once per loop)
     #: The stages of each tf.data pipeline the cell iterated, source first.
     pipelines: tuple[tuple[str, ...], ...] = ()
+    #: Function → the most frames of it one of the line's stacks held (above 1: it called itself).
+    depths: dict[str, int] = field(default_factory=dict)
+    #: name → the recurrent layers built with ``unroll=True``, for the Keras models among its names that have some.
+    unrolled: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def calls(self) -> list[ast.Call]:
         """The calls that start on the line, less those of a loop header's iterable (made once per loop)."""
@@ -167,13 +171,16 @@ def line_facts(report: Report, number: int) -> Line | None:
                      if site[2] == "<module>" and site[1] == number)
     ops = (report.tf_times or {}).get("eager_ops") or {}
     eager_ops = sum(n for op, n in ops.items() if not op.startswith("__inference_"))
-    functions = {r["function"]: r["seconds"] for r in attribution.get("functions") or [] if r["line"] == number}
+    rows_here = [r for r in attribution.get("functions") or [] if r["line"] == number]
+    functions = {r["function"]: r["seconds"] for r in rows_here}
+    depths = {r["function"]: r.get("depth", 1) for r in rows_here}
     dtypes = {r["name"]: r["dtype"] for r in rows if r.get("dtype")}
     levels = {r["name"]: r["level"] for r in rows if r.get("level") is not None}
     items = {r["name"]: r["item"] for r in rows if r.get("item")}
     ndims = {r["name"]: r["ndim"] for r in rows if r.get("ndim") is not None}
+    unrolled = {r["name"]: tuple(r["unrolled"]) for r in rows if r.get("unrolled")}
     pipelines = tuple(tuple(p.get("stages") or ()) for p in report.pipelines or ())
     return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops,
                 row["seconds"], functions, dtypes, levels, items, ndims, every,
-                (report.mpl or {}).get("category_ticks") or 0, once, pipelines)
+                (report.mpl or {}).get("category_ticks") or 0, once, pipelines, depths, unrolled)
 

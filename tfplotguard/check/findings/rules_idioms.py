@@ -30,9 +30,10 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     through (:mod:`.known_calls`): `tf.map_fn`, a full `tape.jacobian`, a Keras callback working at
     every batch, `adapt` on an unbatched dataset, `datetime` objects or many strings on an axis,
     `legend(loc="best")`, `np.einsum` without `optimize`, `strptime` per string, `copy.deepcopy`,
-    `np.genfromtxt`, a model saved per iteration; and an object array, an integer matrix product, a
-    dropped log record formatted anyway, `window` + `flat_map`, a dataset counted by reading it, and
-    more.
+    `np.genfromtxt`, a model saved per iteration, `tape.gradient` once per source, `np.unique` to count
+    integers, a recurrent layer built `unroll=True`, patches made one by one, a recursion of your own;
+    and an object array, an integer matrix product, a dropped log record formatted anyway, `window` +
+    `flat_map`, a dataset counted by reading it, and more.
 
     Why it costs: each construct's cost grows with its data or with the number of calls in a way the
     library documents (a list shifts its items, a NumPy array is copied to grow, each artist is drawn

@@ -616,7 +616,25 @@ _PRODUCT_FIX = {
               "it once before the loop."),
     "repeated": ("compute it once, before the loop, and reuse it: the same operands give the same product (a "
                  "variable's value, read anew each time, would not be the same)."),
+    "selection": ("gather instead of multiplying: a 0/1 matrix with one 1 per row picks rows, so S @ X is "
+                  "tf.gather(X, idx) and X @ T (one 1 per column of T) is tf.gather(X, idx, axis=-1), with idx = "
+                  "tf.argmax(S, axis=-1) (tf.argmax(T, axis=0)) computed once."),
+    "diagonal": ("scale instead of multiplying: with d = tf.linalg.diag_part(D), D @ X is d[:, None] * X and "
+                 "X @ D is X * d: a broadcast multiply, one multiplication per element."),
+    "prefix": ("sum the prefix instead of multiplying: a lower-triangular matrix holding one value c[i] per row "
+               "makes row i of L @ X the sum of X's first i+1 rows times c[i], which is tf.cumsum(X, axis=-2) * "
+               "c[:, None] (a running mean: c[i] = 1 / (i + 1)); on the right, X @ U for an upper-triangular U "
+               "with one value per column is tf.cumsum(X, axis=-1) * c."),
+    "suffix": ("sum the suffix instead of multiplying: an upper-triangular matrix holding one value c[i] per row "
+               "makes row i of U @ X the sum of X's rows from i on times c[i], which is "
+               "tf.cumsum(X, axis=-2, reverse=True) * c[:, None]; on the right, X @ L for a lower-triangular L with "
+               "one value per column is tf.cumsum(X, axis=-1, reverse=True) * c."),
 }
+#: What each structure of an operand is, said in the message.
+_STRUCTURES = {"selection": "a 0/1 matrix with one 1 per row, picking rows",
+               "diagonal": "a diagonal matrix, scaling rows",
+               "prefix": "a lower-triangular matrix with one value per row, summing prefixes",
+               "suffix": "an upper-triangular matrix with one value per row, summing suffixes"}
 #: Said after another kind's fix when the line's product was also the same each time.
 _ALSO_REPEATED = " It was also the same product each time: compute it once, before the loop."
 
@@ -648,12 +666,17 @@ def wasted_product(report: Report, *, min_macs: float) -> list[Found] | None:
     Why it costs: a product's multiply-adds grow with every dimension of its result; a thin result
     computed through a wide intermediate pays for the whole intermediate.
 
+    Also read: an operand whose values have a structure that a cheaper op computes exactly (a 0/1
+    matrix with one 1 per row picks rows; a diagonal matrix scales them; a triangle holding one value
+    per row sums prefixes, as a running sum or mean does), read once per operand on the CPU.
+
     Also: the same product of the same operands computed three times or more (the same tensor
     objects, or the same transpose, reshape or cast of them: eager tensors are immutable; a
     variable's value is read anew each time and never counts), said with the line's other kind.
 
     Fix: compute only what is kept (the diagonal as a row-wise sum, slices of the operands), gather rows
-    instead of multiplying by a one-hot matrix, or parenthesise the product so the thin operand goes
+    instead of multiplying by a one-hot or selection matrix, scale by a diagonal with a broadcast
+    multiply, sum prefixes with ``tf.cumsum``, or parenthesise the product so the thin operand goes
     first; compute a product that is the same each time once, before the loop.
 
     Thresholds:
@@ -675,6 +698,10 @@ def wasted_product(report: Report, *, min_macs: float) -> list[Found] | None:
         elif row["kind"] == "order":
             what = (f"{row['what']} multiplied as written{times}: {_macs(done)} multiply-adds where the other "
                     f"order needs {_macs(needed)} ({done / max(needed, 1):.0f}× fewer)")
+        elif row["kind"] in _STRUCTURES:
+            cheaper = "a gather needs none" if not needed else f"the same result needs {_macs(needed)} operations"
+            what = (f"a product by {_STRUCTURES[row['kind']]} ({row['what']}){times}: {_macs(done)} multiply-adds, "
+                    f"where {cheaper}")
         else:
             what = (f"the same product of the same operands ({row['what']}){times}: {_macs(done)} multiply-adds "
                     f"for one result of {_macs(needed)}")

@@ -12,6 +12,11 @@ mostly wasted, each an algebraic fact about the shapes, whatever the cell's name
   operand, which ``tf.gather`` reads directly;
 - ``order``: a product consumed only by another product, where multiplying the other
   way round (``A @ (B @ v)`` for ``(A @ B) @ v``) costs several times fewer multiply-adds;
+- ``selection``, ``diagonal``, ``prefix``: an operand whose values have a structure that a
+  cheaper op computes exactly, read from its values (once per operand, on the CPU, up to
+  :data:`MAX_ANALYSED` elements): 0/1 rows with one 1 each pick rows (a gather); only a
+  diagonal scales rows (a broadcast multiply); a triangle holding one value per row sums a
+  prefix (a running sum or mean: a cumulative sum);
 - ``repeated``: the same product of the same operands, again and again: the same tensor
   objects (eager tensors are immutable), or the same layout change of them (a transpose,
   reshape or cast), so the result was the same each time, while what it was then combined
@@ -60,6 +65,11 @@ REMEMBERED = 256
 FOUND_KEPT = 32
 #: Frames searched outwards from the op for the cell's own line.
 _DEPTH = 60
+#: Operands read for a structure: at most this many elements each (a view of the CPU tensor, read in
+#: blocks of rows), and at most ANALYSED_OPERANDS distinct operands per cell.
+MAX_ANALYSED = 16_777_216
+ANALYSED_OPERANDS = 8
+_BLOCK_ROWS = 256
 
 
 def _shape(tensor) -> tuple[int, ...] | None:
@@ -140,6 +150,62 @@ def _size(shape: tuple[int, ...]) -> int:
     return size
 
 
+def structure(matrix) -> str | None:
+    """The structure of a 2-D NumPy ``matrix`` used as a product's left operand (its rows make the result's rows).
+
+    ``"selection"``: every row holds one 1 and zeros (it picks one row of the other operand);
+    ``"diagonal"``: square, nothing off its diagonal; ``"prefix"`` / ``"suffix"``: square, nothing above
+    (below) its diagonal and one value per row on the rest (row i sums the other operand's first (last)
+    rows, scaled); None: none of these, or not a real matrix of numbers.
+    """
+    import numpy as np
+
+    if matrix.ndim != 2 or matrix.dtype.kind not in "fiu" or 0 in matrix.shape:
+        return None
+    rows, cols = matrix.shape
+    square = rows == cols
+    selection, diagonal, prefix, suffix = True, square, square, square
+    # A first block of a few rows: most operands (dense data) show no structure there, and the read ends.
+    for r0, r1 in itertools.pairwise([0, *range(8, rows, _BLOCK_ROWS), rows]):
+        block = matrix[r0:r1]
+        nz = block != 0
+        if selection and not ((nz.sum(axis=1) == 1).all() and (block[nz] == 1).all()):
+            selection = False
+        if square:
+            index = np.arange(r0, r0 + block.shape[0])[:, None]
+            cols_at = np.arange(cols)[None, :]
+            diag = block[np.arange(block.shape[0]), index[:, 0]]
+            if diagonal and nz[cols_at != index].any():
+                diagonal = False
+            if prefix and (nz[cols_at > index].any() or not (block == diag[:, None])[cols_at <= index].all()):
+                prefix = False
+            if suffix and (nz[cols_at < index].any() or not (block == diag[:, None])[cols_at >= index].all()):
+                suffix = False
+        if not (selection or diagonal or prefix or suffix):
+            return None
+    if selection and not diagonal:  # an identity is both: a selection of every row, said as one
+        return "selection"
+    if diagonal:
+        return "diagonal"
+    return "prefix" if prefix else "suffix" if suffix else None
+
+
+def _matrix(tensor, transposed: bool):
+    """A CPU tensor's values as a 2-D NumPy view (transposed as the product reads it), or None."""
+    import numpy as np
+
+    shape = _shape(tensor)
+    if shape is None or len(shape) != 2 or _size(shape) > MAX_ANALYSED:
+        return None
+    try:
+        if not str(tensor.device).endswith("CPU:0"):
+            return None  # reading a device tensor would copy it to the host
+        array = np.asarray(tensor)  # a view of a CPU tensor's buffer, no copy
+    except Exception:  # not an eager tensor with values
+        return None
+    return array.T if transposed else array
+
+
 class _Made:
     """A remembered product (or one-hot) output: what made it and who used it."""
 
@@ -163,6 +229,8 @@ class Products:
         self._keys: dict[int, tuple[Any, tuple]] = {}
         #: a product's key → [times computed, multiply-adds each, line, text, the keys of what its consumers met]
         self._products: dict[tuple, list[Any]] = {}
+        #: (an operand's key, the side it was on) → its structure (:func:`structure`), for the operands read
+        self._structures: dict[tuple, str | None] = {}
 
     def _line(self) -> int | None:
         if self.cell_filename is None:
@@ -277,6 +345,8 @@ class Products:
                     self._add("one_hot", None, macs, 0.0, f"{m}×{k} by {k}×{n}", (), line)
             elif (order := other_order(source.dims, dims, side == 0)) is not None:
                 self._add("order", source, order[1], order[2], order[0], (source,), line)
+        if macs >= MIN_MACS and batch == 1 and not any(s is not None and s.op == "OneHot" for s in sources):
+            self._structured(op_type, inputs, attrs, dims, line)  # (a one-hot operand is said as one_hot)
         if macs >= MIN_MACS:
             key = (op_type, attrs, self._key(inputs[0]), self._key(inputs[1]))
             self._remember(outputs[0], _Made(weakref.ref(outputs[0]), op_type, dims, macs, line, key))
@@ -285,6 +355,30 @@ class Products:
                 seen = self._products[key] = [0, macs, line, f"{m}×{k} @ {k}×{n}", set()]
             if seen is not None:
                 seen[0] += 1
+
+    def _structured(self, op_type: str, inputs, attrs, dims: tuple[int, int, int, int], line: int | None) -> None:
+        """Name a product whose operand has a structure a cheaper op computes exactly (:func:`structure`)."""
+        _, m, k, n = dims
+        names = PRODUCTS[op_type]
+        for side in (0, 1):
+            key = (self._key(inputs[side]), side)
+            if key in self._structures:
+                kind = self._structures[key]
+            elif len(self._structures) < ANALYSED_OPERANDS:
+                # The right operand B of A @ B shapes the result's columns as a left one shapes its rows:
+                # (A @ B)ᵀ = Bᵀ @ Aᵀ, so B is read transposed (and a transposed operand as the product reads it).
+                transposed = bool(_attr(attrs, names[side])) != (side == 1)
+                matrix = _matrix(inputs[side], transposed)
+                kind = self._structures[key] = structure(matrix) if matrix is not None else None
+            else:
+                continue
+            if kind is None:
+                continue
+            needed = 0 if kind == "selection" else m * n  # a gather; a broadcast multiply or a cumulative sum
+            what = (f"{'left' if side == 0 else 'right'} operand {m}×{k} @ {k}×{n}" if kind != "selection"
+                    else f"{m}×{k} @ {k}×{n}, {'rows' if side == 0 else 'columns'} picked")
+            self._add(kind, None, m * k * n, needed, what, (), line)
+            return
 
     def _add(self, kind: str, source: _Made | None, done: float, needed: float, what: str,
              depends: tuple, line: int | None = None) -> None:
