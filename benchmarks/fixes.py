@@ -479,7 +479,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         ["`tape.gradient(loss, …)` ran once per item of the loop", "`tape.gradient(loss, sources)`"],
     ),
     "unique_to_count_labels": (
-        "import numpy as np\nmask = np.random.default_rng(0).integers(0, 40, size=(2500, 2000))\n",
+        "import numpy as np\nmask = np.random.default_rng(0).integers(0, 40, size=(4000, 3000))\n",
         "values, counts = np.unique(mask, return_counts=True)\n",
         "tally = np.bincount(mask.ravel())\nvalues = np.flatnonzero(tally)\ncounts = tally[values]\n",
         ["`np.unique(mask, return_counts=True)` sorts every value", "`np.bincount(mask.ravel())`"],
