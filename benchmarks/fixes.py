@@ -502,6 +502,13 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "offset_transform=ax.transData, facecolor='C0'))\nfig.canvas.draw()\nplt.close(fig)\n",
         ["`Circle` objects were made one at a time in a loop", "`EllipseCollection(2 * r, 2 * r, 0, units='xy'"],
     ),
+    "array_scanned_per_item": (
+        "import numpy as np\nrng = np.random.default_rng(0)\ndata = rng.normal(size=300_000)\n"
+        "queries = np.linspace(-3, 3, 2_000)\n",
+        "below = [(data < q).sum() for q in queries]\n",
+        "below = list(np.searchsorted(np.sort(data), queries))\n",
+        ["each of the 2,000 items of `queries` is combined with the whole of `data`", "np.searchsorted(np.sort(data), queries)"],
+    ),
     "recursion_without_memo": (
         "def paths(r, c):\n    if r == 0 or c == 0:\n        return 1\n    return paths(r - 1, c) + paths(r, c - 1)\n",
         "n = paths(12, 12)\n",

@@ -283,3 +283,40 @@ def test_a_dense_diagonal_matrix_is_named_where_it_is_made_and_where_it_is_multi
 
     assert said(1) is not None and said(2) is not None
     assert said(3) is None
+
+
+@pytest.mark.parametrize("source, scan", [
+    ("below = [(data < q).sum() for q in queries]", True),
+    ("near = [abs(data - q).argmin() for q in queries]", True),
+    ("picked = [data[q] for q in queries]", False),  # indexing reads one element per item
+    ("pos = [np.searchsorted(data, q) for q in queries]", False),  # a call: its cost is the library's
+    ("scaled = [q * 2 for q in queries]", False),  # nothing whole
+    ("shifted = [data - q for q in few]", False),  # a short loop
+])
+def test_an_array_combined_whole_with_each_item_is_a_scan_per_item(source, scan):
+    """The entry on constructed lines: an elementwise operator between a whole large array and the item."""
+    import ast
+
+    from tfplotguard.check.findings.known_calls import _scanned_per_item
+    from tfplotguard.check.findings.lines import Line
+
+    nodes = tuple(n for n in ast.walk(ast.parse(source)) if getattr(n, "lineno", None) == 1)
+    names = {"data": ("numpy.ndarray", 300_000), "queries": ("numpy.ndarray", 2_000), "few": ("builtins.list", 10)}
+    line = Line(1, source, nodes, True, names, frozenset(), "other:numpy", 0, 0, seconds=1.0)
+    said = _scanned_per_item(line)
+    assert (said is not None) == scan, said
+    if scan:
+        assert "each of the 2,000 items of `queries` is combined with the whole of `data` (300,000 rows)" in said[0]
+
+
+def test_a_recursion_in_a_tf_function_trace_is_not_told_to_memoise(tfcheck):
+    """tensorflow/docs' function guide: a recursive tf.function recurses while tracing until Python's limit.
+
+    The recursion is AutoGraph's converted copy under a trace, not a Python recursion that repeats its
+    arguments: memoising it is no fix (the quiet survey caught the first draft saying so).
+    """
+    tfcheck.run_cell("import tensorflow as tf\n")
+    report = _run(tfcheck, "@tf.function\ndef recursive_fn(n):\n  if n > 0:\n    return recursive_fn(n - 1)\n"
+                           "  else:\n    return 1\n\ntry:\n  recursive_fn(tf.constant(5))\nexcept Exception:\n  pass\n")
+    assert not [f for f in report.findings if "calls itself" in f.message], report.findings
+    assert any(r["depth"] >= 4 for r in report.attribution["functions"])  # the recursion was there to see

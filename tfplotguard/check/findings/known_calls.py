@@ -713,15 +713,57 @@ def _patch_per_item(line: Line) -> Said:
             f"make them all at once from arrays with {_PATCH_COLLECTIONS[kind]}: one artist, no object per shape")
 
 
+#: Elements of an array that an elementwise operation per item must read for the loop to be a scan per item.
+SCANNED = 2000
+
+
+def _scanned_per_item(line: Line) -> Said:
+    """A whole NumPy array combined with each item of a long loop (``[(data < q).sum() for q in queries]``)."""
+    if not line.in_loop or line.category.startswith(("tf_", "keras")):
+        return None
+    for node in line.nodes:
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            loops, body = list(node.generators), ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt])
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            loops, body = [node], list(node.body)
+        else:
+            continue
+        for loop in loops:
+            items = line.size_of(loop.iter) if isinstance(loop.iter, ast.Name) else None
+            if items is None or items < PER_ITEM:
+                continue
+            names = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+            for op in (n for part in body for n in ast.walk(part) if isinstance(n, (ast.BinOp, ast.Compare))):
+                sides = [op.left, op.right] if isinstance(op, ast.BinOp) else [op.left, *op.comparators]
+                whole = [s for s in sides if isinstance(s, ast.Name) and line.type_of(s) == NDARRAY
+                         and (line.size_of(s) or 0) >= SCANNED and s.id not in names]
+                per_item = [s for s in sides if any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(s))]
+                if not whole or not per_item:
+                    continue
+                array, size = whole[0].id, line.size_of(whole[0]) or 0
+                return (f"each of the {items:,} items of `{loop.iter.id}` is combined with the whole of `{array}` "
+                        f"({size:,} rows) on this line: {items * size:,} element operations, a scan of `{array}` "
+                        "per item, whose cost grows as the product of the two sizes",
+                        f"find what the scan looks for without scanning: on sorted data `np.searchsorted(np.sort("
+                        f"{array}), {loop.iter.id})` answers every item at once (how many are below, the nearest "
+                        "value: compare the neighbours at those positions); exact matches: a dict from value to "
+                        "index, or `np.isin`; counts of small integers: `np.bincount`; otherwise all items at once by "
+                        f"broadcasting ({array}[None, :] against the items[:, None], in chunks that fit in memory)")
+    return None
+
+
 #: Frames of one function in one stack from which its calling itself is the line's shape of work.
 RECURSES = 4
 
 
 def _recursion(line: Line) -> Said:
     """A function of the user's that calls itself holds most of the line: the calls' count is the cost."""
-    mine = [(s, name) for name, s in line.functions.items()
-            if name.startswith(("<", "/")) and line.depths.get(name, 1) >= RECURSES]  # the user's: a cell or a file
-    if not mine or line.seconds <= 0:
+    if line.seconds <= 0 or _traced(line):
+        return None  # a recursion traced by tf.function runs once per trace: the trace is its cost (retracing's)
+    mine = [(s, name) for name, s in line.functions.items()  # the user's: a cell or a file, not AutoGraph's copy
+            if name.startswith(("<", "/")) and "__autograph_generated" not in name
+            and line.depths.get(name, 1) >= RECURSES]
+    if not mine:
         return None
     seconds, name = max(mine)
     short = name.rsplit(".", 1)[-1]
@@ -748,5 +790,5 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
     _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
     _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item, _recursion,
-    _gradient_per_source, _unique_to_count, _unrolled_layer, _patch_per_item,
+    _gradient_per_source, _unique_to_count, _unrolled_layer, _patch_per_item, _scanned_per_item,
 )
