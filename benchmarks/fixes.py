@@ -509,6 +509,13 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "below = list(np.searchsorted(np.sort(data), queries))\n",
         ["each of the 2,000 items of `queries` is combined with the whole of `data`", "np.searchsorted(np.sort(data), queries)"],
     ),
+    "loop_invariant_sort": (
+        "import numpy as np\nrng = np.random.default_rng(0)\nscores = rng.normal(size=150_000)\n"
+        "thresholds = np.linspace(-2, 2, 60)\n",
+        "ranks = []\nfor t in thresholds:\n    ordered = np.sort(scores)\n    ranks.append(np.searchsorted(ordered, t))\n",
+        "ordered = np.sort(scores)\nranks = []\nfor t in thresholds:\n    ranks.append(np.searchsorted(ordered, t))\n",
+        ["`np.sort(scores)` ran at every iteration of the loop with the same arguments", "compute it once before the loop"],
+    ),
     "recursion_without_memo": (
         "def paths(r, c):\n    if r == 0 or c == 0:\n        return 1\n    return paths(r - 1, c) + paths(r, c - 1)\n",
         "n = paths(12, 12)\n",

@@ -320,3 +320,32 @@ def test_a_recursion_in_a_tf_function_trace_is_not_told_to_memoise(tfcheck):
                            "  else:\n    return 1\n\ntry:\n  recursive_fn(tf.constant(5))\nexcept Exception:\n  pass\n")
     assert not [f for f in report.findings if "calls itself" in f.message], report.findings
     assert any(r["depth"] >= 4 for r in report.attribution["functions"])  # the recursion was there to see
+
+
+@pytest.mark.parametrize("source, invariant", [
+    ("for t in ts:\n    s = np.sort(data)\n    out.append(s[0] + t)\n", True),
+    ("for t in ts:\n    m = data.mean()\n    out.append(m * t)\n", True),
+    ("for t in ts:\n    data = np.sort(data)\n    out.append(t)\n", False),  # the loop changes what it reads
+    ("for _ in range(3):\n    s = np.sort(data)\n    out.append(1)\n", False),  # a repeat: nothing else changes
+    ("for t in ts:\n    s = np.sort(data)\n    s[0] = t\n", False),  # the result is changed in place
+    ("for t in ts:\n    buf = np.zeros(n)\n    out.append(buf + t)\n", False),  # a fresh buffer
+    ("for t in ts:\n    r = np.random.normal(size=n)\n    out.append(r + t)\n", False),  # a random draw
+    ("for t in ts:\n    p = tf.matmul(W, data)\n    out.append(p * t)\n", False),  # a variable: read anew
+    ("for t in ts:\n    s = np.sort(data)\n    data.sort()\n    out.append(t)\n", False),  # sorted in place
+])
+def test_a_call_whose_arguments_the_loop_never_changes_is_loop_invariant(source, invariant):
+    """The entry on constructed lines: line 2 of each loop is the busy one."""
+    import ast
+
+    from tfplotguard.check.findings.known_calls import _loop_invariant_call
+    from tfplotguard.check.findings.lines import Line
+
+    every = tuple(ast.walk(ast.parse(source)))
+    nodes = tuple(n for n in every if getattr(n, "lineno", None) == 2)
+    names = {"data": ("numpy.ndarray", 100_000), "np": ("builtins.module", None), "tf": ("builtins.module", None),
+             "W": ("tensorflow.python.ops.resource_variable_ops.ResourceVariable", None)}
+    line = Line(2, source.splitlines()[1], nodes, True, names, frozenset(), "other:numpy", 0, 0, seconds=1.0, cell=every)
+    said = _loop_invariant_call(line)
+    assert (said is not None) == invariant, said
+    if invariant:
+        assert "ran at every iteration of the loop with the same arguments" in said[0]

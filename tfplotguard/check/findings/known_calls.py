@@ -722,33 +722,104 @@ def _scanned_per_item(line: Line) -> Said:
     if not line.in_loop or line.category.startswith(("tf_", "keras")):
         return None
     for node in line.nodes:
+        loops: list[tuple[ast.expr, ast.expr]]  # (target, iterable)
+        body: list[ast.AST]
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            loops, body = list(node.generators), ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt])
+            loops = [(g.target, g.iter) for g in node.generators]
+            body = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            loops, body = [node], list(node.body)
+            loops, body = [(node.target, node.iter)], list(node.body)
         else:
             continue
-        for loop in loops:
-            items = line.size_of(loop.iter) if isinstance(loop.iter, ast.Name) else None
-            if items is None or items < PER_ITEM:
+        for target, iterable in loops:
+            items = line.size_of(iterable) if isinstance(iterable, ast.Name) else None
+            if items is None or items < PER_ITEM or not isinstance(iterable, ast.Name):
                 continue
-            names = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+            names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
             for op in (n for part in body for n in ast.walk(part) if isinstance(n, (ast.BinOp, ast.Compare))):
                 sides = [op.left, op.right] if isinstance(op, ast.BinOp) else [op.left, *op.comparators]
                 whole = [s for s in sides if isinstance(s, ast.Name) and line.type_of(s) == NDARRAY
                          and (line.size_of(s) or 0) >= SCANNED and s.id not in names]
                 per_item = [s for s in sides if any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(s))]
-                if not whole or not per_item:
+                if not whole or not per_item or not isinstance(whole[0], ast.Name):
                     continue
                 array, size = whole[0].id, line.size_of(whole[0]) or 0
-                return (f"each of the {items:,} items of `{loop.iter.id}` is combined with the whole of `{array}` "
+                return (f"each of the {items:,} items of `{iterable.id}` is combined with the whole of `{array}` "
                         f"({size:,} rows) on this line: {items * size:,} element operations, a scan of `{array}` "
                         "per item, whose cost grows as the product of the two sizes",
                         f"find what the scan looks for without scanning: on sorted data `np.searchsorted(np.sort("
-                        f"{array}), {loop.iter.id})` answers every item at once (how many are below, the nearest "
+                        f"{array}), {iterable.id})` answers every item at once (how many are below, the nearest "
                         "value: compare the neighbours at those positions); exact matches: a dict from value to "
                         "index, or `np.isin`; counts of small integers: `np.bincount`; otherwise all items at once by "
                         f"broadcasting ({array}[None, :] against the items[:, None], in chunks that fit in memory)")
+    return None
+
+
+#: Library calls whose result depends on their arguments alone (no hidden state, no output): the same
+#: arguments give the same result. Their dotted names, as the cell writes them.
+_PURE_PREFIXES = ("np.", "numpy.", "scipy.", "math.", "tf.linalg.", "tf.math.", "tf.signal.", "tf.matmul",
+                  "tf.einsum", "tf.sort", "tf.argsort", "tf.reduce_", "tf.transpose", "tf.tensordot")
+#: Parts of a name that mark a call as not one of those: random draws, I/O, state, and fresh buffers the loop
+#: may fill (a hoisted `np.zeros` would be one buffer shared by every iteration).
+_IMPURE_PARTS = ("random", "save", "load", "print", "fromfile", "genfromtxt", "loadtxt", "seed", "Variable", ".out",
+                 "zeros", "ones", "empty", "full", "copy", "array", "eye", "identity")
+#: NumPy array methods that return a new value computed from the array alone.
+_PURE_METHODS = frozenset(("sum", "mean", "std", "var", "max", "min", "argmax", "argmin", "argsort", "dot",
+                           "cumsum", "reshape", "ravel", "transpose", "round", "clip"))
+
+
+def _reads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _changed_in(body: list[ast.AST]) -> tuple[set[str], set[str]]:
+    """Names the body gives a new value (assigned, deleted), and those it may change in place (subscript- or
+    attribute-stored, or a method of theirs called: ``x.append(…)``, ``x.sort()``, ``w.assign(…)``)."""
+    assigned: set[str] = set()
+    mutated: set[str] = set()
+    for node in (n for part in body for n in ast.walk(part)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            assigned.add(node.id)
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            mutated |= _reads(node.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+                and node.func.attr not in _PURE_METHODS:
+            mutated.add(node.func.value.id)
+    return assigned, mutated
+
+
+def _loop_invariant_call(line: Line) -> Said:
+    """A library call whose arguments no iteration changes, made at every iteration of a loop that does change."""
+    if not line.in_loop or line.category in ("cell", "blocked", "output") or line.category.startswith(("mpl", "keras")):
+        return None
+    scopes: list[tuple[ast.AST, list[ast.AST]]] = []  # (loop target, loop body)
+    for node in line.nodes:
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            scopes += [(g.target, [node.elt, *g.ifs]) for g in node.generators]
+    scopes += [(n.target, list(n.body)) for n in line.cell if isinstance(n, (ast.For, ast.AsyncFor))
+               and n.lineno < line.number <= (n.end_lineno or n.lineno)]
+    for target, body in scopes:
+        items = _reads(target)
+        if not items & set().union(*(_reads(part) for part in body)):
+            continue  # the loop does the same work each time (a timing loop, a demo): nothing else changes
+        assigned, mutated = _changed_in(body)
+        changed = assigned | mutated | items
+        kept = {t.id for n in line.nodes if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+        if kept & mutated:
+            continue  # the result is changed in place later in the loop: one shared copy would not do
+        for call in line.calls():
+            name = dotted(call.func)
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            method = (isinstance(receiver, ast.Name) and line.type_of(receiver) == NDARRAY
+                      and isinstance(call.func, ast.Attribute) and call.func.attr in _PURE_METHODS)
+            if not (name.startswith(_PURE_PREFIXES) or method) or any(part in name for part in _IMPURE_PARTS):
+                continue
+            reads = {n for n in _reads(call) if line.names.get(n, ("", None))[0] != "builtins.module"}
+            if not reads or reads & changed or any("Variable" in line.names.get(n, ("", None))[0] for n in reads):
+                continue  # reads nothing but constants (a fresh value each time), or what the loop changes
+            return (f"`{ast.unparse(call)}` ran at every iteration of the loop with the same arguments: nothing it "
+                    "reads changes in the loop, so each iteration computed the same result again",
+                    "compute it once before the loop, keep the result in a variable, and use that inside the loop")
     return None
 
 
@@ -791,4 +862,5 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
     _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item, _recursion,
     _gradient_per_source, _unique_to_count, _unrolled_layer, _patch_per_item, _scanned_per_item,
+    _loop_invariant_call,
 )
