@@ -1110,6 +1110,11 @@ FIXES: list[Fix] = [
                "X = tf.random.normal((3000, 256))\n"),
         slow="for _ in range(8):\n    picked = S @ X\n",
         fixed="for _ in range(8):\n    picked = tf.gather(X, idx)\n"),
+    Fix("wasted_product", "products in float64 from NumPy: float32 where the data enters", "tf.constant(x, tf.float32)",
+        setup=("import numpy as np, tensorflow as tf\nx = np.random.default_rng(0).normal(size=(1200, 1200))\n"
+               "w = np.random.default_rng(1).normal(size=(1200, 1200)) / 40\n"),
+        slow="h = tf.constant(x)\nW = tf.constant(w)\nfor _ in range(4):\n    h = tf.tanh(h @ W)\n",
+        fixed="h = tf.constant(x, tf.float32)\nW = tf.constant(w, tf.float32)\nfor _ in range(4):\n    h = tf.tanh(h @ W)\n"),
     # -- tf_compute_bound: what its CPU text advises against
     Fix("tf_compute_bound", "on a CPU, mixed precision is advised against: float16 matmuls",
         "mixed precision is not advised",

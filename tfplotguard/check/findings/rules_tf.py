@@ -616,6 +616,9 @@ _PRODUCT_FIX = {
               "it once before the loop."),
     "repeated": ("compute it once, before the loop, and reuse it: the same operands give the same product (a "
                  "variable's value, read anew each time, would not be the same)."),
+    "float64": ("compute in float32 unless the result needs float64's precision (an ill-conditioned solve, a long "
+                "sum of small terms): NumPy makes float64 by default and tf.constant / tf.convert_to_tensor keep it, "
+                "so convert where the data enters TensorFlow, tf.constant(x, tf.float32) or x.astype(np.float32)."),
     "selection": ("gather instead of multiplying: a 0/1 matrix with one 1 per row picks rows, so S @ X is "
                   "tf.gather(X, idx) and X @ T (one 1 per column of T) is tf.gather(X, idx, axis=-1), with idx = "
                   "tf.argmax(S, axis=-1) (tf.argmax(T, axis=0)) computed once."),
@@ -670,6 +673,9 @@ def wasted_product(report: Report, *, min_macs: float) -> list[Found] | None:
     matrix with one 1 per row picks rows; a diagonal matrix scales them; a triangle holding one value
     per row sums prefixes, as a running sum or mean does), read once per operand on the CPU.
 
+    Also: products computed in float64 (NumPy's default dtype, kept by ``tf.constant``), about twice
+    float32's cost on a CPU.
+
     Also: the same product of the same operands computed three times or more (the same tensor
     objects, or the same transpose, reshape or cast of them: eager tensors are immutable; a
     variable's value is read anew each time and never counts), said with the line's other kind.
@@ -698,6 +704,9 @@ def wasted_product(report: Report, *, min_macs: float) -> list[Found] | None:
         elif row["kind"] == "order":
             what = (f"{row['what']} multiplied as written{times}: {_macs(done)} multiply-adds where the other "
                     f"order needs {_macs(needed)} ({done / max(needed, 1):.0f}× fewer)")
+        elif row["kind"] == "float64":
+            what = (f"matrix products in float64 ({row['what']}){times}: {_macs(done)} multiply-adds at float64's "
+                    "cost, about twice float32's on a CPU")
         elif row["kind"] in _STRUCTURES:
             cheaper = "a gather needs none" if not needed else f"the same result needs {_macs(needed)} operations"
             what = (f"a product by {_STRUCTURES[row['kind']]} ({row['what']}){times}: {_macs(done)} multiply-adds, "
