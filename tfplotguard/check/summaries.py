@@ -248,7 +248,7 @@ if TYPE_CHECKING:
         ``kind``: ``"kept_part"`` (a small part of the product kept), ``"one_hot"`` (a one-hot operand),
         ``"order"`` (the other order of three matrices costs far less), ``"selection"`` / ``"diagonal"`` /
         ``"prefix"`` / ``"suffix"`` (an operand whose values a gather, a broadcast multiply or a cumulative
-        sum computes exactly), ``"repeated"``; ``what``: the shapes;
+        sum computes exactly), ``"float64"`` (computed in float64), ``"repeated"``; ``what``: the shapes;
         ``macs``: the multiply-adds done, ``needed_macs``: those the part, a gather or the other order needed.
         """
 
