@@ -509,6 +509,14 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "below = list(np.searchsorted(np.sort(data), queries))\n",
         ["each of the 2,000 items of `queries` is combined with the whole of `data`", "np.searchsorted(np.sort(data), queries)"],
     ),
+    "array_scanned_in_a_loop_body": (
+        "import numpy as np\nrng = np.random.default_rng(0)\nreadings = rng.normal(size=1_000_000)\n"
+        "limits = np.linspace(-3, 3, 2_000)\n",
+        "exceed = []\nfor lim in limits:\n    n = np.count_nonzero(readings > lim)\n    exceed.append(n)\n",
+        "exceed = list(len(readings) - np.searchsorted(np.sort(readings), limits, side='right'))\n",
+        ["each of the 2,000 items of `limits` is combined with the whole of `readings`",
+         "np.searchsorted(np.sort(readings), limits)"],
+    ),
     "loop_invariant_sort": (
         "import numpy as np\nrng = np.random.default_rng(0)\nscores = rng.normal(size=150_000)\n"
         "thresholds = np.linspace(-2, 2, 60)\n",

@@ -292,6 +292,7 @@ def test_a_dense_diagonal_matrix_is_named_where_it_is_made_and_where_it_is_multi
     ("pos = [np.searchsorted(data, q) for q in queries]", False),  # a call: its cost is the library's
     ("scaled = [q * 2 for q in queries]", False),  # nothing whole
     ("shifted = [data - q for q in few]", False),  # a short loop
+    ("for q in queries:\n    n = (data < q).sum()\n    out.append(n)", True),  # the loop's body line
 ])
 def test_an_array_combined_whole_with_each_item_is_a_scan_per_item(source, scan):
     """The entry on constructed lines: an elementwise operator between a whole large array and the item."""
@@ -300,9 +301,11 @@ def test_an_array_combined_whole_with_each_item_is_a_scan_per_item(source, scan)
     from tfplotguard.check.findings.known_calls import _scanned_per_item
     from tfplotguard.check.findings.lines import Line
 
-    nodes = tuple(n for n in ast.walk(ast.parse(source)) if getattr(n, "lineno", None) == 1)
+    every = tuple(ast.walk(ast.parse(source)))
+    number = 2 if source.startswith("for") else 1
+    nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
     names = {"data": ("numpy.ndarray", 300_000), "queries": ("numpy.ndarray", 2_000), "few": ("builtins.list", 10)}
-    line = Line(1, source, nodes, True, names, frozenset(), "other:numpy", 0, 0, seconds=1.0)
+    line = Line(number, source, nodes, True, names, frozenset(), "other:numpy", 0, 0, seconds=1.0, cell=every)
     said = _scanned_per_item(line)
     assert (said is not None) == scan, said
     if scan:

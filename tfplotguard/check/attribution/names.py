@@ -92,7 +92,7 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
     ``level``: a standard ``logging.Logger``'s effective level (only for those); ``item``: the type of
     a non-empty list's or tuple's first item (only for those); ``unrolled``: a Keras model's recurrent
     layers built with ``unroll=True`` (only where there are some). A loop's header line gets the names of
-    its whole body.
+    its whole body, and a line in a ``for`` loop's body the names of what the loop steps through.
     """
     src = "".join(linecache.getlines(cell_filename))
     wanted = set(lines)
@@ -118,6 +118,13 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Name) and inner.id in namespace:
                     note(node.lineno, inner.id)
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            # A busy line in a loop's body gets what the loop steps through: how many items it has.
+            for line in seen:
+                if node.lineno < line <= (node.end_lineno or node.lineno):
+                    for inner in ast.walk(node.iter):
+                        if isinstance(inner, ast.Name) and inner.id in namespace:
+                            note(line, inner.id)
     rows: list[NameRow] = []
     for line in sorted(seen):
         for name in seen[line]:

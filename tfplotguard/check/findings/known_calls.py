@@ -721,16 +721,17 @@ def _scanned_per_item(line: Line) -> Said:
     """A whole NumPy array combined with each item of a long loop (``[(data < q).sum() for q in queries]``)."""
     if not line.in_loop or line.category.startswith(("tf_", "keras")):
         return None
+    scopes: list[tuple[list[tuple[ast.expr, ast.expr]], list[ast.AST]]] = []  # ([(target, iterable)], body)
     for node in line.nodes:
-        loops: list[tuple[ast.expr, ast.expr]]  # (target, iterable)
-        body: list[ast.AST]
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            loops = [(g.target, g.iter) for g in node.generators]
-            body = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            scopes.append(([(g.target, g.iter) for g in node.generators],
+                           [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]))
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            loops, body = [(node.target, node.iter)], list(node.body)
-        else:
-            continue
+            scopes.append(([(node.target, node.iter)], list(node.body)))
+    # The busy line inside a loop's body (its time is its own, not the header's): the loops around it.
+    scopes += [([(n.target, n.iter)], list(line.nodes)) for n in line.cell if isinstance(n, (ast.For, ast.AsyncFor))
+               and n.lineno < line.number <= (n.end_lineno or n.lineno)]
+    for loops, body in scopes:
         for target, iterable in loops:
             items = line.size_of(iterable) if isinstance(iterable, ast.Name) else None
             if items is None or items < PER_ITEM or not isinstance(iterable, ast.Name):
