@@ -476,13 +476,13 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "del tape\n",
         "with tf.GradientTape() as tape:\n    h = x\n    for w in layers:\n        h = tf.tanh(h @ w)\n"
         "    loss = tf.reduce_mean(h ** 2)\ngrads = tape.gradient(loss, layers)\n",
-        ["`tape.gradient(loss, …)` ran once per item of the loop", "`tape.gradient(loss, sources)`"],
+        ["`tape.gradient(loss, …)` ran once per item of the loop", "runs the backward pass once"],
     ),
     "unique_to_count_labels": (
         "import numpy as np\nmask = np.random.default_rng(0).integers(0, 40, size=(4000, 3000))\n",
         "values, counts = np.unique(mask, return_counts=True)\n",
         "tally = np.bincount(mask.ravel())\nvalues = np.flatnonzero(tally)\ncounts = tally[values]\n",
-        ["`np.unique(mask, return_counts=True)` sorts every value", "`np.bincount(mask.ravel())`"],
+        ["`np.unique(mask, return_counts=True)` sorts every value", "when the values are small non-negative integers"],
     ),
     "rnn_built_unrolled": (
         "import numpy as np, keras\nX = np.random.default_rng(0).normal(size=(64, 100, 8)).astype('float32')\n",
@@ -507,7 +507,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "queries = np.linspace(-3, 3, 2_000)\n",
         "below = [(data < q).sum() for q in queries]\n",
         "below = list(np.searchsorted(np.sort(data), queries))\n",
-        ["each of the 2,000 items of `queries` is combined with the whole of `data`", "np.searchsorted(np.sort(data), queries)"],
+        ["each of the 2,000 items of `queries` is combined with the whole of `data`", "answers every item at once"],
     ),
     "array_scanned_in_a_loop_body": (
         "import numpy as np\nrng = np.random.default_rng(0)\nreadings = rng.normal(size=1_000_000)\n"
@@ -515,7 +515,15 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "exceed = []\nfor lim in limits:\n    n = np.count_nonzero(readings > lim)\n    exceed.append(n)\n",
         "exceed = list(len(readings) - np.searchsorted(np.sort(readings), limits, side='right'))\n",
         ["each of the 2,000 items of `limits` is combined with the whole of `readings`",
-         "np.searchsorted(np.sort(readings), limits)"],
+         "answers every item at once"],
+    ),
+    "predict_per_threshold": (
+        _KERAS_SETUP + "model = make_model()\nX_val = np.random.default_rng(1).normal(size=(6_000, 8)).astype('float32')\n"
+        "cutoffs = [0.15 * i for i in range(6)]\n",
+        "hits = [int((model.predict(X_val, batch_size=512, verbose=0) > c).sum()) for c in cutoffs]\n",
+        "scores = model.predict(X_val, batch_size=512, verbose=0)\nhits = [int((scores > c).sum()) for c in cutoffs]\n",
+        ["`model.predict(X_val, batch_size=512, verbose=0)` ran at every iteration of the loop",
+         "compute it once before the loop"],
     ),
     "loop_invariant_sort": (
         "import numpy as np\nrng = np.random.default_rng(0)\nscores = rng.normal(size=150_000)\n"
@@ -529,7 +537,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "n = paths(12, 12)\n",
         "import functools\n@functools.cache\ndef paths_memo(r, c):\n    if r == 0 or c == 0:\n        return 1\n"
         "    return paths_memo(r - 1, c) + paths_memo(r, c - 1)\nn = paths_memo(12, 12)\n",
-        ["`paths` calls itself", "`@functools.cache` above `def paths`"],
+        ["`paths` calls itself", "memoise it: `@functools.cache` above"],
     ),
 }
 
@@ -590,6 +598,15 @@ FIXES: list[Fix] = [
               "    return x\nout = simulate(x0).numpy()\n"),
         fixed=("@tf.function\ndef simulate(x):\n    for i in tf.range(300):\n        x = x + 0.01 * tf.tanh(x @ W)\n"
                "    return x\nout = simulate(x0).numpy()\n"),
+        note="each run defines the function again, so each run traces it, as re-running the notebook cell does"),
+    Fix("constant_in_graph", "a NumPy array read by a tf.function: a tensor made once, outside it",
+        "table = tf.constant(array)",
+        setup=("import numpy as np, tensorflow as tf\n"
+               "weights = np.random.default_rng(0).normal(size=(2400, 2400)).astype('float32')\n"
+               "x = tf.random.normal((16, 2400))\n"),
+        slow="@tf.function\ndef project(v):\n    return tf.nn.relu(v @ weights)\nout = project(x).numpy()\n",
+        fixed=("weights_t = tf.constant(weights)\n@tf.function\ndef project(v):\n    return tf.nn.relu(v @ weights_t)\n"
+               "out = project(x).numpy()\n"),
         note="each run defines the function again, so each run traces it, as re-running the notebook cell does"),
     Fix("functions_run_eagerly", "`tf.config.run_functions_eagerly(False)`", "run_functions_eagerly(False)",
         setup=("import tensorflow as tf\n@tf.function\ndef forward(w, x):\n    for _ in range(20):\n"

@@ -237,10 +237,12 @@ if TYPE_CHECKING:
         tracing_seconds: float
 
     class GraphOps(TypedDict):
-        """The ops of one slow trace's graph: how many, and the commonest working types ``[[type, count], …]``."""
+        """The ops of one slow trace's graph: how many, the commonest working types ``[[type, count], …]``, and
+        the bytes of its largest constant (a NumPy array the function read from outside is copied in as one)."""
 
         ops: int
         most: list[list[Any]]
+        const_bytes: int
 
     class WastedProduct(TypedDict):
         """Eager matrix products on one cell line whose work was mostly thrown away (``probes.dataflow``).

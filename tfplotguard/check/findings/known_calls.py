@@ -764,9 +764,14 @@ _PURE_PREFIXES = ("np.", "numpy.", "scipy.", "math.", "tf.linalg.", "tf.math.", 
 #: may fill (a hoisted `np.zeros` would be one buffer shared by every iteration).
 _IMPURE_PARTS = ("random", "save", "load", "print", "fromfile", "genfromtxt", "loadtxt", "seed", "Variable", ".out",
                  "zeros", "ones", "empty", "full", "copy", "array", "eye", "identity")
-#: NumPy array methods that return a new value computed from the array alone.
+#: A Keras model's methods that compute from its weights and their arguments alone.
+_MODEL_READS = frozenset(("predict", "predict_on_batch", "evaluate"))
+#: Calls that change a model's or a variable's values: a loop making any keeps its model calls.
+_TRAINING = frozenset(("fit", "train_on_batch", "apply_gradients", "minimize", "set_weights", "load_weights",
+                       "assign", "assign_add", "assign_sub", "compile", "reset_states", "build"))
+#: NumPy array methods that return a new value computed from the array alone (and a model's reads).
 _PURE_METHODS = frozenset(("sum", "mean", "std", "var", "max", "min", "argmax", "argmin", "argsort", "dot",
-                           "cumsum", "reshape", "ravel", "transpose", "round", "clip"))
+                           "cumsum", "reshape", "ravel", "transpose", "round", "clip")) | _MODEL_READS
 
 
 def _reads(node: ast.AST) -> set[str]:
@@ -791,7 +796,7 @@ def _changed_in(body: list[ast.AST]) -> tuple[set[str], set[str]]:
 
 def _loop_invariant_call(line: Line) -> Said:
     """A library call whose arguments no iteration changes, made at every iteration of a loop that does change."""
-    if not line.in_loop or line.category in ("cell", "blocked", "output") or line.category.startswith(("mpl", "keras")):
+    if not line.in_loop or line.category in ("cell", "blocked", "output") or line.category.startswith("mpl"):
         return None
     scopes: list[tuple[ast.AST, list[ast.AST]]] = []  # (loop target, loop body)
     for node in line.nodes:
@@ -808,11 +813,15 @@ def _loop_invariant_call(line: Line) -> Said:
         kept = {t.id for n in line.nodes if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
         if kept & mutated:
             continue  # the result is changed in place later in the loop: one shared copy would not do
+        trains = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _TRAINING
+                     for part in body for n in ast.walk(part))
         for call in line.calls():
             name = dotted(call.func)
             receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
-            method = (isinstance(receiver, ast.Name) and line.type_of(receiver) == NDARRAY
-                      and isinstance(call.func, ast.Attribute) and call.func.attr in _PURE_METHODS)
+            attr = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+            kind = line.type_of(receiver) or "" if isinstance(receiver, ast.Name) else ""
+            method = (kind == NDARRAY and attr in _PURE_METHODS
+                      or kind.startswith("keras.") and attr in _MODEL_READS and not trains)  # weights not changed
             if not (name.startswith(_PURE_PREFIXES) or method) or any(part in name for part in _IMPURE_PARTS):
                 continue
             reads = {n for n in _reads(call) if line.names.get(n, ("", None))[0] != "builtins.module"}

@@ -60,10 +60,10 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
     """A slow cell no other rule explains: the line, the call and the function where its time went.
 
     Detects: a cell that ran at least ``min_wall_s`` and whose shown findings explain less than
-    ``explained_share`` of it, none of them about its busiest line, where the time was not a traced
-    step or a Keras model computing (the work itself): the line, the library call it
+    ``explained_share`` of it, none of them about its busiest line: the line, the library call it
     made and the innermost function where the time went, and whether the cell's thread computed
-    there or was blocked.
+    there, was blocked, or waited for a traced step or a Keras model computing (the work itself,
+    said as such: a slow cell is never left unexplained).
 
     Why it costs: whatever the stacks show; no rule knows this pattern, so the finding names the
     place rather than a cause.
@@ -88,8 +88,9 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
     if not lines:
         return None
     top = lines[0]
-    if top["category"] in WORK or any(f.line in (None, top["line"]) for f in shown):
-        return None  # the work itself; or a rule has named what happens on that line (or in the cell)
+    if any(f.line in (None, top["line"]) for f in shown):
+        return None  # a rule has named what happens on that line (or in the cell)
+    work = top["category"] in WORK  # a traced function or a model computing: the work itself, said so
     paths = [p for p in attribution.get("paths") or [] if p["line"] == top["line"]]
     path = max(paths, key=lambda p: p["seconds"], default=None)
     seconds = min(top["seconds"], report.wall_s)  # the sampled span can overrun the meter's wall by a look
@@ -106,7 +107,10 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
         hot = _hot_function(attribution, top, path)
         chain = (f", in {path['call']}" + (f" → … → {hot}" if hot else "")
                  + (f" → {path['inner']}" if path["inner"] and path["inner"] not in (path["call"], hot) else ""))
-    if blocked:
+    if work:
+        how = (f"the time was {label}: the function's or the model's own work, which no rule found wasted (a "
+               "trace, its first run, or the computation itself)")
+    elif blocked:
         how = (f"the cell's thread was blocked there for {100 * off / cat_seconds:.0f}% of it (not computing: "
                "sleeping, waiting for I/O, a lock or other threads)")
     elif handed_over:
@@ -115,7 +119,11 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
         how = f"the time was {label}"
     message = (f"{format_seconds(seconds)} of this {format_seconds(report.wall_s)} cell went to {where}{chain}; {how}. "
                "No rule knows this pattern, so this names the place, not the cause.")
-    if handed_over:
+    if work:
+        fix = ("the work is what the function or model computes: check how often it is called and on how much data, "
+               "what it captures from outside (a large NumPy array becomes a graph constant at each trace), and "
+               "whether part of it is the same at every call and could be computed once.")
+    elif handed_over:
         fix = ("the work is in what the cell waited for: look at what those threads compute (a tf.data pipeline's "
                "transformations, per element), whether it can be done once, on less data, or vectorised.")
     elif blocked:

@@ -415,6 +415,54 @@ def unrolled_trace(report: Report, *, min_trace_s: float, repeats: int) -> list[
     return found
 
 
+@rule(id="constant_in_graph", needs=("tf_times",), thresholds={"min_bytes": 4 * 2**20, "min_seconds": 0.2})
+def constant_in_graph(report: Report, *, min_bytes: float, min_seconds: float) -> list[Found]:
+    """A ``tf.function`` whose graph holds a large constant: a NumPy array it read from outside, copied in.
+
+    Detects: a trace of one of your ``tf.function`` objects whose graph holds a constant of at least
+    ``min_bytes`` and which, with its graph's first run, took at least ``min_seconds``. Weighed by that
+    time (the trace and the first run).
+
+    Why it costs: a NumPy array (or a Python list) that the function reads from its closure or a global
+    is not a tensor: tracing converts it and embeds the value in the graph as a constant, so every
+    trace copies it, and the graph's first run optimises the graph with it (constant folding, the
+    graph's instantiation), all again at every retrace.
+
+    Fix: make it a tensor once, outside the function (``table = tf.constant(array)``): a captured tensor
+    is an input of the graph, passed by reference, never copied in; or keep it in a ``tf.Variable``,
+    or pass it as an argument.
+
+    Thresholds:
+        min_bytes: the least size in bytes of the graph's largest constant
+        min_seconds: the least seconds the trace and its graph's first run must take together
+    """
+    times = report.tf_times or {}
+    found = []
+    for name, graphs in (times.get("trace_graph_ops") or {}).items():
+        origin = report.trace_origins.get(name, {})
+        if " (" in name or origin.get("owner") in ("keras", "tensorflow", "tfplotguard") or origin.get("via") == "tf.data":
+            continue
+        took = times.get("trace_seconds", {}).get(name, [])
+        calls = times.get("trace_call_seconds", {}).get(name, [])
+        for i, ops in enumerate(graphs):
+            if ops is None or ops.get("const_bytes", 0) < min_bytes or i >= len(took):
+                continue
+            whole = max(took[i], (calls[i] if i < len(calls) else None) or 0.0)
+            if whole < min_seconds:
+                continue
+            size = ops["const_bytes"] / 2**20
+            found.append(Found(
+                f"tf.function {name}'s graph holds a constant of {size:.1f} MiB: a NumPy array (or Python list) "
+                f"it reads from outside was copied into the graph when it was traced; the trace and the graph's "
+                f"first run took {format_seconds(whole)}, and every retrace copies it again.",
+                "make it a tensor once, outside the function (table = tf.constant(array)): a captured tensor is "
+                "an input of the graph, passed by reference, never copied in; or keep it in a tf.Variable, or pass "
+                "it as an argument.",
+                seconds=min(whole, report.wall_s), line=weight.line_for(report, "tf_tracing", "tf_function")))
+            break  # one finding per function
+    return found
+
+
 @rule(id="functions_run_eagerly", needs=("tf",))
 def functions_run_eagerly(report: Report) -> Found | None:
     """``tf.config.run_functions_eagerly(True)`` is on: every ``tf.function`` runs as plain Python.

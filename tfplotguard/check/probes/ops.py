@@ -60,16 +60,29 @@ SLOW_TRACE_S = 0.2
 _PLUMBING = frozenset(("Const", "Identity", "NoOp", "Placeholder", "ReadVariableOp", "StopGradient"))
 
 
+def _const_bytes(op) -> int:
+    """The bytes of a ``Const`` op's value, from its static shape and dtype (0 where not known)."""
+    try:
+        out = op.outputs[0]
+        n = out.shape.num_elements()
+        return int(n * out.dtype.size) if n is not None else 0
+    except Exception:  # a string or variant constant, or no static shape: not counted
+        return 0
+
+
 def _graph_ops(graph) -> GraphOps | None:
-    """How many ops a traced graph holds and its commonest working op types, or None (the graph is gone)."""
+    """How many ops a traced graph holds, its commonest working op types and its largest constant, or None
+    (the graph is gone)."""
     if graph is None:
         return None
     try:
-        types = Counter(op.type for op in graph.get_operations())
+        operations = graph.get_operations()
+        types = Counter(op.type for op in operations)
+        largest = max((_const_bytes(op) for op in operations if op.type == "Const"), default=0)
     except Exception:  # a graph TensorFlow has torn down: not counted
         return None
     most = [[kind, n] for kind, n in types.most_common() if kind not in _PLUMBING][:3]
-    return {"ops": sum(types.values()), "most": most}
+    return {"ops": sum(types.values()), "most": most, "const_bytes": largest}
 
 
 #: Keras's saving code builds throwaway objects (an optimizer per save, to list the attributes it skips):
@@ -476,9 +489,10 @@ class OpProbe:
         trace nested in another is inside that one's time too);
         ``trace_call_seconds``: the same traces' counted calls, whole (the trace and
         the new graph's first run; None for a trace no counted call made);
-        ``trace_graph_ops``: for each trace that took at least :data:`SLOW_TRACE_S`, the ops of its
-        graph (``{"ops", "most"}``: how many, and the commonest types with their counts; None for a
-        faster trace or a graph already gone);
+        ``trace_graph_ops``: for each trace that took at least :data:`SLOW_TRACE_S` (alone, or with
+        its graph's first run), the ops of its graph (``{"ops", "most", "const_bytes"}``: how many, the
+        commonest types with their counts, and the bytes of its largest constant; None for a faster
+        trace or a graph already gone);
         ``eager_ops``: ``{op type: count}`` (the first :data:`EAGER_OPS_COUNTED`
         only, then ``eager_ops_capped`` is True); ``eager_op_interval_s``: once
         capped, the mean time from one counted eager op to the next (else
@@ -505,7 +519,8 @@ class OpProbe:
                 continue
             seconds.setdefault(name, []).append(took)
             calls.setdefault(name, []).append(call)
-            graph_ops.setdefault(name, []).append(_graph_ops(graph) if took >= SLOW_TRACE_S else None)
+            slow = took >= SLOW_TRACE_S or (call or 0.0) >= SLOW_TRACE_S  # the trace, or with its first run
+            graph_ops.setdefault(name, []).append(_graph_ops(graph) if slow else None)
             entry = self._calls.get(name)
             runs = entry["calls"] if entry and entry["calls"] else 1
             for kind, what, done, needed in graph_waste(graph) if graph is not None else ():
