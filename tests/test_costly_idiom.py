@@ -352,3 +352,17 @@ def test_a_call_whose_arguments_the_loop_never_changes_is_loop_invariant(source,
     assert (said is not None) == invariant, said
     if invariant:
         assert "ran at every iteration of the loop with the same arguments" in said[0]
+
+
+def test_one_image_per_new_axes_in_a_loop_is_a_grid_not_images_piling_up(tfcheck):
+    """Blind set 7's thumbnail grid (scored after): `ax = plt.subplot(…)` then `ax.imshow` per image is one
+    image per Axes; "stacked on the ones before" was said of it, which is wrong. The same calls on one Axes
+    do pile up."""
+    setup = ("import numpy as np\nimport matplotlib.pyplot as plt\n"
+             "thumbs = np.random.default_rng(0).random((144, 28, 28))\n")
+    grid = _run(tfcheck, "fig = plt.figure()\nfor i in range(144):\n    ax = plt.subplot(12, 12, i + 1)\n"
+                         "    ax.imshow(thumbs[i])\nfig.canvas.draw()\nplt.close(fig)\n", setup)
+    assert not [f for f in grid.findings if "stacked on the ones before" in f.message], grid.findings
+    pile = _run(tfcheck, "fig, ax = plt.subplots()\nfor i in range(144):\n    ax.imshow(thumbs[i])\n"
+                         "fig.canvas.draw()\nplt.close(fig)\n")
+    assert [f for f in pile.findings if "stacked on the ones before" in f.message], pile.findings

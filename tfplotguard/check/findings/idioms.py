@@ -196,9 +196,17 @@ def _artist_per_call(line: Line) -> Said:
     # Many calls, not a few heavy ones: three curves of 60,000 points each are data, not per-call cost.
     if not line.in_loop or not line.category.startswith("mpl") or line.plot_calls < MANY_CALLS:
         return None
+    # A receiver the loop gives a new value (`ax = plt.subplot(…)`, `for ax in axes.flat`) is a new Axes each
+    # time: one artist per Axes is a grid of plots, not artists piling up on one.
+    loops = [n for n in line.cell if isinstance(n, (ast.For, ast.AsyncFor, ast.While))
+             and n.lineno <= line.number <= (n.end_lineno or n.lineno)]
+    renewed = {n.id for loop in loops for n in ast.walk(loop)
+               if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     for call in line.calls():
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in _PER_ARTIST:
+            if isinstance(func.value, ast.Name) and func.value.id in renewed:
+                continue
             made, fix = _PER_ARTIST[func.attr]
             return (f"`{dotted(func)}(…)` ran {line.plot_calls:,} times in a loop, adding {made}: each artist is "
                     "autoscaled, stored and drawn "
