@@ -25,7 +25,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .known_calls import KNOWN_CALLS
+from .known_calls import DRAWN_CALLS, KNOWN_CALLS
 from .lines import (LINES_LOOKED_AT, LIST, NDARRAY, TUPLE, Line, Said, dotted, is_long, is_tensor, is_zero, line_facts,
                     repeats, sized)
 
@@ -347,7 +347,7 @@ IDIOMS: tuple[Callable[[Line], Said], ...] = (
 )
 
 #: Idioms about artists, whose cost is paid again when the figure is drawn (on whatever line draws it).
-DRAWN = frozenset((_artist_per_call, _many_bins, _pcolor))
+DRAWN = frozenset((_artist_per_call, _many_bins, _pcolor)) | DRAWN_CALLS
 
 
 def idiom_on(report: Report, number: int | None) -> tuple[str, str, bool, str] | None:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from .lines import NDARRAY, Line, Said, dotted, is_tensor
 
-__all__ = ["KNOWN_CALLS", "MOST"]
+__all__ = ["DRAWN_CALLS", "KNOWN_CALLS", "MOST"]
 
 #: The share of a line's time a function must hold for its cost to be the line's.
 MOST = 0.5
@@ -860,6 +860,9 @@ def _recursion(line: Line) -> Said:
             "in a loop; if its arguments never repeat, the calls themselves are the work, and a loop over an "
             "explicit stack saves their overhead")
 
+
+#: Entries whose artists are drawn later, on the line that draws the figure (their drawing is their cost too).
+DRAWN_CALLS = frozenset((_patch_per_item,))
 
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (

@@ -56,6 +56,8 @@ def function_name(graph_name: str) -> str:
 
 #: A trace at least this long gets its graph's ops counted (:meth:`OpProbe.times`); faster ones are not read.
 SLOW_TRACE_S = 0.2
+#: Traces per function whose input signature is described when the trace ends.
+SIGNATURES_KEPT = 6
 #: Op types that carry no work of their own, left out of a graph's commonest ops.
 _PLUMBING = frozenset(("Const", "Identity", "NoOp", "Placeholder", "ReadVariableOp", "StopGradient"))
 
@@ -146,6 +148,10 @@ class OpProbe:
         # that made it or None]
         self._graphs: list[list] = []
         self._by_graph: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()  # FuncGraph → entry
+        #: id of a ``_graphs`` entry → its input signature described when its trace ended (arguments by
+        #: position), None for a variable-creating trace: what :meth:`signatures` reads once the graph is
+        #: gone (a tf.function object made per call is freed by the collector, whenever it runs).
+        self._described: dict[int, TraceSignature | None] = {}
         self.eager_ops: dict[str, int] = {}  # op type → eager ops dispatched (main thread)
         self._handles: list[weakref.ref] = []  # eagerly created variables' handles
         self.eager_function_calls = 0
@@ -428,9 +434,14 @@ class OpProbe:
     def _traced(self, concrete_function):
         """TensorFlow's callback for each new ConcreteFunction: the trace of its graph is over."""
         try:
-            entry = self._by_graph.get(concrete_function.graph)
+            graph = concrete_function.graph
+            entry = self._by_graph.get(graph)
             if entry is not None and entry[3] is None:
                 entry[3] = time.perf_counter() - entry[2]
+                if self.traces.get(entry[0], 0) <= SIGNATURES_KEPT and " (" not in entry[0]:
+                    signature = getattr(graph, "structured_input_signature", None)
+                    self._described[id(entry)] = (None if signature is None or self._variable_trace(graph)
+                                                  else _describe_signature(signature, []))
         except Exception:  # never break the user's trace
             self.errors += 1
 
@@ -554,18 +565,25 @@ class OpProbe:
         the parameter) or from a ``tf.function`` of that name in ``namespace``.
         """
         by_name: dict[str, list] = {}
-        for name, ref, *_ in self._graphs:
+        for entry in self._graphs:
+            name, ref = entry[0], entry[1]
             if self.traces.get(name, 0) > 1 and " (" not in name:
                 graph = ref()
+                if graph is None:  # freed: the description made when its trace ended, if any
+                    described = self._described.get(id(entry))
+                    if described is not None and len(by_name.setdefault(name, [])) < per_function:
+                        by_name[name].append(described)
+                    continue
                 # A variable-creating first trace has the same signature as the retrace it causes.
-                if graph is None or self._variable_trace(graph):
+                if self._variable_trace(graph):
                     continue
                 if len(by_name.setdefault(name, [])) < per_function:
                     by_name[name].append(getattr(graph, "structured_input_signature", None))
         out = {}
         for name, sigs in by_name.items():
             params = _parameter_names(name, namespace)
-            out[name] = [_describe_signature(sig, params) for sig in sigs if sig is not None]
+            out[name] = [_named(sig, params) if isinstance(sig, dict) else _describe_signature(sig, params)
+                         for sig in sigs if sig is not None]
         return out
 
 
@@ -652,6 +670,17 @@ def _parameter_names(function_name: str, namespace: dict | None) -> list[str]:
             except (TypeError, ValueError):
                 return []
     return []
+
+
+def _named(described: TraceSignature, params: list[str]) -> TraceSignature:
+    """A signature described by position (``#1``, ``#2[0]``) with the parameters' names put in where known."""
+    out: TraceSignature = {}
+    for path, text in described.items():
+        head, bracket, rest = path.partition("[")
+        if head.startswith("#") and head[1:].isdigit() and int(head[1:]) <= len(params):
+            path = params[int(head[1:]) - 1] + bracket + rest
+        out[path] = text
+    return out
 
 
 def _describe_signature(signature, params: list[str]) -> TraceSignature:
