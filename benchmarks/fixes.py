@@ -495,9 +495,10 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     "circles_made_one_by_one": (
         "import numpy as np\nimport matplotlib.pyplot as plt\nfrom matplotlib.collections import EllipseCollection, "
         "PatchCollection\nfrom matplotlib.patches import Circle\nrng = np.random.default_rng(0)\n"
-        "xy = rng.random((12_000, 2))\nr = 0.002 + 0.004 * rng.random(12_000)\n",
-        "fig, ax = plt.subplots()\ncircles = [Circle((x, y), s) for (x, y), s in zip(xy, r)]\n"
-        "ax.add_collection(PatchCollection(circles, facecolor='C0'))\nfig.canvas.draw()\nplt.close(fig)\n",
+        "xy = rng.random((16_000, 2))\nr = 0.002 + 0.004 * rng.random(16_000)\n",
+        "fig, ax = plt.subplots()\n"
+        "ax.add_collection(PatchCollection([Circle((x, y), s) for (x, y), s in zip(xy, r)], facecolor='C0'))\n"
+        "fig.canvas.draw()\nplt.close(fig)\n",
         "fig, ax = plt.subplots()\nax.add_collection(EllipseCollection(2 * r, 2 * r, 0, units='xy', offsets=xy, "
         "offset_transform=ax.transData, facecolor='C0'))\nfig.canvas.draw()\nplt.close(fig)\n",
         ["`Circle` objects were made one at a time in a loop", "`EllipseCollection(2 * r, 2 * r, 0, units='xy'"],

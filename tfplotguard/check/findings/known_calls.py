@@ -699,7 +699,9 @@ _PATCH_COLLECTIONS = {
 
 def _patch_per_item(line: Line) -> Said:
     """Many matplotlib patch objects made one by one (a comprehension of ``Circle``s), where a collection takes arrays."""
-    if not line.in_loop or line.inside("matplotlib.patches.Patch.__init__") < MOST:
+    # Making the patches, and a PatchCollection reading each of them back: both are per-object work.
+    share = line.inside("matplotlib.patches.Patch.__init__") + line.inside("matplotlib.collections.PatchCollection.__init__")
+    if not line.in_loop or share < MOST:
         return None
     made = [(s, name) for name, s in line.functions.items()
             if name.startswith("matplotlib.patches.") and name.endswith(".__init__") and name.count(".") == 3]
@@ -707,9 +709,9 @@ def _patch_per_item(line: Line) -> Said:
     if not kinds:
         return None
     _, kind = max(kinds)
-    return (f"`{kind}` objects were made one at a time in a loop ({_pct(line.inside('matplotlib.patches.Patch.__init__'))} "
-            "of the line): each is a full artist, with its own path, transform, colours and properties set one "
-            "by one, and a `PatchCollection` of them still made every object first",
+    return (f"`{kind}` objects were made one at a time in a loop ({_pct(min(share, 1.0))} of the line, with a "
+            "`PatchCollection` reading them back): each is a full artist, with its own path, transform, colours and "
+            "properties set one by one, and a `PatchCollection` of them still made every object first",
             f"make them all at once from arrays with {_PATCH_COLLECTIONS[kind]}: one artist, no object per shape")
 
 
