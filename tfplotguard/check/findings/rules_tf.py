@@ -6,6 +6,7 @@ What a rule receives, returns and must rest on: :mod:`tfplotguard.check.findings
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from .idioms import idiom_on
 
 if TYPE_CHECKING:
     from ..report.model import Report
-    from ..summaries import TraceSignature, WastedProduct
+    from ..summaries import GraphOps, TraceSignature, WastedProduct
 
 _TF_GROUPS = ("tf_pool", "tf_named", "tf_data")
 #: From this many tf.function objects of one Python function, each traced, "a new object each time" is the cause.
@@ -370,6 +371,22 @@ def explain_retrace(signatures: list[TraceSignature], objects: int = 0, traces: 
             "print f.pretty_printed_concrete_signatures() after the cell to see every trace TensorFlow kept")
 
 
+def _user_traces(report: Report) -> Iterator[tuple[str, GraphOps, float, float | None]]:
+    """``(name, graph ops, trace seconds, seconds of the call that traced or None)`` for each trace of one of
+    the user's ``tf.function`` objects whose graph was read (``trace_graph_ops``); Keras's, TensorFlow's,
+    tfplotguard's and tf.data's own functions left out."""
+    times = report.tf_times or {}
+    for name, graphs in (times.get("trace_graph_ops") or {}).items():
+        origin = report.trace_origins.get(name, {})
+        if " (" in name or origin.get("owner") in ("keras", "tensorflow", "tfplotguard") or origin.get("via") == "tf.data":
+            continue
+        took = times.get("trace_seconds", {}).get(name, [])
+        calls = times.get("trace_call_seconds", {}).get(name, [])
+        for i, ops in enumerate(graphs):
+            if ops is not None and i < len(took):
+                yield name, ops, took[i], calls[i] if i < len(calls) else None
+
+
 @rule(id="unrolled_trace", needs=("tf_times", "trace_origins"), thresholds={"min_trace_s": 0.3, "repeats": 100})
 def unrolled_trace(report: Report, *, min_trace_s: float, repeats: int) -> list[Found]:
     """One slow trace whose graph repeats the same ops hundreds of times: a Python loop unrolled by tracing.
@@ -390,28 +407,20 @@ def unrolled_trace(report: Report, *, min_trace_s: float, repeats: int) -> list[
         min_trace_s: the least seconds one trace must take
         repeats: the least count of the commonest working op type in its graph
     """
-    times = report.tf_times or {}
     found = []
-    for name, graphs in (times.get("trace_graph_ops") or {}).items():
-        origin = report.trace_origins.get(name, {})
-        if " (" in name or origin.get("owner") in ("keras", "tensorflow", "tfplotguard") or origin.get("via") == "tf.data":
+    for name, ops, took, counted in _user_traces(report):
+        if took < min_trace_s or not ops["most"] or ops["most"][0][1] < repeats:
             continue
-        took = times.get("trace_seconds", {}).get(name, [])
-        calls = times.get("trace_call_seconds", {}).get(name, [])
-        for i, ops in enumerate(graphs):
-            if ops is None or i >= len(took) or took[i] < min_trace_s or not ops["most"] or ops["most"][0][1] < repeats:
-                continue
-            counted = calls[i] if i < len(calls) else None
-            whole = counted if counted is not None else took[i]
-            most = ", ".join(f"{kind} ×{n}" for kind, n in ops["most"])
-            found.append(Found(
-                f"one trace of tf.function {name} took {format_seconds(took[i])} ({format_seconds(whole)} with its "
-                f"graph's first run): its graph holds {ops['ops']} ops ({most}), the same ops over and over, as a "
-                "Python loop in the function makes them: tracing unrolls it into one copy of its body per iteration.",
-                "if the function loops in Python (for i in range(n)), loop over a tensor instead, for i in "
-                "tf.range(n) (or tf.while_loop / tf.scan): AutoGraph then makes one loop op whose body is traced "
-                "once; keep Python loops for a few iterations only.",
-                seconds=min(whole, report.wall_s), line=weight.line_for(report, "tf_tracing", "tf_function")))
+        whole = counted if counted is not None else took
+        most = ", ".join(f"{kind} ×{n}" for kind, n in ops["most"])
+        found.append(Found(
+            f"one trace of tf.function {name} took {format_seconds(took)} ({format_seconds(whole)} with its "
+            f"graph's first run): its graph holds {ops['ops']} ops ({most}), the same ops over and over, as a "
+            "Python loop in the function makes them: tracing unrolls it into one copy of its body per iteration.",
+            "if the function loops in Python (for i in range(n)), loop over a tensor instead, for i in "
+            "tf.range(n) (or tf.while_loop / tf.scan): AutoGraph then makes one loop op whose body is traced "
+            "once; keep Python loops for a few iterations only.",
+            seconds=min(whole, report.wall_s), line=weight.line_for(report, "tf_tracing", "tf_function")))
     return found
 
 
@@ -436,30 +445,22 @@ def constant_in_graph(report: Report, *, min_bytes: float, min_seconds: float) -
         min_bytes: the least size in bytes of the graph's largest constant
         min_seconds: the least seconds the trace and its graph's first run must take together
     """
-    times = report.tf_times or {}
     found = []
-    for name, graphs in (times.get("trace_graph_ops") or {}).items():
-        origin = report.trace_origins.get(name, {})
-        if " (" in name or origin.get("owner") in ("keras", "tensorflow", "tfplotguard") or origin.get("via") == "tf.data":
+    reported: set[str] = set()  # one finding per function
+    for name, ops, took, counted in _user_traces(report):
+        whole = max(took, counted or 0.0)
+        if name in reported or ops.get("const_bytes", 0) < min_bytes or whole < min_seconds:
             continue
-        took = times.get("trace_seconds", {}).get(name, [])
-        calls = times.get("trace_call_seconds", {}).get(name, [])
-        for i, ops in enumerate(graphs):
-            if ops is None or ops.get("const_bytes", 0) < min_bytes or i >= len(took):
-                continue
-            whole = max(took[i], (calls[i] if i < len(calls) else None) or 0.0)
-            if whole < min_seconds:
-                continue
-            size = ops["const_bytes"] / 2**20
-            found.append(Found(
-                f"tf.function {name}'s graph holds a constant of {size:.1f} MiB: a NumPy array (or Python list) "
-                f"it reads from outside was copied into the graph when it was traced; the trace and the graph's "
-                f"first run took {format_seconds(whole)}, and every retrace copies it again.",
-                "make it a tensor once, outside the function (table = tf.constant(array)): a captured tensor is "
-                "an input of the graph, passed by reference, never copied in; or keep it in a tf.Variable, or pass "
-                "it as an argument.",
-                seconds=min(whole, report.wall_s), line=weight.line_for(report, "tf_tracing", "tf_function")))
-            break  # one finding per function
+        reported.add(name)
+        size = ops["const_bytes"] / 2**20
+        found.append(Found(
+            f"tf.function {name}'s graph holds a constant of {size:.1f} MiB: a NumPy array (or Python list) "
+            f"it reads from outside was copied into the graph when it was traced; the trace and the graph's "
+            f"first run took {format_seconds(whole)}, and every retrace copies it again.",
+            "make it a tensor once, outside the function (table = tf.constant(array)): a captured tensor is "
+            "an input of the graph, passed by reference, never copied in; or keep it in a tf.Variable, or pass "
+            "it as an argument.",
+            seconds=min(whole, report.wall_s), line=weight.line_for(report, "tf_tracing", "tf_function")))
     return found
 
 
