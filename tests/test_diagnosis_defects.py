@@ -115,7 +115,8 @@ def test_a_jupyter_kernels_own_threads_are_idle_in_its_report(tmp_path):
 
     kernel = Kernel(tmp_path / "kernel.log", startup_timeout=120)
     try:
-        assert kernel.execute("%load_ext tfplotguard", timeout=60).status == "ok"
+        loaded = kernel.execute("%load_ext tfplotguard", timeout=60)
+        assert loaded.status == "ok", (loaded, kernel.log_since(0)[-3000:])
         measured = kernel.execute("%%tfcheck --quiet -o rep\nimport time\n" + BUSY.format(s=0.5), timeout=120)
         assert measured.status == "ok", measured
         out = kernel.execute("print(rep)", timeout=60)
