@@ -540,6 +540,34 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "    return paths_memo(r - 1, c) + paths_memo(r, c - 1)\nn = paths_memo(12, 12)\n",
         ["`paths` calls itself", "memoise it: `@functools.cache` above"],
     ),
+    "quantile_per_level": (
+        "import numpy as np\nrng = np.random.default_rng(0)\nreturns = rng.standard_t(4, size=600_000)\n"
+        "levels = np.linspace(0.01, 0.99, 40)\n",
+        "var = [np.quantile(returns, a) for a in levels]\n",
+        "var = list(np.quantile(returns, levels))\n",
+        ["`np.quantile` copies and partially sorts all of `returns` at every call", "takes a sequence"],
+    ),
+    "solve_refactorised_per_step": (
+        "import numpy as np\nimport tensorflow as tf\nn = 1000\n"
+        "K = tf.constant(np.eye(n) * 4 - np.eye(n, k=1) - np.eye(n, k=-1), tf.float32)\nr0 = tf.ones((n, 1))\n",
+        "r = r0\nfor step in range(30):\n    r = tf.linalg.solve(K, r)\n",
+        "lu, perm = tf.linalg.lu(K)\nr = r0\nfor step in range(30):\n    r = tf.linalg.lu_solve(lu, perm, r)\n",
+        ["`tf.linalg.solve` factorises `K`", "`lu, perm = tf.linalg.lu(K)`"],
+    ),
+    "right_hand_sides_solved_one_by_one": (
+        "import numpy as np\nrng = np.random.default_rng(0)\nA = rng.normal(size=(500, 500)) + 500 * np.eye(500)\n"
+        "rhs = rng.normal(size=(120, 500))\n",
+        "xs = [np.linalg.solve(A, b) for b in rhs]\n",
+        "xs = list(np.linalg.solve(A, rhs.T).T)\n",
+        ["`np.linalg.solve` factorises `A`", "solve them all in one call"],
+    ),
+    "queries_scored_one_by_one": (
+        "import numpy as np\nrng = np.random.default_rng(0)\n"
+        "emb = rng.normal(size=(200_000, 128)).astype('float32')\nqueries = rng.normal(size=(60, 128)).astype('float32')\n",
+        "scores = [np.dot(emb, q) for q in queries]\n",
+        "scores = list(np.dot(emb, queries.T).T)\n",
+        ["`np.dot` read the whole of `emb` (200,000 rows)", "call it once for all of `queries`"],
+    ),
 }
 
 FIXES: list[Fix] = [

@@ -366,3 +366,50 @@ def test_one_image_per_new_axes_in_a_loop_is_a_grid_not_images_piling_up(tfcheck
     pile = _run(tfcheck, "fig, ax = plt.subplots()\nfor i in range(144):\n    ax.imshow(thumbs[i])\n"
                          "fig.canvas.draw()\nplt.close(fig)\n")
     assert [f for f in pile.findings if "stacked on the ones before" in f.message], pile.findings
+
+
+@pytest.mark.parametrize("source, said", [
+    ("scores = [np.dot(emb, q) for q in queries]", "read the whole of `emb`"),
+    ("for q in queries:\n    s = np.dot(emb, q)\n    out.append(s)", "read the whole of `emb`"),  # the body line
+    ("xs = [np.linalg.solve(M, b) for b in queries]", "solve them all in one call"),
+    ("for step in range(30):\n    v = tf.linalg.solve(T, v)", "tf.linalg.lu(T)"),  # an iterate: factor once
+    # A power iteration: each call needs the last one's result, so the calls cannot be one, and a
+    # matrix-vector product has nothing to compute once.
+    ("for step in range(30):\n    v = np.dot(emb, v)", None),
+    ("for step in range(30):\n    v = np.linalg.solve(M, v)", None),  # NumPy: no factor to reuse without SciPy
+    ("for step in range(30):\n    v = tf.linalg.solve(T + v, v)", None),  # the matrix changes
+    ("scores = [np.dot(small, q) for q in queries]", None),  # nothing large
+    ("scores = [np.dot(emb, q) for q in range(1)]", None),  # one call
+    ("p = [np.percentile(q, 50) for q in queries]", None),  # the data changes, not the rank
+])
+def test_a_costly_call_on_the_same_large_input_at_every_iteration(source, said):
+    """The entry on constructed lines (1 s on the busy line): the unchanged large input, what changes, and how."""
+    import ast
+
+    from tfplotguard.check.findings.known_calls import _whole_input_per_call
+    from tfplotguard.check.findings.lines import Line
+
+    every = tuple(ast.walk(ast.parse(source)))
+    number = 2 if source.startswith("for") else 1
+    nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
+    names = {"emb": ("numpy.ndarray", 50_000), "queries": ("numpy.ndarray", 100), "M": ("numpy.ndarray", 500),
+             "small": ("numpy.ndarray", 50), "v": ("numpy.ndarray", 500),
+             "T": ("tensorflow.python.framework.ops.EagerTensor", 1000)}
+    elements = {"emb": 6_400_000, "queries": 12_800, "M": 250_000, "small": 6_400, "v": 500, "T": 1_000_000}
+    tf_line = "tf." in source
+    line = Line(number, "", nodes, True, names, frozenset(), "tf_eager_ops" if tf_line else "cell", 0, 0, 1.0,
+                cell=every, elements=elements,
+                functions={} if tf_line else {"numpy.linalg._linalg.solve": 1.0, "numpy.lib._function_base_impl.percentile": 1.0})
+    found = _whole_input_per_call(line)
+    if said is None:
+        assert found is None, found
+    else:
+        assert found is not None and said in found[0] + found[1], found
+
+
+def test_an_eager_tensors_rows_and_elements_are_read_from_its_static_shape(tfcheck):
+    report = _run(tfcheck, "for _ in range(200_000):\n    pair = (K, col)\n",
+                  "import tensorflow as tf\nK = tf.zeros((300, 400))\ncol = tf.zeros((300, 1))\n")
+    rows = {r["name"]: r for r in report.attribution["names"]}
+    assert rows["K"]["size"] == 300 and rows["K"]["elements"] == 120_000, rows["K"]
+    assert rows["col"]["size"] == 300 and rows["col"]["elements"] == 300, rows["col"]

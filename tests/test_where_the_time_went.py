@@ -80,3 +80,37 @@ def test_a_wait_on_a_tf_data_pipeline_is_its_threads_work_not_a_wait_to_remove()
     assert found.line == 3 and not found.minor
     assert "blocked" not in found.message and "other threads did the work" in found.message
     assert "wait, not work" not in found.fix and "what those threads compute" in found.fix
+
+
+def test_large_eager_ops_are_their_computing_not_their_dispatch(tfcheck):
+    # One solve of a new 900x900 matrix per step: milliseconds an op, the ops' own work.
+    tfcheck.run_cell("import tensorflow as tf\nn = 900\nK = tf.eye(n) * 4.0 + tf.random.normal((n, n)) * 0.01\n"
+                     "b = tf.ones((n, 1))\n")
+    report = _report(tfcheck, "for s in range(50):\n    x = tf.linalg.solve(K + float(s) * tf.eye(n), b)\n")
+    found = _fallback(report)
+    assert found is not None and found.line == 3, [str(f) for f in report.findings]
+    assert "TensorFlow ops computing" in found.message and "dispatch)" in found.message, found.message
+    assert "eager op dispatch" not in found.message and "its ops compute" in found.fix
+
+
+def test_small_eager_ops_keep_the_dispatch_label():
+    """Constructed: 9,000 ops in 0.6 s are 67 µs each, the cost of dispatching them, not computing."""
+    from tfplotguard.check.findings.rules_general import where_the_time_went
+    from tfplotguard.check.report import Report
+
+    report = Report(wall_s=0.7, findings=[])
+    report.tf_times = {"eager_ops": {"AddV2": 6000, "MatMul": 3000}, "eager_ops_capped": False}
+    report.attribution = {
+        "wall_s": 0.7, "samples": 500, "interval_s": 0.001, "cell_filename": None, "error": None,
+        "lines_total": 1, "extra": {}, "timeline": None, "threads": [], "names": [],
+        "categories": [{"id": "tf_eager_ops", "label": "TensorFlow eager op dispatch", "colour": "#f28e2b",
+                        "seconds": 0.6, "share": 0.86}],
+        "lines": [{"line": 3, "source": "y = x + x @ w", "seconds": 0.6, "share": 0.86, "category": "tf_eager_ops",
+                   "category_share": 1.0}],
+        "paths": [], "off_cpu": {},
+    }
+    (found,) = where_the_time_went(report, min_wall_s=0.5, explained_share=0.5)
+    assert "TensorFlow eager op dispatch" in found.message and "computing" not in found.message
+    report.tf_times = {"eager_ops": {"MatrixSolve": 60}, "eager_ops_capped": False}
+    (found,) = where_the_time_went(report, min_wall_s=0.5, explained_share=0.5)
+    assert "TensorFlow ops computing (60 eager ops, 10 ms each" in found.message, found.message

@@ -458,6 +458,7 @@ if TYPE_CHECKING:
         level: NotRequired[int]
         item: NotRequired[str]
         unrolled: NotRequired[list[str]]  # a Keras model's recurrent layers built with unroll=True
+        elements: NotRequired[int]  # a NumPy array's or an eager tensor's number of elements
 
     class FunctionRow(TypedDict):
         """The seconds a busy cell line spent inside one function beneath it, inclusive (``attribution.functions``).

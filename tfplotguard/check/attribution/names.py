@@ -53,6 +53,18 @@ def _unrolled(model) -> list[str]:
     return found
 
 
+def _elements(obj, kind: str) -> int | None:
+    """A NumPy array's or an eager tensor's number of elements (its static shape: no op runs), else None."""
+    if kind == "numpy.ndarray":
+        return int(obj.size)
+    if kind == "tensorflow.python.framework.ops.EagerTensor":
+        try:
+            return obj.shape.num_elements()
+        except Exception:  # noqa: BLE001 - a tensor that cannot say its shape
+            return None
+    return None
+
+
 def _describe(obj) -> tuple[str, int | None, bool | None, str | int | None]:
     """``(type, size, run_eagerly, detail)``: detail is a NumPy array's dtype, a logger's effective level,
     the type of a non-empty list's or tuple's first item (``item:module.qualname``), or a Keras model's
@@ -66,6 +78,12 @@ def _describe(obj) -> tuple[str, int | None, bool | None, str | int | None]:
         return name, len(obj), None, None
     if name == "numpy.ndarray":
         return name, int(obj.shape[0]) if obj.ndim else 1, None, str(obj.dtype)
+    if name == "tensorflow.python.framework.ops.EagerTensor":
+        try:  # its static shape, already known: no op runs
+            shape = obj.shape
+            return name, (int(shape[0]) if shape.rank and shape[0] is not None else 1 if shape.rank == 0 else None), None, None
+        except Exception:  # noqa: BLE001 - a tensor that cannot say its shape: no size
+            return name, None, None, None
     if kind in (logging.Logger, logging.RootLogger):  # the standard classes only: a subclass could run user code
         return name, None, None, obj.getEffectiveLevel()
     if name.startswith("keras."):
@@ -86,12 +104,13 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
     "dtype", "ndim", "level", "item"}``.
 
     ``type`` is ``module.qualname`` of the value's type; ``size`` its length (built-in containers, and
-    a NumPy array's first dimension, what ``len`` and iteration see), else None; ``run_eagerly``: for a
+    a NumPy array's or an eager tensor's first dimension, what ``len`` and iteration see), else None; ``run_eagerly``: for a
     Keras model, what ``compile(run_eagerly=...)`` set (None: not a model, or not known); ``dtype`` and
     ``ndim``: a NumPy array's dtype (``"object"``, ``"int64"``) and dimensions (only for arrays);
     ``level``: a standard ``logging.Logger``'s effective level (only for those); ``item``: the type of
     a non-empty list's or tuple's first item (only for those); ``unrolled``: a Keras model's recurrent
-    layers built with ``unroll=True`` (only where there are some). A loop's header line gets the names of
+    layers built with ``unroll=True`` (only where there are some); ``elements``: a NumPy array's or an
+    eager tensor's number of elements (only for those). A loop's header line gets the names of
     its whole body, and a line in a ``for`` loop's body the names of what the loop steps through.
     """
     src = "".join(linecache.getlines(cell_filename))
@@ -139,5 +158,8 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
                 row["ndim"] = namespace[name].ndim
             elif isinstance(detail, int):
                 row["level"] = detail
+            elements = _elements(namespace[name], kind)
+            if elements is not None:
+                row["elements"] = elements
             rows.append(row)
     return rows

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from ..format import format_seconds
 from .lines import NDARRAY, Line, Said, dotted, is_tensor
 
 __all__ = ["DRAWN_CALLS", "KNOWN_CALLS", "MOST"]
@@ -835,6 +836,118 @@ def _loop_invariant_call(line: Line) -> Said:
     return None
 
 
+#: Elements an unchanged array or tensor must have for the work a call repeats on it to be the line's cost.
+WHOLE_ELEMENTS = 100_000
+#: The least seconds a call must take, on average, for that work to be its own (not per-call overhead).
+REPEATED_CALL_S = 0.002
+
+
+def _factor_once(call: str, matrix: str, rhs: str, per_item: bool) -> str | None:
+    if per_item:  # the right-hand sides are all known before the loop
+        return (f"solve them all in one call: stack the right-hand sides as the columns of one matrix, "
+                f"`{call}({matrix}, B)`, which factorises `{matrix}` once")
+    if not call.startswith("tf."):
+        return None  # NumPy has no factor-and-reuse of its own (SciPy's lu_factor is not a dependency here)
+    return (f"factor `{matrix}` once before the loop and solve with the factor inside it: `lu, perm = "
+            f"tf.linalg.lu({matrix})` then `tf.linalg.lu_solve(lu, perm, {rhs})` (`tf.linalg.cholesky` and "
+            f"`tf.linalg.cholesky_solve` when `{matrix}` is symmetric positive definite): each solve then costs "
+            "n² multiply-adds, not n³")
+
+
+def _all_ranks(call: str, data: str, q: str, per_item: bool) -> str | None:
+    if not per_item:
+        return None  # each q depends on the last: one call cannot take them all
+    return (f"pass all of them in one call: `{call}({data}, qs)` takes a sequence (an array) of `{q}` and "
+            "partitions the data once around all the ranks it needs")
+
+
+_PARTITIONS = "copies and partially sorts all of `{a}` at every call, for one `{b}` each"
+#: What a call does with one unchanged argument ``{a}`` alone, where its documentation says, while ``{b}``
+#: changes: name → (that work, the fix given the call's dotted name, both arguments and whether ``{b}`` is
+#: the loop's item (known before the loop) rather than a value each iteration computes from the last; None:
+#: no fix that keeps the result).
+_REPEATED_WORK: dict[str, tuple[str, Callable[[str, str, str, bool], str | None]]] = {
+    "solve": ("factorises `{a}` (an LU decomposition: n³/3 multiply-adds for n rows) at every call, though only "
+              "the right-hand side `{b}` changes", _factor_once),
+    "percentile": (_PARTITIONS, _all_ranks),
+    "quantile": (_PARTITIONS, _all_ranks),
+    "nanpercentile": (_PARTITIONS, _all_ranks),
+    "nanquantile": (_PARTITIONS, _all_ranks),
+}
+
+
+def _whole_input_per_call(line: Line) -> Said:
+    """A costly library call made at every iteration of a loop on the same large input, only another argument changing."""
+    if not line.in_loop or line.seconds <= 0 or line.category in ("blocked", "output") or line.category.startswith("mpl"):
+        return None
+    scopes: list[tuple[ast.AST, ast.AST, list[ast.AST]]] = []  # (loop target, iterable, loop body)
+    for node in line.nodes:
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            scopes += [(g.target, g.iter, [node.elt, *g.ifs]) for g in node.generators]
+    scopes += [(n.target, n.iter, list(n.body)) for n in line.cell if isinstance(n, (ast.For, ast.AsyncFor))
+               and n.lineno < line.number <= (n.end_lineno or n.lineno)]
+    for target, iterable, body in scopes:
+        items = _reads(target)
+        assigned, mutated = _changed_in(body)
+        changed = assigned | mutated | items
+        count = _iterations(line, iterable)
+        if count is not None and (count < 2 or line.seconds / count < REPEATED_CALL_S):
+            continue  # one call, or calls that each cost little: per-call overhead, another entry's
+        for call in line.calls():
+            name = dotted(call.func)
+            attr = name.rsplit(".", 1)[-1]
+            if not name.startswith(_PURE_PREFIXES) or any(part in name for part in _IMPURE_PARTS):
+                continue
+            # The time went into this call. TensorFlow's own names differ from its exported ones (`tf.linalg.solve`
+            # runs `matrix_solve`): for those the line's time must be TensorFlow's. A function written in C (`np.dot`)
+            # has no frame of its own, its time is the cell's: milliseconds per iteration of a line making no other
+            # library call are not the loop's bytecode.
+            if name.startswith("tf."):
+                spent = line.category.startswith("tf_")
+            elif line.category == "cell":
+                spent = count is not None and len([c for c in line.calls() if dotted(c.func) not in _PLAIN]) == 1
+            else:
+                spent = line.inside("." + attr) >= MOST
+            if not spent:
+                continue
+            given = [*call.args, *(k.value for k in call.keywords)]
+            whole = [a for a in given if isinstance(a, ast.Name) and a.id not in changed
+                     and line.elements.get(a.id, 0) >= WHOLE_ELEMENTS]
+            moving = [a for a in given if _reads(a) & changed]
+            if not whole or not moving or not isinstance(whole[0], ast.Name):
+                continue
+            array, other = whole[0].id, ast.unparse(moving[0])
+            rows = f"{line.size_of(whole[0]):,} rows" if line.size_of(whole[0]) else f"{line.elements[array]:,} elements"
+            per_item = bool(_reads(moving[0]) & items)  # the loop's items: all known before it, one call can take them
+            # The table's work is on the call's first argument (the matrix of a solve, the data of a percentile).
+            known = _REPEATED_WORK.get(attr) if call.args and call.args[0] is whole[0] else None
+            each = f" ({count:,} calls, {format_seconds(line.seconds / count)} each)" if count else ""
+            fix = known[1](name, array, other, per_item) if known is not None else None
+            if known is not None and fix is not None:
+                return (f"`{name}` {known[0].format(a=array, b=other)}{each}: the same work on the same data, done "
+                        "again for each iteration of the loop", fix)
+            if not per_item:
+                continue  # a value the loop carries (an iterate): the calls depend on each other
+            return (f"`{name}` read the whole of `{array}` ({rows}) at every iteration of the loop{each}, "
+                    f"while only `{other}` changed: whatever it does with `{array}` alone is done again at each call",
+                    f"call it once for all of `{ast.unparse(iterable)}` where it takes an array for that argument "
+                    "(many NumPy and TensorFlow functions do: quantiles, interpolation points, indices, a batch of "
+                    f"right-hand sides or inputs), or compute the part that depends on `{array}` alone (a sort, a "
+                    "factorisation, a normalisation) once before the loop and reuse it")
+    return None
+
+
+def _iterations(line: Line, iterable: ast.AST) -> int | None:
+    """How many items a loop's iterable had: a sized name's length, or ``range`` of literal numbers; None: unknown."""
+    if isinstance(iterable, ast.Name):
+        return line.size_of(iterable)
+    if isinstance(iterable, ast.Call) and dotted(iterable.func) == "range" and iterable.args:
+        bounds = [a.value for a in iterable.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
+        if len(bounds) == len(iterable.args):
+            return len(range(*bounds))
+    return None
+
+
 #: Frames of one function in one stack from which its calling itself is the line's shape of work.
 RECURSES = 4
 
@@ -877,5 +990,5 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
     _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item, _recursion,
     _gradient_per_source, _unique_to_count, _unrolled_layer, _patch_per_item, _scanned_per_item,
-    _loop_invariant_call,
+    _loop_invariant_call, _whole_input_per_call,
 )

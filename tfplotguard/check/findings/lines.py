@@ -61,6 +61,8 @@ class Line:
     depths: dict[str, int] = field(default_factory=dict)
     #: name → the recurrent layers built with ``unroll=True``, for the Keras models among its names that have some.
     unrolled: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: name → its number of elements, for the NumPy arrays and eager tensors among its names.
+    elements: dict[str, int] = field(default_factory=dict)
 
     def calls(self) -> list[ast.Call]:
         """The calls that start on the line, less those of a loop header's iterable (made once per loop)."""
@@ -80,7 +82,7 @@ class Line:
         return min(1.0, best / self.seconds)
 
     def size_of(self, expr: ast.AST) -> int | None:
-        """The length a plain name held after the cell (a NumPy array's first dimension), or None."""
+        """The length a plain name held after the cell (a NumPy array's or an eager tensor's first dimension), or None."""
         if isinstance(expr, ast.Name) and expr.id in self.names:
             return self.names[expr.id][1]
         return None
@@ -179,8 +181,9 @@ def line_facts(report: Report, number: int) -> Line | None:
     items = {r["name"]: r["item"] for r in rows if r.get("item")}
     ndims = {r["name"]: r["ndim"] for r in rows if r.get("ndim") is not None}
     unrolled = {r["name"]: tuple(r["unrolled"]) for r in rows if r.get("unrolled")}
+    elements = {r["name"]: r["elements"] for r in rows if r.get("elements") is not None}
     pipelines = tuple(tuple(p.get("stages") or ()) for p in report.pipelines or ())
     return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops,
                 row["seconds"], functions, dtypes, levels, items, ndims, every,
-                (report.mpl or {}).get("category_ticks") or 0, once, pipelines, depths, unrolled)
+                (report.mpl or {}).get("category_ticks") or 0, once, pipelines, depths, unrolled, elements)
 

@@ -34,6 +34,19 @@ HANDED_OVER = frozenset(("tf_data_wait",))
 
 #: The share of a line a function must hold to be named on the hot path between the call and the innermost function.
 HOT_SHARE = 0.5
+#: Mean seconds per eager op from which the ops' time is their computing, not their dispatch (which costs
+#: tens of µs an op).
+BIG_OP_S = 0.001
+
+
+def _seconds_per_op(report: Report, seconds: float) -> tuple[int, float] | None:
+    """The cell's eager ops and the mean time of one, when ``seconds`` of eager-op time make each a big one."""
+    times = report.tf_times or {}
+    ops = sum(n for op, n in (times.get("eager_ops") or {}).items() if not op.startswith("__inference_"))
+    if not ops:
+        return None
+    mean = times.get("eager_op_interval_s") if times.get("eager_ops_capped") else seconds / ops
+    return (ops, mean) if mean is not None and mean >= BIG_OP_S else None
 
 
 def _hot_function(attribution: AttributionSummary, top: LineRow, path: CallPath) -> str | None:
@@ -99,6 +112,8 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
     cat_seconds = next((c["seconds"] for c in attribution.get("categories", ()) if c["id"] == top["category"]), 0.0)
     # Waiting on tf.data is off the CPU too, but the pipeline's threads do the work meanwhile.
     handed_over = top["category"] in HANDED_OVER
+    big_ops = _seconds_per_op(report, cat_seconds) if top["category"] == "tf_eager_ops" else None
+    capped = bool((report.tf_times or {}).get("eager_ops_capped"))
     blocked = cat_seconds > 0 and off / cat_seconds >= BLOCKED_SHARE and not handed_over
     source = top.get("source", "").strip()
     where = f"line {top['line']}" + (f" (`{source}`)" if source else "")
@@ -115,6 +130,9 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
                "sleeping, waiting for I/O, a lock or other threads)")
     elif handed_over:
         how = f"the time was {label}: other threads did the work while the cell's thread waited for it"
+    elif big_ops is not None:
+        how = (f"the time was TensorFlow ops computing ({big_ops[0]:,}{'+' if capped else ''} eager ops, "
+               f"{format_seconds(big_ops[1])} each on average: the ops' own work, not their dispatch)")
     else:
         how = f"the time was {label}"
     message = (f"{format_seconds(seconds)} of this {format_seconds(report.wall_s)} cell went to {where}{chain}; {how}. "
@@ -129,6 +147,10 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
     elif blocked:
         fix = ("the time is a wait, not work: shorten or remove it, or overlap it with other work "
                "(a background thread, tf.data prefetch, asynchronous I/O).")
+    elif big_ops is not None:
+        fix = (f"start at {path['call'] if path and path['call'] else where}: its ops compute, so check whether part "
+               "of their work is the same at every call (an input that does not change: compute what depends on it "
+               "once), done on more data than needed, or whether a cheaper op gives the same result.")
     else:
         fix = (f"start at {path['call'] if path and path['call'] else where}: check whether it runs more often than "
                "needed (inside a loop), on more data than needed, or could be done once, vectorised or batched.")
