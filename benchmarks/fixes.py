@@ -1021,6 +1021,14 @@ FIXES: list[Fix] = [
         slow="ds = src.map(heavy).shard(8, 0).batch(32)\ntotal = sum(float(tf.reduce_sum(b)) for b in ds)\n",
         fixed="ds = src.shard(8, 0).map(heavy).batch(32)\ntotal = sum(float(tf.reduce_sum(b)) for b in ds)\n",
         kind="speed", note="the same elements: shard keeps every 8th input either way, and the map is per element"),
+    Fix("input_bound", "an element of many columns → one array of them", "pack columns of one dtype into one array",
+        setup=("import numpy as np\nimport tensorflow as tf\nrng = np.random.default_rng(0)\n"
+               "columns = {f'c{i:03d}': rng.normal(size=12_000).astype('float32') for i in range(120)}\n"),
+        slow=("ds = tf.data.Dataset.from_tensor_slices(columns).batch(256).map(lambda c: tf.stack(list(c.values()), "
+              "axis=1))\nsums = [float(tf.reduce_sum(b)) for b in ds]\n"),
+        fixed=("features = np.stack(list(columns.values()), axis=1)\n"
+               "ds = tf.data.Dataset.from_tensor_slices(features).batch(256)\nsums = [float(tf.reduce_sum(b)) for b in ds]\n"),
+        kind="speed", note="the same batches: the columns in the same order, stacked once before the pipeline"),
     # -- costly_idiom: each construct of the table (tfplotguard/check/findings/idioms.py) and its fix
     Fix("costly_idiom", "`list.pop(0)` → `collections.deque`", "use a collections.deque",
         setup="import collections\njobs = list(range(120_000))\n",

@@ -332,3 +332,22 @@ def test_a_shard_after_the_map_is_named_first_and_not_told_to_prefetch():
     fixed = src.shard(8, 0).map(heavy).batch(32)
     quiet = by_rule(measure(read(fixed), interval_ms=20, stacks_ms=1.0)).get("input_bound")
     assert quiet is None or "shards after" not in quiet.message
+
+
+def test_an_element_of_many_columns_is_named_and_not_told_to_parallelise_its_map():
+    """A dict of 120 columns: every element is 120 tensors that slicing and batching handle one by one. Packing
+    them into one array is the fix (benchmarks/fixes.py); a parallel map or a prefetch did not help."""
+    rng = np.random.default_rng(0)
+    columns = {f"c{i:03d}": rng.normal(size=12_000).astype("float32") for i in range(120)}
+
+    def read(ds):
+        return lambda: [float(tf.reduce_sum(b)) for b in ds]
+
+    slow = tf.data.Dataset.from_tensor_slices(columns).batch(256).map(lambda c: tf.stack(list(c.values()), axis=1))
+    finding = by_rule(measure(read(slow), interval_ms=20, stacks_ms=1.0)).get("input_bound")
+    assert finding is not None and "a structure of 120 tensors" in finding.message, finding
+    assert "num_parallel_calls" not in finding.fix and "prefetch" not in finding.fix
+    assert "np.stack(list(columns.values()), axis=1)" in finding.fix
+    fixed = tf.data.Dataset.from_tensor_slices(np.stack(list(columns.values()), axis=1)).batch(256)
+    quiet = by_rule(measure(read(fixed), interval_ms=20, stacks_ms=1.0)).get("input_bound")
+    assert quiet is None or "tensors" not in quiet.message

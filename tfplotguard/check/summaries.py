@@ -119,6 +119,7 @@ if TYPE_CHECKING:
         owner: NotRequired[str]
         source: NotRequired[str]
         maps: NotRequired[int]
+        components: NotRequired[int]
 
     class PipelineSummary(PipelineStructure):
         """One dataset iterated during a cell and how many iterators were made of it (``Report.pipelines``).

@@ -90,6 +90,15 @@ def _stateful_random(ops: set) -> bool:
     return any(("Random" in op and not op.startswith("Stateless")) or op.startswith("Rng") for op in ops)
 
 
+def _components(dataset) -> int | None:
+    """The tensors in one element of ``dataset`` (a dict of 200 columns: 200), from its spec; None: unknown."""
+    nest = getattr(sys.modules.get("tensorflow.python.util.nest"), "flatten", None)
+    try:
+        return len(nest(dataset.element_spec)) if nest is not None else None
+    except Exception:  # noqa: BLE001 - a dataset class of its own whose spec cannot be read
+        return None
+
+
 def _function_of(dataset) -> tuple:
     """(name, module) of the Python function a transformation was given, or (None, "")."""
     func = getattr(getattr(dataset, "_map_func", None), "_func", None)
@@ -108,7 +117,8 @@ def describe(dataset) -> PipelineStructure:
     "stateful_parallel_maps": n (parallel maps whose function draws them from a state: op determinism runs
     those serially),
     "reader": "TFRecordDataset" or None,
-    "owner": "keras" (a map function of Keras's own: the pipeline Keras builds for arrays) or "user"}``.
+    "owner": "keras" (a map function of Keras's own: the pipeline Keras builds for arrays) or "user",
+    "components": n (the tensors in one element of its source: a dict of 200 columns has 200)}``.
     """
     stages: list[str] = []
     info: PipelineStructure = {"stages": stages, "text": "", "generator": False, "py_function": None,
@@ -154,9 +164,15 @@ def describe(dataset) -> PipelineStructure:
         if stage is not None:
             stages.append(stage)
         try:
-            pending.extend(current._inputs())
+            inputs = current._inputs()
         except Exception:  # a dataset class of its own without inputs: its stage is still named
-            pass
+            inputs = None
+        if inputs is not None:
+            pending.extend(inputs)
+        if not inputs:
+            width = _components(current)
+            if width is not None:
+                info["components"] = max(info.get("components", 0), width)
     if info["generator"]:  # from_tensors(0).repeat() under the flat_map is from_generator's own plumbing
         stages = [s for s in stages if s not in ("from_tensors", "repeat")]
     stages.reverse()
