@@ -540,6 +540,20 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "    return paths_memo(r - 1, c) + paths_memo(r, c - 1)\nn = paths_memo(12, 12)\n",
         ["`paths` calls itself", "memoise it: `@functools.cache` above"],
     ),
+    "array_kept_as_text": (
+        "import os, tempfile\nimport numpy as np\nX = np.random.default_rng(0).normal(size=(80_000, 8))\n"
+        "folder = tempfile.mkdtemp()\n",
+        "np.savetxt(os.path.join(folder, 'x.txt'), X)\n",
+        "np.save(os.path.join(folder, 'x.npy'), X)\n",
+        ["`np.savetxt` formats every value through Python string formatting", "`np.save('x.npy', x)`"],
+    ),
+    "array_read_from_text": (
+        "import os, tempfile\nimport numpy as np\nX = np.random.default_rng(0).normal(size=(100_000, 8))\n"
+        "folder = tempfile.mkdtemp()\nnp.savetxt(os.path.join(folder, 'x.txt'), X)\nnp.save(os.path.join(folder, 'x.npy'), X)\n",
+        "Y = np.loadtxt(os.path.join(folder, 'x.txt'))\n",
+        "Y = np.load(os.path.join(folder, 'x.npy'))\n",
+        ["`np.loadtxt` parses every value back from decimal text", "`np.load('x.npy')`"],
+    ),
     "quantile_per_level": (
         "import numpy as np\nrng = np.random.default_rng(0)\nreturns = rng.standard_t(4, size=600_000)\n"
         "levels = np.linspace(0.01, 0.99, 40)\n",

@@ -354,6 +354,20 @@ def _genfromtxt(line: Line) -> Said:
             "`.npy` file (`np.save`) and `np.load` it from then on")
 
 
+def _text_round_trip(line: Line) -> Said:
+    """``np.savetxt`` / ``np.loadtxt`` of a large array: every value formatted to, or parsed from, decimal text."""
+    wrote, read = line.inside("numpy.lib._npyio_impl.savetxt"), line.inside("numpy.lib._npyio_impl.loadtxt")
+    if max(wrote, read) < MOST:
+        return None
+    how = ("`np.savetxt` formats every value through Python string formatting, row by row" if wrote >= read else
+           "`np.loadtxt` parses every value back from decimal text")
+    return (f"{how} ({_pct(max(wrote, read))} of the line): a text file is the slowest way to keep an array "
+            "(`savetxt`'s default format, `%.18e`, is 25 characters a value, each written and parsed one by one)",
+            "when the file is only read back by NumPy (a cache between sessions), keep the array in NumPy's binary "
+            "format: `np.save('x.npy', x)` and `np.load('x.npy')` copy its bytes, exactly, without formatting "
+            "(`np.savez` for several arrays); keep text for files other tools must read")
+
+
 def _sorted_per_iteration(line: Line) -> Said:
     if not line.in_loop:
         return None
@@ -985,7 +999,7 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain,
     _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
-    _genfromtxt, _sorted_per_iteration, _saved_per_iteration, _eager_loop_op, _validation_in_fit,
+    _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _eager_loop_op, _validation_in_fit,
     _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
     _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
     _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item, _recursion,
