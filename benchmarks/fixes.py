@@ -554,6 +554,12 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "Y = np.load(os.path.join(folder, 'x.npy'))\n",
         ["`np.loadtxt` parses every value back from decimal text", "`np.load('x.npy')`"],
     ),
+    "regex_repeat_in_a_repeat": (
+        "import re\nlines = ['a' * 18 + '!'] * 24 + ['hello world again'] * 3000\n",
+        "words = re.compile(r'^(\\w+\\s?)+$')\nok = [bool(words.match(s)) for s in lines]\n",
+        "words = re.compile(r'^\\w+(?:\\s\\w+)*\\s?$')\nok = [bool(words.match(s)) for s in lines]\n",
+        ["repeats a part that itself repeats", "put a required separator between the repeated parts"],
+    ),
     "quantile_per_level": (
         "import numpy as np\nrng = np.random.default_rng(0)\nreturns = rng.standard_t(4, size=600_000)\n"
         "levels = np.linspace(0.01, 0.99, 40)\n",

@@ -413,3 +413,16 @@ def test_an_eager_tensors_rows_and_elements_are_read_from_its_static_shape(tfche
     rows = {r["name"]: r for r in report.attribution["names"]}
     assert rows["K"]["size"] == 300 and rows["K"]["elements"] == 120_000, rows["K"]
     assert rows["col"]["size"] == 300 and rows["col"]["elements"] == 300, rows["col"]
+
+
+@pytest.mark.parametrize("pattern, nested", [
+    (r"^(\d+,?)+$", True), (r"^(\w+\s?)+$", True), (r"(a*)*", True), (r"(x+x+)+y", True), (r"(\d+)+", True),
+    (r"(?:[a-z]+|\d+)+", True),
+    # A required separator between the repeats: one way to split a string only.
+    (r"^\d+(?:,\d+)*,?$", False), (r"^(?:\d+,)+$", False), (r"(\w+\s)+", False), (r"^[a-z]+(\.[a-z]+)*$", False),
+    (r"(ab)+", False), (r"(\d)+", False), (r"\d+", False), (r"[", False),  # the last: not a pattern
+])
+def test_a_repeat_of_a_part_made_of_a_repeat_is_told_apart_from_a_separated_one(pattern, nested):
+    from tfplotguard.check.findings.known_calls import _nested_repeat
+
+    assert _nested_repeat(pattern) is nested

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from typing import Any
 
 from ..format import format_seconds
 from .lines import NDARRAY, Line, Said, dotted, is_tensor
@@ -962,6 +963,93 @@ def _iterations(line: Line, iterable: ast.AST) -> int | None:
     return None
 
 
+#: The ``re`` functions and ``Pattern`` methods that run a match.
+_REGEX_RUNS = frozenset(("match", "search", "fullmatch", "findall", "finditer", "sub", "subn", "split"))
+
+
+def _nested_repeat(pattern: str) -> bool:
+    """The pattern repeats, without bound, a part made of nothing but an unbounded repeat and optional pieces
+    (``(\\d+,?)+``, ``(a*)*``, ``(x+x+)+``): a string can be split between the two repeats in exponentially
+    many ways. A required separator in the part (``(?:,\\d+)*``) leaves one way only: not this."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # the standard library's own regex parser
+
+        parsed = _parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - not a pattern this Python parses: nothing to say
+        return False
+    repeats = (_parser.MAX_REPEAT, _parser.MIN_REPEAT)
+
+    def unbounded(op: object, arg: Any) -> bool:
+        return op in repeats and arg[1] == _parser.MAXREPEAT
+
+    def loose(items: Any) -> bool:
+        """Every required piece of ``items`` is an unbounded repeat, and there is one."""
+        seen = False
+        for op, arg in items:
+            if op is _parser.SUBPATTERN:
+                if not loose(arg[-1]):
+                    return False
+                seen = True
+            elif op is _parser.BRANCH:
+                if not all(loose(branch) for branch in arg[1]):
+                    return False
+                seen = True
+            elif unbounded(op, arg):
+                seen = True
+            elif not (op in repeats and arg[0] == 0):
+                return False
+        return seen
+
+    def ambiguous(items: Any) -> bool:
+        for op, arg in items:
+            if unbounded(op, arg) and loose(arg[2]):
+                return True
+            if op in repeats and ambiguous(arg[2]):
+                return True
+            if op is _parser.SUBPATTERN and ambiguous(arg[-1]):
+                return True
+            if op is _parser.BRANCH and any(ambiguous(b) for b in arg[1]):
+                return True
+        return False
+
+    return ambiguous(parsed)
+
+
+def _regex_on_line(line: Line) -> str | None:
+    """The literal pattern of a regex match run on the line (``re.match(p, s)``, or ``pat.match(s)`` with ``pat =
+    re.compile(p)`` in the cell), or None."""
+    compiled = {t.id: n.value.args[0].value for n in line.cell if isinstance(n, ast.Assign)
+                and isinstance(n.value, ast.Call) and dotted(n.value.func) == "re.compile" and n.value.args
+                and isinstance(n.value.args[0], ast.Constant) and isinstance(n.value.args[0].value, str)
+                for t in n.targets if isinstance(t, ast.Name)}
+    for call in line.calls():
+        if not isinstance(call.func, ast.Attribute) or call.func.attr not in _REGEX_RUNS:
+            continue
+        owner = call.func.value
+        if isinstance(owner, ast.Name) and owner.id == "re" and call.args and isinstance(call.args[0], ast.Constant) \
+                and isinstance(call.args[0].value, str):
+            return call.args[0].value
+        if isinstance(owner, ast.Name) and owner.id in compiled:
+            return compiled[owner.id]
+    return None
+
+
+def _catastrophic_backtracking(line: Line) -> Said:
+    """A regex that repeats a repeated part, run on a busy line: backtracking exponential in the input's length."""
+    if line.category.startswith(("tf_", "keras", "mpl")) or line.category in ("blocked", "output"):
+        return None
+    pattern = _regex_on_line(line)
+    if pattern is None or not _nested_repeat(pattern):
+        return None
+    return (f"the pattern `{pattern}` repeats a part that itself repeats: on a string that almost matches, the "
+            "regex engine tries every way of splitting it between the inner and the outer repetition before it "
+            "fails, a number of ways exponential in the string's length (catastrophic backtracking)",
+            "write the pattern so that each character can be matched one way only: put a required separator "
+            "between the repeated parts (`^\\d+(?:,\\d+)*$` for `^(\\d+,?)+$`), or, on Python 3.11 or later, "
+            "make the inner repeat possessive (`\\d++`) or atomic (`(?>\\d+)`) so that it never gives back what "
+            "it matched")
+
+
 #: Frames of one function in one stack from which its calling itself is the line's shape of work.
 RECURSES = 4
 
@@ -1004,5 +1092,5 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
     _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item, _recursion,
     _gradient_per_source, _unique_to_count, _unrolled_layer, _patch_per_item, _scanned_per_item,
-    _loop_invariant_call, _whole_input_per_call,
+    _loop_invariant_call, _whole_input_per_call, _catastrophic_backtracking,
 )
