@@ -1049,6 +1049,21 @@ FIXES: list[Fix] = [
         fixed=("features = np.stack(list(columns.values()), axis=1)\n"
                "ds = tf.data.Dataset.from_tensor_slices(features).batch(256)\nsums = [float(tf.reduce_sum(b)) for b in ds]\n"),
         kind="speed", note="the same batches: the columns in the same order, stacked once before the pipeline"),
+    Fix("input_bound", "a cache before take, read again → take before the cache", "ds.take(k).cache()",
+        setup=_HEAVY_MAP_SETUP.format(elements=3000),
+        slow="ds = src.map(heavy).cache().take(150).batch(25).repeat(30)\nsums = [float(tf.reduce_sum(b)) for b in ds]\n",
+        fixed="ds = src.map(heavy).take(150).cache().batch(25).repeat(30)\nsums = [float(tf.reduce_sum(b)) for b in ds]\n",
+        kind="speed", note="the same 150 elements each pass: the cache now fills in the first and serves the others"),
+    Fix("input_bound", "many tiny files → a few large ones", "write the records into a few large files",
+        setup=("import os, tempfile\nimport tensorflow as tf\nfolder = tempfile.mkdtemp()\n"
+               "records = [tf.io.serialize_tensor(tf.constant([float(i)] * 8)).numpy() for i in range(3000)]\n"
+               "tiny = []\nfor i, r in enumerate(records):\n    tiny.append(os.path.join(folder, f'r{i:05d}.tfrecord'))\n"
+               "    with tf.io.TFRecordWriter(tiny[-1]) as w:\n        w.write(r)\n"
+               "shard = os.path.join(folder, 'all.tfrecord')\nwith tf.io.TFRecordWriter(shard) as w:\n"
+               "    for r in records:\n        w.write(r)\n"),
+        slow="n = [int(tf.size(b)) for b in tf.data.TFRecordDataset(tiny).batch(100)]\n",
+        fixed="n = [int(tf.size(b)) for b in tf.data.TFRecordDataset([shard]).batch(100)]\n",
+        kind="speed", note="the same records in the same order; the writing is in the setup, not timed"),
     # -- costly_idiom: each construct of the table (tfplotguard/check/findings/idioms.py) and its fix
     Fix("costly_idiom", "`list.pop(0)` → `collections.deque`", "use a collections.deque",
         setup="import collections\njobs = list(range(120_000))\n",

@@ -120,6 +120,8 @@ if TYPE_CHECKING:
         source: NotRequired[str]
         maps: NotRequired[int]
         components: NotRequired[int]
+        files: NotRequired[int]
+        file_bytes: NotRequired[int | None]
 
     class PipelineSummary(PipelineStructure):
         """One dataset iterated during a cell and how many iterators were made of it (``Report.pipelines``).

@@ -192,6 +192,16 @@ def _in_graph_fix(report: Report, function: str) -> str:
             "graph; if it only prepares inputs, do it once in NumPy before the loop.")
 
 
+def _cache_before_take(pipe: PipelineSummary) -> bool:
+    """A ``cache`` with a ``take`` after it, in a pipeline read more than once (``repeat`` after them, or two
+    iterators): the cache never completes, so it is never read."""
+    stages = pipe.get("stages") or []
+    if "cache" not in stages or "take" not in stages[stages.index("cache"):]:
+        return False
+    take = stages.index("take", stages.index("cache"))
+    return "repeat" in stages[take:] or (pipe.get("iterators") or 0) >= 2
+
+
 def _bare(pipe: PipelineSummary) -> bool:
     """A source and nothing that does work per element: no map, interleave, file reader or generator."""
     return (not pipe.get("maps") and not pipe.get("interleave") and not pipe.get("reader")
@@ -202,6 +212,13 @@ def _bare(pipe: PipelineSummary) -> bool:
 IDLE_FOR_PARALLEL = 0.5
 #: Tensors in one element of a source from which handling them one by one is the pipeline's cost.
 WIDE_ELEMENT = 32
+#: Files of a reader, and the median size under which, make opening them the pipeline's cost.
+MANY_FILES = 100
+SMALL_FILE_BYTES = 64 * 1024
+
+
+def _bytes(size: int) -> str:
+    return f"{size} bytes" if size < 1024 else f"{size / 1024:.0f} KiB"
 
 
 def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float,
@@ -227,10 +244,27 @@ def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float,
                       "that reads files can become Dataset.from_tensor_slices(file_names).interleave(read_fn, "
                       "num_parallel_calls=tf.data.AUTOTUNE)"))
     busy = idle_cores is not None and idle_cores < IDLE_FOR_PARALLEL
-    if pipe.get("reader") and not pipe.get("interleave") and not busy:
+    files, size = pipe.get("files") or 0, pipe.get("file_bytes")
+    if pipe.get("reader") and files >= MANY_FILES and size is not None and size < SMALL_FILE_BYTES:
+        # Opening a file and setting up its reader is the cost, not reading: reading them in parallel
+        # measured 3.0x slower (10,000 files of one record each, interleave with AUTOTUNE).
+        return [*found, (f"it reads {files:,} files of about {_bytes(size)} each: every file costs an open, a "
+                         "reader of its own and a close, more than the records in it",
+                         "write the records into a few large files (the TFRecord guide suggests shards of 100 MB "
+                         "or more: one TFRecordWriter for many records) and read those; reading many tiny files "
+                         "in parallel (interleave) does not remove the per-file cost")]
+    if pipe.get("reader") and not pipe.get("interleave") and not busy and pipe.get("files") != 1:
         found.append((f"it reads its files with {pipe['reader']} one after another",
                       f"Dataset.from_tensor_slices(files).interleave(tf.data.{pipe['reader']}, "
                       "num_parallel_calls=tf.data.AUTOTUNE)"))
+    if _cache_before_take(pipe):
+        # tf.data discards a cache its iterator did not read to the end: every pass recomputes what it holds,
+        # and a prefetch would not change that (measured: 1.09 s against 1.07 s).
+        return [*found, ("its cache comes before take, so each pass stops before the cache has read its whole "
+                         "input, and tf.data discards a partly filled cache (it logs a warning saying so): every "
+                         "pass recomputes what the cache was to keep",
+                         "take before caching (ds.take(k).cache()), as TensorFlow's warning advises: the first "
+                         "pass then fills the cache and the later ones read from it")]
     if waited is not None and waited < min_wait_s:
         return found
     stages = pipe.get("stages") or []
@@ -327,7 +361,10 @@ def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
     ``shard`` after a map is named first, alone (every element is mapped, then most are dropped), then a
     ``shuffle`` after a heavy map, alone: its buffer fills before the first element comes out, then a
     source whose element is a structure of :data:`WIDE_ELEMENT` tensors or more (a dict of columns), alone:
-    each is sliced and batched on its own.
+    each is sliced and batched on its own. Before all of these, and whatever the wait: :data:`MANY_FILES`
+    files or more of under :data:`SMALL_FILE_BYTES` each (the median of the first few), alone (opening them
+    is the cost, which reading them in parallel does not remove), and a ``cache`` before a ``take`` in a
+    pipeline read more than once, alone (tf.data discards the partly filled cache: every pass maps again).
 
     Why it costs: the training step sits idle while the pipeline makes the next batch: a generator makes
     each element in Python under the GIL, a sequential map uses one core, and without ``prefetch`` nothing

@@ -26,6 +26,7 @@ What TensorFlow 2.21 keeps on a Dataset object (verified by walking real ones):
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -90,6 +91,32 @@ def _stateful_random(ops: set) -> bool:
     return any(("Random" in op and not op.startswith("Stateless")) or op.startswith("Rng") for op in ops)
 
 
+#: Files whose sizes are read to tell a reader's typical file (the first ones), and the most names copied for it.
+FILES_SIZED = 16
+FILES_NAMED = 200_000
+
+
+def _files(reader) -> tuple[int, int | None] | None:
+    """A file reader's number of files and the median size in bytes of its first :data:`FILES_SIZED` (None:
+    not found); None when its file names are not an eager tensor of its own. No op runs: the names are the
+    tensor's host buffer."""
+    tensors = getattr(getattr(reader, "_filenames", None), "_tensors", None)
+    if not isinstance(tensors, list) or len(tensors) != 1 or type(tensors[0]).__name__ != "EagerTensor":
+        return None
+    try:
+        count = int(tensors[0].shape[0]) if tensors[0].shape.rank == 1 else 1
+        names = tensors[0]._numpy().reshape(-1)[:FILES_SIZED] if count <= FILES_NAMED else []
+    except Exception:  # noqa: BLE001 - names that cannot be read: the count alone, or nothing
+        return None
+    sizes = []
+    for name in names:
+        try:
+            sizes.append(os.stat(name).st_size)
+        except (OSError, TypeError, ValueError):
+            continue
+    return count, (sorted(sizes)[len(sizes) // 2] if sizes else None)
+
+
 def _components(dataset) -> int | None:
     """The tensors in one element of ``dataset`` (a dict of 200 columns: 200), from its spec; None: unknown."""
     nest = getattr(sys.modules.get("tensorflow.python.util.nest"), "flatten", None)
@@ -118,7 +145,8 @@ def describe(dataset) -> PipelineStructure:
     those serially),
     "reader": "TFRecordDataset" or None,
     "owner": "keras" (a map function of Keras's own: the pipeline Keras builds for arrays) or "user",
-    "components": n (the tensors in one element of its source: a dict of 200 columns has 200)}``.
+    "components": n (the tensors in one element of its source: a dict of 200 columns has 200),
+    "files": n and "file_bytes": the median size of its first files, for a file reader given its names}``.
     """
     stages: list[str] = []
     info: PipelineStructure = {"stages": stages, "text": "", "generator": False, "py_function": None,
@@ -142,6 +170,9 @@ def describe(dataset) -> PipelineStructure:
             info["py_function"] = info["py_function"] or py
         if cls in _READERS:
             stage = info["reader"] = _READERS[cls]
+            files = _files(current)
+            if files is not None:
+                info["files"], info["file_bytes"] = files
         if stage == "map":
             if cls in _PARALLEL:
                 info["parallel_maps"] += 1
