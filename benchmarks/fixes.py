@@ -560,6 +560,20 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "words = re.compile(r'^\\w+(?:\\s\\w+)*\\s?$')\nok = [bool(words.match(s)) for s in lines]\n",
         ["repeats a part that itself repeats", "put a required separator between the repeated parts"],
     ),
+    "hist_of_a_long_list": (
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nimport numpy as np\n"
+        "waits = np.random.default_rng(0).gamma(2.0, 30.0, size=150_000).tolist()\n",
+        "fig, ax = plt.subplots()\nax.hist(waits, bins=100)\nplt.close(fig)\n",
+        "fig, ax = plt.subplots()\nax.hist(np.asarray(waits), bins=100)\nplt.close(fig)\n",
+        ["`hist` was given `waits` (150,000 values)", "ax.hist(np.asarray(values)"],
+    ),
+    "literal_eval_per_row": (
+        "import ast, json\nimport numpy as np\nrng = np.random.default_rng(0)\n"
+        "rows = [str(list(map(int, rng.integers(0, 30_000, size=40)))) for _ in range(2_500)]\n",
+        "ids = [ast.literal_eval(r) for r in rows]\n",
+        "ids = [json.loads(r) for r in rows]\n",
+        ["`ast.literal_eval` took", "`json.loads(text)`"],
+    ),
     "quantile_per_level": (
         "import numpy as np\nrng = np.random.default_rng(0)\nreturns = rng.standard_t(4, size=600_000)\n"
         "levels = np.linspace(0.01, 0.99, 40)\n",

@@ -29,6 +29,8 @@ __all__ = ["DRAWN_CALLS", "KNOWN_CALLS", "MOST"]
 
 #: The share of a line's time a function must hold for its cost to be the line's.
 MOST = 0.5
+#: Items of a Python list from which matplotlib's element-by-element check of it is a line's cost.
+LONG_LIST = 10_000
 #: The share a Keras callback must hold of a ``fit`` line for its work to be named.
 CALLBACK_SHARE = 0.25
 #: The share of a ``fit`` line its validation must hold to be named.
@@ -125,6 +127,30 @@ def _datetime_objects(line: Line) -> Said:
             "`np.datetime64('2024-01-01') + np.arange(n) * np.timedelta64(1, 'm')`, or "
             "`epoch_seconds.astype('datetime64[s]')`; matplotlib converts such an array in one vectorised step "
             "(converting a list of `datetime` objects with `np.asarray` is itself per element)")
+
+
+def _list_to_hist(line: Line) -> Said:
+    """``ax.hist`` of a long Python list: matplotlib's input check walks it element by element."""
+    share = line.inside("matplotlib.cbook._reshape_2D")
+    if share < MOST:
+        return None
+    lists = [n for n, (kind, size) in line.names.items() if kind == "builtins.list" and (size or 0) >= LONG_LIST]
+    named = f"`{lists[0]}` ({line.names[lists[0]][1] or 0:,} values)" if lists else "a Python list"
+    return (f"`hist` was given {named}: its input check (`cbook._reshape_2D`, {_pct(share)} of the line) takes a "
+            "list as possibly a list of datasets and converts it element by element",
+            "convert it once to a NumPy array first: `ax.hist(np.asarray(values), …)` takes the array as one "
+            "dataset, as it is")
+
+
+def _literal_eval_per_item(line: Line) -> Said:
+    """``ast.literal_eval`` holding most of a line: each string parsed as Python source."""
+    share = line.inside("ast.literal_eval")
+    if share < MOST:
+        return None
+    return (f"`ast.literal_eval` took {_pct(share)} of the line: it parses each string as Python source (tokenizer, "
+            "parser, one syntax-tree node per value) and then checks every node",
+            "for lists and dicts of numbers and strings written as JSON (double quotes, no tuples or sets), "
+            "`json.loads(text)` parses the same text in C and returns the same values, several times faster")
 
 
 def _legend_best(line: Line) -> Said:
@@ -1083,7 +1109,8 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
-    _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _legend_best, _einsum,
+    _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
+    _literal_eval_per_item, _legend_best, _einsum,
     _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain,
     _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
