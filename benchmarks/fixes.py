@@ -543,16 +543,9 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     "array_kept_as_text": (
         "import os, tempfile\nimport numpy as np\nX = np.random.default_rng(0).normal(size=(80_000, 8))\n"
         "folder = tempfile.mkdtemp()\n",
-        "np.savetxt(os.path.join(folder, 'x.txt'), X)\n",
-        "np.save(os.path.join(folder, 'x.npy'), X)\n",
-        ["`np.savetxt` formats every value through Python string formatting", "`np.save('x.npy', x)`"],
-    ),
-    "array_read_from_text": (
-        "import os, tempfile\nimport numpy as np\nX = np.random.default_rng(0).normal(size=(100_000, 8))\n"
-        "folder = tempfile.mkdtemp()\nnp.savetxt(os.path.join(folder, 'x.txt'), X)\nnp.save(os.path.join(folder, 'x.npy'), X)\n",
-        "Y = np.loadtxt(os.path.join(folder, 'x.txt'))\n",
-        "Y = np.load(os.path.join(folder, 'x.npy'))\n",
-        ["`np.loadtxt` parses every value back from decimal text", "`np.load('x.npy')`"],
+        "np.savetxt(os.path.join(folder, 'x.txt'), X)\nY = np.loadtxt(os.path.join(folder, 'x.txt'))\n",
+        "np.save(os.path.join(folder, 'x.npy'), X)\nY = np.load(os.path.join(folder, 'x.npy'))\n",
+        ["a text file is the slowest way to keep an array", "`np.save('x.npy', x)`"],
     ),
     "regex_repeat_in_a_repeat": (
         "import re\nlines = ['a' * 18 + '!'] * 24 + ['hello world again'] * 3000\n",

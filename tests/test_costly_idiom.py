@@ -426,3 +426,21 @@ def test_a_repeat_of_a_part_made_of_a_repeat_is_told_apart_from_a_separated_one(
     from tfplotguard.check.findings.known_calls import _nested_repeat
 
     assert _nested_repeat(pattern) is nested
+
+
+@pytest.mark.parametrize("cell, named", [
+    ("T = np.loadtxt(fn, delimiter=',')\n", False),  # a CSV another tool wrote: loadtxt is genfromtxt's fix
+    ("np.savetxt(fn, X)\nT = np.loadtxt(fn)\n", True),  # the cell's own round trip through text
+])
+def test_loadtxt_is_named_only_where_the_cell_wrote_the_text_itself(cell, named):
+    import ast
+
+    from tfplotguard.check.findings.known_calls import _text_round_trip
+    from tfplotguard.check.findings.lines import Line
+
+    every = tuple(ast.walk(ast.parse(cell)))
+    number = cell.count("\n")
+    nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
+    line = Line(number, "", nodes, False, {}, frozenset(), "other:numpy", 0, 0, 1.0, cell=every,
+                functions={"numpy.lib._npyio_impl.loadtxt": 1.0})
+    assert (_text_round_trip(line) is not None) is named

@@ -382,8 +382,12 @@ def _genfromtxt(line: Line) -> Said:
 
 
 def _text_round_trip(line: Line) -> Said:
-    """``np.savetxt`` / ``np.loadtxt`` of a large array: every value formatted to, or parsed from, decimal text."""
+    """``np.savetxt`` of a large array, or ``np.loadtxt`` of what the same cell wrote with it: every value
+    formatted to, or parsed from, decimal text. (``np.loadtxt`` alone reads what another tool may have written:
+    it is the fix ``_genfromtxt`` gives.)"""
     wrote, read = line.inside("numpy.lib._npyio_impl.savetxt"), line.inside("numpy.lib._npyio_impl.loadtxt")
+    if read and not any(isinstance(n, ast.Call) and dotted(n.func).endswith("savetxt") for n in line.cell):
+        read = 0.0
     if max(wrote, read) < MOST:
         return None
     how = ("`np.savetxt` formats every value through Python string formatting, row by row" if wrote >= read else
