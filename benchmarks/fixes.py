@@ -470,7 +470,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     ),
     "gradient_per_source": (
         "import tensorflow as tf\nlayers = [tf.Variable(tf.random.stateless_normal([256, 256], seed=[i, 7]) * 0.06) "
-        "for i in range(12)]\nx = tf.random.stateless_normal([512, 256], seed=[0, 7])\n",
+        "for i in range(16)]\nx = tf.random.stateless_normal([512, 256], seed=[0, 7])\n",
         "with tf.GradientTape(persistent=True) as tape:\n    h = x\n    for w in layers:\n        h = tf.tanh(h @ w)\n"
         "    loss = tf.reduce_mean(h ** 2)\ngrads = []\nfor w in layers:\n    grads.append(tape.gradient(loss, w))\n"
         "del tape\n",
