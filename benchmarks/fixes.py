@@ -555,10 +555,10 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     ),
     "hist_of_a_long_list": (
         "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nimport numpy as np\n"
-        "waits = np.random.default_rng(0).gamma(2.0, 30.0, size=150_000).tolist()\n",
+        "waits = np.random.default_rng(0).gamma(2.0, 30.0, size=250_000).tolist()\n",
         "fig, ax = plt.subplots()\nax.hist(waits, bins=100)\nplt.close(fig)\n",
         "fig, ax = plt.subplots()\nax.hist(np.asarray(waits), bins=100)\nplt.close(fig)\n",
-        ["`hist` was given `waits` (150,000 values)", "ax.hist(np.asarray(values)"],
+        ["`hist` was given `waits` (250,000 values)", "ax.hist(np.asarray(values)"],
     ),
     "literal_eval_per_row": (
         "import ast, json\nimport numpy as np\nrng = np.random.default_rng(0)\n"
@@ -569,7 +569,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     ),
     "quantile_per_level": (
         "import numpy as np\nrng = np.random.default_rng(0)\nreturns = rng.standard_t(4, size=600_000)\n"
-        "levels = np.linspace(0.01, 0.99, 40)\n",
+        "levels = np.linspace(0.01, 0.99, 60)\n",
         "var = [np.quantile(returns, a) for a in levels]\n",
         "var = list(np.quantile(returns, levels))\n",
         ["`np.quantile` copies and partially sorts all of `returns` at every call", "takes a sequence"],
@@ -590,7 +590,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     ),
     "queries_scored_one_by_one": (
         "import numpy as np\nrng = np.random.default_rng(0)\n"
-        "emb = rng.normal(size=(200_000, 128)).astype('float32')\nqueries = rng.normal(size=(60, 128)).astype('float32')\n",
+        "emb = rng.normal(size=(200_000, 128)).astype('float32')\nqueries = rng.normal(size=(150, 128)).astype('float32')\n",
         "scores = [np.dot(emb, q) for q in queries]\n",
         "scores = list(np.dot(emb, queries.T).T)\n",
         ["`np.dot` read the whole of `emb` (200,000 rows)", "call it once for all of `"],
