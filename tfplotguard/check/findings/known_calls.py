@@ -845,17 +845,23 @@ def _changed_in(body: list[ast.AST]) -> tuple[set[str], set[str]]:
     return assigned, mutated
 
 
+def _loops_around(line: Line) -> list[tuple[ast.AST, ast.AST, list[ast.AST]]]:
+    """``(target, iterable, body)`` of each loop the line's work repeats in: a list, set or generator
+    comprehension on the line (its element and conditions), or a ``for`` loop of the cell whose body holds it."""
+    scopes: list[tuple[ast.AST, ast.AST, list[ast.AST]]] = []
+    for node in line.nodes:
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            scopes += [(g.target, g.iter, [node.elt, *g.ifs]) for g in node.generators]
+    scopes += [(n.target, n.iter, list(n.body)) for n in line.cell if isinstance(n, (ast.For, ast.AsyncFor))
+               and n.lineno < line.number <= (n.end_lineno or n.lineno)]
+    return scopes
+
+
 def _loop_invariant_call(line: Line) -> Said:
     """A library call whose arguments no iteration changes, made at every iteration of a loop that does change."""
     if not line.in_loop or line.category in ("cell", "blocked", "output") or line.category.startswith("mpl"):
         return None
-    scopes: list[tuple[ast.AST, list[ast.AST]]] = []  # (loop target, loop body)
-    for node in line.nodes:
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            scopes += [(g.target, [node.elt, *g.ifs]) for g in node.generators]
-    scopes += [(n.target, list(n.body)) for n in line.cell if isinstance(n, (ast.For, ast.AsyncFor))
-               and n.lineno < line.number <= (n.end_lineno or n.lineno)]
-    for target, body in scopes:
+    for target, _, body in _loops_around(line):
         items = _reads(target)
         if not items & set().union(*(_reads(part) for part in body)):
             continue  # the loop does the same work each time (a timing loop, a demo): nothing else changes
@@ -928,13 +934,7 @@ def _whole_input_per_call(line: Line) -> Said:
     """A costly library call made at every iteration of a loop on the same large input, only another argument changing."""
     if not line.in_loop or line.seconds <= 0 or line.category in ("blocked", "output") or line.category.startswith("mpl"):
         return None
-    scopes: list[tuple[ast.AST, ast.AST, list[ast.AST]]] = []  # (loop target, iterable, loop body)
-    for node in line.nodes:
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            scopes += [(g.target, g.iter, [node.elt, *g.ifs]) for g in node.generators]
-    scopes += [(n.target, n.iter, list(n.body)) for n in line.cell if isinstance(n, (ast.For, ast.AsyncFor))
-               and n.lineno < line.number <= (n.end_lineno or n.lineno)]
-    for target, iterable, body in scopes:
+    for target, iterable, body in _loops_around(line):
         items = _reads(target)
         assigned, mutated = _changed_in(body)
         changed = assigned | mutated | items
