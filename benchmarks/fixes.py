@@ -346,7 +346,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         ["`np.genfromtxt` took", "`np.loadtxt` (parsed in C)"],
     ),
     "list_sorted_per_item": (
-        "import random\nrandom.seed(0)\nincoming = [random.random() for _ in range(12_000)]\n",
+        "import random\nrandom.seed(0)\nincoming = [random.random() for _ in range(18_000)]\n",
         "best = []\nfor v in incoming:\n    best.append(v)\n    best.sort()\n",
         "import bisect\nbest = []\nfor v in incoming:\n    bisect.insort(best, v)\n",
         ["`best.sort()` in a loop sorts the whole list", "keep it sorted as items arrive"],
