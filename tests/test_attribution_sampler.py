@@ -313,3 +313,35 @@ def test_sampling_a_stack_while_finalizers_release_the_gil_never_crashes_the_pro
     proc = _run_script(_HALF_MADE_FRAME_SCRIPT, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip() == "OK", (proc.returncode, proc.stdout + proc.stderr[-3000:])
 
+
+
+def test_the_work_after_the_cells_code_returned_is_not_the_cells(monkeypatch):
+    """Stopping the other probes runs after the cell's code and before the sampler's stop(): a look
+    there, after a gap the sampler got no CPU in, once charged the whole gap to tfplotguard (a CI
+    run: a 0.3 s plotting cell all "tfplotguard's own work"). The cell's end is taken first."""
+    from tfplotguard.check.cell import CellCheck
+    from tfplotguard.core import seams
+
+    def slow_meter_stop(step):  # Python that runs after the cell, in the stopping, for 0.3 s
+        if step == "cell: stop meter":
+            t0 = time.perf_counter()
+            while time.perf_counter() - t0 < 0.3:
+                pass
+
+    def cell():
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 0.1:
+            pass
+
+    check = CellCheck({}, stacks_ms=1.0).start()
+    cell()
+    monkeypatch.setattr(seams, "hook", slow_meter_stop)
+    try:
+        report = check.stop()
+    finally:
+        monkeypatch.setattr(seams, "hook", None)
+    assert report.wall_s >= 0.4  # the meter's own span holds the stopping
+    attribution = report.attribution
+    assert 0.1 <= attribution["wall_s"] < 0.25, attribution["wall_s"]
+    sampled = sum(c["seconds"] for c in attribution["categories"] if c["id"] != "unattributed")
+    assert sampled <= attribution["wall_s"] + 1e-9

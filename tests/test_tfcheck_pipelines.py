@@ -280,9 +280,16 @@ def test_parallel_reads_and_maps_are_advised_only_when_the_machine_had_an_idle_c
         return image
 
     ds = tf.data.Dataset.from_tensor_slices(images).map(preprocess).batch(16).prefetch(2)
+
+    def cell():  # read for 0.5 s at least: one pass took 0.1 s on a CI machine, under the meter's idle floor
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 0.5:
+            for b in ds:
+                float(tf.reduce_sum(b))
+
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(3)]
     try:
-        report = measure(lambda: [float(tf.reduce_sum(b)) for b in ds], interval_ms=20, stacks_ms=1.0)
+        report = measure(cell, interval_ms=20, stacks_ms=1.0)
     finally:
         for p in burners:
             p.kill()

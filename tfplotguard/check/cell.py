@@ -137,6 +137,16 @@ class LateStacks:
         """The sampler did not start (the ticker detaches this job): the cell gets no attribution."""
         self.error = exc.with_traceback(None)
 
+    def cell_ended(self) -> None:
+        """From the cell's thread: its code has returned (:meth:`StackSampler.cell_ended`); a sampler not
+        started yet never starts."""
+        with self._lock:
+            if self._state == "waiting":
+                self._state = "stopped"
+            sampler = self.sampler if self._state == "sampling" else None
+        if sampler is not None:
+            sampler.cell_ended()
+
     def stop(self) -> Attribution | None:
         """From the cell's thread: the attribution, if sampling had started; None for a faster cell."""
         TICKER.detach(self)
@@ -248,6 +258,10 @@ class CellCheck:
     def stop(self, error: BaseException | None = None) -> Report:
         """Stop every probe (CPU meter first) and return the cell's :class:`Report`."""
         cost = None
+        if self._stop_stacks in self._undo:  # the cell's code is done: the stack sampler's looks end here
+            stacks = self._late if self._late is not None else self.stacks
+            if stacks is not None:
+                stacks.cell_ended()
         if self._undo and self._undo[-1] == self.meter.stop:
             self._undo.pop()
             try:

@@ -185,14 +185,25 @@ class StackSampler:
         """Stop sampling, wait for the sampler thread to end, undo every install step, and return the result."""
         undo, self._undo = self._undo, None
         if undo is not None:
-            self._t_stop = time.perf_counter()
-            self._gc_at_stop = self._gc.total  # no collection runs now: this thread holds the GIL
-            waited = _runqueue_s()
-            if waited is not None and self._cell_waited0 is not None and threading.get_ident() == self._target_ident:
-                self.cell_runqueue_s = waited - self._cell_waited0
+            self.cell_ended()
             undo.close()  # every step, even if one of them is interrupted
             self._samples.end()
         return self.result()
+
+    def cell_ended(self) -> None:
+        """From the cell's thread, the moment its code has returned: no later look is the cell's.
+
+        What runs after it (the other probes' stopping, then :meth:`stop`) is tfplotguard's work: a
+        look there, after a gap in which the sampler got no CPU, would charge the whole gap to it.
+        The gap since the last look is left unattributed instead. Only the first call counts.
+        """
+        if self._t_start is None or self._t_stop is not None:
+            return
+        self._t_stop = time.perf_counter()
+        self._gc_at_stop = self._gc.total  # no collection runs now: this thread holds the GIL
+        waited = _runqueue_s()
+        if waited is not None and self._cell_waited0 is not None and threading.get_ident() == self._target_ident:
+            self.cell_runqueue_s = waited - self._cell_waited0
 
     def _end_thread(self) -> None:
         if self._stop.locked():
