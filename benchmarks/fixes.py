@@ -664,6 +664,23 @@ FIXES: list[Fix] = [
         fixed=("weights_t = tf.constant(weights)\n@tf.function\ndef project(v):\n    return tf.nn.relu(v @ weights_t)\n"
                "out = project(x).numpy()\n"),
         note="each run defines the function again, so each run traces it, as re-running the notebook cell does"),
+    # -- xla_recompiles
+    Fix("xla_recompiles", "a Keras model predicting batches padded to their own lengths: compiled without XLA",
+        "model.compile(..., jit_compile=False)",
+        setup=("import numpy as np, tensorflow as tf, keras\n"
+               "rng = np.random.default_rng(0)\nlengths = np.sort(rng.integers(20, 300, size=160))\n"
+               "tokens = tf.RaggedTensor.from_row_lengths(rng.integers(1, 4000, size=int(lengths.sum()))"
+               ".astype('int32'), lengths)\n"
+               "reviews = tf.data.Dataset.from_tensor_slices(tokens).batch(32).map(lambda b: b.to_tensor())\n"
+               "def make_text_model():\n"
+               "    return keras.Sequential([keras.Input((None,), dtype='int32'), keras.layers.Embedding(4000, 32),\n"
+               "        keras.layers.Conv1D(64, 5, padding='same', activation='relu'),\n"
+               "        keras.layers.GlobalMaxPooling1D(), keras.layers.Dense(1)])\n"),
+        prepare="model = make_text_model()\n",
+        slow="model.compile(loss='mse', jit_compile=True)\nprobs = model.predict(reviews, verbose=0)\n",
+        fixed="model.compile(loss='mse', jit_compile=False)\nprobs = model.predict(reviews, verbose=0)\n",
+        note="5 batches of 5 padded lengths; a fresh model before every run (untimed), so that both cells "
+             "build Keras's predict step"),
     Fix("functions_run_eagerly", "`tf.config.run_functions_eagerly(False)`", "run_functions_eagerly(False)",
         setup=("import tensorflow as tf\n@tf.function\ndef forward(w, x):\n    for _ in range(20):\n"
                "        x = tf.tanh(x @ w)\n    return tf.reduce_sum(x)\n"

@@ -150,6 +150,7 @@ if TYPE_CHECKING:
         examples: int | None
         parameters: int | None
         dtype_policy: NotRequired[str | None]
+        jit_compile: NotRequired[bool]
 
     class KerasCounts(TypedDict):
         """Outermost Keras calls and ``tf.Variable`` objects created during a cell (``KerasProbe.summary``)."""
@@ -230,6 +231,9 @@ if TYPE_CHECKING:
         ``batch_sizes``: ``{first dimension: calls}`` of the first argument that has a shape (keys
         are text, as JSON has them); ``owner`` as in :class:`TraceOrigin`; ``seconds``: the calls'
         time; ``tracing_calls`` / ``tracing_seconds``: the calls that traced the function, and theirs.
+        ``jit_compile``: the function was made with ``jit_compile=True``; ``shapes``: how many
+        different whole shapes that argument had (counted up to ``probes.ops.SHAPES_KEPT``);
+        ``new_shape_seconds``: the time of the calls that brought a shape not seen before in the cell.
         """
 
         calls: int
@@ -238,6 +242,9 @@ if TYPE_CHECKING:
         seconds: float
         tracing_calls: int
         tracing_seconds: float
+        jit_compile: NotRequired[bool]
+        shapes: NotRequired[int]
+        new_shape_seconds: NotRequired[float]
 
     class GraphOps(TypedDict):
         """The ops of one slow trace's graph: how many, the commonest working types ``[[type, count], …]``, and

@@ -17,7 +17,7 @@ from .idioms import idiom_on
 
 if TYPE_CHECKING:
     from ..report.model import Report
-    from ..summaries import GraphOps, TraceSignature, WastedProduct
+    from ..summaries import FunctionCalls, GraphOps, TraceSignature, WastedProduct
 
 _TF_GROUPS = ("tf_pool", "tf_named", "tf_data")
 #: From this many tf.function objects of one Python function, each traced, "a new object each time" is the cause.
@@ -464,6 +464,71 @@ def constant_in_graph(report: Report, *, min_bytes: float, min_seconds: float) -
     return found
 
 
+def _xla_recompiles(report: Report, min_shapes: int = 3, min_new_call_s: float = 0.05,
+                    slower: float = 3.0) -> Iterator[tuple[str, FunctionCalls, float | None]]:
+    """``(name, calls, seconds a call that brought a shape seen before took)`` of each XLA-compiled
+    ``tf.function`` called with ``min_shapes`` whole input shapes or more, whose calls with a new
+    shape took ``min_new_call_s`` each on average, and ``slower`` times a call with a known shape
+    where there was one: XLA compiles a program per input shape (its cache is keyed by shape)."""
+    keras_jit = any(call.get("jit_compile") for call in report.keras_calls)
+    for name, entry in (report.tf_times.get("function_calls") or {}).items():
+        shapes = entry.get("shapes", 0)
+        if shapes < min_shapes or not (entry.get("jit_compile") or (keras_jit and entry["owner"] == "keras")):
+            continue
+        new_s = entry.get("new_shape_seconds", 0.0)
+        repeats = entry["calls"] - shapes
+        known_s = (entry["seconds"] - new_s) / repeats if repeats > 0 else None
+        if new_s / shapes < min_new_call_s or (known_s is not None and new_s / shapes < slower * known_s):
+            continue
+        yield name, entry, known_s
+
+
+@rule(id="xla_recompiles", needs=("tf_times", "keras_calls"), thresholds={"min_shapes": 3, "min_new_call_s": 0.05})
+def xla_recompiles(report: Report, *, min_shapes: int, min_new_call_s: float) -> list[Found]:
+    """An XLA-compiled step called with many input shapes: XLA compiles it again for each new shape.
+
+    Detects: a ``tf.function(jit_compile=True)``, or the step of a Keras model compiled with
+    ``jit_compile=True``, called in the cell with at least ``min_shapes`` different shapes of its first
+    input, the calls that brought a new shape taking ``min_new_call_s`` each or more (and three times
+    a call with a shape already seen, where there was one). Weighed by those calls' time, less what a
+    call with a known shape took.
+
+    Why it costs: XLA compiles a program for one set of input shapes and caches it by shape: every new
+    shape (a batch padded to its longest sequence, a smaller last batch) compiles again, even when the
+    ``tf.function`` itself does not retrace (``reduce_retracing``, a ``None`` dimension). On a CPU a
+    compilation often costs many runs of the step.
+
+    Fix: give XLA few shapes: pad the inputs to one length, or to a few bucket lengths
+    (``padded_batch(..., padded_shapes=...)``, ``bucket_by_sequence_length``), and batches of one
+    size (``drop_remainder=True``); or compile without XLA for inputs of varying shape
+    (``model.compile(..., jit_compile=False)``, ``tf.function`` without ``jit_compile=True``).
+
+    Thresholds:
+        min_shapes: the least number of different input shapes in the cell
+        min_new_call_s: the least seconds a call with a new shape must take on average
+    """
+    found = []
+    line = weight.line_for(report, "keras_compute", "tf_function", "tf_compute", "tf_tracing")
+    for name, entry, known_s in _xla_recompiles(report, min_shapes, min_new_call_s):
+        shapes, new_s = entry["shapes"], entry.get("new_shape_seconds", 0.0)
+        each = f"{format_seconds(new_s / shapes)} each"
+        if known_s is not None:
+            each += f", against {format_seconds(known_s)} for a call with a shape seen before"
+        keras = entry["owner"] == "keras"
+        what = "the Keras model's step (compiled with jit_compile=True)" if keras else \
+            f"tf.function {name} (jit_compile=True)"
+        found.append(Found(
+            f"{what} was called with {shapes} different input shapes in "
+            f"{entry['calls']} calls: XLA compiles the step again for every new shape, and the calls that "
+            f"brought one took {format_seconds(new_s)} ({each}).",
+            "give XLA few shapes: pad the inputs to one length or a few bucket lengths (padded_batch with "
+            "padded_shapes, bucket_by_sequence_length) in batches of one size, or "
+            + ("compile without XLA for inputs of varying shape: model.compile(..., jit_compile=False)."
+               if keras else "drop jit_compile=True for inputs of varying shape."),
+            seconds=min(report.wall_s, new_s - shapes * (known_s or 0.0)), line=line))
+    return found
+
+
 @rule(id="functions_run_eagerly", needs=("tf",))
 def functions_run_eagerly(report: Report) -> Found | None:
     """``tf.config.run_functions_eagerly(True)`` is on: every ``tf.function`` runs as plain Python.
@@ -809,6 +874,9 @@ def tf_compute_bound(report: Report, *, min_cpu_s: float, dominant_share: float)
         return None  # that computation was mostly thrown away: wasted_product says how, and this is no fix
     if line is not None and idiom_on(report, line) is not None:
         return None  # a costlier way to the same result (a full jacobian): costly_idiom names it, and this is no fix
+    xla = RULES["xla_recompiles"].thresholds
+    if next(_xla_recompiles(report, int(xla["min_shapes"]), xla["min_new_call_s"]), None) is not None:
+        return None  # XLA compiling per shape, not the math: xla_recompiles names it
     state = report.tf
     intra, inter = state.get("intra_op_threads"), state.get("inter_op_threads")
     gpus = state.get("gpus") or []

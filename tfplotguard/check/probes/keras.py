@@ -79,7 +79,9 @@ def call_arguments(method: str, model, args: tuple, kwargs: dict) -> KerasCall:
     """What one ``fit``/``predict``/``evaluate`` call was asked to do: ``{"method", "batch_size",
     "epochs", "verbose", "steps_per_execution", "input", "examples", "parameters", "dtype_policy"}`` (None
     where not given or not known: a dataset's number of examples, an unbuilt model's parameters);
-    ``dtype_policy``: the name of the model's dtype policy (``"mixed_float16"``)."""
+    ``dtype_policy``: the name of the model's dtype policy (``"mixed_float16"``); ``jit_compile``: the
+    model was compiled with XLA (read from ``_jit_compile``: the public property resolves ``"auto"``,
+    and sets it, when it was never set)."""
     named = dict(zip(_PARAMETERS, args))
     named.update({k: v for k, v in kwargs.items() if k in _PARAMETERS})
     kind, examples = _examples(named.get("x"))
@@ -92,7 +94,8 @@ def call_arguments(method: str, model, args: tuple, kwargs: dict) -> KerasCall:
     return {"method": method, "batch_size": named.get("batch_size"), "epochs": named.get("epochs"),
             "verbose": named.get("verbose", "auto"), "steps_per_execution": spe if isinstance(spe, int) else None,
             "input": kind, "examples": examples, "parameters": parameters,
-            "dtype_policy": policy if isinstance(policy, str) else None}
+            "dtype_policy": policy if isinstance(policy, str) else None,
+            "jit_compile": getattr(model, "_jit_compile", None) is True}
 
 
 def _owner(model_cls, name: str):

@@ -46,6 +46,8 @@ EAGER_OPS_COUNTED = 2000
 #: tf.function names whose calls are counted per cell, and distinct batch sizes kept per name.
 FUNCTIONS_COUNTED = 32
 BATCH_SIZES_KEPT = 8
+#: Distinct whole shapes of a function's first shaped argument counted per name (XLA compiles per shape).
+SHAPES_KEPT = 64
 
 
 def function_name(graph_name: str) -> str:
@@ -159,6 +161,7 @@ class OpProbe:
         self._depth = 0
         self._call_depth = 0  # the probe's thread inside a counted tf.function call
         self._calls: dict[str, FunctionCalls] = {}  # tf.function name → its outermost calls
+        self._shapes: dict[str, set] = {}  # tf.function name → the whole shapes its calls brought
         self._patches = Patches()
         self._transform: list[Any] | None = None
         self._placement: Any = None  # (context module, GPU name) while tfstate.CONSTRUCTED_GPUS is set
@@ -284,10 +287,11 @@ class OpProbe:
 
         self._patches.install(owner, "__call__", wrap)
 
-    def _count_call(self, function, args: tuple) -> tuple[str, FunctionCalls] | None:
+    def _count_call(self, function, args: tuple) -> tuple[str, FunctionCalls, bool] | None:
         """One outermost call of ``function``: counted, with the first dimension of its first argument
-        that has a shape (a tensor or an array; in a tuple or list argument, its first item's).
-        Returns ``(name, its entry)`` for :meth:`_timed_call`, None past :data:`FUNCTIONS_COUNTED`."""
+        that has a shape (a tensor or an array; in a tuple or list argument, its first item's) and
+        whether that whole shape is new in the cell. Returns ``(name, its entry, new shape)`` for
+        :meth:`_timed_call`, None past :data:`FUNCTIONS_COUNTED`."""
         try:
             name = str(getattr(function, "_name", None) or getattr(function, "__name__", "?"))
             entry = self._calls.get(name)
@@ -295,8 +299,12 @@ class OpProbe:
                 if len(self._calls) >= FUNCTIONS_COUNTED:
                     return None
                 entry = self._calls[name] = {"calls": 0, "batch_sizes": {}, "owner": owner_of(function),
-                                             "seconds": 0.0, "tracing_calls": 0, "tracing_seconds": 0.0}
+                                             "seconds": 0.0, "tracing_calls": 0, "tracing_seconds": 0.0,
+                                             "jit_compile": getattr(function, "_jit_compile", None) is True,
+                                             "shapes": 0, "new_shape_seconds": 0.0}
+                self._shapes[name] = set()
             entry["calls"] += 1
+            new_shape = False
             for arg in args:
                 if isinstance(arg, (tuple, list)) and arg:
                     arg = arg[0]
@@ -309,23 +317,31 @@ class OpProbe:
                     first = shape[0] if len(shape) else None
                 except (TypeError, ValueError):  # a shape of unknown rank
                     first = None
+                seen = self._shapes[name]
+                whole = tuple(shape) if isinstance(shape, tuple) else str(shape)
+                if whole not in seen and len(seen) < SHAPES_KEPT:
+                    seen.add(whole)
+                    entry["shapes"] = len(seen)
+                    new_shape = True
                 if isinstance(first, int):
                     sizes = entry["batch_sizes"]
                     key = str(first)
                     if key in sizes or len(sizes) < BATCH_SIZES_KEPT:
                         sizes[key] = sizes.get(key, 0) + 1
                 break
-            return name, entry
+            return name, entry, new_shape
         except Exception:  # never break the user's call
             self.errors += 1
             return None
 
-    def _timed_call(self, counted: tuple[str, FunctionCalls], graphs: int, seconds: float) -> None:
+    def _timed_call(self, counted: tuple[str, FunctionCalls, bool], graphs: int, seconds: float) -> None:
         """A counted call took ``seconds``; ``graphs`` were made before it. A call that traced its
         function lends its time to the last graph of that name it made: the trace, and the new
         graph's first run (its instantiation and optimisation happen then, after the trace)."""
-        name, entry = counted
+        name, entry, new_shape = counted
         entry["seconds"] += seconds
+        if new_shape:
+            entry["new_shape_seconds"] = entry.get("new_shape_seconds", 0.0) + seconds
         made = [graph for graph in self._graphs[graphs:] if graph[0] == name]
         if made:
             made[-1][4] = seconds
