@@ -595,6 +595,27 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "scores = list(np.dot(emb, queries.T).T)\n",
         ["`np.dot` read the whole of `emb` (200,000 rows)", "call it once for all of `"],
     ),
+    "coverage_recomputed_after_one_cell": (
+        "import numpy as np\nrng = np.random.default_rng(0)\ngrid = np.zeros((200, 200))\n"
+        "cells = rng.integers(0, 200, size=(20_000, 2)).tolist()\n"
+        "def coverage(g):\n    return float((g > 0).mean())\n",
+        "g = grid.copy()\ntrace = []\nfor i, j in cells:\n    g[i, j] += 1.0\n    trace.append(coverage(g))\n",
+        "g = grid.copy()\ncovered = int((g > 0).sum())\ntrace = []\nfor i, j in cells:\n    covered += int(g[i, j] == 0)\n"
+        "    g[i, j] += 1.0\n    trace.append(covered / g.size)\n",
+        ["`coverage(g)` read the whole of `g` (40,000 elements)", "update it: compute the change the element makes"],
+    ),
+    "running_mean_of_a_growing_list": (
+        "import numpy as np\nrng = np.random.default_rng(0)\nstream = rng.normal(size=8000).tolist()\n",
+        "seen, means = [], []\nfor v in stream:\n    seen.append(v)\n    means.append(np.mean(seen))\n",
+        "means = list(np.cumsum(stream) / np.arange(1, len(stream) + 1))\n",
+        ["`np.mean(seen)` read the whole of `seen` at each iteration", "keep a running result updated with each new item"],
+    ),
+    "maximum_of_every_prefix": (
+        "import numpy as np\nrng = np.random.default_rng(0)\nx = rng.normal(size=80_000)\n",
+        "peaks = [np.max(x[:t]) for t in range(1, len(x) + 1)]\n",
+        "peaks = list(np.maximum.accumulate(x))\n",
+        ["`np.max(…)` ran on every prefix of `x`", "np.maximum.accumulate"],
+    ),
 }
 
 FIXES: list[Fix] = [

@@ -444,3 +444,30 @@ def test_loadtxt_is_named_only_where_the_cell_wrote_the_text_itself(cell, named)
     line = Line(number, "", nodes, False, {}, frozenset(), "other:numpy", 0, 0, 1.0, cell=every,
                 functions={"numpy.lib._npyio_impl.loadtxt": 1.0})
     assert (_text_round_trip(line) is not None) is named
+
+
+def test_a_one_element_update_read_back_through_a_row_of_the_loop_is_not_called_a_recomputation(tfcheck):
+    """Gauss-Seidel sets x[i] from row i of A and all of x: each call's other input follows the loop, so each
+    call is new work and no incremental update gives it (the entry asks the call's other inputs not to move)."""
+    setup = ("import numpy as np\nrng = np.random.default_rng(0)\nn = 1500\n"
+             "A = rng.normal(size=(n, n)) + n * np.eye(n)\nb = rng.normal(size=n)\n"
+             "def residual(row, x, bi):\n    return bi - np.dot(row, x)\n")
+    cell = ("x = np.zeros(n)\nfor sweep in range(100):\n    for i in range(n):\n"
+            "        x[i] = x[i] + residual(A[i], x, b[i]) / A[i, i]\n")
+    report = _run(tfcheck, cell, setup)
+    said = " ".join(f.message for f in report.findings)
+    assert "changes one element of it" not in said, said
+
+
+def test_a_prefix_that_grows_with_the_loop_is_not_a_small_slice():
+    import ast
+
+    from tfplotguard.check.findings.lines import open_ended
+
+    def index(src):
+        return ast.parse(src, mode="eval").body.slice
+
+    assert open_ended(index("x[:t]")) and open_ended(index("x[:, :t + 1]")) and open_ended(index("x[t:]"))
+    assert open_ended(index("x[0:t]"))
+    assert not open_ended(index("x[i]")) and not open_ended(index("x[i:i + 5]")) and not open_ended(index("x[:5]"))
+    assert not open_ended(index("x[::t]")) and not open_ended(index("x[i, :]"))

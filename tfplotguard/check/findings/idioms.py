@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from .known_calls import DRAWN_CALLS, KNOWN_CALLS
 from .lines import (LINES_LOOKED_AT, LIST, NDARRAY, TUPLE, Line, Said, dotted, is_long, is_tensor, is_zero, line_facts,
-                    repeats, sized)
+                    open_ended, repeats, sized)
 
 if TYPE_CHECKING:
     from ..report.model import Report
@@ -168,7 +168,8 @@ def _numpy_per_element(line: Line) -> Said:
         if func.split(".")[0] not in ("np", "numpy") or isinstance(call.func, ast.Name):
             continue
         picked = [ast.unparse(n) for arg in call.args for n in ast.walk(arg)
-                  if isinstance(n, ast.Subscript) and any(isinstance(i, ast.Name) for i in ast.walk(n.slice))]
+                  if isinstance(n, ast.Subscript) and any(isinstance(i, ast.Name) for i in ast.walk(n.slice))
+                  and not open_ended(n.slice)]  # x[:t] grows with the loop: not a small slice
         if picked:
             return (f"`{func}(…)` is called once per element in a loop, on `{picked[0]}`: each call on a small slice "
                     "pays NumPy's fixed cost per call (argument checks, a new array), far more than its arithmetic",

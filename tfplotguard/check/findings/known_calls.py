@@ -660,7 +660,7 @@ def _library_call_per_item(line: Line) -> Said:
                 given = [*call.args, *(k.value for k in call.keywords)]
                 if any(isinstance(n, ast.Name) and n.id in items for arg in given for n in ast.walk(arg)):
                     what = loop.iter.id
-                    per_call = 1e6 * line.seconds / size
+                    per_call = 1e6 * line.seconds / (size or 1)
                     return (f"`{name}(…)` ran once per item of `{what}` ({size:,} items, {per_call:.0f} µs a call "
                             "on average) from a Python loop: a library call, with its own argument checks and "
                             "setup, for every single item",
@@ -987,6 +987,110 @@ def _whole_input_per_call(line: Line) -> Said:
     return None
 
 
+#: The least elements (or list items) of a container a loop recomputes over after a small change.
+RECOMPUTED_ELEMENTS = 1000
+#: Methods that add items to a list in place.
+_GROWING = frozenset(("append", "extend", "insert"))
+
+
+def _one_element_set(node: ast.AST, name: str) -> bool:
+    """``name[i, j] = …`` (or ``op=``) with indices that pick one element: no slice among them."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign) else []
+    return any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name
+               and not any(isinstance(n, ast.Slice) for n in ast.walk(t.slice)) for t in targets)
+
+
+def _grown(node: ast.AST, name: str) -> bool:
+    """``name.append(…)`` / ``extend`` / ``insert``, ``name += …``, or ``name = np.append(name, …)`` and the like."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _GROWING:
+        return isinstance(node.func.value, ast.Name) and node.func.value.id == name
+    if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+        return isinstance(node.op, ast.Add)
+    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+        value = node.value
+        joined = isinstance(value, ast.Call) and dotted(value.func).rsplit(".", 1)[-1] in ("append", "concatenate",
+                                                                                           "hstack", "vstack", "concat")
+        return (joined or isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add)) and name in _reads(value)
+    return False
+
+
+def _prefix_of(arg: ast.AST, items: set[str]) -> str | None:
+    """The name ``arg`` takes a prefix of, one that follows the loop (``x[:t]``, ``x[:, :t + 1]``), or None."""
+    if not (isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Name)):
+        return None
+    parts = arg.slice.elts if isinstance(arg.slice, ast.Tuple) else [arg.slice]
+    for part in parts:
+        if isinstance(part, ast.Slice) and part.upper is not None and _reads(part.upper) & items and part.step is None \
+                and (part.lower is None or isinstance(part.lower, ast.Constant) and part.lower.value == 0):
+            return arg.value.id
+    return None
+
+
+def _shown_call(call: ast.Call, name: str) -> str:
+    """The call as written, or ``name(…)`` when that is long."""
+    text = ast.unparse(call)
+    return text if len(text) <= 60 else f"{name}(…)"
+
+
+def _recomputed_whole(line: Line) -> Said:
+    """A call on the whole of a container the loop changes a little at each iteration (one element set, items
+    appended, a prefix one longer): each call does again, from the start, what the last one did."""
+    if not line.in_loop or line.seconds <= 0 or line.category in ("blocked", "output") or line.category.startswith("mpl"):
+        return None
+    calls = [c for c in line.calls() if dotted(c.func) not in _PLAIN]
+    scopes = _loops_around(line)
+    moving = set().union(*(_reads(target) for target, _, _ in scopes))  # every enclosing loop's items
+    for target, iterable, body in scopes:
+        changes = bool(body) and isinstance(body[0], ast.stmt)  # a for loop's body; a comprehension changes nothing
+        items = _reads(target)
+        count = _iterations(line, iterable)
+        each = f" ({count:,} iterations, {format_seconds(line.seconds / count)} each)" if count else ""
+        statements = [n for part in body for n in ast.walk(part)]
+        for call in calls:
+            name = dotted(call.func)
+            attr = name.rsplit(".", 1)[-1]
+            if len(calls) > 1 and line.inside("." + attr) < MOST:
+                continue  # the line's time went elsewhere
+            given = [*call.args, *(k.value for k in call.keywords)]
+            for arg in given:
+                prefix = _prefix_of(arg, items)
+                if prefix is not None:
+                    return (f"`{name}(…)` ran on every prefix of `{prefix}` (`{ast.unparse(arg)}`), one longer at each "
+                            f"iteration{each}: the work grows with the prefix, quadratic in all, and each call does "
+                            "again what the last one did",
+                            f"where the function works position by position (a causal or recurrent model, a "
+                            f"cumulative statistic), one call on the whole of `{prefix}` gives every prefix's result "
+                            "at its position (a causal model's output at position t has seen only the items up to "
+                            "t); for a statistic, a cumulative function (np.cumsum, np.maximum.accumulate, "
+                            "tf.math.cumsum) or a kept running value")
+                if not changes or not isinstance(arg, ast.Name) or any(_reads(a) & moving for a in given):
+                    continue  # with another input that follows a loop (a row of a matrix), each call is new work
+                size = line.elements.get(arg.id) or line.size_of(arg) or 0
+                if size < RECOMPUTED_ELEMENTS:
+                    continue
+                point = next((n for n in statements if _one_element_set(n, arg.id)), None)
+                if point is not None:
+                    at = getattr(point, "lineno", "?")
+                    return (f"`{_shown_call(call, name)}` read the whole of `{arg.id}` ({size:,} elements) at each "
+                            f"iteration{each}, while the loop changes one element of it (line {at}: "
+                            f"`{ast.unparse(point)}`): each call works out again, from every element, what one "
+                            "element moved",
+                            "where the result can be updated from that one element (a sum, a count, an energy or "
+                            "a loss made of local terms), update it: compute the change the element makes from "
+                            "it and its neighbours and add it, O(1) a step instead of O(n); recompute the whole "
+                            "once at the end as a check")
+                grown = next((n for n in statements if _grown(n, arg.id)), None)
+                if grown is not None:
+                    at = getattr(grown, "lineno", "?")
+                    return (f"`{_shown_call(call, name)}` read the whole of `{arg.id}` at each iteration{each}, "
+                            f"while the loop adds to it (line {at}): the work grows with every iteration, "
+                            f"quadratic in all ({size:,} items at the end)",
+                            "keep a running result updated with each new item (a running sum and count for a mean, "
+                            "a kept maximum), or compute every value after the loop in one call (np.cumsum(v) / "
+                            "np.arange(1, len(v) + 1) for running means)")
+    return None
+
+
 def _iterations(line: Line, iterable: ast.AST) -> int | None:
     """How many items a loop's iterable had: a sized name's length, or ``range`` of literal numbers; None: unknown."""
     if isinstance(iterable, ast.Name):
@@ -1123,8 +1227,8 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain,
     _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
-    _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _eager_loop_op, _validation_in_fit,
-    _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
+    _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _recomputed_whole, _eager_loop_op,
+    _validation_in_fit, _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
     _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
     _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item, _recursion,
     _gradient_per_source, _unique_to_count, _unrolled_layer, _patch_per_item, _scanned_per_item,

@@ -88,6 +88,20 @@ class Line:
         return None
 
 
+def open_ended(index: ast.AST) -> bool:
+    """A subscript's index holds a slice from one end of an axis to a position a name gives (``x[:t]``,
+    ``x[:, t:]``): its size follows that name, not a fixed width."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    for part in parts:
+        if not isinstance(part, ast.Slice) or part.step is not None:
+            continue
+        ends = [part.lower, part.upper]
+        named = [e for e in ends if e is not None and any(isinstance(n, ast.Name) for n in ast.walk(e))]
+        if len(named) == 1 and any(e is None or isinstance(e, ast.Constant) and e.value == 0 for e in ends):
+            return True
+    return False
+
+
 def dotted(expr: ast.AST) -> str:
     """The dotted name of ``expr`` as written (``np.random.choice``); ``…`` for a part that is not a name."""
     parts = []
