@@ -610,6 +610,37 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "means = list(np.cumsum(stream) / np.arange(1, len(stream) + 1))\n",
         ["`np.mean(seen)` read the whole of `seen` at each iteration", "keep a running result updated with each new item"],
     ),
+    "nan_quantiles_per_pixel": (
+        "import numpy as np\nrng = np.random.default_rng(0)\ncube = rng.normal(size=(24, 120, 100))\n"
+        "cube[rng.random(cube.shape) < 0.2] = np.nan\ncube[0] = np.nan_to_num(cube[0])\nq = np.array([0.25, 0.75])\n",
+        "iqr = np.nanquantile(cube, q, axis=0)\n",
+        "ordered = np.sort(cube, axis=0)\nvalid = np.sum(~np.isnan(cube), axis=0)\n"
+        "pos = q[:, None, None] * (valid - 1)\nlo = np.floor(pos).astype(int)\nhi = np.minimum(lo + 1, valid - 1)\n"
+        "a, b = np.take_along_axis(ordered, lo, axis=0), np.take_along_axis(ordered, hi, axis=0)\n"
+        "iqr = a + (b - a) * (pos - lo)\n",
+        ["`np.nanquantile` ran `np.apply_along_axis` underneath", "read each quantile with `np.take_along_axis`"],
+    ),
+    "gather_gradient_made_dense": (
+        "import numpy as np, tensorflow as tf\nrng = np.random.default_rng(0)\n"
+        "table0 = rng.normal(scale=0.1, size=(300_000, 32)).astype('float32')\n"
+        "ctx = tf.constant(rng.normal(size=(512, 32)).astype('float32'))\n"
+        "batches = [tf.constant(rng.integers(0, 300_000, size=512)) for _ in range(40)]\n",
+        "emb = tf.Variable(table0)\nfor ids in batches:\n    with tf.GradientTape() as tape:\n"
+        "        loss = tf.reduce_mean(tf.square(tf.reduce_sum(tf.gather(emb, ids) * ctx, axis=1) - 1.0))\n"
+        "    grad = tape.gradient(loss, emb)\n    emb.assign_sub(0.1 * tf.convert_to_tensor(grad))\n",
+        "emb = tf.Variable(table0)\nfor ids in batches:\n    with tf.GradientTape() as tape:\n"
+        "        loss = tf.reduce_mean(tf.square(tf.reduce_sum(tf.gather(emb, ids) * ctx, axis=1) - 1.0))\n"
+        "    grad = tape.gradient(loss, emb)\n"
+        "    emb.scatter_sub(tf.IndexedSlices(0.1 * grad.values, grad.indices, grad.dense_shape))\n",
+        ["turned the IndexedSlices `grad`", "`var.scatter_sub(tf.IndexedSlices("],
+    ),
+    "contourf_as_a_heatmap": (
+        "import numpy as np\nimport matplotlib.pyplot as plt\nyy, xx = np.mgrid[0:3:500j, 0:4:700j]\n"
+        "Z = np.sin(3 * xx) * np.cos(2 * yy) + 0.3 * xx\n",
+        "fig, ax = plt.subplots()\nax.contourf(Z, levels=250, cmap='viridis')\nplt.close(fig)\n",
+        "fig, ax = plt.subplots()\nax.imshow(Z, origin='lower', aspect='auto', cmap='viridis')\nplt.close(fig)\n",
+        ["`contourf` drew 250 levels", "ax.imshow(Z, origin='lower'"],
+    ),
     "maximum_of_every_prefix": (
         "import numpy as np\nrng = np.random.default_rng(0)\nx = rng.normal(size=80_000)\n",
         "peaks = [np.max(x[:t]) for t in range(1, len(x) + 1)]\n",

@@ -471,3 +471,21 @@ def test_a_prefix_that_grows_with_the_loop_is_not_a_small_slice():
     assert open_ended(index("x[0:t]"))
     assert not open_ended(index("x[i]")) and not open_ended(index("x[i:i + 5]")) and not open_ended(index("x[:5]"))
     assert not open_ended(index("x[::t]")) and not open_ended(index("x[i, :]"))
+
+
+@pytest.mark.parametrize("statement, is_list, grown", [
+    ("xs.append(v)", False, True), ("xs.extend(vs)", False, True), ("xs += [v]", False, True),
+    ("xs += v", True, True), ("xs = xs + [v]", False, True), ("xs = np.append(xs, v)", False, True),
+    ("xs = np.concatenate([xs, v[None]])", False, True),
+    ("xs += v", False, False),  # arithmetic on an array
+    ("xs = 0.5 * x0 + 0.5 * f(xs)", False, False),  # an iterate fed back (set 8's graph smoothing: no growth)
+    ("xs = xs + v", False, False), ("ys.append(xs)", False, False),
+])
+def test_items_added_to_a_container_are_told_from_arithmetic_on_an_iterate(statement, is_list, grown):
+    import ast
+
+    from tfplotguard.check.findings.known_calls import _grown
+
+    node = ast.parse(statement).body[0]
+    found = any(_grown(n, "xs", is_list) for n in ast.walk(node))
+    assert found is grown

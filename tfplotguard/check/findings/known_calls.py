@@ -153,6 +153,79 @@ def _literal_eval_per_item(line: Line) -> Said:
             "`json.loads(text)` parses the same text in C and returns the same values, several times faster")
 
 
+def _slice_by_slice(line: Line) -> Said:
+    """A NumPy function the cell called that ran ``np.apply_along_axis`` underneath: a Python call per 1-D slice
+    (``np.nanpercentile`` / ``np.nanquantile`` along an axis do)."""
+    share = line.inside("numpy.lib._shape_base_impl.apply_along_axis")
+    if share < MOST:
+        return None
+    for call in line.calls():
+        name = dotted(call.func)
+        short = name.rsplit(".", 1)[-1]
+        if short in ("apply_along_axis", "apply_over_axes") or not name.startswith(("np.", "numpy.")):
+            continue  # the user's own apply_along_axis is the idioms table's
+        data = call.args[0] if call.args else None
+        axis = next((k.value for k in call.keywords if k.arg == "axis"), None)
+        slices = ""
+        if isinstance(data, ast.Name) and isinstance(axis, ast.Constant) and axis.value == 0:
+            rows, count = line.size_of(data), line.elements.get(data.id)
+            if rows and count:
+                slices = f" ({count // rows:,} slices of {rows:,} values)"
+        nan_quantile = short in ("nanpercentile", "nanquantile")
+        return (f"`{name}` ran `np.apply_along_axis` underneath ({_pct(share)} of the line): one Python-level call "
+                f"for each 1-D slice along the axis{slices}, each with its own sort and checks",
+                ("sort once along the axis instead (NaNs sort last), count the valid values of each slice "
+                 "(`np.sum(~np.isnan(a), axis=0)`), and read each quantile with `np.take_along_axis` at its "
+                 "interpolated position: the whole array in a few vectorised calls; without NaNs, "
+                 "`np.percentile(a, q, axis=0)` is vectorised already") if nan_quantile else
+                "look for the function's vectorised form along an axis, or reshape the data so that one call on "
+                "the whole array does every slice")
+    return None
+
+
+def _densified_slices(line: Line) -> Said:
+    """``tf.convert_to_tensor(g)`` of an ``IndexedSlices`` gradient in a loop: the rows a gather touched, made a
+    dense tensor of the whole table at each step."""
+    if not line.in_loop or not line.category.startswith("tf_"):
+        return None
+    for call in line.calls():
+        if not dotted(call.func).endswith("convert_to_tensor") or not call.args or not isinstance(call.args[0], ast.Name):
+            continue
+        grad = call.args[0].id
+        if (line.type_of(call.args[0]) or "").rsplit(".", 1)[-1] != "IndexedSlices":
+            continue
+        return (f"`{dotted(call.func)}({grad})` turned the IndexedSlices `{grad}` (a gather's gradient: only the rows "
+                "it used) into a dense tensor as large as the whole table at every step, and whatever follows "
+                "then works on every row",
+                f"keep it sparse and update only those rows: `var.scatter_sub(tf.IndexedSlices(lr * {grad}.values, "
+                f"{grad}.indices, {grad}.dense_shape))`, or `optimizer.apply_gradients`, which does that for an "
+                "IndexedSlices gradient")
+    return None
+
+
+def _contour_levels(line: Line) -> Said:
+    """``contourf`` / ``contour`` with hundreds of levels: a set of filled polygons per level."""
+    share = line.inside("matplotlib.contour.ContourSet.__init__")
+    if share < MOST:
+        return None
+    for call in line.calls():
+        if not isinstance(call.func, ast.Attribute) or call.func.attr not in ("contourf", "contour", "tricontourf"):
+            continue
+        levels = next((k.value for k in call.keywords if k.arg == "levels"), None)
+        if levels is None and len(call.args) in (2, 4):
+            levels = call.args[-1]  # contourf(Z, levels) / contourf(X, Y, Z, levels)
+        count = levels.value if isinstance(levels, ast.Constant) and isinstance(levels.value, int) else \
+            line.size_of(levels) if levels is not None else None
+        if not count or count < MANY_LEVELS:
+            continue
+        return (f"`{call.func.attr}` drew {count:,} levels ({_pct(share)} of the line): it traces the polygons of "
+                "every band between two levels over the whole grid, one set per level",
+                "for a smooth colour map of a regular grid use `ax.imshow(Z, origin='lower', extent=(x0, x1, y0, "
+                "y1), aspect='auto')` or `ax.pcolormesh(X, Y, Z)`: one image of the grid's colours; keep contourf "
+                "for a few levels (10-20), where its bands say something")
+    return None
+
+
 def _legend_best(line: Line) -> Said:
     share = line.inside("matplotlib.legend.Legend._find_best_position")
     if share < 0.3:
@@ -989,8 +1062,12 @@ def _whole_input_per_call(line: Line) -> Said:
 
 #: The least elements (or list items) of a container a loop recomputes over after a small change.
 RECOMPUTED_ELEMENTS = 1000
+#: From this many levels a contour plot is a heatmap drawn as polygons.
+MANY_LEVELS = 100
 #: Methods that add items to a list in place.
 _GROWING = frozenset(("append", "extend", "insert"))
+#: Functions that return their first argument with more items joined on.
+_JOINS = frozenset(("append", "concatenate", "hstack", "vstack", "concat"))
 
 
 def _one_element_set(node: ast.AST, name: str) -> bool:
@@ -1000,17 +1077,26 @@ def _one_element_set(node: ast.AST, name: str) -> bool:
                and not any(isinstance(n, ast.Slice) for n in ast.walk(t.slice)) for t in targets)
 
 
-def _grown(node: ast.AST, name: str) -> bool:
-    """``name.append(…)`` / ``extend`` / ``insert``, ``name += …``, or ``name = np.append(name, …)`` and the like."""
+def _grown(node: ast.AST, name: str, is_list: bool) -> bool:
+    """``name.append(…)`` / ``extend`` / ``insert``, ``name += [...]`` (any ``+=`` on a list), ``name = name + [...]``,
+    or ``name = np.append(name, …)`` / ``np.concatenate([name, …])``: items added, not arithmetic on an iterate."""
+    def listed(expr: ast.AST) -> bool:
+        return isinstance(expr, (ast.List, ast.Tuple, ast.ListComp))
+
+    def is_name(expr: ast.AST) -> bool:
+        return isinstance(expr, ast.Name) and expr.id == name
+
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _GROWING:
-        return isinstance(node.func.value, ast.Name) and node.func.value.id == name
-    if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
-        return isinstance(node.op, ast.Add)
-    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+        return is_name(node.func.value)
+    if isinstance(node, ast.AugAssign) and is_name(node.target) and isinstance(node.op, ast.Add):
+        return is_list or listed(node.value)
+    if isinstance(node, ast.Assign) and any(is_name(t) for t in node.targets):
         value = node.value
-        joined = isinstance(value, ast.Call) and dotted(value.func).rsplit(".", 1)[-1] in ("append", "concatenate",
-                                                                                           "hstack", "vstack", "concat")
-        return (joined or isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add)) and name in _reads(value)
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            return (is_name(value.left) and listed(value.right)) or (listed(value.left) and is_name(value.right))
+        if isinstance(value, ast.Call) and dotted(value.func).rsplit(".", 1)[-1] in _JOINS and value.args:
+            first = value.args[0]
+            return is_name(first) or isinstance(first, (ast.List, ast.Tuple)) and bool(first.elts) and is_name(first.elts[0])
     return False
 
 
@@ -1079,7 +1165,8 @@ def _recomputed_whole(line: Line) -> Said:
                             "a loss made of local terms), update it: compute the change the element makes from "
                             "it and its neighbours and add it, O(1) a step instead of O(n); recompute the whole "
                             "once at the end as a check")
-                grown = next((n for n in statements if _grown(n, arg.id)), None)
+                is_list = line.type_of(arg) == "builtins.list"
+                grown = next((n for n in statements if _grown(n, arg.id, is_list)), None)
                 if grown is not None:
                     at = getattr(grown, "lineno", "?")
                     return (f"`{_shown_call(call, name)}` read the whole of `{arg.id}` at each iteration{each}, "
@@ -1223,7 +1310,7 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
-    _literal_eval_per_item, _legend_best, _einsum,
+    _literal_eval_per_item, _slice_by_slice, _densified_slices, _contour_levels, _legend_best, _einsum,
     _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain,
     _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
