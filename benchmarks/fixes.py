@@ -634,6 +634,14 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "    emb.scatter_sub(tf.IndexedSlices(0.1 * grad.values, grad.indices, grad.dense_shape))\n",
         ["turned the IndexedSlices `grad`", "`var.scatter_sub(tf.IndexedSlices("],
     ),
+    "sparse_tensor_a_third_full": (
+        "import numpy as np, tensorflow as tf\nrng = np.random.default_rng(0)\n"
+        "M = np.where(rng.random((2500, 2500)) < 0.3, rng.normal(size=(2500, 2500)), 0.0).astype('float32')\n"
+        "S = tf.sparse.from_dense(M)\nD = tf.constant(M)\nV = tf.constant(rng.normal(size=(2500, 64)).astype('float32'))\n",
+        "out = V\nfor _ in range(3):\n    out = tf.tanh(tf.sparse.sparse_dense_matmul(S, out))\n",
+        "out = V\nfor _ in range(3):\n    out = tf.tanh(D @ out)\n",
+        ["the SparseTensor `S` stores", "with `tf.matmul` / `@`"],
+    ),
     "contourf_as_a_heatmap": (
         "import numpy as np\nimport matplotlib.pyplot as plt\nyy, xx = np.mgrid[0:3:500j, 0:4:700j]\n"
         "Z = np.sin(3 * xx) * np.cos(2 * yy) + 0.3 * xx\n",

@@ -413,6 +413,14 @@ def test_an_eager_tensors_rows_and_elements_are_read_from_its_static_shape(tfche
     rows = {r["name"]: r for r in report.attribution["names"]}
     assert rows["K"]["size"] == 300 and rows["K"]["elements"] == 120_000, rows["K"]
     assert rows["col"]["size"] == 300 and rows["col"]["elements"] == 300, rows["col"]
+    assert "dense_elements" not in rows["K"]
+
+
+def test_a_sparse_tensors_stored_and_dense_elements_are_read_from_its_static_shapes(tfcheck):
+    report = _run(tfcheck, "for _ in range(200_000):\n    pair = (S, S)\n",
+                  "import tensorflow as tf\nS = tf.sparse.from_dense(tf.linalg.band_part(tf.ones((400, 500)), 0, 0))\n")
+    row = {r["name"]: r for r in report.attribution["names"]}["S"]
+    assert row["elements"] == 400 and row["dense_elements"] == 200_000, row
 
 
 @pytest.mark.parametrize("pattern, nested", [

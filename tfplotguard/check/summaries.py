@@ -468,7 +468,8 @@ if TYPE_CHECKING:
         level: NotRequired[int]
         item: NotRequired[str]
         unrolled: NotRequired[list[str]]  # a Keras model's recurrent layers built with unroll=True
-        elements: NotRequired[int]  # a NumPy array's or an eager tensor's number of elements
+        elements: NotRequired[int]  # a NumPy array's or an eager tensor's number of elements; a SparseTensor's stored ones
+        dense_elements: NotRequired[int]  # a SparseTensor's number of elements when dense (its static shape)
 
     class FunctionRow(TypedDict):
         """The seconds a busy cell line spent inside one function beneath it, inclusive (``attribution.functions``).

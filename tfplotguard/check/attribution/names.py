@@ -53,16 +53,32 @@ def _unrolled(model) -> list[str]:
     return found
 
 
+_SPARSE = "tensorflow.python.framework.sparse_tensor.SparseTensor"
+
+
 def _elements(obj, kind: str) -> int | None:
-    """A NumPy array's or an eager tensor's number of elements (its static shape: no op runs), else None."""
+    """A NumPy array's or an eager tensor's number of elements, a SparseTensor's stored values (static shapes:
+    no op runs), else None."""
     if kind == "numpy.ndarray":
         return int(obj.size)
-    if kind == "tensorflow.python.framework.ops.EagerTensor":
-        try:
+    try:
+        if kind == "tensorflow.python.framework.ops.EagerTensor":
             return obj.shape.num_elements()
-        except Exception:  # noqa: BLE001 - a tensor that cannot say its shape
-            return None
+        if kind == _SPARSE:
+            return obj.values.shape.num_elements()
+    except Exception:  # noqa: BLE001 - a tensor that cannot say its shape
+        return None
     return None
+
+
+def _dense_elements(obj, kind: str) -> int | None:
+    """A SparseTensor's number of elements when dense, from its static shape (None: not one, or not known)."""
+    if kind != _SPARSE:
+        return None
+    try:
+        return obj.shape.num_elements()
+    except Exception:  # noqa: BLE001 - a tensor that cannot say its shape
+        return None
 
 
 def _describe(obj) -> tuple[str, int | None, bool | None, str | int | None]:
@@ -161,5 +177,8 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
             elements = _elements(namespace[name], kind)
             if elements is not None:
                 row["elements"] = elements
+            dense = _dense_elements(namespace[name], kind)
+            if dense is not None:
+                row["dense_elements"] = dense
             rows.append(row)
     return rows

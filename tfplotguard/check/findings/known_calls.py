@@ -203,6 +203,26 @@ def _densified_slices(line: Line) -> Said:
     return None
 
 
+def _dense_sparse(line: Line) -> Said:
+    """``tf.sparse.sparse_dense_matmul`` (or another sparse op) on a SparseTensor that is not sparse: 15 % or more
+    of its entries stored."""
+    share = line.inside("gen_sparse_ops.sparse_tensor_dense_mat_mul", "sparse_ops.sparse_tensor_dense_matmul",
+                        "sparse_ops.sparse_add", "sparse_ops.sparse_reduce_sum", "gen_sparse_ops.sparse_add")
+    if share < MOST:
+        return None
+    for name, dense in line.dense_elements.items():
+        stored = line.elements.get(name)
+        if not dense or stored is None or stored / dense < DENSE_ENOUGH:
+            continue
+        return (f"the SparseTensor `{name}` stores {stored:,} of its {dense:,} entries ({100 * stored / dense:.0f}%): "
+                f"the sparse op ({_pct(share)} of the line) looks up an index for every stored value, and from about "
+                "15% density a dense product of the same matrix is usually faster (TensorFlow's docs for "
+                "`sparse_dense_matmul`)",
+                f"keep it dense: a dense tensor instead of `tf.sparse.from_dense` (or `tf.sparse.to_dense({name})` "
+                "once, before the loop), with `tf.matmul` / `@`")
+    return None
+
+
 def _contour_levels(line: Line) -> Said:
     """``contourf`` / ``contour`` with hundreds of levels: a set of filled polygons per level."""
     share = line.inside("matplotlib.contour.ContourSet.__init__")
@@ -1062,6 +1082,8 @@ def _whole_input_per_call(line: Line) -> Said:
 
 #: The least elements (or list items) of a container a loop recomputes over after a small change.
 RECOMPUTED_ELEMENTS = 1000
+#: The share of stored entries from which a SparseTensor is better dense (``sparse_dense_matmul``'s docstring).
+DENSE_ENOUGH = 0.15
 #: From this many levels a contour plot is a heatmap drawn as polygons.
 MANY_LEVELS = 100
 #: Methods that add items to a list in place.
@@ -1310,7 +1332,8 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
-    _literal_eval_per_item, _slice_by_slice, _densified_slices, _contour_levels, _legend_best, _einsum,
+    _literal_eval_per_item, _slice_by_slice, _densified_slices, _dense_sparse, _contour_levels, _legend_best,
+    _einsum,
     _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain,
     _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
