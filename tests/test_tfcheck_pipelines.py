@@ -73,7 +73,7 @@ def test_keras_call_arguments_are_kept_and_keras_own_pipeline_is_marked():
     report = measure(lambda: model.fit(X, X[:, :1], batch_size=16, epochs=2, verbose=0))
     assert report.keras_calls == [{"method": "fit", "batch_size": 16, "epochs": 2, "verbose": 0,
                                    "steps_per_execution": 4, "input": "array", "examples": 64, "parameters": 9,
-                                   "dtype_policy": "float32"}]
+                                   "dtype_policy": "float32", "jit_compile": False}]
     assert report.pipelines and all(p["owner"] == "keras" for p in report.pipelines)
     assert callcounts.call_arguments("predict", model, (tf.data.Dataset.range(2),), {})["input"] == "dataset"
 
