@@ -595,6 +595,22 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "scores = list(np.dot(emb, queries.T).T)\n",
         ["`np.dot` read the whole of `emb` (200,000 rows)", "call it once for all of `"],
     ),
+    "per_example_gradients_summed": (
+        "import numpy as np, tensorflow as tf\nrng = np.random.default_rng(0)\n"
+        "X = tf.constant(rng.normal(size=(300, 64)).astype('float32'))\n"
+        "Y = tf.constant(rng.integers(0, 2, size=(300, 1)).astype('float32'))\n"
+        "w0, b0 = rng.normal(size=(64, 1)).astype('float32') * 0.1, np.zeros(1, 'float32')\n",
+        "w, b = tf.Variable(w0), tf.Variable(b0)\nfor step in range(4):\n    with tf.GradientTape() as tape:\n"
+        "        losses = tf.nn.sigmoid_cross_entropy_with_logits(Y, X @ w + b)[:, 0]\n"
+        "    per_ex = tape.jacobian(losses, [w, b])\n    grads = [tf.reduce_sum(g, axis=0) / 300 for g in per_ex]\n"
+        "    w.assign_sub(0.5 * grads[0])\n    b.assign_sub(0.5 * grads[1])\n",
+        "w, b = tf.Variable(w0), tf.Variable(b0)\nfor step in range(4):\n    with tf.GradientTape() as tape:\n"
+        "        losses = tf.nn.sigmoid_cross_entropy_with_logits(Y, X @ w + b)[:, 0]\n"
+        "        loss = tf.reduce_mean(losses)\n"
+        "    grads = tape.gradient(loss, [w, b])\n"
+        "    w.assign_sub(0.5 * grads[0])\n    b.assign_sub(0.5 * grads[1])\n",
+        ["`tape.jacobian(losses, [w, b])`", "ask for the gradient of the mean (or sum) directly"],
+    ),
     "coverage_recomputed_after_one_cell": (
         "import numpy as np\nrng = np.random.default_rng(0)\ngrid = np.zeros((200, 200))\n"
         "cells = rng.integers(0, 200, size=(20_000, 2)).tolist()\n"
@@ -1138,6 +1154,17 @@ FIXES: list[Fix] = [
         slow="ds = src.map(heavy).cache().take(150).batch(25).repeat(30)\nsums = [float(tf.reduce_sum(b)) for b in ds]\n",
         fixed="ds = src.map(heavy).take(150).cache().batch(25).repeat(30)\nsums = [float(tf.reduce_sum(b)) for b in ds]\n",
         kind="speed", note="the same 150 elements each pass: the cache now fills in the first and serves the others"),
+    Fix("input_bound", "a map that reduces a captured tensor per element → the statistics once, before",
+        "compute it once, before building the pipeline",
+        setup=("import numpy as np, tensorflow as tf\nrng = np.random.default_rng(0)\n"
+               "table = tf.constant(rng.normal(size=(3000, 96)).astype('float32'))\n"),
+        slow=("def scale(row):\n    return row / tf.norm(table, axis=0)\n"
+              "ds = tf.data.Dataset.from_tensor_slices(table).map(scale).batch(100)\n"
+              "sums = [float(tf.reduce_sum(b)) for b in ds]\n"),
+        fixed=("norms = tf.norm(table, axis=0)\ndef scale(row):\n    return row / norms\n"
+               "ds = tf.data.Dataset.from_tensor_slices(table).map(scale).batch(100)\n"
+               "sums = [float(tf.reduce_sum(b)) for b in ds]\n"),
+        kind="speed", note="blind set 9's statistics computed inside a map (its cause, not blind)"),
     Fix("input_bound", "many tiny files → a few large ones", "write the records into a few large files",
         setup=("import os, tempfile\nimport tensorflow as tf\nfolder = tempfile.mkdtemp()\n"
                "records = [tf.io.serialize_tensor(tf.constant([float(i)] * 8)).numpy() for i in range(3000)]\n"

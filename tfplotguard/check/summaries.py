@@ -114,6 +114,7 @@ if TYPE_CHECKING:
         map_functions: NotRequired[list[str]]
         random_maps: NotRequired[int]
         elementwise_maps: NotRequired[int]
+        captured_reduced: NotRequired[int]
         stateful_parallel_maps: NotRequired[int]
         reader: NotRequired[str | None]
         owner: NotRequired[str]

@@ -68,11 +68,68 @@ def _full_jacobian(line: Line) -> Said:
     share = line.inside("tensorflow.python.eager.backprop.GradientTape.jacobian")
     if share < MOST:
         return None
+    call = next((c for c in line.calls() if isinstance(c.func, ast.Attribute) and c.func.attr == "jacobian"
+                 and len(c.args) >= 2), None)
+    if call is not None and _of_variables(line, call.args[1]):
+        # Per-example gradients with respect to the weights: batch_jacobian needs a batch dimension in its
+        # source, which weights do not have.
+        target, sources = ast.unparse(call.args[0]), ast.unparse(call.args[1])
+        result = _assigned_name(line, call)
+        if result is not None and _averaged(line, result):
+            return (f"`tape.jacobian({target}, {sources})` took {_pct(share)} of the line: one gradient per element "
+                    f"of `{target}` (a backward pass each, vectorised, and a [B, *shape] tensor per variable), "
+                    f"which the cell then averages or sums: the mean of the per-example gradients is the gradient "
+                    "of the mean",
+                    f"ask for the gradient of the mean (or sum) directly: `loss = tf.reduce_mean({target})` inside "
+                    f"the tape's `with` block, then `tape.gradient(loss, {sources})`: one backward pass, the same update")
+        return (f"`tape.jacobian({target}, {sources})` took {_pct(share)} of the line: one gradient per element of "
+                f"`{target}`, a backward pass each (vectorised) and a [B, *shape] tensor per variable",
+                f"if only their mean or sum is used, `loss = tf.reduce_mean({target})` inside the tape's `with` block "
+                f"and `tape.gradient(loss, {sources})` give it in one backward pass; per-example gradients proper "
+                "(for clipping or privacy) cost this much")
     return (f"`tape.jacobian` took {_pct(share)} of the line: it differentiates every output element with respect to "
             "every input element, so for a batch of B examples it computes B×B blocks, of which only the B on the "
             "diagonal are non-zero when each example's output depends only on its own input",
             "when each example's output depends only on its own input row, use `tape.batch_jacobian(y, x)`: it "
             "computes just the per-example blocks (shape [B, m, n] instead of [B, m, B, n])")
+
+
+def _of_variables(line: Line, expr: ast.AST) -> bool:
+    """``expr`` names a ``tf.Variable``, or a list or tuple of them (``model.trainable_variables`` included)."""
+    if isinstance(expr, ast.Attribute) and expr.attr in ("trainable_variables", "trainable_weights", "weights",
+                                                          "variables"):
+        return True
+    if isinstance(expr, (ast.List, ast.Tuple)):
+        return bool(expr.elts) and all(_of_variables(line, e) for e in expr.elts)
+    kind = line.type_of(expr) or ""
+    if "Variable" in kind:
+        return True
+    return isinstance(expr, ast.Name) and "Variable" in line.items.get(expr.id, "")
+
+
+def _assigned_name(line: Line, call: ast.Call) -> str | None:
+    """The plain name the line assigns ``call``'s result to (``jac = tape.jacobian(…)``), or None."""
+    for node in line.nodes:
+        if isinstance(node, ast.Assign) and node.value is call and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name):
+            return node.targets[0].id
+    return None
+
+
+def _averaged(line: Line, name: str) -> bool:
+    """Whether the cell reduces ``name`` (or the items of a loop over it) with a mean or a sum."""
+    derived = {name}
+    for node in line.cell:
+        for gen in ([node] if isinstance(node, (ast.For, ast.comprehension)) else
+                    list(node.generators) if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)) else []):
+            if isinstance(gen.iter, ast.Name) and gen.iter.id in derived:
+                derived |= _reads(gen.target)
+    for node in line.cell:
+        if isinstance(node, ast.Call) and dotted(node.func).rsplit(".", 1)[-1] in ("reduce_mean", "reduce_sum",
+                                                                                    "mean", "sum", "add_n"):
+            if any(_reads(arg) & derived for arg in node.args[:1]):
+                return True
+    return False
 
 
 def _batch_callback(line: Line) -> Said:

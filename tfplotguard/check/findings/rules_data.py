@@ -221,6 +221,10 @@ def _bytes(size: int) -> str:
     return f"{size} bytes" if size < 1024 else f"{size / 1024:.0f} KiB"
 
 
+#: The least elements of a captured tensor a map reduces at every element for that to be named.
+CAPTURED_ELEMENTS = 100_000
+
+
 def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float,
              idle_cores: float | None = None) -> list[tuple[str, str]]:
     """(what the pipeline does, the fix) for each structural cause of waiting, most costly kind first.
@@ -291,6 +295,16 @@ def _defects(pipe: PipelineSummary, waited: float | None, min_wait_s: float,
                          "np.stack(list(columns.values()), axis=1), then Dataset.from_tensor_slices(features)), so "
                          "that each element is one tensor; split it back into named features in a map after batch "
                          "only if the model needs them")]
+    captured = pipe.get("captured_reduced") or 0
+    if captured >= CAPTURED_ELEMENTS:
+        # The map's work is the captured tensor's, the same for every element: batching first or running the
+        # map in parallel only divides it; computing it once removes it.
+        names = ", ".join(pipe.get("map_functions") or ()) or "its function"
+        return [*found, (f"its map ({names}) reduces a tensor it captured from outside ({captured:,} values) at "
+                         "every element: whatever the function computes from that tensor alone (a mean, a norm, "
+                         "a product) is computed again for each element",
+                         "compute it once, before building the pipeline (mean = tf.reduce_mean(data, axis=0)), "
+                         "and let the map use the result")]
     # Only for a map of cheap element-wise ops: a heavy per-element map (decoding, a model) is work, which
     # batching first does not shrink, and which may not run on a batch at all.
     if (pipe.get("elementwise_maps") and "batch" in stages and "map" in stages

@@ -70,6 +70,52 @@ def _function_ops(dataset) -> set:
     return ops
 
 
+#: Ops that reduce or multiply a whole tensor: when nothing they read depends on the element, they redo the
+#: same work for every element.
+_WHOLE_TENSOR_OPS = frozenset(("Mean", "Sum", "Max", "Min", "Prod", "ArgMax", "ArgMin", "MatMul", "BatchMatMulV2",
+                               "Cumsum", "TopKV2", "Einsum", "EuclideanNorm"))
+
+
+def _captured_reduced(dataset) -> int:
+    """The most elements a transformation's function reduces (or multiplies) whole in an op that does not
+    depend on the element: work on a tensor it captured from outside, the same at every element. 0: none.
+    Read from the traced graph's static shapes: no op runs."""
+    wrapper = getattr(dataset, "_map_func", None)
+    graph = getattr(getattr(wrapper, "function", None), "graph", None)
+    if graph is None:
+        return 0
+    try:
+        captured = {t.name for t in graph.internal_captures}
+        arguments = {t.name for t in graph.inputs if t.name not in captured}
+        largest = 0
+        for op in graph.get_operations():
+            if op.type not in _WHOLE_TENSOR_OPS or not op.inputs:
+                continue
+            count = op.inputs[0].shape.num_elements() or 0
+            if count > largest and not _reads_any(op, arguments):
+                largest = count
+        return largest
+    except Exception:  # noqa: BLE001 - a function graph of another shape: no finding rather than an error
+        return 0
+
+
+def _reads_any(op, names: set[str], limit: int = 2000) -> bool:
+    """Whether ``op`` depends on a tensor named in ``names`` (through its inputs; unknown past ``limit`` ops: yes)."""
+    pending, seen = [op], set()
+    while pending:
+        current = pending.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        if len(seen) > limit:
+            return True
+        for tensor in current.inputs:
+            if tensor.name in names:
+                return True
+            pending.append(tensor.op)
+    return False
+
+
 #: Ops that work element by element (or reduce a small element) and cost little each: a map made only of
 #: them spends more on tf.data's call per element than on its work, and runs as well on a whole batch.
 _ELEMENTWISE = frozenset((
@@ -146,7 +192,8 @@ def describe(dataset) -> PipelineStructure:
     "reader": "TFRecordDataset" or None,
     "owner": "keras" (a map function of Keras's own: the pipeline Keras builds for arrays) or "user",
     "components": n (the tensors in one element of its source: a dict of 200 columns has 200),
-    "files": n and "file_bytes": the median size of its first files, for a file reader given its names}``.
+    "files": n and "file_bytes": the median size of its first files, for a file reader given its names,
+    "captured_reduced": n (the most elements of a tensor a map's function captured and reduces whole)}``.
     """
     stages: list[str] = []
     info: PipelineStructure = {"stages": stages, "text": "", "generator": False, "py_function": None,
@@ -183,6 +230,9 @@ def describe(dataset) -> PipelineStructure:
                 info["map_functions"].append(name)
             if ops and ops <= _ELEMENTWISE:
                 info["elementwise_maps"] = info.get("elementwise_maps", 0) + 1
+            captured = _captured_reduced(current)
+            if captured > info.get("captured_reduced", 0):
+                info["captured_reduced"] = captured
             if _random(ops):  # a different result each pass: caching after it would freeze it
                 info["random_maps"] = info.get("random_maps", 0) + 1
             if cls in _PARALLEL and _stateful_random(ops):
