@@ -834,6 +834,24 @@ def test_a_pure_python_loop_is_named_with_its_line():
     found = _finding(report, "python_hot_loop")
     assert found.severity == "info" and not found.minor and found.share >= 0.5
     assert found.line is not None and "total += (v * 0.5) ** 2" in found.message
+    assert "(here `" not in found.message  # no call into compiled code on that line
+
+
+def _compiled_call_loop(seconds=0.4):
+    rng = np.random.default_rng(0)
+    total, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        for _ in range(500):
+            total += rng.integers(0, 10, size=3).sum()
+    return total
+
+
+def test_a_loop_whose_time_is_a_compiled_call_names_that_call():
+    """Generator.integers is written in C (Cython): the sampler sees the cell's own frame, and the finding says
+    which call on the line that can be (blind set 9's `rng.choice` per draw was "no library call beneath it")."""
+    found = _finding(_sampled(_compiled_call_loop), "python_hot_loop")
+    assert "(here `rng.integers(…)`" in found.message, found.message
+    assert found.fix.startswith("if `rng.integers(…)` holds the time, call it fewer times")
 
 
 def test_a_sleep_and_a_vectorised_line_are_no_python_loop():

@@ -18,6 +18,7 @@ from ..format import format_bytes, format_seconds
 from . import weight
 from .registry import Found, rule
 from .idioms import idiom_on, repeats
+from .lines import dotted, line_facts
 
 if TYPE_CHECKING:
     from ..report.model import Report
@@ -203,17 +204,37 @@ def python_hot_loop(report: Report, *, min_seconds: float, busy: float) -> Found
     queued = (attribution.get("extra") or {}).get("cell_runqueue_s") or 0.0
     if main_cpu + queued < busy * seconds:
         return None
+    compiled = _compiled_calls(report, line)
+    called = f" (here `{compiled[0]}(…)`: a function written in C shows no frame of its own)" if compiled else ""
+    fewer = (f"if `{compiled[0]}(…)` holds the time, call it fewer times: once for many items where it takes an "
+             "array or a size, or with its per-call setup done once before the loop; " if compiled else "")
     return Found(
-        f"the cell's own code ran for {format_seconds(seconds)} with no library call beneath it, the most in the "
-        f"loop on line {line} ({row['source']}, {format_seconds(row['seconds'])}), the main thread busy "
-        f"({format_seconds(main_cpu)} CPU): Python bytecode, or C calls made straight from the cell.",
-        "if this loop steps through numbers one at a time, the likely fix is to vectorise it: one NumPy or "
+        f"the cell's own code ran for {format_seconds(seconds)} with no library's Python frame beneath it, the "
+        f"most in the loop on line {line} ({row['source']}, {format_seconds(row['seconds'])}), the main thread busy "
+        f"({format_seconds(main_cpu)} CPU): Python bytecode, or C calls made straight from the cell{called}.",
+        fewer + "if this loop steps through numbers one at a time, the likely fix is to vectorise it: one NumPy or "
         "TensorFlow operation over the whole array instead of a Python step per element; if it works on Python "
         "containers, look for a step whose cost grows with the container: list.pop(0) or insert(0, x) "
         "(collections.deque), x in a_list (a set or dict), a_list = a_list + [x] (append), s += text "
         "(''.join).",
         seconds=seconds, line=line,
     )
+
+
+#: Methods of Python's containers and strings: cheap C calls, not where a hot loop's time goes.
+_CHEAP_METHODS = frozenset(("append", "extend", "pop", "get", "items", "keys", "values", "add", "update", "insert",
+                            "setdefault", "join", "split", "strip", "format", "startswith", "endswith", "lower",
+                            "upper", "replace", "popleft", "appendleft", "discard", "remove", "count", "index"))
+
+
+def _compiled_calls(report: Report, line: int) -> list[str]:
+    """The dotted names of the method or module-function calls on ``line`` (``rng.choice``, ``np.dot``) that are
+    not a container's cheap methods: calls into compiled code, which the sampler sees as the cell's own frame."""
+    facts = line_facts(report, line)
+    if facts is None:
+        return []
+    return [dotted(c.func) for c in facts.calls()
+            if hasattr(c.func, "attr") and c.func.attr not in _CHEAP_METHODS and "…" not in dotted(c.func)]
 
 
 @rule(id="output_in_loop", needs=("attribution",), thresholds={"min_samples": 5})
