@@ -413,10 +413,10 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         ["`keras.utils.split_dataset` took", "split lazily"],
     ),
     "time_distributed_dense": (
-        "import numpy as np, keras\nseq = np.random.default_rng(0).random((512, 80, 6)).astype('float32')\n",
-        "net = keras.Sequential([keras.Input((80, 6)), keras.layers.TimeDistributed(keras.layers.Dense(16)), "
+        "import numpy as np, keras\nseq = np.random.default_rng(0).random((512, 160, 6)).astype('float32')\n",
+        "net = keras.Sequential([keras.Input((160, 6)), keras.layers.TimeDistributed(keras.layers.Dense(16)), "
         "keras.layers.TimeDistributed(keras.layers.Dense(1))])\nout = net.predict(seq, batch_size=256, verbose=0)\n",
-        "net = keras.Sequential([keras.Input((80, 6)), keras.layers.Dense(16), keras.layers.Dense(1)])\n"
+        "net = keras.Sequential([keras.Input((160, 6)), keras.layers.Dense(16), keras.layers.Dense(1)])\n"
         "out = net.predict(seq, batch_size=256, verbose=0)\n",
         ["`TimeDistributed` took", "drop the `TimeDistributed` wrapper"],
     ),
@@ -594,6 +594,27 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "scores = [np.dot(emb, q) for q in queries]\n",
         "scores = list(np.dot(emb, queries.T).T)\n",
         ["`np.dot` read the whole of `emb` (200,000 rows)", "call it once for all of `"],
+    ),
+    "regex_patterns_beyond_the_cache": (
+        "import re\nterms = [rf'\\bitem{i}s?\\b' for i in range(700)]\n"
+        "texts = [' '.join(f'item{(7 * k + j) % 900}' for j in range(12)) for k in range(40)]\n",
+        "hits = [[p for p in terms if re.search(p, t)] for t in texts]\n",
+        "compiled = [re.compile(p) for p in terms]\nhits = [[c.pattern for c in compiled if c.search(t)] for t in texts]\n",
+        ["`re` compiled the pattern again at the calls", "compile each pattern once before the loop"],
+    ),
+    "statistics_on_float_lists": (
+        "import statistics\nimport numpy as np\nrng = np.random.default_rng(0)\n"
+        "series = [rng.normal(size=20_000).tolist() for _ in range(32)]\n",
+        "summary = [(statistics.mean(s), statistics.stdev(s)) for s in series]\n",
+        "summary = [(a.mean(), a.std(ddof=1)) for a in map(np.asarray, series)]\n",
+        ["the `statistics` module took", "`a.std(ddof=1)`"],
+    ),
+    "caller_name_from_inspect_stack": (
+        "import inspect, sys\ndef who():\n    return inspect.stack()[1].function\n"
+        "def who_fast():\n    return sys._getframe(1).f_code.co_name\ndef work(f):\n    return f()\n",
+        "names = [work(who) for _ in range(150)]\n",
+        "names = [work(who_fast) for _ in range(150)]\n",
+        ["`inspect.stack()` took", "`sys._getframe(1)`"],
     ),
     "per_example_gradients_summed": (
         "import numpy as np, tensorflow as tf\nrng = np.random.default_rng(0)\n"

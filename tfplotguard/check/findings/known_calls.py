@@ -303,6 +303,52 @@ def _contour_levels(line: Line) -> Said:
     return None
 
 
+#: The ``re`` functions that compile their pattern string through the module's cache.
+_RE_FUNCTIONS = tuple(f"re.{name}" for name in ("search", "match", "fullmatch", "findall", "finditer", "sub", "subn",
+                                                "split"))
+
+
+def _regex_recompiled(line: Line) -> Said:
+    """``re.search(pattern, …)`` and the like spending most of the line compiling: more patterns than the
+    module's cache holds (``re._MAXCACHE``, 512), or patterns built anew."""
+    share = line.inside("re._compiler.compile")
+    if share < MOST or not line.inside(*_RE_FUNCTIONS):
+        return None
+    return (f"`re` compiled the pattern again at the calls ({_pct(share)} of the line): a pattern string given to "
+            "`re.search` and the like is looked up in the module's cache, which keeps only the last 512 patterns; "
+            "more patterns in turn, or one built anew each time, miss it and compile at every call",
+            "compile each pattern once before the loop (`patterns = [re.compile(p, flags) for p in ...]`) and call "
+            "its method (`pattern.search(text)`); for many alternatives, one compiled alternation (`a|b|c`) "
+            "searches them in one pass")
+
+
+def _exact_statistics(line: Line) -> Said:
+    """The standard library's ``statistics`` module on long lists: exact, in Python."""
+    public = ("statistics.mean", "statistics.fmean", "statistics.stdev", "statistics.pstdev", "statistics.variance",
+              "statistics.pvariance", "statistics.median", "statistics.quantiles")
+    # Several of them on one line (a mean and a stdev): their times add up, none calls another.
+    share = min(1.0, sum(s for name, s in line.functions.items() if name in public) / line.seconds) \
+        if line.seconds > 0 else 0.0
+    if share < MOST:
+        return None
+    return (f"the `statistics` module took {_pct(share)} of the line: it computes exactly, turning each float into "
+            "an integer ratio and summing those in Python, many times the work of a floating-point sum",
+            "for floats, NumPy gives the same values to rounding: `a = np.asarray(values)`, then `a.mean()` and "
+            "`a.std(ddof=1)` (the sample standard deviation, as `statistics.stdev`); `statistics.fmean` is a "
+            "fast mean where exactness is not needed")
+
+
+def _whole_stack_inspected(line: Line) -> Said:
+    """``inspect.stack()`` to read one caller: a record, with source context, for every frame on the stack."""
+    share = line.inside("inspect.stack", "inspect.getouterframes")
+    if share < MOST:
+        return None
+    return (f"`inspect.stack()` took {_pct(share)} of the line: it builds a record for every frame on the stack, "
+            "finding each one's module and reading its source lines from the file",
+            "read only the frame you need: `sys._getframe(1)` (or `inspect.currentframe().f_back`) gives the "
+            "caller, `.f_code.co_name` its function's name, without walking or reading anything else")
+
+
 def _legend_best(line: Line) -> Said:
     share = line.inside("matplotlib.legend.Legend._find_best_position")
     if share < 0.3:
@@ -1389,8 +1435,8 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
-    _literal_eval_per_item, _slice_by_slice, _densified_slices, _dense_sparse, _contour_levels, _legend_best,
-    _einsum,
+    _literal_eval_per_item, _regex_recompiled, _exact_statistics, _whole_stack_inspected, _slice_by_slice,
+    _densified_slices, _dense_sparse, _contour_levels, _legend_best, _einsum,
     _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain,
     _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
