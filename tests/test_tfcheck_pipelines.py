@@ -442,7 +442,8 @@ def test_a_map_that_reduces_a_captured_tensor_at_every_element_is_named_and_a_lo
     lookup = tf.data.Dataset.range(3000).map(lambda i: tf.gather(table, i)).batch(50)
     projected = tf.data.Dataset.from_tensor_slices(table).map(lambda row: tf.linalg.matvec(tf.tile(table[:64], [40, 1]), row))
     images = tf.data.Dataset.from_tensor_slices(tf.random.normal((20, 400, 400))).map(lambda im: im - tf.reduce_mean(im))
-    for ds in (fixed, lookup, projected.batch(50), images.batch(5)):  # the last two: per-element work
+    inside = tf.data.Dataset.from_tensor_slices(table).map(lambda row: row * tf.reduce_mean(tf.ones((600, 600))))
+    for ds in (fixed, lookup, projected.batch(50), images.batch(5), inside.batch(50)):  # per-element work; no capture
         report = measure(lambda ds=ds: [float(tf.reduce_sum(b)) for b in ds], interval_ms=20, stacks_ms=1.0)
         said = " ".join(f.message for f in report.findings)
         assert "captured from outside" not in said, said

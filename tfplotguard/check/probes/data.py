@@ -77,8 +77,8 @@ _WHOLE_TENSOR_OPS = frozenset(("Mean", "Sum", "Max", "Min", "Prod", "ArgMax", "A
 
 
 def _captured_reduced(dataset) -> int:
-    """The most elements a transformation's function reduces (or multiplies) whole in an op that does not
-    depend on the element: work on a tensor it captured from outside, the same at every element. 0: none.
+    """The most elements a transformation's function reduces (or multiplies) whole in an op that reads a tensor
+    it captured from outside and does not depend on the element: the same work at every element. 0: none.
     Read from the traced graph's static shapes: no op runs."""
     wrapper = getattr(dataset, "_map_func", None)
     graph = getattr(getattr(wrapper, "function", None), "graph", None)
@@ -92,7 +92,7 @@ def _captured_reduced(dataset) -> int:
             if op.type not in _WHOLE_TENSOR_OPS or not op.inputs:
                 continue
             count = op.inputs[0].shape.num_elements() or 0
-            if count > largest and not _reads_any(op, arguments):
+            if count > largest and not _reads_any(op, arguments) and _reads_any(op, captured):
                 largest = count
         return largest
     except Exception:  # noqa: BLE001 - a function graph of another shape: no finding rather than an error
