@@ -560,8 +560,9 @@ def _many_ticks(line: Line) -> Said:
 
 def _deepcopy(line: Line) -> Said:
     share = line.inside("copy.deepcopy")
-    if share < MOST:
-        return None
+    direct = any(dotted(c.func).endswith("deepcopy") for c in line.calls())
+    if share < MOST or (not direct and line.category.startswith(("mpl", "tf_", "keras"))):
+        return None  # a library's own deepcopy (matplotlib's tight_layout made one in a CI run) is not the cell's
     return (f"`copy.deepcopy` took {_pct(share)} of the line: it walks and copies every object the value reaches, "
             "at every call",
             "copy only what changes (a shallow `copy.copy` / `dict(d)` when the nested values are not modified, "
