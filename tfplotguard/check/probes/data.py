@@ -57,10 +57,15 @@ _STAGES = {
 _PARALLEL = frozenset(("_ParallelMapDataset", "_ParallelInterleaveDataset", "_ParallelBatchDataset"))
 
 
+def _function_graph(dataset):
+    """The graph of the function a transformation traced (its map function or predicate), or None."""
+    wrapper = getattr(dataset, "_map_func", None) or getattr(dataset, "_predicate", None)
+    return getattr(getattr(wrapper, "function", None), "graph", None)
+
+
 def _function_ops(dataset) -> set:
     """Op types of the function a transformation traced (nested functions' ops included), or empty."""
-    wrapper = getattr(dataset, "_map_func", None) or getattr(dataset, "_predicate", None)
-    graph = getattr(getattr(wrapper, "function", None), "graph", None)
+    graph = _function_graph(dataset)
     if graph is None:
         return set()
     ops = {op.type for op in graph.get_operations()}
@@ -80,40 +85,27 @@ def _captured_reduced(dataset) -> int:
     """The most elements a transformation's function reduces (or multiplies) whole in an op that reads a tensor
     it captured from outside and does not depend on the element: the same work at every element. 0: none.
     Read from the traced graph's static shapes: no op runs."""
-    wrapper = getattr(dataset, "_map_func", None)
-    graph = getattr(getattr(wrapper, "function", None), "graph", None)
+    graph = _function_graph(dataset)
     if graph is None:
         return 0
     try:
         captured = {t.name for t in graph.internal_captures}
         arguments = {t.name for t in graph.inputs if t.name not in captured}
+        # One pass in creation order (an op's inputs are made before it): which ops depend on the element,
+        # which on a captured tensor.
+        on_element: set[str] = set()
+        on_capture: set[str] = set()
         largest = 0
         for op in graph.get_operations():
-            if op.type not in _WHOLE_TENSOR_OPS or not op.inputs:
-                continue
-            count = op.inputs[0].shape.num_elements() or 0
-            if count > largest and not _reads_any(op, arguments) and _reads_any(op, captured):
-                largest = count
+            if any(t.name in arguments or t.op.name in on_element for t in op.inputs):
+                on_element.add(op.name)
+            if any(t.name in captured or t.op.name in on_capture for t in op.inputs):
+                on_capture.add(op.name)
+            if op.type in _WHOLE_TENSOR_OPS and op.inputs and op.name in on_capture and op.name not in on_element:
+                largest = max(largest, op.inputs[0].shape.num_elements() or 0)
         return largest
     except Exception:  # noqa: BLE001 - a function graph of another shape: no finding rather than an error
         return 0
-
-
-def _reads_any(op, names: set[str], limit: int = 2000) -> bool:
-    """Whether ``op`` depends on a tensor named in ``names`` (through its inputs; unknown past ``limit`` ops: yes)."""
-    pending, seen = [op], set()
-    while pending:
-        current = pending.pop()
-        if current.name in seen:
-            continue
-        seen.add(current.name)
-        if len(seen) > limit:
-            return True
-        for tensor in current.inputs:
-            if tensor.name in names:
-                return True
-            pending.append(tensor.op)
-    return False
 
 
 #: Ops that work element by element (or reduce a small element) and cost little each: a map made only of
