@@ -229,11 +229,15 @@ class CellCheck:
             raise
         return self
 
+    @property
+    def _stack_source(self) -> LateStacks | StackSampler | None:
+        """What samples this cell's stacks: auto mode's late sampler, the sampler itself, or nothing."""
+        return self._late if self._late is not None else self.stacks
+
     def _stop_stacks(self) -> None:
-        if self._late is not None:
-            self._attribution = self._late.stop()
-        elif self.stacks is not None:  # registered only when there is a sampler
-            self._attribution = self.stacks.stop()
+        source = self._stack_source
+        if source is not None:  # registered only when there is a sampler
+            self._attribution = source.stop()
 
     def _unwind(self) -> list[str]:
         """Run every undo, newest first, past a failing one; an interrupt in one is raised after the rest ran."""
@@ -259,9 +263,9 @@ class CellCheck:
         """Stop every probe (CPU meter first) and return the cell's :class:`Report`."""
         cost = None
         if self._stop_stacks in self._undo:  # the cell's code is done: the stack sampler's looks end here
-            stacks = self._late if self._late is not None else self.stacks
-            if stacks is not None:
-                stacks.cell_ended()
+            source = self._stack_source
+            if source is not None:
+                source.cell_ended()
         if self._undo and self._undo[-1] == self.meter.stop:
             self._undo.pop()
             try:
