@@ -326,9 +326,9 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     ),
     "deepcopy_per_iteration": (
         "import copy\nconfig = {'layers': [{'units': i, 'w': list(range(50))} for i in range(200)]}\n",
-        "snapshots = []\nfor step in range(150):\n    snap = copy.deepcopy(config)\n    snap['step'] = step\n"
+        "snapshots = []\nfor step in range(250):\n    snap = copy.deepcopy(config)\n    snap['step'] = step\n"
         "    snapshots.append(snap)\n",
-        "snapshots = []\nfor step in range(150):\n    snap = dict(config)\n    snap['step'] = step\n"
+        "snapshots = []\nfor step in range(250):\n    snap = dict(config)\n    snap['step'] = step\n"
         "    snapshots.append(snap)\n",
         ["`copy.deepcopy` took", "copy only what changes"],
     ),
@@ -529,15 +529,15 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     "loop_invariant_sort": (
         "import numpy as np\nrng = np.random.default_rng(0)\nscores = rng.normal(size=150_000)\n"
         "thresholds = np.linspace(-2, 2, 60)\n",
-        "ranks = []\nfor t in thresholds:\n    ordered = np.sort(scores)\n    ranks.append(np.searchsorted(ordered, t))\n",
-        "ordered = np.sort(scores)\nranks = []\nfor t in thresholds:\n    ranks.append(np.searchsorted(ordered, t))\n",
-        ["`np.sort(scores)` ran at every iteration of the loop with the same arguments", "compute it once before the loop"],
+        "ranks = []\nfor t in thresholds:\n    ordered = np.sort(scores, kind='stable')\n    ranks.append(np.searchsorted(ordered, t))\n",
+        "ordered = np.sort(scores, kind='stable')\nranks = []\nfor t in thresholds:\n    ranks.append(np.searchsorted(ordered, t))\n",
+        ["`np.sort(scores, kind='stable')` ran at every iteration of the loop with the same arguments", "compute it once before the loop"],
     ),
     "recursion_without_memo": (
         "def paths(r, c):\n    if r == 0 or c == 0:\n        return 1\n    return paths(r - 1, c) + paths(r, c - 1)\n",
-        "n = paths(12, 12)\n",
+        "n = paths(13, 12)\n",
         "import functools\n@functools.cache\ndef paths_memo(r, c):\n    if r == 0 or c == 0:\n        return 1\n"
-        "    return paths_memo(r - 1, c) + paths_memo(r, c - 1)\nn = paths_memo(12, 12)\n",
+        "    return paths_memo(r - 1, c) + paths_memo(r, c - 1)\nn = paths_memo(13, 12)\n",
         ["`paths` calls itself", "memoise it: `@functools.cache` above"],
     ),
     "array_kept_as_text": (
@@ -562,7 +562,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     ),
     "literal_eval_per_row": (
         "import ast, json\nimport numpy as np\nrng = np.random.default_rng(0)\n"
-        "rows = [str(list(map(int, rng.integers(0, 30_000, size=40)))) for _ in range(5_000)]\n",
+        "rows = [str(list(map(int, rng.integers(0, 30_000, size=40)))) for _ in range(8_000)]\n",
         "ids = [ast.literal_eval(r) for r in rows]\n",
         "ids = [json.loads(r) for r in rows]\n",
         ["`ast.literal_eval` took", "`json.loads(text)`"],
@@ -640,6 +640,16 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "g = grid.copy()\ncovered = int((g > 0).sum())\ntrace = []\nfor i, j in cells:\n    covered += int(g[i, j] == 0)\n"
         "    g[i, j] += 1.0\n    trace.append(covered / g.size)\n",
         ["`coverage(g)` read the whole of `g` (40,000 elements)", "update it: compute the change the element makes"],
+    ),
+    "small_solve_per_item": (
+        "import numpy as np\nrng = np.random.default_rng(0)\nn = 150_000\n"
+        "a, d = 2 + rng.random(n), 2 + rng.random(n)\nc, r0, r1 = rng.random(n), rng.normal(size=n), rng.normal(size=n)\n",
+        "x = np.empty((n, 2))\nfor k in range(n):\n    A = np.array([[a[k], c[k]], [c[k], d[k]]])\n"
+        "    b = np.array([r0[k], r1[k]])\n    x[k] = np.linalg.solve(A, b)\n",
+        "A = np.stack([np.stack([a, c], axis=-1), np.stack([c, d], axis=-1)], axis=-2)\n"
+        "x = np.linalg.solve(A, np.stack([r0, r1], axis=-1)[..., None])[..., 0]\n",
+        ["`np.linalg.solve` ran once per iteration of the loop on one 2×2 matrix",
+         "and call `np.linalg.solve` once"],
     ),
     "running_mean_of_a_growing_list": (
         "import numpy as np\nrng = np.random.default_rng(0)\nstream = rng.normal(size=8000).tolist()\n",

@@ -644,6 +644,55 @@ def _validation_in_fit(line: Line) -> Said:
             "evaluate the whole set once at the end with `model.evaluate`")
 
 
+#: NumPy's linalg functions that take a stack of matrices, an array of shape (..., M, M) or (..., M, N).
+_STACKED_LINALG = frozenset(("solve", "inv", "det", "slogdet", "eig", "eigh", "eigvals", "eigvalsh", "cholesky",
+                             "svd", "qr", "pinv", "matrix_rank", "cond", "matrix_power"))
+#: The most rows of a matrix for one linalg call on it to be per-call overhead rather than arithmetic.
+SMALL_MATRIX = 16
+#: The least share of a linalg call's time its own checks and setup must take to show the call was overhead.
+CHECKS_SHARE = 0.25
+
+
+def _rows(line: Line, arg: ast.AST) -> int | None:
+    """Rows of a matrix argument: a NumPy array name's first dimension, or a nested list literal's length."""
+    if isinstance(arg, ast.Name) and line.type_of(arg) == NDARRAY:
+        return line.size_of(arg)
+    if isinstance(arg, ast.Call) and dotted(arg.func).endswith("array") and arg.args \
+            and isinstance(arg.args[0], (ast.List, ast.Tuple)):
+        return len(arg.args[0].elts)
+    return None
+
+
+def _linalg_per_matrix(line: Line) -> Said:
+    """``np.linalg.solve`` (inv, det, eigh, …) called on one small matrix per iteration of a loop."""
+    if not line.in_loop or not _loops_around(line):
+        return None
+    for call in line.calls():
+        name = dotted(call.func)
+        fn = name.rsplit(".", 1)[-1]
+        if not name.endswith(f"linalg.{fn}") or fn not in _STACKED_LINALG or not call.args:
+            continue
+        whole = line.functions.get(f"numpy.linalg._linalg.{fn}", 0.0)
+        rows = _rows(line, call.args[0])
+        if whole < MOST * line.seconds or rows is None or not 0 < rows <= SMALL_MATRIX:
+            continue  # not NumPy's (tf.linalg, scipy.linalg), not the line's time, or a matrix with real work
+        # Its argument checks, dtype resolution and error-state context: a fixed cost per call that a tiny
+        # matrix's arithmetic is far below. What the sampler saw there is the measured evidence.
+        checks = sum(s for f, s in line.functions.items() if f.startswith(("numpy.linalg._linalg.",
+                     "numpy._core._ufunc_config.")) and f != f"numpy.linalg._linalg.{fn}")
+        if checks < CHECKS_SHARE * whole:
+            continue
+        shown = f"np.linalg.{fn}"
+        rhs = " (a right-hand side as (…, {0}, 1))".format(rows) if fn == "solve" else ""
+        return (f"`{shown}` ran once per iteration of the loop on one {rows}×{rows} matrix: "
+                f"{_pct(checks / whole)} of its time went to its argument checks, type resolution and error-state "
+                "setup, a fixed cost of every call that far exceeds the arithmetic of so small a matrix",
+                f"NumPy's linalg functions take a stack of matrices, an array of shape (…, {rows}, {rows}), and "
+                f"work on all of them in one call: build the loop's matrices with array operations (`np.stack`) "
+                f"into one array and call `{shown}` once{rhs}")
+    return None
+
+
 def _inverse_then_product(line: Line) -> Said:
     if line.inside("tensorflow.python.ops.gen_linalg_ops.matrix_inverse") >= MOST:
         return ("`tf.linalg.inv` computed a whole inverse (a general LU inversion) where it is only multiplied "
@@ -1442,7 +1491,7 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
     _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _recomputed_whole, _eager_loop_op,
-    _validation_in_fit, _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
+    _validation_in_fit, _linalg_per_matrix, _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
     _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
     _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item, _recursion,
     _gradient_per_source, _unique_to_count, _unrolled_layer, _patch_per_item, _scanned_per_item,
