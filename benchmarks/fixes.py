@@ -651,6 +651,12 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         ["`np.linalg.solve` ran once per iteration of the loop on one 2×2 matrix",
          "and call `np.linalg.solve` once"],
     ),
+    "list_converted_per_draw": (
+        "import numpy as np\nrng = np.random.default_rng(0)\nwords = [f'w{i}' for i in range(5_000)]\n",
+        "rng = np.random.default_rng(1)\npicked = [rng.choice(words) for _ in range(2_500)]\n",
+        "rng = np.random.default_rng(1)\nwords_array = np.asarray(words)\npicked = [rng.choice(words_array) for _ in range(2_500)]\n",
+        ["`rng.choice(…)` was given `words`, a Python list of 5,000 items", "convert it once before the loop"],
+    ),
     "running_mean_of_a_growing_list": (
         "import numpy as np\nrng = np.random.default_rng(0)\nstream = rng.normal(size=8000).tolist()\n",
         "seen, means = [], []\nfor v in stream:\n    seen.append(v)\n    means.append(np.mean(seen))\n",

@@ -514,3 +514,13 @@ def test_a_linalg_call_per_iteration_on_matrices_with_real_work_is_not_called_ov
     assert not any("ran once per iteration of the loop on one" in m for m in said), said
     top = report.attribution["lines"][0]
     assert "solve" in top["source"] and top["seconds"] >= 0.2, top  # the entry saw the solves, over its floor
+
+
+def test_a_list_made_anew_at_each_iteration_is_not_told_to_be_converted_once(tfcheck):
+    # The list entry names one list the loop hands over unchanged; a list the loop builds is new data each time.
+    cell = "total = 0.0\nfor k in range(4000):\n    row = [float(k)] * 4000\n    total += np.sum(row)\n"
+    report = _run(tfcheck, cell, "import numpy as np\n")
+    said = [f.fix for f in report.findings if f.rule == "costly_idiom"]
+    assert not any("convert it once before the loop" in fix for fix in said), said
+    top = report.attribution["lines"][0]
+    assert "np.sum(row)" in top["source"] and top["seconds"] >= 0.2, top  # the entry saw the calls, over its floor

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..format import format_seconds
-from .lines import NDARRAY, Line, Said, dotted, is_tensor
+from .lines import LIST, NDARRAY, Line, Said, dotted, is_tensor
 
 __all__ = ["DRAWN_CALLS", "KNOWN_CALLS", "MOST"]
 
@@ -1353,6 +1353,45 @@ def _recomputed_whole(line: Line) -> Said:
     return None
 
 
+#: Items a Python list must hold for converting it at every call to be a loop's cost.
+CONVERTED_ITEMS = 1000
+#: Libraries that convert a list argument to a new array or tensor at each call: calls named so, or methods of
+#: objects of these modules (a NumPy ``Generator``).
+_CONVERTING = ("np.", "numpy.", "tf.", "tensorflow.")
+
+
+def _list_converted_per_call(line: Line) -> Said:
+    """A long Python list the loop never changes, handed to a NumPy or TensorFlow call at every iteration."""
+    if not line.in_loop or line.seconds <= 0 or line.category in ("blocked", "output") or line.category.startswith("mpl"):
+        return None
+    calls = [c for c in line.calls() if dotted(c.func) not in _PLAIN]
+    for target, iterable, body in _loops_around(line):
+        assigned, mutated = _changed_in(body)
+        changed = assigned | mutated | _reads(target)
+        count = _iterations(line, iterable)
+        each = f" ({count:,} iterations)" if count else ""
+        for call in calls:
+            name = dotted(call.func)
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            owner = (line.type_of(receiver) or "") if isinstance(receiver, ast.Name) else ""
+            if not (name.startswith(_CONVERTING) or owner.startswith(("numpy.", "tensorflow."))):
+                continue
+            if len(calls) > 1 and line.inside("." + name.rsplit(".", 1)[-1]) < MOST:
+                continue  # the line's time went to another of its calls
+            for arg in [*call.args, *(k.value for k in call.keywords)]:
+                if not isinstance(arg, ast.Name) or arg.id in changed or line.type_of(arg) != LIST:
+                    continue
+                size = line.size_of(arg) or 0
+                if size < CONVERTED_ITEMS:
+                    continue
+                return (f"`{name}(…)` was given `{arg.id}`, a Python list of {size:,} items, at every iteration of the "
+                        f"loop{each}: it converts a list to a new array item by item at each call (an array it "
+                        f"takes as it is), so every call first copied all {size:,} items, the same each time",
+                        f"convert it once before the loop, `{arg.id}_array = np.asarray({arg.id})`, and pass the "
+                        "array; keep the list where plain Python needs it")
+    return None
+
+
 def _iterations(line: Line, iterable: ast.AST) -> int | None:
     """How many items a loop's iterable had: a sized name's length, or ``range`` of literal numbers; None: unknown."""
     if isinstance(iterable, ast.Name):
@@ -1490,7 +1529,8 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain,
     _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
-    _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _recomputed_whole, _eager_loop_op,
+    _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _recomputed_whole, _list_converted_per_call,
+    _eager_loop_op,
     _validation_in_fit, _linalg_per_matrix, _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
     _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
     _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item, _recursion,

@@ -32,7 +32,8 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     `legend(loc="best")`, `np.einsum` without `optimize`, `strptime` per string, `copy.deepcopy`,
     `np.genfromtxt`, a model saved per iteration, `tape.gradient` once per source, `np.unique` to count
     integers, a recurrent layer built `unroll=True`, patches made one by one, a recursion of your own,
-    a whole array scanned per item of a loop, a call whose arguments the loop never changes;
+    a whole array scanned per item of a loop, a call whose arguments the loop never changes, `np.linalg` on one
+    small matrix per iteration (where it takes a stack), a long list converted again at every call;
     and an object array, an integer matrix product, a dropped log record formatted anyway, `window` +
     `flat_map`, a dataset counted by reading it, and more.
 
