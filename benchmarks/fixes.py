@@ -649,7 +649,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "A = np.stack([np.stack([a, c], axis=-1), np.stack([c, d], axis=-1)], axis=-2)\n"
         "x = np.linalg.solve(A, np.stack([r0, r1], axis=-1)[..., None])[..., 0]\n",
         ["`np.linalg.solve` ran once per iteration of the loop on one 2×2 matrix",
-         "and call `np.linalg.solve` once"],
+         "NumPy's linalg functions take a stack of matrices"],
     ),
     "list_converted_per_draw": (
         "import numpy as np\nrng = np.random.default_rng(0)\nwords = [f'w{i}' for i in range(5_000)]\n",
