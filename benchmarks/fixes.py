@@ -529,9 +529,12 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     "loop_invariant_sort": (
         "import numpy as np\nrng = np.random.default_rng(0)\nscores = rng.normal(size=150_000)\n"
         "thresholds = np.linspace(-2, 2, 60)\n",
-        "ranks = []\nfor t in thresholds:\n    ordered = np.sort(scores, kind='stable')\n    ranks.append(np.searchsorted(ordered, t))\n",
-        "ordered = np.sort(scores, kind='stable')\nranks = []\nfor t in thresholds:\n    ranks.append(np.searchsorted(ordered, t))\n",
-        ["`np.sort(scores, kind='stable')` ran at every iteration of the loop with the same arguments", "compute it once before the loop"],
+        "ranks = []\nfor t in thresholds:\n    ordered = np.sort(scores, kind='stable')\n"
+        "    ranks.append(np.searchsorted(ordered, t))\n",
+        "ordered = np.sort(scores, kind='stable')\nranks = []\nfor t in thresholds:\n"
+        "    ranks.append(np.searchsorted(ordered, t))\n",
+        ["`np.sort(scores, kind='stable')` ran at every iteration of the loop with the same arguments",
+         "compute it once before the loop"],
     ),
     "recursion_without_memo": (
         "def paths(r, c):\n    if r == 0 or c == 0:\n        return 1\n    return paths(r - 1, c) + paths(r, c - 1)\n",
@@ -654,8 +657,16 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     "list_converted_per_draw": (
         "import numpy as np\nrng = np.random.default_rng(0)\nwords = [f'w{i}' for i in range(5_000)]\n",
         "rng = np.random.default_rng(1)\npicked = [rng.choice(words) for _ in range(2_500)]\n",
-        "rng = np.random.default_rng(1)\nwords_array = np.asarray(words)\npicked = [rng.choice(words_array) for _ in range(2_500)]\n",
+        "rng = np.random.default_rng(1)\nwords_array = np.asarray(words)\n"
+        "picked = [rng.choice(words_array) for _ in range(2_500)]\n",
         ["`rng.choice(…)` was given `words`, a Python list of 5,000 items", "convert it once before the loop"],
+    ),
+    "fft_per_segment": (
+        "import numpy as np\nsignal = np.random.default_rng(0).normal(size=64 * 120_000)\nn_seg = 120_000\n",
+        "spectra = np.empty((n_seg, 33), complex)\nfor k in range(n_seg):\n    seg = signal[k * 64:(k + 1) * 64]\n"
+        "    spectra[k] = np.fft.rfft(seg)\n",
+        "spectra = np.fft.rfft(signal[:n_seg * 64].reshape(n_seg, 64), axis=-1)\n",
+        ["`np.fft.rfft(…)` ran once per iteration of the loop (120,000 iterations", "call it once on the whole of"],
     ),
     "running_mean_of_a_growing_list": (
         "import numpy as np\nrng = np.random.default_rng(0)\nstream = rng.normal(size=8000).tolist()\n",

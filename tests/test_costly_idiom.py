@@ -524,3 +524,15 @@ def test_a_list_made_anew_at_each_iteration_is_not_told_to_be_converted_once(tfc
     assert not any("convert it once before the loop" in fix for fix in said), said
     top = report.attribution["lines"][0]
     assert "np.sum(row)" in top["source"] and top["seconds"] >= 0.2, top  # the entry saw the calls, over its floor
+
+
+def test_a_call_on_state_carried_from_one_iteration_to_the_next_is_not_told_to_run_once_on_all_items(tfcheck):
+    # The per-iteration entry names a call on one iteration's data; a recurrence (x = f(x, u[t])) has no batch form.
+    setup = ("import numpy as np\nrng = np.random.default_rng(0)\nM = 0.5 * rng.normal(size=(4, 4))\n"
+             "u = rng.normal(size=(80_000, 4))\nsteps = 80_000\n")
+    cell = "x = np.zeros(4)\nfor t in range(steps):\n    x = np.clip(M @ x + u[t], -1.0, 1.0)\n"
+    report = _run(tfcheck, cell, setup)
+    said = [f.message for f in report.findings if f.rule == "costly_idiom"]
+    assert not any("ran once per iteration of" in m for m in said), said
+    top = report.attribution["lines"][0]
+    assert "np.clip" in top["source"] and top["seconds"] >= 0.2, top  # the entry saw the calls, over its floor

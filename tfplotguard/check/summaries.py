@@ -471,6 +471,7 @@ if TYPE_CHECKING:
         unrolled: NotRequired[list[str]]  # a Keras model's recurrent layers built with unroll=True
         elements: NotRequired[int]  # a NumPy array's or an eager tensor's number of elements; a SparseTensor's stored ones
         dense_elements: NotRequired[int]  # a SparseTensor's number of elements when dense (its static shape)
+        value: NotRequired[int]  # a plain int's value (a loop bound such as ``H`` in ``range(H)``)
 
     class FunctionRow(TypedDict):
         """The seconds a busy cell line spent inside one function beneath it, inclusive (``attribution.functions``).

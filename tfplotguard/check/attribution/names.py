@@ -6,8 +6,8 @@ and makes one NumPy scalar per element on an array. The findings read these
 rows to tell such lines apart. Only the type is looked up, and a size only
 where asking for it runs no user code: ``len`` of the built-in containers and
 the shape of a NumPy array (both C slots of types we know). Nothing is kept but
-the type's name, the size, a NumPy array's dtype, a logger's level, and for a Keras model whether it was compiled to run
-eagerly.
+the type's name, the size, a NumPy array's dtype, a logger's level, a plain int's value,
+and for a Keras model whether it was compiled to run eagerly.
 """
 
 from __future__ import annotations
@@ -81,6 +81,15 @@ def _dense_elements(obj, kind: str) -> int | None:
         return None
 
 
+#: The largest int whose value is kept (a loop bound, a count): beyond it, a value is no loop's length.
+INT_VALUE_LIMIT = 10**12
+
+
+def _int_value(obj) -> int | None:
+    """A plain ``int``'s value (not a bool or a subclass: no user code), where it could be a loop's bound."""
+    return obj if type(obj) is int and 0 <= obj <= INT_VALUE_LIMIT else None
+
+
 def _describe(obj) -> tuple[str, int | None, bool | None, str | int | None]:
     """``(type, size, run_eagerly, detail)``: detail is a NumPy array's dtype, a logger's effective level,
     the type of a non-empty list's or tuple's first item (``item:module.qualname``), or a Keras model's
@@ -126,8 +135,9 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
     ``level``: a standard ``logging.Logger``'s effective level (only for those); ``item``: the type of
     a non-empty list's or tuple's first item (only for those); ``unrolled``: a Keras model's recurrent
     layers built with ``unroll=True`` (only where there are some); ``elements``: a NumPy array's or an
-    eager tensor's number of elements (only for those). A loop's header line gets the names of
-    its whole body, and a line in a ``for`` loop's body the names of what the loop steps through.
+    eager tensor's number of elements (only for those); ``value``: a plain int's value (only for those). A
+    loop's header line gets the names of its whole body, and a line in a ``for`` loop's body the names of what
+    the loop steps through.
     """
     src = "".join(linecache.getlines(cell_filename))
     wanted = set(lines)
@@ -180,5 +190,8 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
             dense = _dense_elements(namespace[name], kind)
             if dense is not None:
                 row["dense_elements"] = dense
+            value = _int_value(namespace[name])
+            if value is not None:
+                row["value"] = value
             rows.append(row)
     return rows

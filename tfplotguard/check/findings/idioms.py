@@ -25,7 +25,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .known_calls import DRAWN_CALLS, KNOWN_CALLS
+from .known_calls import DRAWN_CALLS, KNOWN_CALLS, carried_names
 from .lines import (LINES_LOOKED_AT, LIST, NDARRAY, TUPLE, Line, Said, dotted, is_long, is_tensor, is_zero, line_facts,
                     open_ended, repeats, sized)
 
@@ -163,10 +163,13 @@ def _python_per_element(line: Line) -> Said:
 def _numpy_per_element(line: Line) -> Said:
     if not line.in_loop or not line.category.startswith("other:numpy"):
         return None
+    carried = carried_names(line)
     for call in line.calls():
         func = dotted(call.func)
         if func.split(".")[0] not in ("np", "numpy") or isinstance(call.func, ast.Name):
             continue
+        if carried & {n.id for n in ast.walk(call) if isinstance(n, ast.Name)}:
+            continue  # a recurrence (x = f(x, u[t])): each call needs the one before, no array form replaces them
         picked = [ast.unparse(n) for arg in call.args for n in ast.walk(arg)
                   if isinstance(n, ast.Subscript) and any(isinstance(i, ast.Name) for i in ast.walk(n.slice))
                   and not open_ended(n.slice)]  # x[:t] grows with the loop: not a small slice

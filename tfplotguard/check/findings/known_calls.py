@@ -25,7 +25,7 @@ from typing import Any
 from ..format import format_seconds
 from .lines import LIST, NDARRAY, Line, Said, dotted, is_tensor
 
-__all__ = ["DRAWN_CALLS", "KNOWN_CALLS", "MOST"]
+__all__ = ["DRAWN_CALLS", "KNOWN_CALLS", "MOST", "carried_names"]
 
 #: The share of a line's time a function must hold for its cost to be the line's.
 MOST = 0.5
@@ -880,9 +880,21 @@ _PLAIN = frozenset(("float", "int", "str", "len", "print", "list", "tuple", "dic
 
 
 def _library_call_per_item(line: Line) -> Said:
-    """A library function called once per item of a long array or list, from a Python loop or comprehension."""
+    """A library function called once per item of a long array or list, from a Python loop or comprehension,
+    or once per iteration of loops of known length on data that follows the iteration."""
     if not line.in_loop or line.category == "cell" or line.category.startswith(("tf_", "keras")):
         return None  # the cell's own Python is python_hot_loop's; eager ops are eager_op_loop's
+    return _per_item_of_a_name(line) or _per_iteration(line)
+
+
+_PER_ITEM_FIX = ("call it once on the whole of {what} where it takes an array (many NumPy and "
+                 "matplotlib functions do: `np.polyfit` takes a 2-D `y`, a colormap or `np.interp` a "
+                 "whole array), or use the library's array form (`Path.contains_points` for "
+                 "`contains_point`, `np.vectorize` is not one: it loops in Python too); where there "
+                 "is none (a parser of one string), the per-item work is the cost itself")
+
+
+def _per_item_of_a_name(line: Line) -> Said:
     for node in line.nodes:
         loops: list[ast.comprehension | ast.For | ast.AsyncFor]
         body: list[ast.AST]
@@ -910,11 +922,65 @@ def _library_call_per_item(line: Line) -> Said:
                     return (f"`{name}(…)` ran once per item of `{what}` ({size:,} items, {per_call:.0f} µs a call "
                             "on average) from a Python loop: a library call, with its own argument checks and "
                             "setup, for every single item",
-                            f"call it once on the whole of `{what}` where it takes an array (many NumPy and "
-                            "matplotlib functions do: `np.polyfit` takes a 2-D `y`, a colormap or `np.interp` a "
-                            "whole array), or use the library's array form (`Path.contains_points` for "
-                            "`contains_point`, `np.vectorize` is not one: it loops in Python too); where there "
-                            "is none (a parser of one string), the per-item work is the cost itself")
+                            _PER_ITEM_FIX.format(what=f"`{what}`"))
+    return None
+
+def _following(items: set[str], body: list[ast.AST]) -> tuple[set[str], set[str]]:
+    """``(following, carried)``: the loop's items and the names its body assigns from them, in source order; and
+    the names an iteration carries to the next (``x += …``, ``x = f(x)``), which no single call over all items
+    could compute."""
+    following, carried = set(items), set()
+    statements = sorted((n for part in body for n in ast.walk(part) if isinstance(n, (ast.Assign, ast.AugAssign))),
+                        key=lambda n: (n.lineno, n.col_offset))
+    for node in statements:
+        targets = {t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                   if isinstance(t, ast.Name)}
+        reads = _reads(node.value)
+        if isinstance(node, ast.AugAssign) or targets & reads:
+            carried |= targets
+        elif reads & following and not reads & carried:
+            following |= targets
+    return following - carried, carried
+
+
+def carried_names(line: Line) -> set[str]:
+    """The names a ``for`` loop around the line carries from one iteration to the next (``x += …``, ``x = f(x)``):
+    a call that reads one depends on the iteration before, and no one call over all items replaces it."""
+    found: set[str] = set()
+    for _, _, body in _loops_around(line):
+        if body and isinstance(body[0], ast.stmt):
+            found |= _following(set(), body)[1]
+    return found
+
+
+def _per_iteration(line: Line) -> Said:
+    """A library call at each iteration of loops of known length (``range(H)``, nested), on data that follows
+    the iteration (the items, or names the body assigns from them), none of it carried from one to the next."""
+    scopes = [(t, it, b) for t, it, b in _loops_around(line) if b and isinstance(b[0], ast.stmt)]
+    counts = [_iterations(line, iterable) for _, iterable, _ in scopes]
+    if not scopes or any(c is None for c in counts):
+        return None
+    total = 1
+    for count in counts:
+        total *= count or 0
+    if total < PER_ITEM or line.seconds / total > SMALL_CALL_S:
+        return None
+    following, carried = _following(set().union(*(_reads(t) for t, _, _ in scopes)), scopes[-1][2])
+    calls = [c for c in line.calls() if dotted(c.func) not in _PLAIN and dotted(c.func)]
+    for call in calls:
+        name = dotted(call.func)
+        if len(calls) > 1 and line.inside("." + name.rsplit(".", 1)[-1]) < MOST:
+            continue  # the line's time went to another of its calls
+        reads = set().union(*(_reads(a) for a in [*call.args, *(k.value for k in call.keywords)]))
+        if not reads & following or reads & carried:
+            continue
+        per_call = 1e6 * line.seconds / total
+        loops = "the loop" if len(scopes) == 1 else f"{len(scopes)} nested loops"
+        what = ", ".join(f"`{n}`" for n in sorted(reads & following))
+        return (f"`{name}(…)` ran once per iteration of {loops} ({total:,} iterations, {per_call:.0f} µs a call on "
+                f"average), each time on one iteration's data ({what}): a library call, with its own argument "
+                "checks and setup, for every single item",
+                _PER_ITEM_FIX.format(what="the iterations' data, built as one array"))
     return None
 
 
@@ -1393,13 +1459,16 @@ def _list_converted_per_call(line: Line) -> Said:
 
 
 def _iterations(line: Line, iterable: ast.AST) -> int | None:
-    """How many items a loop's iterable had: a sized name's length, or ``range`` of literal numbers; None: unknown."""
+    """How many items a loop's iterable had: a sized name's length, or ``range`` of literal numbers or of names
+    that held ints (their values after the cell: a loop's bound is seldom changed by its loop); None: unknown."""
     if isinstance(iterable, ast.Name):
         return line.size_of(iterable)
     if isinstance(iterable, ast.Call) and dotted(iterable.func) == "range" and iterable.args:
-        bounds = [a.value for a in iterable.args if isinstance(a, ast.Constant) and isinstance(a.value, int)]
-        if len(bounds) == len(iterable.args):
-            return len(range(*bounds))
+        bounds = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, int)
+                  else line.values.get(a.id) if isinstance(a, ast.Name) else None for a in iterable.args]
+        known = [b for b in bounds if b is not None]
+        if len(known) == len(bounds) and (len(known) < 3 or known[2]):
+            return len(range(*known))
     return None
 
 
@@ -1525,15 +1594,14 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
     _literal_eval_per_item, _regex_recompiled, _exact_statistics, _whole_stack_inspected, _slice_by_slice,
-    _densified_slices, _dense_sparse, _contour_levels, _legend_best, _einsum,
-    _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain,
-    _counted_by_reading,
+    _densified_slices, _dense_sparse, _contour_levels, _legend_best, _einsum, _object_array, _integer_matmul,
+    _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain, _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
-    _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _recomputed_whole, _list_converted_per_call,
-    _eager_loop_op,
-    _validation_in_fit, _linalg_per_matrix, _inverse_then_product, _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed,
-    _split_dataset, _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration,
-    _sorted_to_keep_a_few, _scan_per_iteration, _library_call_per_item, _recursion,
-    _gradient_per_source, _unique_to_count, _unrolled_layer, _patch_per_item, _scanned_per_item,
-    _loop_invariant_call, _whole_input_per_call, _catastrophic_backtracking,
+    _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _recomputed_whole,
+    _list_converted_per_call, _eager_loop_op, _validation_in_fit, _linalg_per_matrix, _inverse_then_product,
+    _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed, _split_dataset,
+    _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration, _sorted_to_keep_a_few,
+    _scan_per_iteration, _library_call_per_item, _recursion, _gradient_per_source, _unique_to_count,
+    _unrolled_layer, _patch_per_item, _scanned_per_item, _loop_invariant_call, _whole_input_per_call,
+    _catastrophic_backtracking,
 )

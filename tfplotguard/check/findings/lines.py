@@ -65,6 +65,8 @@ class Line:
     elements: dict[str, int] = field(default_factory=dict)
     #: name → its number of elements when dense, for the SparseTensors among its names.
     dense_elements: dict[str, int] = field(default_factory=dict)
+    #: name → its value, for the plain ints among its names (a loop's bound).
+    values: dict[str, int] = field(default_factory=dict)
 
     def calls(self) -> list[ast.Call]:
         """The calls that start on the line, less those of a loop header's iterable (made once per loop)."""
@@ -199,9 +201,10 @@ def line_facts(report: Report, number: int) -> Line | None:
     unrolled = {r["name"]: tuple(r["unrolled"]) for r in rows if r.get("unrolled")}
     elements = {r["name"]: r["elements"] for r in rows if r.get("elements") is not None}
     dense_elements = {r["name"]: r["dense_elements"] for r in rows if r.get("dense_elements") is not None}
+    values = {r["name"]: r["value"] for r in rows if r.get("value") is not None}
     pipelines = tuple(tuple(p.get("stages") or ()) for p in report.pipelines or ())
     return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops,
                 row["seconds"], functions, dtypes, levels, items, ndims, every,
                 (report.mpl or {}).get("category_ticks") or 0, once, pipelines, depths, unrolled, elements,
-                dense_elements)
+                dense_elements, values)
 
