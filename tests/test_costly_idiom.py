@@ -137,13 +137,15 @@ def test_a_busy_loop_ending_in_an_if_has_its_time_on_a_line(tfcheck):
 
 def test_the_names_of_a_busy_line_are_described_without_running_user_code(tfcheck):
     tfcheck.run_cell("class Counted(list):\n    calls = 0\n    def __len__(self):\n        Counted.calls += 1\n"
-                     "        return super().__len__()\nbag = Counted(range(10))\nplain = list(range(20_000))\n")
+                     "        return super().__len__()\nbag = Counted(range(10))\nplain = list(range(20_000))\nflag = True\n")
     report = _run(tfcheck, "total = 0\nfor _ in range(40):\n    for v in plain:\n"
-                  "        total += (v in bag) + len(plain)\n")
+                  "        total += (v in bag) + len(plain) + flag\n")
     assert tfcheck.user_ns["Counted"].calls == 0  # a subclass of list is not asked its length
     rows = {r["name"]: r for r in report.attribution["names"]}
     assert rows["plain"]["type"] == "builtins.list" and rows["plain"]["size"] == 20_000
     assert rows["bag"]["size"] is None and rows["bag"]["type"].endswith("Counted")
+    # A plain int's value is kept (a loop's bound); a bool, an int subclass, is not.
+    assert rows["total"]["value"] == tfcheck.user_ns["total"] and "value" not in rows["flag"], rows
 
 
 def test_a_functions_recursion_depth_is_kept_and_a_librarys_is_not_the_users(tfcheck):
