@@ -668,6 +668,16 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "spectra = np.fft.rfft(signal[:n_seg * 64].reshape(n_seg, 64), axis=-1)\n",
         ["`np.fft.rfft(…)` ran once per iteration of the loop (120,000 iterations", "call it once on the whole of"],
     ),
+    "scatter_zoomed_past_its_points": (
+        "import numpy as np\nimport matplotlib.pyplot as plt\nrng = np.random.default_rng(0)\n"
+        "x, y, c = rng.uniform(0, 100, 250_000), rng.uniform(0, 100, 250_000), rng.random(250_000)\n",
+        "fig, ax = plt.subplots()\nax.scatter(x, y, c=c, s=4)\nax.set_xlim(40, 42)\nax.set_ylim(0, 100)\n"
+        "fig.canvas.draw()\nplt.close(fig)\n",
+        "keep = (x >= 39.5) & (x <= 42.5)\nfig, ax = plt.subplots()\n"
+        "ax.scatter(x[keep], y[keep], c=c[keep], s=4, vmin=c.min(), vmax=c.max())\nax.set_xlim(40, 42)\n"
+        "ax.set_ylim(0, 100)\nfig.canvas.draw()\nplt.close(fig)\n",
+        ["250,000 scatter points", "select the points inside the limits before plotting"],
+    ),
     "running_mean_of_a_growing_list": (
         "import numpy as np\nrng = np.random.default_rng(0)\nstream = rng.normal(size=8000).tolist()\n",
         "seen, means = [], []\nfor v in stream:\n    seen.append(v)\n    means.append(np.mean(seen))\n",

@@ -538,3 +538,16 @@ def test_a_call_on_state_carried_from_one_iteration_to_the_next_is_not_told_to_r
     assert not any("ran once per iteration of" in m for m in said), said
     top = report.attribution["lines"][0]
     assert "np.clip" in top["source"] and top["seconds"] >= 0.2, top  # the entry saw the calls, over its floor
+
+
+def test_a_big_scatter_inside_its_view_is_not_called_drawn_outside_it(tfcheck):
+    # The off-view entry reads where the drawn points lie: all of them in view is a big plot, not a zoomed one.
+    setup = ("import numpy as np\nimport matplotlib.pyplot as plt\nrng = np.random.default_rng(0)\n"
+             "x, y, c = rng.uniform(0, 100, 250_000), rng.uniform(0, 100, 250_000), rng.random(250_000)\n")
+    cell = "fig, ax = plt.subplots()\nax.scatter(x, y, c=c, s=4)\nfig.canvas.draw()\nplt.close(fig)\n"
+    report = _run(tfcheck, cell, setup)
+    assert report.mpl["view_points"] == [250_000, 0]
+    said = [f.message for f in report.findings if f.rule == "costly_idiom"]
+    assert not any("outside the axes' limits" in m for m in said), said
+    top = report.attribution["lines"][0]
+    assert "draw" in top["source"] and top["seconds"] >= 0.2, top  # the entry saw the drawing, over its floor

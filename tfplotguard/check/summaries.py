@@ -201,6 +201,7 @@ if TYPE_CHECKING:
         open_drawn: int
         open_bytes: int
         category_ticks: int
+        view_points: list[int]  # [scatter points, outside the view] of the drawn figure with the most outside (or points)
 
     class MplSection(MplState, MplSummary, total=False):
         """``Report.mpl``: :class:`MplState` after the cell and :class:`MplSummary` of it, in one dict."""

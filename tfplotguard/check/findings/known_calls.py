@@ -349,6 +349,25 @@ def _whole_stack_inspected(line: Line) -> Said:
             "caller, `.f_code.co_name` its function's name, without walking or reading anything else")
 
 
+#: The least share of a drawn figure's scatter points outside the view for them to be the drawing's cost.
+OUTSIDE_SHARE = 0.8
+
+
+def _drawn_outside_view(line: Line) -> Said:
+    """A figure drawn with most of its scatter points outside the axes' limits (zoomed with ``set_xlim``)."""
+    points, outside = line.view_points
+    if line.category != "mpl_draw" or not points or outside < OUTSIDE_SHARE * points:
+        return None
+    return (f"the figure drawn here holds {points:,} scatter points, {outside:,} of them ({_pct(outside / points)}) "
+            "outside the axes' limits: matplotlib still transforms every marker's position and hands it to the "
+            "renderer, which places each one before clipping it, so the points outside the view cost about as "
+            "much as those inside",
+            "select the points inside the limits before plotting, with a margin of a marker's width: "
+            "`keep = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)`, then `ax.scatter(x[keep], y[keep], "
+            "c=c[keep], vmin=c.min(), vmax=c.max())`: the same picture (the full data's colour limits keep "
+            "its colours)")
+
+
 def _legend_best(line: Line) -> Said:
     share = line.inside("matplotlib.legend.Legend._find_best_position")
     if share < 0.3:
@@ -1594,7 +1613,7 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
     _literal_eval_per_item, _regex_recompiled, _exact_statistics, _whole_stack_inspected, _slice_by_slice,
-    _densified_slices, _dense_sparse, _contour_levels, _legend_best, _einsum, _object_array, _integer_matmul,
+    _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _legend_best, _einsum, _object_array, _integer_matmul,
     _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain, _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
     _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _recomputed_whole,

@@ -67,6 +67,8 @@ class Line:
     dense_elements: dict[str, int] = field(default_factory=dict)
     #: name → its value, for the plain ints among its names (a loop's bound).
     values: dict[str, int] = field(default_factory=dict)
+    #: (scatter points, those outside their axes' view) of the drawn figure with the most points outside.
+    view_points: tuple[int, int] = (0, 0)
 
     def calls(self) -> list[ast.Call]:
         """The calls that start on the line, less those of a loop header's iterable (made once per loop)."""
@@ -164,6 +166,11 @@ def repeats(filename: str | None, line: int | None) -> bool:
                for n in nodes)
 
 
+def _view_points(report: Report) -> tuple[int, int]:
+    points, outside = (report.mpl or {}).get("view_points") or (0, 0)
+    return int(points), int(outside)
+
+
 def line_facts(report: Report, number: int) -> Line | None:
     """The :class:`Line` of cell line ``number`` from the report's attribution, or None (no source, no row)."""
     attribution = report.attribution
@@ -206,5 +213,5 @@ def line_facts(report: Report, number: int) -> Line | None:
     return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops,
                 row["seconds"], functions, dtypes, levels, items, ndims, every,
                 (report.mpl or {}).get("category_ticks") or 0, once, pipelines, depths, unrolled, elements,
-                dense_elements, values)
+                dense_elements, values, _view_points(report))
 

@@ -34,7 +34,8 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     integers, a recurrent layer built `unroll=True`, patches made one by one, a recursion of your own,
     a whole array scanned per item of a loop, a call whose arguments the loop never changes, `np.linalg` on one
     small matrix per iteration (where it takes a stack), a long list converted again at every call, a library
-    call at each iteration of a loop of known length on that iteration's data (a recurrence is not one);
+    call at each iteration of a loop of known length on that iteration's data (a recurrence is not one), a
+    scatter drawn with most of its points outside the view;
     and an object array, an integer matrix product, a dropped log record formatted anyway, `window` +
     `flat_map`, a dataset counted by reading it, and more.
 

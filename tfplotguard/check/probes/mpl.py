@@ -119,6 +119,43 @@ def _categories(figure) -> int:
     return most
 
 
+#: Points a collection must carry for where they lie relative to the view to be read at a draw.
+VIEWED_POINTS = 10_000
+
+
+def _outside_view(figure) -> tuple[int, int]:
+    """``(points, outside)`` over ``figure``'s big collections (scatter markers, :data:`VIEWED_POINTS` or more):
+    how many offsets there are and how many lie outside their axes' view limits.
+
+    Read after a draw, when the limits are settled: plain reads of arrays and of the view box (its attribute, not
+    the property, which may autoscale), on linear rectilinear axes only, where data and view coordinates are the
+    same numbers.
+    """
+    points = outside = 0
+    for ax in getattr(figure, "axes", ()):
+        try:
+            if ax.name != "rectilinear" or ax.get_xscale() != "linear" or ax.get_yscale() != "linear":
+                continue
+            view = vars(ax).get("_viewLim")  # the box itself: the ``viewLim`` property may autoscale first
+            if view is None:
+                continue
+            (x0, y0), (x1, y1) = view.get_points()
+            x0, x1, y0, y1 = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+            for coll in ax.collections:
+                if coll.get_offset_transform() is not ax.transData:
+                    continue  # offsets in axes or figure coordinates: not the data's
+                xy = coll.get_offsets()
+                if getattr(xy, "ndim", 0) != 2 or len(xy) < VIEWED_POINTS:
+                    continue
+                xs, ys = xy[:, 0], xy[:, 1]
+                inside = (xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1)
+                points += len(xy)
+                outside += len(xy) - int(inside.sum())
+        except Exception:  # noqa: BLE001 - an exotic axes or collection: not read
+            continue
+    return points, outside
+
+
 def _points(artist) -> int:
     """Data points an artist carries: a line's x values, a collection's offsets, an image's pixels, 1 for a patch."""
     try:
@@ -154,6 +191,7 @@ class MplProbe(PatchingProbe):
         self.pauses = 0
         self.pause_s = 0.0
         self.category_ticks = 0  # the most categories on one axis of a figure drawn (one tick each)
+        self.view_points = (0, 0)  # (points, outside the view) of the drawn figure with the most points outside
         self.open_before = _open_count()
         # The figures drawn during the cell (ids are reused: figures come and go).
         self._drawn: weakref.WeakSet[object] = weakref.WeakSet()
@@ -209,6 +247,10 @@ class MplProbe(PatchingProbe):
         """One draw of ``figure`` that took ``seconds`` (counted in the totals when ``timed``)."""
         self.draws += 1
         self.category_ticks = max(self.category_ticks, _categories(figure))
+        if timed:
+            viewed = _outside_view(figure)
+            if viewed[::-1] > self.view_points[::-1]:  # the most points outside, then the most points
+                self.view_points = viewed
         if timed:
             self.draw_s += seconds
         if figure in self._drawn and timed:  # a draw inside plt.pause is the pause's cost, counted there
@@ -308,6 +350,7 @@ class MplProbe(PatchingProbe):
             "open_drawn": drawn,
             "open_bytes": nbytes,
             "category_ticks": self.category_ticks,
+            "view_points": list(self.view_points),
         }
 
 
