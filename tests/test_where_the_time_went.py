@@ -114,3 +114,16 @@ def test_small_eager_ops_keep_the_dispatch_label():
     report.tf_times = {"eager_ops": {"MatrixSolve": 60}, "eager_ops_capped": False}
     (found,) = where_the_time_went(report, min_wall_s=0.5, explained_share=0.5)
     assert "TensorFlow ops computing (60 eager ops, 10 ms each" in found.message, found.message
+
+
+def test_a_line_run_a_known_number_of_times_is_named_with_its_runs_and_time_per_run(tfcheck):
+    # A loop of known length (range of a name that held an int): the runs and the time per run say whether the
+    # line is many short calls or a few long ones, which the place alone does not.
+    tfcheck.run_cell("import json\nrows = 12_000\npayload = list(range(300))\n").raise_error()
+    report = _report(tfcheck, "for i in range(rows):\n    s = json.dumps(payload, indent=1)\n")
+    found = _fallback(report)
+    assert found is not None and found.line == 3, [str(f) for f in report.findings]
+    per_run = found.seconds / 12_000
+    assert "ran 12,000 times in its loop" in found.message, found.message
+    assert ("many short runs" in found.message) == (per_run <= 0.0005), (per_run, found.message)
+    assert ("runs are each short" in found.fix) == (per_run <= 0.0005), found.fix

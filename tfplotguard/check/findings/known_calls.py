@@ -25,7 +25,7 @@ from typing import Any
 from ..format import format_seconds
 from .lines import LIST, NDARRAY, Line, Said, dotted, is_tensor
 
-__all__ = ["DRAWN_CALLS", "KNOWN_CALLS", "MOST", "carried_names"]
+__all__ = ["DRAWN_CALLS", "KNOWN_CALLS", "MOST", "carried_names", "runs_of"]
 
 #: The share of a line's time a function must hold for its cost to be the line's.
 MOST = 0.5
@@ -960,6 +960,21 @@ def _following(items: set[str], body: list[ast.AST]) -> tuple[set[str], set[str]
         elif reads & following and not reads & carried:
             following |= targets
     return following - carried, carried
+
+
+def runs_of(line: Line) -> int | None:
+    """How many times the line ran: the product of the lengths of the ``for`` loops around it and of the
+    comprehensions on it, where every one is known (a sized name, ``range`` of literals or of ints); else None."""
+    scopes = _loops_around(line)
+    if not scopes:
+        return None
+    total = 1
+    for _, iterable, _ in scopes:
+        count = _iterations(line, iterable)
+        if count is None:
+            return None
+        total *= count
+    return total
 
 
 def carried_names(line: Line) -> set[str]:

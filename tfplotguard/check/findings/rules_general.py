@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from ..attribution.categories import category
 from ..format import format_seconds
+from .known_calls import SMALL_CALL_S, runs_of
+from .lines import line_facts
 from .registry import Found, rule
 
 if TYPE_CHECKING:
@@ -135,8 +137,16 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
                f"{format_seconds(big_ops[1])} each on average: the ops' own work, not their dispatch)")
     else:
         how = f"the time was {label}"
-    message = (f"{format_seconds(seconds)} of this {format_seconds(report.wall_s)} cell went to {where}{chain}; {how}. "
-               "No rule knows this pattern, so this names the place, not the cause.")
+    facts = line_facts(report, top["line"])
+    runs = runs_of(facts) if facts is not None else None
+    per_run = seconds / runs if runs else None
+    ran = ""
+    if runs and per_run is not None and runs > 1:
+        ran = (f" The line ran {runs:,} times in its loop, {format_seconds(per_run)} a run on average"
+               + (": many short runs, where a call's fixed cost (argument checks, setup, dispatch) can be most of "
+                  "each." if per_run <= SMALL_CALL_S else "."))
+    message = (f"{format_seconds(seconds)} of this {format_seconds(report.wall_s)} cell went to {where}{chain}; {how}."
+               f"{ran} No rule knows this pattern, so this names the place, not the cause.")
     if work:
         fix = ("the work is what the function or model computes: check how often it is called and on how much data, "
                "what it captures from outside (a large NumPy array becomes a graph constant at each trace), and "
@@ -151,6 +161,10 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
         fix = (f"start at {path['call'] if path and path['call'] else where}: its ops compute, so check whether part "
                "of their work is the same at every call (an input that does not change: compute what depends on it "
                "once), done on more data than needed, or whether a cheaper op gives the same result.")
+    elif per_run is not None and runs and runs > 1 and per_run <= SMALL_CALL_S:
+        fix = (f"start at {path['call'] if path and path['call'] else where}: its {runs:,} runs are each short: look "
+               "for a form of the call that takes all the items at once (an array argument, `axis=`, a stack of "
+               "matrices, a batch) and call it once outside the loop.")
     else:
         fix = (f"start at {path['call'] if path and path['call'] else where}: check whether it runs more often than "
                "needed (inside a loop), on more data than needed, or could be done once, vectorised or batched.")
