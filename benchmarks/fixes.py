@@ -678,6 +678,15 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "ax.set_ylim(0, 100)\nfig.canvas.draw()\nplt.close(fig)\n",
         ["250,000 scatter points", "select the points inside the limits before plotting"],
     ),
+    "acorr_of_a_long_series": (
+        "import numpy as np\nimport matplotlib.pyplot as plt\n"
+        "x = np.random.default_rng(0).poisson(20, 40_000).astype(np.int64)\nm = 100\n",
+        "fig, ax = plt.subplots()\nax.acorr(x, maxlags=m)\nfig.canvas.draw()\nplt.close(fig)\n",
+        "c = np.array([np.dot(x[k:], x[:len(x) - k]) for k in range(m + 1)])\n"
+        "ac = np.concatenate([c[:0:-1], c]) / np.dot(x, x)\nfig, ax = plt.subplots()\n"
+        "ax.vlines(np.arange(-m, m + 1), [0], ac)\nax.axhline()\nfig.canvas.draw()\nplt.close(fig)\n",
+        ["computes the correlation at every lag", "compute only the lags drawn"],
+    ),
     "running_mean_of_a_growing_list": (
         "import numpy as np\nrng = np.random.default_rng(0)\nstream = rng.normal(size=8000).tolist()\n",
         "seen, means = [], []\nfor v in stream:\n    seen.append(v)\n    means.append(np.mean(seen))\n",

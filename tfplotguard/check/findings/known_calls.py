@@ -368,6 +368,22 @@ def _drawn_outside_view(line: Line) -> Said:
             "its colours)")
 
 
+def _correlation_of_every_lag(line: Line) -> Said:
+    """``ax.acorr`` / ``ax.xcorr``: ``np.correlate(mode="full")`` over every lag, to draw ``maxlags`` of them."""
+    if line.inside("matplotlib.axes._axes.Axes.xcorr") < MOST or line.inside("numpy._core.numeric.correlate") < MOST:
+        return None
+    if any(k.arg == "maxlags" and isinstance(k.value, ast.Constant) and k.value.value is None
+           for call in line.calls() for k in call.keywords):
+        return None  # every lag drawn: the full correlation is what is shown
+    return ("`acorr` / `xcorr` computes the correlation at every lag, `np.correlate(x, y, mode=\"full\")`: 2N - 1 "
+            f"lags by direct summation, O(N²) ({_pct(line.inside('numpy._core.numeric.correlate'))} of the line), "
+            "and then draws only the `maxlags` around zero",
+            "compute only the lags drawn, each a dot product of the series with its shifted self: "
+            "`c = np.array([np.dot(x[k:], x[:len(x) - k]) for k in range(m + 1)])`, "
+            "`ac = np.concatenate([c[:0:-1], c]) / np.dot(x, x)` (acorr's `normed=True`), then draw them as acorr "
+            "does: `ax.vlines(np.arange(-m, m + 1), [0], ac)` and `ax.axhline()`")
+
+
 def _legend_best(line: Line) -> Said:
     share = line.inside("matplotlib.legend.Legend._find_best_position")
     if share < 0.3:
@@ -1628,7 +1644,8 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
     _literal_eval_per_item, _regex_recompiled, _exact_statistics, _whole_stack_inspected, _slice_by_slice,
-    _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _legend_best, _einsum, _object_array, _integer_matmul,
+    _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _correlation_of_every_lag,
+    _legend_best, _einsum, _object_array, _integer_matmul,
     _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain, _counted_by_reading,
     _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
     _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _recomputed_whole,
