@@ -687,6 +687,34 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "ax.vlines(np.arange(-m, m + 1), [0], ac)\nax.axhline()\nfig.canvas.draw()\nplt.close(fig)\n",
         ["computes the correlation at every lag", "compute only the lags drawn"],
     ),
+    "unique_rows_counted": (
+        "import numpy as np\nrng = np.random.default_rng(0)\n"
+        "pairs = np.stack([rng.integers(0, 50, 600_000), rng.integers(0, 400, 600_000)], axis=1)\n",
+        "rows, counts = np.unique(pairs, axis=0, return_counts=True)\n",
+        "dims = pairs.max(axis=0) + 1\nkeys = np.ravel_multi_index(pairs.T, dims)\n"
+        "uniq, counts = np.unique(keys, return_counts=True)\nrows = np.stack(np.unravel_index(uniq, dims), axis=1)\n",
+        ["`np.unique(pairs, axis=…)` counts whole rows", "encode each row as one integer key"],
+    ),
+    "busday_holidays_per_call": (
+        "import numpy as np\nrng = np.random.default_rng(0)\n"
+        "holidays = [str(d) for d in np.datetime64('2015-01-01') + rng.integers(0, 4000, 1500)]\n"
+        "starts = np.datetime64('2020-01-01') + rng.integers(0, 300, 4000)\nends = starts + rng.integers(1, 60, 4000)\n",
+        "days = [np.busday_count(a, b, holidays=holidays) for a, b in zip(starts, ends)]\n",
+        "cal = np.busdaycalendar(holidays=holidays)\n"
+        "days = [np.busday_count(a, b, busdaycal=cal) for a, b in zip(starts, ends)]\n",
+        ["built its business-day calendar from `holidays` (1,500 dates) at every call",
+         "build the calendar once before the loop"],
+    ),
+    "rolling_quantile_resorted": (
+        "import bisect, collections, random\nrandom.seed(0)\nstream = [random.random() for _ in range(8_000)]\n",
+        "recent = collections.deque(maxlen=1500)\np90 = []\nfor v in stream:\n    recent.append(v)\n"
+        "    ordered = sorted(recent)\n    p90.append(ordered[int(0.9 * (len(ordered) - 1))])\n",
+        "recent, ordered, p90 = collections.deque(), [], []\nfor v in stream:\n    recent.append(v)\n"
+        "    bisect.insort(ordered, v)\n    if len(recent) > 1500:\n"
+        "        ordered.pop(bisect.bisect_left(ordered, recent.popleft()))\n"
+        "    p90.append(ordered[int(0.9 * (len(ordered) - 1))])\n",
+        ["`sorted(recent)` read the whole window `recent`", "update the result with the item that entered"],
+    ),
     "running_mean_of_a_growing_list": (
         "import numpy as np\nrng = np.random.default_rng(0)\nstream = rng.normal(size=8000).tolist()\n",
         "seen, means = [], []\nfor v in stream:\n    seen.append(v)\n    means.append(np.mean(seen))\n",
@@ -955,6 +983,13 @@ FIXES: list[Fix] = [
         fixed=("ds = (tf.data.Dataset.from_tensor_slices(IMAGES).map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)"
                ".batch(32)\n      .prefetch(tf.data.AUTOTUNE))\nfor xb in ds:\n    for _ in range(6):\n"
                "        xb = tf.tanh(tf.matmul(xb, K))\n")),
+    Fix("input_bound", "elements taken one at a time: `.batch(1000)`, a batch per step",
+        "batch the dataset (.batch(1000)) and work on a batch per step",
+        setup=("import numpy as np\nimport tensorflow as tf\n"
+               "X = np.random.default_rng(0).random((12000, 16)).astype('float32')\n"),
+        slow="ds = tf.data.Dataset.from_tensor_slices(X).map(lambda v: v * 2.0)\nrows = [x.numpy() for x in ds]\n",
+        fixed=("ds = tf.data.Dataset.from_tensor_slices(X).batch(1000).map(lambda v: v * 2.0)\n"
+               "rows = [r for b in ds for r in b.numpy()]\n")),
     # -- no_cache
     Fix("no_cache", "`.cache()` after the expensive map", "add .cache() after the expensive map",
         setup=_IMAGES_SETUP,

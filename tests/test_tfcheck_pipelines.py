@@ -50,7 +50,7 @@ def test_describe_reads_each_kind_of_pipeline_without_running_it():
 
 
 def test_the_watch_counts_iterators_per_dataset_and_puts_the_original_back():
-    original = iterator_ops.OwnedIterator.__init__
+    original, original_next = iterator_ops.OwnedIterator.__init__, iterator_ops.OwnedIterator.__next__
     ds = tf.data.Dataset.from_tensor_slices(X).map(lambda x: x * 2).batch(16)
     watch = pipeline.DataProbe().start()
     try:
@@ -65,6 +65,9 @@ def test_the_watch_counts_iterators_per_dataset_and_puts_the_original_back():
         ("from_tensor_slices → map → batch", 3), ("range", 1)]
     sum(1 for _ in ds)  # after stop(): not counted
     assert watch.summary()[0]["iterators"] == 3
+    assert iterator_ops.OwnedIterator.__next__ is original_next
+    # The elements taken from Python, per dataset (the end of the data is not one).
+    assert [p.get("elements") for p in watch.summary()] == [3 * -(-len(X) // 16), 1]
 
 
 def test_keras_call_arguments_are_kept_and_keras_own_pipeline_is_marked():
@@ -448,3 +451,27 @@ def test_a_map_that_reduces_a_captured_tensor_at_every_element_is_named_and_a_lo
         said = " ".join(f.message for f in report.findings)
         assert "captured from outside" not in said, said
         assert not (report.pipelines or [{}])[0].get("captured_reduced"), report.pipelines
+
+
+def test_elements_taken_one_at_a_time_are_told_to_batch_and_not_to_prefetch():
+    """An unbatched dataset iterated from Python: each ``next`` is an eager op and its hand-over (58-105 µs here
+    whatever the element), which a prefetch does not shorten (measured: no gain) and batching removes."""
+    data = np.random.default_rng(0).random((12000, 16)).astype("float32")
+    ds = tf.data.Dataset.from_tensor_slices(data).map(lambda v: v * 2.0)
+    report = measure(lambda: [x.numpy() for x in ds], interval_ms=20, stacks_ms=1.0)
+    assert report.pipelines[0]["elements"] == 12000
+    finding = by_rule(report).get("input_bound")
+    assert finding is not None and "12,000 elements one at a time" in finding.message, finding
+    assert ".batch(1000)" in finding.fix and "prefetch" not in finding.fix
+    # Elements that each take real work to make (a heavy map) are that work, not the iterator's step.
+    def work(v):
+        m = tf.reshape(tf.tile(v, [2304]), (192, 192))
+        return m @ m @ m @ m
+
+    heavy = tf.data.Dataset.from_tensor_slices(data[:1000]).map(work)
+    heavy_report = measure(lambda: [x.numpy() for x in heavy], interval_ms=20, stacks_ms=1.0)
+    waited = sum(c["seconds"] for c in heavy_report.attribution["categories"] if c["id"] == "tf_data_wait")
+    assert waited / 1000 > 0.0002, waited  # the machine made each element slower than a step: what is tested
+    slow_map = by_rule(heavy_report).get("input_bound")
+    assert slow_map is None or "one at a time, unbatched" not in slow_map.message, slow_map
+

@@ -132,6 +132,7 @@ if TYPE_CHECKING:
         """
 
         iterators: int
+        elements: NotRequired[int]  # elements taken one ``next`` at a time from Python, its iterators together
 
     # -- Keras (probes.keras) -------------------------------------------------------------------------
 

@@ -1072,6 +1072,18 @@ def _unique_to_count(line: Line) -> Said:
         dtype = line.dtypes.get(name, "")
         if not dtype.startswith(("int", "uint")):
             continue  # floats or strings: no bincount
+        axis = next((k.value for k in call.keywords if k.arg == "axis"), None)
+        if axis is not None and not (isinstance(axis, ast.Constant) and axis.value is None):
+            # Rows counted, not values: bincount of the values would count something else.
+            if line.ndims.get(name) != 2:
+                continue
+            return (f"`np.unique({name}, axis=…)` counts whole rows: NumPy views each row of `{name}` as one record "
+                    "of a structured dtype and sorts those with a generic comparison, field by field, far slower "
+                    "than its sort of plain integers",
+                    f"encode each row as one integer key and count the keys: `dims = {name}.max(axis=0) + 1`, "
+                    f"`keys = np.ravel_multi_index({name}.T, dims)` (non-negative values), "
+                    "`uniq, counts = np.unique(keys, return_counts=True)`, and the rows back with "
+                    "`np.stack(np.unravel_index(uniq, dims), axis=1)`: the same rows, in the same order")
         return (f"`np.unique({name}, return_counts=True)` sorts every value of `{name}` ({dtype}) to count "
                 "them: a sort costs n·log n, where counting integers needs one pass",
                 f"count with `np.bincount({name}.ravel())` when the values are small non-negative integers (labels, "
@@ -1391,6 +1403,27 @@ def _grown(node: ast.AST, name: str, is_list: bool) -> bool:
     return False
 
 
+_SHRINKING = frozenset(("pop", "popleft", "remove", "clear"))
+
+
+def _bounded(line: Line, name: str, statements: list[ast.AST]) -> bool:
+    """The loop also takes items out of ``name`` (``pop``, ``popleft``, ``remove``, ``del name[…]``), or the cell made
+    it a ``deque`` with a ``maxlen``: a window that slides, its size bounded, not a container that grows."""
+    for node in statements:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SHRINKING \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == name:
+            return True
+        if isinstance(node, ast.Delete) and any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
+                                                and t.value.id == name for t in node.targets):
+            return True
+    for node in line.cell:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets) \
+                and isinstance(node.value, ast.Call) and dotted(node.value.func).endswith("deque") \
+                and (len(node.value.args) > 1 or any(k.arg == "maxlen" for k in node.value.keywords)):
+            return True
+    return False
+
+
 def _prefix_of(arg: ast.AST, items: set[str]) -> str | None:
     """The name ``arg`` takes a prefix of, one that follows the loop (``x[:t]``, ``x[:, :t + 1]``), or None."""
     if not (isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Name)):
@@ -1458,6 +1491,16 @@ def _recomputed_whole(line: Line) -> Said:
                             "once at the end as a check")
                 is_list = line.type_of(arg) == "builtins.list"
                 grown = next((n for n in statements if _grown(n, arg.id, is_list)), None)
+                if grown is not None and _bounded(line, arg.id, statements):
+                    at = getattr(grown, "lineno", "?")
+                    return (f"`{_shown_call(call, name)}` read the whole window `{arg.id}` ({size:,} items) at each "
+                            f"iteration{each}, while the loop slides it by one item (in at line {at}, the oldest "
+                            "out): each call works out again, from every item, what the items that stayed had "
+                            "already given",
+                            "update the result with the item that entered and the one that left: a running sum for "
+                            "a mean; for a median or quantiles, the window kept sorted (`bisect.insort` in, "
+                            "`bisect.bisect_left` + `pop` out); over a NumPy array, "
+                            "`np.lib.stride_tricks.sliding_window_view(x, w)` and one call with `axis=-1`")
                 if grown is not None:
                     at = getattr(grown, "lineno", "?")
                     return (f"`{_shown_call(call, name)}` read the whole of `{arg.id}` at each iteration{each}, "
@@ -1474,6 +1517,33 @@ CONVERTED_ITEMS = 1000
 #: Libraries that convert a list argument to a new array or tensor at each call: calls named so, or methods of
 #: objects of these modules (a NumPy ``Generator``).
 _CONVERTING = ("np.", "numpy.", "tf.", "tensorflow.")
+
+
+_BUSDAY = ("busday_count", "busday_offset", "is_busday")
+
+
+def _busday_calendar_per_call(line: Line) -> Said:
+    """``np.busday_count(…, holidays=…)`` in a loop: the business-day calendar built again at every call."""
+    if not line.in_loop or not _loops_around(line):
+        return None
+    for call in line.calls():
+        name = dotted(call.func)
+        holidays = next((k.value for k in call.keywords if k.arg == "holidays"), None)
+        if not name.endswith(_BUSDAY) or holidays is None:
+            continue
+        size = line.size_of(holidays) if isinstance(holidays, ast.Name) else None
+        shown = f"`{ast.unparse(holidays)}`" + (f" ({size:,} dates)" if size else "")
+        return (f"`{name}(…, holidays=…)` built its business-day calendar from {shown} at every call in the loop: "
+                "it converts the dates, sorts them and drops duplicates and weekend days each time, for one answer",
+                f"build the calendar once before the loop, `cal = np.busdaycalendar(holidays={ast.unparse(holidays)})`, "
+                "and pass `busdaycal=cal` (NumPy's busday functions also take whole arrays of dates: one call for "
+                "all of them)")
+    return None
+
+
+#: The types of a list's items that ``np.asarray`` turns into the array a NumPy call would make of the list
+#: (numbers, and strings kept as strings); dates written as strings are parsed into another dtype.
+_PLAIN_ITEMS = ("builtins.int", "builtins.float", "builtins.complex", "builtins.bool", "builtins.str")
 
 
 def _list_converted_per_call(line: Line) -> Said:
@@ -1497,6 +1567,9 @@ def _list_converted_per_call(line: Line) -> Said:
             for arg in [*call.args, *(k.value for k in call.keywords)]:
                 if not isinstance(arg, ast.Name) or arg.id in changed or line.type_of(arg) != LIST:
                     continue
+                item = line.items.get(arg.id, "")
+                if not (item in _PLAIN_ITEMS or item.startswith(("numpy.float", "numpy.int", "numpy.uint"))):
+                    continue  # arrays, objects: np.asarray of them is not what the call makes of them
                 size = line.size_of(arg) or 0
                 if size < CONVERTED_ITEMS:
                     continue
@@ -1645,14 +1718,13 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
     _literal_eval_per_item, _regex_recompiled, _exact_statistics, _whole_stack_inspected, _slice_by_slice,
     _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _correlation_of_every_lag,
-    _legend_best, _einsum, _object_array, _integer_matmul,
-    _eager_log_message, _legacy_choice, _window_flat_map, _concatenate_chain, _counted_by_reading,
-    _npz_per_access, _sum_of_lists, _membership_in_a_new_list, _strptime_per_element, _many_ticks, _deepcopy,
-    _genfromtxt, _text_round_trip, _sorted_per_iteration, _saved_per_iteration, _recomputed_whole,
-    _list_converted_per_call, _eager_loop_op, _validation_in_fit, _linalg_per_matrix, _inverse_then_product,
-    _vector_output, _commit_per_row, _list_of_arrays_converted, _time_distributed, _split_dataset,
-    _diagonal_matrix, _tight_layout_per_iteration, _weights_copied_per_iteration, _sorted_to_keep_a_few,
-    _scan_per_iteration, _library_call_per_item, _recursion, _gradient_per_source, _unique_to_count,
-    _unrolled_layer, _patch_per_item, _scanned_per_item, _loop_invariant_call, _whole_input_per_call,
-    _catastrophic_backtracking,
+    _legend_best, _einsum, _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map,
+    _concatenate_chain, _counted_by_reading, _npz_per_access, _sum_of_lists, _membership_in_a_new_list,
+    _strptime_per_element, _many_ticks, _deepcopy, _genfromtxt, _text_round_trip, _sorted_per_iteration,
+    _saved_per_iteration, _recomputed_whole, _busday_calendar_per_call, _list_converted_per_call,
+    _eager_loop_op, _validation_in_fit, _linalg_per_matrix, _inverse_then_product, _vector_output,
+    _commit_per_row, _list_of_arrays_converted, _time_distributed, _split_dataset, _diagonal_matrix,
+    _tight_layout_per_iteration, _weights_copied_per_iteration, _sorted_to_keep_a_few, _scan_per_iteration,
+    _library_call_per_item, _recursion, _gradient_per_source, _unique_to_count, _unrolled_layer,
+    _patch_per_item, _scanned_per_item, _loop_invariant_call, _whole_input_per_call, _catastrophic_backtracking,
 )

@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import weakref
 from typing import TYPE_CHECKING
 
 from ...core.patch import PatchingProbe, Patches
@@ -270,12 +271,15 @@ class DataProbe(PatchingProbe):
         self._seen: dict[int, PipelineSummary] = {}
         self._keep: list = []  # the datasets themselves until stop(), so that ids stay unique meanwhile
         self.iterators = 0
+        # Each live iterator's entry, to count the elements taken from it (weakly: a probe keeps no iterator).
+        self._entries: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def start(self) -> "DataProbe":
-        """Wrap ``OwnedIterator.__init__`` if tf.data is loaded."""
+        """Wrap ``OwnedIterator.__init__`` and ``__next__`` if tf.data is loaded."""
         owned = getattr(sys.modules.get(_ITERATOR_MODULE), "OwnedIterator", None)
         if isinstance(owned, type):
             self._patches.install(owned, "__init__", self._wrap_init)
+            self._patches.install(owned, "__next__", self._wrap_next)
         return self
 
     def pause(self) -> None:
@@ -295,11 +299,30 @@ class DataProbe(PatchingProbe):
         def wrapper(self_, dataset=None, *args, **kwargs):
             original(self_, dataset, *args, **kwargs)
             if patch.active and dataset is not None:
-                watch._record(dataset)
+                entry = watch._record(dataset)
+                if entry is not None:
+                    try:
+                        watch._entries[self_] = entry
+                    except TypeError:  # an iterator that cannot be weakly referenced or hashed: not counted
+                        pass
 
         return wrapper
 
-    def _record(self, dataset) -> None:
+    def _wrap_next(self, original, patch):
+        watch = self
+
+        @functools.wraps(original)
+        def wrapper(self_):
+            element = original(self_)  # the end of the data raises StopIteration: not an element
+            if patch.active:
+                entry = watch._entries.get(self_)
+                if entry is not None:
+                    entry["elements"] = entry.get("elements", 0) + 1
+            return element
+
+        return wrapper
+
+    def _record(self, dataset) -> PipelineSummary | None:
         self.iterators += 1
         entry = self._seen.get(id(dataset))
         if entry is not None:
@@ -311,6 +334,7 @@ class DataProbe(PatchingProbe):
                 entry = {"stages": [], "text": f"(not readable: {type(exc).__name__})", "iterators": 1}
             self._seen[id(dataset)] = entry
             self._keep.append(dataset)
+        return entry
 
     def summary(self) -> list[PipelineSummary]:
         """Every dataset iterated, in the order first iterated, each with ``iterators`` (times iterated)."""
