@@ -1024,6 +1024,8 @@ def _per_iteration(line: Line) -> Said:
         reads = set().union(*(_reads(a) for a in [*call.args, *(k.value for k in call.keywords)]))
         if not reads & following or reads & carried:
             continue
+        if any((line.elements.get(n) or 0) >= SCANNED for n in reads - following):
+            continue  # a whole large array read at every call: real work per call (the scanned-per-item entry's)
         per_call = 1e6 * line.seconds / total
         loops = "the loop" if len(scopes) == 1 else f"{len(scopes)} nested loops"
         what = ", ".join(f"`{n}`" for n in sorted(reads & following))

@@ -420,7 +420,12 @@ def input_bound(report: Report, *, min_wait_s: float) -> Found | None:
     ``shard`` after a map is named first, alone (every element is mapped, then most are dropped), then a
     ``shuffle`` after a heavy map, alone: its buffer fills before the first element comes out, then a
     source whose element is a structure of :data:`WIDE_ELEMENT` tensors or more (a dict of columns), alone:
-    each is sliced and batched on its own. Before all of these, and whatever the wait: :data:`MANY_FILES`
+    each is sliced and batched on its own (for a CSV reader: every column parsed, → ``select_cols``). An
+    unbatched pipeline whose :data:`STEPPED_ELEMENTS` elements or more the loop took one ``next`` at a time,
+    waiting :data:`STEP_S` or less for each, is named as the iterator's step per element (→ batch), and no
+    prefetch is advised for it. A missing prefetch is named only where the loop's own work (the cell's time
+    besides the wait) is :data:`OVERLAP_SHARE` of the wait or more: a prefetch overlaps nothing else.
+    Before all of these, and whatever the wait: :data:`MANY_FILES`
     files or more of under :data:`SMALL_FILE_BYTES` each (the median of the first few), alone (opening them
     is the cost, which reading them in parallel does not remove), and a ``cache`` before a ``take`` in a
     pipeline read more than once, alone (tf.data discards the partly filled cache: every pass maps again).
