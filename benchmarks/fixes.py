@@ -715,6 +715,15 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "    p90.append(ordered[int(0.9 * (len(ordered) - 1))])\n",
         ["`sorted(recent)` read the whole window `recent`", "update the result with the item that entered"],
     ),
+    "regex_pass_per_table_entry": (
+        "import random, re, string\nrandom.seed(0)\n"
+        "words = sorted({''.join(random.choices(string.ascii_lowercase, k=6)) for _ in range(5_000)})\n"
+        "table = {w: w.upper() + '_x' for w in random.sample(words, 200)}\n"
+        "text = ' '.join(random.choice(words) for _ in range(50_000))\n",
+        "out = text\nfor short, full in table.items():\n    out = re.sub(rf'\\b{short}\\b', full, out)\n",
+        "out = re.sub(r'\\b\\w+\\b', lambda m: table.get(m.group(), m.group()), text)\n",
+        ["made a pass over the whole of `out`", "make one pass for all the items"],
+    ),
     "running_mean_of_a_growing_list": (
         "import numpy as np\nrng = np.random.default_rng(0)\nstream = rng.normal(size=8000).tolist()\n",
         "seen, means = [], []\nfor v in stream:\n    seen.append(v)\n    means.append(np.mean(seen))\n",

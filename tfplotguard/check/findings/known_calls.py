@@ -1583,11 +1583,54 @@ def _list_converted_per_call(line: Line) -> Said:
     return None
 
 
+#: Characters a string must hold for a pass over it per iteration to be the loop's cost.
+LONG_TEXT = 100_000
+#: Iterations of passes over one text from which one combined pass is the fix.
+PASSES = 20
+_TEXT_CALLS = frozenset(("sub", "subn", "findall", "finditer", "search", "split", "replace", "count", "find"))
+
+
+def _passes_over_text(line: Line) -> Said:
+    """A loop that runs one regex or string method over the whole of one long text per item of a table."""
+    if not line.in_loop:
+        return None
+    for target, iterable, body in _loops_around(line):
+        count = _iterations(line, iterable)
+        if not count or count < PASSES:
+            continue
+        items = _reads(target)
+        for call in line.calls():
+            attr = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+            if attr not in _TEXT_CALLS:
+                continue
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            texts = [a for a in [*call.args, receiver] if isinstance(a, ast.Name) and line.type_of(a) == "builtins.str"
+                     and (line.size_of(a) or 0) >= LONG_TEXT and a.id not in items]
+            if not texts or not items & set().union(*(_reads(a) for a in call.args)):
+                continue  # not one long text, or the same call each time (the loop-invariant entry's)
+            text = texts[0].id
+            size = line.size_of(texts[0]) or 0
+            return (f"`{dotted(call.func)}(…)` made a pass over the whole of `{text}` ({size:,} characters) for each "
+                    f"of the loop's {count:,} items: {count:,} passes over one text, each scanning (and, where "
+                    "something matched, copying) all of it",
+                    "make one pass for all the items: one compiled alternation of their patterns with a function "
+                    "as the replacement (`re.sub('|'.join(map(re.escape, table)), lambda m: table[m.group()], text)`, "
+                    "or a word pattern such as `\\b\\w+\\b` looked up in a dict), `str.translate` for single "
+                    "characters")
+    return None
+
+
 def _iterations(line: Line, iterable: ast.AST) -> int | None:
-    """How many items a loop's iterable had: a sized name's length, or ``range`` of literal numbers or of names
-    that held ints (their values after the cell: a loop's bound is seldom changed by its loop); None: unknown."""
+    """How many items a loop's iterable had: a sized name's length (or its ``items()``, ``keys()``, ``values()``, its
+    ``enumerate``), or ``range`` of literal numbers or of names that held ints (their values after the cell: a
+    loop's bound is seldom changed by its loop); None: unknown."""
     if isinstance(iterable, ast.Name):
         return line.size_of(iterable)
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) and not iterable.args \
+            and iterable.func.attr in ("items", "keys", "values") and isinstance(iterable.func.value, ast.Name):
+        return line.size_of(iterable.func.value)  # a dict's view: its length
+    if isinstance(iterable, ast.Call) and dotted(iterable.func) == "enumerate" and len(iterable.args) == 1:
+        return _iterations(line, iterable.args[0])
     if isinstance(iterable, ast.Call) and dotted(iterable.func) == "range" and iterable.args:
         bounds = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, int)
                   else line.values.get(a.id) if isinstance(a, ast.Name) else None for a in iterable.args]
@@ -1723,7 +1766,7 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _legend_best, _einsum, _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map,
     _concatenate_chain, _counted_by_reading, _npz_per_access, _sum_of_lists, _membership_in_a_new_list,
     _strptime_per_element, _many_ticks, _deepcopy, _genfromtxt, _text_round_trip, _sorted_per_iteration,
-    _saved_per_iteration, _recomputed_whole, _busday_calendar_per_call, _list_converted_per_call,
+    _saved_per_iteration, _recomputed_whole, _busday_calendar_per_call, _list_converted_per_call, _passes_over_text,
     _eager_loop_op, _validation_in_fit, _linalg_per_matrix, _inverse_then_product, _vector_output,
     _commit_per_row, _list_of_arrays_converted, _time_distributed, _split_dataset, _diagonal_matrix,
     _tight_layout_per_iteration, _weights_copied_per_iteration, _sorted_to_keep_a_few, _scan_per_iteration,
