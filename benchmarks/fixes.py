@@ -724,6 +724,15 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "out = re.sub(r'\\b\\w+\\b', lambda m: table.get(m.group(), m.group()), text)\n",
         ["made a pass over the whole of `out`", "make one pass for all the items"],
     ),
+    "ragged_constant_of_token_lists": (
+        "import itertools, random\nimport numpy as np\nimport tensorflow as tf\nrandom.seed(0)\n"
+        "rows = [[random.randrange(30_000) for _ in range(random.randint(3, 40))] for _ in range(25_000)]\n",
+        "rt = tf.ragged.constant(rows, dtype=tf.int32)\n",
+        "lengths = [len(r) for r in rows]\n"
+        "flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int32, count=sum(lengths))\n"
+        "rt = tf.RaggedTensor.from_row_lengths(flat, lengths)\n",
+        ["`tf.ragged.constant` walked the nested Python lists in Python", "flatten once and build from the row lengths"],
+    ),
     "running_mean_of_a_growing_list": (
         "import numpy as np\nrng = np.random.default_rng(0)\nstream = rng.normal(size=8000).tolist()\n",
         "seen, means = [], []\nfor v in stream:\n    seen.append(v)\n    means.append(np.mean(seen))\n",

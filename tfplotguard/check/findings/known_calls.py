@@ -384,6 +384,19 @@ def _correlation_of_every_lag(line: Line) -> Said:
             "does: `ax.vlines(np.arange(-m, m + 1), [0], ac)` and `ax.axhline()`")
 
 
+def _ragged_from_lists(line: Line) -> Said:
+    """``tf.ragged.constant`` of long nested Python lists: walked value by value in Python."""
+    share = line.inside("tensorflow.python.ops.ragged.ragged_factory_ops.constant")
+    if share < MOST:
+        return None
+    return (f"`tf.ragged.constant` walked the nested Python lists in Python ({_pct(share)} of the line): it finds "
+            "their ragged rank and inner shape, then flattens them level by level, row by row, before one "
+            "conversion of the flat values",
+            "flatten once and build from the row lengths: `lengths = [len(r) for r in rows]`, `flat = "
+            "np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int32, count=sum(lengths))`, then "
+            "`tf.RaggedTensor.from_row_lengths(flat, lengths)`: the same tensor, for one ragged dimension")
+
+
 def _legend_best(line: Line) -> Said:
     share = line.inside("matplotlib.legend.Legend._find_best_position")
     if share < 0.3:
@@ -1762,7 +1775,7 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
     _literal_eval_per_item, _regex_recompiled, _exact_statistics, _whole_stack_inspected, _slice_by_slice,
-    _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _correlation_of_every_lag,
+    _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _correlation_of_every_lag, _ragged_from_lists,
     _legend_best, _einsum, _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map,
     _concatenate_chain, _counted_by_reading, _npz_per_access, _sum_of_lists, _membership_in_a_new_list,
     _strptime_per_element, _many_ticks, _deepcopy, _genfromtxt, _text_round_trip, _sorted_per_iteration,
