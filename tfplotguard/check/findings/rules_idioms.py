@@ -35,7 +35,9 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     a whole array scanned per item of a loop, a call whose arguments the loop never changes, `np.linalg` on one
     small matrix per iteration (where it takes a stack), a long list converted again at every call, a library
     call at each iteration of a loop of known length on that iteration's data (a recurrence is not one), a
-    scatter drawn with most of its points outside the view;
+    scatter drawn with most of its points outside the view, `np.unique` of rows, `np.busday_count`'s calendar
+    per call, a sliding window re-read at each step, a pass over one long text per table entry,
+    `tf.ragged.constant` of nested lists;
     and an object array, an integer matrix product, a dropped log record formatted anyway, `window` +
     `flat_map`, a dataset counted by reading it, and more.
 
