@@ -731,7 +731,7 @@ def _linalg_per_matrix(line: Line) -> Said:
         if checks < CHECKS_SHARE * whole:
             continue
         shown = f"np.linalg.{fn}"
-        rhs = " (a right-hand side as (…, {0}, 1))".format(rows) if fn == "solve" else ""
+        rhs = f" (a right-hand side as (…, {rows}, 1))" if fn == "solve" else ""
         return (f"`{shown}` ran once per iteration of the loop on one {rows}×{rows} matrix: "
                 f"{_pct(checks / whole)} of its time went to its argument checks, type resolution and error-state "
                 "setup, a fixed cost of every call that far exceeds the arithmetic of so small a matrix",
@@ -972,6 +972,7 @@ def _per_item_of_a_name(line: Line) -> Said:
                             "setup, for every single item",
                             _PER_ITEM_FIX.format(what=f"`{what}`"))
     return None
+
 
 def _following(items: set[str], body: list[ast.AST]) -> tuple[set[str], set[str]]:
     """``(following, carried)``: the loop's items and the names its body assigns from them, in source order; and
@@ -1527,13 +1528,6 @@ def _recomputed_whole(line: Line) -> Said:
     return None
 
 
-#: Items a Python list must hold for converting it at every call to be a loop's cost.
-CONVERTED_ITEMS = 1000
-#: Libraries that convert a list argument to a new array or tensor at each call: calls named so, or methods of
-#: objects of these modules (a NumPy ``Generator``).
-_CONVERTING = ("np.", "numpy.", "tf.", "tensorflow.")
-
-
 _BUSDAY = ("busday_count", "busday_offset", "is_busday")
 
 
@@ -1556,6 +1550,11 @@ def _busday_calendar_per_call(line: Line) -> Said:
     return None
 
 
+#: Items a Python list must hold for converting it at every call to be a loop's cost.
+CONVERTED_ITEMS = 1000
+#: Libraries that convert a list argument to a new array or tensor at each call: calls named so, or methods of
+#: objects of these modules (a NumPy ``Generator``).
+_CONVERTING = ("np.", "numpy.", "tf.", "tensorflow.")
 #: The types of a list's items that ``np.asarray`` turns into the array a NumPy call would make of the list
 #: (numbers, and strings kept as strings); dates written as strings are parsed into another dtype.
 _PLAIN_ITEMS = ("builtins.int", "builtins.float", "builtins.complex", "builtins.bool", "builtins.str")
