@@ -144,6 +144,8 @@ class Samples:
         #: (line, stack id) → seconds: what :meth:`_function_rows` adds up per function.
         self._stack_codes: list[tuple] = []
         self._line_stacks: dict[tuple[int, int], float] = {}
+        #: (category, line, call, inner, stack id) of the last look that found the cell's thread in the cell's code.
+        self._last_in_cell: tuple | None = None
 
     def look(self, now: float, frame, frames: dict, skip: tuple) -> None:
         """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``.
@@ -171,6 +173,15 @@ class Samples:
             cat, line = "native", None
         else:
             cat, line, call, inner, sid = self._classify(frame)
+            if line is not None:
+                self._last_in_cell = (cat, line, call, inner, sid)
+            elif self._last_in_cell is not None and self.cell_filename is not None:
+                # The cell's code had returned: a look this late came after a gap in which the sampler could not
+                # take the GIL (a cell that releases it for microseconds at every call, such as NumPy's
+                # reductions, wins it back each time before the woken sampler runs). That gap was the cell's:
+                # it goes to the last place the cell was seen, not to the magic's frames around it.
+                cat, line, call, inner, sid = self._last_in_cell
+                frame = None
             if line is not None and sid >= 0:
                 line_stacks = self._line_stacks
                 line_stacks[line, sid] = line_stacks.get((line, sid), 0.0) + weight
@@ -197,7 +208,7 @@ class Samples:
         if line is not None:
             per_line = self.lines.setdefault(line, {})
             per_line[cat] = per_line.get(cat, 0.0) + weight
-            if cat == "cell":
+            if cat == "cell" and frame is not None:
                 code = frame.f_code
                 name = code.co_name
                 if name == "<module>" or code.co_filename == self.cell_filename and not name.startswith("<"):
