@@ -475,3 +475,20 @@ def test_elements_taken_one_at_a_time_are_told_to_batch_and_not_to_prefetch():
     slow_map = by_rule(heavy_report).get("input_bound")
     assert slow_map is None or "one at a time, unbatched" not in slow_map.message, slow_map
 
+
+
+def test_an_iterator_that_cannot_be_hashed_is_iterated_as_usual_and_not_counted():
+    """The element count keys iterators weakly; a subclass without a hash must still run, uncounted (fails open)."""
+    class Unhashable(iterator_ops.OwnedIterator):
+        def __eq__(self, other):
+            return self is other
+
+    assert Unhashable.__hash__ is None
+    ds = tf.data.Dataset.range(5)
+    watch = pipeline.DataProbe().start()
+    try:
+        got = [int(x) for x in Unhashable(ds)]
+    finally:
+        watch.stop()
+    assert got == [0, 1, 2, 3, 4]
+    assert [p.get("elements") for p in watch.summary()] == [None]

@@ -315,7 +315,10 @@ class DataProbe(PatchingProbe):
         def wrapper(self_):
             element = original(self_)  # the end of the data raises StopIteration: not an element
             if patch.active:
-                entry = watch._entries.get(self_)
+                try:
+                    entry = watch._entries.get(self_)
+                except TypeError:  # a subclass that cannot be hashed: not counted, and never the user's error
+                    entry = None
                 if entry is not None:
                     entry["elements"] = entry.get("elements", 0) + 1
             return element
