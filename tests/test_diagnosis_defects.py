@@ -122,7 +122,7 @@ def test_a_jupyter_kernels_own_threads_are_idle_in_its_report(tmp_path):
         out = kernel.execute("print(rep)", timeout=60)
         assert out.status == "ok", out
         # Each thread's own CPU clock says it waited: its looks are blocked or waiting, whatever its frames.
-        seen = kernel.execute("import json\nprint(json.dumps({t['name']: [sorted(t['categories']), t['cpu_s']] "
+        seen = kernel.execute("import json\nprint(json.dumps({t['name']: [t['categories'], t['cpu_s']] "
                               "for t in rep.attribution['threads']}))", timeout=60)
         assert seen.status == "ok", seen
     finally:
@@ -134,7 +134,10 @@ def test_a_jupyter_kernels_own_threads_are_idle_in_its_report(tmp_path):
     assert "Heartbeat" in threads, threads
     for name, (categories, cpu_s) in threads.items():
         if name in ("Heartbeat", "IOPub", "Control", "Shell channel"):
-            assert set(categories) <= {"blocked", "waiting"} and cpu_s is not None, (name, categories, cpu_s)
+            # A heartbeat's echo can land in a look's short gap (CI saw 63 µs of CPU in one, 6 % of it): that look
+            # is true to call it at work; the thread, idle all cell, is idle in the totals.
+            busy = sum(s for c, s in categories.items() if c not in ("blocked", "waiting"))
+            assert cpu_s is not None and busy <= max(0.02, 0.05 * sum(categories.values())), (name, categories, cpu_s)
 
 
 # -- variables created ---------------------------------------------------------------------------
