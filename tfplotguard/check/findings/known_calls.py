@@ -974,6 +974,11 @@ def _per_item_of_a_name(line: Line) -> Said:
     return None
 
 
+def _holds_the_line(line: Line, calls: list[ast.Call], name: str) -> bool:
+    """The line's time went to the call named ``name``: the line's only call, or one holding most of its time."""
+    return len(calls) <= 1 or line.inside("." + name.rsplit(".", 1)[-1]) >= MOST
+
+
 def _following(items: set[str], body: list[ast.AST]) -> tuple[set[str], set[str]]:
     """``(following, carried)``: the loop's items and the names its body assigns from them, in source order; and
     the names an iteration carries to the next (``x += …``, ``x = f(x)``), which no single call over all items
@@ -992,10 +997,13 @@ def _following(items: set[str], body: list[ast.AST]) -> tuple[set[str], set[str]
     return following - carried, carried
 
 
-def runs_of(line: Line) -> int | None:
-    """How many times the line ran: the product of the lengths of the ``for`` loops around it and of the
-    comprehensions on it, where every one is known (a sized name, ``range`` of literals or of ints); else None."""
-    scopes = _loops_around(line)
+def _for_loops_around(line: Line) -> list[tuple[ast.AST, ast.AST, list[ast.AST]]]:
+    """The ``for`` loops of :func:`_loops_around` (a body of statements), without the comprehensions on the line."""
+    return [(t, it, body) for t, it, body in _loops_around(line) if body and isinstance(body[0], ast.stmt)]
+
+
+def _product_of_lengths(line: Line, scopes: list[tuple[ast.AST, ast.AST, list[ast.AST]]]) -> int | None:
+    """The product of the loops' lengths (:func:`_iterations`), where there are loops and every length is known."""
     if not scopes:
         return None
     total = 1
@@ -1007,33 +1015,33 @@ def runs_of(line: Line) -> int | None:
     return total
 
 
+def runs_of(line: Line) -> int | None:
+    """How many times the line ran: the product of the lengths of the ``for`` loops around it and of the
+    comprehensions on it, where every one is known (a sized name, ``range`` of literals or of ints); else None."""
+    return _product_of_lengths(line, _loops_around(line))
+
+
 def carried_names(line: Line) -> set[str]:
     """The names a ``for`` loop around the line carries from one iteration to the next (``x += …``, ``x = f(x)``):
     a call that reads one depends on the iteration before, and no one call over all items replaces it."""
     found: set[str] = set()
-    for _, _, body in _loops_around(line):
-        if body and isinstance(body[0], ast.stmt):
-            found |= _following(set(), body)[1]
+    for _, _, body in _for_loops_around(line):
+        found |= _following(set(), body)[1]
     return found
 
 
 def _per_iteration(line: Line) -> Said:
     """A library call at each iteration of loops of known length (``range(H)``, nested), on data that follows
     the iteration (the items, or names the body assigns from them), none of it carried from one to the next."""
-    scopes = [(t, it, b) for t, it, b in _loops_around(line) if b and isinstance(b[0], ast.stmt)]
-    counts = [_iterations(line, iterable) for _, iterable, _ in scopes]
-    if not scopes or any(c is None for c in counts):
-        return None
-    total = 1
-    for count in counts:
-        total *= count or 0
-    if total < PER_ITEM or line.seconds / total > SMALL_CALL_S:
+    scopes = _for_loops_around(line)
+    total = _product_of_lengths(line, scopes)
+    if total is None or total < PER_ITEM or line.seconds / total > SMALL_CALL_S:
         return None
     following, carried = _following(set().union(*(_reads(t) for t, _, _ in scopes)), scopes[-1][2])
     calls = [c for c in line.calls() if dotted(c.func) not in _PLAIN and dotted(c.func)]
     for call in calls:
         name = dotted(call.func)
-        if len(calls) > 1 and line.inside("." + name.rsplit(".", 1)[-1]) < MOST:
+        if not _holds_the_line(line, calls, name):
             continue  # the line's time went to another of its calls
         reads = set().union(*(_reads(a) for a in [*call.args, *(k.value for k in call.keywords)]))
         if not reads & following or reads & carried:
@@ -1474,8 +1482,7 @@ def _recomputed_whole(line: Line) -> Said:
         statements = [n for part in body for n in ast.walk(part)]
         for call in calls:
             name = dotted(call.func)
-            attr = name.rsplit(".", 1)[-1]
-            if len(calls) > 1 and line.inside("." + attr) < MOST:
+            if not _holds_the_line(line, calls, name):
                 continue  # the line's time went elsewhere
             given = [*call.args, *(k.value for k in call.keywords)]
             for arg in given:
@@ -1576,7 +1583,7 @@ def _list_converted_per_call(line: Line) -> Said:
             owner = (line.type_of(receiver) or "") if isinstance(receiver, ast.Name) else ""
             if not (name.startswith(_CONVERTING) or owner.startswith(("numpy.", "tensorflow."))):
                 continue
-            if len(calls) > 1 and line.inside("." + name.rsplit(".", 1)[-1]) < MOST:
+            if not _holds_the_line(line, calls, name):
                 continue  # the line's time went to another of its calls
             for arg in [*call.args, *(k.value for k in call.keywords)]:
                 if not isinstance(arg, ast.Name) or arg.id in changed or line.type_of(arg) != LIST:

@@ -139,12 +139,12 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
         how = f"the time was {label}"
     facts = line_facts(report, top["line"])
     runs = runs_of(facts) if facts is not None else None
-    per_run = seconds / runs if runs else None
-    ran = ""
-    if runs and per_run is not None and runs > 1:
-        ran = (f" The line ran {runs:,} times in its loop, {format_seconds(per_run)} a run on average"
+    ran, short = "", False  # short: many runs, each of SMALL_CALL_S or less
+    if runs is not None and runs > 1:
+        short = seconds / runs <= SMALL_CALL_S
+        ran = (f" The line ran {runs:,} times in its loop, {format_seconds(seconds / runs)} a run on average"
                + (": many short runs, where a call's fixed cost (argument checks, setup, dispatch) can be most of "
-                  "each." if per_run <= SMALL_CALL_S else "."))
+                  "each." if short else "."))
     message = (f"{format_seconds(seconds)} of this {format_seconds(report.wall_s)} cell went to {where}{chain}; {how}."
                f"{ran} No rule knows this pattern, so this names the place, not the cause.")
     if work:
@@ -161,7 +161,7 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
         fix = (f"start at {path['call'] if path and path['call'] else where}: its ops compute, so check whether part "
                "of their work is the same at every call (an input that does not change: compute what depends on it "
                "once), done on more data than needed, or whether a cheaper op gives the same result.")
-    elif per_run is not None and runs and runs > 1 and per_run <= SMALL_CALL_S:
+    elif short:
         fix = (f"start at {path['call'] if path and path['call'] else where}: its {runs:,} runs are each short: look "
                "for a form of the call that takes all the items at once (an array argument, `axis=`, a stack of "
                "matrices, a batch) and call it once outside the loop.")

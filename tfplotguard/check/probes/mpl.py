@@ -248,11 +248,10 @@ class MplProbe(PatchingProbe):
         self.draws += 1
         self.category_ticks = max(self.category_ticks, _categories(figure))
         if timed:
+            self.draw_s += seconds
             viewed = _outside_view(figure)
             if viewed[::-1] > self.view_points[::-1]:  # the most points outside, then the most points
                 self.view_points = viewed
-        if timed:
-            self.draw_s += seconds
         if figure in self._drawn and timed:  # a draw inside plt.pause is the pause's cost, counted there
             self.redraws += 1
             self.redraw_s += seconds
