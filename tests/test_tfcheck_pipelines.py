@@ -465,7 +465,7 @@ def test_elements_taken_one_at_a_time_are_told_to_batch_and_not_to_prefetch():
     assert ".batch(1000)" in finding.fix and "prefetch" not in finding.fix
     # Elements that each take real work to make (a heavy map) are that work, not the iterator's step.
     def work(v):
-        m = tf.reshape(tf.tile(v, [2304]), (192, 192))
+        m = tf.reshape(tf.tile(v, [4096]), (256, 256))
         return m @ m @ m @ m
 
     heavy = tf.data.Dataset.from_tensor_slices(data[:1000]).map(work)
