@@ -105,10 +105,23 @@ CASES = {
 CASES.update(KNOWN_CALL_CASES)
 
 
+def _sampled(ip, cell, setup):
+    """``_run``, again (4 runs at most) while the sampler took almost no look in the cell: a loop of NumPy calls
+    that release and retake the GIL can starve the sampler thread of it (CI once saw `rng.choice` per draw 99.8 %
+    unattributed; here 0-3 looks in such 0.3-0.8 s cells). What is judged is the first run the machine sampled."""
+    report = _run(ip, cell, setup)
+    for _ in range(3):
+        unsampled = sum(c["seconds"] for c in report.attribution["categories"] if c["id"] == "unattributed")
+        if unsampled < 0.8 * report.wall_s:
+            break
+        report = _run(ip, cell)
+    return report
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_costly_construct_is_named_on_its_line_and_its_twin_is_quiet(tfcheck, case):
     setup, slow, fixed, words = CASES[case]
-    report = _run(tfcheck, slow, setup)
+    report = _sampled(tfcheck, slow, setup)
     shown = _shown(report)
     assert "costly_idiom" in shown, ([(f.rule, f.message) for f in report.findings],
                                      report.attribution and report.attribution["categories"][:4])
