@@ -436,7 +436,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         ["`get_weights()` in a loop copies every weight", "read the weights once outside the loop"],
     ),
     "argsort_to_keep_ten": (
-        "import numpy as np\nscores = np.random.default_rng(0).random((200, 50_000))\n",
+        "import numpy as np\nscores = np.random.default_rng(0).random((400, 50_000))\n",
         "best = np.sort(np.argsort(scores, axis=1)[:, -10:], axis=1)\n",
         "best = np.sort(np.argpartition(scores, -10, axis=1)[:, -10:], axis=1)\n",
         ["sorts every element to keep a few of them", "select them without sorting the rest"],
