@@ -107,7 +107,8 @@ for _ in range(400):
         setup="""
 import numpy as np
 import tensorflow as tf
-IMAGES = np.random.default_rng(0).normal(size=(200, 128, 128)).astype("float32")
+# 600 images: 200 made a 0.2 s cell on an AVX-512 Xeon, whose redone passes (0.05 s) sat at the 50 ms floor
+IMAGES = np.random.default_rng(0).normal(size=(600, 128, 128)).astype("float32")
 
 def preprocess(image):
     for _ in range(6):
