@@ -311,7 +311,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         ["`… in list(…)` builds a new list at every test", "test membership in the container itself"],
     ),
     "strings_parsed_with_strptime": (
-        "import datetime as dt\nstamps = [f'2024-03-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}:00' for i in range(60_000)]\n",
+        "import datetime as dt\nstamps = [f'2024-03-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}:00' for i in range(100_000)]\n",
         "parsed = [dt.datetime.strptime(s, '%Y-%m-%d %H:%M:%S') for s in stamps]\n",
         "import numpy as np\nparsed = np.array([s.replace(' ', 'T') for s in stamps], dtype='datetime64[s]')\n",
         ["`datetime.strptime` parsed the strings one at a time", "dtype='datetime64[s]')"],
@@ -340,7 +340,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
     ),
     "text_parsed_with_genfromtxt": (
         "import numpy as np, os, tempfile\nfn = os.path.join(tempfile.mkdtemp(), 't.csv')\n"
-        "np.savetxt(fn, np.random.default_rng(3).random((80_000, 6)), delimiter=',')\n",
+        "np.savetxt(fn, np.random.default_rng(3).random((130_000, 6)), delimiter=',')\n",
         "T = np.genfromtxt(fn, delimiter=',')\n",
         "T = np.loadtxt(fn, delimiter=',')\n",
         ["`np.genfromtxt` took", "`np.loadtxt` (parsed in C)"],
