@@ -99,7 +99,8 @@ if TYPE_CHECKING:
         ``source``: ``"generator"``, ``"tensors"``, ``"files"``, ``"range"`` or
         ``"other"``; ``py_function``: ``"tf.py_function"`` / ``"tf.numpy_function"``
         in a transformation's function, or None; ``owner``: ``"keras"`` (a map
-        function of Keras's own) or ``"user"``.
+        function of Keras's own) or ``"user"``; ``cheap_sequential_maps``: the sequential
+        maps made only of element-wise and reshaping ops.
         """
 
         stages: list[str]
@@ -114,6 +115,7 @@ if TYPE_CHECKING:
         map_functions: NotRequired[list[str]]
         random_maps: NotRequired[int]
         elementwise_maps: NotRequired[int]
+        cheap_sequential_maps: NotRequired[int]
         captured_reduced: NotRequired[int]
         stateful_parallel_maps: NotRequired[int]
         reader: NotRequired[str | None]

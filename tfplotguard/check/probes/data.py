@@ -119,6 +119,13 @@ _ELEMENTWISE = frozenset((
     "LogicalOr", "LogicalNot", "Sum", "Mean", "Max", "Min", "Prod",
 ))
 
+#: Ops that only reshape, slice or gather an element's values: with :data:`_ELEMENTWISE`, a map made of them
+#: alone costs microseconds per call, so running it in parallel has nothing to overlap.
+_SHAPING = frozenset((
+    "Pack", "Unpack", "ConcatV2", "Reshape", "Transpose", "StridedSlice", "Slice", "ExpandDims", "Squeeze",
+    "Shape", "GatherV2", "OneHot", "ZerosLike", "OnesLike",
+))
+
 
 def _random(ops: set) -> bool:
     """Whether a traced function draws random numbers (random, stateless-random or RNG-state ops)."""
@@ -218,6 +225,8 @@ def describe(dataset) -> PipelineStructure:
                 info["parallel_maps"] += 1
             else:
                 info["sequential_maps"] += 1
+                if ops and ops <= _ELEMENTWISE | _SHAPING:
+                    info["cheap_sequential_maps"] = info.get("cheap_sequential_maps", 0) + 1
             name, module = _function_of(current)
             if name:
                 info["map_functions"].append(name)
