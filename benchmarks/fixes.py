@@ -563,6 +563,14 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "fig, ax = plt.subplots()\nax.hist(np.asarray(waits), bins=100)\nplt.close(fig)\n",
         ["`hist` was given `waits` (250,000 values)", "ax.hist(np.asarray(values)"],
     ),
+    "object_rebuilt_per_iteration": (
+        "import difflib, random\nrandom.seed(5)\nwords = [f'w{random.randrange(2000)}' for _ in range(15_000)]\n"
+        "queries = [words[i:i + 8] for i in range(0, 12_000, 20)]\n",
+        "hits = [difflib.SequenceMatcher(None, q, words).find_longest_match() for q in queries]\n",
+        "matcher = difflib.SequenceMatcher(None)\nmatcher.set_seq2(words)\nhits = []\nfor q in queries:\n"
+        "    matcher.set_seq1(q)\n    hits.append(matcher.find_longest_match())\n",
+        ["built a new object at each of the", "build one object from"],
+    ),
     "literal_eval_per_row": (
         "import ast, json\nimport numpy as np\nrng = np.random.default_rng(0)\n"
         "rows = [str(list(map(int, rng.integers(0, 30_000, size=40)))) for _ in range(8_000)]\n",

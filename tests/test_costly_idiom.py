@@ -564,3 +564,13 @@ def test_a_big_scatter_inside_its_view_is_not_called_drawn_outside_it(tfcheck):
     report = _run(tfcheck, cell, setup)
     assert report.mpl["view_points"] == [250_000, 0]
     _quiet_on_its_busy_line(report, "outside the axes' limits", "draw")
+
+
+def test_an_object_built_from_what_changes_at_each_iteration_is_not_called_rebuilt(tfcheck):
+    # The rebuilt-object entry names an object whose large argument is the same at every iteration; a document
+    # the loop takes anew each time (2,460 words, as large) is new work each time.
+    setup = ("import difflib, random\nrandom.seed(5)\nwords = [f'w{random.randrange(50)}' for _ in range(1_500_000)]\n")
+    cell = ("hits = []\nfor i in range(0, 1_200_000, 500):\n    doc = words[i + 40:i + 2500]\n"
+            "    hits.append(difflib.SequenceMatcher(None, words[i:i + 40], doc).find_longest_match())\n")
+    report = _run(tfcheck, cell, setup)
+    _quiet_on_its_busy_line(report, "built a new object at", "SequenceMatcher")

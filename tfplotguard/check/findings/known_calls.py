@@ -1290,6 +1290,72 @@ def _loop_invariant_call(line: Line) -> Said:
     return None
 
 
+#: Items an unchanged argument of an object built at every iteration must have for its set-up to be the cost.
+SET_UP_ITEMS = 1000
+
+
+def _setters(qualified_init: str) -> list[str]:
+    """The ``set…`` methods of the class whose ``__init__`` is ``qualified_init`` (``module.Class.__init__``),
+    looked up among the modules already imported (never importing one); [] where it cannot be found."""
+    import sys
+
+    parts = qualified_init.split(".")[:-1]
+    for cut in range(len(parts) - 1, 0, -1):
+        module = sys.modules.get(".".join(parts[:cut]))
+        if module is None:
+            continue
+        target: Any = module
+        for part in parts[cut:]:
+            target = getattr(target, part, None)
+        if isinstance(target, type):
+            return sorted(n for n in vars(target) if n.startswith("set") and callable(getattr(target, n, None)))
+        return []
+    return []
+
+
+def _object_rebuilt_per_iteration(line: Line) -> Said:
+    """An object built at every iteration of a loop, from a large argument the loop never changes, whose
+    construction holds most of the line: what the object prepares from that argument is prepared again each
+    time (``SequenceMatcher(None, quote, source)`` indexes ``source`` in ``__init__``)."""
+    if not line.in_loop:
+        return None
+    for target, _, body in _loops_around(line):
+        assigned, mutated = _changed_in(body)
+        changed = assigned | mutated | _reads(target)
+        for call in line.calls():
+            name = dotted(call.func)
+            short = name.rsplit(".", 1)[-1]
+            if not short[:1].isupper():
+                continue  # a class, by the convention every library here follows
+            init = max(((f, s) for f, s in line.functions.items() if f.endswith(f".{short}.__init__")),
+                       key=lambda fs: fs[1], default=None)
+            if init is None or line.seconds <= 0 or init[1] < MOST * line.seconds:
+                continue
+            arguments = [*call.args, *(k.value for k in call.keywords)]
+            if not set().union(*(_reads(a) for a in arguments)) & changed:
+                continue  # the same object every time: the loop-invariant entry's
+            kept = [a for a in arguments if isinstance(a, ast.Name) and a.id not in changed
+                    and (line.size_of(a) or 0) >= SET_UP_ITEMS]
+            if not kept:
+                continue
+            arg = kept[0]
+            runs = runs_of(line)
+            setters = _setters(init[0])
+            how = (f"the class has {', '.join(f'`{m}`' for m in setters[:4])}: build one object from `{arg.id}` "
+                   "before the loop and set only what changes inside it (the library's documentation says "
+                   "which of its inputs it prepares)" if setters else
+                   f"build the object once from `{arg.id}` before the loop if the class lets you pass what "
+                   "changes to a method instead (look for one in its documentation); otherwise look for a call "
+                   "of the library that takes all the items at once")
+            return (f"`{name}(…)` built a new object at {'each' if runs is None else f'each of the {runs:,}'} "
+                    f"iteration{'s' if runs != 1 else ''}, and {100 * init[1] / line.seconds:.0f}% of the line's "
+                    f"time went into building it (`{init[0]}`), with `{arg.id}` ({line.size_of(arg):,} items) the "
+                    f"same every time: whatever the object prepares from `{arg.id}` was prepared again at "
+                    "every iteration",
+                    how)
+    return None
+
+
 #: Elements an unchanged array or tensor must have for the work a call repeats on it to be the line's cost.
 WHOLE_ELEMENTS = 100_000
 #: The least seconds a call must take, on average, for that work to be its own (not per-call overhead).
@@ -1789,6 +1855,6 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _eager_loop_op, _validation_in_fit, _linalg_per_matrix, _inverse_then_product, _vector_output,
     _commit_per_row, _list_of_arrays_converted, _time_distributed, _split_dataset, _diagonal_matrix,
     _tight_layout_per_iteration, _weights_copied_per_iteration, _sorted_to_keep_a_few, _scan_per_iteration,
-    _library_call_per_item, _recursion, _gradient_per_source, _unique_to_count, _unrolled_layer,
+    _object_rebuilt_per_iteration, _library_call_per_item, _recursion, _gradient_per_source, _unique_to_count, _unrolled_layer,
     _patch_per_item, _scanned_per_item, _loop_invariant_call, _whole_input_per_call, _catastrophic_backtracking,
 )
