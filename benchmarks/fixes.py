@@ -571,6 +571,16 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "    matcher.set_seq1(q)\n    hits.append(matcher.find_longest_match())\n",
         ["built a new object at each of the", "build one object from"],
     ),
+    "gouraud_mesh": (
+        "import numpy as np\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+        "x, y = np.linspace(0, 5, 700), np.linspace(0, 3, 520)\nX, Y = np.meshgrid(x, y)\n"
+        "Z = np.cos(3 * X) * np.sin(2 * Y) + 0.2 * X\n",
+        "fig, ax = plt.subplots(figsize=(6, 4))\nax.pcolormesh(X, Y, Z, shading='gouraud')\nfig.canvas.draw()\n"
+        "plt.close(fig)\n",
+        "fig, ax = plt.subplots(figsize=(6, 4))\nax.imshow(Z, extent=(x[0], x[-1], y[0], y[-1]), origin='lower', "
+        "interpolation='bilinear', aspect='auto')\nfig.canvas.draw()\nplt.close(fig)\n",
+        ["Agg rasterises the", "draws the same smooth field as one resampled"],
+    ),
     "literal_eval_per_row": (
         "import ast, json\nimport numpy as np\nrng = np.random.default_rng(0)\n"
         "rows = [str(list(map(int, rng.integers(0, 30_000, size=40)))) for _ in range(8_000)]\n",

@@ -574,3 +574,14 @@ def test_an_object_built_from_what_changes_at_each_iteration_is_not_called_rebui
             "    hits.append(difflib.SequenceMatcher(None, words[i:i + 40], doc).find_longest_match())\n")
     report = _run(tfcheck, cell, setup)
     _quiet_on_its_busy_line(report, "built a new object at", "SequenceMatcher")
+
+
+def test_a_flat_mesh_of_many_cells_is_not_called_gouraud_shaded(tfcheck):
+    # The Gouraud entry reads the drawn mesh's shading: a flat mesh is drawn as one mesh, not triangle by triangle.
+    setup = ("import numpy as np\nimport matplotlib.pyplot as plt\nX, Y = np.meshgrid(np.arange(2500.0), "
+             "np.arange(2000.0))\nZ = np.sin(X / 50) * np.cos(Y / 40)\n")
+    cell = ("fig, ax = plt.subplots()\nax.pcolormesh(X, Y, Z, shading='nearest')\nfig.canvas.draw()\n"
+            "plt.close(fig)\n")
+    report = _run(tfcheck, cell, setup)
+    assert report.mpl["gouraud_cells"] == [0, 0]
+    _quiet_on_its_busy_line(report, "Agg rasterises the", "pcolormesh")

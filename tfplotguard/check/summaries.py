@@ -205,6 +205,7 @@ if TYPE_CHECKING:
         open_bytes: int
         category_ticks: int
         view_points: list[int]  # [scatter points, outside the view] of the drawn figure with the most outside (or points)
+        gouraud_cells: list[int]  # [cells, axes pixels] of the largest mesh drawn with shading='gouraud'
 
     class MplSection(MplState, MplSummary, total=False):
         """``Report.mpl``: :class:`MplState` after the cell and :class:`MplSummary` of it, in one dict."""

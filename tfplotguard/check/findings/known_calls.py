@@ -368,6 +368,27 @@ def _drawn_outside_view(line: Line) -> Said:
             "its colours)")
 
 
+#: Gouraud-shaded cells a drawn mesh must have for their triangles to be the draw's cost.
+GOURAUD_CELLS = 100_000
+
+
+def _gouraud_mesh(line: Line) -> Said:
+    """A mesh drawn with ``shading='gouraud'`` of many cells: Agg rasterises two triangles per cell, one at a time."""
+    cells, pixels = line.gouraud_cells
+    if line.category != "mpl_draw" or cells < GOURAUD_CELLS or line.inside(".QuadMesh.draw") < MOST:
+        return None
+    finer = (f", {cells / pixels:.1f} cells per pixel of its axes ({pixels:,} pixels): the smoothing between "
+             "vertices is finer than a pixel" if pixels and cells >= pixels else "")
+    return (f"the figure drawn here holds a `pcolormesh(..., shading='gouraud')` of {cells:,} cells "
+            f"({_pct(line.inside('.QuadMesh.draw'))} of the line in its draw): matplotlib splits every cell into two "
+            f"triangles and Agg rasterises the {2 * cells:,} triangles one at a time, interpolating the colours "
+            f"across each{finer}",
+            "on a regular grid (evenly spaced x and y), `ax.imshow(Z, extent=(x[0], x[-1], y[0], y[-1]), "
+            "origin='lower', interpolation='bilinear', aspect='auto')` draws the same smooth field as one resampled "
+            "image; on any grid, `shading='nearest'` (flat cells, drawn as one mesh) looks the same where there are "
+            "more cells than pixels, or give Gouraud shading a grid about the axes' size in pixels")
+
+
 def _correlation_of_every_lag(line: Line) -> Said:
     """``ax.acorr`` / ``ax.xcorr``: ``np.correlate(mode="full")`` over every lag, to draw ``maxlags`` of them."""
     if line.inside("matplotlib.axes._axes.Axes.xcorr") < MOST or line.inside("numpy._core.numeric.correlate") < MOST:
@@ -1847,7 +1868,8 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
     _literal_eval_per_item, _regex_recompiled, _exact_statistics, _whole_stack_inspected, _slice_by_slice,
-    _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _correlation_of_every_lag, _ragged_from_lists,
+    _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _gouraud_mesh,
+    _correlation_of_every_lag, _ragged_from_lists,
     _legend_best, _einsum, _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map,
     _concatenate_chain, _counted_by_reading, _npz_per_access, _sum_of_lists, _membership_in_a_new_list,
     _strptime_per_element, _many_ticks, _deepcopy, _genfromtxt, _text_round_trip, _sorted_per_iteration,

@@ -69,6 +69,8 @@ class Line:
     values: dict[str, int] = field(default_factory=dict)
     #: (scatter points, those outside their axes' view) of the drawn figure with the most points outside.
     view_points: tuple[int, int] = (0, 0)
+    #: (cells, pixels of its axes) of the largest mesh the cell drew with ``shading='gouraud'``.
+    gouraud_cells: tuple[int, int] = (0, 0)
 
     def calls(self) -> list[ast.Call]:
         """The calls that start on the line, less those of a loop header's iterable (made once per loop)."""
@@ -166,9 +168,9 @@ def repeats(filename: str | None, line: int | None) -> bool:
                for n in nodes)
 
 
-def _view_points(report: Report) -> tuple[int, int]:
-    points, outside = (report.mpl or {}).get("view_points") or (0, 0)
-    return int(points), int(outside)
+def _pair(report: Report, key: str) -> tuple[int, int]:
+    first, second = (report.mpl or {}).get(key) or (0, 0)
+    return int(first), int(second)
 
 
 def line_facts(report: Report, number: int) -> Line | None:
@@ -213,5 +215,5 @@ def line_facts(report: Report, number: int) -> Line | None:
     return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops,
                 row["seconds"], functions, dtypes, levels, items, ndims, every,
                 (report.mpl or {}).get("category_ticks") or 0, once, pipelines, depths, unrolled, elements,
-                dense_elements, values, _view_points(report))
+                dense_elements, values, _pair(report, "view_points"), _pair(report, "gouraud_cells"))
 

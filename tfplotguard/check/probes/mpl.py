@@ -156,6 +156,24 @@ def _outside_view(figure) -> tuple[int, int]:
     return points, outside
 
 
+def _gouraud_cells(figure) -> tuple[int, int]:
+    """``(cells, pixels)`` of ``figure``'s largest ``QuadMesh`` drawn with ``shading='gouraud'`` (Agg rasterises two
+    triangles per cell, one at a time) and of the axes it fills, in display pixels; ``(0, 0)`` without one."""
+    best = (0, 0)
+    for ax in getattr(figure, "axes", ()):
+        try:
+            for coll in ax.collections:
+                if type(coll).__name__ != "QuadMesh" or getattr(coll, "_shading", None) != "gouraud":
+                    continue
+                rows, cols = coll.get_coordinates().shape[:2]
+                cells = max(0, rows - 1) * max(0, cols - 1)
+                if cells > best[0]:
+                    best = (cells, int(ax.bbox.width * ax.bbox.height))
+        except Exception:  # noqa: BLE001 - an exotic axes or mesh: not read
+            continue
+    return best
+
+
 def _points(artist) -> int:
     """Data points an artist carries: a line's x values, a collection's offsets, an image's pixels, 1 for a patch."""
     try:
@@ -192,6 +210,7 @@ class MplProbe(PatchingProbe):
         self.pause_s = 0.0
         self.category_ticks = 0  # the most categories on one axis of a figure drawn (one tick each)
         self.view_points = (0, 0)  # (points, outside the view) of the drawn figure with the most points outside
+        self.gouraud = (0, 0)  # (cells, axes pixels) of the largest Gouraud-shaded mesh drawn
         self.open_before = _open_count()
         # The figures drawn during the cell (ids are reused: figures come and go).
         self._drawn: weakref.WeakSet[object] = weakref.WeakSet()
@@ -252,6 +271,7 @@ class MplProbe(PatchingProbe):
             viewed = _outside_view(figure)
             if viewed[::-1] > self.view_points[::-1]:  # the most points outside, then the most points
                 self.view_points = viewed
+            self.gouraud = max(self.gouraud, _gouraud_cells(figure))
         if figure in self._drawn and timed:  # a draw inside plt.pause is the pause's cost, counted there
             self.redraws += 1
             self.redraw_s += seconds
@@ -350,6 +370,7 @@ class MplProbe(PatchingProbe):
             "open_bytes": nbytes,
             "category_ticks": self.category_ticks,
             "view_points": list(self.view_points),
+            "gouraud_cells": list(self.gouraud),
         }
 
 
