@@ -168,8 +168,8 @@ def repeats(filename: str | None, line: int | None) -> bool:
                for n in nodes)
 
 
-def _pair(report: Report, key: str) -> tuple[int, int]:
-    first, second = (report.mpl or {}).get(key) or (0, 0)
+def _pair(values: list[int] | None) -> tuple[int, int]:
+    first, second = values or (0, 0)
     return int(first), int(second)
 
 
@@ -215,5 +215,6 @@ def line_facts(report: Report, number: int) -> Line | None:
     return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops,
                 row["seconds"], functions, dtypes, levels, items, ndims, every,
                 (report.mpl or {}).get("category_ticks") or 0, once, pipelines, depths, unrolled, elements,
-                dense_elements, values, _pair(report, "view_points"), _pair(report, "gouraud_cells"))
+                dense_elements, values, _pair((report.mpl or {}).get("view_points")),
+                _pair((report.mpl or {}).get("gouraud_cells")))
 
