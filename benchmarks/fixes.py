@@ -581,6 +581,13 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "interpolation='bilinear', aspect='auto')\nfig.canvas.draw()\nplt.close(fig)\n",
         ["Agg rasterises the", "draws the same smooth field as one resampled"],
     ),
+    "searchsorted_per_item_on_a_float32_array": (
+        "import numpy as np\nrng = np.random.default_rng(7)\n"
+        "stamps = np.sort(rng.uniform(0, 1e5, 2_000_000)).astype(np.float32)\nqueries = rng.uniform(0, 1e5, 1200)\n",
+        "found = []\nfor q in queries:\n    found.append(np.searchsorted(stamps, q))\n",
+        "found = list(np.searchsorted(stamps, queries))\n",
+        ["read the whole of `stamps`", "call it once for all of"],
+    ),
     "literal_eval_per_row": (
         "import ast, json\nimport numpy as np\nrng = np.random.default_rng(0)\n"
         "rows = [str(list(map(int, rng.integers(0, 30_000, size=40)))) for _ in range(8_000)]\n",

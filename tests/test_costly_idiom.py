@@ -585,3 +585,13 @@ def test_a_flat_mesh_of_many_cells_is_not_called_gouraud_shaded(tfcheck):
     report = _run(tfcheck, cell, setup)
     assert report.mpl["gouraud_cells"] == [0, 0]
     _quiet_on_its_busy_line(report, "Agg rasterises the", "pcolormesh")
+
+
+def test_a_cheap_call_per_item_on_a_large_array_is_not_called_a_whole_read(tfcheck):
+    # The whole-input entry names calls whose time follows the large array (a float32 array cast for a float64
+    # query: 0.8 ms a call); a search in an array of the query's dtype takes microseconds: the loop's overhead.
+    setup = ("import numpy as np\nrng = np.random.default_rng(7)\nstamps = np.sort(rng.uniform(0, 1e5, 2_000_000))\n"
+             "queries = rng.uniform(0, 1e5, 200_000)\n")
+    cell = "found = []\nfor q in queries:\n    found.append(np.searchsorted(stamps, q))\n"
+    report = _sampled(tfcheck, cell, setup)
+    _quiet_on_its_busy_line(report, "read the whole of", "searchsorted")

@@ -1379,8 +1379,10 @@ def _object_rebuilt_per_iteration(line: Line) -> Said:
 
 #: Elements an unchanged array or tensor must have for the work a call repeats on it to be the line's cost.
 WHOLE_ELEMENTS = 100_000
-#: The least seconds a call must take, on average, for that work to be its own (not per-call overhead).
-REPEATED_CALL_S = 0.002
+#: The least seconds a call must take, on average, for that work to be its own (not per-call overhead): a NumPy
+#: call's fixed cost is microseconds (`searchsorted` in a float64 array: about 1 µs), while one pass over
+#: WHOLE_ELEMENTS values takes 0.1 ms or more (a float32 array cast for a float64 query: 0.8 ms a call).
+REPEATED_CALL_S = 0.0003
 
 
 def _factor_once(call: str, matrix: str, rhs: str, per_item: bool) -> str | None:
