@@ -588,6 +588,17 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "found = list(np.searchsorted(stamps, queries))\n",
         ["read the whole of `stamps`", "call it once for all of"],
     ),
+    "limits_rescanned_per_update": (
+        "import numpy as np\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+        "ref_t = np.linspace(0, 50, 1_000_000)\nref_y = np.cos(ref_t)\n",
+        "fig, ax = plt.subplots()\nax.plot(ref_t, ref_y, lw=0.5)\nlive, = ax.plot([], [])\nxs, ys = [], []\n"
+        "for k in range(150):\n    xs.append(k / 3); ys.append(np.sin(k / 9))\n    live.set_data(xs, ys)\n"
+        "    ax.relim(); ax.autoscale_view()\nfig.canvas.draw()\nplt.close(fig)\n",
+        "fig, ax = plt.subplots()\nax.plot(ref_t, ref_y, lw=0.5)\nlive, = ax.plot([], [])\nxs, ys = [], []\n"
+        "for k in range(150):\n    xs.append(k / 3); ys.append(np.sin(k / 9))\n    live.set_data(xs, ys)\n"
+        "ax.relim(); ax.autoscale_view()\nfig.canvas.draw()\nplt.close(fig)\n",
+        ["recomputed the data limits from every artist", "once after the loop, before the figure is drawn"],
+    ),
     "literal_eval_per_row": (
         "import ast, json\nimport numpy as np\nrng = np.random.default_rng(0)\n"
         "rows = [str(list(map(int, rng.integers(0, 30_000, size=40)))) for _ in range(8_000)]\n",

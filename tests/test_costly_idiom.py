@@ -595,3 +595,14 @@ def test_a_cheap_call_per_item_on_a_large_array_is_not_called_a_whole_read(tfche
     cell = "found = []\nfor q in queries:\n    found.append(np.searchsorted(stamps, q))\n"
     report = _sampled(tfcheck, cell, setup)
     _quiet_on_its_busy_line(report, "read the whole of", "searchsorted")
+
+
+def test_relim_on_small_lines_beside_real_work_is_not_called_a_rescan(tfcheck):
+    # The relim entry names limits recomputed over large lines, relim holding the line; here it reads a few
+    # hundred points, and the line's time is the simulation step beside it.
+    setup = "import numpy as np\nimport matplotlib.pyplot as plt\nrng = np.random.default_rng(0)\n"
+    cell = ("fig, ax = plt.subplots()\nlive, = ax.plot([], [])\nxs, ys = [], []\nfor k in range(300):\n"
+            "    xs.append(k); ys.append(np.sort(rng.random(60_000), kind='stable')[k]); live.set_data(xs, ys); ax.relim()\n"
+            "plt.close(fig)\n")
+    report = _run(tfcheck, cell, setup)
+    _quiet_on_its_busy_line(report, "recomputed the data limits", "relim")

@@ -389,6 +389,23 @@ def _gouraud_mesh(line: Line) -> Said:
             "more cells than pixels, or give Gouraud shading a grid about the axes' size in pixels")
 
 
+def _limits_rescanned(line: Line) -> Said:
+    """``ax.relim()`` at every iteration of a loop: it recomputes the data limits from every vertex of every line."""
+    if not line.in_loop or not any(dotted(c.func).endswith(".relim") for c in line.calls()):
+        return None
+    share = line.inside("._update_line_limits", ".relim")
+    if share < MOST:
+        return None
+    runs = runs_of(line)
+    return (f"`relim()` ran at {'every' if runs is None else f'each of the {runs:,}'} iteration"
+            f"{'s' if runs != 1 else ''} of the loop and recomputed the data limits from every artist's full data "
+            f"({_pct(share)} of the line): it reads every vertex of every line on the axes, the lines that did not "
+            "change included",
+            "call `ax.relim(); ax.autoscale_view()` once after the loop, before the figure is drawn (the limits are "
+            "only read when it is drawn); for a plot drawn as it grows, add only the new points to the limits: "
+            "`ax.update_datalim(np.column_stack([new_x, new_y]))` then `ax.autoscale_view()`")
+
+
 def _correlation_of_every_lag(line: Line) -> Said:
     """``ax.acorr`` / ``ax.xcorr``: ``np.correlate(mode="full")`` over every lag, to draw ``maxlags`` of them."""
     if line.inside("matplotlib.axes._axes.Axes.xcorr") < MOST or line.inside("numpy._core.numeric.correlate") < MOST:
@@ -1870,7 +1887,7 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
     _literal_eval_per_item, _regex_recompiled, _exact_statistics, _whole_stack_inspected, _slice_by_slice,
-    _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _gouraud_mesh,
+    _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _gouraud_mesh, _limits_rescanned,
     _correlation_of_every_lag, _ragged_from_lists,
     _legend_best, _einsum, _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map,
     _concatenate_chain, _counted_by_reading, _npz_per_access, _sum_of_lists, _membership_in_a_new_list,
