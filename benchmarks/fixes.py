@@ -1433,6 +1433,15 @@ FIXES: list[Fix] = [
                "    return y\n"),
         slow="y = y0\nfor _ in range(2000):\n    y = y * 0.99 + 0.01 * tf.sin(y)\n",
         fixed="y = relax(y0)\n"),
+    Fix("eager_op_loop", "a lookup table built at each call: one table before the loop", "build the table once, before the loop",
+        setup=("import tensorflow as tf\nkeys = tf.constant([f'tok{i}' for i in range(30_000)])\n"
+               "ids = tf.range(1, 30_001, dtype=tf.int64)\n"
+               "batches = [tf.constant([[f'tok{(i * 37 + j) % 40_000}' for j in range(64)]]) for i in range(300)]\n"
+               "def encode(tokens):\n    table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys, ids), 0)\n"
+               "    return table.lookup(tokens)\n"),
+        slow="out = [encode(b) for b in batches]\n",
+        fixed=("table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys, ids), 0)\n"
+               "out = [table.lookup(b) for b in batches]\n")),
     # -- wasted_product: the three ways a matrix product's work is thrown away
     Fix("wasted_product", "the diagonal of a product: a row-wise sum", "tf.reduce_sum(A * tf.transpose(B)",
         setup="import tensorflow as tf\nA = tf.random.normal((3000, 256))\nB = tf.random.normal((256, 3000))\n",

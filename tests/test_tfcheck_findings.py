@@ -427,6 +427,25 @@ def test_an_eager_loop_longer_than_the_ops_counted_is_still_named():
     assert "eager ops were counted" in finding.message
 
 
+def test_lookup_tables_built_at_each_call_are_named_as_rebuilt_and_one_table_is_not():
+    """A table built in the function a loop calls fills every key again per call: named as tables rebuilt, with
+    one table before the loop as the fix; the same lookups through one table are not called rebuilt."""
+    keys = tf.constant([f"tok{i}" for i in range(5000)])
+    ids = tf.range(1, 5001, dtype=tf.int64)
+    tokens = tf.constant([["tok1", "tok77", "nope"]])
+
+    def encode(batch):
+        return tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys, ids), 0).lookup(batch)
+
+    report = measure(lambda: [encode(tokens) for _ in range(60)], interval_ms=20)
+    (finding,) = [f for f in report.findings if f.rule == "eager_op_loop"]
+    assert "60 lookup tables were created and filled" in finding.message and "HashTableV2 ×60" in finding.message
+    assert "build the table once, before the loop" in finding.fix
+    table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys, ids), 0)
+    report = measure(lambda: [table.lookup(tokens) for _ in range(1200)], interval_ms=20)
+    assert not any("lookup tables were created" in f.message for f in report.findings)
+
+
 def test_the_same_loop_in_a_tf_function_and_a_few_big_ops_are_no_eager_loop():
     w = tf.Variable(tf.random.normal((16, 1)) * 0.1)
     xs, ys = tf.random.normal((64, 16)), tf.random.normal((64, 1))

@@ -569,6 +569,32 @@ _OTHER_CAUSES = frozenset(("StridedSlice", "Unpack", "Squeeze", "ResourceStrided
 _TRAINING_OPS = ("ResourceApply", "BroadcastGradientArgs", "AssignSubVariableOp", "ReluGrad", "BiasAddGrad")
 
 
+#: Ops that create a lookup table, and those that fill one with its keys: a table built at each step pays both.
+_TABLE_BUILDS = ("HashTableV2", "MutableHashTableV2", "MutableHashTableOfTensorsV2", "MutableDenseHashTableV2")
+_TABLE_FILLS = ("LookupTableImportV2", "InitializeTableV2", "InitializeTableFromTextFileV2", "LookupTableInsertV2")
+#: Lookup tables built and filled in one cell from which they are named as rebuilt.
+TABLES_REBUILT = 20
+
+
+def _tables_rebuilt(ops: dict[str, int], seconds: float | None, line: int | None) -> Found | None:
+    """Lookup tables created and filled again and again in one cell (a table built inside the function a loop
+    calls): each one hashes and inserts every key anew, to look up a few."""
+    built = sum(ops.get(op, 0) for op in _TABLE_BUILDS)
+    filled = sum(ops.get(op, 0) for op in _TABLE_FILLS)
+    if built < TABLES_REBUILT or filled < TABLES_REBUILT:
+        return None
+    named = ", ".join(f"{op} ×{n}" for op, n in sorted(ops.items(), key=lambda kv: -kv[1])
+                      if op in _TABLE_BUILDS or op in _TABLE_FILLS)
+    return Found(
+        f"{built} lookup tables were created and filled with their keys in this cell ({named}): a table built "
+        "inside the function or loop body that uses it hashes and inserts every key of its vocabulary again at each "
+        "call, to look up a few.",
+        "build the table once, before the loop (outside the function that looks up: table = "
+        "tf.lookup.StaticHashTable(initializer, default_value)), and call table.lookup(tokens) inside it; in a "
+        "tf.function, create it outside the function and let the function capture it.",
+        seconds=seconds, line=line)
+
+
 @rule(id="eager_op_loop", needs=("tf_times",), thresholds={"many": 1000, "small_s": 0.001, "pool_share": 0.6})
 def eager_op_loop(report: Report, *, many: int, small_s: float, pool_share: float) -> Found | None:
     """Many small eager ops dispatched one by one from Python, as an eager training loop does.
@@ -598,10 +624,17 @@ def eager_op_loop(report: Report, *, many: int, small_s: float, pool_share: floa
 
     Past the eager ops the op probe counts per cell (``eager_ops_capped``), the mean is also bounded by the
     time from one counted op to the next, and the message says the count is a lower bound.
+
+    Before all of that, :data:`TABLES_REBUILT` lookup tables or more created and filled in the cell are named as
+    tables rebuilt (each hashing its whole vocabulary again), with the fix that builds one before the loop:
+    their ops are few and each is large, so neither the count nor the mean above would name them.
     """
     ops = {op: n for op, n in (report.tf_times.get("eager_ops") or {}).items() if not op.startswith("__inference_")}
     total = sum(ops.values())
     step_ops = total - sum(ops.get(op, 0) for op in _OTHER_CAUSES)
+    tables = _tables_rebuilt(ops, weight.category_seconds(report, "tf_eager_ops"), weight.line_for(report, "tf_eager_ops"))
+    if tables is not None:
+        return tables
     if step_ops < many:
         return None
     if report.thread_groups:
