@@ -385,8 +385,9 @@ def _gouraud_mesh(line: Line) -> Said:
             f"across each{finer}",
             "on a regular grid (evenly spaced x and y), `ax.imshow(Z, extent=(x[0], x[-1], y[0], y[-1]), "
             "origin='lower', interpolation='bilinear', aspect='auto')` draws the same smooth field as one resampled "
-            "image; on any grid, `shading='nearest'` (flat cells, drawn as one mesh) looks the same where there are "
-            "more cells than pixels, or give Gouraud shading a grid about the axes' size in pixels")
+            "image (measured here within 8 of 255 levels of the Gouraud pixels); on any grid, flat cells "
+            "(`shading='nearest'`, drawn as one mesh) come close where there are more cells than pixels (they "
+            "extend half a cell past the grid's edges), or give Gouraud shading a grid about the axes' size in pixels")
 
 
 def _limits_rescanned(line: Line) -> Said:
