@@ -599,6 +599,26 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "ax.relim(); ax.autoscale_view()\nfig.canvas.draw()\nplt.close(fig)\n",
         ["recomputed the data limits from every artist", "once after the loop, before the figure is drawn"],
     ),
+    "members_of_a_gzip_tar_read_out_of_order": (
+        "import io, random, tarfile, tempfile, os\nrandom.seed(3)\narchive = os.path.join(tempfile.mkdtemp(), 'a.tar.gz')\n"
+        "with tarfile.open(archive, 'w:gz') as tar:\n    for i in range(400):\n"
+        "        data = ' '.join(str(random.random()) for _ in range(300)).encode()\n"
+        "        info = tarfile.TarInfo(f'm{i:04d}.txt'); info.size = len(data); tar.addfile(info, io.BytesIO(data))\n"
+        "wanted = [f'm{i:04d}.txt' for i in random.sample(range(400), 400)]\n",
+        "with tarfile.open(archive, 'r:gz') as tar:\n    texts = {n: tar.extractfile(n).read() for n in wanted}\n",
+        "keep = set(wanted)\nwith tarfile.open(archive, 'r:gz') as tar:\n"
+        "    texts = {m.name: tar.extractfile(m).read() for m in tar if m.name in keep}\n",
+        ["decompresses everything up to the target again", "iterate the archive once"],
+    ),
+    "folder_globbed_per_item": (
+        "import glob, os, tempfile\nroot = tempfile.mkdtemp()\n"
+        "for i in range(1500):\n    open(os.path.join(root, f'rec{i:05d}_part{i % 3}.json'), 'w').close()\n"
+        "stems = [f'rec{i:05d}' for i in range(1500)]\n",
+        "found = {}\nfor stem in stems:\n    found[stem] = glob.glob(os.path.join(root, stem + '_part*.json'))[0]\n",
+        "by_key = {os.path.basename(p).split('_part')[0]: p for p in glob.glob(os.path.join(root, '*'))}\n"
+        "found = {}\nfor stem in stems:\n    found[stem] = by_key[stem]\n",
+        ["reads every entry of the folder", "list the folder once before the loop"],
+    ),
     "literal_eval_per_row": (
         "import ast, json\nimport numpy as np\nrng = np.random.default_rng(0)\n"
         "rows = [str(list(map(int, rng.integers(0, 30_000, size=40)))) for _ in range(8_000)]\n",

@@ -607,3 +607,37 @@ def test_relim_on_small_lines_beside_real_work_is_not_called_a_rescan(tfcheck):
             "plt.close(fig)\n")
     report = _run(tfcheck, cell, setup)
     _quiet_on_its_busy_line(report, "recomputed the data limits", "relim")
+
+
+def test_members_read_in_their_stored_order_are_not_called_seeks(tfcheck):
+    # The seek entry names reads out of order in a compressed stream; the members taken in the archive's order
+    # decompress it once.
+    setup = ("import io, random, tarfile, tempfile, os\nrandom.seed(3)\narchive = os.path.join(tempfile.mkdtemp(), 'a.tar.gz')\n"
+             "with tarfile.open(archive, 'w:gz') as tar:\n    for i in range(3000):\n"
+             "        data = ' '.join(str(random.random()) for _ in range(300)).encode()\n"
+             "        info = tarfile.TarInfo(f'm{i:04d}.txt'); info.size = len(data); tar.addfile(info, io.BytesIO(data))\n")
+    cell = ("with tarfile.open(archive, 'r:gz') as tar:\n"
+            "    texts = {m.name: sorted(tar.extractfile(m).read().split()) for m in tar}\n")
+    report = _run(tfcheck, cell, setup)
+    _quiet_on_its_busy_line(report, "decompresses everything up to the target", "extractfile")
+
+
+@pytest.mark.parametrize("cell, same", [
+    ("for stem in stems:\n    found.append(glob.glob(os.path.join(root, stem + '_v*.txt')))\n", True),
+    ("for folder in folders:\n    found.append(glob.glob(os.path.join(folder, '*.json')))\n", False),
+    ("for f in names:\n    d = os.path.dirname(f)\n    found.append(glob.glob(os.path.join(d, '*.json')))\n", False),
+    ("for stem in stems:\n    found.append(glob.glob(f'{root}/{stem}_v*.txt'))\n", False),  # not read: left alone
+])
+def test_the_glob_entry_names_one_folder_listed_per_item_not_a_folder_per_item(cell, same):
+    # The glob entry's fix lists the folder once; a loop over folders lists each one in its turn.
+    import ast as ast_
+
+    from tfplotguard.check.findings.known_calls import _same_folder
+    from tfplotguard.check.findings.lines import Line
+
+    every = tuple(ast_.walk(ast_.parse(cell)))
+    number = cell.count("\n")
+    nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
+    line = Line(number, "", nodes, True, {}, frozenset(), "other:glob", 0, 0, 1.0, cell=every)
+    (call,) = [c for c in line.calls() if ast_.unparse(c.func) == "glob.glob"]
+    assert _same_folder(line, call.args[0]) is same

@@ -599,6 +599,54 @@ def _npz_per_access(line: Line) -> Said:
     return None
 
 
+def _compressed_seeks(line: Line) -> Said:
+    """Seeks in a gzip, bz2 or xz stream (a ``tarfile`` opened ``"r:gz"``): emulated by decompressing from the start."""
+    share = line.inside("_compression.DecompressReader.seek")
+    if not line.in_loop or share < MOST:
+        return None
+    return (f"{_pct(share)} of the line went to seeking in a compressed stream (`DecompressReader.seek`): gzip, bz2 "
+            "and xz streams cannot jump, so each seek backwards rewinds to the start and decompresses everything up "
+            "to the target again; reading an archive's members (or a file's records) out of their stored order does "
+            "that at almost every read",
+            "read in the stored order: iterate the archive once (`for member in tar:`; keep the members you want, "
+            "in a dict by name) and reorder afterwards; for random access repeated over epochs, decompress once "
+            "(extract the archive, or store an uncompressed or zip archive, whose members are compressed one by one)")
+
+
+def _folder_listed_per_item(line: Line) -> Said:
+    """``glob.glob(pattern)`` with a wildcard in a loop: every call lists the whole folder and matches each entry."""
+    share = line.inside("glob._iterdir", "glob._listdir")
+    runs = runs_of(line)
+    if not line.in_loop or share < MOST or (runs is not None and runs < PER_STEP_LISTINGS):
+        return None
+    if not any(_same_folder(line, call.args[0]) for call in line.calls()
+               if dotted(call.func).endswith(("glob.glob", "glob.iglob")) and call.args):
+        return None  # a folder per item (or one the pattern does not show): each listing is new
+    times = "at every iteration" if runs is None else f"{runs:,} times"
+    return (f"`glob` listed a folder {times} ({_pct(share)} of the line in its listing): each call with a wildcard "
+            "reads every entry of the folder and matches it against the pattern, to return the few that match",
+            "list the folder once before the loop into a dict keyed by the part of the name the loop matches on: "
+            "`by_key = {key_of(os.path.basename(p)): p for p in glob.glob(os.path.join(folder, '*'))}`, then "
+            "`by_key[key]` inside the loop (or `fnmatch.filter(names, pattern)` on one `os.listdir` for patterns "
+            "that differ)")
+
+
+def _same_folder(line: Line, pattern: ast.AST) -> bool:
+    """Whether a glob pattern written ``os.path.join(folder…, name)`` names a folder no loop around the line changes."""
+    if not (isinstance(pattern, ast.Call) and dotted(pattern.func) in ("os.path.join", "path.join") and pattern.args):
+        return False
+    folder = set().union(*(_reads(part) for part in pattern.args[:-1]))
+    for target, _, body in _loops_around(line):
+        assigned, mutated = _changed_in(body)
+        if folder & (assigned | mutated | _reads(target)):
+            return False
+    return True
+
+
+#: Listings of one folder, made by a loop, from which listing per item is its cost.
+PER_STEP_LISTINGS = 20
+
+
 def _sum_of_lists(line: Line) -> Said:
     for call in line.calls():
         if dotted(call.func) == "sum" and len(call.args) == 2 and isinstance(call.args[1], (ast.List, ast.Tuple)):
@@ -1891,7 +1939,8 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _gouraud_mesh, _limits_rescanned,
     _correlation_of_every_lag, _ragged_from_lists,
     _legend_best, _einsum, _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map,
-    _concatenate_chain, _counted_by_reading, _npz_per_access, _sum_of_lists, _membership_in_a_new_list,
+    _concatenate_chain, _counted_by_reading, _npz_per_access, _compressed_seeks, _folder_listed_per_item,
+    _sum_of_lists, _membership_in_a_new_list,
     _strptime_per_element, _many_ticks, _deepcopy, _genfromtxt, _text_round_trip, _sorted_per_iteration,
     _saved_per_iteration, _recomputed_whole, _busday_calendar_per_call, _list_converted_per_call, _passes_over_text,
     _eager_loop_op, _validation_in_fit, _linalg_per_matrix, _inverse_then_product, _vector_output,
