@@ -1462,6 +1462,13 @@ FIXES: list[Fix] = [
         slow="out = [encode(b) for b in batches]\n",
         fixed=("table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(keys, ids), 0)\n"
                "out = [table.lookup(b) for b in batches]\n")),
+    Fix("kernel_cache_cleared", "the global seed set once, before the loop", "set the seed once, before the loop",
+        setup=("import tensorflow as tf\nlayers = [tf.random.stateless_normal((128, 128), seed=[i, 1]) for i in range(8)]\n"
+               "@tf.function\ndef encode(x):\n    for w in layers:\n        x = tf.nn.relu(x @ w)\n    return x\n"
+               "batches = [tf.random.stateless_normal((16, 128), seed=[i, 2]) for i in range(250)]\n"
+               "def embed(x):\n    tf.random.set_seed(42)\n    return encode(x)\nencode(batches[0])\n"),
+        slow="out = [embed(x) for x in batches]\n",
+        fixed="tf.random.set_seed(42)\nout = [encode(x) for x in batches]\n"),
     # -- wasted_product: the three ways a matrix product's work is thrown away
     Fix("wasted_product", "the diagonal of a product: a row-wise sum", "tf.reduce_sum(A * tf.transpose(B)",
         setup="import tensorflow as tf\nA = tf.random.normal((3000, 256))\nB = tf.random.normal((256, 3000))\n",

@@ -446,6 +446,55 @@ def test_lookup_tables_built_at_each_call_are_named_as_rebuilt_and_one_table_is_
     assert not any("lookup tables were created" in f.message for f in report.findings)
 
 
+def test_a_global_seed_set_at_every_step_is_named_and_the_seed_still_works():
+    """In eager mode tf.random.set_seed clears the kernel cache: set at every call of a helper, every traced
+    function rebuilds its kernels. Named, weighed by TensorFlow's work; the seed does what it did (the same
+    draws after each set) and the probe leaves set_seed as it found it."""
+    from tensorflow.python.eager import context
+
+    original = context.Context._set_global_seed
+    layers = [tf.random.stateless_normal((64, 64), seed=[i, 1]) for i in range(6)]
+
+    @tf.function
+    def encode(x):
+        for w in layers:
+            x = tf.nn.relu(x @ w)
+        return x
+
+    batch = tf.random.stateless_normal((8, 64), seed=[7, 7])
+    draws = []
+
+    def embed():
+        tf.random.set_seed(42)
+        draws.append(float(tf.random.uniform(())))
+        return encode(batch)
+
+    encode(batch)
+    report = measure(lambda: [embed() for _ in range(120)], stacks_ms=1.0)
+    (finding,) = [f for f in report.findings if f.rule == "kernel_cache_cleared"]
+    assert "set 120 times in this cell" in finding.message and "set the seed once" in finding.fix
+    assert finding.seconds and finding.seconds > 0
+    assert len(set(draws)) == 1  # the same draw after every set: the seed works under the probe
+    assert context.Context._set_global_seed is original
+
+
+def test_a_seed_set_between_long_computations_is_not_named():
+    """Rebuilding kernels is milliseconds: between two sets of the seed with 0.1 s of work each, it is not the cost."""
+    big = tf.random.stateless_normal((1800, 1800), seed=[3, 3])
+
+    def step():
+        tf.random.set_seed(1)
+        for _ in range(3):
+            tf.linalg.matmul(big, big).numpy()
+
+    report = measure(lambda: [step() for _ in range(21)], stacks_ms=1.0)
+    work = sum(c["seconds"] for c in report.attribution["categories"]
+               if c["id"] in ("tf_function", "tf_eager_ops", "tf_compute"))
+    assert report.tf_times["cache_clears"] == 21
+    assert work / 21 > 0.05, work  # the machine did give each step more work than the rule's floor
+    assert "kernel_cache_cleared" not in {f.rule for f in report.findings}
+
+
 def test_the_same_loop_in_a_tf_function_and_a_few_big_ops_are_no_eager_loop():
     w = tf.Variable(tf.random.normal((16, 1)) * 0.1)
     xs, ys = tf.random.normal((64, 16)), tf.random.normal((64, 1))

@@ -291,6 +291,7 @@ if TYPE_CHECKING:
         variables_discarded: int
         eager_function_calls: int
         eager_function_seconds: float
+        cache_clears: int
         function_calls: dict[str, FunctionCalls]
 
     class TfPythonFunction(TypedDict):

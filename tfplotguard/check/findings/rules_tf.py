@@ -675,6 +675,51 @@ def eager_op_loop(report: Report, *, many: int, small_s: float, pool_share: floa
         seconds=seconds, line=line)
 
 
+#: The categories TensorFlow's own work is sampled in: what a cleared kernel cache makes slower.
+_TF_WORK = ("tf_function", "tf_eager_ops", "tf_compute")
+
+
+@rule(id="kernel_cache_cleared", needs=("tf_times",), thresholds={"many": 20, "per_clear_s": 0.05})
+def kernel_cache_cleared(report: Report, *, many: int, per_clear_s: float) -> Found | None:
+    """The global seed set again and again in one cell: in eager mode each set clears TensorFlow's kernel cache.
+
+    Detects: ``tf.random.set_seed`` (or ``keras.utils.set_random_seed``, which calls it) run ``many`` times or
+    more in the cell in eager mode, typically from a helper called at every step "for reproducibility", with
+    TensorFlow's sampled work per seed set ``per_clear_s`` or less on average.
+
+    Why it costs: setting the global seed eagerly also clears TensorFlow's kernel cache
+    (``Context._set_global_seed`` calls ``TFE_ContextClearCaches`` "to reset any existing seeds"), so every op and
+    every traced function that runs next builds its kernels again: milliseconds for a function's graph, at each
+    step.
+
+    Fix: set the seed once (at the top of the notebook, or before the loop); for the same random numbers at
+    each call, give the random ops an explicit seed (``tf.random.stateless_normal(shape, seed=[1, 2])``) or draw
+    from one ``tf.random.Generator.from_seed(42)`` made before the loop.
+
+    Thresholds:
+        many: the least number of global seeds set in the cell
+        per_clear_s: the most seconds of TensorFlow work per seed set, on average: above it, rebuilding the
+            kernels is a small part of the work between two sets, and no finding is made
+    """
+    clears = (report.tf_times or {}).get("cache_clears") or 0
+    if clears < many:
+        return None
+    work = weight.category_seconds(report, *_TF_WORK)
+    if work is not None and work / clears > per_clear_s:
+        return None
+    each = "" if not work else f"; TensorFlow's work in the cell took {format_seconds(work)}, " \
+                               f"{format_seconds(work / clears)} per seed set"
+    return Found(
+        f"The global random seed was set {clears} times in this cell (tf.random.set_seed): in eager mode each set "
+        "also clears TensorFlow's kernel cache, so every op and traced function that ran after it built its "
+        f"kernels again{each}.",
+        "set the seed once, before the loop (or at the top of the notebook), not in a function called at every "
+        "step; for the same random numbers at each call, pass an explicit seed to stateless random ops "
+        "(tf.random.stateless_normal(shape, seed=[1, 2])) or draw from one tf.random.Generator.from_seed(42) made "
+        "before the loop.",
+        seconds=work, line=weight.line_for(report, *_TF_WORK))
+
+
 @rule(id="variables_rebuilt", needs=("tf_times",), thresholds={"discarded": 10, "discarded_share": 0.3})
 def variables_rebuilt(report: Report, *, discarded: int, discarded_share: float) -> Found | None:
     """Layers, models, optimizers or variables built again and again in one cell and thrown away.

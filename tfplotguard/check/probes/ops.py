@@ -41,6 +41,7 @@ _POLYMORPHIC = "tensorflow.python.eager.polymorphic_function.polymorphic_functio
 _EAGER_RUN = "tensorflow.python.eager.polymorphic_function.eager_function_run"
 _FUNC_GRAPH = "tensorflow.python.framework.func_graph"
 _VARIABLES = "tensorflow.python.ops.resource_variable_ops"
+_CONTEXT = "tensorflow.python.eager.context"
 #: Eager ops counted per cell (unless every op is asked for): past this the op callback takes itself out.
 EAGER_OPS_COUNTED = 2000
 #: tf.function names whose calls are counted per cell, and distinct batch sizes kept per name.
@@ -158,6 +159,7 @@ class OpProbe:
         self._handles: list[weakref.ref] = []  # eagerly created variables' handles
         self.eager_function_calls = 0
         self.eager_function_seconds = 0.0
+        self.cache_clears = 0  # eager global seeds set on the probe's thread (each clears the kernel cache)
         self._depth = 0
         self._call_depth = 0  # the probe's thread inside a counted tf.function call
         self._calls: dict[str, FunctionCalls] = {}  # tf.function name → its outermost calls
@@ -209,6 +211,7 @@ class OpProbe:
                 callbacks.append(self._traced)
                 self._transform = callbacks
             self._watch_function_calls()
+            self._watch_seed_resets()
         except BaseException:  # nothing left behind: the caller registers stop() only after a start() that returned
             self.stop()
             raise
@@ -241,6 +244,25 @@ class OpProbe:
                         pass
 
         return __init__
+
+    def _watch_seed_resets(self):
+        """Count ``Context._set_global_seed`` calls of the probe's thread (``tf.random.set_seed`` in eager mode,
+        ``keras.utils.set_random_seed``): each also clears TensorFlow's kernel cache."""
+        owner = getattr(sys.modules.get(_CONTEXT), "Context", None)
+        if not isinstance(owner, type) or not hasattr(owner, "_set_global_seed"):
+            return
+        watch = self
+
+        def wrap(original, patch):
+            @functools.wraps(original)
+            def _set_global_seed(context, *args, **kwargs):
+                if patch.active and threading.get_ident() == watch._thread:
+                    watch.cache_clears += 1
+                return original(context, *args, **kwargs)
+
+            return _set_global_seed
+
+        self._patches.install(owner, "_set_global_seed", wrap)
 
     def _watch_function_calls(self):
         """Count the outermost ``tf.function`` calls of the probe's thread per function, with the batch
@@ -534,7 +556,8 @@ class OpProbe:
         ``variables_discarded``: variables created eagerly, and how many of them
         were garbage by the end; ``eager_function_calls`` / ``…_seconds``:
         outermost ``tf.function`` calls run eagerly and their time (only
-        measured when the switch was on as the cell started).
+        measured when the switch was on as the cell started); ``cache_clears``: global seeds set
+        eagerly (``tf.random.set_seed``), each of which clears TensorFlow's kernel cache.
         """
         seconds: dict[str, list[float]] = {}
         calls: dict[str, list[float | None]] = {}
@@ -564,6 +587,7 @@ class OpProbe:
                 "variables_discarded": sum(1 for ref in self._handles if ref() is None),
                 "eager_function_calls": self.eager_function_calls,
                 "eager_function_seconds": self.eager_function_seconds,
+                "cache_clears": self.cache_clears,
                 "function_calls": {name: {**entry, "batch_sizes": dict(entry["batch_sizes"])}
                                    for name, entry in self._calls.items()}}
 
