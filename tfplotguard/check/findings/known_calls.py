@@ -19,6 +19,7 @@ before/after row in ``benchmarks/fixes.py``.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -613,6 +614,10 @@ def _compressed_seeks(line: Line) -> Said:
             "(extract the archive, or store an uncompressed or zip archive, whose members are compressed one by one)")
 
 
+#: Listings of one folder, made by a loop, from which listing per item is its cost.
+PER_STEP_LISTINGS = 20
+
+
 def _folder_listed_per_item(line: Line) -> Said:
     """``glob.glob(pattern)`` with a wildcard in a loop: every call lists the whole folder and matches each entry."""
     share = line.inside("glob._iterdir", "glob._listdir")
@@ -641,10 +646,6 @@ def _same_folder(line: Line, pattern: ast.AST) -> bool:
         if folder & (assigned | mutated | _reads(target)):
             return False
     return True
-
-
-#: Listings of one folder, made by a loop, from which listing per item is its cost.
-PER_STEP_LISTINGS = 20
 
 
 def _sum_of_lists(line: Line) -> Said:
@@ -1384,8 +1385,6 @@ SET_UP_ITEMS = 1000
 def _setters(qualified_init: str) -> list[str]:
     """The ``set…`` methods of the class whose ``__init__`` is ``qualified_init`` (``module.Class.__init__``),
     looked up among the modules already imported (never importing one); [] where it cannot be found."""
-    import sys
-
     parts = qualified_init.split(".")[:-1]
     for cut in range(len(parts) - 1, 0, -1):
         module = sys.modules.get(".".join(parts[:cut]))
@@ -1395,7 +1394,7 @@ def _setters(qualified_init: str) -> list[str]:
         for part in parts[cut:]:
             target = getattr(target, part, None)
         if isinstance(target, type):
-            return sorted(n for n in vars(target) if n.startswith("set") and callable(getattr(target, n, None)))
+            return sorted(n for n in vars(target) if n.startswith("set_") and callable(getattr(target, n, None)))
         return []
     return []
 
