@@ -619,6 +619,18 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "found = {}\nfor stem in stems:\n    found[stem] = by_key[stem]\n",
         ["reads every entry of the folder", "list the folder once before the loop"],
     ),
+    "set_of_objects_with_a_coarse_hash": (
+        "import random\nrandom.seed(4)\nclass Key:\n    __slots__ = ('user', 'day', 'item')\n"
+        "    def __init__(self, user, day, item):\n        self.user, self.day, self.item = user, day, item\n"
+        "    def __eq__(self, other):\n        return (self.user, self.day, self.item) == (other.user, other.day, other.item)\n"
+        "    def __hash__(self):\n        return hash(self.user)\n"
+        "class FullKey(Key):\n    __slots__ = ()\n    def __hash__(self):\n"
+        "        return hash((self.user, self.day, self.item))\n"
+        "events = [(random.randrange(5), random.randrange(60), random.randrange(500)) for _ in range(12_000)]\n",
+        "distinct = {Key(*e) for e in events}\n",
+        "distinct = {FullKey(*e) for e in events}\n",
+        ["share a hash value", "hash the same fields `__eq__` compares"],
+    ),
     "literal_eval_per_row": (
         "import ast, json\nimport numpy as np\nrng = np.random.default_rng(0)\n"
         "rows = [str(list(map(int, rng.integers(0, 30_000, size=40)))) for _ in range(8_000)]\n",

@@ -641,3 +641,19 @@ def test_the_glob_entry_names_one_folder_listed_per_item_not_a_folder_per_item(c
     line = Line(number, "", nodes, True, {}, frozenset(), "other:glob", 0, 0, 1.0, cell=every)
     (call,) = [c for c in line.calls() if ast_.unparse(c.func) == "glob.glob"]
     assert _same_folder(line, call.args[0]) is same
+
+
+@pytest.mark.parametrize("container, said", [("builtins.set", True), ("builtins.dict", True),
+                                              ("builtins.list", False), ("collections.deque", False)])
+def test_eq_holding_a_membership_line_is_a_hash_collision_only_in_a_hashed_container(container, said):
+    # Only a set or dict compares an item with __eq__ just for equal hashes; a sequence compares with every item.
+    import ast as ast_
+
+    from tfplotguard.check.findings.known_calls import _hashes_collide
+    from tfplotguard.check.findings.lines import Line
+
+    source = "hits = [q for q in queries if q in seen]"
+    nodes = tuple(ast_.walk(ast_.parse(source)))
+    names = {"seen": (container, 1500), "queries": ("builtins.list", 3000)}
+    line = Line(1, source, nodes, True, names, frozenset(), "cell", 0, 0, 1.0, {"<ipython-input-1-x>.P.__eq__": 0.95})
+    assert (_hashes_collide(line) is not None) is said

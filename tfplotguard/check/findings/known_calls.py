@@ -648,6 +648,35 @@ def _same_folder(line: Line, pattern: ast.AST) -> bool:
     return True
 
 
+#: Containers that find an item by its hash (then ``__eq__`` among the items of equal hash).
+_HASHED = ("builtins.set", "builtins.frozenset", "builtins.dict", "collections.Counter", "collections.defaultdict")
+
+
+def _hashes_collide(line: Line) -> Said:
+    """A set or dict built (or probed) while an ``__eq__`` holds most of the line: Python compares with ``__eq__``
+    only items whose hashes are equal, so most items share a hash value: ``__hash__`` is coarser than ``__eq__``."""
+    hashed = any(isinstance(n, (ast.SetComp, ast.DictComp, ast.Set, ast.Dict)) for n in line.nodes) or any(
+        dotted(c.func) in ("set", "dict", "frozenset", "collections.Counter", "Counter") or
+        dotted(c.func).endswith((".add", ".setdefault", ".update")) for c in line.calls()) or any(
+        isinstance(n, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in n.ops)
+        and any((line.type_of(c) or "") in _HASHED for c in n.comparators) for n in line.nodes)
+    if not hashed:
+        return None
+    eq = max(((f, sec) for f, sec in line.functions.items() if f.endswith(".__eq__")), key=lambda fs: fs[1],
+             default=None)
+    if eq is None or line.seconds <= 0 or eq[1] < MOST * line.seconds:
+        return None
+    owner = eq[0].rsplit(".", 2)[-2]
+    return (f"{_pct(eq[1] / line.seconds)} of the line went to `{owner}.__eq__`, called by the set or dict it fills "
+            "or probes: Python compares two items with `__eq__` only when their hashes are equal, so most of these "
+            f"items share a hash value: `{owner}.__hash__` is coarser than `__eq__` (it hashes fewer of the fields "
+            "`__eq__` compares), and each insertion or lookup compares the item with every item of its hash, one "
+            "Python call each: quadratic in the items per hash value",
+            f"make `{owner}.__hash__` hash the same fields `__eq__` compares: `return hash((self.a, self.b, self.c))` "
+            "(equal items still hash equal, distinct ones rarely collide); `@dataclass(frozen=True)` writes both "
+            "from the same fields")
+
+
 def _sum_of_lists(line: Line) -> Said:
     for call in line.calls():
         if dotted(call.func) == "sum" and len(call.args) == 2 and isinstance(call.args[1], (ast.List, ast.Tuple)):
@@ -1939,7 +1968,7 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _correlation_of_every_lag, _ragged_from_lists,
     _legend_best, _einsum, _object_array, _integer_matmul, _eager_log_message, _legacy_choice, _window_flat_map,
     _concatenate_chain, _counted_by_reading, _npz_per_access, _compressed_seeks, _folder_listed_per_item,
-    _sum_of_lists, _membership_in_a_new_list,
+    _sum_of_lists, _membership_in_a_new_list, _hashes_collide,
     _strptime_per_element, _many_ticks, _deepcopy, _genfromtxt, _text_round_trip, _sorted_per_iteration,
     _saved_per_iteration, _recomputed_whole, _busday_calendar_per_call, _list_converted_per_call, _passes_over_text,
     _eager_loop_op, _validation_in_fit, _linalg_per_matrix, _inverse_then_product, _vector_output,
