@@ -641,11 +641,7 @@ def _same_folder(line: Line, pattern: ast.AST) -> bool:
     if not (isinstance(pattern, ast.Call) and dotted(pattern.func) in ("os.path.join", "path.join") and pattern.args):
         return False
     folder = set().union(*(_reads(part) for part in pattern.args[:-1]))
-    for target, _, body in _loops_around(line):
-        assigned, mutated = _changed_in(body)
-        if folder & (assigned | mutated | _reads(target)):
-            return False
-    return True
+    return not any(folder & _changed_by_loop(target, body) for target, _, body in _loops_around(line))
 
 
 #: Containers that find an item by its hash (then ``__eq__`` among the items of equal hash).
@@ -662,8 +658,7 @@ def _hashes_collide(line: Line) -> Said:
         and any((line.type_of(c) or "") in _HASHED for c in n.comparators) for n in line.nodes)
     if not hashed:
         return None
-    eq = max(((f, sec) for f, sec in line.functions.items() if f.endswith(".__eq__")), key=lambda fs: fs[1],
-             default=None)
+    eq = line.heaviest(".__eq__")
     if eq is None or line.seconds <= 0 or eq[1] < MOST * line.seconds:
         return None
     owner = eq[0].rsplit(".", 2)[-2]
@@ -1362,6 +1357,13 @@ def _changed_in(body: list[ast.AST]) -> tuple[set[str], set[str]]:
     return assigned, mutated
 
 
+def _changed_by_loop(target: ast.AST, body: list[ast.AST]) -> set[str]:
+    """Names an iteration of a loop may give a new value: its target's, and those its body assigns or changes in
+    place (:func:`_changed_in`)."""
+    assigned, mutated = _changed_in(body)
+    return assigned | mutated | _reads(target)
+
+
 def _loops_around(line: Line) -> list[tuple[ast.AST, ast.AST, list[ast.AST]]]:
     """``(target, iterable, body)`` of each loop the line's work repeats in: a list, set or generator
     comprehension on the line (its element and conditions), or a ``for`` loop of the cell whose body holds it."""
@@ -1435,15 +1437,13 @@ def _object_rebuilt_per_iteration(line: Line) -> Said:
     if not line.in_loop:
         return None
     for target, _, body in _loops_around(line):
-        assigned, mutated = _changed_in(body)
-        changed = assigned | mutated | _reads(target)
+        changed = _changed_by_loop(target, body)
         for call in line.calls():
             name = dotted(call.func)
             short = name.rsplit(".", 1)[-1]
             if not short[:1].isupper():
                 continue  # a class, by the convention every library here follows
-            init = max(((f, s) for f, s in line.functions.items() if f.endswith(f".{short}.__init__")),
-                       key=lambda fs: fs[1], default=None)
+            init = line.heaviest(f".{short}.__init__")
             if init is None or line.seconds <= 0 or init[1] < MOST * line.seconds:
                 continue
             arguments = [*call.args, *(k.value for k in call.keywords)]
@@ -1519,8 +1519,7 @@ def _whole_input_per_call(line: Line) -> Said:
         return None
     for target, iterable, body in _loops_around(line):
         items = _reads(target)
-        assigned, mutated = _changed_in(body)
-        changed = assigned | mutated | items
+        changed = _changed_by_loop(target, body)
         count = _iterations(line, iterable)
         if count is not None and (count < 2 or line.seconds / count < REPEATED_CALL_S):
             continue  # one call, or calls that each cost little: per-call overhead, another entry's
@@ -1756,8 +1755,7 @@ def _list_converted_per_call(line: Line) -> Said:
         return None
     calls = [c for c in line.calls() if dotted(c.func) not in _PLAIN]
     for target, iterable, body in _loops_around(line):
-        assigned, mutated = _changed_in(body)
-        changed = assigned | mutated | _reads(target)
+        changed = _changed_by_loop(target, body)
         count = _iterations(line, iterable)
         each = f" ({count:,} iterations)" if count else ""
         for call in calls:

@@ -82,12 +82,18 @@ class Line:
             return self.names[expr.id][0]
         return None
 
+    def heaviest(self, *suffixes: str) -> tuple[str, float] | None:
+        """``(name, seconds)`` of the function with the most of the line's time whose name ends with one of
+        ``suffixes``, or None."""
+        return max(((name, s) for name, s in self.functions.items() if name.endswith(suffixes)),
+                   key=lambda pair: pair[1], default=None)
+
     def inside(self, *suffixes: str) -> float:
         """The share (0..1) of the line's time spent inside the heaviest function whose name ends with one of ``suffixes``."""
-        if self.seconds <= 0:
+        best = self.heaviest(*suffixes)
+        if self.seconds <= 0 or best is None:
             return 0.0
-        best = max((s for name, s in self.functions.items() if name.endswith(suffixes)), default=0.0)
-        return min(1.0, best / self.seconds)
+        return min(1.0, best[1] / self.seconds)
 
     def size_of(self, expr: ast.AST) -> int | None:
         """The length a plain name held after the cell (a NumPy array's or an eager tensor's first dimension), or None."""

@@ -576,7 +576,7 @@ _TABLE_FILLS = ("LookupTableImportV2", "InitializeTableV2", "InitializeTableFrom
 TABLES_REBUILT = 20
 
 
-def _tables_rebuilt(ops: dict[str, int], seconds: float | None, line: int | None) -> Found | None:
+def _tables_rebuilt(report: Report, ops: dict[str, int]) -> Found | None:
     """Lookup tables created and filled again and again in one cell (a table built inside the function a loop
     calls): each one hashes and inserts every key anew, to look up a few."""
     built = sum(ops.get(op, 0) for op in _TABLE_BUILDS)
@@ -592,7 +592,7 @@ def _tables_rebuilt(ops: dict[str, int], seconds: float | None, line: int | None
         "build the table once, before the loop (outside the function that looks up: table = "
         "tf.lookup.StaticHashTable(initializer, default_value)), and call table.lookup(tokens) inside it; in a "
         "tf.function, create it outside the function and let the function capture it.",
-        seconds=seconds, line=line)
+        seconds=weight.category_seconds(report, "tf_eager_ops"), line=weight.line_for(report, "tf_eager_ops"))
 
 
 @rule(id="eager_op_loop", needs=("tf_times",), thresholds={"many": 1000, "small_s": 0.001, "pool_share": 0.6})
@@ -632,7 +632,7 @@ def eager_op_loop(report: Report, *, many: int, small_s: float, pool_share: floa
     ops = {op: n for op, n in (report.tf_times.get("eager_ops") or {}).items() if not op.startswith("__inference_")}
     total = sum(ops.values())
     step_ops = total - sum(ops.get(op, 0) for op in _OTHER_CAUSES)
-    tables = _tables_rebuilt(ops, weight.category_seconds(report, "tf_eager_ops"), weight.line_for(report, "tf_eager_ops"))
+    tables = _tables_rebuilt(report, ops)
     if tables is not None:
         return tables
     if step_ops < many:
