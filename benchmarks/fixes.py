@@ -638,6 +638,45 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "ids = [json.loads(r) for r in rows]\n",
         ["`ast.literal_eval` took", "`json.loads(text)`"],
     ),
+    "helper_copies_its_unchanged_input": (
+        "import numpy as np\nrng = np.random.default_rng(2)\ngrid = np.sort(rng.uniform(0, 1e4, 1_000_000))\n"
+        "queries = rng.uniform(0, 1e4, 1200)\n"
+        "def nearest(q, points):\n    g = np.array(points, dtype=np.float64)\n"
+        "    return g[min(np.searchsorted(g, q), len(g) - 1)]\n"
+        "def nearest_asarray(q, points):\n    g = np.asarray(points, dtype=np.float64)\n"
+        "    return g[min(np.searchsorted(g, q), len(g) - 1)]\n",
+        "hits = [nearest(q, grid) for q in queries]\n",
+        "hits = [nearest_asarray(q, grid) for q in queries]\n",
+        ["ran at every iteration of the loop with the same arguments", "compute it once before the loop"],
+    ),
+    "numpy_table_copied_by_each_tf_op": (
+        "import numpy as np\nimport tensorflow as tf\nrng = np.random.default_rng(3)\n"
+        "raw = rng.normal(size=200_000 * 64 + 16).astype(np.float32)\n"
+        "start = 4 if raw.ctypes.data % 64 == 0 else 0  # a table 16 bytes off TensorFlow's 64-byte alignment\n"
+        "table = raw[start:start + 200_000 * 64].reshape(200_000, 64)\n"
+        "picks = rng.integers(0, 200_000, size=(150, 256))\n",
+        "rows = [tf.reduce_sum(tf.gather(table, p)) for p in picks]\n",
+        "table_t = tf.constant(table)\nrows = [tf.reduce_sum(tf.gather(table_t, p)) for p in picks]\n",
+        ["so each call copied all of it", "convert it once before the loop"],
+    ),
+    "covariance_factorised_per_draw": (
+        "import numpy as np\nrng = np.random.default_rng(4)\nd = 30\nM = rng.normal(size=(d, d))\n"
+        "S = M @ M.T / d + np.eye(d)\nmu = np.zeros(d)\n",
+        "draws = []\nfor t in range(5000):\n    draws.append(rng.multivariate_normal(mu, S))\n",
+        "draws = list(rng.multivariate_normal(mu, S, size=5000))\n",
+        ["a factorisation", "draw them all in one call before the loop"],
+    ),
+    "archive_opened_per_member": (
+        "import json, os, tempfile, zipfile\npath = os.path.join(tempfile.mkdtemp(), 'labels.zip')\n"
+        "with zipfile.ZipFile(path, 'w') as z:\n    for i in range(900):\n"
+        "        z.writestr(f'labels/{i:05d}.json', json.dumps({'id': i, 'box': [i, i + 1, i + 2, i + 3]}))\n"
+        "members = [f'labels/{i:05d}.json' for i in range(900)]\n",
+        "labels = {}\nfor name in members:\n    with zipfile.ZipFile(path) as z:\n"
+        "        labels[name] = json.loads(z.read(name))\n",
+        "labels = {}\nwith zipfile.ZipFile(path) as z:\n    for name in members:\n"
+        "        labels[name] = json.loads(z.read(name))\n",
+        ["from the same arguments", "build it once before the loop and use that one object"],
+    ),
     "quantile_per_level": (
         "import numpy as np\nrng = np.random.default_rng(0)\nreturns = rng.standard_t(4, size=600_000)\n"
         "levels = np.linspace(0.01, 0.99, 60)\n",

@@ -478,6 +478,10 @@ if TYPE_CHECKING:
         elements: NotRequired[int]  # a NumPy array's or an eager tensor's number of elements; a SparseTensor's stored ones
         dense_elements: NotRequired[int]  # a SparseTensor's number of elements when dense (its static shape)
         value: NotRequired[int]  # a plain int's value (a loop bound such as ``H`` in ``range(H)``)
+        #: a NumPy array's bytes, and whether TensorFlow copies it to make a tensor (its buffer is not C-contiguous
+        #: and 64-byte aligned, as TensorFlow's CPU tensors must be)
+        nbytes: NotRequired[int]
+        tf_copies: NotRequired[bool]
 
     class FunctionRow(TypedDict):
         """The seconds a busy cell line spent inside one function beneath it, inclusive (``attribution.functions``).
@@ -504,6 +508,22 @@ if TYPE_CHECKING:
         seconds: float
         calls: list[CallNode]
 
+    class HelperRow(TypedDict):
+        """A line of the user's own helper that held a busy cell line's time, read in the cell's terms
+        (``attribution.helpers``, :func:`tfplotguard.check.attribution.helpers.helper_rows`)."""
+
+        line: int  # the cell's line
+        seconds: float
+        functions: list[str]  # the helpers' qualnames, the one the cell line called first
+        helper_line: int
+        helper_source: str  # the helper's line as written
+        source: str  # its statement with the call sites' expressions put in for the parameters
+        fresh: list[str]  # names new at every call (the helper's locals)
+        changed: list[str]  # those of them the helper may change in place
+        names: list[NameRow]
+        body: str | None  # where the statement runs in a loop of the helper's: its body in the cell's terms
+        body_line: int | None  # the statement's line in ``body``
+
     class AttributionSummary(TypedDict, total=False):
         """Where a cell's wall time went (``Attribution.to_dict``, ``Report.attribution``).
 
@@ -528,3 +548,4 @@ if TYPE_CHECKING:
         names: list[NameRow]
         functions: list[FunctionRow]
         trees: list[CallTree]
+        helpers: list[HelperRow]

@@ -306,6 +306,14 @@ def _code_info(filename: str, name: str, key=None):
     return info
 
 
+def is_user_code(code) -> bool:
+    """The code is the user's own (a cell's, or a file outside site-packages, the standard library and tfplotguard)."""
+    info = _CODE_CACHE.get(code)
+    if info is None:
+        info = _code_info(code.co_filename, code.co_name, key=code)
+    return info[0] == USER
+
+
 _MPL = frozenset(("matplotlib", "mpl_toolkits", "matplotlib_inline"))
 
 

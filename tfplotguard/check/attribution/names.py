@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..summaries import NameRow
 
-__all__ = ["line_names", "NAMES_PER_LINE"]
+__all__ = ["describe", "line_names", "NAMES_PER_LINE"]
 
 #: Names described per line, in order of first appearance.
 NAMES_PER_LINE = 12
@@ -81,6 +81,10 @@ def _dense_elements(obj, kind: str) -> int | None:
         return None
 
 
+#: The alignment TensorFlow's CPU tensors need: a NumPy buffer that is not C-contiguous and aligned so is copied
+#: when an op takes the array (measured, TensorFlow 2.21: `tf.gather` of 500 rows from a 77 MB array, 9 ms a call
+#: 16 bytes off, 0.05 ms aligned).
+TF_ALIGNMENT = 64
 #: The largest int whose value is kept (a loop bound, a count): beyond it, a value is no loop's length.
 INT_VALUE_LIMIT = 10**12
 
@@ -170,28 +174,32 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
                     for inner in ast.walk(node.iter):
                         if isinstance(inner, ast.Name) and inner.id in namespace:
                             note(line, inner.id)
-    rows: list[NameRow] = []
-    for line in sorted(seen):
-        for name in seen[line]:
-            kind, size, eager, detail = _describe(namespace[name])
-            row: NameRow = {"line": line, "name": name, "type": kind, "size": size, "run_eagerly": eager}
-            if isinstance(detail, str) and detail.startswith("item:"):
-                row["item"] = detail[len("item:"):]
-            elif isinstance(detail, str) and detail.startswith("unrolled:"):
-                row["unrolled"] = detail[len("unrolled:"):].split(",")
-            elif isinstance(detail, str):
-                row["dtype"] = detail
-                row["ndim"] = namespace[name].ndim
-            elif isinstance(detail, int):
-                row["level"] = detail
-            elements = _elements(namespace[name], kind)
-            if elements is not None:
-                row["elements"] = elements
-            dense = _dense_elements(namespace[name], kind)
-            if dense is not None:
-                row["dense_elements"] = dense
-            value = _int_value(namespace[name])
-            if value is not None:
-                row["value"] = value
-            rows.append(row)
-    return rows
+    return [describe(line, name, namespace[name]) for line in sorted(seen) for name in seen[line]]
+
+
+def describe(line: int, name: str, obj) -> NameRow:
+    """The row of :func:`line_names` for ``name`` on cell line ``line``, holding ``obj``."""
+    kind, size, eager, detail = _describe(obj)
+    row: NameRow = {"line": line, "name": name, "type": kind, "size": size, "run_eagerly": eager}
+    if isinstance(detail, str) and detail.startswith("item:"):
+        row["item"] = detail[len("item:"):]
+    elif isinstance(detail, str) and detail.startswith("unrolled:"):
+        row["unrolled"] = detail[len("unrolled:"):].split(",")
+    elif isinstance(detail, str):
+        row["dtype"] = detail
+        row["ndim"] = obj.ndim
+    elif isinstance(detail, int):
+        row["level"] = detail
+    if kind == "numpy.ndarray":
+        row["nbytes"] = int(obj.nbytes)
+        row["tf_copies"] = not (obj.flags.c_contiguous and obj.__array_interface__["data"][0] % TF_ALIGNMENT == 0)
+    elements = _elements(obj, kind)
+    if elements is not None:
+        row["elements"] = elements
+    dense = _dense_elements(obj, kind)
+    if dense is not None:
+        row["dense_elements"] = dense
+    value = _int_value(obj)
+    if value is not None:
+        row["value"] = value
+    return row

@@ -30,6 +30,7 @@ from . import categories
 from .callees import line_callees
 from .gcclock import CALLBACK_CODE, GcClock
 from .model import Attribution
+from .helpers import helper_rows
 from .names import line_names
 from .timeline import Timeline
 
@@ -67,6 +68,8 @@ FUNCTIONS_PER_LINE = 100
 TREE_MIN_SHARE = 0.05
 #: Calls deeper than this beneath a cell line are left out of its tree.
 TREE_DEPTH = 60
+#: The user's own frames kept beneath a cell line (helpers calling helpers), the innermost first.
+HELPER_DEPTH = 4
 #: Threads of tfplotguard's own (the CPU ticker, the stack sampler): never sampled.
 OWN_THREADS = frozenset(("tfcheck-ticker", "tfcheck-stacks"))
 NATIVE_PYTHON = "<native thread running Python>"
@@ -146,6 +149,9 @@ class Samples:
         self._line_stacks: dict[tuple[int, int], float] = {}
         #: (category, line, call, inner, stack id) of the last look that found the cell's thread in the cell's code.
         self._last_in_cell: tuple | None = None
+        #: (cell line, the user's own frames beneath it outside the cell: ((code, line), …) outermost first) →
+        #: seconds: where in a helper of the user's (a function of an earlier cell) the line's time went.
+        self.helpers: dict[tuple, float] = {}
 
     def look(self, now: float, frame, frames: dict, skip: tuple) -> None:
         """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``.
@@ -172,9 +178,14 @@ class Samples:
         if frame is None:
             cat, line = "native", None
         else:
-            cat, line, call, inner, sid = self._classify(frame)
+            cat, line, call, inner, sid, chain = self._classify(frame)
             if line is not None:
                 self._last_in_cell = (cat, line, call, inner, sid)
+                if chain:
+                    helpers = self.helpers
+                    at = (line, chain)
+                    if at in helpers or len(helpers) < PATHS_LIMIT:
+                        helpers[at] = helpers.get(at, 0.0) + weight
             elif self._last_in_cell is not None and self.cell_filename is not None:
                 # The cell's code had returned: a look this late came after a gap in which the sampler could not
                 # take the GIL (a cell that releases it for microseconds at every call, such as NumPy's
@@ -232,6 +243,8 @@ class Samples:
         cell_filename = self.cell_filename
         codes = []
         line = None
+        chain: list = []  # the user's own frames beneath the cell's line, outside the cell (its helpers)
+        user = categories.is_user_code
         f = frame
         while f is not None:
             code = f.f_code
@@ -241,6 +254,8 @@ class Samples:
                     line = categories.frame_line(f)  # a line-less jump back counts on its loop
                 if code.co_name == "<module>":
                     break
+            elif line is None and user(code) and len(chain) < HELPER_DEPTH:
+                chain.append((code, categories.frame_line(f)))
             f = f.f_back
         key = tuple(map(id, codes))
         known = self._stacks.get(key)
@@ -254,7 +269,8 @@ class Samples:
             else:
                 sid = -1
             known = self._stacks[key] = (cat, call, inner, codes, sid)
-        return known[0], line, known[1], known[2], known[4]
+        chain.reverse()
+        return known[0], line, known[1], known[2], known[4], tuple(chain)
 
     def _blocked_share(self, gap: float, now: float | None = None) -> float:
         """The share of the last ``gap`` seconds the cell's thread was blocked (off the CPU), 0..1.
@@ -435,6 +451,13 @@ class Samples:
                 names = line_names(self.cell_filename, namespace, busiest)
             except Exception:  # as above: the rows are a hint, the result must not depend on them
                 names = []
+        helpers = []
+        if namespace is not None and self.cell_filename and self.helpers:
+            try:
+                helpers = helper_rows(self.cell_filename, namespace, self.helpers, busiest,
+                                      {line: sum(per.values()) for line, per in self.lines.items()})
+            except Exception:  # as above
+                helpers = []
         cats = dict(self.categories)
         tail_gc = self.tail_gc(gc_total, t_stop)
         if tail_gc > 0:  # a collection after the last look: the cell ended before the next one
@@ -453,7 +476,7 @@ class Samples:
             cell_filename=self.cell_filename, error=None if error is None else repr(error),
             sampler_cpu_s=sampler_cpu_s, timeline=self.timeline.to_dict(), gaps=gaps,
             paths=self._path_rows(), off_cpu=dict(self.off_cpu) if self._window else None, names=names,
-            functions=self._function_rows(busiest), trees=self._call_trees(busiest),
+            functions=self._function_rows(busiest), trees=self._call_trees(busiest), helpers=helpers,
         )
 
     def _path_rows(self, limit: int = 12) -> list[CallPath]:

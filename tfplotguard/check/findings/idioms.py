@@ -26,11 +26,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .known_calls import DRAWN_CALLS, KNOWN_CALLS, carried_names
-from .lines import (LINES_LOOKED_AT, LIST, NDARRAY, TUPLE, Line, Said, dotted, is_long, is_tensor, is_zero, line_facts,
-                    open_ended, repeats, sized)
+from ..format import format_seconds
+from .lines import (LINES_LOOKED_AT, LIST, NDARRAY, TUPLE, Line, Said, dotted, helper_facts, is_long, is_tensor, is_zero,
+                    line_facts, open_ended, repeats, sized)
 
 if TYPE_CHECKING:
     from ..report.model import Report
+    from ..summaries import HelperRow
 
 __all__ = ["IDIOMS", "LINES_LOOKED_AT", "idiom_on", "repeats", "spans_per_call"]
 
@@ -354,17 +356,41 @@ IDIOMS: tuple[Callable[[Line], Said], ...] = (
 DRAWN = frozenset((_artist_per_call, _many_bins, _pcolor)) | DRAWN_CALLS
 
 
-def idiom_on(report: Report, number: int | None) -> tuple[str, str, bool, str] | None:
-    """The idiom of the table on cell line ``number``: ``(message, fix, drawn, key)``, or None.
+def idiom_on(report: Report, number: int | None) -> tuple[str, str, bool, str, float | None] | None:
+    """The idiom of the table on cell line ``number``: ``(message, fix, drawn, key, seconds)``, or None.
 
     ``drawn``: the idiom makes artists, so the figure's drawing pays for them too. ``key``: which entry
-    of the table it is (one cause found on several lines is one finding).
+    of the table it is (one cause found on several lines is one finding). Where none is on the line
+    itself, the lines of the user's own helpers that held its time are read on it (:func:`.lines.helper_facts`:
+    the helper's statement in the cell's terms, inside the cell's loops); the message then says which helper
+    and ``seconds`` is the time of the helper's lines it names (None: the cell line's).
     """
     line = line_facts(report, number) if number is not None else None
-    if line is None:
+    if line is None or number is None:
         return None
     for idiom in IDIOMS:
         found = idiom(line)
         if found is not None:
-            return (*found, idiom in DRAWN, idiom.__name__)
-    return None
+            return (*found, idiom in DRAWN, idiom.__name__, None)
+    # entry → [(said, helper row, entry), …]: one entry on two lines of a helper is one cause
+    said: dict[str, list[tuple[tuple[str, str], HelperRow, Callable[[Line], Said]]]] = {}
+    for inner, row in helper_facts(report, number):
+        for idiom in IDIOMS:
+            found = idiom(inner)
+            if found is not None:
+                said.setdefault(idiom.__name__, []).append((found, row, idiom))
+                break
+    if not said:
+        return None
+    from ..attribution.helpers import shown  # lazily, as only a helper's line needs it
+    key, matches = max(said.items(), key=lambda kv: sum(row["seconds"] for _, row, _ in kv[1]))
+    (message, fix), row, idiom = matches[0]
+    seconds = sum(r["seconds"] for _, r, _ in matches)
+    functions = row["functions"]
+    where = f"in `{functions[-1]}`, which this line calls" + (
+        f" (through `{functions[0]}`)" if len(functions) > 1 else "")
+    others = "".join(f"; the same at its line `{r['helper_source']}` ({format_seconds(r['seconds'])})"
+                     for _, r, _ in matches[1:])
+    return (shown(f"{where}, its line `{row['helper_source']}` held {format_seconds(row['seconds'])} of this line's "
+                  f"time{others}. Read with this line's arguments: {message}"),
+            shown(f"{fix} (the call is in `{functions[-1]}`)"), idiom in DRAWN, key, seconds)

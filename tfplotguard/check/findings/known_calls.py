@@ -1327,6 +1327,8 @@ _PURE_PREFIXES = ("np.", "numpy.", "scipy.", "math.", "tf.linalg.", "tf.math.", 
 #: may fill (a hoisted `np.zeros` would be one buffer shared by every iteration).
 _IMPURE_PARTS = ("random", "save", "load", "print", "fromfile", "genfromtxt", "loadtxt", "seed", "Variable", ".out",
                  "zeros", "ones", "empty", "full", "copy", "array", "eye", "identity")
+#: Of those, the parts that mark a copy of an input (a helper's copy kept unchanged is the same every call).
+_COPIES = frozenset(("copy", "array"))
 #: A Keras model's methods that compute from its weights and their arguments alone.
 _MODEL_READS = frozenset(("predict", "predict_on_batch", "evaluate"))
 #: Calls that change a model's or a variable's values: a loop making any keeps its model calls.
@@ -1373,13 +1375,21 @@ def _loops_around(line: Line) -> list[tuple[ast.AST, ast.AST, list[ast.AST]]]:
             scopes += [(g.target, g.iter, [node.elt, *g.ifs]) for g in node.generators]
     scopes += [(n.target, n.iter, list(n.body)) for n in line.cell if isinstance(n, (ast.For, ast.AsyncFor))
                and n.lineno < line.number <= (n.end_lineno or n.lineno)]
+    if line.helper:  # a helper's line: its locals are new at every call (so at every iteration), some changed in place
+        made: list[ast.AST] = [ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store()) for name in sorted(line.fresh)],
+                                          value=ast.Constant(None))] if line.fresh else []
+        made += [ast.Expr(ast.Call(ast.Attribute(ast.Name(id=name, ctx=ast.Load()), "changed", ast.Load()), [], []))
+                 for name in sorted(line.changed)]
+        scopes = [(target, iterable, [*body, *made]) for target, iterable, body in scopes]
     return scopes
 
 
 def _loop_invariant_call(line: Line) -> Said:
     """A library call whose arguments no iteration changes, made at every iteration of a loop that does change."""
-    if not line.in_loop or line.category in ("cell", "blocked", "output") or line.category.startswith("mpl"):
+    if not line.in_loop or line.category in ("blocked", "output") or line.category.startswith("mpl"):
         return None
+    if line.category == "cell" and not (line.helper and len([c for c in line.calls() if dotted(c.func) not in _PLAIN]) == 1):
+        return None  # the cell's own Python; a helper's line making one library call spent its time in that call
     for target, _, body in _loops_around(line):
         items = _reads(target)
         if not items & set().union(*(_reads(part) for part in body)):
@@ -1398,7 +1408,11 @@ def _loop_invariant_call(line: Line) -> Said:
             kind = line.type_of(receiver) or "" if isinstance(receiver, ast.Name) else ""
             method = (kind == NDARRAY and attr in _PURE_METHODS
                       or kind.startswith("keras.") and attr in _MODEL_READS and not trains)  # weights not changed
-            if not (name.startswith(_PURE_PREFIXES) or method) or any(part in name for part in _IMPURE_PARTS):
+            # A fresh buffer (`np.zeros`, a copy) is impure where the loop may fill it; a helper's local the
+            # helper never changes in place is not filled (`kept & mutated` above holds its changes).
+            impure = [part for part in _IMPURE_PARTS if part in name]
+            if not (name.startswith(_PURE_PREFIXES) or method) \
+                    or impure and not (line.helper and set(impure) <= _COPIES and kept):
                 continue
             reads = {n for n in _reads(call) if line.names.get(n, ("", None))[0] != "builtins.module"}
             if not reads or reads & changed or any("Variable" in line.names.get(n, ("", None))[0] for n in reads):
@@ -1448,7 +1462,10 @@ def _object_rebuilt_per_iteration(line: Line) -> Said:
                 continue
             arguments = [*call.args, *(k.value for k in call.keywords)]
             if not set().union(*(_reads(a) for a in arguments)) & changed:
-                continue  # the same object every time: the loop-invariant entry's
+                said = _same_object_per_iteration(line, call, init)
+                if said is not None:
+                    return said
+                continue
             kept = [a for a in arguments if isinstance(a, ast.Name) and a.id not in changed
                     and (line.size_of(a) or 0) >= SET_UP_ITEMS]
             if not kept:
@@ -1469,6 +1486,32 @@ def _object_rebuilt_per_iteration(line: Line) -> Said:
                     "every iteration",
                     how)
     return None
+
+
+#: Parts of a class's name whose objects are not the same when built twice from the same arguments (a random
+#: generator seeded alike would repeat its numbers; a model or a layer holds weights that training changes).
+_STATEFUL = ("random", "Random", "Generator", "seed", "tf.", "keras.", "tensorflow.", "torch.")
+
+
+def _same_object_per_iteration(line: Line, call: ast.Call, init: tuple[str, float]) -> Said:
+    """An object built at every iteration from arguments none of which the loop changes (``ZipFile(path)`` to read
+    one member), its construction most of the line: the same preparation, done again at each iteration."""
+    name = dotted(call.func)
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    reads = {n for a in arguments for n in _reads(a)} - line.fresh
+    if not arguments or not reads or any(part in name for part in _STATEFUL):
+        return None
+    runs = runs_of(line)
+    beneath = max(((f, s) for f, s in line.functions.items() if s <= init[1] and f.startswith(init[0].rsplit(".", 2)[0])
+                   and not f.endswith(".__init__")), key=lambda kv: kv[1], default=None)
+    inner = f", most in `{beneath[0]}`" if beneath and beneath[1] >= 0.5 * init[1] else ""
+    shown_args = ", ".join(ast.unparse(a) for a in arguments)
+    return (f"`{name}({shown_args})` built a new object at {'each' if runs is None else f'each of the {runs:,}'} "
+            f"iteration{'s' if runs != 1 else ''} from the same arguments, and {100 * init[1] / line.seconds:.0f}% of "
+            f"the line's time went into building it (`{init[0]}`{inner}): whatever it reads and prepares from them "
+            "(a file's index, a parsed header, a table) was prepared again at every iteration",
+            "build it once before the loop and use that one object inside it (a file or an archive: open it once, "
+            "read every item you need from it, and close it after the loop)")
 
 
 #: Elements an unchanged array or tensor must have for the work a call repeats on it to be the line's cost.
@@ -1564,6 +1607,62 @@ def _whole_input_per_call(line: Line) -> Said:
                     "(many NumPy and TensorFlow functions do: quantiles, interpolation points, indices, a batch of "
                     f"right-hand sides or inputs), or compute the part that depends on `{array}` alone (a sort, a "
                     "factorisation, a normalisation) once before the loop and reuse it")
+    return None
+
+
+#: Functions that factorise a matrix (a decomposition, an inverse), by the end of their qualified names: NumPy's,
+#: SciPy's and TensorFlow's Python entry points, as the sampled stacks name them.
+_FACTORISATIONS = (".svd", ".cholesky", ".eigh", ".eig", ".qr", ".inv", ".pinv", ".lu_factor", ".cho_factor", ".lu",
+                   ".matrix_inverse", ".self_adjoint_eig")
+
+
+def _factorised_per_call(line: Line) -> Said:
+    """A call made at every iteration of a loop whose time goes mostly into factorising a matrix, the one matrix it
+    is given being the same at every iteration: the same factorisation, computed again at each call
+    (``rng.multivariate_normal(mean, cov)`` factorises ``cov`` per draw)."""
+    if not line.in_loop or line.seconds <= 0:
+        return None
+    factor = line.heaviest(*_FACTORISATIONS)
+    if factor is None or factor[1] < MOST * line.seconds:
+        return None
+    for target, iterable, body in _loops_around(line):
+        changed = _changed_by_loop(target, body)
+        for call in line.calls():
+            name = dotted(call.func)
+            if name in _PLAIN or name.rsplit(".", 1)[-1] in ("solve", "lstsq"):
+                continue  # solves: the repeated-work table's
+            given = [*call.args, *(k.value for k in call.keywords)]
+            matrices = [a for a in given if isinstance(a, ast.Name) and line.ndims.get(a.id) == 2]
+            if len(matrices) != 1 or matrices[0].id in changed:
+                continue
+            matrix = matrices[0].id
+            runs = runs_of(line)
+            times = f"{runs:,} times" if runs else "at every iteration"
+            message = (f"{100 * factor[1] / line.seconds:.0f}% of the line's time went into `{factor[0]}`, a "
+                       f"factorisation, and `{matrix}` ({line.size_of(matrices[0]):,} rows) is the one matrix "
+                       f"`{name}` is given, the same at every iteration: the same matrix was factorised {times}")
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            drawn = "random" in name or "random" in (line.type_of(receiver) or "" if receiver is not None else "")
+            if drawn and isinstance(receiver, ast.Name):
+                rest = [n for part in body for n in ast.walk(part) if isinstance(n, ast.Name) and n.id == receiver.id]
+                modules = {n for n in changed if line.type_of(ast.Name(id=n)) == "builtins.module"}  # `np.zeros(d)`
+                others = [a for a in given if _reads(a) & (changed - modules)]
+                same = len(rest) <= 1 and not others  # this call is the loop's only draw, from unchanged arguments
+                count = _iterations(line, iterable)
+                size = f"size={count}" if count else "size=n (the loop's length)"
+                return (message,
+                        f"draw them all in one call before the loop, `{ast.unparse(call)[:-1]}, {size})`, which "
+                        f"factorises `{matrix}` once, and use row i at iteration i"
+                        + (": the same numbers in the same order, as the loop makes no other draw from "
+                           f"`{receiver.id}`" if same else " (the same distribution; other numbers where the loop "
+                           "makes other draws from the same generator or its arguments change: draw those "
+                           "parts apart)"))
+            if drawn:
+                continue
+            return (message,
+                    f"factorise `{matrix}` once before the loop and reuse the factor inside it (`np.linalg.cholesky`, "
+                    "`scipy.linalg.cho_factor` or `lu_factor`, `tf.linalg.cholesky`), or make one call for all the "
+                    "items where the function takes a batch")
     return None
 
 
@@ -1783,6 +1882,44 @@ def _list_converted_per_call(line: Line) -> Said:
     return None
 
 
+#: The least bytes of a NumPy array TensorFlow copies at every call for those copies to be the loop's cost.
+COPIED_BYTES = 8 * 2**20
+#: Bytes a second one core copies, at most (a fast server core; memcpy of a large buffer): a call taking less than
+#: a copy of its array at this rate did not copy it.
+COPY_RATE = 20e9
+
+
+def _array_copied_per_call(line: Line) -> Said:
+    """A large NumPy array the loop never changes, given to a TensorFlow op at every iteration, whose buffer
+    TensorFlow copies each time it makes a tensor of it (not C-contiguous and 64-byte aligned, as its tensors must be)."""
+    if not line.in_loop or line.seconds <= 0 or not line.category.startswith("tf_"):
+        return None
+    for target, iterable, body in _loops_around(line):
+        changed = _changed_by_loop(target, body)
+        count = _iterations(line, iterable)
+        for call in line.calls():
+            name = dotted(call.func)
+            if not name.startswith("tf."):
+                continue
+            for arg in [*call.args, *(k.value for k in call.keywords)]:
+                if not isinstance(arg, ast.Name) or arg.id in changed or line.tf_copies.get(arg.id, 0) < COPIED_BYTES:
+                    continue
+                size = line.tf_copies[arg.id]
+                if count and line.seconds / count < size / COPY_RATE:
+                    continue  # each call took less than one copy: the copies are not where its time went
+                each = f" ({count:,} calls, {format_seconds(line.seconds / count)} each)" if count else ""
+                held = "\u00b7" in arg.id  # an attribute of an object of the cell's (a helper's `self.table`)
+                keep = (f"`{arg.id} = tf.constant({arg.id})`" if held else
+                        f"`{arg.id}_t = tf.constant({arg.id})`, and pass `{arg.id}_t`")
+                return (f"`{arg.id}`, a NumPy array of {size / 2**20:,.0f} MiB, was given to `{name}` at every iteration of "
+                        f"the loop{each}: TensorFlow makes a tensor of a NumPy argument at each call, and this array's "
+                        "buffer is not aligned to 64 bytes and contiguous as TensorFlow's tensors must be, so each call "
+                        "copied all of it, the same data every time",
+                        f"convert it once before the loop, {keep}: a tensor is passed as it is, and the op gives the "
+                        "same values")
+    return None
+
+
 #: Characters a string must hold for a pass over it per iteration to be the loop's cost.
 LONG_TEXT = 100_000
 #: Iterations of passes over one text from which one combined pass is the fix.
@@ -1831,6 +1968,9 @@ def _iterations(line: Line, iterable: ast.AST) -> int | None:
         return line.size_of(iterable.func.value)  # a dict's view: its length
     if isinstance(iterable, ast.Call) and dotted(iterable.func) == "enumerate" and len(iterable.args) == 1:
         return _iterations(line, iterable.args[0])
+    if isinstance(iterable, ast.Call) and dotted(iterable.func) == "zip" and iterable.args and not iterable.keywords:
+        sizes = [_iterations(line, arg) for arg in iterable.args]
+        return min(sizes) if None not in sizes else None  # type: ignore[type-var]  # no None left
     if isinstance(iterable, ast.Call) and dotted(iterable.func) == "range" and iterable.args:
         bounds = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, int)
                   else line.values.get(a.id) if isinstance(a, ast.Name) else None for a in iterable.args]
@@ -1973,5 +2113,6 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _commit_per_row, _list_of_arrays_converted, _time_distributed, _split_dataset, _diagonal_matrix,
     _tight_layout_per_iteration, _weights_copied_per_iteration, _sorted_to_keep_a_few, _scan_per_iteration,
     _object_rebuilt_per_iteration, _library_call_per_item, _recursion, _gradient_per_source, _unique_to_count, _unrolled_layer,
-    _patch_per_item, _scanned_per_item, _loop_invariant_call, _whole_input_per_call, _catastrophic_backtracking,
+    _patch_per_item, _scanned_per_item, _loop_invariant_call, _whole_input_per_call, _array_copied_per_call,
+    _factorised_per_call, _catastrophic_backtracking,
 )

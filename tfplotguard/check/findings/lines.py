@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..report.model import Report
+    from ..summaries import HelperRow, NameRow
 
 __all__ = ["LINES_LOOKED_AT", "LIST", "LONG", "NDARRAY", "TUPLE", "Line", "Said", "dotted", "is_long", "is_tensor",
-           "is_zero", "line_facts", "repeats", "sized", "cell_nodes", "LOOPS"]
+           "is_zero", "line_facts", "helper_facts", "repeats", "sized", "cell_nodes", "LOOPS"]
 
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 LIST, TUPLE = "builtins.list", "builtins.tuple"
@@ -71,6 +72,13 @@ class Line:
     view_points: tuple[int, int] = (0, 0)
     #: (cells, pixels of its axes) of the largest mesh the cell drew with ``shading='gouraud'``.
     gouraud_cells: tuple[int, int] = (0, 0)
+    #: name → its bytes, for the NumPy arrays among its names that TensorFlow copies to make a tensor of them.
+    tf_copies: dict[str, int] = field(default_factory=dict)
+    #: Where the line is a helper's read on the cell's line (:func:`helper_facts`): the helper's qualname, its
+    #: locals (new at every call) and those of them it may change in place; "" and empty for a cell line.
+    helper: str = ""
+    fresh: frozenset[str] = frozenset()
+    changed: frozenset[str] = frozenset()
 
     def calls(self) -> list[ast.Call]:
         """The calls that start on the line, less those of a loop header's iterable (made once per loop)."""
@@ -200,6 +208,16 @@ def line_facts(report: Report, number: int) -> Line | None:
     once = frozenset(id(n) for loop in loops if isinstance(loop, (ast.For, ast.AsyncFor)) for n in ast.walk(loop.iter))
     in_loop = repeats(filename, number)
     rows = [r for r in attribution.get("names") or [] if r["line"] == number]
+    return _line(report, number, row["source"], nodes, in_loop, rows, row["category"], row["seconds"], every, once)
+
+
+def _line(report: Report, number: int, source: str, nodes: tuple[ast.AST, ...], in_loop: bool, rows: list[NameRow],
+          category: str, seconds: float, every: tuple[ast.AST, ...], once: frozenset[int],
+          helper: tuple[str, frozenset[str], frozenset[str]] = ("", frozenset(), frozenset()),
+          at: int | None = None) -> Line:
+    """The :class:`Line` of cell line ``number`` (its measured rows); ``at``: its number in ``every`` where that
+    is not the cell (a helper's body)."""
+    attribution = report.attribution or {}
     names = {r["name"]: (r["type"], r["size"]) for r in rows}
     eager = frozenset(r["name"] for r in rows if r.get("run_eagerly"))
     plot_calls = sum(site[3] for site in (report.mpl or {}).get("call_sites") or ()
@@ -216,11 +234,71 @@ def line_facts(report: Report, number: int) -> Line | None:
     unrolled = {r["name"]: tuple(r["unrolled"]) for r in rows if r.get("unrolled")}
     elements = {r["name"]: r["elements"] for r in rows if r.get("elements") is not None}
     dense_elements = {r["name"]: r["dense_elements"] for r in rows if r.get("dense_elements") is not None}
+    tf_copies = {r["name"]: r.get("nbytes", 0) for r in rows if r.get("tf_copies")}
     values = {r["name"]: r["value"] for r in rows if r.get("value") is not None}
     pipelines = tuple(tuple(p.get("stages") or ()) for p in report.pipelines or ())
-    return Line(number, row["source"], nodes, in_loop, names, eager, row["category"], plot_calls, eager_ops,
-                row["seconds"], functions, dtypes, levels, items, ndims, every,
+    return Line(number if at is None else at, source, nodes, in_loop, names, eager, category, plot_calls, eager_ops,
+                seconds, functions, dtypes, levels, items, ndims, every,
                 (report.mpl or {}).get("category_ticks") or 0, once, pipelines, depths, unrolled, elements,
                 dense_elements, values, _pair((report.mpl or {}).get("view_points")),
-                _pair((report.mpl or {}).get("gouraud_cells")))
+                _pair((report.mpl or {}).get("gouraud_cells")), tf_copies, *helper)
 
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def helper_facts(report: Report, number: int) -> list[tuple[Line, HelperRow]]:
+    """For cell line ``number``, each line of the user's own helpers that held its time (``attribution.helpers``)
+    as a :class:`Line` on the cell's line: its statement with the call site's expressions in place of the
+    parameters, the cell's loops around it, and the names of both. The helper's locals are :attr:`Line.fresh`.
+    """
+    base = line_facts(report, number)
+    if base is None:
+        return []
+    found = []
+    for row in (report.attribution or {}).get("helpers") or []:
+        if row["line"] != number:
+            continue
+        try:
+            tree = ast.parse(row["source"])
+        except (SyntaxError, ValueError):
+            continue
+        head = tuple(n for n in ast.walk(tree) if getattr(n, "lineno", None) == 1)
+        for node in head:
+            for field_name in ("lineno", "end_lineno"):
+                if hasattr(node, field_name):
+                    setattr(node, field_name, number)
+        # The cell line's comprehensions are the loops the helper runs in; their calls are not the helper's.
+        loops = tuple(n for n in base.nodes if isinstance(n, _COMPREHENSIONS))
+        once = base.once | frozenset(id(n) for n in base.nodes)
+        fresh = frozenset(row["fresh"])
+        rows = [r for r in (report.attribution or {}).get("names") or [] if r["line"] == number and r["name"] not in fresh]
+        given = {r["name"] for r in row["names"]}
+        rows = [r for r in rows if r["name"] not in given] + list(row["names"])
+        line = _line(report, number, row["helper_source"], head + loops, base.in_loop, rows, base.category,
+                     row["seconds"], base.cell, once, (row["functions"][-1], fresh, frozenset(row["changed"])))
+        found.append((line, row))
+        inner = _in_helper_loop(report, number, row, base.category)
+        if inner is not None:
+            found.append((inner, row))
+    return found
+
+
+def _in_helper_loop(report: Report, number: int, row: HelperRow, category: str) -> Line | None:
+    """A helper's line that runs in a loop of the helper's own, as a :class:`Line` of the helper's body (in the
+    cell's terms) read as a cell: its loops are the ones the tables look for."""
+    body, at = row.get("body"), row.get("body_line")
+    if not body or not at:
+        return None
+    every = _nodes(body)
+    if every is None:
+        return None
+    nodes = tuple(n for n in every if getattr(n, "lineno", None) == at)
+    loops = [n for n in nodes if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+    if loops:  # as line_facts: a loop's header line holds its body's time too
+        seen = set(map(id, nodes))
+        nodes += tuple(n for loop in loops for n in ast.walk(loop) if id(n) not in seen)
+    once = frozenset(id(n) for loop in loops if isinstance(loop, (ast.For, ast.AsyncFor)) for n in ast.walk(loop.iter))
+    in_loop = any(isinstance(n, LOOPS) and n.lineno <= at <= (n.end_lineno or n.lineno) for n in every)
+    return _line(report, number, row["helper_source"], nodes, in_loop, row["names"], category, row["seconds"], every,
+                 once, (row["functions"][-1], frozenset(), frozenset()), at=at)

@@ -66,8 +66,8 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
         idiom = idiom_on(report, row["line"])
         if idiom is None:
             continue
-        message, fix, drawn, key = idiom
-        seconds, drawing = row["seconds"], ""
+        message, fix, drawn, key, helper_s = idiom
+        seconds, drawing = row["seconds"] if helper_s is None else min(helper_s, row["seconds"]), ""
         if drawn:  # the artists made here are drawn later, on the line that draws the figure
             draw_s = sum(r["seconds"] * r["category_share"] for r in attribution.get("lines") or []
                          if r["category"] == "mpl_draw" and r["line"] != row["line"])
