@@ -62,14 +62,17 @@ def _parse(filename: str) -> ast.Module | None:
 def _functions_of(namespace: dict) -> dict[types.CodeType, tuple[types.FunctionType, bool]]:
     """The namespace's functions and its classes' own methods, by code: ``code → (function, is_method)``."""
     found: dict[types.CodeType, tuple[types.FunctionType, bool]] = {}
+    # Types are compared with `type(x)`, never `isinstance`: that reads `x.__class__`, which a proxy object of the
+    # user's can compute in Python.
     for value in list(namespace.values()):
         if type(value) is types.FunctionType:
             found.setdefault(value.__code__, (value, False))
-        elif isinstance(value, type):
+        elif issubclass(type(value), type):
             for attr in list(vars(value).values()):
-                method = attr.__func__ if isinstance(attr, (classmethod, staticmethod)) else attr
+                wrapped = type(attr) in (classmethod, staticmethod)
+                method = attr.__func__ if wrapped else attr
                 if type(method) is types.FunctionType:
-                    found.setdefault(method.__code__, (method, not isinstance(attr, staticmethod)))
+                    found.setdefault(method.__code__, (method, type(attr) is not staticmethod))
     return found
 
 
@@ -175,12 +178,11 @@ def _collapse(node: ast.AST, namespace: dict, found: dict[str, object]) -> ast.A
                 return attribute
             owner = found.get(root.id, namespace.get(root.id, _FRESH)) if root.id in namespace or root.id in found \
                 else _FRESH
-            if owner is _FRESH or isinstance(owner, (types.ModuleType, type)):
+            if owner is _FRESH or issubclass(type(owner), (types.ModuleType, type)):
                 return attribute  # a module's function (``np.array``) or a class's: not data
-            try:
-                own = vars(owner)
-            except TypeError:  # no instance dict
-                return attribute
+            own = getattr(owner, "__dict__", None) if type(owner).__getattribute__ is object.__getattribute__ else None
+            if type(own) is not dict:
+                return attribute  # no instance dict, or one only the object's own code could give
             if attribute.attr not in own:
                 return attribute  # a property or a method: reading it could run code
             name = f"{root.id}{JOIN}{attribute.attr}"
