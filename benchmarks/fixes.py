@@ -647,7 +647,7 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "    return g[min(np.searchsorted(g, q), len(g) - 1)]\n",
         "hits = [nearest(q, grid) for q in queries]\n",
         "hits = [nearest_asarray(q, grid) for q in queries]\n",
-        ["ran at every iteration of the loop with the same arguments", "compute it once before the loop"],
+        ["ran at every iteration of the loop with the same arguments", "`np.asarray(…)` in place of `np.array(…)`"],
     ),
     "numpy_table_copied_by_each_tf_op": (
         "import numpy as np\nimport tensorflow as tf\nrng = np.random.default_rng(3)\n"

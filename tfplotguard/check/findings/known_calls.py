@@ -1417,9 +1417,15 @@ def _loop_invariant_call(line: Line) -> Said:
             reads = {n for n in _reads(call) if line.names.get(n, ("", None))[0] != "builtins.module"}
             if not reads or reads & changed or any("Variable" in line.names.get(n, ("", None))[0] for n in reads):
                 continue  # reads nothing but constants (a fresh value each time), or what the loop changes
-            return (f"`{ast.unparse(call)}` ran at every iteration of the loop with the same arguments: nothing it "
-                    "reads changes in the loop, so each iteration computed the same result again",
-                    "compute it once before the loop, keep the result in a variable, and use that inside the loop")
+            said = (f"`{ast.unparse(call)}` ran at every iteration of the loop with the same arguments: nothing it "
+                    "reads changes in the loop, so each iteration computed the same result again")
+            if line.helper and name.rsplit(".", 1)[-1] == "array" and name.startswith(("np.", "numpy.")):
+                # A helper's defensive copy: the call site's array comes back as it is from asarray.
+                return (said + " (`np.array` copies its input by default)",
+                        "in the helper, `np.asarray(…)` in place of `np.array(…)`: it returns an array that already has "
+                        "the dtype as it is, without a copy (the helper never changes it); or convert once before the "
+                        "loop and pass the result")
+            return (said, "compute it once before the loop, keep the result in a variable, and use that inside the loop")
     return None
 
 
