@@ -677,6 +677,14 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "        labels[name] = json.loads(z.read(name))\n",
         ["from the same arguments", "build it once before the loop and use that one object"],
     ),
+    "class_built_per_call": (
+        "from collections import namedtuple\nrecords = [(i, i * 0.5, f'r{i}') for i in range(25_000)]\n"
+        "def to_point(r):\n    Point = namedtuple('Point', ['x', 'y', 'label'])\n    return Point(*r)\n"
+        "Point = namedtuple('Point', ['x', 'y', 'label'])\ndef to_point_once(r):\n    return Point(*r)\n",
+        "points = [to_point(r) for r in records]\n",
+        "points = [to_point_once(r) for r in records]\n",
+        ["built a new class in `to_point`", "define the class once, at the top level"],
+    ),
     "quantile_per_level": (
         "import numpy as np\nrng = np.random.default_rng(0)\nreturns = rng.standard_t(4, size=600_000)\n"
         "levels = np.linspace(0.01, 0.99, 60)\n",
@@ -1520,6 +1528,22 @@ FIXES: list[Fix] = [
                "def embed(x):\n    tf.random.set_seed(42)\n    return encode(x)\nencode(batches[0])\n"),
         slow="out = [embed(x) for x in batches]\n",
         fixed="tf.random.set_seed(42)\nout = [encode(x) for x in batches]\n"),
+    # -- garbage_collection: a gc.collect() taken out of the loop; Python's own collections skipping a frozen heap
+    Fix("garbage_collection", "a `gc.collect()` in a helper called per step: out of the loop",
+        "take the `gc.collect()` out of the loop",
+        setup=("import gc\nimport tensorflow as tf\nimport keras\n"
+               "model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4)])\n"
+               "def score(i):\n    gc.collect()\n    return i * 2\ndef score_fixed(i):\n    return i * 2\n"),
+        slow="out = [score(i) for i in range(12)]\n",
+        fixed="out = [score_fixed(i) for i in range(12)]\n"),
+    Fix("garbage_collection", "Python's own collections: `gc.freeze()` once after the imports",
+        "`gc.freeze()` once after the imports",
+        setup=("import gc\nimport tensorflow as tf\nimport keras\n"
+               "model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4)])\n"
+               "def keep_rows(n):\n    rows = []\n    for i in range(n):\n"
+               "        rows.append({'id': i, 'tags': [i, i + 1], 'score': i * 0.5})\n    return rows\n"),
+        slow="gc.unfreeze()\nrows = keep_rows(400_000)\ndel rows\n",
+        fixed="gc.freeze()\nrows = keep_rows(400_000)\ndel rows\ngc.unfreeze()\n"),
     # -- wasted_product: the three ways a matrix product's work is thrown away
     Fix("wasted_product", "the diagonal of a product: a row-wise sum", "tf.reduce_sum(A * tf.transpose(B)",
         setup="import tensorflow as tf\nA = tf.random.normal((3000, 256))\nB = tf.random.normal((256, 3000))\n",

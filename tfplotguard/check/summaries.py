@@ -482,6 +482,7 @@ if TYPE_CHECKING:
         #: and 64-byte aligned, as TensorFlow's CPU tensors must be)
         nbytes: NotRequired[int]
         tf_copies: NotRequired[bool]
+        user_code: NotRequired[bool]  # a Python function: defined in the user's code (a cell, a file of theirs)
 
     class FunctionRow(TypedDict):
         """The seconds a busy cell line spent inside one function beneath it, inclusive (``attribution.functions``).
@@ -524,6 +525,17 @@ if TYPE_CHECKING:
         body: str | None  # where the statement runs in a loop of the helper's: its body in the cell's terms
         body_line: int | None  # the statement's line in ``body``
 
+    class GcTrigger(TypedDict):
+        """Where full garbage collections started during a cell (``attribution.gc_triggers``): the Python code and
+        line under the collection, whether that line asked for it (a ``collect(`` call), the cell line above it."""
+
+        line: int | None  # the cell's line (None: the cell's code was not on that thread's stack)
+        function: str
+        source: str
+        explicit: bool
+        collections: int
+        seconds: float
+
     class AttributionSummary(TypedDict, total=False):
         """Where a cell's wall time went (``Attribution.to_dict``, ``Report.attribution``).
 
@@ -549,3 +561,4 @@ if TYPE_CHECKING:
         functions: list[FunctionRow]
         trees: list[CallTree]
         helpers: list[HelperRow]
+        gc_triggers: list[GcTrigger]

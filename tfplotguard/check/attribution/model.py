@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from .categories import UNATTRIBUTED, category
 
 if TYPE_CHECKING:
-    from ..summaries import (AttributionSummary, CallPath, CallTree, CategoryTimeline, FunctionRow, HelperRow, NameRow,
-                             ThreadFrame)
+    from ..summaries import (AttributionSummary, CallPath, CallTree, CategoryTimeline, FunctionRow, GcTrigger, HelperRow,
+                             NameRow, ThreadFrame)
 
 __all__ = ["Attribution", "CategoryShare", "IDLE", "LineShare", "ThreadShare", "TOP_LINES", "TOP_FRAMES"]
 
@@ -100,6 +100,8 @@ class Attribution:
     #: Per busy line, the lines of the user's own helpers beneath it that held its time, in the cell's terms
     #: (:func:`.helpers.helper_rows`).
     helpers: list[HelperRow] = field(default_factory=list)
+    #: Where the full garbage collections started (:meth:`.samples.Samples._gc_rows`), heaviest first.
+    gc_triggers: list[GcTrigger] = field(default_factory=list)
 
     @classmethod
     def build(cls, wall_s: float, categories: dict[str, float], lines: dict[int, dict[str, float]],
@@ -109,7 +111,8 @@ class Attribution:
               timeline: CategoryTimeline | None = None, gaps: dict[str, Any] | None = None,
               paths: list[CallPath] | None = None, off_cpu: dict[str, float] | None = None,
               names: list[NameRow] | None = None, functions: list[FunctionRow] | None = None,
-              trees: list[CallTree] | None = None, helpers: list[HelperRow] | None = None) -> "Attribution":
+              trees: list[CallTree] | None = None, helpers: list[HelperRow] | None = None,
+              gc_triggers: list[GcTrigger] | None = None) -> "Attribution":
         """Make the result from the sampler's counters (seconds); ``unattributed`` = wall − sampled.
 
         ``bare``: per line, the seconds of samples caught in the cell's own frame
@@ -183,7 +186,7 @@ class Attribution:
         return cls(wall_s, cats, rows[:top_lines], thread_rows, samples, interval_s, cell_filename, error, len(rows),
                    {"moved_s": moved, "sampler_cpu_s": sampler_cpu_s, **(gaps or {})}, timeline,
                    list(paths or []), off_cpu, list(names or []), list(functions or []),
-                   list(trees or []), list(helpers or []))
+                   list(trees or []), list(helpers or []), list(gc_triggers or []))
 
     def share(self, cid: str) -> float:
         """The share (0..1) of category ``cid``; 0 if it got no time."""
@@ -225,6 +228,7 @@ class Attribution:
             "functions": self.functions,
             "trees": self.trees,
             "helpers": self.helpers,
+            "gc_triggers": self.gc_triggers,
         }
 
     @classmethod

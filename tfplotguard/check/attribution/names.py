@@ -16,7 +16,10 @@ import ast
 import collections
 import logging
 import linecache
+import types
 from typing import TYPE_CHECKING
+
+from . import categories
 
 if TYPE_CHECKING:
     from ..summaries import NameRow
@@ -190,6 +193,8 @@ def describe(line: int, name: str, obj) -> NameRow:
         row["ndim"] = obj.ndim
     elif isinstance(detail, int):
         row["level"] = detail
+    if type(obj) is types.FunctionType:
+        row["user_code"] = categories.frame_module(obj.__code__.co_filename)[0] == categories.USER
     if kind == "numpy.ndarray":
         row["nbytes"] = int(obj.nbytes)
         row["tf_copies"] = not (obj.flags.c_contiguous and obj.__array_interface__["data"][0] % TF_ALIGNMENT == 0)

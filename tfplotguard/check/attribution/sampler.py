@@ -133,7 +133,7 @@ class StackSampler:
         self.budget_divisor = budget_divisor
         #: The sampler's CPU seconds charged to the budget: those of looks that found the cell's thread running.
         self.charged_s = 0.0
-        self._gc = GcClock()
+        self._gc = GcClock(cell_filename)
         self._samples = Samples(cell_filename, self.max_gap_s, Timeline(timeline_buckets, timeline_bucket_s),
                                 self._gc)
         #: The sampler thread's CPU seconds (set when it ends): what sampling cost, whatever the load.

@@ -19,6 +19,7 @@ timed (:mod:`.gcclock`) and each look gives the part of its gap they took to
 
 from __future__ import annotations
 
+import linecache
 import sys
 import threading
 import time
@@ -35,7 +36,7 @@ from .names import line_names
 from .timeline import Timeline
 
 if TYPE_CHECKING:
-    from ..summaries import CallNode, CallPath, CallTree, FunctionRow
+    from ..summaries import CallNode, CallPath, CallTree, FunctionRow, GcTrigger
 
 #: Top frames kept per other thread; further distinct frames are summed under "<other frames>".
 FRAMES_PER_THREAD = 40
@@ -468,6 +469,7 @@ class Samples:
             gaps = {"first_look_s": self.first_look - self.t0,
                     "tail_s": max(0.0, t_stop - last - tail_gc), "gc_s": gc_total,
                     "gc_collections": self.gc.collections, "gc_full_collections": self.gc.full,
+                    "gc_frozen": self.gc.frozen,
                     "longest_gap_s": self.longest[0], "longest_gap_end_s": self.longest[1],
                     "sampler_runqueue_s": runqueue_s, "cell_runqueue_s": cell_runqueue_s}
         return Attribution.build(
@@ -477,7 +479,18 @@ class Samples:
             sampler_cpu_s=sampler_cpu_s, timeline=self.timeline.to_dict(), gaps=gaps,
             paths=self._path_rows(), off_cpu=dict(self.off_cpu) if self._window else None, names=names,
             functions=self._function_rows(busiest), trees=self._call_trees(busiest), helpers=helpers,
+            gc_triggers=self._gc_rows(),
         )
+
+    def _gc_rows(self, limit: int = 8) -> list[GcTrigger]:
+        """Where the full collections started: the code and line under each (its text, and whether it asked for the
+        collection: a ``collect(`` call), the cell line above it, how many and their seconds, heaviest first."""
+        rows: list[GcTrigger] = []
+        for (cell_line, code, line), (count, seconds) in sorted(self.gc.triggers.items(), key=lambda kv: -kv[1][1])[:limit]:
+            text = linecache.getline(code.co_filename, line).strip() if line else ""
+            rows.append({"line": cell_line, "function": _code_name(code) or "", "source": text,
+                         "explicit": "collect(" in text, "collections": count, "seconds": seconds})
+        return rows
 
     def _path_rows(self, limit: int = 12) -> list[CallPath]:
         """The heaviest paths as plain rows: line, the call the cell made, the innermost function, seconds."""

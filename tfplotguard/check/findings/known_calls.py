@@ -1073,8 +1073,8 @@ def _per_item_of_a_name(line: Line) -> Said:
             items = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
             for call in (c for part in body for c in ast.walk(part) if isinstance(c, ast.Call)):
                 name = dotted(call.func)
-                if name in _PLAIN or not name:
-                    continue
+                if name in _PLAIN or not name or name in line.own_functions:
+                    continue  # a function of the user's own is no library call (its lines are read one level down)
                 given = [*call.args, *(k.value for k in call.keywords)]
                 if any(isinstance(n, ast.Name) and n.id in items for arg in given for n in ast.walk(arg)):
                     what = loop.iter.id
@@ -1518,6 +1518,47 @@ def _same_object_per_iteration(line: Line, call: ast.Call, init: tuple[str, floa
             "(a file's index, a parsed header, a table) was prepared again at every iteration",
             "build it once before the loop and use that one object inside it (a file or an archive: open it once, "
             "read every item you need from it, and close it after the loop)")
+
+
+#: Functions that build a new class at each call (by their sampled qualified names' ends): `namedtuple` writes the
+#: class's source and `exec`s it, the others call `type` with a namespace they fill.
+_CLASS_FACTORIES = {"collections.namedtuple": "namedtuple", "dataclasses.make_dataclass": "make_dataclass",
+                    "typing.NamedTuple": "NamedTuple"}
+
+
+def _class_built_per_call(line: Line) -> Said:
+    """A class made by a class factory (``namedtuple``, ``make_dataclass``, the functional ``Enum``) at every iteration
+    of a loop (often inside a helper the loop calls), from arguments the loop never changes, the factory holding
+    most of the line: the same class, built again each time."""
+    if not line.in_loop or line.seconds <= 0:
+        return None
+    factory = line.heaviest(*_CLASS_FACTORIES)
+    if factory is not None and factory[0] not in _CLASS_FACTORIES:
+        return None  # a name that only ends like one
+    if factory is None or factory[1] < MOST * line.seconds:
+        return None
+    for target, _, body in _loops_around(line):
+        changed = _changed_by_loop(target, body)
+        for call in line.calls():
+            name = dotted(call.func)
+            if name.rsplit(".", 1)[-1] != _CLASS_FACTORIES.get(factory[0]):
+                continue
+            if set().union(*(_reads(a) for a in [*call.args, *(k.value for k in call.keywords)])) & changed:
+                continue  # a class made from what the loop changes: not the same class
+            runs = runs_of(line)
+            where = f"in `{line.helper}`, at each of its calls" if line.helper else "at every iteration"
+            return (f"`{ast.unparse(call)}` built a new class {where} ({'' if runs is None else f'{runs:,} times, '}"
+                    f"{100 * factor_share(factory, line):.0f}% of the line in `{factory[0]}`): a class factory writes "
+                    "and compiles the class's code each time, and every instance made since belongs to a class of its "
+                    "own",
+                    "define the class once, at the top level of the notebook (outside the function and the loop), and "
+                    "make the instances from that one class")
+    return None
+
+
+def factor_share(found: tuple[str, float], line: Line) -> float:
+    """The share (0..1) of ``line``'s time a ``(function, seconds)`` of :meth:`Line.heaviest` holds."""
+    return min(1.0, found[1] / line.seconds) if line.seconds > 0 else 0.0
 
 
 #: Elements an unchanged array or tensor must have for the work a call repeats on it to be the line's cost.
@@ -2120,5 +2161,5 @@ KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
     _tight_layout_per_iteration, _weights_copied_per_iteration, _sorted_to_keep_a_few, _scan_per_iteration,
     _object_rebuilt_per_iteration, _library_call_per_item, _recursion, _gradient_per_source, _unique_to_count, _unrolled_layer,
     _patch_per_item, _scanned_per_item, _loop_invariant_call, _whole_input_per_call, _array_copied_per_call,
-    _factorised_per_call, _catastrophic_backtracking,
+    _factorised_per_call, _class_built_per_call, _catastrophic_backtracking,
 )

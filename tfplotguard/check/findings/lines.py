@@ -74,6 +74,8 @@ class Line:
     gouraud_cells: tuple[int, int] = (0, 0)
     #: name → its bytes, for the NumPy arrays among its names that TensorFlow copies to make a tensor of them.
     tf_copies: dict[str, int] = field(default_factory=dict)
+    #: The names among its names that hold functions of the user's own (defined in a cell or a file of theirs).
+    own_functions: frozenset[str] = frozenset()
     #: Where the line is a helper's read on the cell's line (:func:`helper_facts`): the helper's qualname, its
     #: locals (new at every call) and those of them it may change in place; "" and empty for a cell line.
     helper: str = ""
@@ -235,13 +237,14 @@ def _line(report: Report, number: int, source: str, nodes: tuple[ast.AST, ...], 
     elements = {r["name"]: r["elements"] for r in rows if r.get("elements") is not None}
     dense_elements = {r["name"]: r["dense_elements"] for r in rows if r.get("dense_elements") is not None}
     tf_copies = {r["name"]: r.get("nbytes", 0) for r in rows if r.get("tf_copies")}
+    own = frozenset(r["name"] for r in rows if r.get("user_code"))
     values = {r["name"]: r["value"] for r in rows if r.get("value") is not None}
     pipelines = tuple(tuple(p.get("stages") or ()) for p in report.pipelines or ())
     return Line(number if at is None else at, source, nodes, in_loop, names, eager, category, plot_calls, eager_ops,
                 seconds, functions, dtypes, levels, items, ndims, every,
                 (report.mpl or {}).get("category_ticks") or 0, once, pipelines, depths, unrolled, elements,
                 dense_elements, values, _pair((report.mpl or {}).get("view_points")),
-                _pair((report.mpl or {}).get("gouraud_cells")), tf_copies, *helper)
+                _pair((report.mpl or {}).get("gouraud_cells")), tf_copies, own, *helper)
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)

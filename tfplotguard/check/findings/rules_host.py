@@ -269,3 +269,83 @@ def output_in_loop(report: Report, *, min_samples: int) -> Found | None:
         "loop; raise the logging level inside hot loops; tf.print runs an op on every call, so call it less often.",
         seconds=weighed, line=line,
     )
+
+
+#: Collections asked for by one function from which they are a loop's, not a one-off the user chose.
+ASKED_AGAIN = 3
+#: Measured (TensorFlow and Keras imported, 1.1M tracked objects): a loop keeping 400,000 small dicts ran 1.0 s, and
+#: 0.45 s after `gc.freeze()`; the fix text quotes it.
+_FREEZE_MEASURED = "a loop keeping 400,000 small dicts with TensorFlow and Keras imported: 1.0 s, 0.45 s after it"
+
+
+@rule(id="garbage_collection", needs=("attribution",), thresholds={"min_seconds": 0.2, "min_share": 0.2})
+def garbage_collection(report: Report, *, min_seconds: float, min_share: float) -> Found | None:
+    """Full garbage collections took a large part of the cell: asked for by a ``gc.collect()`` in a loop, or started
+    by Python itself because the cell kept making new container objects.
+
+    Weighed by the seconds the full (generation 2) collections took, timed through ``gc.callbacks``.
+
+    Detects: the cell's full collections took ``min_seconds`` or more and ``min_share`` of its wall time or more.
+    The stack under each collection's start says where it came from: a line calling ``collect(`` (yours, or a
+    library's: Keras's ``clear_session()`` runs ``gc.collect()``), or an allocation (Python's own collection); the
+    finding names the place that started most of their time, and the cell line above it. A collection asked for
+    once or twice is left alone: that is a choice, not a loop's.
+
+    Why it costs: a full collection walks every object the process tracks, and with TensorFlow and Keras imported
+    that is a million objects or more: tens to hundreds of milliseconds each. ``gc.collect()`` runs one whenever it
+    is called; Python runs one on its own once enough new container objects (lists, dicts, class instances,
+    classes) have outlived the younger collections.
+
+    Fix: for a ``gc.collect()``, run the function that calls it less often (once, after the loop) or not at all:
+    Python collects on its own. For Python's own collections, make fewer long-lived container objects per item
+    (tuples, or NumPy arrays for numbers), or call ``gc.freeze()`` once after the imports and the data load, so
+    that later full collections skip everything already there.
+
+    Thresholds:
+        min_seconds: the least seconds the full collections must take
+        min_share: the least share of the cell's wall time they must take
+    """
+    attribution = report.attribution
+    if not attribution or report.wall_s <= 0:
+        return None
+    total = weight.category_seconds(report, "gc") or 0.0
+    if total < min_seconds or total < min_share * report.wall_s:
+        return None
+    full = (attribution.get("extra") or {}).get("gc_full_collections") or 0
+    triggers = attribution.get("gc_triggers") or []
+    explicit = [t for t in triggers if t["explicit"]]
+    each = f" ({format_seconds(total / full)} each here)" if full else ""
+    count = f"{full} full garbage collection{'s' if full != 1 else ''}" if full else "Full garbage collections"
+    head = f"{count} took {format_seconds(total)} of this cell ({100 * total / report.wall_s:.0f}%)"
+    if explicit and sum(t["seconds"] for t in explicit) >= 0.5 * total:
+        top = explicit[0]
+        asked = sum(t["collections"] for t in explicit if t["function"] == top["function"])
+        if asked < ASKED_AGAIN:
+            return None  # a collection asked for once or twice: the user's choice, not a loop's
+        short = top["function"].rsplit(".", 1)[-1]
+        reached = f", reached from line {top['line']}" if top["line"] is not None else ""
+        user = top["function"].startswith("<")  # a function of the notebook's own
+        hint = (" (`keras.backend.clear_session()` collects unless called with `free_memory=False`; a model you keep "
+                "using needs no `clear_session()` between its calls)" if short == "clear_session" else "")
+        return Found(
+            f"{head}: {asked} of them were asked for by `{top['source']}` in `{top['function']}`{reached}; each "
+            f"walks every object the process holds{each}.",
+            ("take the `gc.collect()` out of the loop: once after it, or not at all (Python collects on its own)"
+             if user else f"call `{short}` less often (once, after the loop) or not at all: it runs `gc.collect()`, "
+             f"and Python collects on its own{hint}"),
+            seconds=total, line=top["line"])
+    started = max(triggers, key=lambda t: t["seconds"], default=None)
+    where = ""
+    if started is not None and started["seconds"] >= 0.5 * total:
+        where = f"; most started in `{started['function']}`" + (
+            f", reached from line {started['line']}" if started["line"] is not None else "")
+    fewer = "make fewer long-lived container objects per item (tuples, or NumPy arrays for numbers)"
+    frozen = (attribution.get("extra") or {}).get("gc_frozen") or 0
+    return Found(
+        f"{head}: Python started them on its own, as the cell kept making new container objects (lists, dicts, "
+        f"class instances, classes){where}; each walks every object the process holds"
+        + (f" but the {frozen:,} that `gc.freeze()` set aside" if frozen else "") + f"{each}.",
+        (f"{fewer}: the heap was frozen already, so these collections walked what was made since" if frozen else
+         f"{fewer}, or freeze what is already there: `gc.freeze()` once after the imports and the data load, so that "
+         f"later full collections skip it ({_FREEZE_MEASURED})"),
+        seconds=total, line=started["line"] if started is not None else None)

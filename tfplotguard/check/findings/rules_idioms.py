@@ -57,7 +57,9 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
         return []
     spoken: dict[int, float] = {}  # line → seconds the shown findings about it explain (a cell-wide one names no line)
     for f in report.findings:
-        if not f.minor and f.line is not None:
+        # Full collections are timed apart from the lines (their own category): a finding about them names a line
+        # without explaining its time.
+        if not f.minor and f.line is not None and f.rule != "garbage_collection":
             spoken[f.line] = spoken.get(f.line, 0.0) + (f.seconds or 0.0)
     found: dict[str, Found] = {}  # by entry of the table: one cause on several lines is one finding
     for row in (attribution.get("lines") or [])[:LINES_LOOKED_AT]:
