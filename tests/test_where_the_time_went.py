@@ -144,3 +144,34 @@ def test_a_cell_that_starves_the_sampler_of_the_gil_is_not_charged_to_the_magic_
         lines = report.attribution["lines"]
         if sampled:  # a run where the sampler took no look in the cell at all leaves it unattributed, not mislabelled
             assert "np.sum(row)" in lines[0]["source"] and lines[0]["seconds"] >= 0.9 * sampled, (lines, seconds)
+
+
+def test_a_garbage_collection_finding_on_the_busiest_line_leaves_the_lines_own_time_to_the_fallback():
+    """Full collections are timed apart from the lines: a finding about them that names the busiest line explains
+    none of that line's time, so the fallback still says where the rest went (blind set 12's thread pool: 42 % in
+    collections, 58 % in ``Executor.map``)."""
+    from tfplotguard.check.findings.finding import Finding
+    from tfplotguard.check.findings.rules_general import where_the_time_went
+    from tfplotguard.check.report import Report
+
+    gc_finding = Finding(rule="garbage_collection", message="…", fix="…", severity="warn", seconds=0.4, share=0.4, line=3,
+                         minor=False)
+    report = Report(wall_s=1.0, findings=[gc_finding])
+    report.attribution = {
+        "wall_s": 1.0, "samples": 300, "interval_s": 0.001, "cell_filename": None, "error": None,
+        "lines_total": 1, "extra": {}, "timeline": None, "threads": [], "names": [],
+        "categories": [{"id": "other:concurrent", "label": "other library: concurrent", "colour": "#999999",
+                        "seconds": 0.58, "share": 0.58},
+                       {"id": "gc", "label": "full Python garbage collections", "colour": "#999999",
+                        "seconds": 0.4, "share": 0.4}],
+        "lines": [{"line": 3, "source": "feats = list(pool.map(f, items))", "seconds": 0.58, "share": 0.58,
+                   "category": "other:concurrent", "category_share": 1.0}],
+        "paths": [{"line": 3, "call": "concurrent.futures._base.Executor.map",
+                   "inner": "threading.Condition.__init__", "seconds": 0.58}],
+        "off_cpu": {},
+    }
+    (found,) = where_the_time_went(report, min_wall_s=0.5, explained_share=0.5)
+    assert found.line == 3 and "Executor.map" in found.message
+    report.findings = [Finding(rule="costly_idiom", message="…", fix="…", severity="warn", seconds=0.4, share=0.4, line=3,
+                               minor=False)]
+    assert not where_the_time_went(report, min_wall_s=0.5, explained_share=0.5)  # another rule's is the line's

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..attribution.categories import category
 from ..format import format_seconds
+from . import weight
 from .known_calls import SMALL_CALL_S, runs_of
 from .lines import line_facts
 from .registry import Found, rule
@@ -103,7 +104,7 @@ def where_the_time_went(report: Report, *, min_wall_s: float, explained_share: f
     if not lines:
         return None
     top = lines[0]
-    if any(f.line in (None, top["line"]) for f in shown):
+    if any(f.line in (None, top["line"]) for f in shown if f.rule not in weight.APART_FROM_LINES):
         return None  # a rule has named what happens on that line (or in the cell)
     work = top["category"] in WORK  # a traced function or a model computing: the work itself, said so
     paths = [p for p in attribution.get("paths") or [] if p["line"] == top["line"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..format import format_seconds
+from . import weight
 from .idioms import LINES_LOOKED_AT, idiom_on
 from .registry import Found, rule
 
@@ -57,9 +58,7 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
         return []
     spoken: dict[int, float] = {}  # line → seconds the shown findings about it explain (a cell-wide one names no line)
     for f in report.findings:
-        # Full collections are timed apart from the lines (their own category): a finding about them names a line
-        # without explaining its time.
-        if not f.minor and f.line is not None and f.rule != "garbage_collection":
+        if not f.minor and f.line is not None and f.rule not in weight.APART_FROM_LINES:
             spoken[f.line] = spoken.get(f.line, 0.0) + (f.seconds or 0.0)
     found: dict[str, Found] = {}  # by entry of the table: one cause on several lines is one finding
     for row in (attribution.get("lines") or [])[:LINES_LOOKED_AT]:

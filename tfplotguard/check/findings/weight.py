@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..report.model import Report
 
-__all__ = ["sampled", "covered", "category_seconds", "line_for", "line_seconds", "thread_seconds", "wall", "cpu_share"]
+__all__ = ["APART_FROM_LINES", "sampled", "covered", "category_seconds", "line_for", "line_seconds", "thread_seconds", "wall",
+           "cpu_share"]
+
+
+#: Rules whose seconds are timed apart from the cell's lines (a category of their own, such as the full garbage
+#: collections): a finding of theirs names a line without explaining any of that line's time.
+APART_FROM_LINES = frozenset(("garbage_collection",))
 
 
 def sampled(report: Report) -> bool:
