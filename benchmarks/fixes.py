@@ -1543,7 +1543,7 @@ FIXES: list[Fix] = [
                "def keep_rows(n):\n    rows = []\n    for i in range(n):\n"
                "        rows.append({'id': i, 'tags': [i, i + 1], 'score': i * 0.5})\n    return rows\n"),
         slow="gc.unfreeze()\nrows = keep_rows(400_000)\ndel rows\n",
-        fixed="gc.freeze()\nrows = keep_rows(400_000)\ndel rows\ngc.unfreeze()\n"),
+        fixed="gc.freeze()\nrows = keep_rows(400_000)\ndel rows\n"),
     # -- wasted_product: the three ways a matrix product's work is thrown away
     Fix("wasted_product", "the diagonal of a product: a row-wise sum", "tf.reduce_sum(A * tf.transpose(B)",
         setup="import tensorflow as tf\nA = tf.random.normal((3000, 256))\nB = tf.random.normal((256, 3000))\n",

@@ -34,7 +34,7 @@ class GcClock:
     for the full ones (the cell line None where the cell's code is not on that stack), codes and numbers only.
     """
 
-    __slots__ = ("total", "collections", "full", "last_end", "_began", "cell_filename", "triggers", "_at", "frozen")
+    __slots__ = ("total", "collections", "full", "last_end", "_began", "cell_filename", "triggers", "_at")
 
     def __init__(self, cell_filename: str | None = None):
         self.total = 0.0
@@ -45,15 +45,11 @@ class GcClock:
         self.cell_filename = cell_filename
         self.triggers: dict[tuple, list] = {}
         self._at: tuple | None = None
-        #: The most objects ``gc.freeze()`` had set aside at a full collection's start (they are not walked).
-        self.frozen = 0
 
     def __call__(self, phase: str, info: dict) -> None:
         if phase == "start":
             self._began = time.perf_counter() if info["generation"] == 2 else None
             self._at = self._where() if self._began is not None and self.cell_filename else None
-            if self._began is not None:
-                self.frozen = max(self.frozen, gc.get_freeze_count())
         else:
             self.collections += 1
             if self._began is not None:
