@@ -47,3 +47,36 @@ def test_a_collection_asked_for_once_is_not_a_finding(tfcheck):
     (row,) = [t for t in report.attribution["gc_triggers"] if t["explicit"]]
     assert row["collections"] == 1
     assert _finding(report) is None
+
+
+def test_a_collection_with_no_python_frame_beneath_the_callback_is_timed_without_a_place():
+    # A native thread allocating through the C API has no frame of its own under the callback: the clock times
+    # the collection, keeps no place for it, and raises nothing (an exception in a gc callback is printed). A
+    # thread started with `_thread` calls the clock straight from C, as such an allocation would.
+    import _thread
+    import sys
+    import threading
+
+    from tfplotguard.check.attribution.gcclock import GcClock
+
+    clock = GcClock("<cell>")
+    done = threading.Event()
+
+    def stop_later():
+        clock("stop", {"generation": 2})
+        done.set()
+
+    raised = []
+    hook, sys.unraisablehook = sys.unraisablehook, raised.append  # where `_thread` reports what its function raised
+    try:
+        _thread.start_new_thread(clock, ("start", {"generation": 2}))  # no Python frame beneath the clock's own
+        for _ in range(5000):
+            if clock._began is not None and not threading.Event().wait(0.01):  # started, and a moment to finish
+                break
+            threading.Event().wait(0.001)
+        _thread.start_new_thread(stop_later, ())
+        assert done.wait(5)
+    finally:
+        sys.unraisablehook = hook
+    assert not raised, raised
+    assert clock.full == 1 and clock.triggers == {}

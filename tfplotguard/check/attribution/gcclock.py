@@ -66,8 +66,9 @@ class GcClock:
 
     def _where(self) -> tuple | None:
         """``(cell line, code, line)`` of the Python frame a starting collection interrupted (None: no frame)."""
-        frame = sys._getframe(2)  # beneath this method and the callback: the code that allocated, or called collect
-        if frame is None:
+        try:
+            frame = sys._getframe(2)  # beneath this method and the callback: the code that allocated, or called collect
+        except ValueError:  # a thread with no Python frame of its own (a native thread allocating through the C API)
             return None
         code, line = frame.f_code, frame.f_lineno
         cell_line = None

@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from .names import describe
 
-LOOPS = (ast.For, ast.AsyncFor, ast.While)
-
 if TYPE_CHECKING:
     from ..summaries import HelperRow
 
 __all__ = ["helper_rows", "shown", "HELPER_SHARE", "HELPERS_PER_LINE"]
 
+#: The statements that repeat their body: a helper's line inside one comes with the helper's body.
+LOOPS = (ast.For, ast.AsyncFor, ast.While)
 #: A helper's line must hold at least this share of the cell line's time to be read.
 HELPER_SHARE = 0.25
 #: Helper lines read per busy cell line, the heaviest first.

@@ -1520,16 +1520,16 @@ def _same_object_per_iteration(line: Line, call: ast.Call, init: tuple[str, floa
             "read every item you need from it, and close it after the loop)")
 
 
-#: Functions that build a new class at each call (by their sampled qualified names' ends): `namedtuple` writes the
-#: class's source and `exec`s it, the others call `type` with a namespace they fill.
+#: Functions that build a new class at each call (as the sampled stacks name them) → the name a call of them is
+#: written with: `namedtuple` writes the class's source and `exec`s it, the others make the class with `type`.
 _CLASS_FACTORIES = {"collections.namedtuple": "namedtuple", "dataclasses.make_dataclass": "make_dataclass",
                     "typing.NamedTuple": "NamedTuple"}
 
 
 def _class_built_per_call(line: Line) -> Said:
-    """A class made by a class factory (``namedtuple``, ``make_dataclass``, the functional ``Enum``) at every iteration
-    of a loop (often inside a helper the loop calls), from arguments the loop never changes, the factory holding
-    most of the line: the same class, built again each time."""
+    """A class made by a class factory (``namedtuple``, ``make_dataclass``, the functional ``NamedTuple``) at every
+    iteration of a loop (often inside a helper the loop calls), from arguments the loop never changes, the factory
+    holding most of the line: the same class, built again each time."""
     if not line.in_loop or line.seconds <= 0:
         return None
     factory = line.heaviest(*_CLASS_FACTORIES)
@@ -1548,17 +1548,12 @@ def _class_built_per_call(line: Line) -> Said:
             runs = runs_of(line)
             where = f"in `{line.helper}`, at each of its calls" if line.helper else "at every iteration"
             return (f"`{ast.unparse(call)}` built a new class {where} ({'' if runs is None else f'{runs:,} times, '}"
-                    f"{100 * factor_share(factory, line):.0f}% of the line in `{factory[0]}`): a class factory writes "
+                    f"{100 * min(1.0, factory[1] / line.seconds):.0f}% of the line in `{factory[0]}`): a class factory writes "
                     "and compiles the class's code each time, and every instance made since belongs to a class of its "
                     "own",
                     "define the class once, at the top level of the notebook (outside the function and the loop), and "
                     "make the instances from that one class")
     return None
-
-
-def factor_share(found: tuple[str, float], line: Line) -> float:
-    """The share (0..1) of ``line``'s time a ``(function, seconds)`` of :meth:`Line.heaviest` holds."""
-    return min(1.0, found[1] / line.seconds) if line.seconds > 0 else 0.0
 
 
 #: Elements an unchanged array or tensor must have for the work a call repeats on it to be the line's cost.
