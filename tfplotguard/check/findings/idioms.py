@@ -374,7 +374,7 @@ def idiom_on(report: Report, number: int | None) -> tuple[str, str, bool, str, f
             return (*found, idiom in DRAWN, idiom.__name__, None)
     # entry → [(said, helper row, entry), …]: one entry on two lines of a helper is one cause
     said: dict[str, list[tuple[tuple[str, str], HelperRow, Callable[[Line], Said]]]] = {}
-    for inner, row in helper_facts(report, number):
+    for inner, row in helper_facts(report, number, line):
         for idiom in IDIOMS:
             found = idiom(inner)
             if found is not None:

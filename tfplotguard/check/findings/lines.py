@@ -179,9 +179,26 @@ def repeats(filename: str | None, line: int | None) -> bool:
 
     ``line`` None: whether the cell has any loop or comprehension at all.
     """
-    nodes = (cell_nodes(filename) if filename else None) or ()
+    return _in_a_loop((cell_nodes(filename) if filename else None) or (), line)
+
+
+def _in_a_loop(every: tuple[ast.AST, ...], line: int | None) -> bool:
+    """``line`` of the code whose nodes are ``every`` is inside a loop or holds a comprehension (None: any loop)."""
     return any(isinstance(n, LOOPS) and (line is None or n.lineno <= line <= (n.end_lineno or n.lineno))
-               for n in nodes)
+               for n in every)
+
+
+def _nodes_on(every: tuple[ast.AST, ...], number: int) -> tuple[tuple[ast.AST, ...], frozenset[int]]:
+    """``(nodes, once)`` of line ``number`` of the code whose nodes are ``every``: the nodes that start on it (a loop
+    header's whole body too: it holds the body's time, the line-less jump back), and the ids of a ``for`` header's
+    iterable's nodes (``for x in ds.take(n):`` makes its iterable once: a call there is not one per iteration)."""
+    nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
+    loops = [n for n in nodes if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+    if loops:
+        seen = set(map(id, nodes))
+        nodes += tuple(n for loop in loops for n in ast.walk(loop) if id(n) not in seen)
+    once = frozenset(id(n) for loop in loops if isinstance(loop, (ast.For, ast.AsyncFor)) for n in ast.walk(loop.iter))
+    return nodes, once
 
 
 def _pair(values: list[int] | None) -> tuple[int, int]:
@@ -201,14 +218,8 @@ def line_facts(report: Report, number: int) -> Line | None:
     every = cell_nodes(filename)
     if every is None:
         return None
-    nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
-    loops = [n for n in nodes if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
-    if loops:  # a loop's header also holds its body's time (the line-less jump back): read the body too
-        seen = set(map(id, nodes))
-        nodes += tuple(n for loop in loops for n in ast.walk(loop) if id(n) not in seen)
-    # `for x in ds.take(n):` makes its iterable once: a call there is not one per iteration.
-    once = frozenset(id(n) for loop in loops if isinstance(loop, (ast.For, ast.AsyncFor)) for n in ast.walk(loop.iter))
-    in_loop = repeats(filename, number)
+    nodes, once = _nodes_on(every, number)
+    in_loop = _in_a_loop(every, number)
     rows = [r for r in attribution.get("names") or [] if r["line"] == number]
     return _line(report, number, row["source"], nodes, in_loop, rows, row["category"], row["seconds"], every, once)
 
@@ -250,12 +261,14 @@ def _line(report: Report, number: int, source: str, nodes: tuple[ast.AST, ...], 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
-def helper_facts(report: Report, number: int) -> list[tuple[Line, HelperRow]]:
+def helper_facts(report: Report, number: int, base: Line | None = None) -> list[tuple[Line, HelperRow]]:
     """For cell line ``number``, each line of the user's own helpers that held its time (``attribution.helpers``)
     as a :class:`Line` on the cell's line: its statement with the call site's expressions in place of the
     parameters, the cell's loops around it, and the names of both. The helper's locals are :attr:`Line.fresh`.
+    ``base``: the cell line's own :class:`Line`, where the caller has it already (else it is read here).
     """
-    base = line_facts(report, number)
+    if base is None:
+        base = line_facts(report, number)
     if base is None:
         return []
     found = []
@@ -296,12 +309,6 @@ def _in_helper_loop(report: Report, number: int, row: HelperRow, category: str) 
     every = _nodes(body)
     if every is None:
         return None
-    nodes = tuple(n for n in every if getattr(n, "lineno", None) == at)
-    loops = [n for n in nodes if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
-    if loops:  # as line_facts: a loop's header line holds its body's time too
-        seen = set(map(id, nodes))
-        nodes += tuple(n for loop in loops for n in ast.walk(loop) if id(n) not in seen)
-    once = frozenset(id(n) for loop in loops if isinstance(loop, (ast.For, ast.AsyncFor)) for n in ast.walk(loop.iter))
-    in_loop = any(isinstance(n, LOOPS) and n.lineno <= at <= (n.end_lineno or n.lineno) for n in every)
-    return _line(report, number, row["helper_source"], nodes, in_loop, row["names"], category, row["seconds"], every,
-                 once, (row["functions"][-1], frozenset(), frozenset()), at=at)
+    nodes, once = _nodes_on(every, at)
+    return _line(report, number, row["helper_source"], nodes, _in_a_loop(every, at), row["names"], category,
+                 row["seconds"], every, once, (row["functions"][-1], frozenset(), frozenset()), at=at)
