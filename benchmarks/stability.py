@@ -93,7 +93,7 @@ def _one(seed: int, ids: list[str]) -> list[dict]:
         rows.append({"id": case_id, "top": top["id"], "share": 100.0 * top["share"],
                      "shares": {c["id"]: 100.0 * c["share"] for c in categories},
                      "shown": sorted({f.rule for f in report.shown_findings()}), "wall_s": report.wall_s,
-                     "findings": [(f.rule, f.seconds, f.share, f.minor) for f in report.findings],
+                     "findings": [(f.rule, f.seconds, f.share, f.minor, f.message) for f in report.findings],
                      "load": os.getloadavg()[0]})
     return rows
 

@@ -36,12 +36,13 @@ def settled():
         gc.unfreeze()
 
 
-def run_cell(src: str, ns: dict | None = None, filename: str = CELL, **sampler_kw) -> Attribution:
-    """Exec ``src`` in ``ns`` under a :class:`StackSampler`; the cell's exception propagates."""
+def run_cell(src: str, ns: dict | None = None, filename: str = CELL, sampler_class: type = StackSampler,
+             **sampler_kw) -> Attribution:
+    """Exec ``src`` in ``ns`` under a :class:`StackSampler` (or ``sampler_class``); the cell's exception propagates."""
     ns = {} if ns is None else ns
     register_source(src, filename)
     code = compile(src, filename, "exec")
-    with settled(), StackSampler(filename, namespace=ns, **sampler_kw) as sampler:
+    with settled(), sampler_class(filename, namespace=ns, **sampler_kw) as sampler:
         exec(code, ns)
     return sampler.result()
 

@@ -256,15 +256,19 @@ class StackSampler:
         thread_time = time.thread_time
         cpu0 = cpu_seen = thread_time()
         samples = self._samples
-        waited0: float | None = None  # read after the first look: a file read hands the GIL to the cell
         step = self.interval_s
-        due = clock() + step
+        # The first look is due one step after start(), not after this thread first ran: start() returns
+        # once this thread has run Python, and the cell may then hold the GIL in one C call (a regex
+        # backtracking) before this thread gets as far as here. Waiting a step more from here let such a
+        # cell end first, with no look at all (CI: a 0.28 s regex cell, 0 looks, all of it unattributed).
+        due = (self._t_start or clock()) + step
         acquire = self._stop.acquire
         try:
             # Deadline pacing: after a late look the next wait is shorter, so a cell that holds the
             # GIL still gets a look per interval; a positive timeout hands the GIL back meanwhile.
-            # The first look, one step after start(), weighs the time since start() like any gap.
-            wait = step
+            # The first look weighs the time since start() like any gap; a late one is taken at once
+            # (a zero timeout tries the lock without handing the GIL back).
+            wait = max(0.0, due - clock())
             while not acquire(timeout=wait):
                 collector_paused = pause_collector()
                 try:
@@ -290,17 +294,14 @@ class StackSampler:
                 finally:
                     if collector_paused:
                         gc.enable()
-                # Outside the look: a file read hands the GIL to the cell, which must then find the
-                # collector as it left it and no frame of its own held.
-                if waited0 is None:
-                    waited0 = _runqueue_s()
         except BaseException as exc:  # the cell must not fail because its sampler did
             self.error = exc.with_traceback(None)  # its traceback would keep the looked-at frames
         finally:
             self.cpu_s = time.thread_time() - cpu0
-            waited = _runqueue_s()
-            if waited is not None and waited0 is not None:
-                self.runqueue_s = waited - waited0
+            # Since this thread began: a new thread's count starts at zero. Read only now, as a read hands
+            # the GIL to the cell: read between looks, it let a cell that had held the GIL in one C call
+            # run on to its end just as the sampler got the GIL back (a 0.28 s regex cell, no look in it).
+            self.runqueue_s = _runqueue_s()
 
     def _step(self, now: float) -> float:
         """The interval before the next look, ``now`` being this look's time."""

@@ -163,6 +163,9 @@ class Samples:
         ``skip``: thread idents not to sample (the sampler's own, the cell's).
         Runs at every look while the cell waits for the GIL: kept short.
         """
+        # The cell thread's stack first, as it is now (:func:`categories.stack_at`): the rest of the look works on it.
+        stack = categories.stack_at(frame, self.cell_filename) if frame is not None else []
+        del frame
         t0 = self.t0
         last = self.last_look
         weight = now - (t0 if last is None else last)
@@ -176,13 +179,13 @@ class Samples:
             weight, others = self._weigh_gc(now, weight)
         weight = min(weight, self.max_gap_s)
         self.count += 1
-        while frame is not None and frame.f_code is CALLBACK_CODE:
-            frame = frame.f_back  # inside our gc callback: the time is its caller's
+        while stack and stack[0][0] is CALLBACK_CODE:
+            del stack[0]  # inside our gc callback: the time is its caller's
         call = inner = None
-        if frame is None:
+        if not stack:
             cat, line = "native", None
         else:
-            cat, line, call, inner, sid, chain = self._classify(frame)
+            cat, line, call, inner, sid, chain, top = self._classify(stack)
             if line is not None:
                 self._last_in_cell = (cat, line, call, inner, sid)
                 if chain:
@@ -196,7 +199,7 @@ class Samples:
                 # reductions, wins it back each time before the woken sampler runs). That gap was the cell's:
                 # it goes to the last place the cell was seen, not to the magic's frames around it.
                 cat, line, call, inner, sid = self._last_in_cell
-                frame = None
+                top = None
             if line is not None and sid >= 0:
                 line_stacks = self._line_stacks
                 line_stacks[line, sid] = line_stacks.get((line, sid), 0.0) + weight
@@ -223,10 +226,9 @@ class Samples:
         if line is not None:
             per_line = self.lines.setdefault(line, {})
             per_line[cat] = per_line.get(cat, 0.0) + weight
-            if cat == "cell" and frame is not None:
-                code = frame.f_code
-                name = code.co_name
-                if name == "<module>" or code.co_filename == self.cell_filename and not name.startswith("<"):
+            if cat == "cell" and top is not None:
+                name = top.co_name
+                if name == "<module>" or top.co_filename == self.cell_filename and not name.startswith("<"):
                     self.bare[line] = self.bare.get(line, 0.0) + weight
         if len(frames) > 1:  # another thread than the cell's (the sampler's own is not in it)
             self._look_at_threads(frames, skip, min(others, self.max_gap_s))
@@ -235,36 +237,33 @@ class Samples:
         """Drop what only the looks needed (the classified stacks' codes); the counters stay."""
         self._stacks.clear()
 
-    def _classify(self, frame) -> tuple:
-        """:func:`categories.classify_path` of the cell thread's stack, known stacks from :attr:`_stacks`.
+    def _classify(self, stack: list[tuple]) -> tuple:
+        """:func:`categories.classify_stack` of the cell thread's stack, known stacks from :attr:`_stacks`:
+        ``(category, line, call, inner, stack id, helper chain, innermost code)``.
 
-        A look's time is mostly spent classifying, and a cell's thread goes through the same few
-        stacks over and over (a loop of eager ops: a handful). The category, call and inner code are
-        a function of the stack's code objects alone, so they are kept by those (their ids, the
-        codes held with them so that no id is reused meanwhile); the line is read from the frame at
-        every look. The walk ends where :func:`~.categories.classify_path`'s does: at the cell's body.
+        ``stack`` is as :meth:`look` read it first (:func:`categories.stack_at`): a look that runs past a
+        switch interval hands the GIL to the cell, whose frames then move on. A look's time is mostly
+        spent classifying, and a cell's thread goes through the same few stacks over and over (a loop of
+        eager ops: a handful). The category, call and inner code are a function of the stack's code objects
+        alone, so they are kept by those (their ids, the codes held with them so that no id is reused
+        meanwhile); the line is read at every look. The stack ends where the cell's body does.
         """
         cell_filename = self.cell_filename
+        line_at, user = categories.line_at, categories.is_user_code
         codes = []
         line = None
         chain: list = []  # the user's own frames beneath the cell's line, outside the cell (its helpers)
-        user = categories.is_user_code
-        f = frame
-        while f is not None:
-            code = f.f_code
+        for code, offset in stack:
             codes.append(code)
             if code.co_filename == cell_filename:
                 if line is None:
-                    line = categories.frame_line(f)  # a line-less jump back counts on its loop
-                if code.co_name == "<module>":
-                    break
+                    line = line_at(code, offset)  # a line-less jump back counts on its loop
             elif line is None and user(code) and len(chain) < HELPER_DEPTH:
-                chain.append((code, categories.frame_line(f)))
-            f = f.f_back
+                chain.append((code, line_at(code, offset)))
         key = tuple(map(id, codes))
         known = self._stacks.get(key)
         if known is None:
-            cat, _, call, inner = categories.classify_path(frame, cell_filename)
+            cat, _, call, inner = categories.classify_stack(stack, cell_filename)
             if len(self._stacks) >= STACKS_LIMIT:
                 self._stacks.clear()
             sid = len(self._stack_codes)
@@ -274,7 +273,7 @@ class Samples:
                 sid = -1
             known = self._stacks[key] = (cat, call, inner, codes, sid)
         chain.reverse()
-        return known[0], line, known[1], known[2], known[4], tuple(chain)
+        return known[0], line, known[1], known[2], known[4], tuple(chain), codes[0] if codes else None
 
     def _blocked_share(self, gap: float, now: float | None = None) -> float:
         """The share of the last ``gap`` seconds the cell's thread was blocked (off the CPU), 0..1.
