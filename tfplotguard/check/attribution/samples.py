@@ -250,15 +250,14 @@ class Samples:
         """
         cell_filename = self.cell_filename
         line_at, user = categories.line_at, categories.is_user_code
-        codes = []
+        codes = [code for code, _ in stack]
         line = None
         chain: list = []  # the user's own frames beneath the cell's line, outside the cell (its helpers)
         for code, offset in stack:
-            codes.append(code)
             if code.co_filename == cell_filename:
-                if line is None:
-                    line = line_at(code, offset)  # a line-less jump back counts on its loop
-            elif line is None and user(code) and len(chain) < HELPER_DEPTH:
+                line = line_at(code, offset)  # a line-less jump back counts on its loop
+                break
+            if len(chain) < HELPER_DEPTH and user(code):
                 chain.append((code, line_at(code, offset)))
         key = tuple(map(id, codes))
         known = self._stacks.get(key)
