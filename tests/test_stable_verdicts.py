@@ -21,7 +21,9 @@ def test_every_zoo_case_gets_the_same_shown_findings_in_five_fresh_shells():
     problems = compare(runs)
     moved = {case_id: [why for why in whys if why.startswith("shown findings")] for case_id, whys in problems.items()}
     moved = {case_id: whys for case_id, whys in moved.items() if whys}
-    assert not moved, "shown findings moved between runs:\n" + table(runs, problems)
+    said = [f"{row['id']} run {seed}: " + "; ".join(f"{f[0]}: {f[4][:300]}" for f in row["findings"] if not f[3])
+            for seed, rows in enumerate(runs) for row in rows if row["id"] in moved]
+    assert not moved, "shown findings moved between runs:\n" + table(runs, problems) + "\n" + "\n".join(said)
 
 
 def test_a_stacks_category_does_not_depend_on_what_was_classified_before():
