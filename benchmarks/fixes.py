@@ -677,6 +677,49 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "        labels[name] = json.loads(z.read(name))\n",
         ["from the same arguments", "build it once before the loop and use that one object"],
     ),
+    "protocol_checked_per_value": (
+        "import io\nfrom typing import Protocol, runtime_checkable\n@runtime_checkable\nclass Closable(Protocol):\n"
+        "    def close(self) -> None: ...\nitems = [io.BytesIO(), 3, 'a', None, 2.5] * 20_000\n"
+        "answer = {}\ndef is_closable(x):\n    t = type(x)\n    if t not in answer:\n"
+        "        answer[t] = isinstance(x, Closable)\n    return answer[t]\n",
+        "closable = [x for x in items if isinstance(x, Closable)]\n",
+        "closable = [x for x in items if is_closable(x)]\n",
+        ["a runtime-checkable Protocol", "a dict from `type(v)` to the check's result"],
+    ),
+    "text_file_told_per_line": (
+        "import os, tempfile\npath = os.path.join(tempfile.mkdtemp(), 'rows.csv')\nwith open(path, 'w') as f:\n"
+        "    for i in range(200_000):\n        f.write(f'{i},{i * 0.25:.2f},sample_{i % 97}\\n')\n",
+        "starts = []\nwith open(path) as f:\n    while True:\n        at = f.tell()\n        row = f.readline()\n"
+        "        if not row:\n            break\n        starts.append(at)\n",
+        "starts = []\nat = 0\nwith open(path, 'rb') as f:\n    for row in f:\n        starts.append(at)\n"
+        "        at += len(row)\n",
+        ["on a file opened in text mode", "open the file in binary mode"],
+    ),
+    "pool_task_per_item": (
+        "import math\nfrom concurrent.futures import ThreadPoolExecutor\nvalues = list(range(60_000))\n",
+        "with ThreadPoolExecutor(4) as pool:\n    roots = list(pool.map(math.sqrt, values))\n",
+        "roots = [math.sqrt(v) for v in values]\n",
+        ["a worker for each item", "`chunksize` has no effect on a thread pool"],
+    ),
+    "list_of_tensors_to_a_function": (
+        "import numpy as np\nimport tensorflow as tf\nrng = np.random.default_rng(0)\n"
+        "rows = [tf.constant(v) for v in rng.normal(size=(3000, 32)).astype('float32')]\n"
+        "@tf.function\ndef spread(xs):\n    x = tf.stack(xs)\n    return tf.reduce_max(x, axis=0) - tf.reduce_min(x, axis=0)\n"
+        "@tf.function\ndef spread_of(x):\n    return tf.reduce_max(x, axis=0) - tf.reduce_min(x, axis=0)\n",
+        "out = [spread(rows[s:s + 500]) for s in range(0, 2500, 25)]\n",
+        "stacked = tf.stack(rows)\nout = [spread_of(stacked[s:s + 500]) for s in range(0, 2500, 25)]\n",
+        ["each tensor of the list is a separate input", "stack the list once, before the loop"],
+    ),
+    "patches_then_reduced": (
+        "import numpy as np\nimport tensorflow as tf\n"
+        "images = tf.constant(np.random.default_rng(0).uniform(size=(96, 96, 96, 3)).astype('float32'))\n",
+        "means = []\nfor s in range(0, 96, 8):\n"
+        "    p = tf.image.extract_patches(images[s:s + 8], sizes=[1, 7, 7, 1], strides=[1, 1, 1, 1], rates=[1, 1, 1, 1], "
+        "padding='VALID')\n    means.append(tf.reduce_mean(tf.reshape(p, [8, 90, 90, 49, 3]), axis=3))\n",
+        "means = []\nfor s in range(0, 96, 8):\n"
+        "    means.append(tf.nn.avg_pool2d(images[s:s + 8], ksize=7, strides=1, padding='VALID'))\n",
+        ["copied every window into a vector of its own", "computes the same per-window"],
+    ),
     "class_built_per_call": (
         "from collections import namedtuple\nrecords = [(i, i * 0.5, f'r{i}') for i in range(25_000)]\n"
         "def to_point(r):\n    Point = namedtuple('Point', ['x', 'y', 'label'])\n    return Point(*r)\n"

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..format import format_seconds
-from .lines import LIST, NDARRAY, Line, Said, dotted, is_tensor
+from .lines import LIST, NDARRAY, TUPLE, Line, Said, dotted, is_tensor
 
 __all__ = ["DRAWN_CALLS", "KNOWN_CALLS", "MOST", "carried_names", "runs_of"]
 
@@ -718,6 +718,69 @@ def _many_ticks(line: Line) -> Said:
             "`ax.set_xticks(positions[::k], labels[::k])`")
 
 
+def _runtime_protocol_check(line: Line) -> Said:
+    """``isinstance(v, P)`` against a ``runtime_checkable`` Protocol at every item: each check is ``typing``'s
+    Python code (``_ProtocolMeta.__instancecheck__``), which gathers the protocol's members and tests the value
+    for each of them."""
+    share = line.inside("typing._ProtocolMeta.__instancecheck__")
+    if share < MOST or not line.in_loop:
+        return None
+    checks = [c for c in line.calls() if dotted(c.func) == "isinstance" and len(c.args) == 2]
+    against = f"`{ast.unparse(checks[0].args[1])}`" if checks else "a Protocol"
+    return (f"`isinstance` against {against}, a runtime-checkable Protocol, took {_pct(share)} of the line: each such "
+            "check runs `typing`'s own Python code (`_ProtocolMeta.__instancecheck__`), which gathers the protocol's "
+            "members and tests the value for each of them, at every call",
+            "check a concrete type where you know it (`isinstance(v, (int, float))`), or keep the answer per type: "
+            "for values of built-in types (numbers, strings, None) it depends on `type(v)` alone, so a dict from "
+            "`type(v)` to the check's result gives the same answer with one protocol check per type")
+
+
+#: The type a name holds after the cell when it is a file opened in text mode.
+_TEXT_FILE = "_io.TextIOWrapper"
+
+
+def _text_file_tell(line: Line) -> Said:
+    """``f.tell()`` at every line read from a file opened in text mode, the line's only call: ``TextIOWrapper.tell``
+    rebuilds the byte position from the decoder's state at each call (C code calling the decoder's ``getstate`` and
+    ``setstate``, the ``codecs`` module's Python for UTF-8: the line's time is "other library: codecs"); the io
+    module's documentation, in its performance notes, calls text ``tell`` and ``seek`` slow."""
+    if not line.in_loop:
+        return None
+    calls = line.calls()
+    files = [c.func.value for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr == "tell" and not c.args
+             and line.type_of(c.func.value) == _TEXT_FILE]
+    if not files or len(calls) != len(files):
+        return None  # the line's time may have gone to another call on it
+    name = ast.unparse(files[0])
+    return (f"`{name}.tell()` on a file opened in text mode ran at every iteration and held this line's time: a "
+            "text file's `tell()` works the byte position out again from its decoder's state (it goes back to where "
+            "the current decoded chunk began and decodes up to the current character) at every call",
+            f"open the file in binary mode (`open(path, \"rb\")`) and add up `len(line)` of each line read (the same "
+            f"byte offsets, decoding each line yourself where you need the text), or call `{name}.tell()` only where "
+            "you need a position")
+
+
+def _pool_task_per_item(line: Line) -> Said:
+    """A thread or process pool handed one tiny task per item: the line's time went into ``submit`` (a Future, a
+    lock, a queue and a worker woken per item), not into waiting for the tasks. Were the tasks the cost, the
+    line would wait on their results instead."""
+    for qualname, pool in (("concurrent.futures.thread.ThreadPoolExecutor.submit", "thread"),
+                           ("concurrent.futures.process.ProcessPoolExecutor.submit", "process")):
+        share = line.inside(qualname)
+        if share < MOST:
+            continue
+        said = (f"`{qualname.rsplit('.', 2)[-2]}.submit` took {_pct(share)} of the line: the pool made a Future, took "
+                "its locks, queued a work item and woke a worker for each item, and handing a task over cost more "
+                "than running it")
+        if pool == "thread":
+            return (said, "give each task many items (split the items into a few chunks per worker and map a "
+                          "function that loops over one chunk: `map`'s `chunksize` has no effect on a thread pool), "
+                          "or, for tasks of microseconds that hold the GIL, run them in a plain loop or one "
+                          "vectorised call: threads only gain on work that releases the GIL")
+        return (said, "pass `chunksize=` to `map` (a few thousand items per task), or give each task a chunk of items")
+    return None
+
+
 def _deepcopy(line: Line) -> Said:
     share = line.inside("copy.deepcopy")
     direct = any(dotted(c.func).endswith("deepcopy") for c in line.calls())
@@ -919,6 +982,72 @@ def _list_of_arrays_converted(line: Line) -> Said:
                     "value by value",
                     f"stack it first: `{stack}({arg.id})` makes one contiguous "
                     f"{'array' if item == NDARRAY else 'tensor'}, converted in one copy")
+    return None
+
+
+#: Tensors in one Python list handed to a ``tf.function`` from which binding them one by one is named.
+MANY_INPUTS = 100
+
+
+def _list_of_tensors_to_a_function(line: Line) -> Said:
+    """A ``tf.function`` called with a Python list of many tensors (or a slice of one): each tensor is a separate
+    input of the traced function, so every call builds a type for each, checks it against the traced signature
+    and flattens them all, however little the function computes."""
+    if line.inside(".polymorphic_function.Function.__call__") < MOST:
+        return None
+    for call in line.calls():
+        for arg in call.args:
+            base = arg.value if isinstance(arg, ast.Subscript) else arg
+            if not isinstance(base, ast.Name) or not is_tensor(line.items.get(base.id)) \
+                    or line.type_of(base) not in (LIST, TUPLE):
+                continue
+            size = line.size_of(base) or 0
+            if size < MANY_INPUTS:
+                continue
+            what = f"`{ast.unparse(arg)}`, a Python list of " + ("tensors from `" + base.id + f"` ({size:,} of them)"
+                                                                  if isinstance(arg, ast.Subscript) else f"{size:,} tensors")
+            return (f"`{ast.unparse(call.func)}` is a tf.function, and it was given {what} at every call: each tensor of "
+                    "the list is a separate input of the traced function, so each call built a type for every one of "
+                    "them, checked it against the traced signature and flattened them all before running the graph",
+                    f"stack the list once, before the loop (`{base.id} = tf.stack({base.id})`: one tensor), and pass "
+                    "that tensor (or a slice of it) to the function: one input per call, and the function's "
+                    "`tf.stack` of its argument is no longer needed")
+    return None
+
+
+_REDUCTIONS = {"reduce_mean": "tf.nn.avg_pool2d", "reduce_max": "tf.nn.max_pool2d", "reduce_sum": "tf.nn.avg_pool2d"}
+
+
+def _patches_then_reduced(line: Line) -> Said:
+    """``tf.image.extract_patches`` whose patches are then reduced each to one value per channel (a mean, a max, a
+    sum): the op copies every window into a vector of its own, an intermediate ``k × k`` times the input, that the
+    reduction throws away. A pooling op computes the same from the input (an average pool is the mean; times
+    ``k × k``, the sum)."""
+    if not line.category.startswith("tf_"):
+        return None
+    here = {id(n) for n in line.nodes}
+    made: dict[str, ast.Call] = {}  # name → the extract_patches call it was assigned from, anywhere in the cell
+    for node in [*line.cell, *line.nodes]:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and dotted(node.value.func).endswith("extract_patches"):
+            made.update({t.id: node.value for t in node.targets if isinstance(t, ast.Name)})
+    for node in [*line.cell, *line.nodes]:
+        if not isinstance(node, ast.Call) or dotted(node.func).rsplit(".", 1)[-1] not in _REDUCTIONS or not node.args:
+            continue
+        inside = list(ast.walk(node.args[0]))
+        patches = next((n for n in inside if isinstance(n, ast.Call) and dotted(n.func).endswith("extract_patches")),
+                       None) or next((made[n.id] for n in inside if isinstance(n, ast.Name) and n.id in made), None)
+        if patches is None or not (here & {id(node), id(patches)} or here & {id(n) for n in ast.walk(node)}):
+            continue  # this line neither makes the patches nor reduces them
+        reduction = dotted(node.func).rsplit(".", 1)[-1]
+        pool = _REDUCTIONS[reduction]
+        return (f"`tf.image.extract_patches` copied every window into a vector of its own, and `{reduction}` then "
+                "reduced each of them to one value per channel: the patch tensor in between holds every pixel once "
+                "for each window that covers it, made and read at every call",
+                f"`{pool}(images, ksize=k, strides=1, padding=\"VALID\")` computes the same per-window "
+                f"{'mean' if pool.endswith('avg_pool2d') else 'maximum'} from the images directly, without the "
+                "patches" + (" (times k × k for the sum)" if reduction == "reduce_sum" else "")
+                + " (the window, strides and padding as you gave `extract_patches`)")
     return None
 
 
@@ -2142,6 +2271,8 @@ DRAWN_CALLS = frozenset((_patch_per_item,))
 
 #: Tried in order after :data:`.idioms.IDIOMS`'s own entries.
 KNOWN_CALLS: tuple[Callable[[Line], Said], ...] = (
+    _runtime_protocol_check, _text_file_tell, _pool_task_per_item, _list_of_tensors_to_a_function,
+    _patches_then_reduced,
     _map_fn, _full_jacobian, _batch_callback, _adapt_unbatched, _datetime_objects, _list_to_hist,
     _literal_eval_per_item, _regex_recompiled, _exact_statistics, _whole_stack_inspected, _slice_by_slice,
     _densified_slices, _dense_sparse, _contour_levels, _drawn_outside_view, _gouraud_mesh, _limits_rescanned,

@@ -38,7 +38,8 @@ def costly_idiom(report: Report, *, min_seconds: float) -> list[Found]:
     call at each iteration of a loop of known length on that iteration's data (a recurrence is not one), a
     scatter drawn with most of its points outside the view, `np.unique` of rows, `np.busday_count`'s calendar
     per call, a sliding window re-read at each step, a pass over one long text per table entry,
-    `tf.ragged.constant` of nested lists;
+    `tf.ragged.constant` of nested lists, `isinstance` against a runtime-checkable Protocol per item, `tell()` on a
+    text file per line read;
     and an object array, an integer matrix product, a dropped log record formatted anyway, `window` +
     `flat_map`, a dataset counted by reading it, and more.
 
