@@ -696,3 +696,17 @@ def test_a_matrix_the_loop_changes_is_not_called_factorised_again(tfcheck):
             "    draws.append(rng.multivariate_normal(mu, St))\n")
     report = _run(tfcheck, cell, setup)
     _quiet_on_its_busy_line(report, "a factorisation", "multivariate_normal")
+
+
+def test_a_loop_header_that_waited_on_its_iterable_is_not_claimed_by_its_body(tfcheck):
+    """A ``for`` header holds its body's time only where that time is the cell's own Python (the line-less jump
+    back). Here the header's time is the dataset's next element (its generator sleeps): the body's growing concat
+    was named for 99 % of the cell before, and the wait is input_bound's."""
+    setup = ("import time\nimport tensorflow as tf\ndef slow_gen():\n    for i in range(40):\n        time.sleep(0.015)\n"
+             "        yield [i]\n"
+             "waited = tf.data.Dataset.from_generator(slow_gen, output_signature=tf.TensorSpec([1], tf.int32))\n")
+    report = _run(tfcheck, "acc = tf.zeros([0], tf.int32)\nfor x in waited:\n    acc = tf.concat((acc, x), axis=0)\n",
+                  setup)
+    _quiet_on_its_busy_line(report, "copies the whole of `acc`", "for x in waited")
+    assert report.attribution["lines"][0]["category"] == "tf_data_wait"
+    assert "input_bound" in _shown(report)
