@@ -524,6 +524,7 @@ if TYPE_CHECKING:
         names: list[NameRow]
         body: str | None  # where the statement runs in a loop of the helper's: its body in the cell's terms
         body_line: int | None  # the statement's line in ``body``
+        category: str  # the category that held most of the helper line's time ("" where unknown)
 
     class GcTrigger(TypedDict):
         """Where full garbage collections started during a cell (``attribution.gc_triggers``): the Python code and

@@ -293,7 +293,7 @@ def _body_around(definition: ast.FunctionDef | ast.AsyncFunctionDef, statement: 
 
 
 def helper_rows(cell_filename: str, namespace: dict, helpers: dict[tuple, float], lines: list[int],
-                line_seconds: dict[int, float]) -> list[HelperRow]:
+                line_seconds: dict[int, float], categories: dict[tuple, dict[str, float]] | None = None) -> list[HelperRow]:
     """For each of the busy cell ``lines``, the helper lines beneath it that held its time, read in the cell's terms.
 
     ``helpers``: ``(cell line, ((code, line), …)) → seconds``, the user's frames outermost first. A row:
@@ -302,7 +302,8 @@ def helper_rows(cell_filename: str, namespace: dict, helpers: dict[tuple, float]
     at every call (the helper's locals), ``changed`` those of them the helper may change in place, ``names``
     what its names held after the cell (as ``names``'s rows). Where the statement runs in a loop of the
     helper's own, ``body`` is the helper's whole body in the cell's terms and ``body_line`` the statement's
-    line in it (else both None).
+    line in it (else both None). ``category``: the one that held most of the helper line's time, from
+    ``categories`` (the same keys as ``helpers`` → category → seconds; "" where not given).
     """
     tree = _parse(cell_filename)
     if tree is None or not helpers:
@@ -332,5 +333,7 @@ def helper_rows(cell_filename: str, namespace: dict, helpers: dict[tuple, float]
             rows.append({"line": cell_line, "seconds": seconds, "functions": qualnames,
                          "helper_line": chain[-1][1], "helper_source": own, "source": source,
                          "fresh": sorted(fresh), "changed": sorted(changed), "names": described,
-                         "body": body[0] if body else None, "body_line": body[1] if body else None})
+                         "body": body[0] if body else None, "body_line": body[1] if body else None,
+                         "category": max((categories or {}).get((cell_line, chain), {}).items(),
+                                         key=lambda kv: kv[1], default=("", 0.0))[0]})
     return rows

@@ -156,6 +156,9 @@ class Samples:
         #: (cell line, the user's own frames beneath it outside the cell: ((code, line), …) outermost first) →
         #: seconds: where in a helper of the user's (a function of an earlier cell) the line's time went.
         self.helpers: dict[tuple, float] = {}
+        #: The same keys → category → seconds: what the helper's line spent its time on (a loop header that waited
+        #: on its iterable, or the helper's own Python).
+        self.helper_categories: dict[tuple, dict[str, float]] = {}
 
     def look(self, now: float, frame, frames: dict, skip: tuple) -> None:
         """Weigh the time since the last look to the cell thread's ``frame`` and to the other threads' ``frames``.
@@ -193,6 +196,8 @@ class Samples:
                     at = (line, chain)
                     if at in helpers or len(helpers) < PATHS_LIMIT:
                         helpers[at] = helpers.get(at, 0.0) + weight
+                        per = self.helper_categories.setdefault(at, {})
+                        per[cat] = per.get(cat, 0.0) + weight
             elif self._last_in_cell is not None and self.cell_filename is not None:
                 # The cell's code had returned: a look this late came after a gap in which the sampler could not
                 # take the GIL (a cell that releases it for microseconds at every call, such as NumPy's
@@ -457,7 +462,8 @@ class Samples:
         if namespace is not None and self.cell_filename and self.helpers:
             try:
                 helpers = helper_rows(self.cell_filename, namespace, self.helpers, busiest,
-                                      {line: sum(per.values()) for line, per in self.lines.items()})
+                                      {line: sum(per.values()) for line, per in self.lines.items()},
+                                      self.helper_categories)
             except Exception:  # as above
                 helpers = []
         cats = dict(self.categories)

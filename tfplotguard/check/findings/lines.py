@@ -314,6 +314,6 @@ def _in_helper_loop(report: Report, number: int, row: HelperRow, category: str) 
     every = _nodes(body)
     if every is None:
         return None
-    nodes, once = _nodes_on(every, at, category)
+    nodes, once = _nodes_on(every, at, row.get("category") or category)  # the helper line's own time
     return _line(report, number, row["helper_source"], nodes, _in_a_loop(every, at), row["names"], category,
                  row["seconds"], every, once, (row["functions"][-1], frozenset(), frozenset()), at=at)
