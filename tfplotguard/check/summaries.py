@@ -525,6 +525,7 @@ if TYPE_CHECKING:
         body: str | None  # where the statement runs in a loop of the helper's: its body in the cell's terms
         body_line: int | None  # the statement's line in ``body``
         category: str  # the category that held most of the helper line's time ("" where unknown)
+        category_share: float  # its share of the helper line's time
 
     class GcTrigger(TypedDict):
         """Where full garbage collections started during a cell (``attribution.gc_triggers``): the Python code and

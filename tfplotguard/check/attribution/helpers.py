@@ -292,6 +292,13 @@ def _body_around(definition: ast.FunctionDef | ast.AsyncFunctionDef, statement: 
     return (text, again[at].lineno) if at < len(again) else None
 
 
+def _category_of(seconds: dict[str, float]) -> tuple[str, float]:
+    """The category that held most of a helper line's time, and its share of that time (("", 0.0): none kept)."""
+    category, most = max(seconds.items(), key=lambda kv: kv[1], default=("", 0.0))
+    total = sum(seconds.values())
+    return category, most / total if total > 0 else 0.0
+
+
 def helper_rows(cell_filename: str, namespace: dict, helpers: dict[tuple, float], lines: list[int],
                 line_seconds: dict[int, float], categories: dict[tuple, dict[str, float]] | None = None) -> list[HelperRow]:
     """For each of the busy cell ``lines``, the helper lines beneath it that held its time, read in the cell's terms.
@@ -303,7 +310,8 @@ def helper_rows(cell_filename: str, namespace: dict, helpers: dict[tuple, float]
     what its names held after the cell (as ``names``'s rows). Where the statement runs in a loop of the
     helper's own, ``body`` is the helper's whole body in the cell's terms and ``body_line`` the statement's
     line in it (else both None). ``category``: the one that held most of the helper line's time, from
-    ``categories`` (the same keys as ``helpers`` → category → seconds; "" where not given).
+    ``categories`` (the same keys as ``helpers`` → category → seconds; "" where not given), ``category_share``
+    its share of that time.
     """
     tree = _parse(cell_filename)
     if tree is None or not helpers:
@@ -320,6 +328,7 @@ def helper_rows(cell_filename: str, namespace: dict, helpers: dict[tuple, float]
             if resolved is None:
                 continue
             source, fresh, changed, values, qualnames, own, body = resolved
+            category, share = _category_of((categories or {}).get((cell_line, chain), {}))
             try:
                 used = {n.id for n in ast.walk(ast.parse(body[0] if body else source)) if isinstance(n, ast.Name)}
             except SyntaxError:
@@ -334,6 +343,5 @@ def helper_rows(cell_filename: str, namespace: dict, helpers: dict[tuple, float]
                          "helper_line": chain[-1][1], "helper_source": own, "source": source,
                          "fresh": sorted(fresh), "changed": sorted(changed), "names": described,
                          "body": body[0] if body else None, "body_line": body[1] if body else None,
-                         "category": max((categories or {}).get((cell_line, chain), {}).items(),
-                                         key=lambda kv: kv[1], default=("", 0.0))[0]})
+                         "category": category, "category_share": share})
     return rows

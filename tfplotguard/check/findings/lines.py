@@ -188,18 +188,24 @@ def _in_a_loop(every: tuple[ast.AST, ...], line: int | None) -> bool:
                for n in every)
 
 
-def _nodes_on(every: tuple[ast.AST, ...], number: int, category: str) -> tuple[tuple[ast.AST, ...], frozenset[int]]:
+#: The share of a loop header's time that must be the cell's own Python for the header to hold its body's time.
+OWN_HEADER = 0.8
+
+
+def _nodes_on(every: tuple[ast.AST, ...], number: int, category: str,
+              share: float) -> tuple[tuple[ast.AST, ...], frozenset[int]]:
     """``(nodes, once)`` of line ``number`` of the code whose nodes are ``every``: the nodes that start on it (a loop
-    header's whole body too where the header's time is the cell's own Python, ``category``: it then holds the body's
-    time, the line-less jump back), and the ids of a ``for`` header's iterable's nodes (``for x in ds.take(n):``
-    makes its iterable once: a call there is not one per iteration).
+    header's whole body too where the header's time is the cell's own Python, ``category`` "cell" for
+    :data:`OWN_HEADER` or more of it, ``share``: it then holds the body's time, the line-less jump back), and the
+    ids of a ``for`` header's iterable's nodes (``for x in ds.take(n):`` makes its iterable once: a call there is
+    not one per iteration).
 
     A header whose time went into a library is the iteration itself (a dataset's next element, a file's next
     line): the body's constructs are not what it cost. ``for x in ds: acc = tf.concat((acc, x), 0)`` over a
     dataset that waited 1.3 s on its generator put the wait on the header, and the concat was named for it."""
     nodes = tuple(n for n in every if getattr(n, "lineno", None) == number)
     loops = [n for n in nodes if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
-    if loops and category == "cell":
+    if loops and category == "cell" and share >= OWN_HEADER:
         seen = set(map(id, nodes))
         nodes += tuple(n for loop in loops for n in ast.walk(loop) if id(n) not in seen)
     once = frozenset(id(n) for loop in loops if isinstance(loop, (ast.For, ast.AsyncFor)) for n in ast.walk(loop.iter))
@@ -223,7 +229,7 @@ def line_facts(report: Report, number: int) -> Line | None:
     every = cell_nodes(filename)
     if every is None:
         return None
-    nodes, once = _nodes_on(every, number, row["category"])
+    nodes, once = _nodes_on(every, number, row["category"], row["category_share"])
     in_loop = _in_a_loop(every, number)
     rows = [r for r in attribution.get("names") or [] if r["line"] == number]
     return _line(report, number, row["source"], nodes, in_loop, rows, row["category"], row["seconds"], every, once)
@@ -314,6 +320,7 @@ def _in_helper_loop(report: Report, number: int, row: HelperRow, category: str) 
     every = _nodes(body)
     if every is None:
         return None
-    nodes, once = _nodes_on(every, at, row.get("category") or category)  # the helper line's own time
+    # The helper line's own time where the sampler kept it (a report from before it did: the cell line's).
+    nodes, once = _nodes_on(every, at, row.get("category") or category, row.get("category_share", 1.0))
     return _line(report, number, row["helper_source"], nodes, _in_a_loop(every, at), row["names"], category,
                  row["seconds"], every, once, (row["functions"][-1], frozenset(), frozenset()), at=at)
