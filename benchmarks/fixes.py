@@ -720,6 +720,14 @@ KNOWN_CALL_CASES: dict[str, tuple[str, str, str, list[str]]] = {
         "    means.append(tf.nn.avg_pool2d(images[s:s + 8], ksize=7, strides=1, padding='VALID'))\n",
         ["copied every window into a vector of its own", "computes the same per-window"],
     ),
+    "asdict_per_record": (
+        "import dataclasses\n@dataclasses.dataclass\nclass Reading:\n    sensor: str\n    unit: str\n    value: float\n"
+        "    at: tuple\nreadings = [Reading(f's{i % 50}', 'degC', i * 0.01, (2026, 1, 1 + i % 28, i % 24)) "
+        "for i in range(100_000)]\nnames = [f.name for f in dataclasses.fields(Reading)]\n",
+        "records = [dataclasses.asdict(r) for r in readings]\n",
+        "records = [{n: getattr(r, n) for n in names} for r in readings]\n",
+        ["passing every other value through `copy.deepcopy`", "a shallow conversion gives equal results"],
+    ),
     "class_built_per_call": (
         "from collections import namedtuple\nrecords = [(i, i * 0.5, f'r{i}') for i in range(25_000)]\n"
         "def to_point(r):\n    Point = namedtuple('Point', ['x', 'y', 'label'])\n    return Point(*r)\n"
