@@ -266,9 +266,11 @@ class StackSampler:
         try:
             # Deadline pacing: after a late look the next wait is shorter, so a cell that holds the
             # GIL still gets a look per interval; a positive timeout hands the GIL back meanwhile.
-            # The first look weighs the time since start() like any gap; a late one is taken at once
-            # (a zero timeout tries the lock without handing the GIL back).
-            wait = max(0.0, due - clock())
+            # The first look weighs the time since start() like any gap; a late one is taken as soon as this
+            # thread has handed the GIL over once. Not without: a look straight after the thread's start-up,
+            # which held the GIL all along while the cell asked for it, was cut off at its first check, with
+            # the collector paused for the look (CI: the cell's gc.isenabled() read False after its gc.enable()).
+            wait = max(step / 10, due - clock())
             while not acquire(timeout=wait):
                 collector_paused = pause_collector()
                 try:
