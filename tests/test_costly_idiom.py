@@ -150,7 +150,7 @@ def test_a_full_jacobian_is_costly_idiom_even_where_the_pools_did_most_of_the_cp
 
 def test_a_busy_loop_ending_in_an_if_has_its_time_on_a_line(tfcheck):
     # Python 3.11 gives the jump back after an `if` without `else` no line, and the GIL is handed over
-    # there: nearly every look at this loop lands on it (categories.frame_line counts it on the header).
+    # there: nearly every look at this loop lands on it (categories.line_at counts it on the header).
     report = _run(tfcheck, "hits = 0\nfor q in range(0, 60_000, 7):\n    if q in seen:\n        hits += 1\n",
                   "seen = list(range(6_000))\n")
     lines = report.attribution["lines"]

@@ -452,12 +452,6 @@ _LINES: dict[tuple, int | None] = {}
 LINES_KEPT = 4096
 
 
-def frame_line(frame) -> int | None:
-    """The line ``frame`` is at; for an instruction without one, the line it belongs to (:func:`line_at`)."""
-    line = frame.f_lineno
-    return line if line is not None else line_at(frame.f_code, frame.f_lasti)
-
-
 def line_at(code, offset: int) -> int | None:
     """The line of the instruction at byte ``offset`` of ``code`` (a frame's ``f_lasti``); for one without a line,
     the line it belongs to.

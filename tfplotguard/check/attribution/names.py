@@ -166,7 +166,7 @@ def line_names(cell_filename: str, namespace: dict, lines) -> list[NameRow]:
             note(node.lineno, node.id)
         elif isinstance(node, LOOPS) and node.lineno in seen:
             # A loop's header line also holds the time of its body's line-less back jump
-            # (``categories.frame_line``): its names are the body's too.
+            # (``categories.line_at``): its names are the body's too.
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Name) and inner.id in namespace:
                     note(node.lineno, inner.id)
