@@ -119,11 +119,23 @@ def _sampled(ip, cell, setup):
     return report
 
 
+#: The entries' floor (0.2 s of the line) as these tests judge it: many slow cells here take 0.2-0.3 s on a fast
+#: machine (CI once saw a helper's loop at 0.18 s, under the floor, and so unnamed); what is judged is the naming,
+#: not where the floor lies (the quiet-line tests below hold it at 0.2 s).
+JUDGED_FLOOR_S = 0.1
+
+
+def _judged(report):
+    """The findings shown for ``report`` with the entries' floor at :data:`JUDGED_FLOOR_S`, the other rules' as set."""
+    found, _ = evaluate(report, thresholds={"costly_idiom": {"min_seconds": JUDGED_FLOOR_S}})
+    return {f.rule: f for f in found if not f.minor}
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_costly_construct_is_named_on_its_line_and_its_twin_is_quiet(tfcheck, case):
     setup, slow, fixed, words = CASES[case]
     report = _sampled(tfcheck, slow, setup)
-    shown = _shown(report)
+    shown = _judged(report)
     assert "costly_idiom" in shown, ([(f.rule, f.message) for f in report.findings],
                                      report.attribution and report.attribution["categories"][:4])
     found = shown["costly_idiom"]
@@ -134,6 +146,7 @@ def test_a_costly_construct_is_named_on_its_line_and_its_twin_is_quiet(tfcheck, 
     assert not {"python_hot_loop", "where_the_time_went", "plot_call_per_point"} & set(shown), shown
     twin = _run(tfcheck, fixed)
     assert "costly_idiom" not in {f.rule for f in twin.findings}, twin.findings
+    assert "costly_idiom" not in _judged(twin), _judged(twin)  # at the judged floor too
 
 
 def test_a_full_jacobian_is_costly_idiom_even_where_the_pools_did_most_of_the_cpu(tfcheck):
