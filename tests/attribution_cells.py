@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import linecache
+import sys
 import time
 
 from tfplotguard.check.attribution import Attribution, StackSampler
@@ -15,6 +16,17 @@ CELL = "<tfcheck-cell>"
 def register_source(src: str, filename: str = CELL) -> None:
     """Make ``src`` the source linecache gives for ``filename`` (IPython does the same for its cells)."""
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+
+
+@contextlib.contextmanager
+def switch_interval(seconds: float):
+    """Python's switch interval at ``seconds`` for the block, the old one back after it whatever happens."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(old)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ import time
 import matplotlib.pyplot as plt
 import pytest
 
-from attribution_cells import CELL, delivered, register_source, run_cell
+from attribution_cells import CELL, delivered, register_source, run_cell, switch_interval
 from tfplotguard.check.attribution import Attribution, StackSampler
 
 SPLIT_CELL = """\
@@ -106,9 +106,7 @@ def test_samples_are_weighted_by_time_not_counted():
     not what this test measures; the weighing is."""
     src = "import re\nt0 = time.perf_counter()\nre.match(r'(a+)+$', 'a' * 23 + 'b')\nt1 = time.perf_counter()\n"
     seen = []
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(0.02)
-    try:
+    with switch_interval(0.02):
         for _ in range(3):
             ns = {"time": time}
             got = run_cell(src, ns, adjust_switch_interval=False)
@@ -118,8 +116,6 @@ def test_samples_are_weighted_by_time_not_counted():
             seen.append((held, [(row.line, row.seconds) for row in got.lines], got.share("unattributed")))
             if line3 is not None:
                 break
-    finally:
-        sys.setswitchinterval(old)
     assert line3 is not None, seen
     assert line3.seconds >= 0.8 * held, seen
 

@@ -301,16 +301,14 @@ def test_the_sampler_never_shows_the_cell_a_paused_collector_or_keeps_its_garbag
     switch interval, which the OS decides and ``docs/tfcheck.md`` states as a limit: at 0.5 ms, 4 of 200 cells with
     60 idle threads on a machine whose two cores were busy (CI three times); 0 of 200 at 5 ms, the same load.
     """
+    from attribution_cells import switch_interval
+
     monkeypatch.setattr(StackSampler, "_lower_switch_interval", lambda self: None)
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(0.005)
-    try:
+    with switch_interval(0.005):
         for _ in range(40):
             tfcheck.run_cell("%%tfcheck --quiet\n" + CHURN).raise_error()
             ns = tfcheck.user_ns
             assert (ns["dels"], ns["off"], ns["on"], ns["wrong"]) == (4000, False, True, 0)
-    finally:
-        sys.setswitchinterval(old)
 
 
 def test_a_look_hands_the_cell_the_gil_nowhere_while_the_collector_is_paused():
@@ -319,17 +317,13 @@ def test_a_look_hands_the_cell_the_gil_nowhere_while_the_collector_is_paused():
     middle of one only where the look hands the GIL over itself: a file read or a lock there (a read of
     ``/proc/self/stat`` in the look made this cell see the pause tens of thousands of times). The race of a look
     that outlasts the 0.5 ms the sampler sets is the limit ``docs/tfcheck.md`` states, not measured here."""
-    from attribution_cells import run_cell
+    from attribution_cells import run_cell, switch_interval
 
     src = ("import gc, time\noff = 0\nend = time.perf_counter() + 0.5\nwhile time.perf_counter() < end:\n"
            "    if not gc.isenabled():\n        off += 1\n")
     ns: dict = {}
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(0.05)
-    try:
+    with switch_interval(0.05):
         got = run_cell(src, ns, adjust_switch_interval=False)
-    finally:
-        sys.setswitchinterval(old)
     assert ns["off"] == 0, f"the cell saw the collector paused {ns['off']} times in {got.samples} looks"
     assert got.samples >= 4, got.samples  # the sampler asks for the GIL every 50 ms: about ten looks
 

@@ -2,7 +2,6 @@
 
 import hashlib
 import os
-import sys
 import threading
 import time
 
@@ -14,6 +13,7 @@ from tfplotguard.check.cpu import procfs, threads as cpu
 from tfplotguard.check.cpu import ticker as sampler_module
 from forked import run_in_child
 from samplers import assert_parked, sampler_threads
+from attribution_cells import switch_interval
 from tfplotguard.check.cpu.threads import classify
 from tfplotguard.check.cpu.meter import CpuMeter
 from tfplotguard.check.cpu.ticker import TICKER
@@ -223,14 +223,10 @@ def test_a_forked_child_measures_with_a_sampler_thread_of_its_own():
 
 
 def test_a_cell_that_holds_the_gil_gets_a_coarse_timeline_and_a_note_saying_why():
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(5.0)  # pure Python then keeps the GIL from the sampler for the whole cell
-    try:
+    with switch_interval(5.0):  # pure Python then keeps the GIL from the sampler for the whole cell
         meter = CpuMeter(interval_ms=5).start()
         _burn_python(0.3)
         cost = meter.stop()
-    finally:
-        sys.setswitchinterval(switch)
     assert cost.samples < 10
     assert any(note.startswith(f"the sampler took {cost.samples} of about ") for note in cost.notes), cost.notes
     # The last interval still shows who burned the CPU: the main thread, most of the process's (on a

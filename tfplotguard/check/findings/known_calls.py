@@ -1414,8 +1414,8 @@ def _patch_per_item(line: Line) -> Said:
     # `plt.subplots`) held half of a short subplots line in CI's zoo twin, and the drawing time added to it
     # made a 99 % finding of a loop that closes its figures.
     named = {dotted(c.func).rsplit(".", 1)[-1] for c in line.calls()}
-    kinds = [(s, name.split(".")[2]) for s, name in made
-             if name.split(".")[2] in _PATCH_COLLECTIONS and (name.split(".")[2] in named or "PatchCollection" in named)]
+    kinds = [(s, kind) for s, kind in ((s, name.split(".")[2]) for s, name in made)
+             if kind in _PATCH_COLLECTIONS and (kind in named or "PatchCollection" in named)]
     if not kinds:
         return None
     _, kind = max(kinds)
